@@ -1,0 +1,109 @@
+/**
+ * The context API for application code: variables inherited by everything called below, experiments,
+ * and hand-wiring for code the transform cannot see.
+ */
+import {
+  type ContextVariables,
+  type Frame,
+  type LogmillContext,
+  ambientContext,
+  childWithVariables,
+  registry,
+} from './context.js';
+import { emitEvent } from './events.js';
+import { logicalStack as stackOf } from './stack.js';
+
+/** The context in force here: the ambient slot, then AsyncLocalStorage (Node, when enabled), then the root. */
+export function currentContext(): LogmillContext {
+  return ambientContext();
+}
+
+/** The logical async call stack here, innermost frame first. */
+export function logicalStack(context: LogmillContext = ambientContext()): Frame[] {
+  return stackOf(context);
+}
+
+/** The context variables in force here. */
+export function contextVariables(context: LogmillContext = ambientContext()): ContextVariables {
+  return context.variables;
+}
+
+/** Runs `fn` with `context` ambient, through the fallback too when it is on. */
+function runIn<T>(context: LogmillContext, fn: () => T): T {
+  if (registry.fallbackEnabled) return registry.fallback!.run(context, () => runInSlot(context, fn));
+  return runInSlot(context, fn);
+}
+
+function runInSlot<T>(context: LogmillContext, fn: () => T): T {
+  const outer = registry.current;
+  registry.current = context;
+  try {
+    return fn();
+  } finally {
+    registry.current = outer;
+  }
+}
+
+/** Code the transform did not reach only keeps context across its awaits through the fallback. */
+function wantFallback(): void {
+  if (!registry.fallbackEnabled && !registry.fallbackDisabledByUser) registry.enableFallback();
+}
+
+/**
+ * Runs `fn` with `variables` added to the context, for `fn` and everything it calls or schedules.
+ * Variables shadow outer ones of the same name; nothing outside `fn` sees them.
+ *
+ * @example withContext({ requestId }, () => handle(request))
+ */
+export function withContext<T>(variables: ContextVariables, fn: () => T): T {
+  wantFallback();
+  return runIn(childWithVariables(ambientContext(), variables), fn);
+}
+
+/**
+ * Runs `fn` in an experiment variant: sets `experiment` and `variant`, adds the pair to `experiments`
+ * (so nested experiments are all visible), and records an exposure event.
+ */
+export function experiment<T>(name: string, variant: string, fn: () => T): T {
+  wantFallback();
+  const parent = ambientContext();
+  const experiments = { ...(parent.variables['experiments'] as Record<string, string> | undefined), [name]: variant };
+  const context = childWithVariables(parent, { experiment: name, variant, experiments });
+  emitEvent('event', '$exposure', { experiment: name, variant }, context);
+  return runIn(context, fn);
+}
+
+/**
+ * Returns a function that always runs `fn` in the context current now, wherever it is called from;
+ * for callbacks handed to code the transform never saw (like `AsyncContext.Snapshot.wrap`).
+ */
+export function bindContext<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+  wantFallback();
+  const context = ambientContext();
+  return function (this: unknown, ...args: A): R {
+    return runIn(context, () => fn.apply(this, args));
+  };
+}
+
+/** How the runtime finds context where no instrumented code is on the stack. */
+export interface ContextOptions {
+  /**
+   * `auto` (default): AsyncLocalStorage is enabled the first time `withContext`, `experiment` or
+   * `bindContext` runs. `always`: enable it now. `never`: never enable it (on Node 20 an enabled
+   * AsyncLocalStorage slows every await in the process). Ignored where there is no AsyncLocalStorage.
+   */
+  asyncLocalStorage?: 'auto' | 'always' | 'never';
+}
+
+/** Configures context propagation. */
+export function configureContext(options: ContextOptions): void {
+  const mode = options.asyncLocalStorage ?? 'auto';
+  registry.fallbackDisabledByUser = mode === 'never';
+  if (mode === 'never') registry.fallbackEnabled = false;
+  if (mode === 'always') registry.enableFallback();
+}
+
+/** True when the AsyncLocalStorage fallback is on. */
+export function isFallbackEnabled(): boolean {
+  return registry.fallbackEnabled;
+}

@@ -1,0 +1,110 @@
+/**
+ * The calls the transformer emits into instrumented code. Each is tiny so that V8 inlines it; none
+ * allocates except `enter`, which allocates the one context a call adds to the logical stack.
+ *
+ * The protocol, per instrumented activation (see transformer/instrument-async-function.ts):
+ *
+ *   __logmillContext = enter(frame, __logmillContext, lexical)   // or inherit(...) without frames
+ *   let __logmillOuter = activate(__logmillContext)
+ *   try {
+ *     ... resume(await suspend(x, __logmillOuter), __logmillContext, __logmillOuter = ambientSlot()) ...
+ *     catch/finally blocks open with: __logmillOuter = reenter(__logmillContext, __logmillOuter)
+ *   } finally { exit(__logmillContext, __logmillOuter) }
+ *
+ * so the ambient slot holds this activation's context exactly while its code runs synchronously.
+ */
+import { type Frame, type LogmillContext, Context, ambientContext, isContext, registry } from './context.js';
+
+export type { Frame, LogmillContext } from './context.js';
+
+/** Records a function's frame once, at module load. */
+export function frame(name: string, module: string, file: string, line: number): Frame {
+  return Object.freeze({ function: name, module, file, line });
+}
+
+/**
+ * Chooses the parent for a new activation. First match wins: a genuine context passed as the hidden
+ * argument; the lexical (creation) context, unless the ambient context is nested inside it (as it is
+ * under `withContext` called from the same code); the ambient context.
+ */
+function parentFor(hidden: unknown, lexical: LogmillContext | undefined): LogmillContext {
+  if (hidden !== undefined && isContext(hidden)) return hidden;
+  const ambient = ambientContext();
+  if (lexical === undefined || ambient === lexical || ambient.isWithin(lexical)) return ambient;
+  return lexical;
+}
+
+/** A logical stack deeper than this stops growing, so runaway async recursion cannot exhaust memory. */
+const MAX_DEPTH = 512;
+
+/** Enters an instrumented function, adding `functionFrame` to the logical stack. */
+export function enter(functionFrame: Frame, hidden: unknown, lexical: LogmillContext | undefined): LogmillContext {
+  let parent = parentFor(hidden, lexical);
+  // Direct recursion (a polling loop that calls itself) replaces its own frame instead of stacking.
+  if (parent.frame === functionFrame && parent.parent !== undefined) parent = parent.parent;
+  if (parent.depth >= MAX_DEPTH) return parent;
+  return new Context(parent, functionFrame, parent.variables);
+}
+
+/** Enters an instrumented function without adding a frame (the `stack: false` option). */
+export function inherit(hidden: unknown, lexical: LogmillContext | undefined): LogmillContext {
+  return parentFor(hidden, lexical);
+}
+
+/** Makes `context` ambient and returns what was ambient before. */
+export function activate(context: LogmillContext): LogmillContext | undefined {
+  const outer = registry.current;
+  registry.current = context;
+  return outer;
+}
+
+/** Called with an await operand just before the activation suspends: hands the slot back. */
+export function suspend<T>(value: T, outer: LogmillContext | undefined): T {
+  registry.current = outer;
+  return value;
+}
+
+/** Called with an await result just after the activation resumes: takes the slot again. */
+export function resume<T>(value: T, context: LogmillContext, _outer: unknown): T {
+  registry.current = context;
+  return value;
+}
+
+/** What the slot holds right now; read on resumption so the activation knows what to give back. */
+export function ambientSlot(): LogmillContext | undefined {
+  return registry.current;
+}
+
+/**
+ * Opens a `catch` or `finally` block, which may run after a rejected await resumed the activation
+ * without `resume`. Returns the new outer value.
+ */
+export function reenter(context: LogmillContext, outer: LogmillContext | undefined): LogmillContext | undefined {
+  const current = registry.current;
+  if (current === context) return outer;
+  registry.current = context;
+  return current;
+}
+
+/** Leaves the activation; if it suspended and resumed by a throw, the slot is already the caller's. */
+export function exit(context: LogmillContext, outer: LogmillContext | undefined): void {
+  if (registry.current === context) registry.current = outer;
+}
+
+/**
+ * Opens a synchronous callback created in instrumented code: it runs in its creation context unless
+ * the ambient context is nested inside that (for example `withContext` around it, or a plain
+ * synchronous call from the code that created it).
+ */
+export function enterCallback(creation: LogmillContext): LogmillContext | undefined {
+  const current = registry.current;
+  if (current === creation) return current;
+  const ambient = current ?? ambientContext();
+  if (ambient !== creation && !ambient.isWithin(creation)) registry.current = creation;
+  return current;
+}
+
+/** Closes a synchronous callback opened by `enterCallback`. */
+export function restore(outer: LogmillContext | undefined): void {
+  registry.current = outer;
+}

@@ -1,0 +1,4 @@
+/** The Node entry: everything in `index.ts`, plus the AsyncLocalStorage fallback. */
+import './node-fallback.js';
+
+export * from './index.js';

@@ -1,0 +1,29 @@
+/** Runs a behavioural fixture: compiles `fixtures/<case>/input.ts` with the transformer and runs it. */
+import { join } from 'node:path';
+import type { TransformerOptions } from '../../transformer/options.js';
+import { type ModuleFormat, compile, fixturesRoot, formatDiagnostics, runNode } from './compile.js';
+import type { Observation } from '../../fixtures/_support/report.js';
+
+export const formats: readonly ModuleFormat[] = ['commonjs', 'esm'];
+
+export interface FixtureRun {
+  observations: Observation[];
+  stdout: string;
+  stderr: string;
+}
+
+export function runFixture(name: string, format: ModuleFormat, transform: TransformerOptions | false = {}): FixtureRun {
+  const result = compile([join(fixturesRoot, name, 'input.ts')], { format, transform });
+  const errors = result.diagnostics.filter((diagnostic) => diagnostic.category === 1);
+  if (errors.length > 0) throw new Error(`fixture ${name} does not compile:\n${formatDiagnostics(errors)}`);
+  const run = runNode(join(result.outDir, name, 'input.js'));
+  if (run.status !== 0) throw new Error(`fixture ${name} (${format}) exited ${run.status}:\n${run.stderr}`);
+  return { observations: run.records as unknown as Observation[], stdout: run.stdout, stderr: run.stderr };
+}
+
+/** The observation with this label; fails loudly when the program never reported it. */
+export function seen(run: FixtureRun, label: string): Observation {
+  const found = run.observations.find((observation) => observation.label === label);
+  if (found === undefined) throw new Error(`no observation "${label}" in:\n${run.stdout}`);
+  return found;
+}

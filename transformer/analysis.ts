@@ -1,0 +1,191 @@
+/**
+ * Facts about functions that decide how they may be rewritten. Everything here only reads the AST.
+ */
+import type * as TS from 'typescript';
+
+/** Generated identifiers; every one starts with `__logmill`. */
+export const names = {
+  runtime: '__logmill',
+  context: '__logmillContext',
+  outer: '__logmillOuter',
+  frame: (index: number) => `__logmillFrame${index}`,
+  scope: (depth: number) => `__logmillScope${depth}`,
+} as const;
+
+export type FunctionWithBody =
+  | TS.FunctionDeclaration
+  | TS.FunctionExpression
+  | TS.ArrowFunction
+  | TS.MethodDeclaration;
+
+export function isAsyncFunction(ts: typeof TS, node: TS.Node): node is FunctionWithBody {
+  if (!isFunctionWithBody(ts, node)) return false;
+  return node.modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.AsyncKeyword) ?? false;
+}
+
+/** Source text of a node, or a placeholder for nodes another transformer synthesized. */
+export function textOf(node: TS.Node, sourceFile: TS.SourceFile): string {
+  return node.pos >= 0 && node.end >= node.pos ? node.getText(sourceFile) : '<synthesized>';
+}
+
+export function isFunctionWithBody(ts: typeof TS, node: TS.Node): node is FunctionWithBody {
+  return (
+    (ts.isFunctionDeclaration(node) ||
+      ts.isFunctionExpression(node) ||
+      ts.isArrowFunction(node) ||
+      ts.isMethodDeclaration(node)) &&
+    node.body !== undefined
+  );
+}
+
+/** Parameters that exist at run time (a TypeScript `this` parameter is erased). */
+export function runtimeParameters(ts: typeof TS, fn: TS.SignatureDeclaration): TS.ParameterDeclaration[] {
+  return fn.parameters.filter(
+    (parameter) => !(ts.isIdentifier(parameter.name) && parameter.name.escapedText === 'this'),
+  );
+}
+
+function hasUseStrictDirective(ts: typeof TS, body: TS.ConciseBody): boolean {
+  if (!ts.isBlock(body)) return false;
+  for (const statement of body.statements) {
+    if (!ts.isExpressionStatement(statement) || !ts.isStringLiteral(statement.expression)) return false;
+    if (statement.expression.text === 'use strict') return true;
+  }
+  return false;
+}
+
+/**
+ * True when the function reads its own `arguments` or calls `eval` directly (which could). Arrows
+ * see their enclosing function's `arguments`, so only non-arrow functions stop the search.
+ */
+export function readsArguments(ts: typeof TS, fn: FunctionWithBody): boolean {
+  let found = false;
+  const visit = (node: TS.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(node) && (node.escapedText === 'arguments' || node.escapedText === 'eval')) {
+      found = node.escapedText === 'arguments' || (ts.isCallExpression(node.parent) && node.parent.expression === node);
+      if (found) return;
+    }
+    if (node !== fn && ts.isFunctionLike(node) && !ts.isArrowFunction(node)) return;
+    ts.forEachChild(node, visit);
+  };
+  if (fn.body !== undefined) visit(fn.body);
+  for (const parameter of fn.parameters) visit(parameter);
+  return found;
+}
+
+function hasDuplicateParameterNames(ts: typeof TS, fn: FunctionWithBody): boolean {
+  const seen = new Set<string>();
+  for (const parameter of fn.parameters) {
+    if (!ts.isIdentifier(parameter.name)) continue;
+    const name = parameter.name.text;
+    if (seen.has(name)) return true;
+    seen.add(name);
+  }
+  return false;
+}
+
+/**
+ * Whether a trailing `__logmillContext = void 0` parameter is invisible to the program. A default
+ * value keeps `fn.length`; it also makes the parameter list non-simple, which is a SyntaxError with a
+ * `'use strict'` body, forbids duplicate names, and unmaps sloppy `arguments` — so functions that
+ * read `arguments` (or might, through `eval`) keep their parameters as written. A rest parameter
+ * would swallow the extra argument.
+ */
+export function canTakeHiddenParameter(ts: typeof TS, fn: FunctionWithBody): boolean {
+  const parameters = runtimeParameters(ts, fn);
+  if (parameters.some((parameter) => parameter.dotDotDotToken !== undefined)) return false;
+  if (parameters.some((parameter) => ts.isIdentifier(parameter.name) && parameter.name.text === names.context)) {
+    return false;
+  }
+  if (fn.body === undefined || hasUseStrictDirective(ts, fn.body)) return false;
+  if (hasDuplicateParameterNames(ts, fn)) return false;
+  return ts.isArrowFunction(fn) || !readsArguments(ts, fn);
+}
+
+const IGNORE = /(^|\s|\/\/|\*)logmill-ignore(\s|$|\*)/;
+
+function commentsBefore(ts: typeof TS, sourceText: string, position: number): string[] {
+  const ranges = ts.getLeadingCommentRanges(sourceText, position) ?? [];
+  return ranges.map((range) => sourceText.slice(range.pos, range.end));
+}
+
+/**
+ * `// logmill-ignore` before a function (or the statement, property or variable that holds it)
+ * opts that function out.
+ */
+export function isIgnoredFunction(ts: typeof TS, fn: TS.Node, sourceText: string): boolean {
+  let holder: TS.Node = fn;
+  for (let steps = 0; steps < 4 && holder !== undefined; steps++) {
+    if (commentsBefore(ts, sourceText, holder.pos).some((comment) => IGNORE.test(comment))) return true;
+    const parent: TS.Node | undefined = holder.parent;
+    if (
+      parent === undefined ||
+      !(
+        ts.isVariableDeclaration(parent) ||
+        ts.isVariableDeclarationList(parent) ||
+        ts.isVariableStatement(parent) ||
+        ts.isPropertyAssignment(parent) ||
+        ts.isPropertyDeclaration(parent) ||
+        ts.isExportAssignment(parent) ||
+        ts.isParenthesizedExpression(parent)
+      )
+    ) {
+      break;
+    }
+    holder = parent;
+  }
+  return false;
+}
+
+/**
+ * A file opts out with `// logmill-ignore-file` anywhere in its leading comments, or with
+ * `// logmill-ignore` at the top of the file separated from the code below by a blank line.
+ */
+export function isIgnoredFile(ts: typeof TS, sourceFile: TS.SourceFile): boolean {
+  const text = sourceFile.text;
+  const ranges = ts.getLeadingCommentRanges(text, 0) ?? [];
+  const firstToken = sourceFile.statements.length > 0 ? sourceFile.statements[0]!.getStart(sourceFile) : text.length;
+  for (const range of ranges) {
+    const comment = text.slice(range.pos, range.end);
+    if (/logmill-ignore-file\b/.test(comment)) return true;
+    if (IGNORE.test(comment) && /\n[ \t]*\r?\n/.test(text.slice(range.end, firstToken))) return true;
+  }
+  return false;
+}
+
+/** A readable name for the function's frame: `name`, `Class.method`, `obj.method` or `<anonymous>`. */
+export function functionName(ts: typeof TS, fn: FunctionWithBody, sourceFile: TS.SourceFile): string {
+  const nameOf = (name: TS.PropertyName | TS.BindingName | undefined): string | undefined => {
+    if (name === undefined) return undefined;
+    if (ts.isIdentifier(name) || ts.isPrivateIdentifier(name)) return name.text;
+    if (ts.isStringLiteral(name) || ts.isNumericLiteral(name)) return name.text;
+    if (ts.isComputedPropertyName(name)) return `[${textOf(name.expression, sourceFile)}]`;
+    return undefined;
+  };
+  if (ts.isMethodDeclaration(fn)) {
+    const method = nameOf(fn.name) ?? '<anonymous>';
+    const owner = fn.parent;
+    if (ts.isClassLike(owner)) return `${owner.name?.text ?? '<class>'}.${method}`;
+    return method;
+  }
+  if ((ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn)) && fn.name !== undefined) return fn.name.text;
+  if (ts.isFunctionDeclaration(fn)) return 'default';
+  let parent = fn.parent;
+  while (parent !== undefined && (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent))) {
+    parent = parent.parent;
+  }
+  if (parent !== undefined) {
+    if (ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) {
+      const name = nameOf(parent.name);
+      if (ts.isPropertyDeclaration(parent) && ts.isClassLike(parent.parent) && name !== undefined) {
+        return `${parent.parent.name?.text ?? '<class>'}.${name}`;
+      }
+      if (name !== undefined) return name;
+    }
+    if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      return textOf(parent.left, sourceFile);
+    }
+  }
+  return '<anonymous>';
+}

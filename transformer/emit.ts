@@ -1,0 +1,42 @@
+/**
+ * Builders for the code the rewrites emit. Every generated name comes from `names`, and every call
+ * into the runtime goes through `hook`, so the protocol in runtime/hooks.ts is visible in one place.
+ */
+import type * as TS from 'typescript';
+import { names } from './analysis.js';
+
+export interface Emit {
+  readonly ts: typeof TS;
+  readonly factory: TS.NodeFactory;
+  /** `__logmill.name(...args)` */
+  hook(name: string, args: readonly TS.Expression[]): TS.CallExpression;
+  /** `__logmillContext` */
+  context(): TS.Identifier;
+  /** `__logmillOuter` */
+  outer(): TS.Identifier;
+  /** `void 0` */
+  undefinedValue(): TS.Expression;
+  /** `__logmillOuter = __logmill.reenter(__logmillContext, __logmillOuter);` */
+  reenter(): TS.Statement;
+}
+
+export function createEmit(ts: typeof TS, factory: TS.NodeFactory): Emit {
+  const emit: Emit = {
+    ts,
+    factory,
+    hook: (name, args) =>
+      factory.createCallExpression(
+        factory.createPropertyAccessExpression(factory.createIdentifier(names.runtime), name),
+        undefined,
+        args,
+      ),
+    context: () => factory.createIdentifier(names.context),
+    outer: () => factory.createIdentifier(names.outer),
+    undefinedValue: () => factory.createVoidZero(),
+    reenter: () =>
+      factory.createExpressionStatement(
+        factory.createAssignment(emit.outer(), emit.hook('reenter', [emit.context(), emit.outer()])),
+      ),
+  };
+  return emit;
+}

@@ -1,0 +1,92 @@
+/**
+ * `logmill/transformer`: the ts-patch / ttypescript "program" transformer.
+ *
+ *   { "compilerOptions": { "plugins": [{ "transform": "logmill/transformer" }] } }
+ *
+ * It never breaks a build: a file it cannot handle is emitted exactly as plain `tsc` would emit it,
+ * and a function it cannot handle is left uninstrumented (it still gets the ambient context).
+ */
+import * as path from 'node:path';
+import type * as TS from 'typescript';
+import { isIgnoredFile } from './analysis.js';
+import { type InstrumentEnvironment, instrumentFile } from './instrument-file.js';
+import { type TransformerOptions, resolveOptions } from './options.js';
+
+export type { TransformerOptions } from './options.js';
+
+/** What ts-patch (and ttypescript) pass as the third argument. */
+export interface TransformerExtras {
+  ts?: typeof TS;
+  addDiagnostic?: (diagnostic: TS.Diagnostic) => number | void;
+}
+
+const DIAGNOSTIC_CODE = 94001;
+
+function defaultRoot(program: TS.Program): string {
+  const compilerOptions = program.getCompilerOptions();
+  if (compilerOptions.rootDir !== undefined) return compilerOptions.rootDir;
+  const configFile = compilerOptions['configFilePath'];
+  if (typeof configFile === 'string') return path.dirname(configFile);
+  return program.getCurrentDirectory();
+}
+
+/** Builds the transformer factory for one program. */
+export function createLogmillTransformer(
+  program: TS.Program | undefined,
+  rawOptions: TransformerOptions = {},
+  extras: TransformerExtras = {},
+): TS.TransformerFactory<TS.SourceFile> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ts: typeof TS = extras.ts ?? require('typescript');
+  const options = resolveOptions(rawOptions, program === undefined ? process.cwd() : defaultRoot(program));
+  let checker: TS.TypeChecker | undefined;
+  try {
+    checker = program?.getTypeChecker();
+  } catch {
+    checker = undefined;
+  }
+  const instrumentedFiles = new Map<TS.SourceFile, boolean>();
+  const isInstrumentedFile = (sourceFile: TS.SourceFile): boolean => {
+    let known = instrumentedFiles.get(sourceFile);
+    if (known === undefined) {
+      known =
+        !sourceFile.isDeclarationFile &&
+        options.isIncluded(sourceFile.fileName) &&
+        !(program?.isSourceFileFromExternalLibrary(sourceFile) ?? false) &&
+        !isIgnoredFile(ts, sourceFile);
+      instrumentedFiles.set(sourceFile, known);
+    }
+    return known;
+  };
+  const report = (node: TS.Node, message: string): void => {
+    if (!options.verbose || extras.addDiagnostic === undefined) return;
+    const sourceFile = ts.getParseTreeNode(node)?.getSourceFile();
+    extras.addDiagnostic({
+      category: ts.DiagnosticCategory.Warning,
+      code: DIAGNOSTIC_CODE,
+      file: sourceFile,
+      start: sourceFile === undefined ? undefined : node.getStart(sourceFile),
+      length: sourceFile === undefined ? undefined : node.getWidth(sourceFile),
+      messageText: message,
+    });
+  };
+
+  return (context) => (sourceFile) => {
+    const environment: InstrumentEnvironment = { ts, context, options, checker, isInstrumentedFile, report };
+    try {
+      return instrumentFile(environment, sourceFile);
+    } catch (error) {
+      report(sourceFile, `logmill: left ${sourceFile.fileName} uninstrumented: ${String(error)}`);
+      return sourceFile;
+    }
+  };
+}
+
+/** The ts-patch entry point: `(program, config, { ts }) => TransformerFactory<SourceFile>`. */
+export default function logmillTransformer(
+  program: TS.Program,
+  config: TransformerOptions = {},
+  extras: TransformerExtras = {},
+): TS.TransformerFactory<TS.SourceFile> {
+  return createLogmillTransformer(program, config, extras);
+}

@@ -1,0 +1,94 @@
+/**
+ * Every async function, arrow, method and async generator gets its own context.
+ *
+ *   async function load(id, options = {}) { body }
+ *   →
+ *   async function load(id, options = {}, __logmillContext = void 0) {
+ *     __logmillContext = __logmill.enter(__logmillFrame0, __logmillContext, __logmillScope0);
+ *     const __logmillScope1 = __logmillContext;        // only when functions inside capture it
+ *     let __logmillOuter = __logmill.activate(__logmillContext);
+ *     try { body } finally { __logmill.exit(__logmillContext, __logmillOuter); }
+ *   }
+ *
+ * The hidden parameter has a default so `fn.length` is unchanged; functions that cannot take it
+ * invisibly (see `canTakeHiddenParameter`) declare `const __logmillContext = __logmill.enter(frame,
+ * void 0, lexical)` instead. `__logmillScope0` is the lexically enclosing activation's context, or
+ * `void 0` at the top level; `enter(...)` becomes `inherit(...)` without frames (`stack: false`).
+ */
+import type * as TS from 'typescript';
+import { type FunctionWithBody, names } from './analysis.js';
+import type { Emit } from './emit.js';
+import { wrapBody } from './wrap-body.js';
+
+export interface ActivationPlan {
+  /** The hoisted frame record's name, or undefined without frames. */
+  frameName: string | undefined;
+  hiddenParameter: boolean;
+  /** The enclosing activation's scope alias, if any. */
+  lexicalScope: string | undefined;
+  /** This activation's own scope alias, declared when nested functions captured it. */
+  ownScope: string | undefined;
+}
+
+export function instrumentAsyncFunction(emit: Emit, fn: FunctionWithBody, plan: ActivationPlan): FunctionWithBody {
+  const { ts, factory } = emit;
+  const lexical = plan.lexicalScope === undefined ? emit.undefinedValue() : factory.createIdentifier(plan.lexicalScope);
+  const hidden = plan.hiddenParameter ? emit.context() : emit.undefinedValue();
+  const entered =
+    plan.frameName === undefined
+      ? emit.hook('inherit', [hidden, lexical])
+      : emit.hook('enter', [factory.createIdentifier(plan.frameName), hidden, lexical]);
+
+  const entry: TS.Statement[] = [
+    plan.hiddenParameter
+      ? factory.createExpressionStatement(factory.createAssignment(emit.context(), entered))
+      : constant(emit, names.context, entered, ts.NodeFlags.Const),
+  ];
+  if (plan.ownScope !== undefined) entry.push(constant(emit, plan.ownScope, emit.context(), ts.NodeFlags.Const));
+  entry.push(constant(emit, names.outer, emit.hook('activate', [emit.context()]), ts.NodeFlags.Let));
+  const exit = [factory.createExpressionStatement(emit.hook('exit', [emit.context(), emit.outer()]))];
+  const body = wrapBody(emit, fn.body!, entry, exit);
+
+  const parameters = plan.hiddenParameter
+    ? [
+        ...fn.parameters,
+        factory.createParameterDeclaration(undefined, undefined, names.context, undefined, undefined, emit.undefinedValue()),
+      ]
+    : fn.parameters;
+  return updateFunction(ts, factory, fn, parameters, body);
+}
+
+function constant(emit: Emit, name: string, value: TS.Expression, flags: TS.NodeFlags): TS.Statement {
+  const { factory } = emit;
+  return factory.createVariableStatement(
+    undefined,
+    factory.createVariableDeclarationList([factory.createVariableDeclaration(name, undefined, undefined, value)], flags),
+  );
+}
+
+export function updateFunction(
+  ts: typeof TS,
+  factory: TS.NodeFactory,
+  fn: FunctionWithBody,
+  parameters: readonly TS.ParameterDeclaration[],
+  body: TS.Block,
+): FunctionWithBody {
+  if (ts.isFunctionDeclaration(fn)) {
+    return factory.updateFunctionDeclaration(
+      fn, fn.modifiers, fn.asteriskToken, fn.name, fn.typeParameters, parameters, fn.type, body,
+    );
+  }
+  if (ts.isFunctionExpression(fn)) {
+    return factory.updateFunctionExpression(
+      fn, fn.modifiers, fn.asteriskToken, fn.name, fn.typeParameters, parameters, fn.type, body,
+    );
+  }
+  if (ts.isArrowFunction(fn)) {
+    return factory.updateArrowFunction(
+      fn, fn.modifiers, fn.typeParameters, parameters, fn.type, fn.equalsGreaterThanToken, body,
+    );
+  }
+  return factory.updateMethodDeclaration(
+    fn, fn.modifiers, fn.asteriskToken, fn.name, fn.questionToken, fn.typeParameters, parameters, fn.type, body,
+  );
+}

@@ -1,0 +1,193 @@
+/**
+ * Walks one source file and applies the rewrites: each async function becomes an activation
+ * (instrument-async-function.ts), its suspension points hand the slot back
+ * (rewrite-suspension-points.ts, rewrite-for-await.ts, rewrite-handlers.ts), calls it provably makes
+ * to other activations pass the context (pass-context.ts), and callbacks created inside it keep it
+ * (capture-callback.ts). A file with nothing to instrument comes back untouched.
+ */
+import type * as TS from 'typescript';
+import {
+  type FunctionWithBody,
+  canTakeHiddenParameter,
+  functionName,
+  isAsyncFunction,
+  isFunctionWithBody,
+  isIgnoredFile,
+  isIgnoredFunction,
+  names,
+} from './analysis.js';
+import { captureCallback, isCallbackArgument } from './capture-callback.js';
+import { createEmit } from './emit.js';
+import { instrumentAsyncFunction } from './instrument-async-function.js';
+import { moduleNameOf, relativeFile, type ResolvedOptions } from './options.js';
+import { passContext, provenCallee } from './pass-context.js';
+import { closeLoop, labelledForAwait, rewriteForAwaitLoop } from './rewrite-for-await.js';
+import { rewriteTryStatement } from './rewrite-handlers.js';
+import { rewriteAsyncGeneratorReturn, rewriteAwait, rewriteYield } from './rewrite-suspension-points.js';
+import { type FrameRecord, addRuntimePrologue, hasRuntimePrologue } from './runtime-prologue.js';
+
+/** An instrumented function being visited. */
+interface Activation {
+  readonly depth: number;
+  readonly isGenerator: boolean;
+  /** Set when a nested function captured this activation's context through its scope alias. */
+  captured: boolean;
+}
+
+export interface FileInstrumenter {
+  /** Returns the instrumented file, or the same object when nothing needed instrumenting. */
+  instrument(sourceFile: TS.SourceFile): TS.SourceFile;
+}
+
+export interface InstrumentEnvironment {
+  ts: typeof TS;
+  context: TS.TransformationContext;
+  options: ResolvedOptions;
+  /** The type checker, when there is one; without it no call passes the context explicitly. */
+  checker: TS.TypeChecker | undefined;
+  /** Whether a function elsewhere in the program is instrumented (include/exclude and ignore comments). */
+  isInstrumentedFile: (sourceFile: TS.SourceFile) => boolean;
+  report: (node: TS.Node, message: string) => void;
+}
+
+export function isInstrumentable(environment: InstrumentEnvironment, fn: FunctionWithBody): boolean {
+  const { ts } = environment;
+  const sourceFile = fn.getSourceFile();
+  return (
+    isAsyncFunction(ts, fn) &&
+    environment.isInstrumentedFile(sourceFile) &&
+    !isIgnoredFunction(ts, fn, sourceFile.text)
+  );
+}
+
+export function instrumentFile(environment: InstrumentEnvironment, sourceFile: TS.SourceFile): TS.SourceFile {
+  const { ts, context, options } = environment;
+  if (sourceFile.isDeclarationFile || !options.isIncluded(sourceFile.fileName)) return sourceFile;
+  if (isIgnoredFile(ts, sourceFile) || hasRuntimePrologue(ts, sourceFile)) return sourceFile;
+
+  const emit = createEmit(ts, context.factory);
+  const frames: FrameRecord[] = [];
+  const moduleName = moduleNameOf(sourceFile.fileName, options.root);
+  const file = relativeFile(sourceFile.fileName, options.root);
+  let activation: Activation | undefined;
+  let lexical: Activation | undefined;
+  let instrumented = 0;
+
+  const lineOf = (node: TS.Node): number => {
+    const original = ts.getParseTreeNode(node);
+    if (original === undefined || original.pos < 0) return 0;
+    return sourceFile.getLineAndCharacterOfPosition(original.getStart(sourceFile)).line + 1;
+  };
+
+  const withState = <T>(nextActivation: Activation | undefined, nextLexical: Activation | undefined, run: () => T): T => {
+    const saved = [activation, lexical] as const;
+    activation = nextActivation;
+    lexical = nextLexical;
+    try {
+      return run();
+    } finally {
+      [activation, lexical] = saved;
+    }
+  };
+
+  /** Visits a function's parameters in the enclosing state and its body in `inner`. */
+  const visitFunction = (fn: TS.Node, inner: Activation | undefined, innerLexical: Activation | undefined): TS.Node => {
+    const body = isFunctionWithBody(ts, fn) ? fn.body : undefined;
+    return ts.visitEachChild(
+      fn,
+      (child) => (child === body ? withState(inner, innerLexical, () => visit(child)) : visit(child)),
+      context,
+    );
+  };
+
+  const instrumentActivation = (fn: FunctionWithBody): TS.Node => {
+    const own: Activation = {
+      depth: lexical === undefined ? 0 : lexical.depth + 1,
+      isGenerator: fn.asteriskToken !== undefined,
+      captured: false,
+    };
+    const enclosing = lexical;
+    let frameName: string | undefined;
+    if (options.stack) {
+      frameName = names.frame(frames.length);
+      frames.push({ name: functionName(ts, fn, sourceFile), module: moduleName, file, line: lineOf(fn) });
+    }
+    const visited = visitFunction(fn, own, own) as FunctionWithBody;
+    if (enclosing !== undefined) enclosing.captured = true;
+    instrumented++;
+    return instrumentAsyncFunction(emit, visited, {
+      frameName,
+      hiddenParameter: canTakeHiddenParameter(ts, fn),
+      lexicalScope: enclosing === undefined ? undefined : names.scope(enclosing.depth),
+      ownScope: own.captured ? names.scope(own.depth) : undefined,
+    });
+  };
+
+  const visitFunctionLike = (node: TS.Node): TS.Node => {
+    if (isFunctionWithBody(ts, node) && isAsyncFunction(ts, node)) {
+      if (!isInstrumentable(environment, node)) return visitFunction(node, undefined, undefined);
+      try {
+        return instrumentActivation(node);
+      } catch (error) {
+        environment.report(node, `logmill: left this function uninstrumented: ${String(error)}`);
+        return visitFunction(node, undefined, undefined);
+      }
+    }
+    if (lexical !== undefined && isCallbackArgument(ts, node)) {
+      const creation = lexical;
+      const visited = visitFunction(node, undefined, creation) as TS.FunctionExpression | TS.ArrowFunction;
+      creation.captured = true;
+      return captureCallback(emit, visited, names.scope(creation.depth));
+    }
+    return visitFunction(node, undefined, lexical);
+  };
+
+  const passContextIfProven = (call: TS.CallExpression, original: TS.CallExpression): TS.CallExpression => {
+    const checker = environment.checker;
+    if (checker === undefined || ts.getParseTreeNode(original) !== original) return call;
+    let callee: FunctionWithBody | undefined;
+    try {
+      callee = provenCallee(ts, checker, original);
+    } catch (error) {
+      environment.report(original, `logmill: type checker failed on this call; context stays ambient: ${String(error)}`);
+      return call;
+    }
+    if (callee === undefined || !isInstrumentable(environment, callee) || !canTakeHiddenParameter(ts, callee)) return call;
+    return passContext(emit, call, callee);
+  };
+
+  const visitInActivation = (node: TS.Node, current: Activation): TS.Node | undefined => {
+    if (ts.isAwaitExpression(node)) return rewriteAwait(emit, ts.visitEachChild(node, visit, context));
+    if (ts.isYieldExpression(node) && current.isGenerator) {
+      return rewriteYield(emit, ts.visitEachChild(node, visit, context));
+    }
+    if (ts.isReturnStatement(node) && current.isGenerator) {
+      return rewriteAsyncGeneratorReturn(emit, ts.visitEachChild(node, visit, context));
+    }
+    if (ts.isTryStatement(node)) return rewriteTryStatement(emit, ts.visitEachChild(node, visit, context));
+    if (ts.isForOfStatement(node) && node.awaitModifier !== undefined) {
+      const loop = rewriteForAwaitLoop(emit, ts.visitEachChild(node, visit, context));
+      return ts.isLabeledStatement(node.parent) ? loop : closeLoop(emit, loop);
+    }
+    if (ts.isLabeledStatement(node) && !ts.isLabeledStatement(node.parent) && labelledForAwait(ts, node)) {
+      return closeLoop(emit, ts.visitEachChild(node, visit, context));
+    }
+    if (ts.isCallExpression(node)) return passContextIfProven(ts.visitEachChild(node, visit, context), node);
+    return undefined;
+  };
+
+  const visit = (node: TS.Node): TS.Node => {
+    if (ts.isFunctionLike(node) || ts.isClassStaticBlockDeclaration(node)) {
+      return ts.isFunctionLike(node) ? visitFunctionLike(node) : visitFunction(node, undefined, lexical);
+    }
+    if (activation !== undefined) {
+      const rewritten = visitInActivation(node, activation);
+      if (rewritten !== undefined) return rewritten;
+    }
+    return ts.visitEachChild(node, visit, context);
+  };
+
+  const statements = ts.visitNodes(sourceFile.statements, visit, ts.isStatement);
+  if (instrumented === 0) return sourceFile;
+  return addRuntimePrologue(emit, sourceFile, statements, options.runtime, frames);
+}

@@ -1,0 +1,54 @@
+/**
+ * `for await` suspends where no `await` is written: before each iteration and when the loop closes
+ * its iterator. The slot is handed back around those points and taken again after them.
+ *
+ *   label: for await (const x of xs) body
+ *   →
+ *   {
+ *     label: for await (const x of __logmill.suspend(xs, __logmillOuter)) {
+ *       __logmillOuter = __logmill.reenter(__logmillContext, __logmillOuter);
+ *       try { body } finally { __logmill.suspend(void 0, __logmillOuter); }
+ *     }
+ *     __logmillOuter = __logmill.reenter(__logmillContext, __logmillOuter);
+ *   }
+ */
+import type * as TS from 'typescript';
+import type { Emit } from './emit.js';
+
+/** Rewrites the loop itself; `closeLoop` adds the statement after it. */
+export function rewriteForAwaitLoop(emit: Emit, node: TS.ForOfStatement): TS.ForOfStatement {
+  const { factory } = emit;
+  const body = factory.createBlock(
+    [
+      emit.reenter(),
+      factory.createTryStatement(
+        emit.ts.isBlock(node.statement) ? node.statement : factory.createBlock([node.statement], true),
+        undefined,
+        factory.createBlock(
+          [factory.createExpressionStatement(emit.hook('suspend', [emit.undefinedValue(), emit.outer()]))],
+          true,
+        ),
+      ),
+    ],
+    true,
+  );
+  return factory.updateForOfStatement(
+    node,
+    node.awaitModifier,
+    node.initializer,
+    emit.hook('suspend', [node.expression, emit.outer()]),
+    body,
+  );
+}
+
+/** Wraps the (possibly labelled) loop in a block that takes the slot again once the loop is done. */
+export function closeLoop(emit: Emit, loop: TS.Statement): TS.Block {
+  return emit.factory.createBlock([loop, emit.reenter()], true);
+}
+
+/** The `for await` loop a labelled statement labels, through any number of labels. */
+export function labelledForAwait(ts: typeof TS, node: TS.LabeledStatement): TS.ForOfStatement | undefined {
+  let statement: TS.Statement = node.statement;
+  while (ts.isLabeledStatement(statement)) statement = statement.statement;
+  return ts.isForOfStatement(statement) && statement.awaitModifier !== undefined ? statement : undefined;
+}
