@@ -106,7 +106,11 @@ export function canTakeHiddenParameter(ts: typeof TS, fn: FunctionWithBody): boo
 const IGNORE = /(^|\s|\/\/|\*)logmill-ignore(\s|$|\*)/;
 
 function commentsBefore(ts: typeof TS, sourceText: string, position: number): string[] {
-  const ranges = ts.getLeadingCommentRanges(sourceText, position) ?? [];
+  // A comment on the same line as the previous token counts as that token's trailing comment.
+  const ranges = [
+    ...(ts.getTrailingCommentRanges(sourceText, position) ?? []),
+    ...(ts.getLeadingCommentRanges(sourceText, position) ?? []),
+  ];
   return ranges.map((range) => sourceText.slice(range.pos, range.end));
 }
 

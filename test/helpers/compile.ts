@@ -65,6 +65,24 @@ export function createOutputDirectory(format: ModuleFormat): string {
   return outDir;
 }
 
+// Library and @types files parse once per test worker instead of once per compilation.
+const sharedSourceFiles = new Map<string, ts.SourceFile>();
+
+function cachingHost(options: ts.CompilerOptions): ts.CompilerHost {
+  const host = ts.createCompilerHost(options);
+  const getSourceFile = host.getSourceFile.bind(host);
+  host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
+    const shareable = fileName.includes('/node_modules/');
+    const key = `${fileName}|${JSON.stringify(languageVersion)}`;
+    const cached = shareable ? sharedSourceFiles.get(key) : undefined;
+    if (cached !== undefined) return cached;
+    const sourceFile = getSourceFile(fileName, languageVersion, onError, shouldCreate);
+    if (shareable && sourceFile !== undefined) sharedSourceFiles.set(key, sourceFile);
+    return sourceFile;
+  };
+  return host;
+}
+
 export function compile(rootNames: string[], options: CompileOptions): CompileResult {
   const target = options.target ?? ts.ScriptTarget.ES2022;
   const outDir = createOutputDirectory(options.format);
@@ -75,7 +93,7 @@ export function compile(rootNames: string[], options: CompileOptions): CompileRe
     outDir,
     ...options.compilerOptions,
   };
-  const program = ts.createProgram(rootNames, compilerOptions);
+  const program = ts.createProgram(rootNames, compilerOptions, cachingHost(compilerOptions));
   const files = new Map<string, string>();
   const transformDiagnostics: ts.Diagnostic[] = [];
   const before =

@@ -1,0 +1,48 @@
+// bench/context-propagation: 10 nested async functions, each mode in its own process, rounds
+// interleaved, medians, ratios to plain. Usage: node bench/context-propagation/run.mjs [rounds] [iterations]
+import { execFileSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compileBenchmark, median } from '../lib/compile.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const rounds = Number(process.argv[2] ?? 7);
+const iterations = Number(process.argv[3] ?? 100_000);
+
+const source = (name) => join(here, `${name}.ts`);
+const plainDir = compileBenchmark([source('plain'), source('hand-passed'), source('async-local-storage')], { transform: false, rootDir: here });
+const stackDir = compileBenchmark([source('chain')], { transform: {}, rootDir: here });
+const noStackDir = compileBenchmark([source('chain')], { transform: { stack: false }, rootDir: here });
+
+const modes = [
+  { name: 'plain', file: join(plainDir, 'plain.js') },
+  { name: 'logmill (stack frames)', file: join(stackDir, 'chain.js') },
+  { name: 'logmill (no frames)', file: join(noStackDir, 'chain.js') },
+  { name: 'logmill (stack frames, ALS fallback on)', file: join(stackDir, 'chain.js'), fallback: 'fallback-on' },
+  { name: 'AsyncLocalStorage', file: join(plainDir, 'async-local-storage.js') },
+  { name: 'hand-passed argument', file: join(plainDir, 'hand-passed.js') },
+];
+
+const samples = new Map(modes.map((mode) => [mode.name, []]));
+for (let round = 0; round < rounds; round++) {
+  for (const mode of modes) {
+    const output = execFileSync(process.execPath, [join(here, 'worker.mjs'), mode.file, String(iterations), mode.fallback ?? 'fallback-off'], {
+      cwd: dirname(mode.file),
+      encoding: 'utf8',
+    });
+    samples.get(mode.name).push(JSON.parse(output).ms);
+  }
+}
+
+const plain = median(samples.get('plain'));
+console.log(`context propagation: 10 nested async calls x ${iterations} iterations, ${rounds} rounds, median`);
+console.log(`node ${process.version}, ${cpus()[0]?.model ?? 'unknown cpu'} x ${cpus().length}, ${new Date().toISOString()}`);
+console.log('mode'.padEnd(42) + 'ms'.padStart(10) + 'ns/call'.padStart(10) + 'ratio'.padStart(9));
+for (const mode of modes) {
+  const ms = median(samples.get(mode.name));
+  const perCall = (ms * 1e6) / (iterations * 10);
+  console.log(mode.name.padEnd(42) + ms.toFixed(1).padStart(10) + perCall.toFixed(1).padStart(10) + `${(ms / plain).toFixed(2)}x`.padStart(9));
+}
+const target = median(samples.get('logmill (stack frames)')) / plain;
+console.log(`target: logmill with stack frames <= 1.10x plain: ${target <= 1.1 ? 'met' : 'NOT met'} (${target.toFixed(2)}x)`);

@@ -1,0 +1,18 @@
+// Runs one mode in its own process: warm up, then time `iterations` sequential chains.
+import { pathToFileURL } from 'node:url';
+
+const [modulePath, iterationsText, fallback] = process.argv.slice(2);
+const iterations = Number(iterationsText);
+if (fallback === 'fallback-on') {
+  const logmill = await import('logmill');
+  logmill.configureContext({ asyncLocalStorage: 'always' });
+  // One run() anywhere is what turns on Node 20's promise hook.
+  logmill.withContext({ benchmark: true }, () => undefined);
+}
+const { level0 } = await import(pathToFileURL(modulePath).href);
+let checksum = 0;
+for (let i = 0; i < 20_000; i++) checksum += await level0(i);
+const start = process.hrtime.bigint();
+for (let i = 0; i < iterations; i++) checksum += await level0(i);
+const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+process.stdout.write(JSON.stringify({ ms: elapsed, checksum }) + '\n');

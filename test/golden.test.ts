@@ -1,0 +1,46 @@
+// Golden fixtures: fixtures/<case>/input.ts compiled with the transformer must equal output.js.
+// Regenerate with UPDATE_GOLDEN=1 npx vitest run test/golden.test.ts, then review the diff.
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { compile, fixturesRoot, formatDiagnostics } from './helpers/compile.js';
+
+const cases = readdirSync(fixturesRoot).filter(
+  (name) => existsSync(join(fixturesRoot, name, 'input.ts')) && !existsSync(join(fixturesRoot, name, 'behaviour.test.ts')),
+);
+
+function optionsOf(name: string): Record<string, unknown> {
+  const file = join(fixturesRoot, name, 'options.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+}
+
+describe('golden fixtures', () => {
+  it('has a case for every rewrite', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(15);
+  });
+
+  it.each(cases)('%s', (name) => {
+    const result = compile([join(fixturesRoot, name, 'input.ts')], {
+      format: 'esm',
+      target: ts.ScriptTarget.ES2022,
+      transform: optionsOf(name),
+      rootDir: join(fixturesRoot, name),
+    });
+    const errors = result.diagnostics.filter((diagnostic) => diagnostic.category === ts.DiagnosticCategory.Error);
+    expect(formatDiagnostics(errors)).toBe('');
+    const actual = result.files.get('input.js')!;
+    const goldenFile = join(fixturesRoot, name, 'output.js');
+    if (process.env['UPDATE_GOLDEN'] === '1' || !existsSync(goldenFile)) writeFileSync(goldenFile, actual);
+    expect(actual).toBe(readFileSync(goldenFile, 'utf8'));
+  });
+
+  it.each(cases)('%s: a second pass changes nothing', (name) => {
+    // Compile the golden output again, as JavaScript, with and without the transform.
+    const golden = join(fixturesRoot, name, 'output.js');
+    const options = { format: 'esm' as const, rootDir: join(fixturesRoot, name), compilerOptions: { allowJs: true, checkJs: false } };
+    const twice = compile([golden], { ...options, transform: optionsOf(name) });
+    const plain = compile([golden], { ...options, transform: false });
+    expect(twice.files.get('output.js')).toBe(plain.files.get('output.js'));
+  });
+});
