@@ -74,6 +74,15 @@ export function readsArguments(ts: typeof TS, fn: FunctionWithBody): boolean {
   return found;
 }
 
+function hasObjectRest(ts: typeof TS, name: TS.BindingName): boolean {
+  if (ts.isIdentifier(name)) return false;
+  return name.elements.some(
+    (element) =>
+      !ts.isOmittedExpression(element) &&
+      ((ts.isObjectBindingPattern(name) && element.dotDotDotToken !== undefined) || hasObjectRest(ts, element.name)),
+  );
+}
+
 function hasDuplicateParameterNames(ts: typeof TS, fn: FunctionWithBody): boolean {
   const seen = new Set<string>();
   for (const parameter of fn.parameters) {
@@ -92,8 +101,15 @@ function hasDuplicateParameterNames(ts: typeof TS, fn: FunctionWithBody): boolea
  * read `arguments` (or might, through `eval`) keep their parameters as written. A rest parameter
  * would swallow the extra argument.
  */
-export function canTakeHiddenParameter(ts: typeof TS, fn: FunctionWithBody): boolean {
+export function canTakeHiddenParameter(ts: typeof TS, fn: FunctionWithBody, target?: TS.ScriptTarget): boolean {
   const parameters = runtimeParameters(ts, fn);
+  // Where TypeScript lowers parameters into the body, the hidden default would become a plain
+  // parameter and change `fn.length`: below ES2015 always, below ES2018 with an object rest pattern.
+  const effectiveTarget = target ?? ts.ScriptTarget.ESNext;
+  if (effectiveTarget < ts.ScriptTarget.ES2015) return false;
+  if (effectiveTarget < ts.ScriptTarget.ES2018 && parameters.some((parameter) => hasObjectRest(ts, parameter.name))) {
+    return false;
+  }
   if (parameters.some((parameter) => parameter.dotDotDotToken !== undefined)) return false;
   if (parameters.some((parameter) => ts.isIdentifier(parameter.name) && parameter.name.text === names.context)) {
     return false;

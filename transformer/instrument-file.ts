@@ -66,6 +66,7 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
   if (isIgnoredFile(ts, sourceFile) || hasRuntimePrologue(ts, sourceFile)) return sourceFile;
 
   const emit = createEmit(ts, context.factory);
+  const target = context.getCompilerOptions().target;
   const frames: FrameRecord[] = [];
   const moduleName = moduleNameOf(sourceFile.fileName, options.root);
   const file = relativeFile(sourceFile.fileName, options.root);
@@ -117,7 +118,7 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
     instrumented++;
     return instrumentAsyncFunction(emit, visited, {
       frameName,
-      hiddenParameter: canTakeHiddenParameter(ts, fn),
+      hiddenParameter: canTakeHiddenParameter(ts, fn, target),
       lexicalScope: enclosing === undefined ? undefined : names.scope(enclosing.depth),
       ownScope: own.captured ? names.scope(own.depth) : undefined,
     });
@@ -152,7 +153,7 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
       environment.report(original, `logmill: type checker failed on this call; context stays ambient: ${String(error)}`);
       return call;
     }
-    if (callee === undefined || !isInstrumentable(environment, callee) || !canTakeHiddenParameter(ts, callee)) return call;
+    if (callee === undefined || !isInstrumentable(environment, callee) || !canTakeHiddenParameter(ts, callee, target)) return call;
     return passContext(emit, call, callee);
   };
 
