@@ -1,0 +1,118 @@
+// What the transform must leave exactly as plain tsc makes it: declarations, type-check
+// diagnostics, source-mapped lines; and how it behaves on JavaScript, options and failures.
+import { SourceMap } from 'node:module';
+import { join } from 'node:path';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { compile, fixturesRoot, formatDiagnostics, logmillTransformer, runNode } from './helpers/compile.js';
+
+const root = join(fixturesRoot, 'emit-fidelity');
+const api = join(root, 'api.ts');
+const legacy = join(root, 'legacy.js');
+
+function messages(diagnostics: readonly ts.Diagnostic[]): string[] {
+  return diagnostics.map((diagnostic) => `${diagnostic.start}:${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`);
+}
+
+describe('emit fidelity', () => {
+  const options = { format: 'esm' as const, rootDir: root, compilerOptions: { declaration: true, sourceMap: true, allowJs: true } };
+  const plain = compile([api, legacy], { ...options, transform: false });
+  const instrumented = compile([api, legacy], { ...options, transform: {} });
+
+  it('emits identical declaration files: the hidden parameter never appears in public types', () => {
+    const declarations = [...plain.files.keys()].filter((file) => file.endsWith('.d.ts'));
+    expect(declarations).toEqual(['api.d.ts', 'legacy.d.ts']);
+    for (const file of declarations) expect(instrumented.files.get(file), file).toBe(plain.files.get(file));
+    expect(instrumented.files.get('api.d.ts')).not.toContain('__logmill');
+  });
+
+  it('reports identical type-check diagnostics', () => {
+    expect(messages(instrumented.diagnostics)).toEqual(messages(plain.diagnostics));
+    expect(formatDiagnostics(plain.diagnostics)).toContain("Type 'string' is not assignable to type 'number'");
+  });
+
+  it('keeps source maps pointing at the original lines', () => {
+    const javascript = instrumented.files.get('api.js')!;
+    const map = new SourceMap(JSON.parse(instrumented.files.get('api.js.map')!));
+    const generatedLine = javascript.split('\n').findIndex((line) => line.includes("'marker: loadUser body'"));
+    expect(generatedLine).toBeGreaterThan(0);
+    const column = javascript.split('\n')[generatedLine]!.indexOf('console');
+    const entry = map.findEntry(generatedLine, column) as { originalLine: number };
+    const originalLine = ts.sys.readFile(api)!.split('\n').findIndex((line) => line.includes("'marker: loadUser body'"));
+    expect(entry.originalLine).toBe(originalLine);
+  });
+
+  it('instruments .js files under allowJs', () => {
+    const javascript = instrumented.files.get('legacy.js')!;
+    expect(javascript).toContain('__logmill.enter(');
+    expect(javascript).toContain('async function legacy(a, b, __logmillContext = void 0)');
+  });
+
+  it('runs the instrumented JavaScript with the same results', () => {
+    const probe = join(plain.outDir, 'probe.mjs');
+    ts.sys.writeFile(probe, "import { arrow } from './legacy.js'; console.log(JSON.stringify({ value: await arrow(4), length: arrow.length }));");
+    ts.sys.writeFile(join(instrumented.outDir, 'probe.mjs'), ts.sys.readFile(probe)!);
+    const expected = runNode(probe).records;
+    expect(expected).toEqual([{ value: 10, length: 1 }]);
+    expect(runNode(join(instrumented.outDir, 'probe.mjs')).records).toEqual(expected);
+  });
+});
+
+describe('options', () => {
+  it('honours include and exclude globs', () => {
+    const excluded = compile([api, legacy], { format: 'esm', rootDir: root, transform: { exclude: ['**/*.js'] }, compilerOptions: { allowJs: true } });
+    expect(excluded.files.get('legacy.js')).not.toContain('__logmill');
+    expect(excluded.files.get('api.js')).toContain('__logmill');
+    const included = compile([api, legacy], { format: 'esm', rootDir: root, transform: { include: ['legacy.*'] }, compilerOptions: { allowJs: true } });
+    expect(included.files.get('legacy.js')).toContain('__logmill');
+    expect(included.files.get('api.js')).not.toContain('__logmill');
+  });
+
+  it('takes the module name from the path under the root', () => {
+    const result = compile([api], { format: 'esm', rootDir: fixturesRoot, transform: {} });
+    expect(result.files.get('emit-fidelity/api.js')).toContain('__logmill.frame("loadUser", "emit-fidelity/api", "emit-fidelity/api.ts", 7)');
+  });
+});
+
+describe('never breaking a build', () => {
+  it('emits the file unchanged and reports it (verbose) when the transform fails', () => {
+    const program = ts.createProgram([api], { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, noEmit: false, outDir: '/nonexistent' });
+    const diagnostics: ts.Diagnostic[] = [];
+    const factory = logmillTransformer(program, { verbose: true }, { ts, addDiagnostic: (diagnostic) => diagnostics.push(diagnostic) });
+    // A transformation context whose factory throws on use stands for a compiler the transform does not understand.
+    const broken = new Proxy(ts.nullTransformationContext, {
+      get: (target, key) => (key === 'factory' ? new Proxy(ts.factory, { get: () => () => { throw new Error('unsupported compiler'); } }) : Reflect.get(target, key)),
+    });
+    const sourceFile = program.getSourceFile(api)!;
+    const result = factory(broken)(sourceFile);
+    expect(result).toBe(sourceFile);
+    expect(diagnostics.map((diagnostic) => diagnostic.messageText)).toEqual([
+      expect.stringContaining('left'),
+    ]);
+    expect(diagnostics[0]!.category).toBe(ts.DiagnosticCategory.Warning);
+  });
+
+  it('is silent about fallbacks unless verbose is set', () => {
+    const program = ts.createProgram([api], { target: ts.ScriptTarget.ES2022 });
+    const diagnostics: ts.Diagnostic[] = [];
+    const factory = logmillTransformer(program, {}, { ts, addDiagnostic: (diagnostic) => diagnostics.push(diagnostic) });
+    const broken = new Proxy(ts.nullTransformationContext, {
+      get: (target, key) => (key === 'factory' ? new Proxy(ts.factory, { get: () => () => { throw new Error('unsupported'); } }) : Reflect.get(target, key)),
+    });
+    const sourceFile = program.getSourceFile(api)!;
+    expect(factory(broken)(sourceFile)).toBe(sourceFile);
+    expect(diagnostics).toEqual([]);
+  });
+
+  it('compiles without a type checker, passing no context explicitly', () => {
+    const sourceFile = ts.createSourceFile(api, ts.sys.readFile(api)!, ts.ScriptTarget.ES2022, true);
+    const factory = logmillTransformer(undefined as unknown as ts.Program, {}, { ts });
+    const output = ts.transpileModule(sourceFile.text, {
+      fileName: api,
+      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+      transformers: { before: [factory] },
+    }).outputText;
+    expect(output).toContain('__logmill.enter(');
+    expect(output).toContain("await __logmill.suspend(loadUser('1'), __logmillOuter)");
+  });
+});
