@@ -1,0 +1,193 @@
+// The context runtime on its own, without the transform: the API apps call and the hook protocol
+// the transform emits.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import * as hooks from '../runtime/hooks.js';
+import { registry } from '../runtime/context.js';
+import {
+  addSink,
+  bindContext,
+  configureContext,
+  contextVariables,
+  currentContext,
+  experiment,
+  isContext,
+  isFallbackEnabled,
+  logicalStack,
+  withContext,
+  type LogmillEvent,
+} from '../runtime/node.js';
+import { repositoryRoot } from './helpers/compile.js';
+
+afterEach(() => {
+  configureContext({ asyncLocalStorage: 'auto' });
+});
+
+describe('withContext', () => {
+  it('adds variables for everything called below and nothing outside', () => {
+    expect(contextVariables()).toEqual({});
+    const seen = withContext({ requestId: 'r1', user: 'ann' }, () =>
+      withContext({ user: 'bob' }, () => ({ ...contextVariables() })),
+    );
+    expect(seen).toEqual({ requestId: 'r1', user: 'bob' });
+    expect(contextVariables()).toEqual({});
+  });
+
+  it('never mutates a context: a captured one keeps its meaning', () => {
+    const outer = withContext({ step: 1 }, () => currentContext());
+    withContext({ step: 2 }, () => undefined);
+    expect(outer.variables).toEqual({ step: 1 });
+    expect(Object.isFrozen(outer.variables)).toBe(true);
+  });
+
+  it('carries variables across awaits of code the transform never saw (AsyncLocalStorage fallback)', async () => {
+    const seen = await withContext({ job: 'j1' }, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      return contextVariables()['job'];
+    });
+    expect(seen).toBe('j1');
+    expect(isFallbackEnabled()).toBe(true);
+  });
+
+  it('restores the slot when the callback throws', () => {
+    expect(() => withContext({ a: 1 }, () => { throw new Error('boom'); })).toThrow('boom');
+    expect(contextVariables()).toEqual({});
+  });
+});
+
+describe('experiment', () => {
+  it('sets the variant for code below and records an exposure event', () => {
+    const events: LogmillEvent[] = [];
+    const remove = addSink((event) => events.push(event));
+    const variables = experiment('checkout-v2', 'B', () => experiment('pricing', 'cheap', () => ({ ...contextVariables() })));
+    remove();
+    expect(variables).toEqual({
+      experiment: 'pricing',
+      variant: 'cheap',
+      experiments: { 'checkout-v2': 'B', pricing: 'cheap' },
+    });
+    expect(events.map((event) => [event.name, event.attributes])).toEqual([
+      ['$exposure', { experiment: 'checkout-v2', variant: 'B' }],
+      ['$exposure', { experiment: 'pricing', variant: 'cheap' }],
+    ]);
+    expect(events[1]!.context.vars['experiments']).toEqual({ 'checkout-v2': 'B', pricing: 'cheap' });
+  });
+});
+
+describe('bindContext', () => {
+  it('runs a callback in the context where it was bound, wherever it is called', () => {
+    const bound = withContext({ tenant: 't1' }, () => bindContext((suffix: string) => `${String(contextVariables()['tenant'])}${suffix}`));
+    expect(withContext({ tenant: 't2' }, () => bound('!'))).toBe('t1!');
+    expect(bound.call(undefined, '?')).toBe('t1?');
+  });
+});
+
+describe('configureContext', () => {
+  it('can keep AsyncLocalStorage off entirely', async () => {
+    configureContext({ asyncLocalStorage: 'never' });
+    expect(isFallbackEnabled()).toBe(false);
+    const seen = await withContext({ job: 'j2' }, async () => {
+      const synchronous = contextVariables()['job'];
+      await null;
+      return [synchronous, contextVariables()['job']];
+    });
+    // Without the fallback, uninstrumented code keeps the context only for its synchronous part.
+    expect(seen).toEqual(['j2', undefined]);
+    expect(isFallbackEnabled()).toBe(false);
+  });
+});
+
+describe('sinks', () => {
+  it('hands every event to every sink and survives a sink that throws', () => {
+    const events: string[] = [];
+    const removeBroken = addSink(() => {
+      throw new Error('broken sink');
+    });
+    const removeGood = addSink((event) => events.push(event.name));
+    expect(() => withContext({}, () => experiment('e', 'v', () => undefined))).not.toThrow();
+    removeBroken();
+    removeGood();
+    expect(events).toEqual(['$exposure']);
+  });
+});
+
+describe('hook protocol', () => {
+  const frameA = hooks.frame('a', 'm', 'm.ts', 1);
+  const frameB = hooks.frame('b', 'm', 'm.ts', 2);
+
+  it('only trusts a genuine context in the hidden position', () => {
+    const fake = { parent: undefined, frame: frameB, variables: { stolen: true }, depth: 0 };
+    const entered = hooks.enter(frameA, fake, undefined);
+    expect(entered.parent).toBe(registry.root);
+    expect(isContext(fake)).toBe(false);
+    expect(isContext(entered)).toBe(true);
+    const child = hooks.enter(frameB, entered, undefined);
+    expect(logicalStack(child).map((frame) => frame.function)).toEqual(['b', 'a']);
+  });
+
+  it('hands the slot back on suspend and takes it on resume, reenter and exit', () => {
+    const context = hooks.enter(frameA, undefined, undefined);
+    let outer = hooks.activate(context);
+    expect(currentContext()).toBe(context);
+    expect(hooks.suspend('value', outer)).toBe('value');
+    expect(registry.current).toBe(outer);
+    expect(hooks.resume('result', context, (outer = hooks.ambientSlot()))).toBe('result');
+    expect(currentContext()).toBe(context);
+    // A rejected await skips resume; the catch block's reenter takes the slot again.
+    hooks.suspend(undefined, outer);
+    outer = hooks.reenter(context, outer);
+    expect(currentContext()).toBe(context);
+    expect(hooks.reenter(context, outer)).toBe(outer);
+    hooks.exit(context, outer);
+    expect(registry.current).toBeUndefined();
+  });
+
+  it('runs a callback in its creation context unless the caller is nested inside it', () => {
+    const creation = hooks.enter(frameA, undefined, undefined);
+    const other = hooks.enter(frameB, undefined, undefined);
+    let outer = hooks.activate(other);
+    let inside = hooks.enterCallback(creation);
+    expect(currentContext()).toBe(creation);
+    hooks.restore(inside);
+    expect(currentContext()).toBe(other);
+    hooks.exit(other, outer);
+
+    const nested = hooks.enter(frameB, creation, undefined);
+    outer = hooks.activate(nested);
+    inside = hooks.enterCallback(creation);
+    expect(currentContext()).toBe(nested);
+    hooks.restore(inside);
+    hooks.exit(nested, outer);
+  });
+
+  it('collapses direct recursion and bounds the depth of the logical stack', () => {
+    let context = hooks.enter(frameA, undefined, undefined);
+    for (let index = 0; index < 100; index++) context = hooks.enter(frameA, context, undefined);
+    expect(logicalStack(context).map((frame) => frame.function)).toEqual(['a']);
+    for (let index = 0; index < 2000; index++) context = hooks.enter(index % 2 === 0 ? frameA : frameB, context, undefined);
+    expect(context.depth).toBeLessThanOrEqual(512);
+  });
+});
+
+describe('entries', () => {
+  it('keeps the browser entry free of node: imports', () => {
+    const visited = new Set<string>();
+    const visit = (file: string): void => {
+      if (visited.has(file)) return;
+      visited.add(file);
+      const source = readFileSync(file, 'utf8');
+      expect(source, file).not.toMatch(/from ['"]node:|require\(['"]node:/);
+      for (const match of source.matchAll(/from '(\.[^']+)'/g)) visit(join(file, '..', match[1]!));
+    };
+    visit(join(repositoryRoot, 'dist/esm/runtime/browser.js'));
+    visit(join(repositoryRoot, 'dist/esm/runtime/hooks.js'));
+    expect(visited.size).toBeGreaterThan(3);
+  });
+
+  it('ships no runtime dependencies', () => {
+    const manifest = JSON.parse(readFileSync(join(repositoryRoot, 'package.json'), 'utf8')) as Record<string, unknown>;
+    expect(manifest['dependencies']).toBeUndefined();
+    expect(readdirSync(join(repositoryRoot, 'dist/esm/runtime')).some((file) => file === 'node-fallback.js')).toBe(true);
+  });
+});
