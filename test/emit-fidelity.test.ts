@@ -74,13 +74,16 @@ describe('options', () => {
   });
 });
 
+// The compiler's own inert transformation context (internal API), wrapped below to fail on use.
+const nullContext = (ts as unknown as { nullTransformationContext: ts.TransformationContext }).nullTransformationContext;
+
 describe('never breaking a build', () => {
   it('emits the file unchanged and reports it (verbose) when the transform fails', () => {
     const program = ts.createProgram([api], { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, noEmit: false, outDir: '/nonexistent' });
     const diagnostics: ts.Diagnostic[] = [];
     const factory = logmillTransformer(program, { verbose: true }, { ts, addDiagnostic: (diagnostic) => diagnostics.push(diagnostic) });
     // A transformation context whose factory throws on use stands for a compiler the transform does not understand.
-    const broken = new Proxy(ts.nullTransformationContext, {
+    const broken = new Proxy(nullContext, {
       get: (target, key) => (key === 'factory' ? new Proxy(ts.factory, { get: () => () => { throw new Error('unsupported compiler'); } }) : Reflect.get(target, key)),
     });
     const sourceFile = program.getSourceFile(api)!;
@@ -96,7 +99,7 @@ describe('never breaking a build', () => {
     const program = ts.createProgram([api], { target: ts.ScriptTarget.ES2022 });
     const diagnostics: ts.Diagnostic[] = [];
     const factory = logmillTransformer(program, {}, { ts, addDiagnostic: (diagnostic) => diagnostics.push(diagnostic) });
-    const broken = new Proxy(ts.nullTransformationContext, {
+    const broken = new Proxy(nullContext, {
       get: (target, key) => (key === 'factory' ? new Proxy(ts.factory, { get: () => () => { throw new Error('unsupported'); } }) : Reflect.get(target, key)),
     });
     const sourceFile = program.getSourceFile(api)!;

@@ -8,7 +8,7 @@
  */
 import * as path from 'node:path';
 import type * as TS from 'typescript';
-import { isIgnoredFile } from './analysis.js';
+import { type FunctionWithBody, canTakeHiddenParameter, isIgnoredFile } from './analysis.js';
 import { type InstrumentEnvironment, instrumentFile } from './instrument-file.js';
 import { type TransformerOptions, resolveOptions } from './options.js';
 
@@ -71,8 +71,29 @@ export function createLogmillTransformer(
     });
   };
 
+  const hiddenParameters = new WeakMap<FunctionWithBody, boolean>();
+  const target = program?.getCompilerOptions().target;
+  const takesHiddenParameter = (fn: FunctionWithBody): boolean => {
+    let known = hiddenParameters.get(fn);
+    if (known === undefined) {
+      known = canTakeHiddenParameter(ts, fn, target ?? ts.ScriptTarget.ESNext);
+      hiddenParameters.set(fn, known);
+    }
+    return known;
+  };
+
   return (context) => (sourceFile) => {
-    const environment: InstrumentEnvironment = { ts, context, options, checker, isInstrumentedFile, report };
+    const environment: InstrumentEnvironment = {
+      ts,
+      context,
+      options,
+      checker,
+      isInstrumentedFile,
+      report,
+      takesHiddenParameter: program === undefined
+        ? (fn) => canTakeHiddenParameter(ts, fn, context.getCompilerOptions().target)
+        : takesHiddenParameter,
+    };
     try {
       return instrumentFile(environment, sourceFile);
     } catch (error) {

@@ -8,7 +8,6 @@
 import type * as TS from 'typescript';
 import {
   type FunctionWithBody,
-  canTakeHiddenParameter,
   functionName,
   isAsyncFunction,
   isFunctionWithBody,
@@ -48,6 +47,8 @@ export interface InstrumentEnvironment {
   /** Whether a function elsewhere in the program is instrumented (include/exclude and ignore comments). */
   isInstrumentedFile: (sourceFile: TS.SourceFile) => boolean;
   report: (node: TS.Node, message: string) => void;
+  /** `canTakeHiddenParameter` for the program's target, remembered per function. */
+  takesHiddenParameter: (fn: FunctionWithBody) => boolean;
 }
 
 export function isInstrumentable(environment: InstrumentEnvironment, fn: FunctionWithBody): boolean {
@@ -63,10 +64,11 @@ export function isInstrumentable(environment: InstrumentEnvironment, fn: Functio
 export function instrumentFile(environment: InstrumentEnvironment, sourceFile: TS.SourceFile): TS.SourceFile {
   const { ts, context, options } = environment;
   if (sourceFile.isDeclarationFile || !options.isIncluded(sourceFile.fileName)) return sourceFile;
+  // Most files of a large program have no async function at all; skip them without a walk.
+  if (!sourceFile.text.includes('async')) return sourceFile;
   if (isIgnoredFile(ts, sourceFile) || hasRuntimePrologue(ts, sourceFile)) return sourceFile;
 
   const emit = createEmit(ts, context.factory);
-  const target = context.getCompilerOptions().target;
   const frames: FrameRecord[] = [];
   const moduleName = moduleNameOf(sourceFile.fileName, options.root);
   const file = relativeFile(sourceFile.fileName, options.root);
@@ -118,7 +120,7 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
     instrumented++;
     return instrumentAsyncFunction(emit, visited, {
       frameName,
-      hiddenParameter: canTakeHiddenParameter(ts, fn, target),
+      hiddenParameter: environment.takesHiddenParameter(fn),
       lexicalScope: enclosing === undefined ? undefined : names.scope(enclosing.depth),
       ownScope: own.captured ? names.scope(own.depth) : undefined,
     });
@@ -153,7 +155,7 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
       environment.report(original, `logmill: type checker failed on this call; context stays ambient: ${String(error)}`);
       return call;
     }
-    if (callee === undefined || !isInstrumentable(environment, callee) || !canTakeHiddenParameter(ts, callee, target)) return call;
+    if (callee === undefined || !isInstrumentable(environment, callee) || !environment.takesHiddenParameter(callee)) return call;
     return passContext(emit, call, callee);
   };
 
