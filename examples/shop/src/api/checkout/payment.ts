@@ -1,0 +1,13 @@
+import { EventEmitter } from 'node:events';
+import { emitEvent } from 'logmill';
+
+/** A payment provider that reports settlements on a shared bus, from whichever request settles. */
+export const settlements = new EventEmitter();
+
+export async function charge(orderId: string, cents: number): Promise<string> {
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  if (cents > 50_000) throw new Error(`card declined for ${orderId}`);
+  setImmediate(() => settlements.emit('settled', orderId));
+  emitEvent('event', 'payment charged', { orderId, cents });
+  return `ch_${orderId}`;
+}

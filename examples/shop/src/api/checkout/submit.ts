@@ -1,0 +1,22 @@
+import { emitEvent, experiment } from 'logmill';
+import { reserve } from '../../store/inventory.js';
+import { charge, settlements } from './payment.js';
+
+const prices: Record<string, number> = { book: 1_500, lamp: 60_000, desk: 20_000 };
+
+export async function submitOrder(orderId: string, items: string[]): Promise<string> {
+  const variant = orderId.endsWith('1') ? 'B' : 'A';
+  return experiment('checkout-v2', variant, async () => {
+    settlements.once('settled', (settled: string) => {
+      if (settled === orderId) emitEvent('event', 'order settled', { orderId });
+    });
+    const reserved = await Promise.all(items.map(async (item) => ((await reserve(item)) ? item : undefined)));
+    const total = reserved.reduce((sum, item) => sum + (item === undefined ? 0 : prices[item]!), 0);
+    try {
+      return await charge(orderId, total);
+    } catch (error) {
+      emitEvent('log', 'checkout failed', { orderId, reason: (error as Error).message });
+      return 'failed';
+    }
+  });
+}

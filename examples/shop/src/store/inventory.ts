@@ -1,0 +1,18 @@
+import { emitEvent } from 'logmill';
+
+const stock = new Map<string, number>([
+  ['book', 5],
+  ['lamp', 1],
+  ['desk', 0],
+]);
+
+export async function reserve(item: string): Promise<boolean> {
+  await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 10));
+  const available = stock.get(item) ?? 0;
+  if (available === 0) {
+    emitEvent('log', 'out of stock', { item });
+    return false;
+  }
+  stock.set(item, available - 1);
+  return true;
+}
