@@ -1,17 +1,20 @@
 /**
- * The calls the transformer emits into instrumented code. Each is tiny so that V8 inlines it; none
- * allocates except `enter`, which allocates the one context a call adds to the logical stack.
+ * What the transformer emits calls to. The hottest part of the protocol, handing the ambient slot
+ * back and forth around each suspension, is written inline against `slot` by the transformer (see
+ * transformer/rewrite-suspension-points.ts); the calls here are the entry, the rare paths and the
+ * callbacks. Only `enter` allocates: the one context a call adds to the logical stack.
  *
- * The protocol, per instrumented activation (see transformer/instrument-async-function.ts):
+ * Per instrumented activation:
  *
- *   __logmillContext = enter(frame, __logmillContext, lexical)   // or inherit(...) without frames
- *   let __logmillOuter = activate(__logmillContext)
+ *   __logmillContext = enter(frame, __logmillContext, lexical)      // or inherit(...) without frames
+ *   let __logmillOuter = slot.current; slot.current = __logmillContext;
  *   try {
- *     ... resume(await suspend(x, __logmillOuter), __logmillContext, __logmillOuter = ambientSlot()) ...
+ *     ... await x → (hand slot back to __logmillOuter; await; remember the resumer's slot as
+ *                    __logmillOuter; take the slot) ...
  *     catch/finally blocks open with: __logmillOuter = reenter(__logmillContext, __logmillOuter)
- *   } finally { exit(__logmillContext, __logmillOuter) }
+ *   } finally { if (slot.current === __logmillContext) slot.current = __logmillOuter; }
  *
- * so the ambient slot holds this activation's context exactly while its code runs synchronously.
+ * so the slot holds this activation's context exactly while its code runs synchronously.
  */
 import { type Frame, type LogmillContext, Context, ambientContext, isContext, registry } from './context.js';
 
@@ -51,29 +54,8 @@ export function inherit(hidden: unknown, lexical: LogmillContext | undefined): L
   return parentFor(hidden, lexical);
 }
 
-/** Makes `context` ambient and returns what was ambient before. */
-export function activate(context: LogmillContext): LogmillContext | undefined {
-  const outer = registry.current;
-  registry.current = context;
-  return outer;
-}
-
-/** Called with an await operand just before the activation suspends: hands the slot back. */
-export function suspend<T>(value: T, outer: LogmillContext | undefined): T {
-  registry.current = outer;
-  return value;
-}
-
-/** Called with an await result just after the activation resumes: takes the slot again. */
-export function resume<T>(value: T, context: LogmillContext, _outer: unknown): T {
-  registry.current = context;
-  return value;
-}
-
-/** What the slot holds right now; read on resumption so the activation knows what to give back. */
-export function ambientSlot(): LogmillContext | undefined {
-  return registry.current;
-}
+/** The ambient slot, written inline by instrumented code. */
+export const slot: { current: LogmillContext | undefined } = registry;
 
 /**
  * Opens a `catch` or `finally` block, which may run after a rejected await resumed the activation
@@ -84,11 +66,6 @@ export function reenter(context: LogmillContext, outer: LogmillContext | undefin
   if (current === context) return outer;
   registry.current = context;
   return current;
-}
-
-/** Leaves the activation; if it suspended and resumed by a throw, the slot is already the caller's. */
-export function exit(context: LogmillContext, outer: LogmillContext | undefined): void {
-  if (registry.current === context) registry.current = outer;
 }
 
 /**

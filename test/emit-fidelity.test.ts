@@ -116,6 +116,6 @@ describe('never breaking a build', () => {
       transformers: { before: [factory] },
     }).outputText;
     expect(output).toContain('__logmill.enter(');
-    expect(output).toContain("await __logmill.suspend(loadUser('1'), __logmillOuter)");
+    expect(output).toContain("(__logmillAwaited = loadUser('1'), __logmill.slot.current = __logmillOuter");
   });
 });

@@ -126,39 +126,39 @@ describe('hook protocol', () => {
     expect(logicalStack(child).map((frame) => frame.function)).toEqual(['b', 'a']);
   });
 
-  it('hands the slot back on suspend and takes it on resume, reenter and exit', () => {
+  it('takes the slot again in catch and finally blocks only when an await left it', () => {
     const context = hooks.enter(frameA, undefined, undefined);
-    let outer = hooks.activate(context);
+    let outer = hooks.slot.current;
+    hooks.slot.current = context;
     expect(currentContext()).toBe(context);
-    expect(hooks.suspend('value', outer)).toBe('value');
-    expect(registry.current).toBe(outer);
-    expect(hooks.resume('result', context, (outer = hooks.ambientSlot()))).toBe('result');
-    expect(currentContext()).toBe(context);
-    // A rejected await skips resume; the catch block's reenter takes the slot again.
-    hooks.suspend(undefined, outer);
-    outer = hooks.reenter(context, outer);
-    expect(currentContext()).toBe(context);
+    // Synchronous catch: nothing changes.
     expect(hooks.reenter(context, outer)).toBe(outer);
-    hooks.exit(context, outer);
-    expect(registry.current).toBeUndefined();
+    // A rejected await resumes with the slot holding whatever the resuming code had.
+    hooks.slot.current = outer;
+    const resumer = hooks.enter(frameB, undefined, undefined);
+    hooks.slot.current = resumer;
+    outer = hooks.reenter(context, outer);
+    expect(outer).toBe(resumer);
+    expect(currentContext()).toBe(context);
+    hooks.slot.current = outer;
+    hooks.slot.current = undefined;
   });
 
   it('runs a callback in its creation context unless the caller is nested inside it', () => {
     const creation = hooks.enter(frameA, undefined, undefined);
     const other = hooks.enter(frameB, undefined, undefined);
-    let outer = hooks.activate(other);
+    hooks.slot.current = other;
     let inside = hooks.enterCallback(creation);
     expect(currentContext()).toBe(creation);
     hooks.restore(inside);
     expect(currentContext()).toBe(other);
-    hooks.exit(other, outer);
 
     const nested = hooks.enter(frameB, creation, undefined);
-    outer = hooks.activate(nested);
+    hooks.slot.current = nested;
     inside = hooks.enterCallback(creation);
     expect(currentContext()).toBe(nested);
     hooks.restore(inside);
-    hooks.exit(nested, outer);
+    hooks.slot.current = undefined;
   });
 
   it('collapses direct recursion and bounds the depth of the logical stack', () => {

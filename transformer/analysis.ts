@@ -8,6 +8,7 @@ export const names = {
   runtime: '__logmill',
   context: '__logmillContext',
   outer: '__logmillOuter',
+  awaited: '__logmillAwaited',
   frame: (index: number) => `__logmillFrame${index}`,
   scope: (depth: number) => `__logmillScope${depth}`,
 } as const;

@@ -16,6 +16,12 @@ export interface Emit {
   outer(): TS.Identifier;
   /** `void 0` */
   undefinedValue(): TS.Expression;
+  /** `__logmill.slot.current`: the ambient slot, read and written inline on the hot path. */
+  slot(): TS.PropertyAccessExpression;
+  /** `__logmill.slot.current = value` */
+  assignSlot(value: TS.Expression): TS.Expression;
+  /** `__logmillAwaited`: holds an operand between its evaluation and the suspension. */
+  awaited(): TS.Identifier;
   /** `__logmillOuter = __logmill.reenter(__logmillContext, __logmillOuter);` */
   reenter(): TS.Statement;
 }
@@ -33,6 +39,13 @@ export function createEmit(ts: typeof TS, factory: TS.NodeFactory): Emit {
     context: () => factory.createIdentifier(names.context),
     outer: () => factory.createIdentifier(names.outer),
     undefinedValue: () => factory.createVoidZero(),
+    slot: () =>
+      factory.createPropertyAccessExpression(
+        factory.createPropertyAccessExpression(factory.createIdentifier(names.runtime), 'slot'),
+        'current',
+      ),
+    assignSlot: (value) => factory.createAssignment(emit.slot(), value),
+    awaited: () => factory.createIdentifier(names.awaited),
     reenter: () =>
       factory.createExpressionStatement(
         factory.createAssignment(emit.outer(), emit.hook('reenter', [emit.context(), emit.outer()])),

@@ -6,9 +6,14 @@
  *   async function load(id, options = {}, __logmillContext = void 0) {
  *     __logmillContext = __logmill.enter(__logmillFrame0, __logmillContext, __logmillScope0);
  *     const __logmillScope1 = __logmillContext;        // only when functions inside capture it
- *     let __logmillOuter = __logmill.activate(__logmillContext);
- *     try { body } finally { __logmill.exit(__logmillContext, __logmillOuter); }
+ *     let __logmillOuter = __logmill.slot.current, __logmillAwaited;   // the temporary only if it suspends
+ *     __logmill.slot.current = __logmillContext;
+ *     try { body }
+ *     finally { if (__logmill.slot.current === __logmillContext) __logmill.slot.current = __logmillOuter; }
  *   }
+ *
+ * The exit check matters after a rejected await: the activation resumed without taking the slot,
+ * so the slot already holds whatever the resuming code had, and must be left alone.
  *
  * The hidden parameter has a default so `fn.length` is unchanged; functions that cannot take it
  * invisibly (see `canTakeHiddenParameter`) declare `const __logmillContext = __logmill.enter(frame,
@@ -28,6 +33,8 @@ export interface ActivationPlan {
   lexicalScope: string | undefined;
   /** This activation's own scope alias, declared when nested functions captured it. */
   ownScope: string | undefined;
+  /** Whether the body suspends (await, yield, for await) and so needs `__logmillAwaited`. */
+  suspends: boolean;
 }
 
 export function instrumentAsyncFunction(emit: Emit, fn: FunctionWithBody, plan: ActivationPlan): FunctionWithBody {
@@ -45,8 +52,18 @@ export function instrumentAsyncFunction(emit: Emit, fn: FunctionWithBody, plan: 
       : constant(emit, names.context, entered, ts.NodeFlags.Const),
   ];
   if (plan.ownScope !== undefined) entry.push(constant(emit, plan.ownScope, emit.context(), ts.NodeFlags.Const));
-  entry.push(constant(emit, names.outer, emit.hook('activate', [emit.context()]), ts.NodeFlags.Let));
-  const exit = [factory.createExpressionStatement(emit.hook('exit', [emit.context(), emit.outer()]))];
+  const declarations = [factory.createVariableDeclaration(names.outer, undefined, undefined, emit.slot())];
+  if (plan.suspends) declarations.push(factory.createVariableDeclaration(names.awaited));
+  entry.push(
+    factory.createVariableStatement(undefined, factory.createVariableDeclarationList(declarations, ts.NodeFlags.Let)),
+    factory.createExpressionStatement(emit.assignSlot(emit.context())),
+  );
+  const exit = [
+    factory.createIfStatement(
+      factory.createStrictEquality(emit.slot(), emit.context()),
+      factory.createExpressionStatement(emit.assignSlot(emit.outer())),
+    ),
+  ];
   const body = wrapBody(emit, fn.body!, entry, exit);
 
   const parameters = plan.hiddenParameter

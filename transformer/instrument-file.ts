@@ -31,6 +31,8 @@ interface Activation {
   readonly isGenerator: boolean;
   /** Set when a nested function captured this activation's context through its scope alias. */
   captured: boolean;
+  /** Set when the body has a suspension point rewritten with `__logmillAwaited`. */
+  suspends: boolean;
 }
 
 export interface FileInstrumenter {
@@ -108,6 +110,7 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
       depth: lexical === undefined ? 0 : lexical.depth + 1,
       isGenerator: fn.asteriskToken !== undefined,
       captured: false,
+      suspends: false,
     };
     const enclosing = lexical;
     let frameName: string | undefined;
@@ -123,6 +126,7 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
       hiddenParameter: environment.takesHiddenParameter(fn),
       lexicalScope: enclosing === undefined ? undefined : names.scope(enclosing.depth),
       ownScope: own.captured ? names.scope(own.depth) : undefined,
+      suspends: own.suspends,
     });
   };
 
@@ -160,15 +164,21 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
   };
 
   const visitInActivation = (node: TS.Node, current: Activation): TS.Node | undefined => {
-    if (ts.isAwaitExpression(node)) return rewriteAwait(emit, ts.visitEachChild(node, visit, context));
+    if (ts.isAwaitExpression(node)) {
+      current.suspends = true;
+      return rewriteAwait(emit, ts.visitEachChild(node, visit, context));
+    }
     if (ts.isYieldExpression(node) && current.isGenerator) {
+      current.suspends = true;
       return rewriteYield(emit, ts.visitEachChild(node, visit, context));
     }
-    if (ts.isReturnStatement(node) && current.isGenerator) {
+    if (ts.isReturnStatement(node) && current.isGenerator && node.expression !== undefined) {
+      current.suspends = true;
       return rewriteAsyncGeneratorReturn(emit, ts.visitEachChild(node, visit, context));
     }
     if (ts.isTryStatement(node)) return rewriteTryStatement(emit, ts.visitEachChild(node, visit, context));
     if (ts.isForOfStatement(node) && node.awaitModifier !== undefined) {
+      current.suspends = true;
       const loop = rewriteForAwaitLoop(emit, ts.visitEachChild(node, visit, context));
       return ts.isLabeledStatement(node.parent) ? loop : closeLoop(emit, loop);
     }

@@ -5,15 +5,16 @@
  *   label: for await (const x of xs) body
  *   →
  *   {
- *     label: for await (const x of __logmill.suspend(xs, __logmillOuter)) {
+ *     label: for await (const x of (__logmillAwaited = xs, __logmill.slot.current = __logmillOuter, __logmillAwaited)) {
  *       __logmillOuter = __logmill.reenter(__logmillContext, __logmillOuter);
- *       try { body } finally { __logmill.suspend(void 0, __logmillOuter); }
+ *       try { body } finally { __logmill.slot.current = __logmillOuter; }
  *     }
  *     __logmillOuter = __logmill.reenter(__logmillContext, __logmillOuter);
  *   }
  */
 import type * as TS from 'typescript';
 import type { Emit } from './emit.js';
+import { handBack } from './rewrite-suspension-points.js';
 
 /** Rewrites the loop itself; `closeLoop` adds the statement after it. */
 export function rewriteForAwaitLoop(emit: Emit, node: TS.ForOfStatement): TS.ForOfStatement {
@@ -25,7 +26,7 @@ export function rewriteForAwaitLoop(emit: Emit, node: TS.ForOfStatement): TS.For
         emit.ts.isBlock(node.statement) ? node.statement : factory.createBlock([node.statement], true),
         undefined,
         factory.createBlock(
-          [factory.createExpressionStatement(emit.hook('suspend', [emit.undefinedValue(), emit.outer()]))],
+          [factory.createExpressionStatement(emit.assignSlot(emit.outer()))],
           true,
         ),
       ),
@@ -36,7 +37,7 @@ export function rewriteForAwaitLoop(emit: Emit, node: TS.ForOfStatement): TS.For
     node,
     node.awaitModifier,
     node.initializer,
-    emit.hook('suspend', [node.expression, emit.outer()]),
+    handBack(emit, node.expression, [emit.awaited()]),
     body,
   );
 }

@@ -1,21 +1,42 @@
 /**
  * Hands the ambient slot back whenever an instrumented activation suspends, and takes it again when
- * it resumes, so that no other task's code ever runs with this activation's context.
+ * it resumes, so that no other task's code ever runs with this activation's context. The slot is
+ * written inline (no calls) because this is the hottest path of all.
  *
- *   await x       →  __logmill.resume(await __logmill.suspend(x, __logmillOuter), __logmillContext,
- *                                     __logmillOuter = __logmill.ambientSlot())
- *   yield x       →  the same around `yield` (async generators only; `yield*` too)
- *   return x      →  return __logmill.suspend(x, __logmillOuter)      (async generators: return awaits)
+ *   await x   →  (__logmillAwaited = x, __logmill.slot.current = __logmillOuter,
+ *                 __logmillAwaited = await __logmillAwaited,
+ *                 __logmillOuter = __logmill.slot.current, __logmill.slot.current = __logmillContext,
+ *                 __logmillAwaited)
+ *   yield x   →  the same around `yield` (async generators only; `yield*` too)
+ *   return x  →  return (__logmillAwaited = x, __logmill.slot.current = __logmillOuter, __logmillAwaited)
+ *                (async generators, where `return` awaits its operand)
+ *
+ * The operand is evaluated before the slot is handed back, so calls in it still see this context;
+ * an await nested in the operand finishes with its own use of `__logmillAwaited` before the outer
+ * assignment happens.
  */
 import type * as TS from 'typescript';
 import type { Emit } from './emit.js';
 
-function aroundSuspension(emit: Emit, operand: TS.Expression, suspendWith: (value: TS.Expression) => TS.Expression) {
+/** `(__logmillAwaited = operand, __logmill.slot.current = __logmillOuter, <then...>)` */
+export function handBack(emit: Emit, operand: TS.Expression, then: readonly TS.Expression[]): TS.Expression {
   const { factory } = emit;
-  return emit.hook('resume', [
-    suspendWith(emit.hook('suspend', [operand, emit.outer()])),
-    emit.context(),
-    factory.createAssignment(emit.outer(), emit.hook('ambientSlot', [])),
+  return factory.createParenthesizedExpression(
+    factory.createCommaListExpression([
+      factory.createAssignment(emit.awaited(), operand),
+      emit.assignSlot(emit.outer()),
+      ...then,
+    ]),
+  );
+}
+
+function aroundSuspension(emit: Emit, operand: TS.Expression, suspend: (value: TS.Expression) => TS.Expression) {
+  const { factory } = emit;
+  return handBack(emit, operand, [
+    factory.createAssignment(emit.awaited(), suspend(emit.awaited())),
+    factory.createAssignment(emit.outer(), emit.slot()),
+    emit.assignSlot(emit.context()),
+    emit.awaited(),
   ]);
 }
 
@@ -36,5 +57,5 @@ export function rewriteYield(emit: Emit, node: TS.YieldExpression): TS.Expressio
 
 export function rewriteAsyncGeneratorReturn(emit: Emit, node: TS.ReturnStatement): TS.ReturnStatement {
   if (node.expression === undefined) return node;
-  return emit.factory.updateReturnStatement(node, emit.hook('suspend', [node.expression, emit.outer()]));
+  return emit.factory.updateReturnStatement(node, handBack(emit, node.expression, [emit.awaited()]));
 }
