@@ -107,6 +107,25 @@ describe('never breaking a build', () => {
     expect(diagnostics).toEqual([]);
   });
 
+  it('keeps the context ambient, and the code correct, when the type checker throws', () => {
+    const program = ts.createProgram([api], { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext });
+    const checker = program.getTypeChecker();
+    const throwingChecker = new Proxy(checker, {
+      get: (target, key) => (key === 'getSymbolAtLocation' ? () => { throw new Error('checker crashed'); } : Reflect.get(target, key)),
+    });
+    const brokenProgram = new Proxy(program, {
+      get: (target, key) => (key === 'getTypeChecker' ? () => throwingChecker : Reflect.get(target, key)),
+    });
+    const diagnostics: ts.Diagnostic[] = [];
+    let output = '';
+    program.emit(program.getSourceFile(api), (_name, text) => { if (_name.endsWith('.js')) output = text; }, undefined, false, {
+      before: [logmillTransformer(brokenProgram, { verbose: true }, { ts, addDiagnostic: (diagnostic) => diagnostics.push(diagnostic) })],
+    });
+    expect(output).toContain('__logmill.enter(');
+    expect(output).toContain("(__logmillAwaited = loadUser('1'), __logmill.slot.current");
+    expect(diagnostics.some((diagnostic) => String(diagnostic.messageText).includes('type checker failed'))).toBe(true);
+  });
+
   it('compiles without a type checker, passing no context explicitly', () => {
     const sourceFile = ts.createSourceFile(api, ts.sys.readFile(api)!, ts.ScriptTarget.ES2022, true);
     const factory = logmillTransformer(undefined as unknown as ts.Program, {}, { ts });

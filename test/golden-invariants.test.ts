@@ -1,0 +1,79 @@
+// Structural invariants of every golden output, checked with ts-morph rather than by eye: each
+// instrumented activation enters, takes the slot and gives it back; no await or yield of an
+// instrumented activation escapes the hand-back protocol; every catch and finally block reenters.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type FunctionLikeDeclaration, Node, Project, SyntaxKind } from 'ts-morph';
+import { describe, expect, it } from 'vitest';
+import { fixturesRoot } from './helpers/compile.js';
+
+const outputs = readdirSync(fixturesRoot)
+  .map((name) => join(fixturesRoot, name, 'output.js'))
+  .filter((file) => existsSync(file));
+const project = new Project({ compilerOptions: { allowJs: true }, skipAddingFilesFromTsConfig: true });
+
+function isInstrumented(fn: FunctionLikeDeclaration): boolean {
+  const body = fn.getBody();
+  return Node.isBlock(body) && body.getStatements().some((statement) => statement.getText().includes('__logmill.enter(') || statement.getText().includes('__logmill.inherit('));
+}
+
+/** The nearest enclosing function of a node. */
+function owner(node: Node): Node | undefined {
+  return node.getFirstAncestor(
+    (ancestor) =>
+      Node.isFunctionDeclaration(ancestor) ||
+      Node.isFunctionExpression(ancestor) ||
+      Node.isArrowFunction(ancestor) ||
+      Node.isMethodDeclaration(ancestor) ||
+      Node.isConstructorDeclaration(ancestor) ||
+      Node.isGetAccessorDeclaration(ancestor) ||
+      Node.isSetAccessorDeclaration(ancestor),
+  );
+}
+
+describe('golden output invariants', () => {
+  it('checks every golden output', () => {
+    expect(outputs.length).toBeGreaterThanOrEqual(15);
+  });
+
+  it.each(outputs.map((file) => [file.split('/').slice(-2)[0]!, file]))('%s', (_name, file) => {
+    const source = project.addSourceFileAtPath(file);
+    const functions = source.getDescendants().filter((node): node is FunctionLikeDeclaration & Node =>
+      Node.isFunctionDeclaration(node) || Node.isFunctionExpression(node) || Node.isArrowFunction(node) || Node.isMethodDeclaration(node),
+    );
+    for (const fn of functions.filter((candidate) => candidate.isAsync() && isInstrumented(candidate))) {
+      const text = fn.getBody()!.getText();
+      expect(text).toContain('__logmill.slot.current = __logmillContext;');
+      expect(text).toMatch(/finally \{\s*if \(__logmill\.slot\.current === __logmillContext\)\s*__logmill\.slot\.current = __logmillOuter;/);
+      // Every suspension of this activation sits inside the hand-back protocol.
+      const suspensions = fn.getDescendants().filter(
+        (node) => (Node.isAwaitExpression(node) || Node.isYieldExpression(node)) && owner(node) === fn,
+      );
+      for (const suspension of suspensions) {
+        const assignment = suspension.getParentIfKindOrThrow(SyntaxKind.BinaryExpression);
+        expect(assignment.getLeft().getText(), suspension.getText()).toBe('__logmillAwaited');
+      }
+      const handlers = fn.getDescendants().filter(
+        (node) => (Node.isCatchClause(node) || (Node.isTryStatement(node) && node.getFinallyBlock() !== undefined)) && owner(node) === fn,
+      );
+      for (const handler of handlers) {
+        const blocks = Node.isCatchClause(handler) ? [handler.getBlock()] : [handler.getFinallyBlockOrThrow()];
+        for (const block of blocks) {
+          const first = block.getStatements()[0]?.getText() ?? '';
+          // Reenter (user blocks), give the slot back (our exit, for-await bodies).
+          expect(
+            first === '__logmillOuter = __logmill.reenter(__logmillContext, __logmillOuter);' ||
+              first.startsWith('if (__logmill.slot.current === __logmillContext)') ||
+              first === '__logmill.slot.current = __logmillOuter;',
+            first,
+          ).toBe(true);
+        }
+      }
+    }
+    // Functions left alone (ignored ones, or files with nothing to do) contain no protocol at all.
+    for (const fn of functions.filter((candidate) => !isInstrumented(candidate) && !candidate.getBody()?.getText().includes('enterCallback'))) {
+      const own = fn.getDescendants().filter((node) => Node.isAwaitExpression(node) && owner(node) === fn);
+      for (const suspension of own) expect(suspension.getParent()?.getText()).not.toContain('__logmillAwaited');
+    }
+  });
+});
