@@ -58,6 +58,28 @@ describe('emit fidelity', () => {
   });
 });
 
+describe('CommonJS scripts', () => {
+  const script = join(root, 'script.js');
+  const options = { format: 'commonjs' as const, rootDir: root, compilerOptions: { allowJs: true } };
+
+  it('get a require of the hooks, not an import that would turn them into ES modules', () => {
+    const instrumented = compile([script], { ...options, transform: {} }).files.get('script.js')!;
+    const plain = compile([script], { ...options, transform: false }).files.get('script.js')!;
+    expect(instrumented).toContain('const __logmill = require("logmill/hooks");');
+    expect(instrumented).not.toContain('__esModule');
+    expect(plain).not.toContain('__esModule');
+  });
+
+  it('run with the same results', () => {
+    for (const transform of [{}, false] as const) {
+      const result = compile([script], { ...options, transform });
+      const probe = join(result.outDir, 'probe.cjs');
+      ts.sys.writeFile(probe, "require('./script.js').total([1, Promise.resolve(2), 3]).then((sum) => console.log(JSON.stringify({ sum, keys: Object.keys(require('./script.js')) })));");
+      expect(runNode(probe).records).toEqual([{ sum: 6, keys: ['total'] }]);
+    }
+  });
+});
+
 describe('options', () => {
   it('honours include and exclude globs', () => {
     const excluded = compile([api, legacy], { format: 'esm', rootDir: root, transform: { exclude: ['**/*.js'] }, compilerOptions: { allowJs: true } });

@@ -3,7 +3,17 @@
 // instrumented activation escapes the hand-back protocol; every catch and finally block reenters.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type FunctionLikeDeclaration, Node, Project, SyntaxKind } from 'ts-morph';
+import {
+  type ArrowFunction,
+  type FunctionDeclaration,
+  type FunctionExpression,
+  type MethodDeclaration,
+  Node,
+  Project,
+  SyntaxKind,
+} from 'ts-morph';
+
+type AnyFunction = FunctionDeclaration | FunctionExpression | ArrowFunction | MethodDeclaration;
 import { describe, expect, it } from 'vitest';
 import { fixturesRoot } from './helpers/compile.js';
 
@@ -12,7 +22,7 @@ const outputs = readdirSync(fixturesRoot)
   .filter((file) => existsSync(file));
 const project = new Project({ compilerOptions: { allowJs: true }, skipAddingFilesFromTsConfig: true });
 
-function isInstrumented(fn: FunctionLikeDeclaration): boolean {
+function isInstrumented(fn: AnyFunction): boolean {
   const body = fn.getBody();
   return Node.isBlock(body) && body.getStatements().some((statement) => statement.getText().includes('__logmill.enter(') || statement.getText().includes('__logmill.inherit('));
 }
@@ -38,7 +48,7 @@ describe('golden output invariants', () => {
 
   it.each(outputs.map((file) => [file.split('/').slice(-2)[0]!, file]))('%s', (_name, file) => {
     const source = project.addSourceFileAtPath(file);
-    const functions = source.getDescendants().filter((node): node is FunctionLikeDeclaration & Node =>
+    const functions = source.getDescendants().filter((node): node is AnyFunction =>
       Node.isFunctionDeclaration(node) || Node.isFunctionExpression(node) || Node.isArrowFunction(node) || Node.isMethodDeclaration(node),
     );
     for (const fn of functions.filter((candidate) => candidate.isAsync() && isInstrumented(candidate))) {
@@ -57,7 +67,7 @@ describe('golden output invariants', () => {
         (node) => (Node.isCatchClause(node) || (Node.isTryStatement(node) && node.getFinallyBlock() !== undefined)) && owner(node) === fn,
       );
       for (const handler of handlers) {
-        const blocks = Node.isCatchClause(handler) ? [handler.getBlock()] : [handler.getFinallyBlockOrThrow()];
+        const blocks = Node.isCatchClause(handler) ? [handler.getBlock()] : Node.isTryStatement(handler) ? [handler.getFinallyBlockOrThrow()] : [];
         for (const block of blocks) {
           const first = block.getStatements()[0]?.getText() ?? '';
           // Reenter (user blocks), give the slot back (our exit, for-await bodies).

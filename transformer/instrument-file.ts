@@ -23,7 +23,7 @@ import { passContext, provenCallee } from './pass-context.js';
 import { closeLoop, labelledForAwait, rewriteForAwaitLoop } from './rewrite-for-await.js';
 import { rewriteTryStatement } from './rewrite-handlers.js';
 import { rewriteAsyncGeneratorReturn, rewriteAwait, rewriteYield } from './rewrite-suspension-points.js';
-import { type FrameRecord, addRuntimePrologue, hasRuntimePrologue } from './runtime-prologue.js';
+import { type FrameRecord, addRuntimePrologue, hasRuntimePrologue, isCommonJsScript } from './runtime-prologue.js';
 
 /** An instrumented function being visited. */
 interface Activation {
@@ -202,5 +202,6 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
 
   const statements = ts.visitNodes(sourceFile.statements, visit, ts.isStatement);
   if (instrumented === 0) return sourceFile;
-  return addRuntimePrologue(emit, sourceFile, statements, options.runtime, frames);
+  const commonJsScript = isCommonJsScript(ts, sourceFile, context.getCompilerOptions());
+  return addRuntimePrologue(emit, sourceFile, statements, options.runtime, frames, commonJsScript);
 }

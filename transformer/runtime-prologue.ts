@@ -8,6 +8,10 @@
  *   import * as __logmill from "logmill/hooks";
  *   var __logmillFrame0 = __logmill.frame("checkout", "api/checkout", "src/api/checkout.ts", 12);
  *   import x from 'y';  ...
+ *
+ * A CommonJS script (no import or export) compiled to CommonJS gets
+ * `const __logmill = require("logmill/hooks");` instead: an import would turn it into an ES module,
+ * whose CommonJS output marks `exports.__esModule` and changes how other modules import it.
  */
 import type * as TS from 'typescript';
 import { names } from './analysis.js';
@@ -26,13 +30,29 @@ export function addRuntimePrologue(
   statements: readonly TS.Statement[],
   runtime: string,
   frames: readonly FrameRecord[],
+  commonJsScript: boolean,
 ): TS.SourceFile {
   const { ts, factory } = emit;
-  const runtimeImport = factory.createImportDeclaration(
-    undefined,
-    factory.createImportClause(false, undefined, factory.createNamespaceImport(factory.createIdentifier(names.runtime))),
-    factory.createStringLiteral(runtime),
-  );
+  const runtimeImport = commonJsScript
+    ? factory.createVariableStatement(
+        undefined,
+        factory.createVariableDeclarationList(
+          [
+            factory.createVariableDeclaration(
+              names.runtime,
+              undefined,
+              undefined,
+              factory.createCallExpression(factory.createIdentifier('require'), undefined, [factory.createStringLiteral(runtime)]),
+            ),
+          ],
+          ts.NodeFlags.Const,
+        ),
+      )
+    : factory.createImportDeclaration(
+        undefined,
+        factory.createImportClause(false, undefined, factory.createNamespaceImport(factory.createIdentifier(names.runtime))),
+        factory.createStringLiteral(runtime),
+      );
   const frameStatements = frames.map((frame, index) =>
     factory.createVariableStatement(
       undefined,
@@ -65,13 +85,25 @@ export function addRuntimePrologue(
   ]);
 }
 
-/** True when the file already imports the hooks: the transform has run on it before. */
+/** True when the file emits as CommonJS and has no import or export of its own. */
+export function isCommonJsScript(ts: typeof TS, sourceFile: TS.SourceFile, options: TS.CompilerOptions): boolean {
+  if (ts.isExternalModule(sourceFile)) return false;
+  const kind = options.module ?? ts.ModuleKind.CommonJS;
+  if (kind === ts.ModuleKind.CommonJS) return true;
+  return kind >= ts.ModuleKind.Node16 && kind <= ts.ModuleKind.NodeNext && sourceFile.impliedNodeFormat === ts.ModuleKind.CommonJS;
+}
+
+/** True when the file already has the hooks (import or require): the transform has run on it before. */
 export function hasRuntimePrologue(ts: typeof TS, sourceFile: TS.SourceFile): boolean {
   return sourceFile.statements.some(
     (statement) =>
-      ts.isImportDeclaration(statement) &&
-      statement.importClause?.namedBindings !== undefined &&
-      ts.isNamespaceImport(statement.importClause.namedBindings) &&
-      statement.importClause.namedBindings.name.text === names.runtime,
+      (ts.isImportDeclaration(statement) &&
+        statement.importClause?.namedBindings !== undefined &&
+        ts.isNamespaceImport(statement.importClause.namedBindings) &&
+        statement.importClause.namedBindings.name.text === names.runtime) ||
+      (ts.isVariableStatement(statement) &&
+        statement.declarationList.declarations.some(
+          (declaration) => ts.isIdentifier(declaration.name) && declaration.name.text === names.runtime,
+        )),
   );
 }
