@@ -16,3 +16,9 @@ export {
   withContext,
 } from './api.js';
 export { type LogmillEvent, type Sink, addSink, emitEvent } from './events.js';
+export {
+  type FormatArgs,
+  type FormatResult,
+  formatPercent,
+  formatPercentDetailed,
+} from './format/format-percent.js';

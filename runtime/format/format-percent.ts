@@ -1,0 +1,305 @@
+/**
+ * Python's `str % args` (CPython's `_PyUnicode_Format`), exactly for integers, floats and strings.
+ * Where Python would raise, this never throws: the output keeps what it could render, the offending
+ * specifier stays as written, and the result carries the error Python would have given.
+ */
+import { formatFloat } from './float.js';
+import { ascii, repr, str } from './represent.js';
+
+/** The outcome of formatting: the text and, when the template or args were bad, why. */
+export interface FormatResult {
+  text: string;
+  /** Python's exception message for the first problem (`not enough arguments for format string`, ...). */
+  error?: string;
+}
+
+/** A tuple (array) of positional args, or a mapping (plain object) for `%(name)s`. */
+export type FormatArgs = readonly unknown[] | Readonly<Record<string, unknown>>;
+
+const LEFT = 1;
+const SIGN = 2;
+const BLANK = 4;
+const ALTERNATE = 8;
+const ZERO = 16;
+
+class FormatError extends Error {}
+
+function isMapping(args: unknown): args is Readonly<Record<string, unknown>> {
+  if (typeof args !== 'object' || args === null || Array.isArray(args)) return false;
+  const prototype = Object.getPrototypeOf(args);
+  return prototype === Object.prototype || prototype === null;
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'NoneType';
+  if (typeof value === 'string') return 'str';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
+  if (typeof value === 'bigint') return 'int';
+  if (typeof value === 'boolean') return 'bool';
+  if (Array.isArray(value)) return 'list';
+  return typeof value === 'object' ? 'dict' : typeof value;
+}
+
+/** The integer value of an argument for `%d %i %u %o %x %X %c` and `*`, or an error. */
+function toInteger(value: unknown, conversion: string): bigint {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'boolean') return value ? 1n : 0n;
+  if (typeof value === 'number') {
+    if (Number.isInteger(value)) return BigInt(value);
+    if (conversion === 'd' || conversion === 'i' || conversion === 'u') {
+      if (Number.isNaN(value)) throw new FormatError('cannot convert float NaN to integer');
+      if (!Number.isFinite(value)) throw new FormatError('cannot convert float infinity to integer');
+      return BigInt(Math.trunc(value));
+    }
+    throw new FormatError(`%${conversion} format: an integer is required, not float`);
+  }
+  const kind = conversion === 'd' || conversion === 'i' || conversion === 'u' ? 'a real number' : 'an integer';
+  throw new FormatError(`%${conversion} format: ${kind} is required, not ${typeName(value)}`);
+}
+
+function toFloat(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (typeof value === 'bigint') {
+    const converted = Number(value);
+    if (!Number.isFinite(converted)) throw new FormatError('int too large to convert to float');
+    return converted;
+  }
+  throw new FormatError(`must be real number, not ${typeName(value)}`);
+}
+
+function codePointLength(text: string): number {
+  let length = 0;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code >= 0xd800 && code <= 0xdbff && index + 1 < text.length) index++;
+    length++;
+  }
+  return length;
+}
+
+function truncateCodePoints(text: string, count: number): string {
+  if (count >= text.length) return text;
+  return Array.from(text).slice(0, count).join('');
+}
+
+interface Specifier {
+  flags: number;
+  width: number;
+  precision: number;
+  conversion: string;
+}
+
+/** Lays out a formatted value: sign, prefix, zero or space padding (`unicode_format_arg_output`). */
+function layout(specifier: Specifier, sign: string, prefix: string, body: string, numeric: boolean): string {
+  const { flags, width } = specifier;
+  const length = codePointLength(sign) + prefix.length + codePointLength(body);
+  if (width <= length) return sign + prefix + body;
+  const padding = width - length;
+  if (flags & LEFT) return sign + prefix + body + ' '.repeat(padding);
+  if (numeric && flags & ZERO) return sign + prefix + '0'.repeat(padding) + body;
+  return ' '.repeat(padding) + sign + prefix + body;
+}
+
+function signOf(negative: boolean, flags: number): string {
+  if (negative) return '-';
+  if (flags & SIGN) return '+';
+  if (flags & BLANK) return ' ';
+  return '';
+}
+
+function formatInteger(value: unknown, specifier: Specifier): string {
+  const integer = toInteger(value, specifier.conversion);
+  const negative = integer < 0n;
+  const magnitude = negative ? -integer : integer;
+  let digits: string;
+  let prefix = '';
+  switch (specifier.conversion) {
+    case 'o':
+      digits = magnitude.toString(8);
+      if (specifier.flags & ALTERNATE) prefix = '0o';
+      break;
+    case 'x':
+      digits = magnitude.toString(16);
+      if (specifier.flags & ALTERNATE) prefix = '0x';
+      break;
+    case 'X':
+      digits = magnitude.toString(16).toUpperCase();
+      if (specifier.flags & ALTERNATE) prefix = '0X';
+      break;
+    default:
+      digits = magnitude.toString();
+  }
+  if (specifier.precision > digits.length) digits = digits.padStart(specifier.precision, '0');
+  return layout(specifier, signOf(negative, specifier.flags), prefix, digits, true);
+}
+
+function formatFloatSpecifier(value: unknown, specifier: Specifier): string {
+  const number = toFloat(value);
+  const precision = specifier.precision < 0 ? 6 : specifier.precision;
+  const [negative, body] = formatFloat(number, specifier.conversion, precision, (specifier.flags & ALTERNATE) !== 0);
+  return layout(specifier, signOf(negative, specifier.flags), '', body, true);
+}
+
+function formatCharacter(value: unknown, specifier: Specifier): string {
+  let character: string;
+  if (typeof value === 'string') {
+    if (codePointLength(value) !== 1) throw new FormatError('%c requires int or char');
+    character = value;
+  } else if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') {
+    if (typeof value === 'number' && !Number.isInteger(value)) throw new FormatError('%c requires int or char');
+    const code = toInteger(value, 'c');
+    if (code < 0n || code > 0x10ffffn) throw new FormatError('%c arg not in range(0x110000)');
+    character = String.fromCodePoint(Number(code));
+  } else {
+    throw new FormatError('%c requires int or char');
+  }
+  return layout(specifier, '', '', character, false);
+}
+
+function formatText(value: unknown, specifier: Specifier): string {
+  const render = specifier.conversion === 's' ? str : specifier.conversion === 'r' ? repr : ascii;
+  let text = render(value);
+  if (specifier.precision >= 0) text = truncateCodePoints(text, specifier.precision);
+  return layout(specifier, '', '', text, false);
+}
+
+/**
+ * Formats `template` with Python's `%` rules and reports what Python would have raised.
+ *
+ * @example formatPercentDetailed('%(user)s paid %.2f', { user: 'ann' }) // { text: 'ann paid %.2f', error: ... }
+ */
+export function formatPercentDetailed(template: string, args: FormatArgs | unknown): FormatResult {
+  const mapping = isMapping(args) ? (args as Readonly<Record<string, unknown>>) : undefined;
+  const tuple: readonly unknown[] = Array.isArray(args) ? args : mapping === undefined ? [args] : [];
+  let next = 0;
+  let error: string | undefined;
+  let out = '';
+  let index = 0;
+  const length = template.length;
+
+  let keyed = false;
+  const nextArgument = (): unknown => {
+    if (mapping !== undefined && tuple.length === 0) {
+      // An unkeyed specifier before any keyed one formats the mapping itself, once (`'%s' % {'a': 1}`).
+      if (!keyed && next++ === 0) return mapping;
+      throw new FormatError('not enough arguments for format string');
+    }
+    if (next >= tuple.length) throw new FormatError('not enough arguments for format string');
+    return tuple[next++];
+  };
+
+  while (index < length) {
+    const percent = template.indexOf('%', index);
+    if (percent < 0) {
+      out += template.slice(index);
+      break;
+    }
+    out += template.slice(index, percent);
+    const start = percent;
+    index = percent + 1;
+    if (template[index] === '%') {
+      out += '%';
+      index++;
+      continue;
+    }
+    try {
+      if (index >= length) throw new FormatError('incomplete format');
+      let argument: unknown;
+      let haveArgument = false;
+      if (template[index] === '(') {
+        if (mapping === undefined) throw new FormatError('format requires a mapping');
+        let depth = 1;
+        const keyStart = ++index;
+        while (index < length && depth > 0) {
+          if (template[index] === '(') depth++;
+          else if (template[index] === ')') depth--;
+          index++;
+        }
+        if (depth > 0) throw new FormatError('incomplete format key');
+        const key = template.slice(keyStart, index - 1);
+        if (!Object.prototype.hasOwnProperty.call(mapping, key)) throw new FormatError(`KeyError: ${repr(key)}`);
+        argument = mapping[key];
+        haveArgument = true;
+        keyed = true;
+      }
+      let flags = 0;
+      for (; index < length; index++) {
+        const flag = template[index];
+        if (flag === '-') flags |= LEFT;
+        else if (flag === '+') flags |= SIGN;
+        else if (flag === ' ') flags |= BLANK;
+        else if (flag === '#') flags |= ALTERNATE;
+        else if (flag === '0') flags |= ZERO;
+        else break;
+      }
+      let width = -1;
+      if (template[index] === '*') {
+        const value = nextArgument();
+        if (typeof value !== 'bigint' && !(typeof value === 'number' && Number.isInteger(value)) && typeof value !== 'boolean') {
+          throw new FormatError('* wants int');
+        }
+        width = Number(toInteger(value, 'd'));
+        if (width < 0) {
+          flags |= LEFT;
+          width = -width;
+        }
+        index++;
+      } else {
+        let digits = '';
+        while (index < length && template[index]! >= '0' && template[index]! <= '9') digits += template[index++];
+        if (digits !== '') width = Number(digits);
+      }
+      let precision = -1;
+      if (template[index] === '.') {
+        index++;
+        if (template[index] === '*') {
+          const value = nextArgument();
+          if (typeof value !== 'bigint' && !(typeof value === 'number' && Number.isInteger(value)) && typeof value !== 'boolean') {
+            throw new FormatError('* wants int');
+          }
+          precision = Math.max(0, Number(toInteger(value, 'd')));
+          index++;
+        } else {
+          let digits = '';
+          while (index < length && template[index]! >= '0' && template[index]! <= '9') digits += template[index++];
+          precision = digits === '' ? 0 : Number(digits);
+        }
+      }
+      // One length modifier is accepted and ignored, as in C.
+      if (template[index] === 'h' || template[index] === 'l' || template[index] === 'L') index++;
+      if (index >= length) throw new FormatError('incomplete format');
+      const conversion = template[index++]!;
+      // Python takes the argument before it looks at the conversion (so `'%5%' % ()` lacks arguments).
+      if (!haveArgument) argument = nextArgument();
+      if (!'diuoxXeEfFgGcsra'.includes(conversion)) {
+        const code = conversion.codePointAt(0)!;
+        throw new FormatError(`unsupported format character '${conversion}' (0x${code.toString(16)}) at index ${index - 1}`);
+      }
+      const specifier: Specifier = { flags, width, precision, conversion };
+      if ('diuoxX'.includes(conversion)) out += formatInteger(argument, specifier);
+      else if ('eEfFgG'.includes(conversion)) out += formatFloatSpecifier(argument, specifier);
+      else if (conversion === 'c') out += formatCharacter(argument, specifier);
+      else out += formatText(argument, specifier);
+    } catch (caught) {
+      if (!(caught instanceof FormatError)) throw caught;
+      error ??= caught.message;
+      // Keep the specifier as written and carry on, so the rest of the message still renders.
+      out += template.slice(start, Math.max(index, start + 1));
+      if (index <= start) index = start + 1;
+    }
+  }
+  if (error === undefined && mapping === undefined && next < tuple.length) {
+    error = 'not all arguments converted during string formatting';
+  }
+  return error === undefined ? { text: out } : { text: out, error };
+}
+
+/** Python's `template % args`: never throws; see `formatPercentDetailed` for the error. */
+export function formatPercent(template: string, args: FormatArgs | unknown): string {
+  try {
+    return formatPercentDetailed(template, args).text;
+  } catch {
+    return template;
+  }
+}
