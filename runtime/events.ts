@@ -1,58 +1,73 @@
 /**
- * The minimal event pipe: stamps each event with the context in force and hands it to the
- * registered sinks. The full logging API builds on this.
+ * Dispatch: hands each event to the sinks whose level lets it through. A sink that throws is
+ * skipped; logging never throws into the app.
  */
-import { type ContextVariables, type Frame, type LogmillContext, ambientContext } from './context.js';
-import { logicalStack } from './stack.js';
+import { type LogmillContext, ambientContext } from './context.js';
+import { LogmillEvent } from './logging/event.js';
+import { type LevelSetting, thresholdOf } from './logging/levels.js';
 
-/** What a sink receives. Field names follow the event envelope in ARCHITECTURE.md. */
-export interface LogmillEvent {
-  readonly kind: 'log' | 'event';
-  readonly name: string;
-  readonly ts: number;
-  readonly attributes: Readonly<Record<string, unknown>>;
-  readonly context: {
-    readonly vars: ContextVariables;
-    readonly stack: readonly Frame[];
-  };
-}
+export { LogmillEvent } from './logging/event.js';
 
-/** Receives every emitted event. A sink that throws is skipped; logging never throws into the app. */
+/** Receives every event at or above its level. */
 export type Sink = (event: LogmillEvent) => void;
 
-const sinksKey = Symbol.for('logmill.sinks.v1');
-const globalScope = globalThis as typeof globalThis & { [sinksKey]?: Sink[] };
-const sinks: Sink[] = (globalScope[sinksKey] ??= []);
+export interface SinkOptions {
+  /** The minimum level this sink receives (default: everything the loggers emit). */
+  level?: LevelSetting;
+}
+
+interface RegisteredSink {
+  write: Sink;
+  threshold: number;
+}
+
+interface SinkRegistry {
+  sinks: RegisteredSink[];
+  /** The lowest threshold among the sinks: below it, nothing is dispatched at all. */
+  lowest: number;
+}
+
+const sinksKey = Symbol.for('logmill.sinks.v2');
+const globalScope = globalThis as typeof globalThis & { [sinksKey]?: SinkRegistry };
+export const sinkRegistry: SinkRegistry = (globalScope[sinksKey] ??= { sinks: [], lowest: Number.POSITIVE_INFINITY });
+
+function recomputeLowest(): void {
+  sinkRegistry.lowest = sinkRegistry.sinks.reduce((lowest, sink) => Math.min(lowest, sink.threshold), Number.POSITIVE_INFINITY);
+}
 
 /** Registers a sink; returns a function that removes it. */
-export function addSink(sink: Sink): () => void {
-  sinks.push(sink);
+export function addSink(write: Sink, options: SinkOptions = {}): () => void {
+  const registered: RegisteredSink = { write, threshold: options.level === undefined ? 0 : thresholdOf(options.level) };
+  sinkRegistry.sinks.push(registered);
+  recomputeLowest();
   return () => {
-    const index = sinks.indexOf(sink);
-    if (index >= 0) sinks.splice(index, 1);
+    const index = sinkRegistry.sinks.indexOf(registered);
+    if (index >= 0) sinkRegistry.sinks.splice(index, 1);
+    recomputeLowest();
   };
 }
 
-/** Emits an event tagged with `context` (by default the ambient context). */
-export function emitEvent(
-  kind: LogmillEvent['kind'],
-  name: string,
-  attributes: Readonly<Record<string, unknown>> = {},
-  context: LogmillContext = ambientContext(),
-): void {
-  if (sinks.length === 0) return;
-  const event: LogmillEvent = {
-    kind,
-    name,
-    ts: Date.now(),
-    attributes,
-    context: { vars: context.variables, stack: logicalStack(context) },
-  };
-  for (const sink of sinks) {
+/** Hands `event` to every sink whose level lets it through. */
+export function dispatch(event: LogmillEvent): void {
+  const sinks = sinkRegistry.sinks;
+  for (let index = 0; index < sinks.length; index++) {
+    const sink = sinks[index]!;
+    if (event.severityNumber < sink.threshold) continue;
     try {
-      sink(event);
+      sink.write(event);
     } catch {
       // A broken sink must not take the app, or the other sinks, down with it.
     }
   }
+}
+
+/** Emits an analytic or internal event tagged with `context` (by default the ambient context). */
+export function emitEvent(
+  kind: 'log' | 'event',
+  name: string,
+  attributes: Readonly<Record<string, unknown>> = {},
+  context: LogmillContext = ambientContext(),
+): void {
+  if (sinkRegistry.sinks.length === 0) return;
+  dispatch(new LogmillEvent(kind, name, 9, name, [], attributes, context, undefined));
 }

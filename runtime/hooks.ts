@@ -19,6 +19,8 @@
 import { type Frame, type LogmillContext, Context, ambientContext, isContext, registry } from './context.js';
 
 export type { Frame, LogmillContext } from './context.js';
+/** Call-site records for log calls, emitted by the transformer. */
+export { site } from './logging/logger.js';
 
 /** Records a function's frame once, at module load. */
 export function frame(name: string, module: string, file: string, line: number): Frame {

@@ -15,7 +15,17 @@ export {
   logicalStack,
   withContext,
 } from './api.js';
-export { type LogmillEvent, type Sink, addSink, emitEvent } from './events.js';
+export { LogmillEvent, type Sink, type SinkOptions, addSink, dispatch, emitEvent } from './events.js';
+export type { CallSite } from './logging/event.js';
+export { type ErrorInfo, describeError } from './logging/errors.js';
+export { type LevelName, type LevelSetting, severityNumbers } from './logging/levels.js';
+export { type LoggingOptions, configureLogging, moduleFields } from './logging/configure.js';
+export { Logger, log } from './logging/logger.js';
+export { type RedactionOptions, defaultSensitiveKeys } from './logging/redact.js';
+export { envelopeJson } from './logging/envelope.js';
+export { uuidv7 } from './logging/uuid.js';
+export { type MemorySink, memorySink } from './sinks/memory.js';
+export { type PrettyOptions, formatPretty, prettySink } from './sinks/pretty.js';
 export {
   type FormatArgs,
   type FormatResult,

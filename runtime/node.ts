@@ -2,3 +2,4 @@
 import './node-fallback.js';
 
 export * from './index.js';
+export { type NdjsonOptions, type NdjsonSink, ndjsonSink } from './sinks/ndjson.js';

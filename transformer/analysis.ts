@@ -10,6 +10,7 @@ export const names = {
   outer: '__logmillOuter',
   awaited: '__logmillAwaited',
   frame: (index: number) => `__logmillFrame${index}`,
+  site: (index: number) => `__logmillSite${index}`,
   scope: (depth: number) => `__logmillScope${depth}`,
 } as const;
 

@@ -3,7 +3,8 @@
  * (instrument-async-function.ts), its suspension points hand the slot back
  * (rewrite-suspension-points.ts, rewrite-for-await.ts, rewrite-handlers.ts), calls it provably makes
  * to other activations pass the context (pass-context.ts), and callbacks created inside it keep it
- * (capture-callback.ts). A file with nothing to instrument comes back untouched.
+ * (capture-callback.ts); calls to Logmill loggers get call sites (stamp-log-calls.ts). A file with
+ * nothing to instrument comes back untouched.
  */
 import type * as TS from 'typescript';
 import {
@@ -23,7 +24,8 @@ import { passContext, provenCallee } from './pass-context.js';
 import { closeLoop, labelledForAwait, rewriteForAwaitLoop } from './rewrite-for-await.js';
 import { rewriteTryStatement } from './rewrite-handlers.js';
 import { rewriteAsyncGeneratorReturn, rewriteAwait, rewriteYield } from './rewrite-suspension-points.js';
-import { type FrameRecord, addRuntimePrologue, hasRuntimePrologue, isCommonJsScript } from './runtime-prologue.js';
+import { type FrameRecord, type SiteRecord, addRuntimePrologue, hasRuntimePrologue, isCommonJsScript } from './runtime-prologue.js';
+import { compileTemplateLiteral, isModuleFieldsCall, loggerCallSeverity, stampLogCall } from './stamp-log-calls.js';
 
 /** An instrumented function being visited. */
 interface Activation {
@@ -63,15 +65,20 @@ export function isInstrumentable(environment: InstrumentEnvironment, fn: Functio
   );
 }
 
+const MAY_LOG = /\.(trace|debug|info|warn|error|fatal)\s*\(/;
+
 export function instrumentFile(environment: InstrumentEnvironment, sourceFile: TS.SourceFile): TS.SourceFile {
   const { ts, context, options } = environment;
   if (sourceFile.isDeclarationFile || !options.isIncluded(sourceFile.fileName)) return sourceFile;
-  // Most files of a large program have no async function at all; skip them without a walk.
-  if (!sourceFile.text.includes('async')) return sourceFile;
+  // Most files of a large program have no async function and no log call; skip them without a walk.
+  if (!sourceFile.text.includes('async') && !MAY_LOG.test(sourceFile.text)) return sourceFile;
   if (isIgnoredFile(ts, sourceFile) || hasRuntimePrologue(ts, sourceFile)) return sourceFile;
 
   const emit = createEmit(ts, context.factory);
   const frames: FrameRecord[] = [];
+  const sites: SiteRecord[] = [];
+  /** Rewrites that need no hoisted record but still make the file instrumented. */
+  let sitesAdded = 0;
   const moduleName = moduleNameOf(sourceFile.fileName, options.root);
   const file = relativeFile(sourceFile.fileName, options.root);
   let activation: Activation | undefined;
@@ -189,7 +196,58 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
     return undefined;
   };
 
+  const enclosingFunctionName = (node: TS.Node): string => {
+    for (let current = node.parent; current !== undefined; current = current.parent) {
+      if (isFunctionWithBody(ts, current)) return functionName(ts, current, sourceFile);
+      if (ts.isFunctionLike(current) || ts.isClassStaticBlockDeclaration(current)) return '<anonymous>';
+    }
+    return '<module>';
+  };
+
+  const stampIfLogCall = (node: TS.CallExpression): TS.Node | undefined => {
+    const checker = environment.checker;
+    if (checker === undefined || ts.getParseTreeNode(node) !== node) return undefined;
+    let severity: number | undefined;
+    let fieldsCall: boolean;
+    try {
+      severity = loggerCallSeverity(ts, checker, node);
+      fieldsCall = severity === undefined && isModuleFieldsCall(ts, checker, node);
+    } catch (error) {
+      environment.report(node, `logmill: type checker failed on this call; no call site: ${String(error)}`);
+      return undefined;
+    }
+    if (severity === undefined) {
+      if (!fieldsCall) return undefined;
+      const fieldsCall = ts.visitEachChild(node, visit, context);
+      sitesAdded++;
+      return context.factory.updateCallExpression(fieldsCall, fieldsCall.expression, fieldsCall.typeArguments, [
+        ...fieldsCall.arguments,
+        context.factory.createStringLiteral(moduleName),
+      ]);
+    }
+    const visited = ts.visitEachChild(node, visit, context);
+    const first = visited.arguments[0]!;
+    const compiled = ts.isTemplateExpression(first) || ts.isNoSubstitutionTemplateLiteral(first) ? compileTemplateLiteral(ts, first) : undefined;
+    const start = sourceFile.getLineAndCharacterOfPosition(node.getStart(sourceFile));
+    const name = names.site(sites.length);
+    sites.push({
+      severityNumber: severity,
+      module: moduleName,
+      file,
+      line: start.line + 1,
+      column: start.character + 1,
+      name: enclosingFunctionName(node),
+      template: compiled?.[0],
+    });
+    const callerContext = activation === undefined ? emit.undefinedValue() : emit.context();
+    return stampLogCall(emit, visited, name, callerContext, compiled?.[1]);
+  };
+
   const visit = (node: TS.Node): TS.Node => {
+    if (ts.isCallExpression(node)) {
+      const stamped = stampIfLogCall(node);
+      if (stamped !== undefined) return stamped;
+    }
     if (ts.isFunctionLike(node) || ts.isClassStaticBlockDeclaration(node)) {
       return ts.isFunctionLike(node) ? visitFunctionLike(node) : visitFunction(node, undefined, lexical);
     }
@@ -201,7 +259,7 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
   };
 
   const statements = ts.visitNodes(sourceFile.statements, visit, ts.isStatement);
-  if (instrumented === 0) return sourceFile;
+  if (instrumented === 0 && sites.length === 0) return sitesAdded === 0 ? sourceFile : context.factory.updateSourceFile(sourceFile, statements);
   const commonJsScript = isCommonJsScript(ts, sourceFile, context.getCompilerOptions());
-  return addRuntimePrologue(emit, sourceFile, statements, options.runtime, frames, commonJsScript);
+  return addRuntimePrologue(emit, sourceFile, statements, options.runtime, frames, sites, commonJsScript);
 }

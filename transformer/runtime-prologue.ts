@@ -7,6 +7,7 @@
  *   'use strict';
  *   import * as __logmill from "logmill/hooks";
  *   var __logmillFrame0 = __logmill.frame("checkout", "api/checkout", "src/api/checkout.ts", 12);
+ *   var __logmillSite0 = __logmill.site(9, "api/checkout", "src/api/checkout.ts", 14, 5, "checkout");
  *   import x from 'y';  ...
  *
  * A CommonJS script (no import or export) compiled to CommonJS gets
@@ -24,12 +25,20 @@ export interface FrameRecord {
   line: number;
 }
 
+export interface SiteRecord extends FrameRecord {
+  severityNumber: number;
+  column: number;
+  /** The template compiled from a template literal, if the message was one. */
+  template: string | undefined;
+}
+
 export function addRuntimePrologue(
   emit: Emit,
   sourceFile: TS.SourceFile,
   statements: readonly TS.Statement[],
   runtime: string,
   frames: readonly FrameRecord[],
+  sites: readonly SiteRecord[],
   commonJsScript: boolean,
 ): TS.SourceFile {
   const { ts, factory } = emit;
@@ -71,6 +80,27 @@ export function addRuntimePrologue(
       ]),
     ),
   );
+  const siteStatements = sites.map((site, index) =>
+    factory.createVariableStatement(
+      undefined,
+      factory.createVariableDeclarationList([
+        factory.createVariableDeclaration(
+          names.site(index),
+          undefined,
+          undefined,
+          emit.hook('site', [
+            factory.createNumericLiteral(site.severityNumber),
+            factory.createStringLiteral(site.module),
+            factory.createStringLiteral(site.file),
+            factory.createNumericLiteral(site.line),
+            factory.createNumericLiteral(site.column),
+            factory.createStringLiteral(site.name),
+            ...(site.template === undefined ? [] : [factory.createStringLiteral(site.template)]),
+          ]),
+        ),
+      ]),
+    ),
+  );
   let directiveCount = 0;
   while (directiveCount < statements.length) {
     const statement = statements[directiveCount]!;
@@ -81,6 +111,7 @@ export function addRuntimePrologue(
     ...statements.slice(0, directiveCount),
     runtimeImport,
     ...frameStatements,
+    ...siteStatements,
     ...statements.slice(directiveCount),
   ]);
 }

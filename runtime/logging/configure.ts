@@ -1,0 +1,75 @@
+/**
+ * Logging configuration: the global level, per-module levels (by module-name prefix, the way S3
+ * lists keys under a prefix), module fields, redaction and the service identity.
+ */
+import { type LevelSetting, thresholdOf } from './levels.js';
+import { type RedactionOptions, Redactor } from './redact.js';
+
+export interface LoggingOptions {
+  /** The minimum level for every module without its own (default `info`). */
+  level?: LevelSetting;
+  /** Levels by module-name prefix: `{ 'api/checkout': 'debug' }` covers `api/checkout/payment`. */
+  modules?: Record<string, LevelSetting>;
+  /** Scrubbing applied by the serializing sinks before anything leaves the process. */
+  redact?: RedactionOptions;
+  /** Who is logging, stamped on serialized events. */
+  service?: { name?: string; version?: string; instance?: string };
+}
+
+export interface LoggingState {
+  threshold: number;
+  /** The lowest threshold of any module: below it, no call can log. */
+  lowest: number;
+  modules: Array<[prefix: string, threshold: number]>;
+  moduleFields: Map<string, Readonly<Record<string, unknown>>>;
+  redactor: Redactor;
+  service: { name?: string; version?: string; instance?: string } | undefined;
+  /** Bumped on every change, so per-site caches know to recompute. */
+  version: number;
+}
+
+const stateKey = Symbol.for('logmill.logging.v1');
+const globalScope = globalThis as typeof globalThis & { [stateKey]?: LoggingState };
+export const loggingState: LoggingState = (globalScope[stateKey] ??= {
+  threshold: thresholdOf('info'),
+  lowest: thresholdOf('info'),
+  modules: [],
+  moduleFields: new Map(),
+  redactor: new Redactor(),
+  service: undefined,
+  version: 0,
+});
+
+/** Configures logging; options left out keep their current values. */
+export function configureLogging(options: LoggingOptions): void {
+  if (options.level !== undefined) loggingState.threshold = thresholdOf(options.level);
+  if (options.modules !== undefined) {
+    loggingState.modules = Object.entries(options.modules)
+      .map(([prefix, level]): [string, number] => [prefix.replace(/\/+$/, ''), thresholdOf(level)])
+      .sort((a, b) => b[0].length - a[0].length);
+  }
+  if (options.redact !== undefined) loggingState.redactor = new Redactor(options.redact);
+  if (options.service !== undefined) loggingState.service = options.service;
+  loggingState.lowest = loggingState.modules.reduce((lowest, [, threshold]) => Math.min(lowest, threshold), loggingState.threshold);
+  loggingState.version++;
+}
+
+/** The threshold for a module: its longest configured prefix, else the global level. */
+export function thresholdForModule(module: string): number {
+  for (const [prefix, threshold] of loggingState.modules) {
+    if (module === prefix || module.startsWith(`${prefix}/`)) return threshold;
+  }
+  return loggingState.threshold;
+}
+
+/**
+ * Declares fields for every event this module logs, and no other module's. With the transformer,
+ * the module is filled in from the call site; without it, pass the module name.
+ *
+ * @example moduleFields({ team: 'payments' })
+ */
+export function moduleFields(fields: Readonly<Record<string, unknown>>, module?: string): void {
+  if (module === undefined) return;
+  loggingState.moduleFields.set(module, Object.freeze({ ...loggingState.moduleFields.get(module), ...fields }));
+  loggingState.version++;
+}

@@ -1,0 +1,55 @@
+/**
+ * The event envelope as one JSON line (the NDJSON sink and the collector speak it). The parts that
+ * repeat — the context, the call site, a bound logger's attributes — are serialized once and reused.
+ */
+import type { LogmillContext } from '../context.js';
+import { loggingState } from './configure.js';
+import { type CallSite, type LogmillEvent, SCHEMA_VERSION, contextView } from './event.js';
+import type { Redactor } from './redact.js';
+import { toJson } from './serialize.js';
+
+let contextJson = new WeakMap<LogmillContext, string>();
+let attributesJson = new WeakMap<object, string>();
+const siteJson = new WeakMap<CallSite, string>();
+let cachedRedactor: Redactor | undefined;
+
+function cached<K extends object>(cache: WeakMap<K, string>, key: K, make: () => string): string {
+  let json = cache.get(key);
+  if (json === undefined) {
+    json = make();
+    cache.set(key, json);
+  }
+  return json;
+}
+
+/** Serializes `event` as one line of JSON (no trailing newline). */
+export function envelopeJson(event: LogmillEvent): string {
+  const redactor = loggingState.redactor;
+  if (redactor !== cachedRedactor) {
+    // New redaction rules: nothing serialized under the old ones may be reused.
+    cachedRedactor = redactor;
+    contextJson = new WeakMap();
+    attributesJson = new WeakMap();
+  }
+  let line = `{"id":"${event.id}","ts":${event.ts},"kind":"${event.kind}","severity":"${event.severity}","severityNumber":${event.severityNumber}`;
+  if (event.kind === 'event') line += `,"name":${JSON.stringify(event.name)}`;
+  line += `,"template":${toJson(event.template)},"args":${event.args.length === 0 ? '[]' : toJson(event.args, redactor)}`;
+  line += `,"message":${toJson(event.message)}`;
+  const formatError = event.formatError;
+  if (formatError !== undefined) line += `,"formatError":${JSON.stringify(formatError)}`;
+  const attributes = event.attributes;
+  const attributesText = Object.isFrozen(attributes) ? cached(attributesJson, attributes, () => toJson(attributes, redactor)) : toJson(attributes, redactor);
+  line += `,"attributes":${attributesText}`;
+  line += `,"context":${cached(contextJson, event.logContext, () => toJson(contextView(event.logContext), redactor))}`;
+  const userId = event.userId;
+  if (userId !== undefined) line += `,"userId":${JSON.stringify(userId)}`;
+  if (event.code !== undefined) {
+    const code = event.code;
+    line += `,"code":${cached(siteJson, code, () => toJson({ module: code.module, file: code.file, line: code.line, column: code.column, function: code.function }))}`;
+  }
+  const error = event.error;
+  if (error !== undefined) line += `,"error":${toJson(error, redactor)}`;
+  if (loggingState.service !== undefined) line += `,"service":${toJson(loggingState.service)}`;
+  return `${line},"schemaVersion":${SCHEMA_VERSION}}`;
+}
+

@@ -1,0 +1,37 @@
+/** Errors as events carry them: type, message, stack and the `cause` chain. */
+export interface ErrorInfo {
+  type: string;
+  message: string;
+  stack?: string;
+  cause?: ErrorInfo | { value: string };
+}
+
+function read<T>(get: () => T, fallback: T): T {
+  try {
+    return get();
+  } catch {
+    return fallback;
+  }
+}
+
+/** Describes an error (and its causes, up to a depth) without ever throwing. */
+export function describeError(error: unknown, depth = 0): ErrorInfo {
+  if (!(error instanceof Error)) return { type: typeof error, message: read(() => String(error), '[unprintable]') };
+  const info: ErrorInfo = {
+    type: read(() => error.name || error.constructor?.name || 'Error', 'Error'),
+    message: read(() => String(error.message), ''),
+  };
+  const stack = read(() => error.stack, undefined);
+  if (typeof stack === 'string') info.stack = stack;
+  const cause = read(() => (error as { cause?: unknown }).cause, undefined);
+  if (cause !== undefined && depth < 8) {
+    info.cause = cause instanceof Error ? describeError(cause, depth + 1) : { value: read(() => String(cause), '[unprintable]') };
+  }
+  return info;
+}
+
+/** The first Error among a call's args, if any. */
+export function findError(args: readonly unknown[]): Error | undefined {
+  for (const arg of args) if (arg instanceof Error) return arg;
+  return undefined;
+}

@@ -1,0 +1,113 @@
+/**
+ * The event envelope (ARCHITECTURE.md). Events are cheap to create: the message is rendered, the
+ * context serialized and the error described only when a sink asks.
+ */
+import { type ContextVariables, type Frame, type LogmillContext } from '../context.js';
+import { formatPercentDetailed } from '../format/format-percent.js';
+import { logicalStack } from '../stack.js';
+import { type ErrorInfo, describeError, findError } from './errors.js';
+import { severityText } from './levels.js';
+import { uuidv7 } from './uuid.js';
+
+/** Where a log call is in the source, recorded once per call site at build time by the transformer. */
+export interface CallSite {
+  readonly module: string;
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly function: string;
+  /** The template, when the transformer compiled a template literal into one. */
+  readonly template?: string;
+}
+
+export const SCHEMA_VERSION = 1;
+
+const contextViews = new WeakMap<LogmillContext, { vars: ContextVariables; stack: readonly Frame[] }>();
+
+/** The serializable view of a context, computed once per context (contexts never change). */
+export function contextView(context: LogmillContext): { vars: ContextVariables; stack: readonly Frame[] } {
+  let view = contextViews.get(context);
+  if (view === undefined) {
+    view = { vars: context.variables, stack: logicalStack(context) };
+    contextViews.set(context, view);
+  }
+  return view;
+}
+
+export class LogmillEvent {
+  /** UUIDv7, minted here: the collector's dedup key. */
+  readonly id: string;
+  /** Milliseconds since the Unix epoch. */
+  readonly ts: number;
+  #message: string | undefined;
+  #formatError: string | undefined;
+
+  constructor(
+    readonly kind: 'log' | 'event',
+    /** The event name for analytic events; the template for logs. */
+    readonly name: string,
+    readonly severityNumber: number,
+    /** The message template, kept apart from its args so events group by template. */
+    readonly template: string,
+    readonly args: readonly unknown[],
+    /** Attributes: bound (`log.with`), module fields and event properties. */
+    readonly attributes: Readonly<Record<string, unknown>>,
+    /** The context in force where the event was logged. */
+    readonly logContext: LogmillContext,
+    /** The call site, when the transformer stamped the call. */
+    readonly code: CallSite | undefined,
+  ) {
+    this.ts = Date.now();
+    this.id = uuidv7(this.ts);
+  }
+
+  /** The OpenTelemetry severity text: TRACE, DEBUG, INFO, WARN, ERROR, FATAL. */
+  get severity(): string {
+    return severityText(this.severityNumber);
+  }
+
+  /** The rendered message (Python `%` rules), rendered on first use. */
+  get message(): string {
+    if (this.#message === undefined) this.#render();
+    return this.#message!;
+  }
+
+  /** Why the template or its args were bad, if they were; the message renders what it could. */
+  get formatError(): string | undefined {
+    if (this.#message === undefined) this.#render();
+    return this.#formatError;
+  }
+
+  #render(): void {
+    if (this.args.length === 0 && !this.template.includes('%')) {
+      this.#message = this.template;
+      return;
+    }
+    const result = formatPercentDetailed(this.template, this.args.length === 1 && isPlainObject(this.args[0]) ? this.args[0] : this.args);
+    this.#message = result.text;
+    this.#formatError = result.error;
+  }
+
+  /** The context variables and the logical async stack where the event was logged. */
+  get context(): { vars: ContextVariables; stack: readonly Frame[] } {
+    return contextView(this.logContext);
+  }
+
+  /** The user set with `identify` or a `userId` context variable. */
+  get userId(): string | undefined {
+    const value = this.logContext.variables['userId'];
+    return value === undefined ? undefined : String(value);
+  }
+
+  /** The first Error among the args, with its cause chain. */
+  get error(): ErrorInfo | undefined {
+    const error = findError(this.args) ?? (this.attributes['error'] instanceof Error ? this.attributes['error'] : undefined);
+    return error === undefined ? undefined : describeError(error);
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}

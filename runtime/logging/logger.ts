@@ -1,0 +1,116 @@
+/**
+ * The logger. A call below the level returns after one comparison; a call above it creates one
+ * event and hands it to the sinks. With the transformer, calls arrive through `__logmillAt` with a
+ * build-time call site and the caller's context, so nothing is looked up at run time.
+ */
+import { type LogmillContext, ambientContext } from '../context.js';
+import { dispatch, sinkRegistry } from '../events.js';
+import { type CallSite, LogmillEvent } from './event.js';
+import { loggingState, thresholdForModule } from './configure.js';
+import { type LevelName, severityNumbers, thresholdOf } from './levels.js';
+
+/** A call site as the transformer records it, with the per-site caches the logger keeps on it. */
+export interface StampedSite extends CallSite {
+  readonly severityNumber: number;
+  /** Cached: the threshold for the site's module, valid while `version` matches the configuration. */
+  threshold: number;
+  version: number;
+  /** Cached: the module fields merged with nothing, or undefined when the module has none. */
+  fields: Readonly<Record<string, unknown>> | undefined;
+}
+
+const emptyAttributes: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/** Records a call site once, at module load (emitted by the transformer). */
+export function site(
+  severityNumber: number,
+  module: string,
+  file: string,
+  line: number,
+  column: number,
+  fn: string,
+  template?: string,
+): StampedSite {
+  return { severityNumber, module, file, line, column, function: fn, template, threshold: 0, version: -1, fields: undefined };
+}
+
+function refresh(stamped: StampedSite): void {
+  stamped.threshold = thresholdForModule(stamped.module);
+  stamped.fields = loggingState.moduleFields.get(stamped.module);
+  stamped.version = loggingState.version;
+}
+
+export class Logger {
+  readonly #attributes: Readonly<Record<string, unknown>>;
+
+  constructor(attributes: Readonly<Record<string, unknown>> = emptyAttributes) {
+    this.#attributes = attributes;
+  }
+
+  /** A logger whose events also carry `attributes` (later keys win). Cheap enough per request. */
+  with(attributes: Readonly<Record<string, unknown>>): Logger {
+    return new Logger(Object.freeze(this.#attributes === emptyAttributes ? { ...attributes } : { ...this.#attributes, ...attributes }));
+  }
+
+  /** The attributes this logger adds to its events. */
+  get attributes(): Readonly<Record<string, unknown>> {
+    return this.#attributes;
+  }
+
+  /** Whether a call at `level` would log anywhere (for a module, when given). */
+  isLevelEnabled(level: LevelName, module?: string): boolean {
+    const severity = thresholdOf(level);
+    const threshold = module === undefined ? loggingState.threshold : thresholdForModule(module);
+    return severity >= threshold && severity >= sinkRegistry.lowest;
+  }
+
+  trace(template: string, ...args: unknown[]): void {
+    if (severityNumbers.trace >= loggingState.threshold) this.#log(severityNumbers.trace, template, args);
+  }
+  debug(template: string, ...args: unknown[]): void {
+    if (severityNumbers.debug >= loggingState.threshold) this.#log(severityNumbers.debug, template, args);
+  }
+  info(template: string, ...args: unknown[]): void {
+    if (severityNumbers.info >= loggingState.threshold) this.#log(severityNumbers.info, template, args);
+  }
+  warn(template: string, ...args: unknown[]): void {
+    if (severityNumbers.warn >= loggingState.threshold) this.#log(severityNumbers.warn, template, args);
+  }
+  error(template: string, ...args: unknown[]): void {
+    if (severityNumbers.error >= loggingState.threshold) this.#log(severityNumbers.error, template, args);
+  }
+  fatal(template: string, ...args: unknown[]): void {
+    if (severityNumbers.fatal >= loggingState.threshold) this.#log(severityNumbers.fatal, template, args);
+  }
+
+  #log(severity: number, template: unknown, args: unknown[]): void {
+    if (severity < sinkRegistry.lowest) return;
+    try {
+      dispatch(new LogmillEvent('log', '', severity, String(template), args, this.#attributes, ambientContext(), undefined));
+    } catch {
+      // Logging never throws into the app.
+    }
+  }
+
+  /**
+   * The transformer's entry: a stamped call site, the caller's context (or undefined outside
+   * instrumented functions) and the call's arguments as written.
+   */
+  __logmillAt(stamped: StampedSite, context: LogmillContext | undefined, template: unknown, ...args: unknown[]): void {
+    if (stamped.version !== loggingState.version) refresh(stamped);
+    const severity = stamped.severityNumber;
+    if (severity < stamped.threshold || severity < sinkRegistry.lowest) return;
+    try {
+      const fields = stamped.fields;
+      const attributes = fields === undefined ? this.#attributes : { ...fields, ...this.#attributes };
+      dispatch(
+        new LogmillEvent('log', '', severity, String(stamped.template ?? template), args, attributes, context ?? ambientContext(), stamped),
+      );
+    } catch {
+      // Logging never throws into the app.
+    }
+  }
+}
+
+/** The default logger. */
+export const log: Logger = new Logger();

@@ -1,0 +1,94 @@
+/**
+ * JSON for events: never throws, whatever the values (cycles, throwing getters, BigInt, symbols,
+ * huge strings), and scrubs sensitive keys and configured paths on the way out.
+ */
+import { describeError } from './errors.js';
+import { FILTERED, type Redactor } from './redact.js';
+
+const MAX_DEPTH = 10;
+const MAX_KEYS = 200;
+const MAX_STRING = 64 * 1024;
+
+function stringJson(text: string): string {
+  return JSON.stringify(text.length > MAX_STRING ? `${text.slice(0, MAX_STRING)}…[${text.length - MAX_STRING} more]` : text);
+}
+
+function read(object: object, key: string | number): unknown {
+  try {
+    return (object as Record<string | number, unknown>)[key];
+  } catch {
+    return '[Thrown]';
+  }
+}
+
+function objectJson(value: object, redactor: Redactor | undefined, path: string[], seen: object[]): string {
+  if (seen.includes(value)) return '"[Circular]"';
+  if (seen.length >= MAX_DEPTH) return '"[Depth]"';
+  seen.push(value);
+  try {
+    if (Array.isArray(value)) {
+      const length = Math.min(value.length, MAX_KEYS);
+      let out = '[';
+      for (let index = 0; index < length; index++) {
+        if (index > 0) out += ',';
+        out += valueJson(read(value, index), redactor, path, seen, true);
+      }
+      return `${out}]`;
+    }
+    if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'null' : `"${value.toISOString()}"`;
+    if (value instanceof Error) return valueJson(describeError(value), redactor, path, seen, false);
+    if (value instanceof Map) return objectJson(Object.fromEntries([...value].slice(0, MAX_KEYS).map(([k, v]) => [String(k), v])), redactor, path, seen);
+    if (value instanceof Set) return objectJson([...value].slice(0, MAX_KEYS), redactor, path, seen);
+    let keys: string[];
+    try {
+      keys = Object.keys(value);
+    } catch {
+      return '"[Thrown]"';
+    }
+    let out = '{';
+    let first = true;
+    for (let index = 0; index < keys.length && index < MAX_KEYS; index++) {
+      const key = keys[index]!;
+      const item = read(value, key);
+      if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+      const childPath = redactor?.hasPaths ? [...path, key] : path;
+      const filtered = redactor !== undefined && (redactor.isSensitiveKey(key) || (redactor.hasPaths && redactor.matchesPath(childPath)));
+      out += `${first ? '' : ','}${JSON.stringify(key)}:${filtered ? `"${FILTERED}"` : valueJson(item, redactor, childPath, seen, false)}`;
+      first = false;
+    }
+    return `${out}}`;
+  } finally {
+    seen.pop();
+  }
+}
+
+function valueJson(value: unknown, redactor: Redactor | undefined, path: string[], seen: object[], inArray: boolean): string {
+  switch (typeof value) {
+    case 'string':
+      return stringJson(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : `"${String(value)}"`;
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'bigint':
+      return `"${value.toString()}"`;
+    case 'undefined':
+      return inArray ? 'null' : 'null';
+    case 'symbol':
+      return stringJson(value.toString());
+    case 'function':
+      return stringJson(`[Function ${value.name || '(anonymous)'}]`);
+    default:
+      if (value === null) return 'null';
+      return objectJson(value as object, redactor, path, seen);
+  }
+}
+
+/** JSON text for any value; sensitive keys and configured paths become `[Filtered]`. */
+export function toJson(value: unknown, redactor?: Redactor): string {
+  try {
+    return valueJson(value, redactor, [], [], false);
+  } catch {
+    return '"[Unserializable]"';
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Calls to Logmill loggers (recognised through the type checker) get a call-site record hoisted to
+ * module scope and the caller's context passed explicitly; a template literal message becomes a
+ * `%` template plus args, so such events group by template too.
+ *
+ *   log.info('paid %s', amount)          →  log.__logmillAt(__logmillSite0, __logmillContext, 'paid %s', amount)
+ *   log.warn(`user ${id} paid ${cents}`)  →  log.__logmillAt(__logmillSite1, __logmillContext, void 0, id, cents)
+ *   var __logmillSite1 = __logmill.site(13, "api/checkout", "src/api/checkout.ts", 12, 5, "submit", "user %s paid %s");
+ *
+ * Outside instrumented functions the context argument is `void 0` and the logger uses the ambient one.
+ */
+import type * as TS from 'typescript';
+import type { Emit } from './emit.js';
+
+export const logLevels: Readonly<Record<string, number>> = { trace: 1, debug: 5, info: 9, warn: 13, error: 17, fatal: 21 };
+
+const LOGGER_DECLARATION = /[\\/](runtime[\\/]logging[\\/]logger|logmill[\\/][^]*logger)\.(d\.)?[cm]?[jt]s$/;
+
+/** The severity of a call to a Logmill logger's level method, or undefined for any other call. */
+export function loggerCallSeverity(ts: typeof TS, checker: TS.TypeChecker, call: TS.CallExpression): number | undefined {
+  const callee = call.expression;
+  if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.name)) return undefined;
+  const severity = logLevels[callee.name.text];
+  if (severity === undefined || call.arguments.length === 0) return undefined;
+  const symbol = checker.getSymbolAtLocation(callee.name);
+  const declaration = symbol?.declarations?.[0];
+  if (declaration === undefined || !ts.isMethodDeclaration(declaration)) return undefined;
+  const owner = declaration.parent;
+  if (!ts.isClassDeclaration(owner) || owner.name?.text !== 'Logger') return undefined;
+  return LOGGER_DECLARATION.test(declaration.getSourceFile().fileName) ? severity : undefined;
+}
+
+const CONFIGURE_DECLARATION = /[\\/](runtime[\\/]logging[\\/]configure|logmill[\\/][^]*configure)\.(d\.)?[cm]?[jt]s$/;
+
+/**
+ * `moduleFields({ team })` → `moduleFields({ team }, "api/checkout/payment")`: the module a call
+ * sits in is a compile-time fact.
+ */
+export function isModuleFieldsCall(ts: typeof TS, checker: TS.TypeChecker, call: TS.CallExpression): boolean {
+  if (call.arguments.length !== 1) return false;
+  const callee = ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call.expression;
+  if (!ts.isIdentifier(callee)) return false;
+  let symbol = checker.getSymbolAtLocation(callee);
+  if (symbol !== undefined && (symbol.flags & ts.SymbolFlags.Alias) !== 0) symbol = checker.getAliasedSymbol(symbol);
+  const declaration = symbol?.declarations?.[0];
+  return (
+    declaration !== undefined &&
+    ts.isFunctionDeclaration(declaration) &&
+    declaration.name?.text === 'moduleFields' &&
+    CONFIGURE_DECLARATION.test(declaration.getSourceFile().fileName)
+  );
+}
+
+/** `user ${id} paid ${cents}` → ['user %s paid %s', [id, cents]]; literal `%` doubles. */
+export function compileTemplateLiteral(
+  ts: typeof TS,
+  literal: TS.TemplateExpression | TS.NoSubstitutionTemplateLiteral,
+): [template: string, args: TS.Expression[]] {
+  const escape = (text: string): string => text.replace(/%/g, '%%');
+  if (ts.isNoSubstitutionTemplateLiteral(literal)) return [escape(literal.text), []];
+  let template = escape(literal.head.text);
+  const args: TS.Expression[] = [];
+  for (const span of literal.templateSpans) {
+    template += `%s${escape(span.literal.text)}`;
+    args.push(span.expression);
+  }
+  return [template, args];
+}
+
+export function stampLogCall(
+  emit: Emit,
+  call: TS.CallExpression,
+  siteName: string,
+  context: TS.Expression,
+  compiledArgs: TS.Expression[] | undefined,
+): TS.CallExpression {
+  const { factory } = emit;
+  const callee = call.expression as TS.PropertyAccessExpression;
+  const [first, ...rest] = call.arguments;
+  const message = compiledArgs === undefined ? [first!] : [emit.undefinedValue(), ...compiledArgs];
+  return factory.updateCallExpression(
+    call,
+    factory.updatePropertyAccessExpression(callee, callee.expression, factory.createIdentifier('__logmillAt')),
+    undefined,
+    [factory.createIdentifier(siteName), context, ...message, ...rest],
+  );
+}
