@@ -218,10 +218,10 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
     }
     if (severity === undefined) {
       if (!fieldsCall) return undefined;
-      const fieldsCall = ts.visitEachChild(node, visit, context);
+      const visitedCall = ts.visitEachChild(node, visit, context);
       sitesAdded++;
-      return context.factory.updateCallExpression(fieldsCall, fieldsCall.expression, fieldsCall.typeArguments, [
-        ...fieldsCall.arguments,
+      return context.factory.updateCallExpression(visitedCall, visitedCall.expression, visitedCall.typeArguments, [
+        ...visitedCall.arguments,
         context.factory.createStringLiteral(moduleName),
       ]);
     }
