@@ -11,6 +11,7 @@ import { toJson } from './serialize.js';
 let contextJson = new WeakMap<LogmillContext, string>();
 let attributesJson = new WeakMap<object, string>();
 const siteJson = new WeakMap<CallSite, string>();
+const siteTemplateJson = new WeakMap<CallSite, string>();
 let cachedRedactor: Redactor | undefined;
 
 function cached<K extends object>(cache: WeakMap<K, string>, key: K, make: () => string): string {
@@ -33,7 +34,9 @@ export function envelopeJson(event: LogmillEvent): string {
   }
   let line = `{"id":"${event.id}","ts":${event.ts},"kind":"${event.kind}","severity":"${event.severity}","severityNumber":${event.severityNumber}`;
   if (event.kind === 'event') line += `,"name":${JSON.stringify(event.name)}`;
-  line += `,"template":${toJson(event.template)},"args":${event.args.length === 0 ? '[]' : toJson(event.args, redactor)}`;
+  const code = event.code;
+  const template = code !== undefined && code.template !== undefined ? cached(siteTemplateJson, code, () => toJson(event.template)) : toJson(event.template);
+  line += `,"template":${template},"args":${event.args.length === 0 ? '[]' : toJson(event.args, redactor)}`;
   line += `,"message":${toJson(event.message)}`;
   const formatError = event.formatError;
   if (formatError !== undefined) line += `,"formatError":${JSON.stringify(formatError)}`;
@@ -43,8 +46,7 @@ export function envelopeJson(event: LogmillEvent): string {
   line += `,"context":${cached(contextJson, event.logContext, () => toJson(contextView(event.logContext), redactor))}`;
   const userId = event.userId;
   if (userId !== undefined) line += `,"userId":${JSON.stringify(userId)}`;
-  if (event.code !== undefined) {
-    const code = event.code;
+  if (code !== undefined) {
     line += `,"code":${cached(siteJson, code, () => toJson({ module: code.module, file: code.file, line: code.line, column: code.column, function: code.function }))}`;
   }
   const error = event.error;

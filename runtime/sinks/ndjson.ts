@@ -29,25 +29,39 @@ export function ndjsonSink(options: NdjsonOptions): NdjsonSink {
   const ownsFile = typeof options.destination === 'string';
   const fd = typeof options.destination === 'string' ? openSync(options.destination, 'a') : options.destination;
   const minimumWrite = options.minimumWrite ?? 16 * 1024;
-  let pending = '';
+  // Lines collect in `current`; every `minimumWrite` characters they move to `queue` as one flat
+  // chunk. Chunks, not one ever-growing string: a long rope is slow to encode and to collect.
+  let current: string[] = [];
+  let currentLength = 0;
+  const queue: string[] = [];
   let writing = false;
   let dropped = 0;
   let waiters: Array<() => void> = [];
   let scheduled = false;
 
   const settle = (): void => {
-    if (!writing && pending.length === 0) {
+    if (!writing && queue.length === 0 && currentLength === 0) {
       const resolved = waiters;
       waiters = [];
       for (const resolve of resolved) resolve();
     }
   };
 
+  const seal = (): void => {
+    if (currentLength > 0) {
+      // One join flattens the lines in a single pass; repeated += would build a deep rope.
+      queue.push(current.join(''));
+      current = [];
+      currentLength = 0;
+    }
+  };
+
   const startWrite = (): void => {
-    if (writing || pending.length === 0) return settle();
+    if (writing) return;
+    if (queue.length === 0) seal();
+    const chunk = queue.shift();
+    if (chunk === undefined) return settle();
     writing = true;
-    const chunk = pending;
-    pending = '';
     const buffer = Buffer.from(chunk);
     const writeFrom = (offset: number): void => {
       writeAsync(fd, buffer, offset, buffer.length - offset, null, (error, written) => {
@@ -58,8 +72,8 @@ export function ndjsonSink(options: NdjsonOptions): NdjsonSink {
           return writeFrom(offset + written);
         }
         writing = false;
-        if (pending.length >= minimumWrite) startWrite();
-        else if (pending.length > 0) schedule();
+        if (queue.length > 0) startWrite();
+        else if (currentLength > 0) schedule();
         else settle();
       });
     };
@@ -76,27 +90,34 @@ export function ndjsonSink(options: NdjsonOptions): NdjsonSink {
   };
 
   const flushSync = (): void => {
-    // An asynchronous write in flight keeps its bytes; only what is still pending goes now.
-    if (pending.length === 0) return;
-    const buffer = Buffer.from(pending);
-    pending = '';
-    let offset = 0;
-    while (offset < buffer.length) {
-      try {
-        offset += writeSync(fd, buffer, offset);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') {
-          dropped++;
-          return;
+    // An asynchronous write in flight keeps its bytes; everything still queued goes now.
+    seal();
+    while (queue.length > 0) {
+      const buffer = Buffer.from(queue.shift()!);
+      let offset = 0;
+      while (offset < buffer.length) {
+        try {
+          offset += writeSync(fd, buffer, offset);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') {
+            dropped++;
+            break;
+          }
         }
       }
     }
   };
 
   const remove = addSink((event) => {
-    pending += `${envelopeJson(event)}\n`;
-    if (pending.length >= minimumWrite) startWrite();
-    else schedule();
+    const line = `${envelopeJson(event)}\n`;
+    current.push(line);
+    currentLength += line.length;
+    if (currentLength >= minimumWrite) {
+      seal();
+      startWrite();
+    } else {
+      schedule();
+    }
   }, options);
   const onExit = (): void => flushSync();
   process.on('exit', onExit);
