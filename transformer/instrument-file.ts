@@ -227,7 +227,12 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
     }
     const visited = ts.visitEachChild(node, visit, context);
     const first = visited.arguments[0]!;
-    const compiled = ts.isTemplateExpression(first) || ts.isNoSubstitutionTemplateLiteral(first) ? compileTemplateLiteral(ts, first) : undefined;
+    // A literal template is a build-time fact: it moves into the site record, parsed once.
+    const compiled: [string, TS.Expression[]] | undefined = ts.isStringLiteral(first)
+      ? [first.text, []]
+      : ts.isTemplateExpression(first) || ts.isNoSubstitutionTemplateLiteral(first)
+        ? compileTemplateLiteral(ts, first)
+        : undefined;
     const start = sourceFile.getLineAndCharacterOfPosition(node.getStart(sourceFile));
     const name = names.site(sites.length);
     sites.push({

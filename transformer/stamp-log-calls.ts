@@ -3,8 +3,10 @@
  * module scope and the caller's context passed explicitly; a template literal message becomes a
  * `%` template plus args, so such events group by template too.
  *
- *   log.info('paid %s', amount)          →  log.__logmillAt(__logmillSite0, __logmillContext, 'paid %s', amount)
+ *   log.info('paid %s', amount)          →  log.__logmillAt(__logmillSite0, __logmillContext, void 0, amount)
+ *   log.info(message, amount)            →  log.__logmillAt(__logmillSite2, __logmillContext, message, amount)
  *   log.warn(`user ${id} paid ${cents}`)  →  log.__logmillAt(__logmillSite1, __logmillContext, void 0, id, cents)
+ *   var __logmillSite0 = __logmill.site(9, "api/checkout", "src/api/checkout.ts", 10, 5, "submit", "paid %s");
  *   var __logmillSite1 = __logmill.site(13, "api/checkout", "src/api/checkout.ts", 12, 5, "submit", "user %s paid %s");
  *
  * Outside instrumented functions the context argument is `void 0` and the logger uses the ambient one.

@@ -12,6 +12,11 @@ export interface NdjsonOptions extends SinkOptions {
   destination: number | string;
   /** Bytes to collect before a write starts (default 16 KiB). */
   minimumWrite?: number;
+  /**
+   * When this much is queued because the app has not yielded to the event loop (so asynchronous
+   * writes cannot finish), the queue is written synchronously instead of growing (default 1 MiB).
+   */
+  maximumQueued?: number;
 }
 
 export interface NdjsonSink {
@@ -29,6 +34,8 @@ export function ndjsonSink(options: NdjsonOptions): NdjsonSink {
   const ownsFile = typeof options.destination === 'string';
   const fd = typeof options.destination === 'string' ? openSync(options.destination, 'a') : options.destination;
   const minimumWrite = options.minimumWrite ?? 16 * 1024;
+  const maximumQueued = options.maximumQueued ?? 1024 * 1024;
+  let queuedLength = 0;
   // Lines collect in `current`; every `minimumWrite` characters they move to `queue` as one flat
   // chunk. Chunks, not one ever-growing string: a long rope is slow to encode and to collect.
   let current: string[] = [];
@@ -51,6 +58,7 @@ export function ndjsonSink(options: NdjsonOptions): NdjsonSink {
     if (currentLength > 0) {
       // One join flattens the lines in a single pass; repeated += would build a deep rope.
       queue.push(current.join(''));
+      queuedLength += currentLength;
       current = [];
       currentLength = 0;
     }
@@ -61,6 +69,7 @@ export function ndjsonSink(options: NdjsonOptions): NdjsonSink {
     if (queue.length === 0) seal();
     const chunk = queue.shift();
     if (chunk === undefined) return settle();
+    queuedLength -= chunk.length;
     writing = true;
     const buffer = Buffer.from(chunk);
     const writeFrom = (offset: number): void => {
@@ -93,7 +102,9 @@ export function ndjsonSink(options: NdjsonOptions): NdjsonSink {
     // An asynchronous write in flight keeps its bytes; everything still queued goes now.
     seal();
     while (queue.length > 0) {
-      const buffer = Buffer.from(queue.shift()!);
+      const chunk = queue.shift()!;
+      queuedLength -= chunk.length;
+      const buffer = Buffer.from(chunk);
       let offset = 0;
       while (offset < buffer.length) {
         try {
@@ -114,7 +125,8 @@ export function ndjsonSink(options: NdjsonOptions): NdjsonSink {
     currentLength += line.length;
     if (currentLength >= minimumWrite) {
       seal();
-      startWrite();
+      if (queuedLength >= maximumQueued) flushSync();
+      else startWrite();
     } else {
       schedule();
     }
