@@ -3,7 +3,9 @@
  * module and message; context variables and (on demand) the logical stack beneath.
  */
 import { type SinkOptions, addSink } from '../events.js';
+import { loggingState } from '../logging/configure.js';
 import type { LogmillEvent } from '../logging/event.js';
+import { toJson } from '../logging/serialize.js';
 
 export interface PrettyOptions extends SinkOptions {
   /** Print the logical async stack under each event (default: only for warnings and worse). */
@@ -24,9 +26,9 @@ export function formatPretty(event: LogmillEvent, options: { stack: 'always' | '
   const label = event.kind === 'event' ? paint(34, `event ${event.name}`) : paint(levelColours[event.severity] ?? 0, event.severity.padEnd(5));
   let line = `${paint(90, elapsed)} ${label}${where} ${event.kind === 'event' ? '' : event.message}`;
   const attributes = Object.keys(event.attributes);
-  if (attributes.length > 0) line += ` ${paint(90, JSON.stringify(event.attributes, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)))}`;
+  if (attributes.length > 0) line += ` ${paint(90, toJson(event.attributes, loggingState.redactor))}`;
   const vars = Object.entries(event.context.vars).filter(([key]) => key !== 'experiments');
-  if (vars.length > 0) line += `\n    ${paint(90, vars.map(([key, value]) => `${key}=${String(value)}`).join(' '))}`;
+  if (vars.length > 0) line += `\n    ${paint(90, vars.map(([key, value]) => `${key}=${typeof value === 'string' ? value : toJson(value)}`).join(' '))}`;
   const showStack = options.stack === 'always' || (options.stack === 'errors' && event.severityNumber >= 13);
   if (showStack && event.context.stack.length > 0) {
     line += `\n    ${paint(90, event.context.stack.map((frame) => `${frame.function} (${frame.file}:${frame.line})`).join(' ← '))}`;

@@ -1,0 +1,212 @@
+// The logger without the transformer: levels, bound loggers, errors, sinks, redaction, the envelope.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  Logger,
+  addSink,
+  configureLogging,
+  envelopeJson,
+  formatPretty,
+  log,
+  memorySink,
+  ndjsonSink,
+  uuidv7,
+  withContext,
+  type LogmillEvent,
+} from '../../runtime/node.js';
+
+afterEach(() => {
+  configureLogging({ level: 'info', modules: {}, redact: {}, service: undefined });
+});
+
+describe('levels', () => {
+  it('logs at and above the level with OpenTelemetry severity numbers', () => {
+    const sink = memorySink();
+    configureLogging({ level: 'warn' });
+    log.trace('t');
+    log.debug('d');
+    log.info('i');
+    log.warn('w');
+    log.error('e');
+    log.fatal('f');
+    sink.close();
+    expect(sink.events.map((event) => [event.severity, event.severityNumber])).toEqual([
+      ['WARN', 13],
+      ['ERROR', 17],
+      ['FATAL', 21],
+    ]);
+  });
+
+  it('honours per-sink levels', () => {
+    const everything = memorySink();
+    const errorsOnly = memorySink({ level: 'error' });
+    log.info('routine');
+    log.error('broken');
+    everything.close();
+    errorsOnly.close();
+    expect(everything.messages()).toEqual(['routine', 'broken']);
+    expect(errorsOnly.messages()).toEqual(['broken']);
+  });
+
+  it('refuses unknown level names with a clear error', () => {
+    expect(() => configureLogging({ level: 'verbose' as never })).toThrow(/unknown level "verbose"/);
+  });
+
+  it('answers isLevelEnabled by module prefix', () => {
+    const sink = memorySink();
+    configureLogging({ level: 'warn', modules: { 'api/checkout': 'debug' } });
+    expect(log.isLevelEnabled('debug', 'api/checkout/payment')).toBe(true);
+    expect(log.isLevelEnabled('debug', 'api/checkouts')).toBe(false);
+    expect(log.isLevelEnabled('info')).toBe(false);
+    sink.close();
+  });
+});
+
+describe('messages and bound loggers', () => {
+  it('keeps the template apart from the args and renders on demand', () => {
+    const sink = memorySink();
+    log.info('user %s paid %.2f', 'ann', 12.345);
+    log.info('%(user)s again', { user: 'bob' });
+    log.info('bad %d', 'text');
+    sink.close();
+    const [first, second, bad] = sink.events as [LogmillEvent, LogmillEvent, LogmillEvent];
+    expect(first.template).toBe('user %s paid %.2f');
+    expect(first.args).toEqual(['ann', 12.345]);
+    expect(first.message).toBe('user ann paid 12.35');
+    expect(second.message).toBe('bob again');
+    expect(bad.message).toBe('bad %d');
+    expect(bad.formatError).toBe('%d format: a real number is required, not str');
+  });
+
+  it('binds attributes without touching the parent', () => {
+    const sink = memorySink();
+    const request = log.with({ requestId: 'r1', route: '/pay' });
+    const step = request.with({ route: '/pay/confirm', step: 2 });
+    request.info('a');
+    step.info('b');
+    log.info('c');
+    sink.close();
+    expect(sink.events.map((event) => event.attributes)).toEqual([
+      { requestId: 'r1', route: '/pay' },
+      { requestId: 'r1', route: '/pay/confirm', step: 2 },
+      {},
+    ]);
+    expect(new Logger().attributes).toEqual({});
+  });
+
+  it('tags events with the context variables in force', () => {
+    const sink = memorySink();
+    withContext({ requestId: 'r9', userId: 'u1' }, () => log.info('inside'));
+    sink.close();
+    expect(sink.events[0]!.context.vars).toEqual({ requestId: 'r9', userId: 'u1' });
+    expect(sink.events[0]!.userId).toBe('u1');
+  });
+
+  it('captures errors with their cause chain', () => {
+    const sink = memorySink();
+    const root = new RangeError('too big');
+    log.error('failed: %s', 'payment', new Error('declined', { cause: root }));
+    sink.close();
+    expect(sink.events[0]!.error).toMatchObject({ type: 'Error', message: 'declined', cause: { type: 'RangeError', message: 'too big' } });
+    expect(sink.events[0]!.error!.stack).toContain('declined');
+  });
+});
+
+describe('the envelope', () => {
+  it('serializes every field of the event as one JSON line, scrubbing sensitive keys', () => {
+    const sink = memorySink();
+    configureLogging({ service: { name: 'shop', version: '1.2.3' }, redact: { paths: ['card.number'] } });
+    log.with({ password: 'hunter2', card: { number: '4242', brand: 'visa' }, apiKey: 'k' }).warn('login %s', 'ann', { token: 't' });
+    sink.close();
+    const line = envelopeJson(sink.events[0]!);
+    expect(line).not.toContain('\n');
+    const parsed = JSON.parse(line) as Record<string, unknown>;
+    expect(parsed).toMatchObject({
+      kind: 'log',
+      severity: 'WARN',
+      severityNumber: 13,
+      template: 'login %s',
+      message: 'login ann',
+      attributes: { password: '[Filtered]', card: { number: '[Filtered]', brand: 'visa' }, apiKey: '[Filtered]' },
+      args: ['ann', { token: '[Filtered]' }],
+      context: { vars: {}, stack: [] },
+      service: { name: 'shop', version: '1.2.3' },
+      schemaVersion: 1,
+    });
+    expect(parsed['id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(line).not.toContain('hunter2');
+  });
+
+  it('never throws, whatever the args', () => {
+    const sink = memorySink();
+    const cyclic: Record<string, unknown> = { name: 'loop' };
+    cyclic['self'] = cyclic;
+    const hostile = fc.oneof(
+      fc.anything({ withBigInt: true, withMap: true, withSet: true, withDate: true, withTypedArray: true, withNullPrototype: true }),
+      fc.constant(cyclic),
+      fc.constant(Object.defineProperty({}, 'boom', { enumerable: true, get: () => { throw new Error('getter'); } })),
+      fc.constant(Symbol('s')),
+      fc.constant(10n ** 30n),
+      fc.constant('x'.repeat(200_000)),
+    );
+    fc.assert(
+      fc.property(fc.string(), fc.array(hostile, { maxLength: 4 }), (template, args) => {
+        expect(() => log.info(template, ...args)).not.toThrow();
+        expect(() => log.with({ extra: args[0] }).error(template, ...args)).not.toThrow();
+        for (const event of sink.events.splice(0)) {
+          const line = envelopeJson(event);
+          expect(() => JSON.parse(line)).not.toThrow();
+          expect(typeof formatPretty(event, { stack: 'always', colors: false })).toBe('string');
+        }
+      }),
+      { numRuns: 300 },
+    );
+    sink.close();
+  });
+});
+
+describe('UUIDv7 ids', () => {
+  it('are well formed, time ordered and unique', () => {
+    const ids = Array.from({ length: 20_000 }, () => uuidv7());
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(ids);
+    const millisecondsOf = (id: string): number => Number.parseInt(id.replace(/-/g, '').slice(0, 12), 16);
+    expect(Math.abs(millisecondsOf(ids[0]!) - Date.now())).toBeLessThan(60_000);
+  });
+});
+
+describe('sinks', () => {
+  it('writes NDJSON to a file, flushing on demand', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'logmill-ndjson-')), 'events.ndjson');
+    const sink = ndjsonSink({ destination: file, minimumWrite: 256 });
+    for (let index = 0; index < 500; index++) log.info('line %d', index);
+    await sink.flush();
+    sink.close();
+    const lines = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { message: string });
+    expect(lines).toHaveLength(500);
+    expect(lines[499]!.message).toBe('line 499');
+  });
+
+  it('keeps memory bounded by writing synchronously when the app never yields', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'logmill-ndjson-')), 'events.ndjson');
+    const sink = ndjsonSink({ destination: file, maximumQueued: 64 * 1024 });
+    for (let index = 0; index < 5000; index++) log.info('busy %d', index);
+    // Without yielding, most lines are already on disk.
+    expect(readFileSync(file, 'utf8').split('\n').length).toBeGreaterThan(4000);
+    sink.close();
+    expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(5000);
+  });
+
+  it('prints pretty lines with variables and, for errors, the stack', () => {
+    const lines: string[] = [];
+    const remove = addSink((event) => lines.push(formatPretty(event, { stack: 'errors', colors: false })));
+    withContext({ requestId: 'r1' }, () => log.error('it broke', new Error('boom')));
+    remove();
+    expect(lines[0]).toMatch(/ERROR it broke/);
+    expect(lines[0]).toContain('requestId=r1');
+    expect(lines[0]).toContain('Error: boom');
+  });
+});
