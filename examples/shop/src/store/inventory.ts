@@ -1,4 +1,4 @@
-import { emitEvent } from 'logmill';
+import { log } from 'logmill';
 
 const stock = new Map<string, number>([
   ['book', 5],
@@ -10,7 +10,7 @@ export async function reserve(item: string): Promise<boolean> {
   await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 10));
   const available = stock.get(item) ?? 0;
   if (available === 0) {
-    emitEvent('log', 'out of stock', { item });
+    log.warn('out of stock: %s', item);
     return false;
   }
   stock.set(item, available - 1);

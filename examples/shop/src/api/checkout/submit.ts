@@ -1,4 +1,4 @@
-import { emitEvent, experiment } from 'logmill';
+import { emitEvent, experiment, log } from 'logmill';
 import { reserve } from '../../store/inventory.js';
 import { charge, settlements } from './payment.js';
 
@@ -15,7 +15,7 @@ export async function submitOrder(orderId: string, items: string[]): Promise<str
     try {
       return await charge(orderId, total);
     } catch (error) {
-      emitEvent('log', 'checkout failed', { orderId, reason: (error as Error).message });
+      log.error('checkout failed for %s', orderId, error);
       return 'failed';
     }
   });
