@@ -21,6 +21,7 @@ export { type ErrorInfo, describeError } from './logging/errors.js';
 export { type LevelName, type LevelSetting, severityNumbers } from './logging/levels.js';
 export { type LoggingOptions, configureLogging, moduleFields } from './logging/configure.js';
 export { Logger, log } from './logging/logger.js';
+export { event } from './logging/analytics.js';
 export { type RedactionOptions, defaultSensitiveKeys } from './logging/redact.js';
 export { envelopeJson } from './logging/envelope.js';
 export { uuidv7 } from './logging/uuid.js';
