@@ -27,6 +27,7 @@ export { envelopeJson } from './logging/envelope.js';
 export { uuidv7 } from './logging/uuid.js';
 export { type MemorySink, memorySink } from './sinks/memory.js';
 export { type PrettyOptions, formatPretty, prettySink } from './sinks/pretty.js';
+export { type OtlpExporter, type OtlpOptions, otlpExporter, toLogRecord } from './sinks/otlp.js';
 export {
   type FormatArgs,
   type FormatResult,
