@@ -7,6 +7,7 @@ import { type LogmillContext, ambientContext } from '../context.js';
 import { dispatch, sinkRegistry } from '../events.js';
 import { type CallSite, LogmillEvent } from './event.js';
 import { loggingState, thresholdForModule } from './configure.js';
+import { defineLogFunction } from './define.js';
 import { type LevelName, severityNumbers, thresholdOf } from './levels.js';
 
 /** A call site as the transformer records it, with the per-site caches the logger keeps on it. */
@@ -112,5 +113,25 @@ export class Logger {
   }
 }
 
+/**
+ * The default logger, which is also callable: `log(function audit(...) {})` defines a logging
+ * function named after the function (see `defineLogFunction`).
+ */
+export interface LogFunction extends Logger {
+  <A extends unknown[]>(fn: (...args: A) => unknown): (...args: A) => void;
+}
+
+function callableLogger(base: Logger): LogFunction {
+  const callable = function <A extends unknown[]>(fn: (...args: A) => unknown) {
+    return defineLogFunction(fn);
+  } as LogFunction;
+  for (const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(Logger.prototype))) {
+    if (name === 'constructor' || typeof descriptor.value !== 'function') continue;
+    Object.defineProperty(callable, name, { value: (descriptor.value as (...args: unknown[]) => unknown).bind(base) });
+  }
+  Object.defineProperty(callable, 'attributes', { get: () => base.attributes });
+  return callable;
+}
+
 /** The default logger. */
-export const log: Logger = new Logger();
+export const log: LogFunction = callableLogger(new Logger());

@@ -1,0 +1,95 @@
+/**
+ * Logging functions whose signature is the API, and a standard (TC39) decorator that logs a
+ * method's calls with their duration, outcome and error.
+ */
+import { ambientContext } from '../context.js';
+import { dispatch, sinkRegistry } from '../events.js';
+import { loggingState } from './configure.js';
+import { LogmillEvent } from './event.js';
+import { severityNumbers } from './levels.js';
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function emit(severity: number, name: string, template: string, args: readonly unknown[], attributes: Readonly<Record<string, unknown>>): void {
+  if (severity < loggingState.threshold || severity < sinkRegistry.lowest) return;
+  try {
+    dispatch(new LogmillEvent('log', name, severity, template, args, attributes, ambientContext(), undefined));
+  } catch {
+    // Logging never throws into the app.
+  }
+}
+
+/**
+ * Turns `fn` into a logging function named after it: each call logs the name and the arguments
+ * (template `audit %r %r`), with whatever object `fn` returns as extra attributes.
+ *
+ * @example export const audit = log(function audit(action: string, ...details: unknown[]) {})
+ */
+export function defineLogFunction<A extends unknown[]>(fn: (...args: A) => unknown): (...args: A) => void {
+  const name = fn.name || 'log';
+  const logging = function (this: unknown, ...args: A): void {
+    let extra: unknown;
+    try {
+      extra = fn.apply(this, args);
+    } catch {
+      extra = undefined;
+    }
+    const template = args.length === 0 ? name : `${name}${' %r'.repeat(args.length)}`;
+    emit(severityNumbers.info, name, template.replace(/%(?![r])/g, '%%'), args, isRecord(extra) ? extra : {});
+  };
+  Object.defineProperty(logging, 'name', { value: name });
+  return logging;
+}
+
+export interface TracedOptions {
+  /** The level of a successful call's event (default `debug`); failures always log at `error`. */
+  level?: keyof typeof severityNumbers;
+}
+
+/**
+ * A standard method decorator: logs each call with its duration and outcome, and the error when
+ * it throws or rejects. Works for synchronous and async methods alike.
+ *
+ * @example class Cart { @traced() async checkout() { … } }
+ */
+export function traced(options: TracedOptions = {}) {
+  const severity = severityNumbers[options.level ?? 'debug'];
+  return function <This, A extends unknown[], R>(method: (this: This, ...args: A) => R, context: ClassMethodDecoratorContext<This, (this: This, ...args: A) => R>) {
+    const name = String(context.name);
+    const finished = (start: number): number => Math.round((performance.now() - start) * 1000) / 1000;
+    const ok = (start: number): void => {
+      const durationMs = finished(start);
+      emit(severity, name, '%s finished in %.3f ms', [name, durationMs], { method: name, durationMs, outcome: 'ok' });
+    };
+    const failed = (start: number, error: unknown): void => {
+      const durationMs = finished(start);
+      emit(severityNumbers.error, name, '%s failed after %.3f ms', [name, durationMs, error], { method: name, durationMs, outcome: 'error' });
+    };
+    return function (this: This, ...args: A): R {
+      const start = performance.now();
+      let result: R;
+      try {
+        result = method.apply(this, args);
+      } catch (error) {
+        failed(start, error);
+        throw error;
+      }
+      if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+        return (result as unknown as Promise<unknown>).then(
+          (value) => {
+            ok(start);
+            return value;
+          },
+          (error: unknown) => {
+            failed(start, error);
+            throw error;
+          },
+        ) as R;
+      }
+      ok(start);
+      return result;
+    };
+  };
+}
