@@ -21,6 +21,8 @@ import { type Frame, type LogmillContext, Context, ambientContext, isContext, re
 export type { Frame, LogmillContext } from './context.js';
 /** Call-site records for log calls, emitted by the transformer. */
 export { site } from './logging/logger.js';
+/** `identify` inside instrumented code: the activation switches to the returned context. */
+export { identifyIn } from './logging/analytics.js';
 
 /** Records a function's frame once, at module load. */
 export function frame(name: string, module: string, file: string, line: number): Frame {

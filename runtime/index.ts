@@ -22,7 +22,7 @@ export { type LevelName, type LevelSetting, severityNumbers } from './logging/le
 export { type LoggingOptions, configureLogging, moduleFields } from './logging/configure.js';
 export { type LogFunction, Logger, log } from './logging/logger.js';
 export { type TracedOptions, defineLogFunction, traced } from './logging/define.js';
-export { event } from './logging/analytics.js';
+export { event, identify } from './logging/analytics.js';
 export { type RedactionOptions, defaultSensitiveKeys } from './logging/redact.js';
 export { envelopeJson } from './logging/envelope.js';
 export { uuidv7 } from './logging/uuid.js';

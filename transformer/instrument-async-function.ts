@@ -16,8 +16,8 @@
  * so the slot already holds whatever the resuming code had, and must be left alone.
  *
  * The hidden parameter has a default so `fn.length` is unchanged; functions that cannot take it
- * invisibly (see `canTakeHiddenParameter`) declare `const __logmillContext = __logmill.enter(frame,
- * void 0, lexical)` instead. `__logmillScope0` is the lexically enclosing activation's context, or
+ * invisibly (see `canTakeHiddenParameter`) declare `let __logmillContext = __logmill.enter(frame,
+ * void 0, lexical)` instead (`let`: `identify()` switches the activation to a new context). `__logmillScope0` is the lexically enclosing activation's context, or
  * `void 0` at the top level; `enter(...)` becomes `inherit(...)` without frames (`stack: false`).
  */
 import type * as TS from 'typescript';
@@ -49,7 +49,7 @@ export function instrumentAsyncFunction(emit: Emit, fn: FunctionWithBody, plan: 
   const entry: TS.Statement[] = [
     plan.hiddenParameter
       ? factory.createExpressionStatement(factory.createAssignment(emit.context(), entered))
-      : constant(emit, names.context, entered, ts.NodeFlags.Const),
+      : constant(emit, names.context, entered, ts.NodeFlags.Let),
   ];
   if (plan.ownScope !== undefined) entry.push(constant(emit, plan.ownScope, emit.context(), ts.NodeFlags.Const));
   const declarations = [factory.createVariableDeclaration(names.outer, undefined, undefined, emit.slot())];

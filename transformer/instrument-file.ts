@@ -25,7 +25,14 @@ import { closeLoop, labelledForAwait, rewriteForAwaitLoop } from './rewrite-for-
 import { rewriteTryStatement } from './rewrite-handlers.js';
 import { rewriteAsyncGeneratorReturn, rewriteAwait, rewriteYield } from './rewrite-suspension-points.js';
 import { type FrameRecord, type SiteRecord, addRuntimePrologue, hasRuntimePrologue, isCommonJsScript } from './runtime-prologue.js';
-import { compileTemplateLiteral, isModuleFieldsCall, loggerCallSeverity, stampLogCall } from './stamp-log-calls.js';
+import {
+  compileTemplateLiteral,
+  isIdentifyCall,
+  isModuleFieldsCall,
+  loggerCallSeverity,
+  rewriteIdentify,
+  stampLogCall,
+} from './stamp-log-calls.js';
 
 /** An instrumented function being visited. */
 interface Activation {
@@ -209,13 +216,16 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
     if (checker === undefined || ts.getParseTreeNode(node) !== node) return undefined;
     let severity: number | undefined;
     let fieldsCall: boolean;
+    let identifyCall: boolean;
     try {
       severity = loggerCallSeverity(ts, checker, node);
       fieldsCall = severity === undefined && isModuleFieldsCall(ts, checker, node);
+      identifyCall = severity === undefined && !fieldsCall && activation !== undefined && isIdentifyCall(ts, checker, node);
     } catch (error) {
       environment.report(node, `logmill: type checker failed on this call; no call site: ${String(error)}`);
       return undefined;
     }
+    if (identifyCall) return rewriteIdentify(emit, ts.visitEachChild(node, visit, context));
     if (severity === undefined) {
       if (!fieldsCall) return undefined;
       const visitedCall = ts.visitEachChild(node, visit, context);

@@ -53,6 +53,28 @@ export function isModuleFieldsCall(ts: typeof TS, checker: TS.TypeChecker, call:
   );
 }
 
+/**
+ * `identify(user, traits)` inside an activation → `__logmillContext = __logmill.identifyIn(__logmillContext, user, traits)`,
+ * so the rest of the activation (its awaits and calls) carries the user.
+ */
+export function isIdentifyCall(ts: typeof TS, checker: TS.TypeChecker, call: TS.CallExpression): boolean {
+  const callee = ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call.expression;
+  if (!ts.isIdentifier(callee)) return false;
+  let symbol = checker.getSymbolAtLocation(callee);
+  if (symbol !== undefined && (symbol.flags & ts.SymbolFlags.Alias) !== 0) symbol = checker.getAliasedSymbol(symbol);
+  const declaration = symbol?.declarations?.[0];
+  return (
+    declaration !== undefined &&
+    ts.isFunctionDeclaration(declaration) &&
+    declaration.name?.text === 'identify' &&
+    /[\\/](runtime[\\/]logging[\\/]analytics|logmill[\\/][^]*analytics)\.(d\.)?[cm]?[jt]s$/.test(declaration.getSourceFile().fileName)
+  );
+}
+
+export function rewriteIdentify(emit: Emit, call: TS.CallExpression): TS.Expression {
+  return emit.factory.createAssignment(emit.context(), emit.hook('identifyIn', [emit.context(), ...call.arguments]));
+}
+
 /** `user ${id} paid ${cents}` → ['user %s paid %s', [id, cents]]; literal `%` doubles. */
 export function compileTemplateLiteral(
   ts: typeof TS,

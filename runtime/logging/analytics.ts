@@ -1,4 +1,5 @@
 /** Analytic events: the raw material for funnels and experiment results. */
+import { type LogmillContext, ambientContext, childWithVariables, registry } from '../context.js';
 import { emitEvent } from '../events.js';
 
 /**
@@ -9,4 +10,24 @@ import { emitEvent } from '../events.js';
 export function event(name: string, properties: Readonly<Record<string, unknown>> = {}): void {
   if (typeof name !== 'string' || name.length === 0) return;
   emitEvent('event', name, properties);
+}
+
+/**
+ * Identifies the user for everything below: sets the `userId` context variable (and records an
+ * `$identify` event with the traits). With the transformer, the calling async function itself
+ * switches to the new context, so every await and call after this line carries it; without it,
+ * only code running synchronously below sees it — wrap the work in `withContext({ userId }, ...)`.
+ *
+ * @example identify(session.userId, { plan: 'pro' })
+ */
+export function identify(userId: string, traits: Readonly<Record<string, unknown>> = {}): void {
+  identifyIn(ambientContext(), userId, traits);
+}
+
+/** `identify` for instrumented code: returns the context the calling activation switches to. */
+export function identifyIn(context: LogmillContext, userId: string, traits: Readonly<Record<string, unknown>> = {}): LogmillContext {
+  const child = childWithVariables(context, { userId: String(userId) });
+  registry.current = child;
+  emitEvent('event', '$identify', { userId: String(userId), traits }, child);
+  return child;
 }
