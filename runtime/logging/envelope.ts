@@ -23,8 +23,12 @@ function cached<K extends object>(cache: WeakMap<K, string>, key: K, make: () =>
   return json;
 }
 
-/** Serializes `event` as one line of JSON (no trailing newline). */
-export function envelopeJson(event: LogmillEvent): string {
+/**
+ * Writes `event` as one line of JSON (no trailing newline) in pieces, so a sink can encode the
+ * large cached pieces (context, call site, attributes) straight into its buffer without first
+ * building one string per line.
+ */
+export function writeEnvelope(event: LogmillEvent, write: (piece: string) => void): void {
   const redactor = loggingState.redactor;
   if (redactor !== cachedRedactor) {
     // New redaction rules: nothing serialized under the old ones may be reused.
@@ -32,26 +36,34 @@ export function envelopeJson(event: LogmillEvent): string {
     contextJson = new WeakMap();
     attributesJson = new WeakMap();
   }
-  let line = `{"id":"${event.id}","ts":${event.ts},"kind":"${event.kind}","severity":"${event.severity}","severityNumber":${event.severityNumber}`;
-  if (event.kind === 'event') line += `,"name":${JSON.stringify(event.name)}`;
+  write(`{"id":"${event.id}","ts":${event.ts},"kind":"${event.kind}","severity":"${event.severity}","severityNumber":${event.severityNumber}`);
+  if (event.kind === 'event') write(`,"name":${JSON.stringify(event.name)}`);
   const code = event.code;
-  const template = code !== undefined && code.template !== undefined ? cached(siteTemplateJson, code, () => toJson(event.template)) : toJson(event.template);
-  line += `,"template":${template},"args":${event.args.length === 0 ? '[]' : toJson(event.args, redactor)}`;
-  line += `,"message":${toJson(event.message)}`;
+  write(',"template":');
+  write(code !== undefined && code.template !== undefined ? cached(siteTemplateJson, code, () => toJson(event.template)) : toJson(event.template));
+  write(`,"args":${event.args.length === 0 ? '[]' : toJson(event.args, redactor)},"message":${toJson(event.message)}`);
   const formatError = event.formatError;
-  if (formatError !== undefined) line += `,"formatError":${JSON.stringify(formatError)}`;
+  if (formatError !== undefined) write(`,"formatError":${JSON.stringify(formatError)}`);
   const attributes = event.attributes;
-  const attributesText = Object.isFrozen(attributes) ? cached(attributesJson, attributes, () => toJson(attributes, redactor)) : toJson(attributes, redactor);
-  line += `,"attributes":${attributesText}`;
-  line += `,"context":${cached(contextJson, event.logContext, () => toJson(contextView(event.logContext), redactor))}`;
+  write(',"attributes":');
+  write(Object.isFrozen(attributes) ? cached(attributesJson, attributes, () => toJson(attributes, redactor)) : toJson(attributes, redactor));
+  write(',"context":');
+  write(cached(contextJson, event.logContext, () => toJson(contextView(event.logContext), redactor)));
   const userId = event.userId;
-  if (userId !== undefined) line += `,"userId":${JSON.stringify(userId)}`;
+  if (userId !== undefined) write(`,"userId":${JSON.stringify(userId)}`);
   if (code !== undefined) {
-    line += `,"code":${cached(siteJson, code, () => toJson({ module: code.module, file: code.file, line: code.line, column: code.column, function: code.function }))}`;
+    write(',"code":');
+    write(cached(siteJson, code, () => toJson({ module: code.module, file: code.file, line: code.line, column: code.column, function: code.function })));
   }
   const error = event.error;
-  if (error !== undefined) line += `,"error":${toJson(error, redactor)}`;
-  if (loggingState.service !== undefined) line += `,"service":${toJson(loggingState.service)}`;
-  return `${line},"schemaVersion":${SCHEMA_VERSION}}`;
+  if (error !== undefined) write(`,"error":${toJson(error, redactor)}`);
+  if (loggingState.service !== undefined) write(`,"service":${toJson(loggingState.service)}`);
+  write(`,"schemaVersion":${SCHEMA_VERSION}}`);
 }
 
+/** Serializes `event` as one line of JSON (no trailing newline). */
+export function envelopeJson(event: LogmillEvent): string {
+  const pieces: string[] = [];
+  writeEnvelope(event, (piece) => pieces.push(piece));
+  return pieces.join('');
+}

@@ -1,21 +1,20 @@
 /**
- * NDJSON to a file descriptor or a path, without blocking the app: lines collect in memory and go
- * out in large asynchronous writes, one at a time and in order (the approach of sonic-boom), with a
- * synchronous flush on exit so nothing accepted is lost.
+ * NDJSON to a file descriptor or a path, without blocking the app: events are encoded straight into
+ * 64 KiB buffers, which go out in asynchronous writes, one at a time and in order (the approach of
+ * sonic-boom). If the app never yields to the event loop, asynchronous writes cannot finish; once
+ * `maximumQueued` bytes wait, the queue is written synchronously so memory stays bounded. Everything
+ * still queued is written synchronously on exit.
  */
 import { closeSync, openSync, write as writeAsync, writeSync } from 'node:fs';
 import { type SinkOptions, addSink } from '../events.js';
-import { envelopeJson } from '../logging/envelope.js';
+import { writeEnvelope } from '../logging/envelope.js';
 
 export interface NdjsonOptions extends SinkOptions {
   /** A file descriptor (1 for stdout) or a path to append to. */
   destination: number | string;
   /** Bytes to collect before a write starts (default 16 KiB). */
   minimumWrite?: number;
-  /**
-   * When this much is queued because the app has not yielded to the event loop (so asynchronous
-   * writes cannot finish), the queue is written synchronously instead of growing (default 1 MiB).
-   */
+  /** Bytes queued by an app that never yields before they are written synchronously (default 1 MiB). */
   maximumQueued?: number;
 }
 
@@ -26,42 +25,50 @@ export interface NdjsonSink {
   flush(): Promise<void>;
   /** Flushes, stops receiving events and closes a file it opened. */
   close(): void;
-  /** Lines dropped because the destination failed. */
+  /** Bytes dropped because the destination failed. */
   readonly dropped: number;
 }
+
+const BUFFER_SIZE = 64 * 1024;
 
 export function ndjsonSink(options: NdjsonOptions): NdjsonSink {
   const ownsFile = typeof options.destination === 'string';
   const fd = typeof options.destination === 'string' ? openSync(options.destination, 'a') : options.destination;
   const minimumWrite = options.minimumWrite ?? 16 * 1024;
   const maximumQueued = options.maximumQueued ?? 1024 * 1024;
-  let queuedLength = 0;
-  // Lines collect in `current`; every `minimumWrite` characters they move to `queue` as one flat
-  // chunk. Chunks, not one ever-growing string: a long rope is slow to encode and to collect.
-  let current: string[] = [];
-  let currentLength = 0;
-  const queue: string[] = [];
+  let buffer = Buffer.allocUnsafe(BUFFER_SIZE);
+  let used = 0;
+  const queue: Buffer[] = [];
+  let queuedBytes = 0;
   let writing = false;
   let dropped = 0;
   let waiters: Array<() => void> = [];
   let scheduled = false;
 
   const settle = (): void => {
-    if (!writing && queue.length === 0 && currentLength === 0) {
+    if (!writing && queue.length === 0 && used === 0) {
       const resolved = waiters;
       waiters = [];
       for (const resolve of resolved) resolve();
     }
   };
 
-  const seal = (): void => {
-    if (currentLength > 0) {
-      // One join flattens the lines in a single pass; repeated += would build a deep rope.
-      queue.push(current.join(''));
-      queuedLength += currentLength;
-      current = [];
-      currentLength = 0;
+  /** Moves the filled part of the buffer to the queue and starts a fresh buffer of at least `room`. */
+  const seal = (room = 0): void => {
+    if (used > 0) {
+      queue.push(buffer.subarray(0, used));
+      queuedBytes += used;
+      buffer = Buffer.allocUnsafe(Math.max(BUFFER_SIZE, room));
+      used = 0;
+    } else if (room > buffer.length) {
+      buffer = Buffer.allocUnsafe(room);
     }
+  };
+
+  const piece = (text: string): void => {
+    // UTF-8 needs at most three bytes per UTF-16 code unit.
+    if (used + text.length * 3 > buffer.length) seal(text.length * 3);
+    used += buffer.write(text, used);
   };
 
   const startWrite = (): void => {
@@ -69,20 +76,19 @@ export function ndjsonSink(options: NdjsonOptions): NdjsonSink {
     if (queue.length === 0) seal();
     const chunk = queue.shift();
     if (chunk === undefined) return settle();
-    queuedLength -= chunk.length;
+    queuedBytes -= chunk.length;
     writing = true;
-    const buffer = Buffer.from(chunk);
     const writeFrom = (offset: number): void => {
-      writeAsync(fd, buffer, offset, buffer.length - offset, null, (error, written) => {
+      writeAsync(fd, chunk, offset, chunk.length - offset, null, (error, written) => {
         if (error) {
           if ((error as NodeJS.ErrnoException).code === 'EAGAIN') return void setTimeout(() => writeFrom(offset), 1);
-          dropped += chunk.split('\n').length - 1;
-        } else if (offset + written < buffer.length) {
+          dropped += chunk.length - offset;
+        } else if (offset + written < chunk.length) {
           return writeFrom(offset + written);
         }
         writing = false;
         if (queue.length > 0) startWrite();
-        else if (currentLength > 0) schedule();
+        else if (used > 0) schedule();
         else settle();
       });
     };
@@ -103,15 +109,14 @@ export function ndjsonSink(options: NdjsonOptions): NdjsonSink {
     seal();
     while (queue.length > 0) {
       const chunk = queue.shift()!;
-      queuedLength -= chunk.length;
-      const buffer = Buffer.from(chunk);
+      queuedBytes -= chunk.length;
       let offset = 0;
-      while (offset < buffer.length) {
+      while (offset < chunk.length) {
         try {
-          offset += writeSync(fd, buffer, offset);
+          offset += writeSync(fd, chunk, offset);
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') {
-            dropped++;
+            dropped += chunk.length - offset;
             break;
           }
         }
@@ -120,12 +125,18 @@ export function ndjsonSink(options: NdjsonOptions): NdjsonSink {
   };
 
   const remove = addSink((event) => {
-    const line = `${envelopeJson(event)}\n`;
-    current.push(line);
-    currentLength += line.length;
-    if (currentLength >= minimumWrite) {
+    const before = used;
+    try {
+      writeEnvelope(event, piece);
+      piece('\n');
+    } catch {
+      // A half-written line must not corrupt the stream: drop it.
+      used = Math.min(used, before);
+      return;
+    }
+    if (used >= minimumWrite) {
       seal();
-      if (queuedLength >= maximumQueued) flushSync();
+      if (queuedBytes >= maximumQueued) flushSync();
       else startWrite();
     } else {
       schedule();
