@@ -31,6 +31,11 @@ export interface NdjsonSink {
 
 const BUFFER_SIZE = 64 * 1024;
 
+// Buffer#utf8Write skips the argument handling of Buffer#write; it has been on Buffer.prototype in
+// every Node release (sonic-boom and others rely on the same family of methods).
+type Utf8Writable = Buffer & { utf8Write?: (text: string, offset: number) => number };
+const hasUtf8Write = typeof (Buffer.prototype as Utf8Writable).utf8Write === 'function';
+
 export function ndjsonSink(options: NdjsonOptions): NdjsonSink {
   const ownsFile = typeof options.destination === 'string';
   const fd = typeof options.destination === 'string' ? openSync(options.destination, 'a') : options.destination;
@@ -68,7 +73,7 @@ export function ndjsonSink(options: NdjsonOptions): NdjsonSink {
   const piece = (text: string): void => {
     // UTF-8 needs at most three bytes per UTF-16 code unit.
     if (used + text.length * 3 > buffer.length) seal(text.length * 3);
-    used += buffer.write(text, used);
+    used += hasUtf8Write ? (buffer as Utf8Writable).utf8Write!(text, used) : buffer.write(text, used);
   };
 
   const startWrite = (): void => {
