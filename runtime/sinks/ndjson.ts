@@ -9,9 +9,14 @@ import { closeSync, openSync, write as writeAsync, writeSync } from 'node:fs';
 import { type SinkOptions, addSink } from '../events.js';
 import { writeEnvelope } from '../logging/envelope.js';
 
+/** A writable stream: anything with Node's `write(chunk, callback)`. */
+export interface ChunkStream {
+  write(chunk: Uint8Array, callback: (error?: Error | null) => void): boolean;
+}
+
 export interface NdjsonOptions extends SinkOptions {
-  /** A file descriptor (1 for stdout) or a path to append to. */
-  destination: number | string;
+  /** A file descriptor (1 for stdout), a path to append to, or a writable stream. */
+  destination: number | string | ChunkStream;
   /** Bytes to collect before a write starts (default 16 KiB). */
   minimumWrite?: number;
   /** Bytes queued by an app that never yields before they are written synchronously (default 1 MiB). */
@@ -37,8 +42,10 @@ type Utf8Writable = Buffer & { utf8Write?: (text: string, offset: number) => num
 const hasUtf8Write = typeof (Buffer.prototype as Utf8Writable).utf8Write === 'function';
 
 export function ndjsonSink(options: NdjsonOptions): NdjsonSink {
-  const ownsFile = typeof options.destination === 'string';
-  const fd = typeof options.destination === 'string' ? openSync(options.destination, 'a') : options.destination;
+  const destination = options.destination;
+  const stream = typeof destination === 'object' ? destination : undefined;
+  const ownsFile = typeof destination === 'string';
+  const fd = typeof destination === 'string' ? openSync(destination, 'a') : typeof destination === 'number' ? destination : -1;
   const minimumWrite = options.minimumWrite ?? 16 * 1024;
   const maximumQueued = options.maximumQueued ?? 1024 * 1024;
   let buffer = Buffer.allocUnsafe(BUFFER_SIZE);
@@ -83,6 +90,20 @@ export function ndjsonSink(options: NdjsonOptions): NdjsonSink {
     if (chunk === undefined) return settle();
     queuedBytes -= chunk.length;
     writing = true;
+    const done = (): void => {
+      writing = false;
+      if (queue.length > 0) startWrite();
+      else if (used > 0) schedule();
+      else settle();
+    };
+    if (stream !== undefined) {
+      // A stream keeps the order and does the buffering; one write in flight keeps memory honest.
+      stream.write(chunk, (error) => {
+        if (error) dropped += chunk.length;
+        done();
+      });
+      return;
+    }
     const writeFrom = (offset: number): void => {
       writeAsync(fd, chunk, offset, chunk.length - offset, null, (error, written) => {
         if (error) {
@@ -91,10 +112,7 @@ export function ndjsonSink(options: NdjsonOptions): NdjsonSink {
         } else if (offset + written < chunk.length) {
           return writeFrom(offset + written);
         }
-        writing = false;
-        if (queue.length > 0) startWrite();
-        else if (used > 0) schedule();
-        else settle();
+        done();
       });
     };
     writeFrom(0);
@@ -115,6 +133,13 @@ export function ndjsonSink(options: NdjsonOptions): NdjsonSink {
     while (queue.length > 0) {
       const chunk = queue.shift()!;
       queuedBytes -= chunk.length;
+      if (stream !== undefined) {
+        // A stream cannot be written synchronously; hand it everything, in order.
+        stream.write(chunk, (error) => {
+          if (error) dropped += chunk.length;
+        });
+        continue;
+      }
       let offset = 0;
       while (offset < chunk.length) {
         try {

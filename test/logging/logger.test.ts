@@ -2,6 +2,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -198,6 +199,22 @@ describe('sinks', () => {
     expect(readFileSync(file, 'utf8').split('\n').length).toBeGreaterThan(4000);
     sink.close();
     expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(5000);
+  });
+
+  it('writes NDJSON to a stream, in order', async () => {
+    const chunks: Buffer[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        chunks.push(chunk);
+        setTimeout(callback, 1);
+      },
+    });
+    const sink = ndjsonSink({ destination: stream, minimumWrite: 512 });
+    for (let index = 0; index < 300; index++) log.info('streamed %d', index);
+    await sink.flush();
+    sink.close();
+    const lines = Buffer.concat(chunks).toString('utf8').trim().split('\n').map((line) => (JSON.parse(line) as { message: string }).message);
+    expect(lines).toEqual(Array.from({ length: 300 }, (_, index) => `streamed ${index}`));
   });
 
   it('prints pretty lines with variables and, for errors, the stack', () => {
