@@ -62,44 +62,26 @@ export function addRuntimePrologue(
         factory.createImportClause(false, undefined, factory.createNamespaceImport(factory.createIdentifier(names.runtime))),
         factory.createStringLiteral(runtime),
       );
-  const frameStatements = frames.map((frame, index) =>
+  const hoisted = (name: string, hook: string, args: TS.Expression[]): TS.Statement =>
     factory.createVariableStatement(
       undefined,
-      factory.createVariableDeclarationList([
-        factory.createVariableDeclaration(
-          names.frame(index),
-          undefined,
-          undefined,
-          emit.hook('frame', [
-            factory.createStringLiteral(frame.name),
-            factory.createStringLiteral(frame.module),
-            factory.createStringLiteral(frame.file),
-            factory.createNumericLiteral(frame.line),
-          ]),
-        ),
-      ]),
-    ),
+      factory.createVariableDeclarationList([factory.createVariableDeclaration(name, undefined, undefined, emit.hook(hook, args))]),
+    );
+  const text = (value: string): TS.Expression => factory.createStringLiteral(value);
+  const number = (value: number): TS.Expression => factory.createNumericLiteral(value);
+  const frameStatements = frames.map((frame, index) =>
+    hoisted(names.frame(index), 'frame', [text(frame.name), text(frame.module), text(frame.file), number(frame.line)]),
   );
   const siteStatements = sites.map((site, index) =>
-    factory.createVariableStatement(
-      undefined,
-      factory.createVariableDeclarationList([
-        factory.createVariableDeclaration(
-          names.site(index),
-          undefined,
-          undefined,
-          emit.hook('site', [
-            factory.createNumericLiteral(site.severityNumber),
-            factory.createStringLiteral(site.module),
-            factory.createStringLiteral(site.file),
-            factory.createNumericLiteral(site.line),
-            factory.createNumericLiteral(site.column),
-            factory.createStringLiteral(site.name),
-            ...(site.template === undefined ? [] : [factory.createStringLiteral(site.template)]),
-          ]),
-        ),
-      ]),
-    ),
+    hoisted(names.site(index), 'site', [
+      number(site.severityNumber),
+      text(site.module),
+      text(site.file),
+      number(site.line),
+      number(site.column),
+      text(site.name),
+      ...(site.template === undefined ? [] : [text(site.template)]),
+    ]),
   );
   let directiveCount = 0;
   while (directiveCount < statements.length) {

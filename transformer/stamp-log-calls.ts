@@ -32,14 +32,8 @@ export function loggerCallSeverity(ts: typeof TS, checker: TS.TypeChecker, call:
   return LOGGER_DECLARATION.test(declaration.getSourceFile().fileName) ? severity : undefined;
 }
 
-const CONFIGURE_DECLARATION = /[\\/](runtime[\\/]logging[\\/]configure|logmill[\\/][^]*configure)\.(d\.)?[cm]?[jt]s$/;
-
-/**
- * `moduleFields({ team })` → `moduleFields({ team }, "api/checkout/payment")`: the module a call
- * sits in is a compile-time fact.
- */
-export function isModuleFieldsCall(ts: typeof TS, checker: TS.TypeChecker, call: TS.CallExpression): boolean {
-  if (call.arguments.length !== 1) return false;
+/** True when `call` calls the Logmill runtime function `name` declared in a file matching `file`. */
+function isRuntimeFunctionCall(ts: typeof TS, checker: TS.TypeChecker, call: TS.CallExpression, name: string, file: RegExp): boolean {
   const callee = ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call.expression;
   if (!ts.isIdentifier(callee)) return false;
   let symbol = checker.getSymbolAtLocation(callee);
@@ -48,9 +42,17 @@ export function isModuleFieldsCall(ts: typeof TS, checker: TS.TypeChecker, call:
   return (
     declaration !== undefined &&
     ts.isFunctionDeclaration(declaration) &&
-    declaration.name?.text === 'moduleFields' &&
-    CONFIGURE_DECLARATION.test(declaration.getSourceFile().fileName)
+    declaration.name?.text === name &&
+    file.test(declaration.getSourceFile().fileName)
   );
+}
+
+/**
+ * `moduleFields({ team })` → `moduleFields({ team }, "api/checkout/payment")`: the module a call
+ * sits in is a compile-time fact.
+ */
+export function isModuleFieldsCall(ts: typeof TS, checker: TS.TypeChecker, call: TS.CallExpression): boolean {
+  return call.arguments.length === 1 && isRuntimeFunctionCall(ts, checker, call, 'moduleFields', /[\\/](runtime[\\/]logging[\\/]configure|logmill[\\/][^]*configure)\.(d\.)?[cm]?[jt]s$/);
 }
 
 /**
@@ -58,17 +60,7 @@ export function isModuleFieldsCall(ts: typeof TS, checker: TS.TypeChecker, call:
  * so the rest of the activation (its awaits and calls) carries the user.
  */
 export function isIdentifyCall(ts: typeof TS, checker: TS.TypeChecker, call: TS.CallExpression): boolean {
-  const callee = ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call.expression;
-  if (!ts.isIdentifier(callee)) return false;
-  let symbol = checker.getSymbolAtLocation(callee);
-  if (symbol !== undefined && (symbol.flags & ts.SymbolFlags.Alias) !== 0) symbol = checker.getAliasedSymbol(symbol);
-  const declaration = symbol?.declarations?.[0];
-  return (
-    declaration !== undefined &&
-    ts.isFunctionDeclaration(declaration) &&
-    declaration.name?.text === 'identify' &&
-    /[\\/](runtime[\\/]logging[\\/]analytics|logmill[\\/][^]*analytics)\.(d\.)?[cm]?[jt]s$/.test(declaration.getSourceFile().fileName)
-  );
+  return isRuntimeFunctionCall(ts, checker, call, 'identify', /[\\/](runtime[\\/]logging[\\/]analytics|logmill[\\/][^]*analytics)\.(d\.)?[cm]?[jt]s$/);
 }
 
 export function rewriteIdentify(emit: Emit, call: TS.CallExpression): TS.Expression {
