@@ -5,6 +5,7 @@
 import type { LogmillContext } from '../context.js';
 import { loggingState } from './configure.js';
 import { type CallSite, type LogmillEvent, SCHEMA_VERSION, contextView } from './event.js';
+import { severityText } from './levels.js';
 import type { Redactor } from './redact.js';
 import { toJson } from './serialize.js';
 
@@ -23,6 +24,19 @@ function cached<K extends object>(cache: WeakMap<K, string>, key: K, make: () =>
   return json;
 }
 
+const heads: string[] = [];
+
+/** `,"kind":"log","severity":"INFO","severityNumber":9`, built once per kind and severity. */
+function headOf(kind: 'log' | 'event', severityNumber: number): string {
+  const index = (kind === 'event' ? 32 : 0) + (severityNumber & 31);
+  let head = heads[index];
+  if (head === undefined) {
+    head = `,"kind":"${kind}","severity":"${severityText(severityNumber)}","severityNumber":${severityNumber}`;
+    heads[index] = head;
+  }
+  return head;
+}
+
 /**
  * Writes `event` as one line of JSON (no trailing newline) in pieces, so a sink can encode the
  * large cached pieces (context, call site, attributes) straight into its buffer without first
@@ -36,7 +50,8 @@ export function writeEnvelope(event: LogmillEvent, write: (piece: string) => voi
     contextJson = new WeakMap();
     attributesJson = new WeakMap();
   }
-  write(`{"id":"${event.id}","ts":${event.ts},"kind":"${event.kind}","severity":"${event.severity}","severityNumber":${event.severityNumber}`);
+  write(`{"id":"${event.id}","ts":${event.ts}`);
+  write(headOf(event.kind, event.severityNumber));
   if (event.kind === 'event') write(`,"name":${JSON.stringify(event.name)}`);
   const code = event.code;
   write(',"template":');

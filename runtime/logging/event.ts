@@ -3,7 +3,7 @@
  * context serialized and the error described only when a sink asks.
  */
 import { type ContextVariables, type Frame, type LogmillContext } from '../context.js';
-import { formatPercentDetailed } from '../format/format-percent.js';
+import { formatPercentDetailed, formatSimple } from '../format/format-percent.js';
 import { logicalStack } from '../stack.js';
 import { type ErrorInfo, describeError, findError } from './errors.js';
 import { severityText } from './levels.js';
@@ -81,6 +81,11 @@ export class LogmillEvent {
   #render(): void {
     if (this.args.length === 0 && !this.template.includes('%')) {
       this.#message = this.template;
+      return;
+    }
+    const simple = formatSimple(this.template, this.args);
+    if (simple !== undefined) {
+      this.#message = simple;
       return;
     }
     const result = formatPercentDetailed(this.template, this.args.length === 1 && isPlainObject(this.args[0]) ? this.args[0] : this.args);

@@ -21,6 +21,9 @@ function randomBytes(count: number): number {
   return offset;
 }
 
+let prefixMilliseconds = -1;
+let prefix = '';
+
 /** A new UUIDv7 string, monotonic within this process. */
 export function uuidv7(now: number = Date.now()): string {
   if (now > lastMilliseconds) {
@@ -34,16 +37,14 @@ export function uuidv7(now: number = Date.now()): string {
       counter = 0;
     }
   }
-  const milliseconds = lastMilliseconds;
-  const high = Math.floor(milliseconds / 0x10000);
-  const low = milliseconds % 0x10000;
+  if (lastMilliseconds !== prefixMilliseconds) {
+    // The time part changes once per millisecond; ids minted within it share the text.
+    prefixMilliseconds = lastMilliseconds;
+    const high = Math.floor(lastMilliseconds / 0x10000);
+    const low = lastMilliseconds % 0x10000;
+    prefix = `${hex[(high >>> 24) & 0xff]!}${hex[(high >>> 16) & 0xff]!}${hex[(high >>> 8) & 0xff]!}${hex[high & 0xff]!}-${hex[low >>> 8]!}${hex[low & 0xff]!}-`;
+  }
   const offset = randomBytes(8);
   const r = pool;
-  return (
-    hex[(high >>> 24) & 0xff]! + hex[(high >>> 16) & 0xff]! + hex[(high >>> 8) & 0xff]! + hex[high & 0xff]! + '-' +
-    hex[low >>> 8]! + hex[low & 0xff]! + '-' +
-    hex[0x70 | (counter >>> 8)]! + hex[counter & 0xff]! + '-' +
-    hex[0x80 | (r[offset]! & 0x3f)]! + hex[r[offset + 1]!]! + '-' +
-    hex[r[offset + 2]!]! + hex[r[offset + 3]!]! + hex[r[offset + 4]!]! + hex[r[offset + 5]!]! + hex[r[offset + 6]!]! + hex[r[offset + 7]!]!
-  );
+  return `${prefix}${hex[0x70 | (counter >>> 8)]!}${hex[counter & 0xff]!}-${hex[0x80 | (r[offset]! & 0x3f)]!}${hex[r[offset + 1]!]!}-${hex[r[offset + 2]!]!}${hex[r[offset + 3]!]!}${hex[r[offset + 4]!]!}${hex[r[offset + 5]!]!}${hex[r[offset + 6]!]!}${hex[r[offset + 7]!]!}`;
 }

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatPercent, formatPercentDetailed } from '../../runtime/format/format-percent.js';
+import { formatPercent, formatPercentDetailed, formatSimple } from '../../runtime/format/format-percent.js';
 import { repositoryRoot } from '../helpers/compile.js';
 
 interface Vector {
@@ -64,6 +64,24 @@ describe(`formatPercent against CPython ${python}`, () => {
     expect(failures.slice(0, 25).join('\n')).toBe('');
     // Python's own words, except where they name Python-only types (KeyError's repr, bytes, ...).
     expect(sameMessage / rejected.length).toBeGreaterThan(0.9);
+  });
+
+  it('takes the fast path only where it agrees with Python', () => {
+    let answered = 0;
+    for (const vector of vectors) {
+      const args = decode(vector.args);
+      if (!Array.isArray(args)) continue;
+      const simple = formatSimple(vector.template, args);
+      if (simple === undefined) continue;
+      answered++;
+      expect(vector.error, vector.template).toBeUndefined();
+      expect(simple, `${vector.template} % ${JSON.stringify(vector.args)}`).toBe(vector.text);
+    }
+    expect(answered).toBeGreaterThan(20);
+    expect(formatSimple('user %s paid %d', ['ann', 12])).toBe('user ann paid 12');
+    expect(formatSimple('%s', [1.5])).toBeUndefined();
+    expect(formatSimple('%5s', ['x'])).toBeUndefined();
+    expect(formatSimple('%s %s', ['x'])).toBeUndefined();
   });
 
   it('keeps what it could render when the template is bad', () => {
