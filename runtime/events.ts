@@ -3,8 +3,8 @@
  * skipped; logging never throws into the app.
  */
 import { type LogmillContext, ambientContext } from './context.js';
-import { LogmillEvent } from './logging/event.js';
-import { type LevelSetting, thresholdOf } from './logging/levels.js';
+import { type CallSite, LogmillEvent } from './logging/event.js';
+import { type LevelSetting, severityNumbers, thresholdOf } from './logging/levels.js';
 
 export { LogmillEvent } from './logging/event.js';
 
@@ -61,13 +61,34 @@ export function dispatch(event: LogmillEvent): void {
   }
 }
 
+/**
+ * Creates and dispatches one event, unless no sink would take it; never throws. Level thresholds
+ * are the caller's business (global, per call site, or none for analytic events).
+ */
+export function emitLog(
+  kind: 'log' | 'event',
+  name: string,
+  severityNumber: number,
+  template: string,
+  args: readonly unknown[],
+  attributes: Readonly<Record<string, unknown>>,
+  context: LogmillContext | undefined,
+  site: CallSite | undefined,
+): void {
+  if (severityNumber < sinkRegistry.lowest) return;
+  try {
+    dispatch(new LogmillEvent(kind, name, severityNumber, template, args, attributes, context ?? ambientContext(), site));
+  } catch {
+    // Logging never throws into the app.
+  }
+}
+
 /** Emits an analytic or internal event tagged with `context` (by default the ambient context). */
 export function emitEvent(
   kind: 'log' | 'event',
   name: string,
   attributes: Readonly<Record<string, unknown>> = {},
-  context: LogmillContext = ambientContext(),
+  context?: LogmillContext,
 ): void {
-  if (sinkRegistry.sinks.length === 0) return;
-  dispatch(new LogmillEvent(kind, name, 9, name, [], attributes, context, undefined));
+  emitLog(kind, name, severityNumbers.info, name, [], attributes, context, undefined);
 }

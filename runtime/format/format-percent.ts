@@ -24,7 +24,8 @@ const ZERO = 16;
 
 class FormatError extends Error {}
 
-function isMapping(args: unknown): args is Readonly<Record<string, unknown>> {
+/** A plain object: what Python's `%` treats as a mapping. */
+export function isMapping(args: unknown): args is Readonly<Record<string, unknown>> {
   if (typeof args !== 'object' || args === null || Array.isArray(args)) return false;
   const prototype = Object.getPrototypeOf(args);
   return prototype === Object.prototype || prototype === null;

@@ -39,7 +39,8 @@ export function numberText(value: number): string {
   return floatRepr(value);
 }
 
-function safely<T>(read: () => T, fallback: T): T {
+/** `read()`, or `fallback` when it throws (getters, proxies, exotic objects). */
+export function safely<T>(read: () => T, fallback: T): T {
   try {
     return read();
   } catch {

@@ -2,10 +2,8 @@
  * Logging functions whose signature is the API, and a standard (TC39) decorator that logs a
  * method's calls with their duration, outcome and error.
  */
-import { ambientContext } from '../context.js';
-import { dispatch, sinkRegistry } from '../events.js';
+import { emitLog } from '../events.js';
 import { loggingState } from './configure.js';
-import { LogmillEvent } from './event.js';
 import { severityNumbers } from './levels.js';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -13,12 +11,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function emit(severity: number, name: string, template: string, args: readonly unknown[], attributes: Readonly<Record<string, unknown>>): void {
-  if (severity < loggingState.threshold || severity < sinkRegistry.lowest) return;
-  try {
-    dispatch(new LogmillEvent('log', name, severity, template, args, attributes, ambientContext(), undefined));
-  } catch {
-    // Logging never throws into the app.
-  }
+  if (severity >= loggingState.threshold) emitLog('log', name, severity, template, args, attributes, undefined, undefined);
 }
 
 /**

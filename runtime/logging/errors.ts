@@ -1,4 +1,6 @@
 /** Errors as events carry them: type, message, stack and the `cause` chain. */
+import { safely } from '../format/represent.js';
+
 export interface ErrorInfo {
   type: string;
   message: string;
@@ -6,26 +8,19 @@ export interface ErrorInfo {
   cause?: ErrorInfo | { value: string };
 }
 
-function read<T>(get: () => T, fallback: T): T {
-  try {
-    return get();
-  } catch {
-    return fallback;
-  }
-}
 
 /** Describes an error (and its causes, up to a depth) without ever throwing. */
 export function describeError(error: unknown, depth = 0): ErrorInfo {
-  if (!(error instanceof Error)) return { type: typeof error, message: read(() => String(error), '[unprintable]') };
+  if (!(error instanceof Error)) return { type: typeof error, message: safely(() => String(error), '[unprintable]') };
   const info: ErrorInfo = {
-    type: read(() => error.name || error.constructor?.name || 'Error', 'Error'),
-    message: read(() => String(error.message), ''),
+    type: safely(() => error.name || error.constructor?.name || 'Error', 'Error'),
+    message: safely(() => String(error.message), ''),
   };
-  const stack = read(() => error.stack, undefined);
+  const stack = safely(() => error.stack, undefined);
   if (typeof stack === 'string') info.stack = stack;
-  const cause = read(() => (error as { cause?: unknown }).cause, undefined);
+  const cause = safely(() => (error as { cause?: unknown }).cause, undefined);
   if (cause !== undefined && depth < 8) {
-    info.cause = cause instanceof Error ? describeError(cause, depth + 1) : { value: read(() => String(cause), '[unprintable]') };
+    info.cause = cause instanceof Error ? describeError(cause, depth + 1) : { value: safely(() => String(cause), '[unprintable]') };
   }
   return info;
 }

@@ -3,7 +3,7 @@
  * context serialized and the error described only when a sink asks.
  */
 import { type ContextVariables, type Frame, type LogmillContext } from '../context.js';
-import { formatPercentDetailed, formatSimple } from '../format/format-percent.js';
+import { formatPercentDetailed, formatSimple, isMapping } from '../format/format-percent.js';
 import { logicalStack } from '../stack.js';
 import { type ErrorInfo, describeError, findError } from './errors.js';
 import { severityText } from './levels.js';
@@ -88,7 +88,7 @@ export class LogmillEvent {
       this.#message = simple;
       return;
     }
-    const result = formatPercentDetailed(this.template, this.args.length === 1 && isPlainObject(this.args[0]) ? this.args[0] : this.args);
+    const result = formatPercentDetailed(this.template, this.args.length === 1 && isMapping(this.args[0]) ? this.args[0] : this.args);
     this.#message = result.text;
     this.#formatError = result.error;
   }
@@ -109,10 +109,4 @@ export class LogmillEvent {
     const error = findError(this.args) ?? (this.attributes['error'] instanceof Error ? this.attributes['error'] : undefined);
     return error === undefined ? undefined : describeError(error);
   }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
 }

@@ -3,9 +3,9 @@
  * event and hands it to the sinks. With the transformer, calls arrive through `__logmillAt` with a
  * build-time call site and the caller's context, so nothing is looked up at run time.
  */
-import { type LogmillContext, ambientContext } from '../context.js';
-import { dispatch, sinkRegistry } from '../events.js';
-import { type CallSite, LogmillEvent } from './event.js';
+import type { LogmillContext } from '../context.js';
+import { emitLog, sinkRegistry } from '../events.js';
+import type { CallSite } from './event.js';
 import { loggingState, thresholdForModule } from './configure.js';
 import { defineLogFunction } from './define.js';
 import { type LevelName, severityNumbers, thresholdOf } from './levels.js';
@@ -16,8 +16,11 @@ export interface StampedSite extends CallSite {
   /** Cached: the threshold for the site's module, valid while `version` matches the configuration. */
   threshold: number;
   version: number;
-  /** Cached: the module fields merged with nothing, or undefined when the module has none. */
+  /** Cached: the module's fields, or undefined when the module has none. */
   fields: Readonly<Record<string, unknown>> | undefined;
+  /** Cached: the last logger attributes seen here, and the module fields merged under them. */
+  mergedFrom: Readonly<Record<string, unknown>> | undefined;
+  merged: Readonly<Record<string, unknown>> | undefined;
 }
 
 const emptyAttributes: Readonly<Record<string, unknown>> = Object.freeze({});
@@ -32,12 +35,16 @@ export function site(
   fn: string,
   template?: string,
 ): StampedSite {
-  return { severityNumber, module, file, line, column, function: fn, template, threshold: 0, version: -1, fields: undefined };
+  return {
+    severityNumber, module, file, line, column, function: fn, template,
+    threshold: 0, version: -1, fields: undefined, mergedFrom: undefined, merged: undefined,
+  };
 }
 
 function refresh(stamped: StampedSite): void {
   stamped.threshold = thresholdForModule(stamped.module);
   stamped.fields = loggingState.moduleFields.get(stamped.module);
+  stamped.merged = undefined;
   stamped.version = loggingState.version;
 }
 
@@ -85,12 +92,7 @@ export class Logger {
   }
 
   #log(severity: number, template: unknown, args: unknown[]): void {
-    if (severity < sinkRegistry.lowest) return;
-    try {
-      dispatch(new LogmillEvent('log', '', severity, String(template), args, this.#attributes, ambientContext(), undefined));
-    } catch {
-      // Logging never throws into the app.
-    }
+    emitLog('log', '', severity, String(template), args, this.#attributes, undefined, undefined);
   }
 
   /**
@@ -100,17 +102,22 @@ export class Logger {
   __logmillAt(stamped: StampedSite, context: LogmillContext | undefined, template: unknown, ...args: unknown[]): void {
     if (stamped.version !== loggingState.version) refresh(stamped);
     const severity = stamped.severityNumber;
-    if (severity < stamped.threshold || severity < sinkRegistry.lowest) return;
-    try {
-      const fields = stamped.fields;
-      const attributes = fields === undefined ? this.#attributes : { ...fields, ...this.#attributes };
-      dispatch(
-        new LogmillEvent('log', '', severity, String(stamped.template ?? template), args, attributes, context ?? ambientContext(), stamped),
-      );
-    } catch {
-      // Logging never throws into the app.
-    }
+    if (severity < stamped.threshold) return;
+    const attributes = stamped.fields === undefined ? this.#attributes : withModuleFields(stamped, this.#attributes);
+    emitLog('log', '', severity, String(stamped.template ?? template), args, attributes, context, stamped);
   }
+}
+
+/**
+ * Module fields under a logger's attributes, merged once per site and logger rather than per
+ * event (and frozen, so serializing sinks can cache their JSON too).
+ */
+function withModuleFields(stamped: StampedSite, attributes: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+  if (stamped.mergedFrom !== attributes || stamped.merged === undefined) {
+    stamped.mergedFrom = attributes;
+    stamped.merged = Object.freeze({ ...stamped.fields, ...attributes });
+  }
+  return stamped.merged;
 }
 
 /**
