@@ -26,6 +26,7 @@ import { rewriteTryStatement } from './rewrite-handlers.js';
 import { rewriteAsyncGeneratorReturn, rewriteAwait, rewriteYield } from './rewrite-suspension-points.js';
 import { type FrameRecord, type SiteRecord, addRuntimePrologue, hasRuntimePrologue, isCommonJsScript } from './runtime-prologue.js';
 import {
+  appendModuleName,
   compileTemplateLiteral,
   isIdentifyCall,
   isModuleFieldsCall,
@@ -84,8 +85,8 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
   const emit = createEmit(ts, context.factory);
   const frames: FrameRecord[] = [];
   const sites: SiteRecord[] = [];
-  /** Rewrites that need no hoisted record but still make the file instrumented. */
-  let sitesAdded = 0;
+  /** Rewrites that hoist no record (moduleFields) but still change the file. */
+  let rewritesWithoutRecords = 0;
   const moduleName = moduleNameOf(sourceFile.fileName, options.root);
   const file = relativeFile(sourceFile.fileName, options.root);
   let activation: Activation | undefined;
@@ -211,7 +212,7 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
     return '<module>';
   };
 
-  const stampIfLogCall = (node: TS.CallExpression): TS.Node | undefined => {
+  const rewriteRuntimeCall = (node: TS.CallExpression): TS.Node | undefined => {
     const checker = environment.checker;
     if (checker === undefined || ts.getParseTreeNode(node) !== node) return undefined;
     let severity: number | undefined;
@@ -228,16 +229,13 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
     if (identifyCall) return rewriteIdentify(emit, ts.visitEachChild(node, visit, context));
     if (severity === undefined) {
       if (!fieldsCall) return undefined;
-      const visitedCall = ts.visitEachChild(node, visit, context);
-      sitesAdded++;
-      return context.factory.updateCallExpression(visitedCall, visitedCall.expression, visitedCall.typeArguments, [
-        ...visitedCall.arguments,
-        context.factory.createStringLiteral(moduleName),
-      ]);
+      rewritesWithoutRecords++;
+      return appendModuleName(emit, ts.visitEachChild(node, visit, context), moduleName);
     }
     const visited = ts.visitEachChild(node, visit, context);
     const first = visited.arguments[0]!;
-    // A literal template is a build-time fact: it moves into the site record, parsed once.
+    // A literal template is a build-time fact: it moves into the site record (and its JSON is
+    // serialized once per site by the envelope).
     const compiled: [string, TS.Expression[]] | undefined = ts.isStringLiteral(first)
       ? [first.text, []]
       : ts.isTemplateExpression(first) || ts.isNoSubstitutionTemplateLiteral(first)
@@ -260,7 +258,7 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
 
   const visit = (node: TS.Node): TS.Node => {
     if (ts.isCallExpression(node)) {
-      const stamped = stampIfLogCall(node);
+      const stamped = rewriteRuntimeCall(node);
       if (stamped !== undefined) return stamped;
     }
     if (ts.isFunctionLike(node) || ts.isClassStaticBlockDeclaration(node)) {
@@ -274,7 +272,7 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
   };
 
   const statements = ts.visitNodes(sourceFile.statements, visit, ts.isStatement);
-  if (instrumented === 0 && sites.length === 0) return sitesAdded === 0 ? sourceFile : context.factory.updateSourceFile(sourceFile, statements);
+  if (instrumented === 0 && sites.length === 0) return rewritesWithoutRecords === 0 ? sourceFile : context.factory.updateSourceFile(sourceFile, statements);
   const commonJsScript = isCommonJsScript(ts, sourceFile, context.getCompilerOptions());
   return addRuntimePrologue(emit, sourceFile, statements, options.runtime, frames, sites, commonJsScript);
 }

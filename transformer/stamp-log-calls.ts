@@ -51,6 +51,13 @@ function isRuntimeFunctionCall(ts: typeof TS, checker: TS.TypeChecker, call: TS.
  * `moduleFields({ team })` → `moduleFields({ team }, "api/checkout/payment")`: the module a call
  * sits in is a compile-time fact.
  */
+export function appendModuleName(emit: Emit, call: TS.CallExpression, module: string): TS.CallExpression {
+  return emit.factory.updateCallExpression(call, call.expression, call.typeArguments, [
+    ...call.arguments,
+    emit.factory.createStringLiteral(module),
+  ]);
+}
+
 export function isModuleFieldsCall(ts: typeof TS, checker: TS.TypeChecker, call: TS.CallExpression): boolean {
   return call.arguments.length === 1 && isRuntimeFunctionCall(ts, checker, call, 'moduleFields', /[\\/](runtime[\\/]logging[\\/]configure|logmill[\\/][^]*configure)\.(d\.)?[cm]?[jt]s$/);
 }
