@@ -35,7 +35,9 @@ export function loggerCallSeverity(ts: typeof TS, checker: TS.TypeChecker, call:
 /** True when `call` calls the Logmill runtime function `name` declared in a file matching `file`. */
 function isRuntimeFunctionCall(ts: typeof TS, checker: TS.TypeChecker, call: TS.CallExpression, name: string, file: RegExp): boolean {
   const callee = ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call.expression;
-  if (!ts.isIdentifier(callee)) return false;
+  // Most calls are ruled out by name alone; only the rest cost a checker lookup. An import renamed
+  // with `as` is therefore not recognised.
+  if (!ts.isIdentifier(callee) || callee.text !== name) return false;
   let symbol = checker.getSymbolAtLocation(callee);
   if (symbol !== undefined && (symbol.flags & ts.SymbolFlags.Alias) !== 0) symbol = checker.getAliasedSymbol(symbol);
   const declaration = symbol?.declarations?.[0];
