@@ -1,6 +1,7 @@
-// Builds the runtime as ESM and CommonJS and the transformer as CommonJS (ts-patch loads it with require).
+// Builds the runtime as ESM and CommonJS, the transformer as CommonJS (ts-patch loads it with require),
+// and the collector package in server/ (which imports the runtime's build).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,3 +15,6 @@ for (const project of ['tsconfig.build.json', 'tsconfig.build.cjs.json']) {
 }
 mkdirSync(join(root, 'dist/cjs'), { recursive: true });
 writeFileSync(join(root, 'dist/cjs/package.json'), '{ "type": "commonjs" }\n');
+rmSync(join(root, 'server/dist'), { recursive: true, force: true });
+execFileSync(process.execPath, [tsc, '-p', join(root, 'server/tsconfig.build.json')], { stdio: 'inherit', cwd: root });
+chmodSync(join(root, 'server/dist/cli/main.js'), 0o755);

@@ -1,0 +1,38 @@
+/**
+ * `logmill serve`: load the config, open the store, listen, and shut down cleanly on SIGINT and
+ * SIGTERM (requests in flight finish; the store closes after them).
+ */
+import { createCollector } from '../collector/app.js';
+import { loadConfig } from '../collector/config.js';
+import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
+
+export interface ServeOptions {
+  config?: string;
+  data?: string;
+  port?: number;
+  host?: string;
+}
+
+export async function serve(options: ServeOptions): Promise<{ url: string; close(): Promise<void> }> {
+  const config = loadConfig({ file: options.config, flags: { data: options.data, port: options.port, host: options.host } });
+  const store = await DuckDBStore.open(config.data);
+  const collector = await createCollector(config, store);
+  const address = await collector.app.listen({ host: config.host, port: config.port });
+  const out = process.stdout;
+  out.write(`logmill collector listening on ${address}\n`);
+  out.write(`  data: ${config.data ?? '(in memory)'}\n`);
+  if (config.generatedKeys !== undefined) {
+    out.write('  no keys were configured, so these were generated and saved in the data directory (shown once):\n');
+    out.write(`    ingest key: ${config.generatedKeys.ingest}\n`);
+    out.write(`    read key:   ${config.generatedKeys.read}\n`);
+    out.write(`    admin key:  ${config.generatedKeys.admin}\n`);
+  }
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => (closing ??= collector.close());
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void close().then(() => process.exit(0));
+    });
+  }
+  return { url: address, close };
+}

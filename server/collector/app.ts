@@ -1,0 +1,82 @@
+/**
+ * Assembles the collector: fastify with strict body parsing, CORS, the routes, uniform JSON errors
+ * (4xx name the problem; storage failures are 503 with Retry-After, so clients keep the batch),
+ * and request metrics.
+ */
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { Store } from '../store/store.js';
+import { ClientError } from './client-error.js';
+import type { CollectorConfig } from './config.js';
+import { registerCors } from './cors.js';
+import { KeyRing } from './keys.js';
+import { CollectorMetrics } from './metrics.js';
+import { registerBodyParsing } from './request-body.js';
+import { registerRoutes } from './routes.js';
+import { Scrubber } from './scrub.js';
+
+export interface Collector {
+  app: FastifyInstance;
+  metrics: CollectorMetrics;
+  store: Store;
+  /** Stops accepting requests, waits for those in flight, then closes the store. */
+  close(): Promise<void>;
+}
+
+/** Fastify's own client-error codes, renamed to the collector's reasons. */
+const fastifyReasons: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_content_length',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'empty_body',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
+  FST_ERR_VALIDATION: 'invalid_request',
+};
+
+export async function createCollector(config: CollectorConfig, store: Store): Promise<Collector> {
+  const keys = new KeyRing(config.keys, config.project);
+  const metrics = new CollectorMetrics(store);
+  const scrubber = new Scrubber(config.scrub);
+  const app = Fastify({
+    bodyLimit: config.limits.bodyBytes,
+    logger: false,
+    // Clients behind proxies: keep-alive connections stay open across batches.
+    keepAliveTimeout: 65_000,
+    return503OnClosing: true,
+  });
+  registerBodyParsing(app, config.limits.bodyBytes);
+  await registerCors(app, [...config.allowedOrigins, ...keys.boundOrigins]);
+
+  app.setErrorHandler((error: FastifyError | ClientError, _request, reply) => {
+    if (error instanceof ClientError) {
+      metrics.rejectedRequests.inc({ reason: error.reason });
+      return reply.code(error.statusCode).send({ error: error.reason, message: error.message, ...error.details });
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      const reason = fastifyReasons[error.code] ?? 'bad_request';
+      metrics.rejectedRequests.inc({ reason });
+      return reply.code(status).send({ error: reason, message: error.message });
+    }
+    // Anything else is ours (usually storage): 503 so that clients keep the batch and retry.
+    process.stderr.write(`logmill collector: ${error.stack ?? String(error)}\n`);
+    return reply.code(503).header('retry-after', '1').send({ error: 'unavailable', message: 'the collector could not store the batch; retry' });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url}` });
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.requestDuration.observe({ route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+
+  registerRoutes(app, keys, store, metrics, { store, scrubber, limits: config.limits, metrics });
+  return {
+    app,
+    metrics,
+    store,
+    async close() {
+      await app.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * A validated envelope → the columns the store keeps. Scrubbing happens here, on the fields that
+ * carry application data, so nothing unscrubbed reaches a row.
+ */
+import type { EventRow } from '../store/event-row.js';
+import type { Scrubber } from './scrub.js';
+
+/** The envelope as the schema guarantees it (see `logmill/schema/event.schema.json`). */
+export interface Envelope {
+  id: string;
+  ts: number;
+  sentAt?: number;
+  kind: 'log' | 'event';
+  severity: string;
+  severityNumber: number;
+  name?: string;
+  template: string;
+  args: unknown[];
+  message: string;
+  formatError?: string;
+  attributes: Record<string, unknown>;
+  context: { vars: Record<string, unknown>; stack: unknown[] };
+  userId?: string;
+  sessionId?: string;
+  code?: { module: string; file: string; line: number; column?: number; function: string };
+  error?: { type: string; message: string; stack?: string };
+  service?: { name?: string; version?: string; instance?: string };
+  traceId?: string;
+  spanId?: string;
+}
+
+function experimentsOf(vars: Record<string, unknown>): Record<string, string> {
+  const experiments: Record<string, string> = {};
+  const nested = vars['experiments'];
+  if (typeof nested === 'object' && nested !== null && !Array.isArray(nested)) {
+    for (const [name, variant] of Object.entries(nested)) if (typeof variant === 'string') experiments[name] = variant;
+  }
+  if (typeof vars['experiment'] === 'string' && typeof vars['variant'] === 'string') experiments[vars['experiment']] = vars['variant'];
+  return experiments;
+}
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+export function eventToRow(project: string, event: Envelope, receivedAt: number, scrubber: Scrubber): EventRow {
+  const vars = scrubber.value(event.context.vars) as Record<string, unknown>;
+  const error = event.error === undefined ? undefined : (scrubber.value(event.error) as Envelope['error']);
+  const attributes = scrubber.value(event.attributes) as Record<string, unknown>;
+  return {
+    project,
+    id: event.id,
+    ts: event.ts,
+    receivedAt,
+    kind: event.kind,
+    name: event.name ?? null,
+    severity: event.severity,
+    severityNumber: event.severityNumber,
+    template: event.template,
+    message: scrubber.string(event.message),
+    args: JSON.stringify(scrubber.value(event.args)),
+    attributes: JSON.stringify(attributes),
+    contextVars: JSON.stringify(vars),
+    stack: JSON.stringify(event.context.stack),
+    experiments: JSON.stringify(experimentsOf(vars)),
+    userId: event.userId ?? text(vars['userId']),
+    sessionId: event.sessionId ?? text(vars['sessionId']),
+    module: event.code?.module ?? null,
+    file: event.code?.file ?? null,
+    line: event.code?.line ?? null,
+    functionName: event.code?.function ?? null,
+    errorType: error?.type ?? null,
+    error: error === undefined ? null : JSON.stringify(error),
+    service: event.service?.name ?? null,
+    traceId: event.traceId ?? text(attributes['trace_id']),
+    spanId: event.spanId ?? text(attributes['span_id']),
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * Ingest limits and the structural checks JSON Schema cannot express cheaply: nesting depth,
+ * string length, keys per object, approximate event size, and prototype-poisoning keys.
+ */
+export interface IngestLimits {
+  /** Request body, after decompression (default 5 MiB). */
+  bodyBytes: number;
+  /** Events in one request (default 1000). */
+  eventsPerBatch: number;
+  /** One event, measured as the characters of its strings and keys (default 256 KiB). */
+  eventBytes: number;
+  /** Nesting of objects and arrays inside one event (default 16). */
+  depth: number;
+  /** Any one string (default 32 KiB characters). */
+  stringLength: number;
+  /** Keys of any one object (default 256). */
+  keys: number;
+}
+
+export const defaultLimits: IngestLimits = {
+  bodyBytes: 5 * 1024 * 1024,
+  eventsPerBatch: 1000,
+  eventBytes: 256 * 1024,
+  depth: 16,
+  stringLength: 32 * 1024,
+  keys: 256,
+};
+
+/** Why one event was refused: a stable `reason` code, a human `message`, and where (JSON pointer). */
+export interface EventProblem {
+  reason: string;
+  message: string;
+  path: string;
+}
+
+/**
+ * Walks one parsed event without recursion (a hostile depth cannot overflow the stack) and
+ * returns the first problem, or undefined.
+ */
+export function checkStructure(event: unknown, limits: IngestLimits): EventProblem | undefined {
+  const stack: { value: unknown; depth: number; path: string }[] = [{ value: event, depth: 0, path: '' }];
+  let size = 0;
+  while (stack.length > 0) {
+    const { value, depth, path } = stack.pop()!;
+    if (typeof value === 'string') {
+      if (value.length > limits.stringLength) {
+        return { reason: 'string_too_long', message: `a string of ${value.length} characters exceeds the limit of ${limits.stringLength}`, path };
+      }
+      size += value.length;
+    } else if (typeof value === 'object' && value !== null) {
+      if (depth >= limits.depth) return { reason: 'too_deep', message: `nesting deeper than ${limits.depth} levels`, path };
+      if (Array.isArray(value)) {
+        if (value.length > limits.keys) return { reason: 'too_many_items', message: `an array of ${value.length} items exceeds the limit of ${limits.keys}`, path };
+        for (let index = 0; index < value.length; index++) stack.push({ value: value[index], depth: depth + 1, path: `${path}/${index}` });
+        size += value.length;
+      } else {
+        const keys = Object.keys(value);
+        if (keys.length > limits.keys) return { reason: 'too_many_keys', message: `an object with ${keys.length} keys exceeds the limit of ${limits.keys}`, path };
+        for (const key of keys) {
+          const child = (value as Record<string, unknown>)[key];
+          if (key === '__proto__' || (key === 'constructor' && typeof child === 'object' && child !== null && Object.hasOwn(child, 'prototype'))) {
+            return { reason: 'forbidden_key', message: `the key "${key}" is refused (prototype poisoning)`, path: `${path}/${escapePointer(key)}` };
+          }
+          if (key.length > limits.stringLength) return { reason: 'string_too_long', message: 'a key exceeds the string length limit', path };
+          size += key.length;
+          stack.push({ value: child, depth: depth + 1, path: `${path}/${escapePointer(key)}` });
+        }
+      }
+    } else {
+      size += 8;
+    }
+    if (size > limits.eventBytes) return { reason: 'event_too_large', message: `the event exceeds ${limits.eventBytes} bytes`, path: '' };
+  }
+  return undefined;
+}
+
+function escapePointer(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}

@@ -1,0 +1,118 @@
+/**
+ * The collector's Prometheus metrics (prom-client, one registry per collector so several can run
+ * in one process), including what clients report about their own spools.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Store } from '../store/store.js';
+
+export interface ClientReport {
+  spool: number;
+  dropped: number;
+  at: number;
+}
+
+const maxClients = 10_000;
+
+export class CollectorMetrics {
+  readonly registry = new Registry();
+  readonly startedAt = Date.now();
+  readonly accepted: Counter<'project'>;
+  readonly duplicates: Counter<'project'>;
+  readonly rejectedRequests: Counter<'reason'>;
+  readonly rejectedEvents: Counter<'reason'>;
+  readonly requestDuration: Histogram<'route' | 'status'>;
+  readonly batchSize: Histogram;
+  readonly clients = new Map<string, ClientReport>();
+
+  constructor(store: Store) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'logmill_' });
+    this.accepted = new Counter({ name: 'logmill_events_accepted_total', help: 'Events stored (new, not duplicates).', labelNames: ['project'], registers });
+    this.duplicates = new Counter({ name: 'logmill_events_duplicate_total', help: 'Events received again and not stored twice.', labelNames: ['project'], registers });
+    this.rejectedRequests = new Counter({ name: 'logmill_requests_rejected_total', help: 'Requests answered with a 4xx, by reason.', labelNames: ['reason'], registers });
+    this.rejectedEvents = new Counter({ name: 'logmill_events_rejected_total', help: 'Events refused by validation, by reason.', labelNames: ['reason'], registers });
+    this.requestDuration = new Histogram({
+      name: 'logmill_request_duration_seconds',
+      help: 'Request latency by route and status.',
+      labelNames: ['route', 'status'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    this.batchSize = new Histogram({ name: 'logmill_batch_events', help: 'Events per ingest request.', buckets: [1, 10, 50, 100, 250, 500, 1000], registers });
+    const startedAt = this.startedAt;
+    new Gauge({
+      name: 'logmill_uptime_seconds',
+      help: 'Seconds since the collector started.',
+      registers,
+      collect() {
+        this.set((Date.now() - startedAt) / 1000);
+      },
+    });
+    new Gauge({
+      name: 'logmill_storage_rows',
+      help: 'Events in storage.',
+      registers,
+      async collect() {
+        this.set((await store.statistics()).rows);
+      },
+    });
+    new Gauge({
+      name: 'logmill_storage_bytes',
+      help: 'Bytes the store occupies on disk.',
+      registers,
+      async collect() {
+        this.set((await store.statistics()).bytes);
+      },
+    });
+    const clients = this.clients;
+    new Gauge({
+      name: 'logmill_client_spool_events',
+      help: 'Events waiting in client spools, summed over clients that reported in the last 5 minutes.',
+      registers,
+      collect() {
+        this.set(sumRecent(clients, 'spool'));
+      },
+    });
+    new Gauge({
+      name: 'logmill_client_dropped_events',
+      help: 'Events clients dropped past their spool bound, summed over clients that reported in the last 5 minutes.',
+      registers,
+      collect() {
+        this.set(sumRecent(clients, 'dropped'));
+      },
+    });
+    new Gauge({
+      name: 'logmill_clients_reporting',
+      help: 'Clients that reported their spool in the last 5 minutes.',
+      registers,
+      collect() {
+        this.set(recent(clients).length);
+      },
+    });
+  }
+
+  /** Records an `X-Logmill-Client: instance=ID; spool=N; dropped=N` header. */
+  recordClientReport(header: string | undefined): void {
+    if (header === undefined) return;
+    const fields = Object.fromEntries(header.split(';').map((part) => part.trim().split('=', 2) as [string, string]));
+    const instance = fields['instance'];
+    const spool = Number(fields['spool']);
+    const dropped = Number(fields['dropped'] ?? 0);
+    if (!instance || instance.length > 100 || !Number.isFinite(spool) || !Number.isFinite(dropped)) return;
+    if (!this.clients.has(instance) && this.clients.size >= maxClients) {
+      const oldest = this.clients.keys().next().value;
+      if (oldest !== undefined) this.clients.delete(oldest);
+    }
+    this.clients.delete(instance);
+    this.clients.set(instance, { spool: Math.max(0, spool), dropped: Math.max(0, dropped), at: Date.now() });
+  }
+}
+
+function recent(clients: Map<string, ClientReport>): ClientReport[] {
+  const since = Date.now() - 5 * 60_000;
+  return [...clients.values()].filter((report) => report.at >= since);
+}
+
+function sumRecent(clients: Map<string, ClientReport>, field: 'spool' | 'dropped'): number {
+  return recent(clients).reduce((sum, report) => sum + report[field], 0);
+}

@@ -1,0 +1,141 @@
+/**
+ * OTLP/HTTP JSON logs → Logmill envelopes, so any OpenTelemetry SDK or collector can send here.
+ * Records sent by Logmill's own OTLP exporter keep their id, template, args and context; other
+ * records get an id derived from their content, so a retried export is still deduplicated.
+ */
+import { createHash } from 'node:crypto';
+import { ClientError } from './client-error.js';
+import type { Envelope } from './event-to-row.js';
+
+interface KeyValue {
+  key?: unknown;
+  value?: unknown;
+}
+
+const severityNames = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
+const uuidV7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** An OTLP AnyValue as plain JSON. */
+export function fromAnyValue(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return null;
+  const any = value as Record<string, unknown>;
+  if ('stringValue' in any) return String(any['stringValue']);
+  if ('boolValue' in any) return Boolean(any['boolValue']);
+  if ('intValue' in any) {
+    const number = Number(any['intValue']);
+    return Number.isSafeInteger(number) ? number : String(any['intValue']);
+  }
+  if ('doubleValue' in any) return Number(any['doubleValue']);
+  if ('bytesValue' in any) return String(any['bytesValue']);
+  if ('arrayValue' in any) {
+    const values = (any['arrayValue'] as { values?: unknown } | null)?.values;
+    return Array.isArray(values) ? values.map(fromAnyValue) : [];
+  }
+  if ('kvlistValue' in any) {
+    const values = (any['kvlistValue'] as { values?: unknown } | null)?.values;
+    return Array.isArray(values) ? fromKeyValues(values) : {};
+  }
+  return null;
+}
+
+function fromKeyValues(list: unknown): Record<string, unknown> {
+  const record: Record<string, unknown> = {};
+  if (!Array.isArray(list)) return record;
+  for (const entry of list as KeyValue[]) {
+    if (typeof entry === 'object' && entry !== null && typeof entry.key === 'string') record[entry.key] = fromAnyValue(entry.value);
+  }
+  return record;
+}
+
+function milliseconds(nanos: unknown): number | undefined {
+  if (typeof nanos !== 'string' && typeof nanos !== 'number') return undefined;
+  const text = String(nanos);
+  if (!/^\d{1,20}$/.test(text) || /^0+$/.test(text)) return undefined;
+  return Number(BigInt(text) / 1_000_000n);
+}
+
+/** A UUIDv7-shaped id from the record's time and content: the same record always maps to the same id. */
+function derivedId(ts: number, record: unknown, resource: unknown): string {
+  const hash = createHash('sha256').update(JSON.stringify([record, resource])).digest('hex');
+  const time = ts.toString(16).padStart(12, '0').slice(-12);
+  const variant = ((parseInt(hash[3]!, 16) & 0x3) | 0x8).toString(16);
+  return `${time.slice(0, 8)}-${time.slice(8)}-7${hash.slice(0, 3)}-${variant}${hash.slice(4, 7)}-${hash.slice(7, 19)}`;
+}
+
+function hex(value: unknown, length: number): string | undefined {
+  return typeof value === 'string' && value.length === length && /^[0-9a-fA-F]+$/.test(value) && !/^0+$/.test(value) ? value.toLowerCase() : undefined;
+}
+
+/** Every log record of an OTLP export request as an envelope (not yet validated). */
+export function otlpToEnvelopes(body: unknown, receivedAt: number): Envelope[] {
+  const resourceLogs = (body as { resourceLogs?: unknown } | null)?.resourceLogs;
+  if (typeof body !== 'object' || body === null || !Array.isArray(resourceLogs)) {
+    throw new ClientError(400, 'not_otlp', 'the body must be an OTLP ExportLogsServiceRequest with "resourceLogs"');
+  }
+  const envelopes: Envelope[] = [];
+  for (const resourceLog of resourceLogs as { resource?: { attributes?: unknown }; scopeLogs?: unknown }[]) {
+    const resource = fromKeyValues(resourceLog?.resource?.attributes);
+    const service: Envelope['service'] = {};
+    if (typeof resource['service.name'] === 'string') service.name = resource['service.name'];
+    if (typeof resource['service.version'] === 'string') service.version = resource['service.version'];
+    if (typeof resource['service.instance.id'] === 'string') service.instance = resource['service.instance.id'];
+    const scopeLogs = Array.isArray(resourceLog?.scopeLogs) ? (resourceLog.scopeLogs as { logRecords?: unknown }[]) : [];
+    for (const scopeLog of scopeLogs) {
+      const records = Array.isArray(scopeLog?.logRecords) ? (scopeLog.logRecords as Record<string, unknown>[]) : [];
+      for (const record of records) envelopes.push(recordToEnvelope(record ?? {}, resource, service, receivedAt));
+    }
+  }
+  return envelopes;
+}
+
+function recordToEnvelope(record: Record<string, unknown>, resource: unknown, service: Envelope['service'], receivedAt: number): Envelope {
+  const attributes = fromKeyValues(record['attributes']);
+  const ts = milliseconds(record['timeUnixNano']) ?? milliseconds(record['observedTimeUnixNano']) ?? receivedAt;
+  const severityNumber = Number.isInteger(record['severityNumber']) && (record['severityNumber'] as number) >= 1 && (record['severityNumber'] as number) <= 24
+    ? (record['severityNumber'] as number)
+    : 9;
+  const body = fromAnyValue(record['body']);
+  const message = typeof body === 'string' ? body : body === null ? '' : JSON.stringify(body);
+  const take = (key: string): unknown => {
+    const value = attributes[key];
+    delete attributes[key];
+    return value;
+  };
+  const id = take('logmill.id');
+  const kind = take('logmill.kind');
+  const template = take('logmill.template');
+  const args = take('logmill.args');
+  const name = take('event.name');
+  take('logmill.stack');
+  const vars: Record<string, unknown> = {};
+  for (const key of Object.keys(attributes)) {
+    if (key.startsWith('logmill.context.')) vars[key.slice('logmill.context.'.length)] = take(key);
+  }
+  const exceptionType = take('exception.type');
+  const exceptionMessage = take('exception.message');
+  const exceptionStack = take('exception.stacktrace');
+  const envelope: Envelope = {
+    id: typeof id === 'string' && uuidV7.test(id) ? id : derivedId(ts, record, resource),
+    ts,
+    kind: kind === 'event' && typeof name === 'string' ? 'event' : 'log',
+    severity: severityNames[Math.floor((severityNumber - 1) / 4)]!,
+    severityNumber,
+    template: typeof template === 'string' ? template : message,
+    args: Array.isArray(args) ? args : [],
+    message,
+    attributes,
+    context: { vars, stack: [] },
+  };
+  if (envelope.kind === 'event') envelope.name = name as string;
+  if (Object.keys(service ?? {}).length > 0) envelope.service = service;
+  if (typeof vars['userId'] === 'string') envelope.userId = vars['userId'];
+  const traceId = hex(record['traceId'], 32);
+  const spanId = hex(record['spanId'], 16);
+  if (traceId !== undefined) envelope.traceId = traceId;
+  if (spanId !== undefined) envelope.spanId = spanId;
+  if (typeof exceptionType === 'string' || typeof exceptionMessage === 'string') {
+    envelope.error = { type: typeof exceptionType === 'string' ? exceptionType : 'Error', message: typeof exceptionMessage === 'string' ? exceptionMessage : '' };
+    if (typeof exceptionStack === 'string') envelope.error.stack = exceptionStack;
+  }
+  return envelope;
+}

@@ -1,0 +1,68 @@
+/**
+ * Request bodies for the ingest routes: gzip (or deflate) decoded as a stream that stops at the
+ * body limit (a compression bomb costs at most the limit), strict UTF-8 (a wrongly encoded body
+ * is refused rather than silently patched with U+FFFD), and JSON, NDJSON or `text/plain` (what
+ * `navigator.sendBeacon` sends without a CORS preflight).
+ */
+import { Transform, type TransformCallback } from 'node:stream';
+import { createGunzip, createInflate } from 'node:zlib';
+import type { FastifyInstance } from 'fastify';
+import { ClientError } from './client-error.js';
+
+/** What the parser hands the route: the decoded text and whether it was declared NDJSON. */
+export interface RawBody {
+  text: string;
+  ndjson: boolean;
+}
+
+class LimitedStream extends Transform {
+  #seen = 0;
+  constructor(private readonly limit: number) {
+    super();
+  }
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.#seen += chunk.length;
+    if (this.#seen > this.limit) callback(new ClientError(413, 'body_too_large', `the decompressed body exceeds ${this.limit} bytes`));
+    else callback(null, chunk);
+  }
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+export function registerBodyParsing(app: FastifyInstance, bodyLimit: number): void {
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    const encoding = String(request.headers['content-encoding'] ?? 'identity').toLowerCase();
+    if (encoding === 'identity') return payload;
+    let decoder;
+    if (encoding === 'gzip' || encoding === 'x-gzip') decoder = createGunzip();
+    else if (encoding === 'deflate') decoder = createInflate();
+    else throw new ClientError(415, 'unsupported_encoding', `Content-Encoding "${encoding}" is not supported (use gzip or deflate)`);
+    const limited = new LimitedStream(bodyLimit);
+    decoder.on('error', (error) => limited.destroy(new ClientError(400, 'invalid_compression', `the body is not valid ${encoding}: ${error.message}`)));
+    payload.on('error', (error) => decoder.destroy(error));
+    const decoded = payload.pipe(decoder).pipe(limited);
+    (decoded as unknown as { receivedEncodedLength: number }).receivedEncodedLength = 0;
+    return decoded;
+  });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    ['application/json', 'application/x-ndjson', 'application/ndjson', 'application/jsonl', 'text/plain'],
+    { parseAs: 'buffer', bodyLimit },
+    (request, body: Buffer, done) => {
+      const type = String(request.headers['content-type'] ?? '').toLowerCase();
+      const charset = /charset=([^;\s]+)/.exec(type)?.[1];
+      if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+        done(new ClientError(415, 'unsupported_charset', `charset "${charset}" is not supported; send UTF-8`));
+        return;
+      }
+      let text: string;
+      try {
+        text = strictUtf8.decode(body);
+      } catch {
+        done(new ClientError(400, 'invalid_encoding', 'the body is not valid UTF-8'));
+        return;
+      }
+      done(null, { text, ndjson: /ndjson|jsonl/.test(type) } satisfies RawBody);
+    },
+  );
+}

@@ -1,0 +1,85 @@
+/**
+ * The collector's HTTP routes: ingest (`/v1/events`, OTLP `/v1/logs`), direct reads of one stored
+ * event, and health (`/healthz`, `/readyz`, `/metrics`).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Store } from '../store/store.js';
+import { authorize } from './access.js';
+import { ClientError } from './client-error.js';
+import { type IngestDependencies, ingest } from './ingest.js';
+import type { KeyRing } from './keys.js';
+import type { CollectorMetrics } from './metrics.js';
+import { otlpToEnvelopes } from './otlp-to-envelope.js';
+import { parseBatch } from './parse-batch.js';
+import type { RawBody } from './request-body.js';
+
+const maxListedRejections = 100;
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function registerRoutes(app: FastifyInstance, keys: KeyRing, store: Store, metrics: CollectorMetrics, dependencies: IngestDependencies): void {
+  app.post('/v1/events', async (request, reply) => {
+    const grant = authorize(request, keys, 'ingest');
+    metrics.recordClientReport(request.headers['x-logmill-client'] as string | undefined);
+    const batch = parseBatch(request.body as RawBody | undefined, dependencies.limits.eventsPerBatch);
+    const outcome = await ingest(dependencies, grant.project, batch.items, batch.problems);
+    if (outcome.rejected.length === 0) return reply.code(200).send({ accepted: outcome.accepted, duplicates: outcome.duplicates });
+    // A partly bad batch: the good events are stored (durably) before this answer, and the 4xx
+    // tells the client not to resend, since the bad ones would only fail again.
+    const first = outcome.rejected[0]!;
+    metrics.rejectedRequests.inc({ reason: 'invalid_events' });
+    return reply.code(outcome.accepted === 0 ? 400 : 422).send({
+      error: 'invalid_events',
+      message: `${outcome.rejected.length} of ${batch.items.length} events refused; first at index ${first.index}: ${first.message}`,
+      accepted: outcome.accepted,
+      duplicates: outcome.duplicates,
+      rejected: outcome.rejected.slice(0, maxListedRejections),
+    });
+  });
+
+  app.post('/v1/logs', async (request, reply) => {
+    const grant = authorize(request, keys, 'ingest');
+    const body = request.body as RawBody | undefined;
+    if (body === undefined || body.text.trim() === '') throw new ClientError(400, 'empty_body', 'the body carries no log records');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.text);
+    } catch (error) {
+      throw new ClientError(400, 'invalid_json', `the body is not JSON: ${(error as Error).message}`);
+    }
+    const envelopes = otlpToEnvelopes(parsed, Date.now());
+    if (envelopes.length > dependencies.limits.eventsPerBatch) {
+      throw new ClientError(413, 'too_many_events', `a batch may carry at most ${dependencies.limits.eventsPerBatch} log records`);
+    }
+    const outcome = await ingest(dependencies, grant.project, envelopes);
+    // OTLP's partial-success answer: 200, with the count and reason of the records refused.
+    if (outcome.rejected.length === 0) return reply.code(200).send({});
+    return reply.code(200).send({
+      partialSuccess: {
+        rejectedLogRecords: outcome.rejected.length,
+        errorMessage: outcome.rejected.slice(0, 10).map((rejection) => `record ${rejection.index}: ${rejection.message}`).join('; '),
+      },
+    });
+  });
+
+  app.get('/api/events/:id', async (request) => {
+    const grant = authorize(request, keys, 'read');
+    if (grant.access !== 'direct') throw new ClientError(403, 'access_level', 'reading single events needs direct access');
+    const { id } = request.params as { id: string };
+    if (!uuid.test(id)) throw new ClientError(400, 'invalid_id', 'the event id must be a UUID');
+    const [row] = await store.read('SELECT * FROM events WHERE project = ? AND id = ?::UUID', [grant.project, id.toLowerCase()]);
+    if (row === undefined) throw new ClientError(404, 'not_found', 'no event with that id');
+    return row;
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok', uptimeSeconds: (Date.now() - metrics.startedAt) / 1000 }));
+
+  app.get('/readyz', async (_request, reply) => {
+    const writable = await store.writable();
+    return reply.code(writable ? 200 : 503).send({ status: writable ? 'ready' : 'storage not writable' });
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    const text = await metrics.registry.metrics();
+    return reply.type(metrics.registry.contentType).send(text);
+  });
+}

@@ -1,0 +1,154 @@
+/**
+ * Server-side scrubbing before anything is stored, whatever the client did: values under
+ * Sentry's default sensitive keys, credit-card numbers (Luhn-checked, so order numbers survive),
+ * email addresses, and IP addresses (truncated to /24 for IPv4, /48 for IPv6, as analytics
+ * tools do). Configurable rules add keys or value patterns with an action: remove, mask or hash.
+ */
+import { createHmac } from 'node:crypto';
+import { defaultSensitiveKeys } from 'logmill';
+
+export type ScrubAction = 'remove' | 'mask' | 'hash';
+
+export interface ScrubRule {
+  /** Matches object keys anywhere in the event's data (case-insensitive regular expression). */
+  key?: string;
+  /** Matches inside string values (regular expression). */
+  pattern?: string;
+  action: ScrubAction;
+}
+
+export interface ScrubOptions {
+  /** Default true: Sentry's sensitive keys (`password`, `token`, `authorization`, ...). */
+  sensitiveKeys?: boolean;
+  /** What to do with emails, cards and IPs (defaults: mask, mask, truncate); `keep` turns one off. */
+  emails?: ScrubAction | 'keep';
+  creditCards?: ScrubAction | 'keep';
+  ipAddresses?: 'truncate' | ScrubAction | 'keep';
+  rules?: ScrubRule[];
+  /** Secret for `hash` (HMAC-SHA256); the collector's project salt. */
+  salt?: string;
+}
+
+export const FILTERED = '[Filtered]';
+
+const emailPattern = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
+const cardPattern = /\b\d(?:[ -]?\d){12,18}\b/g;
+const ipv4Pattern = /\b(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\b/g;
+const ipv6Pattern = /(?<![\w:])((?:[0-9a-fA-F]{1,4}:){2,7}[0-9a-fA-F]{0,4}|(?:[0-9a-fA-F]{1,4}:){1,6}:(?:[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{1,4})*)?)(?![\w:])/g;
+
+/** The Luhn checksum, which every payment card number satisfies. */
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  for (let index = 0; index < digits.length; index++) {
+    let digit = digits.charCodeAt(digits.length - 1 - index) - 48;
+    if (index % 2 === 1) {
+      digit *= 2;
+      if (digit > 9) digit -= 9;
+    }
+    sum += digit;
+  }
+  return sum % 10 === 0;
+}
+
+export class Scrubber {
+  readonly #sensitiveKey: RegExp | undefined;
+  readonly #keyRules: { key: RegExp; action: ScrubAction }[];
+  readonly #valueRules: { pattern: RegExp; action: ScrubAction }[];
+  readonly #emails: ScrubAction | 'keep';
+  readonly #cards: ScrubAction | 'keep';
+  readonly #ips: 'truncate' | ScrubAction | 'keep';
+  readonly #salt: string;
+
+  constructor(options: ScrubOptions = {}) {
+    this.#sensitiveKey = options.sensitiveKeys === false
+      ? undefined
+      : new RegExp(defaultSensitiveKeys.map((key) => key.replace(/[-_]/g, '[-_]?')).join('|'), 'i');
+    this.#keyRules = [];
+    this.#valueRules = [];
+    for (const rule of options.rules ?? []) {
+      if (rule.key !== undefined) this.#keyRules.push({ key: new RegExp(rule.key, 'i'), action: rule.action });
+      if (rule.pattern !== undefined) this.#valueRules.push({ pattern: new RegExp(rule.pattern, 'g'), action: rule.action });
+    }
+    this.#emails = options.emails ?? 'mask';
+    this.#cards = options.creditCards ?? 'mask';
+    this.#ips = options.ipAddresses ?? 'truncate';
+    this.#salt = options.salt ?? '';
+  }
+
+  /** What to store for the value under `key`: the value scrubbed, or `undefined` to remove the key. */
+  #keyAction(key: string): ScrubAction | undefined {
+    for (const rule of this.#keyRules) if (rule.key.test(key)) return rule.action;
+    if (this.#sensitiveKey?.test(key)) return 'mask';
+    return undefined;
+  }
+
+  #hash(value: string): string {
+    return `hash:${createHmac('sha256', this.#salt).update(value).digest('hex').slice(0, 16)}`;
+  }
+
+  #apply(action: ScrubAction, value: string): string {
+    if (action === 'remove') return '';
+    if (action === 'hash') return this.#hash(value);
+    return FILTERED;
+  }
+
+  /** Scrubs one string value. */
+  string(value: string): string {
+    let result = value;
+    if (this.#emails !== 'keep' && result.includes('@')) {
+      const action = this.#emails;
+      result = result.replace(emailPattern, (match) => this.#apply(action, match));
+    }
+    if (this.#cards !== 'keep' && /\d{4}/.test(result)) {
+      const action = this.#cards;
+      result = result.replace(cardPattern, (match) => (luhnValid(match.replace(/[ -]/g, '')) ? this.#apply(action, match) : match));
+    }
+    if (this.#ips !== 'keep') {
+      const ips = this.#ips;
+      if (result.includes('.')) {
+        result = result.replace(ipv4Pattern, (match, a: string, b: string, c: string, d: string) => {
+          if ([a, b, c, d].some((part) => Number(part) > 255)) return match;
+          return ips === 'truncate' ? `${a}.${b}.${c}.0` : this.#apply(ips, match);
+        });
+      }
+      if (result.includes(':')) {
+        result = result.replace(ipv6Pattern, (match: string) => {
+          if (!/[0-9a-fA-F]/.test(match) || match.split(':').length < 3) return match;
+          return ips === 'truncate' ? truncateIpv6(match) : this.#apply(ips, match);
+        });
+      }
+    }
+    for (const rule of this.#valueRules) {
+      rule.pattern.lastIndex = 0;
+      result = result.replace(rule.pattern, (match) => this.#apply(rule.action, match));
+    }
+    return result;
+  }
+
+  /** Scrubs any JSON value in place where possible; returns the scrubbed value. */
+  value(value: unknown): unknown {
+    if (typeof value === 'string') return this.string(value);
+    if (Array.isArray(value)) {
+      for (let index = 0; index < value.length; index++) value[index] = this.value(value[index]);
+      return value;
+    }
+    if (typeof value === 'object' && value !== null) {
+      const record = value as Record<string, unknown>;
+      for (const key of Object.keys(record)) {
+        const action = this.#keyAction(key);
+        if (action === 'remove') delete record[key];
+        else if (action === 'hash') record[key] = this.#hash(typeof record[key] === 'string' ? (record[key] as string) : JSON.stringify(record[key]));
+        else if (action === 'mask') record[key] = FILTERED;
+        else record[key] = this.value(record[key]);
+      }
+      return record;
+    }
+    return value;
+  }
+}
+
+function truncateIpv6(address: string): string {
+  const [head = ''] = address.split('::');
+  const groups = head.split(':').filter((group) => group !== '');
+  return `${groups.slice(0, 3).join(':')}::`;
+}
