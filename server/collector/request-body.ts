@@ -40,9 +40,13 @@ export function registerBodyParsing(app: FastifyInstance, bodyLimit: number): vo
     const limited = new LimitedStream(bodyLimit);
     decoder.on('error', (error) => limited.destroy(new ClientError(400, 'invalid_compression', `the body is not valid ${encoding}: ${error.message}`)));
     payload.on('error', (error) => decoder.destroy(error));
-    const decoded = payload.pipe(decoder).pipe(limited);
-    (decoded as unknown as { receivedEncodedLength: number }).receivedEncodedLength = 0;
-    return decoded;
+    // Fastify compares this with Content-Length: the bytes received, not the bytes decoded.
+    const counted = limited as LimitedStream & { receivedEncodedLength: number };
+    counted.receivedEncodedLength = 0;
+    payload.on('data', (chunk: Buffer) => {
+      counted.receivedEncodedLength += chunk.length;
+    });
+    return payload.pipe(decoder).pipe(limited);
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(

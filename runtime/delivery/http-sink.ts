@@ -1,0 +1,132 @@
+/**
+ * Node delivery to a Logmill collector: batched, gzip-compressed, retried, and at-least-once
+ * through the DurableSpool (events are on disk before they are sent and deleted only once
+ * acknowledged). On exit, whatever was not acknowledged is saved for the next start; `flush()`
+ * sends on demand.
+ */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import { type SinkOptions, addSink } from '../events.js';
+import { envelopeJson } from '../logging/envelope.js';
+import { uuidv7 } from '../logging/uuid.js';
+import { Delivery, type DeliveryOptions, type DeliveryStatistics, type SendResult } from './delivery.js';
+import { DurableSpool } from './durable-spool.js';
+import { MemorySpool, type Spool, type SpooledBatch } from './spool.js';
+
+const compress = promisify(gzip);
+
+export interface HttpSinkOptions extends SinkOptions, DeliveryOptions {
+  /** The collector's base URL (`http://localhost:4318`) or its full `/v1/events` URL. */
+  url: string;
+  /** An ingest key. */
+  key: string;
+  /** Spool directory; `false` keeps batches in memory only (default: a directory under the OS temp dir, per URL). */
+  spool?: string | false;
+  /** Spool bound in bytes (default 64 MiB); past it the oldest batches are dropped and counted. */
+  maxSpoolBytes?: number;
+  /** Gzip bodies larger than 1 KiB (default true). */
+  compress?: boolean;
+  /** Per-request timeout in milliseconds (default 10 s). */
+  timeout?: number;
+  /** Where delivery problems are reported (default: stderr, at most once per 30 s). */
+  onProblem?: (message: string) => void;
+}
+
+export interface HttpSink {
+  /** Sends everything logged so far; resolves true once acknowledged, false after `timeout` ms. */
+  flush(timeout?: number): Promise<boolean>;
+  /** Flushes (up to `timeout`), stops, and leaves anything unacknowledged in the spool for the next start. */
+  close(timeout?: number): Promise<boolean>;
+  readonly statistics: Readonly<DeliveryStatistics>;
+  /** The spool directory of this process, when spooling to disk. */
+  readonly spoolDirectory: string | undefined;
+}
+
+function eventsUrl(url: string): string {
+  return /\/v1\/events\/?$/.test(url) ? url : `${url.replace(/\/+$/, '')}/v1/events`;
+}
+
+function throttledStderr(): (message: string) => void {
+  let last = 0;
+  return (message) => {
+    const now = Date.now();
+    if (now - last < 30_000) return;
+    last = now;
+    process.stderr.write(`${message}\n`);
+  };
+}
+
+export function httpSink(options: HttpSinkOptions): HttpSink {
+  const url = eventsUrl(options.url);
+  const instance = uuidv7();
+  const maxSpoolBytes = options.maxSpoolBytes ?? 64 * 1024 * 1024;
+  const durable = options.spool === false
+    ? undefined
+    : new DurableSpool(options.spool ?? join(tmpdir(), 'logmill-spool', encodeURIComponent(url).slice(0, 120)), maxSpoolBytes);
+  const spool: Spool<SpooledBatch> = (durable ?? new MemorySpool(maxSpoolBytes)) as Spool<SpooledBatch>;
+  const timeout = options.timeout ?? 10_000;
+  const shouldCompress = options.compress ?? true;
+
+  let delivery: Delivery<SpooledBatch>;
+  const send = async (body: string, events: number): Promise<SendResult> => {
+    const headers: Record<string, string> = {
+      'content-type': 'application/x-ndjson',
+      authorization: `Bearer ${options.key}`,
+      'x-logmill-client': `instance=${instance}; spool=${delivery.statistics.queued}; dropped=${delivery.statistics.dropped}`,
+    };
+    let payload: BodyInit = body;
+    if (shouldCompress && body.length > 1024) {
+      payload = (await compress(body)) as unknown as BodyInit;
+      headers['content-encoding'] = 'gzip';
+    }
+    const response = await fetch(url, { method: 'POST', headers, body: payload, signal: AbortSignal.timeout(timeout) });
+    let refused: number | undefined;
+    if (response.status >= 400 && response.status < 500) {
+      // A partly refused batch: the collector stored `accepted` of the events.
+      const answer = (await response.json().catch(() => undefined)) as { accepted?: unknown } | undefined;
+      if (typeof answer?.accepted === 'number') refused = Math.max(0, events - answer.accepted);
+    } else {
+      await response.arrayBuffer().catch(() => undefined);
+    }
+    return { status: response.status, retryAfter: response.headers.get('retry-after'), refused };
+  };
+  delivery = new Delivery(spool, send, options, options.onProblem ?? throttledStderr());
+
+  const remove = addSink((event) => delivery.push(envelopeJson(event)), options);
+  // Exit can only run synchronous code: save what is not on disk, for the next start to send.
+  const onExit = (): void => {
+    if (durable !== undefined) durable.saveSync(delivery.takeUnsealed());
+  };
+  // With nothing else left to do, try once to deliver before the process ends.
+  const onBeforeExit = (): void => {
+    if (delivery.statistics.queued > 0 && !flushedAtExit) {
+      flushedAtExit = true;
+      void delivery.flush(timeout);
+    }
+  };
+  let flushedAtExit = false;
+  process.on('exit', onExit);
+  process.on('beforeExit', onBeforeExit);
+
+  return {
+    flush: (flushTimeout) => delivery.flush(flushTimeout),
+    async close(closeTimeout) {
+      remove();
+      const delivered = await delivery.flush(closeTimeout);
+      delivery.stop();
+      process.off('beforeExit', onBeforeExit);
+      process.off('exit', onExit);
+      if (durable !== undefined) {
+        durable.saveSync(delivery.takeUnsealed());
+        durable.release();
+      }
+      return delivered;
+    },
+    get statistics() {
+      return delivery.statistics;
+    },
+    spoolDirectory: durable?.directory,
+  };
+}
