@@ -1,2 +1,4 @@
 /** The browser entry: lexical capture and the ambient slot only; nothing from `node:`. */
 export * from './index.js';
+export { type BrowserSink, type BrowserSinkOptions, browserSink } from './delivery/browser-sink.js';
+export type { DeliveryOptions, DeliveryStatistics } from './delivery/delivery.js';

@@ -57,6 +57,15 @@ export class MemorySpool implements Spool<MemoryBatch> {
     return batch.body;
   }
 
+  /** Empties the spool, returning every batch's body (for a last send as the page goes away). */
+  takeAll(): string[] {
+    const bodies = this.#batches.map((batch) => batch.body);
+    this.#batches = [];
+    this.events = 0;
+    this.bytes = 0;
+    return bodies;
+  }
+
   async remove(batch: MemoryBatch): Promise<void> {
     const index = this.#batches.indexOf(batch);
     if (index === -1) return;

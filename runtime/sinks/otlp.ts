@@ -138,7 +138,11 @@ export function otlpExporter(options: OtlpOptions): OtlpExporter {
           body,
         });
         if (response.ok) {
-          exported += batch.length;
+          // OTLP partial success: the collector kept the batch except `rejectedLogRecords`.
+          const answer = (await response.json().catch(() => undefined)) as { partialSuccess?: { rejectedLogRecords?: unknown } } | undefined;
+          const rejected = Number(answer?.partialSuccess?.rejectedLogRecords ?? 0) || 0;
+          dropped += rejected;
+          exported += batch.length - rejected;
           return;
         }
         if (response.status !== 429 && response.status < 500) break;

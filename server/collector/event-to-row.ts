@@ -27,6 +27,7 @@ export interface Envelope {
   service?: { name?: string; version?: string; instance?: string };
   traceId?: string;
   spanId?: string;
+  schemaVersion: 1;
 }
 
 function experimentsOf(vars: Record<string, unknown>): Record<string, string> {

@@ -125,6 +125,7 @@ function recordToEnvelope(record: Record<string, unknown>, resource: unknown, se
     message,
     attributes,
     context: { vars, stack: [] },
+    schemaVersion: 1,
   };
   if (envelope.kind === 'event') envelope.name = name as string;
   if (Object.keys(service ?? {}).length > 0) envelope.service = service;

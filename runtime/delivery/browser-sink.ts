@@ -1,0 +1,132 @@
+/**
+ * Browser delivery to a Logmill collector: the same batching and retries as Node, held in memory.
+ * Normal sends use `fetch` with the key in `X-Logmill-Key` (one CORS preflight, cached by the
+ * collector's Max-Age). When the page is hidden or unloaded, everything waiting goes at once in
+ * `fetch(..., { keepalive: true })` chunks that fit the 64 KiB keepalive budget, and what does not
+ * fit goes by `navigator.sendBeacon`. Both send `text/plain` with the key in the URL, so they need
+ * no preflight, which an unloading page may not live to finish.
+ */
+import { type SinkOptions, addSink } from '../events.js';
+import { envelopeJson } from '../logging/envelope.js';
+import { Delivery, type DeliveryOptions, type DeliveryStatistics, type SendResult } from './delivery.js';
+import { MemorySpool } from './spool.js';
+
+export interface BrowserSinkOptions extends SinkOptions, DeliveryOptions {
+  /** The collector's base URL or its full `/v1/events` URL. */
+  url: string;
+  /** An ingest key (write-only, safe to ship to browsers). */
+  key: string;
+  /** Bytes held while the collector is unreachable (default 1 MiB); past it the oldest batches are dropped. */
+  maxQueueBytes?: number;
+}
+
+export interface BrowserSink {
+  /** Sends everything logged so far; resolves true once acknowledged, false after `timeout` ms. */
+  flush(timeout?: number): Promise<boolean>;
+  /** Sends what is waiting the way an unloading page does (keepalive, then beacon). */
+  sendBeforeUnload(): void;
+  /** Stops delivery and removes the sink and its page listeners. */
+  close(): void;
+  readonly statistics: Readonly<DeliveryStatistics>;
+}
+
+/** The keepalive budget is 64 KiB for all of a document's in-flight keepalive requests together. */
+const keepaliveBudget = 60 * 1024;
+
+/** Splits NDJSON bodies into bodies of at most `limit` bytes, on line boundaries. */
+export function chunkLines(bodies: readonly string[], limit: number): string[] {
+  const encoder = new TextEncoder();
+  const chunks: string[] = [];
+  let current = '';
+  let currentBytes = 0;
+  for (const body of bodies) {
+    for (const line of body.split('\n')) {
+      if (line === '') continue;
+      const size = encoder.encode(line).length + 1;
+      if (current !== '' && currentBytes + size > limit) {
+        chunks.push(current);
+        current = '';
+        currentBytes = 0;
+      }
+      current += `${line}\n`;
+      currentBytes += size;
+    }
+  }
+  if (current !== '') chunks.push(current);
+  return chunks;
+}
+
+export function browserSink(options: BrowserSinkOptions): BrowserSink {
+  const url = /\/v1\/events\/?$/.test(options.url) ? options.url : `${options.url.replace(/\/+$/, '')}/v1/events`;
+  const unloadUrl = `${url}${url.includes('?') ? '&' : '?'}key=${encodeURIComponent(options.key)}`;
+  const spool = new MemorySpool(options.maxQueueBytes ?? 1024 * 1024);
+
+  const send = async (body: string, events: number): Promise<SendResult> => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson', 'x-logmill-key': options.key },
+      body,
+    });
+    let refused: number | undefined;
+    if (response.status >= 400 && response.status < 500) {
+      const answer = (await response.json().catch(() => undefined)) as { accepted?: unknown } | undefined;
+      if (typeof answer?.accepted === 'number') refused = Math.max(0, events - answer.accepted);
+    }
+    return { status: response.status, retryAfter: response.headers.get('retry-after'), refused };
+  };
+  const delivery = new Delivery(spool, send, options);
+  const remove = addSink((event) => delivery.push(envelopeJson(event)), options);
+
+  const sendBeforeUnload = (): void => {
+    const unsealed = delivery.takeUnsealed();
+    const bodies = spool.takeAll();
+    if (unsealed.length > 0) bodies.push(`${unsealed.join('\n')}\n`);
+    let budget = keepaliveBudget;
+    const left: string[] = [];
+    for (const chunk of chunkLines(bodies, keepaliveBudget)) {
+      const size = new TextEncoder().encode(chunk).length;
+      let handedOff = false;
+      if (size <= budget) {
+        try {
+          void fetch(unloadUrl, { method: 'POST', keepalive: true, headers: { 'content-type': 'text/plain' }, body: chunk }).catch(() => undefined);
+          budget -= size;
+          handedOff = true;
+        } catch {
+          // Over the browser's keepalive quota: try a beacon.
+        }
+      }
+      if (!handedOff && typeof navigator !== 'undefined' && typeof navigator.sendBeacon === 'function') {
+        handedOff = navigator.sendBeacon(unloadUrl, new Blob([chunk], { type: 'text/plain' }));
+      }
+      if (!handedOff) left.push(chunk);
+    }
+    // Whatever could not be handed off stays queued, in case the page comes back (bfcache).
+    for (const chunk of left) spool.add(chunk.trimEnd().split('\n'));
+    delivery.statistics.queued = spool.events;
+  };
+
+  const onVisibility = (): void => {
+    if (document.visibilityState === 'hidden') sendBeforeUnload();
+  };
+  const hasDocument = typeof document !== 'undefined' && typeof addEventListener === 'function';
+  if (hasDocument) {
+    addEventListener('pagehide', sendBeforeUnload);
+    document.addEventListener('visibilitychange', onVisibility);
+  }
+
+  return {
+    flush: (timeout) => delivery.flush(timeout),
+    sendBeforeUnload,
+    close() {
+      remove();
+      delivery.stop();
+      if (hasDocument) {
+        removeEventListener('pagehide', sendBeforeUnload);
+        document.removeEventListener('visibilitychange', onVisibility);
+      }
+    },
+    get statistics() {
+      return delivery.statistics;
+    },
+  };
+}
