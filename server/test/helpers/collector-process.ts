@@ -108,7 +108,7 @@ export async function post(
   body: string | Uint8Array,
   headers: Record<string, string> = {},
 ): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: body as BodyInit });
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: body as unknown as string });
   const text = await response.text();
   let parsed: Record<string, unknown> = {};
   try {
