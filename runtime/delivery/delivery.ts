@@ -166,9 +166,10 @@ export class Delivery<Batch extends SpooledBatch = SpooledBatch> {
   flush(timeout = 10_000): Promise<boolean> {
     this.seal();
     if (this.spool.first() === undefined && !this.#pumping) return Promise.resolve(true);
+    // This timer is referenced: a caller awaiting flush keeps the process alive until the spool
+    // empties or the timeout passes (the retry timers alone would let it exit).
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(false), timeout);
-      unrefTimer(timer);
       this.#idle.push(() => {
         clearTimeout(timer);
         resolve(true);

@@ -31,6 +31,13 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 export function registerBodyParsing(app: FastifyInstance, bodyLimit: number): void {
   app.addHook('preParsing', async (request, _reply, payload) => {
+    const declared = Number(request.headers['content-length']);
+    if (declared > bodyLimit) {
+      // Read (and discard) a moderately oversized body so the client, still writing, gets to read
+      // the 413; beyond four times the limit the connection is simply closed.
+      if (declared <= bodyLimit * 4) for await (const _chunk of payload) void _chunk;
+      throw new ClientError(413, 'body_too_large', `the body of ${declared} bytes exceeds the limit of ${bodyLimit}`);
+    }
     const encoding = String(request.headers['content-encoding'] ?? 'identity').toLowerCase();
     if (encoding === 'identity') return payload;
     let decoder;

@@ -47,6 +47,7 @@ export function registerRoutes(app: FastifyInstance, keys: KeyRing, store: Store
       throw new ClientError(400, 'invalid_json', `the body is not JSON: ${(error as Error).message}`);
     }
     const envelopes = otlpToEnvelopes(parsed, Date.now());
+    if (envelopes.length === 0) throw new ClientError(400, 'empty_body', 'the request carries no log records');
     if (envelopes.length > dependencies.limits.eventsPerBatch) {
       throw new ClientError(413, 'too_many_events', `a batch may carry at most ${dependencies.limits.eventsPerBatch} log records`);
     }

@@ -1,0 +1,102 @@
+// bench/ingest: the collector (`logmill serve` on DuckDB, a real process) under load from a second
+// process sending batches of 100 realistic events over loopback. Reports the sustained
+// acknowledged events per second (every 2xx means durable and deduplicated), p50/p99 latency at
+// half that rate, and the ceiling: JSON.parse of the same bytes in one process on this machine.
+// Usage: node bench/ingest/run.mjs [seconds]
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { envelopeJson, log, memorySink, withContext } from '../../dist/esm/runtime/node.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const seconds = Number(process.argv[2] ?? 10);
+const cli = join(here, '../../server/dist/cli/main.js');
+const key = 'bench-ingest-key-0123456789';
+
+// A realistic event: context variables, a two-frame logical stack, a call site, bound attributes.
+function baseEvent() {
+  const sink = memorySink();
+  withContext({ requestId: 'req-7f3a9c', userId: 'user-1842', experiments: { 'checkout-v2': 'B' } }, () => {
+    log.with({ route: '/api/checkout', method: 'POST', region: 'eu-west-1' }).info('order %s paid %d cents by %s', 'ord-99812', 4599, 'user-1842');
+  });
+  sink.close();
+  const event = JSON.parse(envelopeJson(sink.events[0]));
+  event.context.stack = [
+    { function: 'chargeCard', module: 'api/checkout/payment', file: 'src/api/checkout/payment.ts', line: 88 },
+    { function: 'handleCheckout', module: 'api/checkout', file: 'src/api/checkout/index.ts', line: 41 },
+  ];
+  event.code = { module: 'api/checkout/payment', file: 'src/api/checkout/payment.ts', line: 93, column: 5, function: 'chargeCard' };
+  return JSON.stringify(event);
+}
+
+let sequence = 0;
+function uniqueId() {
+  const time = Date.now().toString(16).padStart(12, '0');
+  const counter = (sequence++).toString(16).padStart(15, '0');
+  return `${time.slice(0, 8)}-${time.slice(8)}-7${counter.slice(0, 3)}-8${counter.slice(3, 6)}-${counter.slice(6, 15)}000`;
+}
+
+function makeBatches(count, base) {
+  const id = JSON.parse(base).id;
+  return Array.from({ length: count }, () => Array.from({ length: 100 }, () => base.replace(id, uniqueId())).join('\n'));
+}
+
+async function startCollector(data) {
+  const child = spawn(process.execPath, [cli, 'serve', '--data', data, '--port', '0'], {
+    env: { ...process.env, LOGMILL_INGEST_KEY: key, LOGMILL_ADMIN_KEY: `${key}-admin` },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise((resolve) => {
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      const match = /listening on (\S+)/.exec(output);
+      if (match) resolve(match[1]);
+    });
+  });
+  return { url, child };
+}
+
+function load(url, mode, value, batchesFile) {
+  const output = execFileSync(process.execPath, [join(here, 'load.mjs'), url, key, mode, String(value), String(seconds), batchesFile], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  return JSON.parse(output);
+}
+
+const base = baseEvent();
+console.log(`ingest: batches of 100 events (${base.length} bytes each as JSON), ${seconds} s per phase, collector on DuckDB`);
+console.log(`node ${process.version}, ${cpus()[0]?.model ?? 'unknown cpu'} x ${cpus().length}, ${new Date().toISOString()}`);
+
+// The ceiling: JSON.parse of the same NDJSON lines.
+const sample = makeBatches(200, base);
+let parsed = 0;
+const parseStart = performance.now();
+while (performance.now() - parseStart < 2000) {
+  for (const body of sample) for (const line of body.split('\n')) JSON.parse(line), parsed++;
+}
+const parseRate = parsed / ((performance.now() - parseStart) / 1000);
+
+const work = mkdtempSync(join(tmpdir(), 'logmill-bench-ingest-'));
+const batchesFile = join(work, 'batches.json');
+const results = {};
+try {
+  const { url, child } = await startCollector(join(work, 'data'));
+  // Phase 1: as fast as 16 connections go.
+  writeFileSync(batchesFile, JSON.stringify(makeBatches(Math.ceil((seconds * 400_000) / 100), base)));
+  results.max = load(url, 'max', 16, batchesFile);
+  // Phase 2: an open-loop fixed rate at half the sustained rate; latency percentiles.
+  const halfRate = Math.max(1, Math.round(results.max.eventsPerSecond / 2 / 100));
+  writeFileSync(batchesFile, JSON.stringify(makeBatches(Math.ceil(halfRate * seconds * 1.1), base)));
+  results.half = load(url, 'rate', halfRate, batchesFile);
+  child.kill('SIGTERM');
+  await new Promise((resolve) => child.once('exit', resolve));
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+const format = (n) => Math.round(n).toLocaleString('en-US');
+console.log(`\nJSON.parse ceiling (same lines, one core):  ${format(parseRate)} events/s`);
+console.log(`sustained, 16 connections:                 ${format(results.max.eventsPerSecond)} events/s acknowledged (${(results.max.eventsPerSecond / parseRate).toFixed(3)} of the ceiling), p50 ${results.max.p50.toFixed(1)} ms, p99 ${results.max.p99.toFixed(1)} ms, ${results.max.failed} failed`);
+console.log(`half that rate (${format(results.half.eventsPerSecond)} events/s): p50 ${results.half.p50.toFixed(1)} ms, p99 ${results.half.p99.toFixed(1)} ms, ${results.half.failed} failed`);
+console.log(`target: >= 200,000 events/s sustained, p99 < 100 ms at half rate`);
