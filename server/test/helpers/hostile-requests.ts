@@ -139,7 +139,7 @@ export function badRequests(count: number, seed = 1): BadRequest[] {
     () => ({
       kind: 'auth',
       body: JSON.stringify([event()]),
-      headers: pick([
+      headers: pick<Record<string, string>>([
         { 'content-type': 'application/json' },
         { 'content-type': 'application/json', authorization: 'Bearer not-a-real-key-0000000' },
         { 'content-type': 'application/json', authorization: `Bearer ${keys.read}` },
