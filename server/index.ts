@@ -5,6 +5,6 @@ export type { AccessLevel, KeysConfig, KeyRole } from './collector/keys.js';
 export { type IngestLimits, defaultLimits } from './collector/limits.js';
 export { type ScrubOptions, type ScrubRule, Scrubber, luhnValid } from './collector/scrub.js';
 export type { EventRow } from './store/event-row.js';
-export type { InsertResult, Store, StoreStatistics } from './store/store.js';
+export type { LoadListener, Store, StoreStatistics } from './store/store.js';
 export { DuckDBStore } from './store/duckdb/duckdb-store.js';
 export { serve } from './cli/serve.js';

@@ -31,16 +31,10 @@ function baseEvent() {
   return JSON.stringify(event);
 }
 
-let sequence = 0;
-function uniqueId() {
-  const time = Date.now().toString(16).padStart(12, '0');
-  const counter = (sequence++).toString(16).padStart(15, '0');
-  return `${time.slice(0, 8)}-${time.slice(8)}-7${counter.slice(0, 3)}-8${counter.slice(3, 6)}-${counter.slice(6, 15)}000`;
-}
-
 function makeBatches(count, base) {
   const id = JSON.parse(base).id;
-  return Array.from({ length: count }, () => Array.from({ length: 100 }, () => base.replace(id, uniqueId())).join('\n'));
+  let sequence = 0;
+  return Array.from({ length: count }, () => Array.from({ length: 100 }, () => base.replace(id, `${id.slice(0, 24)}${(sequence++).toString(16).padStart(12, '0')}`)).join('\n'));
 }
 
 async function startCollector(data) {
@@ -59,8 +53,8 @@ async function startCollector(data) {
   return { url, child };
 }
 
-function load(url, mode, value, batchesFile) {
-  const output = execFileSync(process.execPath, [join(here, 'load.mjs'), url, key, mode, String(value), String(seconds), batchesFile], { encoding: 'utf8', maxBuffer: 1 << 24 });
+function load(url, mode, value, baseFile) {
+  const output = execFileSync(process.execPath, [join(here, 'load.mjs'), url, key, mode, String(value), String(seconds), baseFile], { encoding: 'utf8' });
   return JSON.parse(output);
 }
 
@@ -70,6 +64,7 @@ console.log(`node ${process.version}, ${cpus()[0]?.model ?? 'unknown cpu'} x ${c
 
 // The ceiling: JSON.parse of the same NDJSON lines.
 const sample = makeBatches(200, base);
+
 let parsed = 0;
 const parseStart = performance.now();
 while (performance.now() - parseStart < 2000) {
@@ -78,17 +73,16 @@ while (performance.now() - parseStart < 2000) {
 const parseRate = parsed / ((performance.now() - parseStart) / 1000);
 
 const work = mkdtempSync(join(tmpdir(), 'logmill-bench-ingest-'));
-const batchesFile = join(work, 'batches.json');
+const baseFile = join(work, 'event.json');
+writeFileSync(baseFile, base);
 const results = {};
 try {
   const { url, child } = await startCollector(join(work, 'data'));
   // Phase 1: as fast as 16 connections go.
-  writeFileSync(batchesFile, JSON.stringify(makeBatches(Math.ceil((seconds * 400_000) / 100), base)));
-  results.max = load(url, 'max', 16, batchesFile);
+  results.max = load(url, 'max', 16, baseFile);
   // Phase 2: an open-loop fixed rate at half the sustained rate; latency percentiles.
   const halfRate = Math.max(1, Math.round(results.max.eventsPerSecond / 2 / 100));
-  writeFileSync(batchesFile, JSON.stringify(makeBatches(Math.ceil(halfRate * seconds * 1.1), base)));
-  results.half = load(url, 'rate', halfRate, batchesFile);
+  results.half = load(url, 'rate', halfRate, baseFile);
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('exit', resolve));
 } finally {

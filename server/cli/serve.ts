@@ -15,7 +15,7 @@ export interface ServeOptions {
 
 export async function serve(options: ServeOptions): Promise<{ url: string; close(): Promise<void> }> {
   const config = loadConfig({ file: options.config, flags: { data: options.data, port: options.port, host: options.host } });
-  const store = await DuckDBStore.open(config.data);
+  const store = await DuckDBStore.open(config.data ?? './logmill-data');
   const collector = await createCollector(config, store);
   const address = await collector.app.listen({ host: config.host, port: config.port });
   const out = process.stdout;

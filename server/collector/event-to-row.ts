@@ -46,34 +46,34 @@ function text(value: unknown): string | null {
 
 export function eventToRow(project: string, event: Envelope, receivedAt: number, scrubber: Scrubber): EventRow {
   const vars = scrubber.value(event.context.vars) as Record<string, unknown>;
-  const error = event.error === undefined ? undefined : (scrubber.value(event.error) as Envelope['error']);
+  const error = event.error === undefined ? null : scrubber.value(event.error);
   const attributes = scrubber.value(event.attributes) as Record<string, unknown>;
   return {
     project,
     id: event.id,
     ts: event.ts,
-    receivedAt,
+    received_at: receivedAt,
     kind: event.kind,
     name: event.name ?? null,
     severity: event.severity,
-    severityNumber: event.severityNumber,
+    severity_number: event.severityNumber,
     template: event.template,
     message: scrubber.string(event.message),
-    args: JSON.stringify(scrubber.value(event.args)),
-    attributes: JSON.stringify(attributes),
-    contextVars: JSON.stringify(vars),
-    stack: JSON.stringify(event.context.stack),
-    experiments: JSON.stringify(experimentsOf(vars)),
-    userId: event.userId ?? text(vars['userId']),
-    sessionId: event.sessionId ?? text(vars['sessionId']),
+    args: scrubber.value(event.args) as unknown[],
+    attributes,
+    context_vars: vars,
+    stack: event.context.stack,
+    experiments: experimentsOf(vars),
+    user_id: event.userId ?? text(vars['userId']),
+    session_id: event.sessionId ?? text(vars['sessionId']),
     module: event.code?.module ?? null,
     file: event.code?.file ?? null,
     line: event.code?.line ?? null,
-    functionName: event.code?.function ?? null,
-    errorType: error?.type ?? null,
-    error: error === undefined ? null : JSON.stringify(error),
+    function_name: event.code?.function ?? null,
+    error_type: (error as { type?: string } | null)?.type ?? null,
+    error,
     service: event.service?.name ?? null,
-    traceId: event.traceId ?? text(attributes['trace_id']),
-    spanId: event.spanId ?? text(attributes['span_id']),
+    trace_id: event.traceId ?? text(attributes['trace_id']),
+    span_id: event.spanId ?? text(attributes['span_id']),
   };
 }

@@ -14,9 +14,8 @@ export interface RejectedEvent extends EventProblem {
 }
 
 export interface IngestOutcome {
-  /** Events now stored: new ones plus repeats of events already stored. */
+  /** Events durably accepted (repeats of stored events are skipped when loaded). */
   accepted: number;
-  duplicates: number;
   rejected: RejectedEvent[];
 }
 
@@ -48,8 +47,7 @@ export async function ingest(
     rows.push(eventToRow(project, item as Envelope, receivedAt, scrubber));
   }
   metrics.batchSize.observe(items.length);
-  const { inserted, duplicates } = await store.insert(rows);
-  metrics.accepted.inc({ project }, inserted);
-  if (duplicates > 0) metrics.duplicates.inc({ project }, duplicates);
-  return { accepted: rows.length, duplicates, rejected };
+  await store.insert(rows);
+  if (rows.length > 0) metrics.accepted.inc({ project }, rows.length);
+  return { accepted: rows.length, rejected };
 }

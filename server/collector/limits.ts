@@ -33,37 +33,61 @@ export interface EventProblem {
   path: string;
 }
 
+interface Visit {
+  value: unknown;
+  depth: number;
+  parent: Visit | undefined;
+  key: string;
+}
+
+/** The JSON pointer of a visit, built only when there is a problem to report. */
+function pointer(visit: Visit | undefined, last?: string): string {
+  const parts: string[] = last === undefined ? [] : [last];
+  for (let current = visit; current !== undefined && current.parent !== undefined; current = current.parent) parts.push(current.key);
+  return parts.reverse().map((part) => `/${part.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+}
+
+// Lone surrogates cannot be stored as UTF-8: refused rather than silently replaced.
+const wellFormed = (String.prototype as unknown as { isWellFormed?: () => boolean }).isWellFormed;
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+function isWellFormed(text: string): boolean {
+  return wellFormed === undefined ? !loneSurrogate.test(text) : wellFormed.call(text);
+}
+
 /**
  * Walks one parsed event without recursion (a hostile depth cannot overflow the stack) and
  * returns the first problem, or undefined.
  */
 export function checkStructure(event: unknown, limits: IngestLimits): EventProblem | undefined {
-  const stack: { value: unknown; depth: number; path: string }[] = [{ value: event, depth: 0, path: '' }];
+  const stack: Visit[] = [{ value: event, depth: 0, parent: undefined, key: '' }];
   let size = 0;
   while (stack.length > 0) {
-    const { value, depth, path } = stack.pop()!;
+    const visit = stack.pop()!;
+    const { value, depth } = visit;
     if (typeof value === 'string') {
       if (value.length > limits.stringLength) {
-        return { reason: 'string_too_long', message: `a string of ${value.length} characters exceeds the limit of ${limits.stringLength}`, path };
+        return { reason: 'string_too_long', message: `a string of ${value.length} characters exceeds the limit of ${limits.stringLength}`, path: pointer(visit) };
       }
+      if (!isWellFormed(value)) return { reason: 'invalid_string', message: 'a string contains a lone UTF-16 surrogate', path: pointer(visit) };
       size += value.length;
     } else if (typeof value === 'object' && value !== null) {
-      if (depth >= limits.depth) return { reason: 'too_deep', message: `nesting deeper than ${limits.depth} levels`, path };
+      if (depth >= limits.depth) return { reason: 'too_deep', message: `nesting deeper than ${limits.depth} levels`, path: pointer(visit) };
       if (Array.isArray(value)) {
-        if (value.length > limits.keys) return { reason: 'too_many_items', message: `an array of ${value.length} items exceeds the limit of ${limits.keys}`, path };
-        for (let index = 0; index < value.length; index++) stack.push({ value: value[index], depth: depth + 1, path: `${path}/${index}` });
+        if (value.length > limits.keys) return { reason: 'too_many_items', message: `an array of ${value.length} items exceeds the limit of ${limits.keys}`, path: pointer(visit) };
+        for (let index = 0; index < value.length; index++) stack.push({ value: value[index], depth: depth + 1, parent: visit, key: String(index) });
         size += value.length;
       } else {
         const keys = Object.keys(value);
-        if (keys.length > limits.keys) return { reason: 'too_many_keys', message: `an object with ${keys.length} keys exceeds the limit of ${limits.keys}`, path };
+        if (keys.length > limits.keys) return { reason: 'too_many_keys', message: `an object with ${keys.length} keys exceeds the limit of ${limits.keys}`, path: pointer(visit) };
         for (const key of keys) {
           const child = (value as Record<string, unknown>)[key];
           if (key === '__proto__' || (key === 'constructor' && typeof child === 'object' && child !== null && Object.hasOwn(child, 'prototype'))) {
-            return { reason: 'forbidden_key', message: `the key "${key}" is refused (prototype poisoning)`, path: `${path}/${escapePointer(key)}` };
+            return { reason: 'forbidden_key', message: `the key "${key}" is refused (prototype poisoning)`, path: pointer(visit, key) };
           }
-          if (key.length > limits.stringLength) return { reason: 'string_too_long', message: 'a key exceeds the string length limit', path };
+          if (key.length > limits.stringLength) return { reason: 'string_too_long', message: 'a key exceeds the string length limit', path: pointer(visit) };
+          if (!isWellFormed(key)) return { reason: 'invalid_string', message: 'a key contains a lone UTF-16 surrogate', path: pointer(visit) };
           size += key.length;
-          stack.push({ value: child, depth: depth + 1, path: `${path}/${escapePointer(key)}` });
+          stack.push({ value: child, depth: depth + 1, parent: visit, key });
         }
       }
     } else {
@@ -72,8 +96,4 @@ export function checkStructure(event: unknown, limits: IngestLimits): EventProbl
     if (size > limits.eventBytes) return { reason: 'event_too_large', message: `the event exceeds ${limits.eventBytes} bytes`, path: '' };
   }
   return undefined;
-}
-
-function escapePointer(key: string): string {
-  return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }

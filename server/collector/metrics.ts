@@ -17,7 +17,8 @@ export class CollectorMetrics {
   readonly registry = new Registry();
   readonly startedAt = Date.now();
   readonly accepted: Counter<'project'>;
-  readonly duplicates: Counter<'project'>;
+  readonly stored: Counter;
+  readonly duplicates: Counter;
   readonly rejectedRequests: Counter<'reason'>;
   readonly rejectedEvents: Counter<'reason'>;
   readonly requestDuration: Histogram<'route' | 'status'>;
@@ -27,8 +28,13 @@ export class CollectorMetrics {
   constructor(store: Store) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'logmill_' });
-    this.accepted = new Counter({ name: 'logmill_events_accepted_total', help: 'Events stored (new, not duplicates).', labelNames: ['project'], registers });
-    this.duplicates = new Counter({ name: 'logmill_events_duplicate_total', help: 'Events received again and not stored twice.', labelNames: ['project'], registers });
+    this.accepted = new Counter({ name: 'logmill_events_accepted_total', help: 'Events acknowledged (durable).', labelNames: ['project'], registers });
+    this.stored = new Counter({ name: 'logmill_events_stored_total', help: 'Events loaded into the queryable store.', registers });
+    this.duplicates = new Counter({ name: 'logmill_events_duplicate_total', help: 'Events received again and not stored twice.', registers });
+    store.onLoad = (stored, duplicates) => {
+      this.stored.inc(stored);
+      this.duplicates.inc(duplicates);
+    };
     this.rejectedRequests = new Counter({ name: 'logmill_requests_rejected_total', help: 'Requests answered with a 4xx, by reason.', labelNames: ['reason'], registers });
     this.rejectedEvents = new Counter({ name: 'logmill_events_rejected_total', help: 'Events refused by validation, by reason.', labelNames: ['reason'], registers });
     this.requestDuration = new Histogram({
@@ -54,6 +60,22 @@ export class CollectorMetrics {
       registers,
       async collect() {
         this.set((await store.statistics()).rows);
+      },
+    });
+    new Gauge({
+      name: 'logmill_storage_pending_events',
+      help: 'Events acknowledged and journaled, not yet loaded into the queryable store.',
+      registers,
+      async collect() {
+        this.set((await store.statistics()).pending);
+      },
+    });
+    new Gauge({
+      name: 'logmill_storage_quarantined_segments',
+      help: 'Journal segments that could not be loaded and were set aside.',
+      registers,
+      async collect() {
+        this.set((await store.statistics()).quarantined);
       },
     });
     new Gauge({

@@ -22,7 +22,7 @@ export function registerRoutes(app: FastifyInstance, keys: KeyRing, store: Store
     metrics.recordClientReport(request.headers['x-logmill-client'] as string | undefined);
     const batch = parseBatch(request.body as RawBody | undefined, dependencies.limits.eventsPerBatch);
     const outcome = await ingest(dependencies, grant.project, batch.items, batch.problems);
-    if (outcome.rejected.length === 0) return reply.code(200).send({ accepted: outcome.accepted, duplicates: outcome.duplicates });
+    if (outcome.rejected.length === 0) return reply.code(200).send({ accepted: outcome.accepted });
     // A partly bad batch: the good events are stored (durably) before this answer, and the 4xx
     // tells the client not to resend, since the bad ones would only fail again.
     const first = outcome.rejected[0]!;
@@ -31,7 +31,6 @@ export function registerRoutes(app: FastifyInstance, keys: KeyRing, store: Store
       error: 'invalid_events',
       message: `${outcome.rejected.length} of ${batch.items.length} events refused; first at index ${first.index}: ${first.message}`,
       accepted: outcome.accepted,
-      duplicates: outcome.duplicates,
       rejected: outcome.rejected.slice(0, maxListedRejections),
     });
   });

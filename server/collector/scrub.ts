@@ -113,7 +113,9 @@ export class Scrubber {
       }
       if (result.includes(':')) {
         result = result.replace(ipv6Pattern, (match: string) => {
-          if (!/[0-9a-fA-F]/.test(match) || match.split(':').length < 3) return match;
+          // A full address has eight groups; a shortened one has "::". Clock times do not qualify.
+          const groups = match.split(':').filter((group) => group !== '').length;
+          if (!(groups === 8 || (match.includes('::') && groups >= 2))) return match;
           return ips === 'truncate' ? truncateIpv6(match) : this.#apply(ips, match);
         });
       }

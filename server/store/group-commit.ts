@@ -10,6 +10,14 @@ export class GroupCommit<Item, Outcome> {
   /** `commit` receives every waiting submission at once, and returns one outcome per submission. */
   constructor(private readonly commit: (submissions: readonly (readonly Item[])[]) => Promise<Outcome[]>) {}
 
+  /** Resolves when no commit is running and none is waiting. */
+  async idle(): Promise<void> {
+    while (this.#running || this.#pending.length > 0) await (this.#drained ??= new Promise((resolve) => (this.#onDrained = resolve)));
+  }
+
+  #drained: Promise<void> | undefined;
+  #onDrained: (() => void) | undefined;
+
   submit(items: readonly Item[]): Promise<Outcome> {
     return new Promise((resolve, reject) => {
       this.#pending.push({ items, resolve, reject });
@@ -35,5 +43,9 @@ export class GroupCommit<Item, Outcome> {
       }
     }
     this.#running = false;
+    const onDrained = this.#onDrained;
+    this.#drained = undefined;
+    this.#onDrained = undefined;
+    onDrained?.();
   }
 }

@@ -1,95 +1,108 @@
 /**
- * The embedded default store: one DuckDB database file in the data directory. Writes go through
- * group commit: the rows of every waiting request are appended to a staging table and moved into
- * `events` by one deduplicating INSERT in one transaction, whose commit (WAL written and synced)
- * happens before any of those requests is answered.
+ * The embedded default store: DuckDB in the data directory, fed through the ingest journal. An
+ * insert is durable once its rows are synced to the journal; a loader moves sealed journal
+ * segments into DuckDB in bulk every `loadInterval` milliseconds. Every read first loads what was
+ * acknowledged before it, so queries always see every acknowledged event.
  */
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
-import { mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventRow } from '../event-row.js';
-import { GroupCommit } from '../group-commit.js';
-import type { InsertResult, Store, StoreStatistics } from '../store.js';
-import { createEventsTable, createStagingTable, insertStagedRows } from './schema.js';
+import { IngestJournal, type Segment } from '../ingest-journal.js';
+import type { LoadListener, Store, StoreStatistics } from '../store.js';
+import { createEventsTable, loadSegment } from './schema.js';
+
+export interface DuckDBStoreOptions {
+  /** How often acknowledged rows are loaded into DuckDB, in milliseconds (default 250). */
+  loadInterval?: number;
+}
+
+const attemptsBeforeQuarantine = 3;
 
 export class DuckDBStore implements Store {
-  readonly #writes: GroupCommit<EventRow, InsertResult>;
+  #loading: Promise<void> = Promise.resolve();
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #failures = new Map<string, number>();
+  #lastError: string | undefined;
+  onLoad: LoadListener | undefined;
 
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly writer: DuckDBConnection,
     private readonly reader: DuckDBConnection,
-    private readonly file: string | undefined,
+    private readonly journal: IngestJournal,
+    private readonly file: string,
+    private readonly journalDirectory: string,
+    loadInterval: number,
   ) {
-    this.#writes = new GroupCommit((submissions) => this.#commit(submissions));
+    this.#timer = setInterval(() => void this.load(), loadInterval);
+    this.#timer.unref();
   }
 
-  /** Opens (creating if needed) `DIRECTORY/events.duckdb`; without a directory, an in-memory store. */
-  static async open(directory?: string): Promise<DuckDBStore> {
-    let file: string | undefined;
-    if (directory !== undefined) {
-      mkdirSync(directory, { recursive: true });
-      file = join(directory, 'events.duckdb');
-    }
-    const instance = await DuckDBInstance.create(file ?? ':memory:');
+  /** Opens (creating if needed) `DIRECTORY/events.duckdb` and `DIRECTORY/journal/`. */
+  static async open(directory: string, options: DuckDBStoreOptions = {}): Promise<DuckDBStore> {
+    mkdirSync(directory, { recursive: true });
+    const file = join(directory, 'events.duckdb');
+    const journalDirectory = join(directory, 'journal');
+    mkdirSync(journalDirectory, { recursive: true });
+    const instance = await DuckDBInstance.create(file);
     const writer = await instance.connect();
     await writer.run(createEventsTable);
-    await writer.run(createStagingTable);
     const reader = await instance.connect();
-    return new DuckDBStore(instance, writer, reader, file);
+    const store = new DuckDBStore(instance, writer, reader, new IngestJournal(journalDirectory), file, journalDirectory, options.loadInterval ?? 250);
+    await store.load();
+    return store;
   }
 
-  insert(rows: readonly EventRow[]): Promise<InsertResult> {
-    if (rows.length === 0) return Promise.resolve({ inserted: 0, duplicates: 0 });
-    return this.#writes.submit(rows);
+  insert(rows: readonly EventRow[]): Promise<void> {
+    return this.journal.append(rows.map((row) => JSON.stringify(row)));
   }
 
-  async #commit(submissions: readonly (readonly EventRow[])[]): Promise<InsertResult[]> {
-    // Repeats inside one group (a client retrying while its first attempt is still waiting) are
-    // dropped here; repeats of stored rows by the INSERT's anti-join.
-    const seen = new Set<string>();
-    const outcomes: InsertResult[] = [];
-    let staged = 0;
-    await this.writer.run('BEGIN TRANSACTION');
+  /** Loads every segment sealed so far (and the one being written); runs one load at a time. */
+  load(): Promise<void> {
+    this.#loading = this.#loading.then(() => this.#loadSealed());
+    return this.#loading;
+  }
+
+  async #loadSealed(): Promise<void> {
+    const segments = await this.journal.seal();
+    for (const segment of segments) {
+      if (!(await this.#loadSegment(segment))) return;
+    }
+  }
+
+  async #loadSegment(segment: Segment): Promise<boolean> {
     try {
-      const appender = await this.writer.createAppender('staging', null, 'temp');
-      for (const rows of submissions) {
-        let fresh = 0;
-        for (const row of rows) {
-          const key = `${row.project}\u0000${row.id}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          appendRow(appender, row);
-          fresh++;
-        }
-        outcomes.push({ inserted: fresh, duplicates: rows.length - fresh });
-        staged += fresh;
-      }
-      appender.closeSync();
-      const result = await this.writer.run(insertStagedRows);
-      await this.writer.run('DELETE FROM staging');
+      await this.writer.run('BEGIN TRANSACTION');
+      const result = await this.writer.run(loadSegment(segment.path));
       await this.writer.run('COMMIT');
-      // The anti-join reports only a total, so stored duplicates are attributed to submissions in
-      // order; the totals (what metrics count) are exact.
-      let storedDuplicates = staged - Number(result.rowsChanged);
-      for (const outcome of outcomes) {
-        const share = Math.min(storedDuplicates, outcome.inserted);
-        outcome.inserted -= share;
-        outcome.duplicates += share;
-        storedDuplicates -= share;
-      }
-      return outcomes;
+      const stored = Number(result.rowsChanged);
+      const rows = segment.rows >= 0 ? segment.rows : stored;
+      await this.journal.loaded(segment, rows);
+      this.#failures.delete(segment.path);
+      this.#lastError = undefined;
+      this.onLoad?.(stored, Math.max(0, rows - stored));
+      return true;
     } catch (error) {
       await this.writer.run('ROLLBACK').catch(() => undefined);
-      await this.writer.run('DELETE FROM staging').catch(() => undefined);
-      throw error;
+      this.#lastError = (error as Error).message;
+      const failures = (this.#failures.get(segment.path) ?? 0) + 1;
+      this.#failures.set(segment.path, failures);
+      process.stderr.write(`logmill store: loading ${segment.path} failed (${failures}): ${this.#lastError}\n`);
+      if (failures >= attemptsBeforeQuarantine) {
+        this.journal.quarantine(segment);
+        this.#failures.delete(segment.path);
+        return true;
+      }
+      return false;
     }
   }
 
   async writable(): Promise<boolean> {
     try {
-      await this.writer.run('CHECKPOINT');
-      return true;
+      accessSync(this.journalDirectory, constants.W_OK);
+      await this.writer.run('SELECT 1');
+      return this.#lastError === undefined;
     } catch {
       return false;
     }
@@ -98,64 +111,28 @@ export class DuckDBStore implements Store {
   async statistics(): Promise<StoreStatistics> {
     const [row] = await this.read('SELECT count(*) AS rows FROM events');
     let bytes = 0;
-    if (this.file !== undefined) {
-      for (const path of [this.file, `${this.file}.wal`]) {
-        try {
-          bytes += statSync(path).size;
-        } catch {
-          // The WAL exists only between checkpoints.
-        }
+    for (const path of [this.file, `${this.file}.wal`]) {
+      try {
+        bytes += statSync(path).size;
+      } catch {
+        // The WAL exists only between checkpoints.
       }
     }
-    return { rows: Number(row?.['rows'] ?? 0), bytes };
+    return { rows: Number(row?.['rows'] ?? 0), bytes, pending: this.journal.pendingRows, quarantined: this.journal.quarantined };
   }
 
   async read(sql: string, parameters: readonly (string | number | boolean | null)[] = []): Promise<Record<string, unknown>[]> {
+    await this.load();
     const reader = await this.reader.runAndReadAll(sql, parameters as DuckDBValue[]);
     return reader.getRowObjectsJson() as Record<string, unknown>[];
   }
 
   async close(): Promise<void> {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    await this.journal.close();
+    await this.load();
     this.writer.closeSync();
     this.reader.closeSync();
     this.instance.closeSync();
   }
-}
-
-type Appender = Awaited<ReturnType<DuckDBConnection['createAppender']>>;
-
-function appendText(appender: Appender, value: string | null): void {
-  if (value === null) appender.appendNull();
-  else appender.appendVarchar(value);
-}
-
-function appendRow(appender: Appender, row: EventRow): void {
-  appender.appendVarchar(row.project);
-  appender.appendVarchar(row.id);
-  appender.appendBigInt(BigInt(row.ts));
-  appender.appendBigInt(BigInt(row.receivedAt));
-  appender.appendVarchar(row.kind);
-  appendText(appender, row.name);
-  appender.appendVarchar(row.severity);
-  appender.appendUTinyInt(row.severityNumber);
-  appender.appendVarchar(row.template);
-  appender.appendVarchar(row.message);
-  appender.appendVarchar(row.args);
-  appender.appendVarchar(row.attributes);
-  appender.appendVarchar(row.contextVars);
-  appender.appendVarchar(row.stack);
-  appender.appendVarchar(row.experiments);
-  appendText(appender, row.userId);
-  appendText(appender, row.sessionId);
-  appendText(appender, row.module);
-  appendText(appender, row.file);
-  if (row.line === null) appender.appendNull();
-  else appender.appendInteger(row.line);
-  appendText(appender, row.functionName);
-  appendText(appender, row.errorType);
-  appendText(appender, row.error);
-  appendText(appender, row.service);
-  appendText(appender, row.traceId);
-  appendText(appender, row.spanId);
-  appender.endRow();
 }

@@ -34,24 +34,34 @@ CREATE TABLE IF NOT EXISTS events (
   span_id VARCHAR
 )`;
 
-/** Rows arrive here through the appender (plain types, no constraints), then move in one INSERT. */
-export const createStagingTable = `
-CREATE TEMP TABLE IF NOT EXISTS staging (
-  project VARCHAR, id VARCHAR, ts BIGINT, received_at BIGINT, kind VARCHAR, name VARCHAR, severity VARCHAR,
-  severity_number UTINYINT, template VARCHAR, message VARCHAR, args VARCHAR, attributes VARCHAR,
-  context_vars VARCHAR, stack VARCHAR, experiments VARCHAR, user_id VARCHAR, session_id VARCHAR, module VARCHAR,
-  file VARCHAR, line INTEGER, function_name VARCHAR, error_type VARCHAR, error VARCHAR, service VARCHAR,
-  trace_id VARCHAR, span_id VARCHAR
-)`;
+/** A string as a SQL literal: the one place a value is spliced into DuckDB SQL. */
+export function sqlString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+const journalColumns = `{
+  project: 'VARCHAR', id: 'UUID', ts: 'BIGINT', received_at: 'BIGINT', kind: 'VARCHAR', name: 'VARCHAR',
+  severity: 'VARCHAR', severity_number: 'UTINYINT', template: 'VARCHAR', message: 'VARCHAR', args: 'JSON',
+  attributes: 'JSON', context_vars: 'JSON', stack: 'JSON', experiments: 'JSON', user_id: 'VARCHAR',
+  session_id: 'VARCHAR', module: 'VARCHAR', file: 'VARCHAR', line: 'INTEGER', function_name: 'VARCHAR',
+  error_type: 'VARCHAR', error: 'JSON', service: 'VARCHAR', trace_id: 'VARCHAR', span_id: 'VARCHAR'
+}`;
 
 /**
- * Moves staged rows into `events`, skipping any (project, id) already stored. The staged ids'
- * min/max is pushed into the scan of `events`, so only row groups of the same time span are read.
+ * Loads one journal segment (NDJSON, one EventRow per line) into \`events\`, keeping the first copy
+ * of an id repeated inside the segment and skipping ids already stored. DuckDB parses the file
+ * itself, and pushes the segment's min/max id into the scan of \`events\`, so only row groups of
+ * the same time span are read for the dedup.
  */
-export const insertStagedRows = `
+export function loadSegment(path: string): string {
+  return `
 INSERT INTO events
-SELECT project, id::UUID, epoch_ms(ts), epoch_ms(received_at), kind, name, severity, severity_number, template,
-       message, args, attributes, context_vars, stack, experiments, user_id, session_id, module, file, line,
-       function_name, error_type, error, service, trace_id, span_id
-FROM staging s
-WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.project = s.project AND e.id = s.id::UUID)`;
+SELECT project, id, epoch_ms(ts), epoch_ms(received_at), kind, name, severity, severity_number, template, message,
+       args, attributes, context_vars, stack, experiments, user_id, session_id, module, file, line, function_name,
+       error_type, error, service, trace_id, span_id
+FROM (
+  SELECT DISTINCT ON (project, id) *
+  FROM read_ndjson(${sqlString(path)}, columns = ${journalColumns}, format = 'newline_delimited')
+) s
+WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.project = s.project AND e.id = s.id)`;
+}

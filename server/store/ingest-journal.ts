@@ -1,0 +1,111 @@
+/**
+ * The ingest journal: acknowledged rows, appended as NDJSON to segment files and synced to disk
+ * (group commit: one write and one fdatasync for every request waiting) before the collector
+ * answers. Stores load sealed segments in bulk afterwards, so a request waits for an fsync, not
+ * for a database transaction, and the database sees few large inserts instead of many small ones.
+ * A segment is deleted only after its rows are in the database; one that is loaded twice (after a
+ * crash between the load and the delete) is harmless, because loads skip ids already stored.
+ */
+import { mkdirSync, readdirSync, renameSync } from 'node:fs';
+import { type FileHandle, open, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { GroupCommit } from './group-commit.js';
+
+const segmentName = /^(\d{12})\.ndjson$/;
+
+export interface Segment {
+  path: string;
+  rows: number;
+}
+
+export class IngestJournal {
+  readonly #directory: string;
+  readonly #quarantine: string;
+  readonly #appends: GroupCommit<string, void>;
+  #sequence = 0;
+  #current: { path: string; handle: FileHandle; rows: number; bytes: number } | undefined;
+  #sealed: Segment[] = [];
+  /** Rows acknowledged and not yet loaded. */
+  pendingRows = 0;
+
+  constructor(directory: string, private readonly maxSegmentBytes = 64 * 1024 * 1024) {
+    this.#directory = directory;
+    this.#quarantine = join(directory, 'quarantine');
+    mkdirSync(this.#quarantine, { recursive: true });
+    // Segments left by an earlier run (stopped or crashed) are loaded first, in order.
+    for (const file of readdirSync(directory).sort()) {
+      const match = segmentName.exec(file);
+      if (match === null) continue;
+      this.#sequence = Math.max(this.#sequence, Number(match[1]) + 1);
+      this.#sealed.push({ path: join(directory, file), rows: -1 });
+    }
+    this.#appends = new GroupCommit<string, void>(async (submissions) => {
+      await this.#write(submissions.flat());
+      return submissions.map(() => undefined);
+    });
+  }
+
+  /** Appends rows (one JSON line each); resolves once they are on disk. */
+  append(lines: readonly string[]): Promise<void> {
+    if (lines.length === 0) return Promise.resolve();
+    return this.#appends.submit(lines);
+  }
+
+  async #write(lines: readonly string[]): Promise<void> {
+    if (this.#current === undefined) {
+      const path = join(this.#directory, `${String(this.#sequence++).padStart(12, '0')}.ndjson`);
+      this.#current = { path, handle: await open(path, 'a'), rows: 0, bytes: 0 };
+    }
+    const text = `${lines.join('\n')}\n`;
+    const current = this.#current;
+    // A short write is an error here: the segment would be torn. It does not happen on regular
+    // files short of a full disk, which fails the whole group (the clients retry).
+    const { bytesWritten } = await current.handle.write(text);
+    if (bytesWritten !== Buffer.byteLength(text)) throw new Error(`short write to ${current.path}`);
+    await current.handle.datasync();
+    current.rows += lines.length;
+    current.bytes += bytesWritten;
+    this.pendingRows += lines.length;
+    if (current.bytes >= this.maxSegmentBytes) await this.#sealCurrent();
+  }
+
+  async #sealCurrent(): Promise<void> {
+    const current = this.#current;
+    if (current === undefined) return;
+    this.#current = undefined;
+    await current.handle.close();
+    this.#sealed.push({ path: current.path, rows: current.rows });
+  }
+
+  /**
+   * Seals the segment being written (waiting for appends in flight to finish, so everything
+   * acknowledged so far is in a sealed segment) and returns the sealed segments, oldest first.
+   */
+  async seal(): Promise<Segment[]> {
+    await this.#appends.idle();
+    await this.#sealCurrent();
+    return [...this.#sealed];
+  }
+
+  /** Forgets a loaded segment and deletes its file. */
+  async loaded(segment: Segment, rows: number): Promise<void> {
+    this.#sealed = this.#sealed.filter((candidate) => candidate !== segment);
+    this.pendingRows = Math.max(0, this.pendingRows - rows);
+    await unlink(segment.path).catch(() => undefined);
+  }
+
+  /** Moves a segment that cannot be loaded aside, keeping it for an operator. */
+  quarantine(segment: Segment): void {
+    this.#sealed = this.#sealed.filter((candidate) => candidate !== segment);
+    renameSync(segment.path, join(this.#quarantine, `${Date.now()}-${segment.path.split('/').pop()}`));
+  }
+
+  get quarantined(): number {
+    return readdirSync(this.#quarantine).length;
+  }
+
+  async close(): Promise<void> {
+    await this.#appends.idle();
+    await this.#sealCurrent();
+  }
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { checkStructure, defaultLimits } from '../collector/limits.js';
+import { Scrubber, luhnValid } from '../collector/scrub.js';
+
+describe('Scrubber', () => {
+  it('masks Luhn-valid card numbers only', () => {
+    expect(luhnValid('4111111111111111')).toBe(true);
+    expect(luhnValid('4111111111111112')).toBe(false);
+    const scrubber = new Scrubber();
+    expect(scrubber.string('card 5500-0000-0000-0004, order 5500-0000-0000-0005')).toBe('card [Filtered], order 5500-0000-0000-0005');
+  });
+
+  it('masks emails and truncates IPv4 to /24 and IPv6 to /48, leaving versions and times alone', () => {
+    const scrubber = new Scrubber();
+    expect(scrubber.string('from 203.0.113.77 and 2001:db8:abcd:12::1 by x.y@mail.example.co.uk')).toBe('from 203.0.113.0 and 2001:db8:abcd:: by [Filtered]');
+    expect(scrubber.string('v1.2.3.4000 at 12:30:45 on 999.1.1.1')).toBe('v1.2.3.4000 at 12:30:45 on 999.1.1.1');
+  });
+
+  it('applies configured rules: remove and hash keys, mask patterns', () => {
+    const scrubber = new Scrubber({ rules: [{ key: '^ssn$', action: 'remove' }, { key: 'customer', action: 'hash' }, { pattern: 'ORD-\\d+', action: 'mask' }], salt: 's' });
+    const value = scrubber.value({ ssn: '078-05-1120', customer: 'ann', note: 'see ORD-1234', password: 'p' }) as Record<string, unknown>;
+    expect(value).toEqual({ customer: expect.stringMatching(/^hash:[0-9a-f]{16}$/), note: 'see [Filtered]', password: '[Filtered]' });
+    expect(new Scrubber({ rules: [{ key: 'customer', action: 'hash' }], salt: 's' }).value({ customer: 'ann' })).toEqual({ customer: value['customer'] });
+    expect(new Scrubber({ rules: [{ key: 'customer', action: 'hash' }], salt: 't' }).value({ customer: 'ann' })).not.toEqual({ customer: value['customer'] });
+  });
+
+  it('can keep what a deployment decides to keep', () => {
+    const scrubber = new Scrubber({ emails: 'keep', ipAddresses: 'keep', sensitiveKeys: false });
+    expect(scrubber.value({ token: 'abc', text: 'ann@example.com 10.0.0.1' })).toEqual({ token: 'abc', text: 'ann@example.com 10.0.0.1' });
+  });
+});
+
+describe('checkStructure', () => {
+  it('names the path of the first problem', () => {
+    expect(checkStructure({ a: { b: [1, { c: 'x'.repeat(defaultLimits.stringLength + 1) }] } }, defaultLimits)).toMatchObject({ reason: 'string_too_long', path: '/a/b/1/c' });
+    expect(checkStructure(JSON.parse('{"a":{"__proto__":{"x":1}}}'), defaultLimits)).toMatchObject({ reason: 'forbidden_key', path: '/a/__proto__' });
+    expect(checkStructure({ 'a/b': { '~': '\ud800' } }, defaultLimits)).toMatchObject({ reason: 'invalid_string', path: '/a~1b/~0' });
+    expect(checkStructure({ ok: ['fine', 1, null, { deep: true }] }, defaultLimits)).toBeUndefined();
+  });
+});
