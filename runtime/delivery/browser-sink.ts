@@ -18,6 +18,11 @@ export interface BrowserSinkOptions extends SinkOptions, DeliveryOptions {
   key: string;
   /** Bytes held while the collector is unreachable (default 1 MiB); past it the oldest batches are dropped. */
   maxQueueBytes?: number;
+  /**
+   * How the last events leave an unloading page: `keepalive` fetches up to the 64 KiB budget and
+   * beacons past it (the default where `fetch` supports keepalive), or `beacon` only.
+   */
+  unload?: 'keepalive' | 'beacon';
 }
 
 export interface BrowserSink {
@@ -60,6 +65,8 @@ export function browserSink(options: BrowserSinkOptions): BrowserSink {
   const url = /\/v1\/events\/?$/.test(options.url) ? options.url : `${options.url.replace(/\/+$/, '')}/v1/events`;
   const unloadUrl = `${url}${url.includes('?') ? '&' : '?'}key=${encodeURIComponent(options.key)}`;
   const spool = new MemorySpool(options.maxQueueBytes ?? 1024 * 1024);
+  const keepaliveSupported = typeof Request !== 'undefined' && 'keepalive' in Request.prototype;
+  const useKeepalive = (options.unload ?? 'keepalive') === 'keepalive' && keepaliveSupported;
 
   const send = async (body: string, events: number): Promise<SendResult> => {
     const response = await fetch(url, {
@@ -81,7 +88,7 @@ export function browserSink(options: BrowserSinkOptions): BrowserSink {
     const unsealed = delivery.takeUnsealed();
     const bodies = spool.takeAll();
     if (unsealed.length > 0) bodies.push(`${unsealed.join('\n')}\n`);
-    let budget = keepaliveBudget;
+    let budget = useKeepalive ? keepaliveBudget : 0;
     const left: string[] = [];
     for (const chunk of chunkLines(bodies, keepaliveBudget)) {
       const size = new TextEncoder().encode(chunk).length;

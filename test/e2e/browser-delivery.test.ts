@@ -1,0 +1,106 @@
+/**
+ * The browser build delivering to a real collector from a page on another origin, in Debian's
+ * Chromium: CORS preflight for normal sends, keepalive fetches and beacons as the page goes away,
+ * and an origin the collector does not know refused.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CollectorProcess, freePort, keys, metric, startCollector, storedEvent } from '../../server/test/helpers/collector-process.js';
+import { launchChromium, staticServer } from './helpers/browser.js';
+
+let browser: Browser;
+let collector: CollectorProcess;
+let site: { origin: string; close(): Promise<void> };
+let strangerSite: { origin: string; close(): Promise<void> };
+
+const page = (collectorUrl: string) => `<!doctype html><meta charset="utf-8"><title>shop</title>
+<script type="module">
+  import { browserSink, log, memorySink } from '/dist/esm/runtime/browser.js';
+  const options = Object.fromEntries(new URLSearchParams(location.search));
+  window.ids = [];
+  const ids = memorySink();
+  window.sink = browserSink({ url: ${JSON.stringify(collectorUrl)}, key: ${JSON.stringify(keys.ingest)}, flushInterval: Number(options.interval ?? 100), unload: options.unload ?? 'keepalive', onProblem: () => {} });
+  window.logMany = (count, size) => {
+    for (let index = 0; index < count; index++) log.info('clicked %s %d', 'x'.repeat(size ?? 10), index);
+    window.ids.push(...ids.events.map((event) => event.id));
+    ids.clear();
+  };
+  window.ready = true;
+</script>`;
+
+async function open(origin: string, query = ''): Promise<Page> {
+  const tab = await browser.newPage();
+  await tab.goto(`${origin}/shop.html${query}`);
+  await tab.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+  return tab;
+}
+
+async function eventually(check: () => Promise<boolean>, timeout = 10_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function allStored(ids: string[]): Promise<boolean> {
+  for (const id of ids) if ((await storedEvent(collector.url, id)) === undefined) return false;
+  return true;
+}
+
+beforeAll(async () => {
+  const [sitePort, collectorPort] = [await freePort(), await freePort()];
+  collector = await startCollector({ port: collectorPort, env: { LOGMILL_ALLOWED_ORIGINS: `http://127.0.0.1:${sitePort}` } });
+  site = await staticServer({ '/shop.html': page(collector.url) }, sitePort);
+  strangerSite = await staticServer({ '/shop.html': page(collector.url) });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+  await strangerSite?.close();
+  await collector?.stop();
+});
+
+describe('browser delivery', () => {
+  it('sends batches with fetch after a CORS preflight', async () => {
+    const preflightsBefore = await metric(collector.url, 'logmill_request_duration_seconds_count');
+    const tab = await open(site.origin);
+    await tab.evaluate(() => (window as any).logMany(25));
+    expect(await tab.evaluate(() => (window as any).sink.flush(5000))).toBe(true);
+    const ids = await tab.evaluate(() => (window as any).ids as string[]);
+    expect(ids).toHaveLength(25);
+    expect(await allStored(ids)).toBe(true);
+    const text = await (await fetch(`${collector.url}/metrics`)).text();
+    expect(text).toMatch(/logmill_request_duration_seconds_count\{route="\*",status="204"\} [1-9]/);
+    expect(await metric(collector.url, 'logmill_request_duration_seconds_count')).toBeGreaterThan(preflightsBefore);
+    await tab.close();
+  });
+
+  it('sends what is left with keepalive fetches when the page goes away', async () => {
+    const tab = await open(site.origin, '?interval=600000');
+    await tab.evaluate(() => (window as any).logMany(40, 200));
+    const ids = await tab.evaluate(() => (window as any).ids as string[]);
+    await tab.goto('about:blank');
+    await eventually(() => allStored(ids));
+    await tab.close();
+  });
+
+  it('falls back to sendBeacon with a text/plain body', async () => {
+    const tab = await open(site.origin, '?interval=600000&unload=beacon');
+    await tab.evaluate(() => (window as any).logMany(30, 100));
+    const ids = await tab.evaluate(() => (window as any).ids as string[]);
+    await tab.close({ runBeforeUnload: true });
+    await eventually(() => allStored(ids));
+  });
+
+  it('is refused from an origin the collector does not allow', async () => {
+    const tab = await open(strangerSite.origin);
+    await tab.evaluate(() => (window as any).logMany(3));
+    expect(await tab.evaluate(() => (window as any).sink.flush(1500))).toBe(false);
+    const ids = await tab.evaluate(() => (window as any).ids as string[]);
+    for (const id of ids) expect(await storedEvent(collector.url, id)).toBeUndefined();
+    await tab.close();
+  });
+});
