@@ -18,15 +18,17 @@ export async function serve(options: ServeOptions): Promise<{ url: string; close
   const store = await DuckDBStore.open(config.data ?? './logmill-data');
   const collector = await createCollector(config, store);
   const address = await collector.app.listen({ host: config.host, port: config.port });
-  const out = process.stdout;
-  out.write(`logmill collector listening on ${address}\n`);
-  out.write(`  data: ${config.data ?? '(in memory)'}\n`);
+  // One write, so that whoever reads the address also gets the keys in the same chunk.
+  const lines = [`logmill collector listening on ${address}`, `  data: ${config.data ?? '(in memory)'}`];
   if (config.generatedKeys !== undefined) {
-    out.write('  no keys were configured, so these were generated and saved in the data directory (shown once):\n');
-    out.write(`    ingest key: ${config.generatedKeys.ingest}\n`);
-    out.write(`    read key:   ${config.generatedKeys.read}\n`);
-    out.write(`    admin key:  ${config.generatedKeys.admin}\n`);
+    lines.push(
+      '  no keys were configured, so these were generated and saved in the data directory (shown once):',
+      `    ingest key: ${config.generatedKeys.ingest}`,
+      `    read key:   ${config.generatedKeys.read}`,
+      `    admin key:  ${config.generatedKeys.admin}`,
+    );
   }
+  process.stdout.write(`${lines.join('\n')}\n`);
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => (closing ??= collector.close());
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

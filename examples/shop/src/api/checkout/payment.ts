@@ -5,6 +5,8 @@ moduleFields({ team: 'payments' });
 
 /** A payment provider that reports settlements on a shared bus, from whichever request settles. */
 export const settlements = new EventEmitter();
+// Every request in flight waits for its own settlement on this one bus.
+settlements.setMaxListeners(0);
 
 export async function charge(orderId: string, cents: number): Promise<string> {
   await new Promise((resolve) => setTimeout(resolve, 10));
