@@ -1,29 +1,9 @@
 #!/usr/bin/env node
 /**
- * The `logmill` command. `logmill serve` starts the collector on the embedded DuckDB store.
+ * The `logmill` command's entry. DuckDB's queries run on libuv's thread pool, as do the ingest
+ * journal's writes and syncs; with the default four threads a long load or checkpoint would
+ * hold up acknowledgements, so the pool is enlarged before anything uses it (the pool starts on
+ * first use and reads this variable then), and only then is the rest loaded.
  */
-import { Command, InvalidArgumentError } from 'commander';
-import { serve } from './serve.js';
-
-function port(value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 0 || number > 65535) throw new InvalidArgumentError('must be a port number (0-65535)');
-  return number;
-}
-
-const program = new Command('logmill').description('Logmill collector and tools');
-program
-  .command('serve')
-  .description('run the collector: HTTP ingest, validation, scrubbing, dedup, durable storage')
-  .option('-c, --config <file>', 'JSON config file (keys, origins, limits, scrubbing)')
-  .option('-d, --data <dir>', 'data directory for the DuckDB store (default ./logmill-data)')
-  .option('-p, --port <port>', 'port to listen on (default 4318)', port)
-  .option('-H, --host <host>', 'address to listen on (default 127.0.0.1)')
-  .action(async (options: { config?: string; data?: string; port?: number; host?: string }) => {
-    await serve(options);
-  });
-
-program.parseAsync().catch((error: unknown) => {
-  process.stderr.write(`logmill: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+process.env['UV_THREADPOOL_SIZE'] ??= '16';
+await import('./commands.js');

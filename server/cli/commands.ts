@@ -1,0 +1,28 @@
+/**
+ * The `logmill` command. `logmill serve` starts the collector on the embedded DuckDB store.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { serve } from './serve.js';
+
+function port(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0 || number > 65535) throw new InvalidArgumentError('must be a port number (0-65535)');
+  return number;
+}
+
+const program = new Command('logmill').description('Logmill collector and tools');
+program
+  .command('serve')
+  .description('run the collector: HTTP ingest, validation, scrubbing, dedup, durable storage')
+  .option('-c, --config <file>', 'JSON config file (keys, origins, limits, scrubbing)')
+  .option('-d, --data <dir>', 'data directory for the DuckDB store (default ./logmill-data)')
+  .option('-p, --port <port>', 'port to listen on (default 4318)', port)
+  .option('-H, --host <host>', 'address to listen on (default 127.0.0.1)')
+  .action(async (options: { config?: string; data?: string; port?: number; host?: string }) => {
+    await serve(options);
+  });
+
+program.parseAsync().catch((error: unknown) => {
+  process.stderr.write(`logmill: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
