@@ -15,6 +15,7 @@
  * whose CommonJS output marks `exports.__esModule` and changes how other modules import it.
  */
 import type * as TS from 'typescript';
+import { compileTemplate } from '../runtime/format/compile-template.js';
 import { names } from './analysis.js';
 import type { Emit } from './emit.js';
 
@@ -28,7 +29,7 @@ export interface FrameRecord {
 export interface SiteRecord extends FrameRecord {
   severityNumber: number;
   column: number;
-  /** The template compiled from a template literal, if the message was one. */
+  /** The message template, if it was a literal (or a template literal compiled into one). */
   template: string | undefined;
 }
 
@@ -68,7 +69,12 @@ export function addRuntimePrologue(
       factory.createVariableDeclarationList([factory.createVariableDeclaration(name, undefined, undefined, emit.hook(hook, args))]),
     );
   const text = (value: string): TS.Expression => factory.createStringLiteral(value);
-  const number = (value: number): TS.Expression => factory.createNumericLiteral(value);
+  const number = (value: number): TS.Expression =>
+    value < 0 ? factory.createPrefixUnaryExpression(ts.SyntaxKind.MinusToken, factory.createNumericLiteral(-value)) : factory.createNumericLiteral(value);
+  // The parsed template as a literal: strings, numbers and arrays of them.
+  const json = (value: unknown): TS.Expression =>
+    typeof value === 'string' ? text(value) : typeof value === 'number' ? number(value) : factory.createArrayLiteralExpression((value as unknown[]).map(json));
+  const compiled = (template: string | undefined) => (template === undefined ? undefined : compileTemplate(template));
   const frameStatements = frames.map((frame, index) =>
     hoisted(names.frame(index), 'frame', [text(frame.name), text(frame.module), text(frame.file), number(frame.line)]),
   );
@@ -81,6 +87,7 @@ export function addRuntimePrologue(
       number(site.column),
       text(site.name),
       ...(site.template === undefined ? [] : [text(site.template)]),
+      ...(compiled(site.template) === undefined ? [] : [json(compiled(site.template))]),
     ]),
   );
   let directiveCount = 0;

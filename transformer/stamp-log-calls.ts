@@ -6,8 +6,11 @@
  *   log.info('paid %s', amount)          →  log.__logmillAt(__logmillSite0, __logmillContext, void 0, amount)
  *   log.info(message, amount)            →  log.__logmillAt(__logmillSite2, __logmillContext, message, amount)
  *   log.warn(`user ${id} paid ${cents}`)  →  log.__logmillAt(__logmillSite1, __logmillContext, void 0, id, cents)
- *   var __logmillSite0 = __logmill.site(9, "api/checkout", "src/api/checkout.ts", 10, 5, "submit", "paid %s");
- *   var __logmillSite1 = __logmill.site(13, "api/checkout", "src/api/checkout.ts", 12, 5, "submit", "user %s paid %s");
+ *   var __logmillSite0 = __logmill.site(9, "api/checkout", "src/api/checkout.ts", 10, 5, "submit", "paid %s", ["paid ", ["s", 0, -1, -1]]);
+ *   var __logmillSite1 = __logmill.site(13, "api/checkout", "src/api/checkout.ts", 12, 5, "submit", "user %s paid %s", [...]);
+ *
+ * A literal template is also parsed here, once (runtime/format/compile-template.ts), and the parsed
+ * form rides in the site record, so rendering never parses it again.
  *
  * Outside instrumented functions the context argument is `void 0` and the logger uses the ambient one.
  */

@@ -3,6 +3,7 @@
  * context serialized and the error described only when a sink asks.
  */
 import { type ContextVariables, type Frame, type LogmillContext } from '../context.js';
+import { type CompiledTemplate, compiledAtRunTime, renderTemplate } from '../format/compile-template.js';
 import { formatPercentDetailed, formatSimple, isMapping } from '../format/format-percent.js';
 import { logicalStack } from '../stack.js';
 import { type ErrorInfo, describeError, findError } from './errors.js';
@@ -16,8 +17,10 @@ export interface CallSite {
   readonly line: number;
   readonly column: number;
   readonly function: string;
-  /** The template, when the transformer compiled a template literal into one. */
+  /** The template, when the message was a literal (or a template literal compiled into one). */
   readonly template?: string;
+  /** That template, parsed at build time. */
+  readonly compiledTemplate?: CompiledTemplate;
 }
 
 export const SCHEMA_VERSION = 1;
@@ -88,7 +91,13 @@ export class LogmillEvent {
       this.#message = simple;
       return;
     }
-    const result = formatPercentDetailed(this.template, this.args.length === 1 && isMapping(this.args[0]) ? this.args[0] : this.args);
+    const args = this.args.length === 1 && isMapping(this.args[0]) ? this.args[0] : this.args;
+    // The site's template was parsed at build time; others are parsed once per distinct template.
+    const code = this.code;
+    const compiled = code !== undefined && code.template === this.template && code.compiledTemplate !== undefined
+      ? code.compiledTemplate
+      : compiledAtRunTime(this.template);
+    const result = compiled === undefined ? formatPercentDetailed(this.template, args) : renderTemplate(compiled, this.template, args);
     this.#message = result.text;
     this.#formatError = result.error;
   }

@@ -3,6 +3,7 @@
  * event and hands it to the sinks. With the transformer, calls arrive through `__logmillAt` with a
  * build-time call site and the caller's context, so nothing is looked up at run time.
  */
+import type { CompiledTemplate } from '../format/compile-template.js';
 import type { LogmillContext } from '../context.js';
 import { emitLog, sinkRegistry } from '../events.js';
 import type { CallSite } from './event.js';
@@ -34,9 +35,10 @@ export function site(
   column: number,
   fn: string,
   template?: string,
+  compiledTemplate?: CompiledTemplate,
 ): StampedSite {
   return {
-    severityNumber, module, file, line, column, function: fn, template,
+    severityNumber, module, file, line, column, function: fn, template, compiledTemplate,
     threshold: 0, version: -1, fields: undefined, mergedFrom: undefined, merged: undefined,
   };
 }

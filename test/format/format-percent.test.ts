@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { compileTemplate, renderTemplate } from '../../runtime/format/compile-template.js';
 import { formatPercent, formatPercentDetailed, formatSimple } from '../../runtime/format/format-percent.js';
 import { repositoryRoot } from '../helpers/compile.js';
 
@@ -64,6 +65,30 @@ describe(`formatPercent against CPython ${python}`, () => {
     expect(failures.slice(0, 25).join('\n')).toBe('');
     // Python's own words, except where they name Python-only types (KeyError's repr, bytes, ...).
     expect(sameMessage / rejected.length).toBeGreaterThan(0.9);
+  });
+
+  it('renders compiled templates exactly as the interpreter does, and compiles every well-formed one', () => {
+    const failures: string[] = [];
+    let compiled = 0;
+    for (const vector of vectors) {
+      const args = decode(vector.args);
+      const pieces = compileTemplate(vector.template);
+      if (pieces === undefined) {
+        // Only templates with a syntax error stay uncompiled; Python rejects each of them.
+        expect(vector.error, vector.template).toBeDefined();
+        continue;
+      }
+      compiled++;
+      expect(JSON.parse(JSON.stringify(pieces))).toEqual(pieces);
+      const expected = formatPercentDetailed(vector.template, args);
+      const actual = renderTemplate(pieces, vector.template, args);
+      if (actual.text !== expected.text || actual.error !== expected.error) {
+        failures.push(`${JSON.stringify(vector.template)} % ${JSON.stringify(vector.args)}: interpreter ${JSON.stringify(expected)}, compiled ${JSON.stringify(actual)}`);
+      }
+    }
+    expect(failures.slice(0, 25).join('\n')).toBe('');
+    expect(compiled).toBeGreaterThan(vectors.length * 0.9);
+    expect(compileTemplate('%(user)-8s paid %.*f%%')).toEqual([['s', 1, 8, -1, 'user'], ' paid ', ['f', 0, -1, -2], '%']);
   });
 
   it('takes the fast path only where it agrees with Python', () => {

@@ -1,0 +1,166 @@
+/**
+ * Templates parsed once: `'%-8s paid %.2f%%'` → `[['s', 1, 8, -1], ' paid ', ['f', 0, -1, 2], '%']`.
+ * The transformer compiles each literal template at build time and stores the result in the call
+ * site; templates only known at run time are compiled once and cached. Rendering a compiled
+ * template gives exactly what `formatPercentDetailed` gives; a template with a syntax error does
+ * not compile (the interpreter renders it), and a render that hits a bad argument hands the whole
+ * call to the interpreter, so both paths agree to the character.
+ */
+import { FormatError, LEFT, type Specifier, formatCharacter, formatFloatSpecifier, formatInteger, formatText, toInteger } from './conversions.js';
+import { type FormatArgs, type FormatResult, formatPercentDetailed, isMapping } from './format-percent.js';
+
+/** `-2` in the width or precision slot: taken from the next argument (`*`). */
+export const FROM_ARGUMENT = -2;
+
+/** One conversion: its character, flags, width and precision (-1 when absent), and mapping key. */
+export type CompiledSpecifier = readonly [conversion: string, flags: number, width: number, precision: number, key?: string];
+
+/** Literal text and conversions, in order. Plain JSON, so the transformer can emit it as a literal. */
+export type CompiledTemplate = readonly (string | CompiledSpecifier)[];
+
+const flagBits: Record<string, number> = { '-': 1, '+': 2, ' ': 4, '#': 8, '0': 16 };
+const conversions = 'diuoxXeEfFgGcsra';
+
+/** Parses `template`; undefined if Python would report a syntax error in it. */
+export function compileTemplate(template: string): CompiledTemplate | undefined {
+  const pieces: (string | CompiledSpecifier)[] = [];
+  let literal = '';
+  let index = 0;
+  const length = template.length;
+  while (index < length) {
+    const percent = template.indexOf('%', index);
+    if (percent < 0) {
+      literal += template.slice(index);
+      break;
+    }
+    literal += template.slice(index, percent);
+    index = percent + 1;
+    if (template[index] === '%') {
+      literal += '%';
+      index++;
+      continue;
+    }
+    let key: string | undefined;
+    if (template[index] === '(') {
+      let depth = 1;
+      const keyStart = ++index;
+      while (index < length && depth > 0) {
+        if (template[index] === '(') depth++;
+        else if (template[index] === ')') depth--;
+        index++;
+      }
+      if (depth > 0) return undefined;
+      key = template.slice(keyStart, index - 1);
+    }
+    let flags = 0;
+    while (index < length && flagBits[template[index]!] !== undefined) flags |= flagBits[template[index++]!]!;
+    let width = -1;
+    if (template[index] === '*') {
+      width = FROM_ARGUMENT;
+      index++;
+    } else {
+      let digits = '';
+      while (index < length && template[index]! >= '0' && template[index]! <= '9') digits += template[index++];
+      if (digits !== '') width = Number(digits);
+    }
+    let precision = -1;
+    if (template[index] === '.') {
+      index++;
+      if (template[index] === '*') {
+        precision = FROM_ARGUMENT;
+        index++;
+      } else {
+        let digits = '';
+        while (index < length && template[index]! >= '0' && template[index]! <= '9') digits += template[index++];
+        precision = digits === '' ? 0 : Number(digits);
+      }
+    }
+    if (template[index] === 'h' || template[index] === 'l' || template[index] === 'L') index++;
+    if (index >= length || !conversions.includes(template[index]!)) return undefined;
+    const conversion = template[index++]!;
+    if (literal !== '') pieces.push(literal);
+    literal = '';
+    pieces.push(key === undefined ? [conversion, flags, width, precision] : [conversion, flags, width, precision, key]);
+  }
+  if (literal !== '') pieces.push(literal);
+  return pieces;
+}
+
+function starValue(value: unknown): number {
+  if (typeof value !== 'bigint' && !(typeof value === 'number' && Number.isInteger(value)) && typeof value !== 'boolean') {
+    throw new FormatError('* wants int');
+  }
+  return Number(toInteger(value, 'd'));
+}
+
+/** Renders a compiled template with Python's `%` semantics; `template` is its source, for the rare fallback. */
+export function renderTemplate(compiled: CompiledTemplate, template: string, args: FormatArgs | unknown): FormatResult {
+  const mapping = isMapping(args) ? (args as Readonly<Record<string, unknown>>) : undefined;
+  const tuple: readonly unknown[] = Array.isArray(args) ? args : mapping === undefined ? [args] : [];
+  let next = 0;
+  let keyed = false;
+  const nextArgument = (): unknown => {
+    if (mapping !== undefined && tuple.length === 0) {
+      if (!keyed && next++ === 0) return mapping;
+      throw new FormatError('not enough arguments for format string');
+    }
+    if (next >= tuple.length) throw new FormatError('not enough arguments for format string');
+    return tuple[next++];
+  };
+  let out = '';
+  try {
+    for (const piece of compiled) {
+      if (typeof piece === 'string') {
+        out += piece;
+        continue;
+      }
+      const [conversion, compiledFlags, compiledWidth, compiledPrecision, key] = piece;
+      let argument: unknown;
+      let haveArgument = false;
+      if (key !== undefined) {
+        if (mapping === undefined) throw new FormatError('format requires a mapping');
+        if (!Object.prototype.hasOwnProperty.call(mapping, key)) throw new FormatError('KeyError');
+        argument = mapping[key];
+        haveArgument = true;
+        keyed = true;
+      }
+      let flags = compiledFlags;
+      let width = compiledWidth;
+      if (width === FROM_ARGUMENT) {
+        width = starValue(nextArgument());
+        if (width < 0) {
+          flags |= LEFT;
+          width = -width;
+        }
+      }
+      let precision = compiledPrecision;
+      if (precision === FROM_ARGUMENT) precision = Math.max(0, starValue(nextArgument()));
+      if (!haveArgument) argument = nextArgument();
+      const specifier: Specifier = { flags, width, precision, conversion };
+      if (conversion === 's' || conversion === 'r' || conversion === 'a') out += formatText(argument, specifier);
+      else if (conversion === 'c') out += formatCharacter(argument, specifier);
+      else if ('eEfFgG'.includes(conversion)) out += formatFloatSpecifier(argument, specifier);
+      else out += formatInteger(argument, specifier);
+    }
+  } catch (caught) {
+    if (!(caught instanceof FormatError)) throw caught;
+    // Where the error leaves the output depends on how far Python had parsed: the interpreter knows.
+    return formatPercentDetailed(template, args);
+  }
+  if (mapping === undefined && next < tuple.length) return { text: out, error: 'not all arguments converted during string formatting' };
+  return { text: out };
+}
+
+const cache = new Map<string, CompiledTemplate | null>();
+const cacheLimit = 2048;
+
+/** The compiled form of a template seen at run time, compiled on first sight (bounded cache). */
+export function compiledAtRunTime(template: string): CompiledTemplate | undefined {
+  let compiled = cache.get(template);
+  if (compiled === undefined) {
+    compiled = compileTemplate(template) ?? null;
+    if (cache.size >= cacheLimit) cache.delete(cache.keys().next().value!);
+    cache.set(template, compiled);
+  }
+  return compiled ?? undefined;
+}
