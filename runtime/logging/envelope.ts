@@ -9,40 +9,62 @@ import { severityText } from './levels.js';
 import type { Redactor } from './redact.js';
 import { toJson } from './serialize.js';
 
-let contextJson = new WeakMap<LogmillContext, string>();
-let attributesJson = new WeakMap<object, string>();
-const siteJson = new WeakMap<CallSite, string>();
-const siteTemplateJson = new WeakMap<CallSite, string>();
-let cachedRedactor: Redactor | undefined;
-
-function cached<K extends object>(cache: WeakMap<K, string>, key: K, make: () => string): string {
-  let json = cache.get(key);
-  if (json === undefined) {
-    json = make();
-    cache.set(key, json);
-  }
-  return json;
+/**
+ * A piece of a line that repeats from event to event, kept with its UTF-8 bytes, so a sink writing
+ * bytes copies it instead of encoding it again.
+ */
+export interface EnvelopePiece {
+  readonly text: string;
+  readonly bytes: Uint8Array;
 }
 
-const heads: string[] = [];
+/** Where `writeEnvelope` puts a line: text made for this event, and cached pieces. */
+export interface EnvelopeWriter {
+  text(value: string): void;
+  piece(value: EnvelopePiece): void;
+}
+
+const encoder = new TextEncoder();
+
+export function envelopePiece(text: string): EnvelopePiece {
+  return { text, bytes: encoder.encode(text) };
+}
+
+let contextJson = new WeakMap<LogmillContext, EnvelopePiece>();
+let attributesJson = new WeakMap<object, EnvelopePiece>();
+const siteJson = new WeakMap<CallSite, EnvelopePiece>();
+const siteTemplateJson = new WeakMap<CallSite, EnvelopePiece>();
+let cachedRedactor: Redactor | undefined;
+
+function cached<K extends object>(cache: WeakMap<K, EnvelopePiece>, key: K, make: () => string): EnvelopePiece {
+  let piece = cache.get(key);
+  if (piece === undefined) {
+    piece = envelopePiece(make());
+    cache.set(key, piece);
+  }
+  return piece;
+}
+
+const heads: EnvelopePiece[] = [];
+const tail = envelopePiece(`,"schemaVersion":${SCHEMA_VERSION}}`);
 
 /** `,"kind":"log","severity":"INFO","severityNumber":9`, built once per kind and severity. */
-function headOf(kind: 'log' | 'event', severityNumber: number): string {
+function headOf(kind: 'log' | 'event', severityNumber: number): EnvelopePiece {
   const index = (kind === 'event' ? 32 : 0) + (severityNumber & 31);
   let head = heads[index];
   if (head === undefined) {
-    head = `,"kind":"${kind}","severity":"${severityText(severityNumber)}","severityNumber":${severityNumber}`;
+    head = envelopePiece(`,"kind":"${kind}","severity":"${severityText(severityNumber)}","severityNumber":${severityNumber}`);
     heads[index] = head;
   }
   return head;
 }
 
 /**
- * Writes `event` as one line of JSON (no trailing newline) in pieces, so a sink can encode the
- * large cached pieces (context, call site, attributes) straight into its buffer without first
- * building one string per line.
+ * Writes `event` as one line of JSON (no trailing newline): the few parts made for this event as
+ * text, and the parts that repeat — the head, the site's template, the bound attributes, the
+ * context, the call site — as cached pieces with their bytes.
  */
-export function writeEnvelope(event: LogmillEvent, write: (piece: string) => void): void {
+export function writeEnvelope(event: LogmillEvent, writer: EnvelopeWriter): void {
   const redactor = loggingState.redactor;
   if (redactor !== cachedRedactor) {
     // New redaction rules: nothing serialized under the old ones may be reused.
@@ -50,35 +72,49 @@ export function writeEnvelope(event: LogmillEvent, write: (piece: string) => voi
     contextJson = new WeakMap();
     attributesJson = new WeakMap();
   }
-  write(`{"id":"${event.id}","ts":${event.ts}`);
-  write(headOf(event.kind, event.severityNumber));
-  if (event.kind === 'event') write(`,"name":${JSON.stringify(event.name)}`);
+  writer.text(`{"id":"${event.id}","ts":${event.ts}`);
+  writer.piece(headOf(event.kind, event.severityNumber));
   const code = event.code;
-  write(',"template":');
-  write(code !== undefined && code.template !== undefined ? cached(siteTemplateJson, code, () => toJson(event.template)) : toJson(event.template));
-  write(`,"args":${event.args.length === 0 ? '[]' : toJson(event.args, redactor)},"message":${toJson(event.message)}`);
+  let dynamic = event.kind === 'event' ? `,"name":${JSON.stringify(event.name)}` : '';
+  if (code !== undefined && code.template !== undefined) {
+    if (dynamic !== '') writer.text(dynamic);
+    dynamic = '';
+    writer.piece(cached(siteTemplateJson, code, () => `,"template":${toJson(event.template)}`));
+  } else {
+    dynamic += `,"template":${toJson(event.template)}`;
+  }
+  dynamic += `,"args":${event.args.length === 0 ? '[]' : toJson(event.args, redactor)},"message":${toJson(event.message)}`;
   const formatError = event.formatError;
-  if (formatError !== undefined) write(`,"formatError":${JSON.stringify(formatError)}`);
+  if (formatError !== undefined) dynamic += `,"formatError":${JSON.stringify(formatError)}`;
   const attributes = event.attributes;
-  write(',"attributes":');
-  write(Object.isFrozen(attributes) ? cached(attributesJson, attributes, () => toJson(attributes, redactor)) : toJson(attributes, redactor));
-  write(',"context":');
-  write(cached(contextJson, event.logContext, () => toJson(contextView(event.logContext), redactor)));
+  if (Object.isFrozen(attributes)) {
+    writer.text(dynamic);
+    writer.piece(cached(attributesJson, attributes, () => `,"attributes":${toJson(attributes, redactor)}`));
+  } else {
+    writer.text(`${dynamic},"attributes":${toJson(attributes, redactor)}`);
+  }
+  writer.piece(cached(contextJson, event.logContext, () => `,"context":${toJson(contextView(event.logContext), redactor)}`));
   const userId = event.userId;
-  if (userId !== undefined) write(`,"userId":${JSON.stringify(userId)}`);
+  if (userId !== undefined) writer.text(`,"userId":${JSON.stringify(userId)}`);
   if (code !== undefined) {
-    write(',"code":');
-    write(cached(siteJson, code, () => toJson({ module: code.module, file: code.file, line: code.line, column: code.column, function: code.function })));
+    writer.piece(cached(siteJson, code, () => `,"code":${toJson({ module: code.module, file: code.file, line: code.line, column: code.column, function: code.function })}`));
   }
   const error = event.error;
-  if (error !== undefined) write(`,"error":${toJson(error, redactor)}`);
-  if (loggingState.service !== undefined) write(`,"service":${toJson(loggingState.service)}`);
-  write(`,"schemaVersion":${SCHEMA_VERSION}}`);
+  if (error !== undefined) writer.text(`,"error":${toJson(error, redactor)}`);
+  if (loggingState.service !== undefined) writer.text(`,"service":${toJson(loggingState.service)}`);
+  writer.piece(tail);
 }
 
 /** Serializes `event` as one line of JSON (no trailing newline). */
 export function envelopeJson(event: LogmillEvent): string {
-  const pieces: string[] = [];
-  writeEnvelope(event, (piece) => pieces.push(piece));
-  return pieces.join('');
+  let line = '';
+  writeEnvelope(event, {
+    text(value) {
+      line += value;
+    },
+    piece(value) {
+      line += value.text;
+    },
+  });
+  return line;
 }

@@ -7,7 +7,7 @@
  */
 import { closeSync, openSync, write as writeAsync, writeSync } from 'node:fs';
 import { type SinkOptions, addSink } from '../events.js';
-import { writeEnvelope } from '../logging/envelope.js';
+import { type EnvelopeWriter, envelopePiece, writeEnvelope } from '../logging/envelope.js';
 
 /** A writable stream: anything with Node's `write(chunk, callback)`. */
 export interface ChunkStream {
@@ -35,6 +35,7 @@ export interface NdjsonSink {
 }
 
 const BUFFER_SIZE = 64 * 1024;
+const newline = envelopePiece('\n');
 
 // Buffer#utf8Write skips the argument handling of Buffer#write; it has been on Buffer.prototype in
 // every Node release (sonic-boom and others rely on the same family of methods).
@@ -81,6 +82,16 @@ export function ndjsonSink(options: NdjsonOptions): NdjsonSink {
     // UTF-8 needs at most three bytes per UTF-16 code unit.
     if (used + text.length * 3 > buffer.length) seal(text.length * 3);
     used += hasUtf8Write ? (buffer as Utf8Writable).utf8Write!(text, used) : buffer.write(text, used);
+  };
+  // Cached pieces arrive already encoded: copying their bytes is cheaper than encoding them again.
+  const writer: EnvelopeWriter = {
+    text: piece,
+    piece(value) {
+      const bytes = value.bytes;
+      if (used + bytes.length > buffer.length) seal(bytes.length);
+      buffer.set(bytes, used);
+      used += bytes.length;
+    },
   };
 
   const startWrite = (): void => {
@@ -157,8 +168,8 @@ export function ndjsonSink(options: NdjsonOptions): NdjsonSink {
   const remove = addSink((event) => {
     const before = used;
     try {
-      writeEnvelope(event, piece);
-      piece('\n');
+      writeEnvelope(event, writer);
+      writer.piece(newline);
     } catch {
       // A half-written line must not corrupt the stream: drop it.
       used = Math.min(used, before);
