@@ -2,6 +2,7 @@
  * The `logmill` command. `logmill serve` starts the collector on the embedded DuckDB store.
  */
 import { Command, InvalidArgumentError } from 'commander';
+import { count } from './count.js';
 import { serve } from './serve.js';
 
 function port(value: string): number {
@@ -20,6 +21,17 @@ program
   .option('-H, --host <host>', 'address to listen on (default 127.0.0.1)')
   .action(async (options: { config?: string; data?: string; port?: number; host?: string }) => {
     await serve(options);
+  });
+
+program
+  .command('count')
+  .description('count matching events (guarded by the privacy guard unless the key has direct access)')
+  .option('--url <url>', 'the collector (default LOGMILL_URL)')
+  .option('--key <key>', 'a read key (default LOGMILL_KEY)')
+  .option('--where <field=value>', 'an equality filter; repeat to AND several', (value: string, previous: string[]) => [...previous, value], [] as string[])
+  .option('--json', 'print {"count", "noiseSd", "exact", "suppressed"} as JSON')
+  .action(async (options: { url?: string; key?: string; where: string[]; json?: boolean }) => {
+    await count(options);
   });
 
 program.parseAsync().catch((error: unknown) => {

@@ -11,6 +11,9 @@ import { registerCors } from './cors.js';
 import { KeyRing } from './keys.js';
 import { CollectorMetrics } from './metrics.js';
 import { registerBodyParsing } from './request-body.js';
+import { Analytics } from '../analytics/analytics.js';
+import { AuditLog } from '../analytics/audit-log.js';
+import { registerAnalyticsRoutes } from './routes-analytics.js';
 import { registerRoutes } from './routes.js';
 import { Scrubber } from './scrub.js';
 
@@ -70,6 +73,8 @@ export async function createCollector(config: CollectorConfig, store: Store): Pr
   });
 
   registerRoutes(app, keys, store, metrics, { store, scrubber, limits: config.limits, metrics });
+  const audit = new AuditLog(config.data ?? './logmill-data');
+  registerAnalyticsRoutes(app, keys, new Analytics(store, config.salt, audit));
   return {
     app,
     metrics,

@@ -3,6 +3,8 @@
  * `insert` means the rows are durable: the collector answers 2xx only after it. Rows whose
  * (project, id) is already stored are skipped, so a retried batch never counts twice.
  */
+import type { Contribution } from '../analytics/privacy-guard.js';
+import type { EventQuery } from '../analytics/query-model.js';
 import type { EventRow } from './event-row.js';
 
 export interface StoreStatistics {
@@ -27,6 +29,10 @@ export interface Store {
   statistics(): Promise<StoreStatistics>;
   /** Runs a read-only SQL query with positional parameters; sees every acknowledged row. */
   read(sql: string, parameters?: readonly (string | number | boolean | null)[]): Promise<Record<string, unknown>[]>;
+  /** The exact answer to a query: rows with `d0..` (dimensions) and `a0..` (aggregates). */
+  runQuery(project: string, query: EventQuery): Promise<Record<string, unknown>[]>;
+  /** Per group of the query, each entity's number of events: what the privacy guard works from. */
+  contributions(project: string, query: EventQuery, entity: string): Promise<Contribution[]>;
   onLoad: LoadListener | undefined;
   close(): Promise<void>;
 }

@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import type { EventRow } from '../event-row.js';
 import { IngestJournal, type Segment } from '../ingest-journal.js';
 import type { LoadListener, Store, StoreStatistics } from '../store.js';
+import type { Contribution } from '../../analytics/privacy-guard.js';
+import type { EventQuery } from '../../analytics/query-model.js';
+import { compileContributions, compileQuery } from './query-sql.js';
 import { createEventsTable, loadSegment } from './schema.js';
 
 export interface DuckDBStoreOptions {
@@ -125,6 +128,21 @@ export class DuckDBStore implements Store {
     await this.load();
     const reader = await this.reader.runAndReadAll(sql, parameters as DuckDBValue[]);
     return reader.getRowObjectsJson() as Record<string, unknown>[];
+  }
+
+  runQuery(project: string, query: EventQuery): Promise<Record<string, unknown>[]> {
+    const { sql, parameters } = compileQuery(project, query);
+    return this.read(sql, parameters);
+  }
+
+  async contributions(project: string, query: EventQuery, entity: string): Promise<Contribution[]> {
+    const { sql, parameters } = compileContributions(project, query, entity);
+    const rows = await this.read(sql, parameters);
+    return rows.map((row) => ({
+      labels: query.groupBy.map((_, index) => row[`d${index}`]),
+      entity: String(row['entity']),
+      events: Number(row['events']),
+    }));
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,49 @@
+/**
+ * What each access level may ask. `direct` may ask anything and gets exact answers. `trusted`
+ * readers get guarded answers to any filter, but never see the protected entity column.
+ * `untrusted` readers may also only AND equality and prefix filters on other columns, group by
+ * them and by fixed time grains, count events and users, and see closed time buckets only.
+ */
+import { ClientError } from '../collector/client-error.js';
+import type { AccessLevel } from '../collector/keys.js';
+import { type EventQuery, type Field, type TimeGrain, fieldName } from './query-model.js';
+
+const grainMilliseconds: Record<TimeGrain, number> = {
+  minute: 60_000, '5 minutes': 300_000, hour: 3_600_000, day: 86_400_000, week: 604_800_000,
+};
+
+function refuse(message: string): ClientError {
+  return new ClientError(403, 'not_allowed', message);
+}
+
+function isEntity(field: Field, entity: string): boolean {
+  return 'column' in field && field.column === entity;
+}
+
+/** Checks `query` against the reader's level and returns the query to run (closed buckets only, for untrusted). */
+export function applyAccessRules(query: EventQuery, access: AccessLevel, entity: string, now = Date.now()): EventQuery {
+  if (access === 'direct') return query;
+  for (const filter of query.where) {
+    if (isEntity(filter.field, entity)) throw refuse(`${fieldName(filter.field)} identifies people: it cannot be filtered at ${access} access`);
+  }
+  for (const dimension of query.groupBy) {
+    if ('field' in dimension && isEntity(dimension.field, entity)) throw refuse(`${entity} identifies people: it cannot be grouped at ${access} access`);
+    if ('field' in dimension && 'column' in dimension.field && dimension.field.column === 'id') throw refuse('event ids cannot be grouped below direct access');
+  }
+  for (const aggregate of query.aggregates) {
+    if (aggregate.fn !== 'count' && aggregate.fn !== 'users') throw refuse(`${aggregate.fn} is not available below direct access yet; count and users are`);
+  }
+  if (access === 'trusted') return query;
+  for (const filter of query.where) {
+    if (filter.op !== 'eq' && filter.op !== 'prefix') throw refuse(`untrusted readers may filter with eq and prefix only, not ${filter.op}`);
+    if ('column' in filter.field && (filter.field.column === 'id' || filter.field.column === 'message')) {
+      throw refuse(`${filter.field.column} cannot be filtered by untrusted readers`);
+    }
+  }
+  const grains = query.groupBy.flatMap((dimension) => ('time' in dimension ? [grainMilliseconds[dimension.time]] : []));
+  if (grains.length === 0) return query;
+  // Closed buckets only: a bucket still filling would let a reader watch single events arrive.
+  const grain = Math.max(...grains);
+  const closed = Math.floor(now / grain) * grain;
+  return { ...query, to: Math.min(query.to ?? closed, closed) };
+}

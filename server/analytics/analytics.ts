@@ -1,0 +1,72 @@
+/**
+ * Answers queries at the reader's access level: exact for `direct`, through the privacy guard for
+ * `trusted` and `untrusted` (whose queries are also written to the audit log).
+ */
+import type { AccessLevel } from '../collector/keys.js';
+import type { Store } from '../store/store.js';
+import { applyAccessRules } from './access-rules.js';
+import type { AuditLog } from './audit-log.js';
+import { PrivacyGuard } from './privacy-guard.js';
+import { type EventQuery, fieldName } from './query-model.js';
+
+export interface QueryAnswer {
+  /** True for `direct` readers: no noise, no suppression. */
+  exact: boolean;
+  /** Dimension names, then aggregate names. */
+  columns: string[];
+  rows: Record<string, unknown>[];
+  /** Per row, the noise's standard deviation for each aggregate (0 when exact). */
+  noiseSd: Record<string, number>[];
+  /** Groups too small to show on their own (guarded answers only). */
+  suppressedGroups: number;
+}
+
+export function aggregateName(aggregate: EventQuery['aggregates'][number]): string {
+  return aggregate.fn === 'count' || aggregate.fn === 'users' ? aggregate.fn : `${aggregate.fn}(${fieldName(aggregate.field)})`;
+}
+
+export class Analytics {
+  readonly #guard: PrivacyGuard;
+
+  constructor(
+    private readonly store: Store,
+    salt: string,
+    private readonly audit: AuditLog,
+    /** The protected entity column. */
+    readonly entity = 'user_id',
+  ) {
+    this.#guard = new PrivacyGuard(salt);
+  }
+
+  async query(project: string, query: EventQuery, access: AccessLevel, key: string): Promise<QueryAnswer> {
+    const allowed = applyAccessRules(query, access, this.entity);
+    const dimensionNames = allowed.groupBy.map((dimension) => ('time' in dimension ? `time:${dimension.time}` : fieldName(dimension.field)));
+    const aggregateNames = allowed.aggregates.map(aggregateName);
+    const columns = [...dimensionNames, ...aggregateNames];
+    if (access === 'direct') {
+      const rows = await this.store.runQuery(project, allowed);
+      return {
+        exact: true,
+        columns,
+        rows: rows.map((row) => Object.fromEntries(columns.map((name, index) => [name, index < dimensionNames.length ? row[`d${index}`] : numeric(row[`a${index - dimensionNames.length}`])]))),
+        noiseSd: rows.map(() => Object.fromEntries(aggregateNames.map((name) => [name, 0]))),
+        suppressedGroups: 0,
+      };
+    }
+    await this.audit.record(key, access, query);
+    const contributions = await this.store.contributions(project, allowed, this.entity);
+    const answer = this.#guard.answer(allowed, contributions);
+    const rows = answer.rows.slice(0, allowed.limit);
+    return {
+      exact: false,
+      columns,
+      rows: rows.map((row) => Object.fromEntries([...dimensionNames.map((name, index) => [name, row.labels[index]]), ...aggregateNames.map((name, index) => [name, row.values[index]])])),
+      noiseSd: rows.map((row) => Object.fromEntries(aggregateNames.map((name, index) => [name, row.noiseSd[index]!]))),
+      suppressedGroups: answer.suppressedGroups,
+    };
+  }
+}
+
+function numeric(value: unknown): unknown {
+  return typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+}

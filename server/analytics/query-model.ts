@@ -1,0 +1,136 @@
+/**
+ * The query model: a typed description of a question about stored events, never SQL text. Fields
+ * are named, not spliced: a column (`severity`, `module`, `user_id`, ...), or a path into a JSON
+ * column (`attributes.orderId`, `vars.requestId`, `experiments.checkout-v2`). Values travel as
+ * parameters. `parseQuery` checks untrusted JSON (from the HTTP API or the CLI) into this shape.
+ */
+import { ClientError } from '../collector/client-error.js';
+
+export const columns = [
+  'id', 'kind', 'name', 'severity', 'severity_number', 'template', 'message', 'user_id', 'session_id', 'module',
+  'file', 'line', 'function_name', 'error_type', 'service', 'trace_id', 'span_id',
+] as const;
+export type Column = (typeof columns)[number];
+
+/** JSON columns whose members can be addressed as `prefix.key`. */
+export const jsonColumns = { attributes: 'attributes', vars: 'context_vars', experiments: 'experiments' } as const;
+
+export type Field = { column: Column } | { json: keyof typeof jsonColumns; key: string };
+
+export type FilterOperator = 'eq' | 'ne' | 'lt' | 'lte' | 'gt' | 'gte' | 'prefix' | 'contains' | 'in';
+export type FilterValue = string | number | boolean;
+
+export interface Filter {
+  field: Field;
+  op: FilterOperator;
+  value: FilterValue | FilterValue[];
+}
+
+export const timeGrains = ['minute', '5 minutes', 'hour', 'day', 'week'] as const;
+export type TimeGrain = (typeof timeGrains)[number];
+
+export type Dimension = { field: Field } | { time: TimeGrain };
+
+export type Aggregate =
+  | { fn: 'count' }
+  | { fn: 'users' }
+  | { fn: 'sum' | 'avg' | 'min' | 'max' | 'p50' | 'p90' | 'p99'; field: Field };
+
+export interface EventQuery {
+  /** Milliseconds since the epoch, inclusive. */
+  from?: number;
+  /** Milliseconds since the epoch, exclusive. */
+  to?: number;
+  where: Filter[];
+  groupBy: Dimension[];
+  aggregates: Aggregate[];
+  /** Most rows returned (default 1000, at most 10,000). */
+  limit: number;
+}
+
+const columnSet = new Set<string>(columns);
+const operators = new Set<string>(['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'prefix', 'contains', 'in']);
+const numericFunctions = new Set(['sum', 'avg', 'min', 'max', 'p50', 'p90', 'p99']);
+
+function invalid(message: string): ClientError {
+  return new ClientError(400, 'invalid_query', message);
+}
+
+/** `severity`, `attributes.orderId`, `vars.requestId`, `experiments.checkout-v2` → a Field. */
+export function parseField(name: unknown): Field {
+  if (typeof name !== 'string' || name.length === 0 || name.length > 200) throw invalid('a field must be a non-empty string of at most 200 characters');
+  if (columnSet.has(name)) return { column: name as Column };
+  if (name === 'userId') return { column: 'user_id' };
+  const dot = name.indexOf('.');
+  const prefix = dot < 0 ? name : name.slice(0, dot);
+  if (dot > 0 && prefix in jsonColumns && dot < name.length - 1) return { json: prefix as keyof typeof jsonColumns, key: name.slice(dot + 1) };
+  throw invalid(`unknown field "${name}": use a column (${columns.join(', ')}) or attributes.KEY, vars.KEY, experiments.NAME`);
+}
+
+export function fieldName(field: Field): string {
+  return 'column' in field ? field.column : `${field.json}.${field.key}`;
+}
+
+function parseValue(value: unknown): FilterValue {
+  if (typeof value === 'string' && value.length <= 1000) return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'boolean') return value;
+  throw invalid('a filter value must be a string (at most 1000 characters), a finite number or a boolean');
+}
+
+function parseTime(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const time = typeof value === 'string' ? Date.parse(value) : value;
+  if (typeof time !== 'number' || !Number.isFinite(time)) throw invalid(`${name} must be milliseconds since the epoch or an ISO date`);
+  return time;
+}
+
+/** Checks a query from outside (JSON) into the model; throws a 400 naming the problem. */
+export function parseQuery(input: unknown): EventQuery {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw invalid('the query must be a JSON object');
+  const raw = input as Record<string, unknown>;
+  const where = raw['where'] ?? [];
+  const groupBy = raw['groupBy'] ?? [];
+  const aggregates = raw['aggregates'] ?? [{ fn: 'count' }];
+  if (!Array.isArray(where) || where.length > 20) throw invalid('where must be an array of at most 20 filters');
+  if (!Array.isArray(groupBy) || groupBy.length > 5) throw invalid('groupBy must be an array of at most 5 dimensions');
+  if (!Array.isArray(aggregates) || aggregates.length === 0 || aggregates.length > 10) throw invalid('aggregates must be an array of 1 to 10 aggregates');
+  const query: EventQuery = {
+    from: parseTime(raw['from'], 'from'),
+    to: parseTime(raw['to'], 'to'),
+    where: where.map((filter: unknown) => {
+      const { field, op = 'eq', value } = (filter ?? {}) as Record<string, unknown>;
+      if (typeof op !== 'string' || !operators.has(op)) throw invalid(`unknown filter operator "${String(op)}"`);
+      if (op === 'in') {
+        if (!Array.isArray(value) || value.length === 0 || value.length > 100) throw invalid('"in" takes an array of 1 to 100 values');
+        return { field: parseField(field), op, value: value.map(parseValue) };
+      }
+      return { field: parseField(field), op: op as FilterOperator, value: parseValue(value) };
+    }),
+    groupBy: groupBy.map((dimension: unknown) => {
+      const { field, time } = (dimension ?? {}) as Record<string, unknown>;
+      if (time !== undefined) {
+        if (!(timeGrains as readonly unknown[]).includes(time)) throw invalid(`time grains are ${timeGrains.join(', ')}`);
+        return { time: time as TimeGrain };
+      }
+      return { field: parseField(field) };
+    }),
+    aggregates: aggregates.map((aggregate: unknown) => {
+      const { fn, field } = (aggregate ?? {}) as Record<string, unknown>;
+      if (fn === 'count' || fn === 'users') return { fn };
+      if (typeof fn === 'string' && numericFunctions.has(fn)) return { fn: fn as 'sum', field: parseField(field) };
+      throw invalid(`unknown aggregate "${String(fn)}": count, users, sum, avg, min, max, p50, p90, p99`);
+    }),
+    limit: Math.min(10_000, Math.max(1, Number.isInteger(raw['limit']) ? (raw['limit'] as number) : 1000)),
+  };
+  if (query.from !== undefined && query.to !== undefined && query.from >= query.to) throw invalid('from must be before to');
+  return query;
+}
+
+/** `field=value` (the CLI's `--where`) → an equality filter. */
+export function parseWhere(text: string): Filter {
+  const equals = text.indexOf('=');
+  if (equals <= 0) throw invalid(`--where takes field=value, not "${text}"`);
+  const raw = text.slice(equals + 1);
+  return { field: parseField(text.slice(0, equals)), op: 'eq', value: raw };
+}

@@ -1,0 +1,40 @@
+/**
+ * `logmill count --url URL --key KEY [--where field=value ...] [--json]`: the guarded number of
+ * matching events (exact for a direct key), from a running collector.
+ */
+export interface CountOptions {
+  url?: string;
+  key?: string;
+  where: string[];
+  json?: boolean;
+}
+
+export interface CountAnswer {
+  count: number;
+  noiseSd: number;
+  exact: boolean;
+  suppressed: boolean;
+}
+
+export function connection(options: { url?: string; key?: string }): { url: string; key: string } {
+  const url = options.url ?? process.env['LOGMILL_URL'];
+  const key = options.key ?? process.env['LOGMILL_KEY'];
+  if (url === undefined || url === '') throw new Error('give the collector with --url URL (or LOGMILL_URL)');
+  if (key === undefined || key === '') throw new Error('give a read key with --key KEY (or LOGMILL_KEY)');
+  return { url: url.replace(/\/+$/, ''), key };
+}
+
+export async function count(options: CountOptions): Promise<CountAnswer> {
+  const { url, key } = connection(options);
+  const search = new URLSearchParams();
+  for (const filter of options.where) search.append('where', filter);
+  const response = await fetch(`${url}/api/count?${search}`, { headers: { authorization: `Bearer ${key}` } });
+  const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+  if (!response.ok) throw new Error(`${response.status} ${String(body['error'] ?? '')}: ${String(body['message'] ?? response.statusText)}`);
+  const answer = body as unknown as CountAnswer;
+  if (options.json) process.stdout.write(`${JSON.stringify(answer)}\n`);
+  else if (answer.exact) process.stdout.write(`${answer.count}\n`);
+  else if (answer.suppressed) process.stdout.write('too few people to show (suppressed)\n');
+  else process.stdout.write(`${answer.count} ± ${answer.noiseSd.toFixed(1)} (guarded)\n`);
+  return answer;
+}

@@ -1,0 +1,49 @@
+/**
+ * The query API under `/api/` for read keys (and the admin key): `POST /api/query` takes the query
+ * model as JSON; `GET /api/count?where=field=value&...` is the small form scripts use. What the
+ * answer may show is decided by the key's access level (see analytics/access-rules.ts).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Analytics } from '../analytics/analytics.js';
+import { type EventQuery, parseQuery, parseWhere } from '../analytics/query-model.js';
+import { authorize } from './access.js';
+import { ClientError } from './client-error.js';
+import type { KeyRing } from './keys.js';
+import type { RawBody } from './request-body.js';
+
+function presented(headers: Record<string, unknown>): string {
+  const authorization = headers['authorization'];
+  if (typeof authorization === 'string') return authorization.replace(/^Bearer\s+/i, '');
+  return String(headers['x-logmill-key'] ?? '');
+}
+
+export function registerAnalyticsRoutes(app: FastifyInstance, keys: KeyRing, analytics: Analytics): void {
+  app.post('/api/query', async (request) => {
+    const grant = authorize(request, keys, 'read');
+    const body = request.body as RawBody | undefined;
+    let input: unknown;
+    try {
+      input = JSON.parse(body?.text ?? '');
+    } catch {
+      throw new ClientError(400, 'invalid_json', 'the query must be a JSON object');
+    }
+    return analytics.query(grant.project, parseQuery(input), grant.access, presented(request.headers));
+  });
+
+  app.get('/api/count', async (request) => {
+    const grant = authorize(request, keys, 'read');
+    const parameters = request.query as Record<string, string | string[] | undefined>;
+    const wheres = parameters['where'] === undefined ? [] : Array.isArray(parameters['where']) ? parameters['where'] : [parameters['where']];
+    if (wheres.length > 20) throw new ClientError(400, 'invalid_query', 'at most 20 --where filters');
+    const query: EventQuery = { ...parseQuery({ from: parameters['from'], to: parameters['to'] }), where: wheres.map(parseWhere), aggregates: [{ fn: 'count' }] };
+    const answer = await analytics.query(grant.project, query, grant.access, presented(request.headers));
+    const row = answer.rows[0];
+    return {
+      count: Number(row?.['count'] ?? 0),
+      noiseSd: answer.noiseSd[0]?.['count'] ?? 0,
+      exact: answer.exact,
+      // A guarded count over too few people is not shown at all: 0, and suppressed.
+      suppressed: !answer.exact && row === undefined,
+    };
+  });
+}

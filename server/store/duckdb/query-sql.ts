@@ -1,0 +1,117 @@
+/**
+ * The query model → DuckDB SQL. Every value, JSON path included, is a positional parameter; the
+ * only text spliced into SQL comes from fixed tables here (column names from the model's
+ * allowlist, time grains, function names), never from the query.
+ */
+import type { Aggregate, Dimension, EventQuery, Field, Filter, FilterValue } from '../../analytics/query-model.js';
+import { jsonColumns } from '../../analytics/query-model.js';
+
+export interface CompiledQuery {
+  sql: string;
+  parameters: (string | number | boolean)[];
+}
+
+const grains: Record<string, string> = {
+  minute: "INTERVAL '1 minute'",
+  '5 minutes': "INTERVAL '5 minutes'",
+  hour: "INTERVAL '1 hour'",
+  day: "INTERVAL '1 day'",
+  week: "INTERVAL '7 days'",
+};
+
+const quantiles: Record<string, number> = { p50: 0.5, p90: 0.9, p99: 0.99 };
+
+/** A JSON pointer for one key: `/` and `~` escaped as RFC 6901 says. */
+function pointer(key: string): string {
+  return `/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+}
+
+class Builder {
+  readonly parameters: (string | number | boolean)[] = [];
+
+  value(value: FilterValue): string {
+    this.parameters.push(value);
+    return '?';
+  }
+
+  field(field: Field): string {
+    if ('column' in field) return `"${field.column}"`;
+    this.parameters.push(pointer(field.key));
+    return `json_extract_string(${jsonColumns[field.json]}, ?)`;
+  }
+
+  numeric(field: Field): string {
+    return `TRY_CAST(${this.field(field)} AS DOUBLE)`;
+  }
+
+  filter(filter: Filter): string {
+    const values = Array.isArray(filter.value) ? filter.value : [filter.value];
+    const numeric = values.every((value) => typeof value === 'number');
+    const expression = numeric ? this.numeric(filter.field) : `CAST(${this.field(filter.field)} AS VARCHAR)`;
+    const text = (value: FilterValue) => this.value(numeric ? value : String(value));
+    switch (filter.op) {
+      case 'eq': return `${expression} = ${text(values[0]!)}`;
+      case 'ne': return `${expression} IS DISTINCT FROM ${text(values[0]!)}`;
+      case 'lt': return `${expression} < ${text(values[0]!)}`;
+      case 'lte': return `${expression} <= ${text(values[0]!)}`;
+      case 'gt': return `${expression} > ${text(values[0]!)}`;
+      case 'gte': return `${expression} >= ${text(values[0]!)}`;
+      case 'prefix': return `starts_with(${expression}, ${this.value(String(values[0]))})`;
+      case 'contains': return `contains(lower(${expression}), lower(${this.value(String(values[0]))}))`;
+      case 'in': return `${expression} IN (${values.map(text).join(', ')})`;
+    }
+  }
+
+  dimension(dimension: Dimension): string {
+    if ('time' in dimension) return `epoch_ms(time_bucket(${grains[dimension.time]}, ts))`;
+    return this.field(dimension.field);
+  }
+
+  aggregate(aggregate: Aggregate): string {
+    switch (aggregate.fn) {
+      case 'count': return 'count(*)';
+      case 'users': return 'count(DISTINCT user_id)';
+      case 'sum': return `sum(${this.numeric(aggregate.field)})`;
+      case 'avg': return `avg(${this.numeric(aggregate.field)})`;
+      case 'min': return `min(${this.numeric(aggregate.field)})`;
+      case 'max': return `max(${this.numeric(aggregate.field)})`;
+      default: return `quantile_cont(${this.numeric(aggregate.field)}, ${quantiles[aggregate.fn]})`;
+    }
+  }
+
+  where(project: string, query: EventQuery, extra: string[] = []): string {
+    const conditions = [`project = ${this.value(project)}`];
+    if (query.from !== undefined) conditions.push(`ts >= epoch_ms(${this.value(query.from)}::BIGINT)`);
+    if (query.to !== undefined) conditions.push(`ts < epoch_ms(${this.value(query.to)}::BIGINT)`);
+    for (const filter of query.where) conditions.push(this.filter(filter));
+    return [...conditions, ...extra].join(' AND ');
+  }
+}
+
+/** The exact answer: one row per group, columns `d0..` (dimensions) and `a0..` (aggregates). */
+export function compileQuery(project: string, query: EventQuery): CompiledQuery {
+  const builder = new Builder();
+  const dimensions = query.groupBy.map((dimension, index) => `${builder.dimension(dimension)} AS d${index}`);
+  const aggregates = query.aggregates.map((aggregate, index) => `${builder.aggregate(aggregate)} AS a${index}`);
+  const where = builder.where(project, query);
+  const groupBy = dimensions.length === 0 ? '' : ` GROUP BY ${dimensions.map((_, index) => index + 1).join(', ')}`;
+  const orderBy = dimensions.length === 0 ? '' : ` ORDER BY ${dimensions.map((_, index) => index + 1).join(', ')}`;
+  const sql = `SELECT ${[...dimensions, ...aggregates].join(', ')} FROM events WHERE ${where}${groupBy}${orderBy} LIMIT ${query.limit}`;
+  return { sql, parameters: builder.parameters };
+}
+
+/**
+ * What the privacy guard needs: per group, each protected entity's number of events, so it can
+ * count distinct entities, flatten extreme contributors and seed noise by the entity set. Rows
+ * without an entity are left out: they cannot be protected, so they are not counted for readers
+ * the guard protects against.
+ */
+export function compileContributions(project: string, query: EventQuery, entity: string): CompiledQuery {
+  const builder = new Builder();
+  const dimensions = query.groupBy.map((dimension, index) => `${builder.dimension(dimension)} AS d${index}`);
+  const entityColumn = `"${entity}"`;
+  const where = builder.where(project, query, [`${entityColumn} IS NOT NULL`]);
+  const keys = [...dimensions.map((_, index) => index + 1), dimensions.length + 1].join(', ');
+  const sql = `SELECT ${[...dimensions, `${entityColumn} AS entity`, 'count(*) AS events'].join(', ')} FROM events WHERE ${where} GROUP BY ${keys}`;
+  return { sql, parameters: builder.parameters };
+}

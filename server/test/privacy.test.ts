@@ -1,0 +1,184 @@
+/**
+ * The privacy guard through the real API and CLI: what untrusted readers can and cannot learn,
+ * exact answers for direct readers, sticky noise, and inert hostile input. The statistical attack
+ * suite works on the guard itself, over many seeds.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PrivacyGuard, SUPPRESSED } from '../analytics/privacy-guard.js';
+import type { EventQuery } from '../analytics/query-model.js';
+import { type CollectorProcess, cliPath, keys, startCollector } from './helpers/collector-process.js';
+import { envelope, ingestAll } from './helpers/dataset.js';
+
+let collector: CollectorProcess;
+const untrusted = { authorization: `Bearer ${keys.read}` };
+const direct = { authorization: `Bearer ${keys.admin}` };
+const countries = ['FR', 'DE', 'ES', 'IT', 'PL'];
+
+async function query(body: unknown, headers: Record<string, string>): Promise<{ status: number; body: Record<string, any> }> {
+  const response = await fetch(`${collector.url}/api/query`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: response.status, body: (await response.json()) as Record<string, any> };
+}
+
+async function countOf(where: string[], headers: Record<string, string>): Promise<Record<string, any>> {
+  const search = new URLSearchParams(where.map((filter) => ['where', filter]));
+  const response = await fetch(`${collector.url}/api/count?${search}`, { headers });
+  expect(response.status).toBe(200);
+  return (await response.json()) as Record<string, any>;
+}
+
+beforeAll(async () => {
+  collector = await startCollector();
+  const lines: string[] = [];
+  // Five people, one per country.
+  countries.forEach((country, index) => {
+    for (let event = 0; event < 4; event++) lines.push(envelope({ userId: `solo-${index}`, template: 'signed in from %s', args: [country], attributes: { country, plan: 'free' } }));
+  });
+  // A crowd of 500 users and 100,000 events, among which a critical message twice (two users).
+  for (let index = 0; index < 99_980 - 2; index++) {
+    const user = `user-${index % 500}`;
+    lines.push(envelope({ userId: user, template: index % 3 === 0 ? 'checkout %s' : 'page viewed', args: index % 3 === 0 ? [`o-${index}`] : [], attributes: { country: 'NL', plan: index % 500 === 7 ? 'enterprise' : 'free', device: index % 2 === 0 ? 'ios' : 'web' } }));
+  }
+  lines.push(envelope({ userId: 'user-3', template: 'disk failure on node %s', args: ['n1'], severity: 'ERROR', attributes: { country: 'NL' } }));
+  lines.push(envelope({ userId: 'user-4', template: 'disk failure on node %s', args: ['n2'], severity: 'ERROR', attributes: { country: 'NL' } }));
+  await ingestAll(collector.url, keys.ingest, lines);
+}, 180_000);
+
+afterAll(async () => {
+  await collector.stop();
+});
+
+describe('privacy guard', () => {
+  it('reveals no country of a five-person, one-per-country dataset to an untrusted reader', async () => {
+    const grouped = { where: [{ field: 'template', value: 'signed in from %s' }], groupBy: [{ field: 'attributes.country' }], aggregates: [{ fn: 'count' }, { fn: 'users' }] };
+    const guarded = await query(grouped, untrusted);
+    expect(guarded.status).toBe(200);
+    expect(guarded.body['exact']).toBe(false);
+    const shown = guarded.body['rows'].map((row: Record<string, unknown>) => row['attributes.country']);
+    for (const country of countries) expect(shown).not.toContain(country);
+    expect(shown.every((label: unknown) => label === SUPPRESSED)).toBe(true);
+    expect(guarded.body['suppressedGroups']).toBe(5);
+    const exact = await query(grouped, direct);
+    expect(exact.body['exact']).toBe(true);
+    expect(exact.body['rows']).toEqual(countries.slice().sort().map((country) => ({ 'attributes.country': country, count: 4, users: 1 })));
+  });
+
+  it('keeps two occurrences of a critical message among 100,000 events hidden', async () => {
+    const guarded = await countOf(['template=disk failure on node %s'], untrusted);
+    expect(guarded).toMatchObject({ count: 0, suppressed: true, exact: false });
+    expect(await countOf(['template=disk failure on node %s'], direct)).toMatchObject({ count: 2, exact: true, noiseSd: 0 });
+    const bySeverity = await query({ where: [{ field: 'severity', value: 'ERROR' }], groupBy: [{ field: 'template' }] }, untrusted);
+    expect(JSON.stringify(bySeverity.body['rows'])).not.toContain('disk failure');
+  });
+
+  it('answers large groups close to the truth, with the noise it used, the same every time', async () => {
+    const truth = (await countOf(['attributes.country=NL', 'attributes.device=ios'], direct))['count'] as number;
+    const first = await countOf(['attributes.country=NL', 'attributes.device=ios'], untrusted);
+    expect(first['noiseSd']).toBeGreaterThan(0);
+    expect(Math.abs(first['count'] - truth)).toBeLessThan(6 * first['noiseSd']);
+    for (let repeat = 0; repeat < 5; repeat++) {
+      expect(await countOf(['attributes.country=NL', 'attributes.device=ios'], untrusted)).toEqual(first);
+      // Rephrased: the same conditions in another order give the same answer.
+      expect(await countOf(['attributes.device=ios', 'attributes.country=NL'], untrusted)).toEqual(first);
+    }
+  });
+
+  it('refuses what would single out a person, and logs every guarded query', async () => {
+    expect((await query({ where: [{ field: 'user_id', value: 'user-7' }] }, untrusted)).status).toBe(403);
+    expect((await query({ groupBy: [{ field: 'userId' }] }, untrusted)).status).toBe(403);
+    expect((await query({ where: [{ field: 'message', op: 'contains', value: 'disk' }] }, untrusted)).status).toBe(403);
+    expect((await query({ aggregates: [{ fn: 'sum', field: 'attributes.amount' }] }, untrusted)).status).toBe(403);
+    // A rare combination (the one enterprise user) is suppressed like any small group.
+    const isolated = await countOf(['attributes.plan=enterprise'], untrusted);
+    expect(isolated).toMatchObject({ count: 0, suppressed: true });
+    const audit = readFileSync(join(collector.data, 'audit/queries.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(audit.length).toBeGreaterThan(10);
+    expect(audit[0]).toMatchObject({ access: 'untrusted', key: expect.stringMatching(/^[0-9a-f]{12}$/) });
+    expect(JSON.stringify(audit)).not.toContain(keys.read);
+  });
+
+  it('keeps hostile strings in fields and values inert', async () => {
+    const hostile = ["' OR 1=1 --", '"); DROP TABLE events; --', '\u0000', '%', '_', '\\', "'||(SELECT 1)||'", '$1', '?'];
+    for (const value of hostile) {
+      expect(await countOf([`severity=${value}`], direct)).toMatchObject({ count: 0 });
+      expect(await countOf([`attributes.${value}=x`], direct)).toMatchObject({ count: 0 });
+      const answer = await query({ where: [{ field: `vars.${value}`, op: 'prefix', value }], groupBy: [{ field: `attributes.${value}` }] }, direct);
+      expect(answer.status).toBe(200);
+    }
+    expect((await query({ where: [{ field: 'severity; DROP TABLE events', value: 'x' }] }, direct)).status).toBe(400);
+    expect((await countOf([], direct))['count']).toBe(100_000);
+  });
+
+  it('serves `logmill count` with --where and --json, exact for a direct key', async () => {
+    const run = (key: string, ...args: string[]) =>
+      promisify(execFile)(process.execPath, [cliPath, 'count', '--url', collector.url, '--key', key, ...args], { env: { ...process.env, LOGMILL_URL: '', LOGMILL_KEY: '' } });
+    const exact = JSON.parse((await run(keys.admin, '--where', 'attributes.country=NL', '--where', 'severity=ERROR', '--json')).stdout);
+    expect(exact).toEqual({ count: 2, noiseSd: 0, exact: true, suppressed: false });
+    const guarded = JSON.parse((await run(keys.read, '--where', 'attributes.country=NL', '--json')).stdout);
+    expect(guarded.exact).toBe(false);
+    expect(guarded.noiseSd).toBeGreaterThan(0);
+    expect(Math.abs(guarded.count - 99_980)).toBeLessThan(6 * guarded.noiseSd);
+    expect((await run(keys.read, '--where', 'attributes.country=NL')).stdout).toMatch(/^\d+ ± [\d.]+ \(guarded\)\n$/);
+    await expect(run(keys.read, '--where', 'user_id=user-3')).rejects.toThrow(/403/);
+  });
+});
+
+describe('attacks on the guard, over many seeds', () => {
+  const query: EventQuery = { where: [{ field: { json: 'attributes', key: 'country' }, op: 'eq', value: 'NL' }], groupBy: [], aggregates: [{ fn: 'count' }], limit: 10 };
+
+  function crowd(seed: number, withTarget: boolean) {
+    const rows = Array.from({ length: 40 }, (_, index) => ({ labels: [], entity: `u${seed}-${index}`, events: 1 + ((index * 7 + seed) % 5) }));
+    if (withTarget) rows.push({ labels: [], entity: `target-${seed}`, events: 1 });
+    return rows;
+  }
+
+  it('makes a difference attack (with and without the target) no better than a weak guess', () => {
+    let correct = 0;
+    const trials = 400;
+    for (let trial = 0; trial < trials; trial++) {
+      const guard = new PrivacyGuard(`salt-${trial}`);
+      const present = trial % 2 === 0;
+      // The attacker knows the crowd without the target and asks for the count with it (if present).
+      const withAnswer = guard.answer(query, crowd(trial, present)).rows[0]!.values[0]!;
+      const baseline = crowd(trial, false).reduce((sum, row) => sum + row.events, 0);
+      if ((withAnswer - baseline >= 0.5) === present) correct++;
+    }
+    // Guessing is 50%; a single-event contributor against noise of sd ≈ 1.4 × the top group's average stays close to it.
+    expect(correct / trials).toBeLessThan(0.62);
+  });
+
+  it('gives nothing to average: repeating or rephrasing returns the identical answer', () => {
+    const guard = new PrivacyGuard('fixed');
+    const rows = crowd(1, true);
+    const answers = new Set<number>();
+    for (let repeat = 0; repeat < 50; repeat++) answers.add(guard.answer(query, rows).rows[0]!.values[0]!);
+    const reordered = guard.answer({ ...query, where: [...query.where].reverse() }, [...rows].reverse());
+    answers.add(reordered.rows[0]!.values[0]!);
+    expect(answers.size).toBe(1);
+  });
+
+  it('suppresses every group of one or two people, whatever the seed', () => {
+    for (let trial = 0; trial < 300; trial++) {
+      const guard = new PrivacyGuard(`s${trial}`);
+      expect(guard.lowCount([`a${trial}`])).toBe(true);
+      expect(guard.lowCount([`a${trial}`, `b${trial}`])).toBe(true);
+    }
+  });
+
+  it('hides one heavy user behind flattening', () => {
+    let revealed = 0;
+    for (let trial = 0; trial < 200; trial++) {
+      const guard = new PrivacyGuard(`heavy-${trial}`);
+      const base = crowd(trial, false);
+      const heavy = [...base, { labels: [], entity: `whale-${trial}`, events: 500 }];
+      const answer = guard.answer(query, heavy).rows[0]!.values[0]!;
+      const baseline = base.reduce((sum, row) => sum + row.events, 0);
+      // Without flattening the answer would be ~500 above the crowd; with it, only the top group's average.
+      if (answer - baseline > 50) revealed++;
+    }
+    expect(revealed).toBe(0);
+  });
+});
