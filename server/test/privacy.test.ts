@@ -24,7 +24,7 @@ async function query(body: unknown, headers: Record<string, string>): Promise<{ 
 }
 
 async function countOf(where: string[], headers: Record<string, string>): Promise<Record<string, any>> {
-  const search = new URLSearchParams(where.map((filter) => ['where', filter]));
+  const search = new URLSearchParams(where.map((filter): [string, string] => ['where', filter]));
   const response = await fetch(`${collector.url}/api/count?${search}`, { headers });
   expect(response.status).toBe(200);
   return (await response.json()) as Record<string, any>;
