@@ -6,6 +6,7 @@
  */
 import { ClientError } from '../collector/client-error.js';
 import type { AccessLevel } from '../collector/keys.js';
+import type { FunnelQuery } from './funnel-model.js';
 import { type EventQuery, type Field, type TimeGrain, fieldName } from './query-model.js';
 
 const grainMilliseconds: Record<TimeGrain, number> = {
@@ -46,4 +47,11 @@ export function applyAccessRules(query: EventQuery, access: AccessLevel, entity:
   const grain = Math.max(...grains);
   const closed = Math.floor(now / grain) * grain;
   return { ...query, to: Math.min(query.to ?? closed, closed) };
+}
+
+/** Funnels: step filters follow the query rules; the breakdown may not be the entity column. */
+export function applyFunnelAccessRules(funnel: FunnelQuery, access: AccessLevel, entity: string): void {
+  if (access === 'direct') return;
+  if (funnel.breakdown !== undefined && isEntity(funnel.breakdown, entity)) throw refuse(`${entity} identifies people: funnels cannot be broken down by it`);
+  for (const step of funnel.steps) applyAccessRules({ where: step.where, groupBy: [], aggregates: [{ fn: 'count' }], limit: 1 }, access, entity);
 }

@@ -4,8 +4,10 @@
  */
 import type { AccessLevel } from '../collector/keys.js';
 import type { Store } from '../store/store.js';
-import { applyAccessRules } from './access-rules.js';
+import { applyAccessRules, applyFunnelAccessRules } from './access-rules.js';
 import type { AuditLog } from './audit-log.js';
+import { type FunnelBreakdownResult, type FunnelEvent, type UserOutcome, summarizeFunnel, userOutcome } from './funnel.js';
+import type { FunnelQuery } from './funnel-model.js';
 import { PrivacyGuard } from './privacy-guard.js';
 import { type EventQuery, fieldName } from './query-model.js';
 
@@ -38,6 +40,24 @@ export class Analytics {
     this.#guard = new PrivacyGuard(salt);
   }
 
+  /**
+   * A funnel: each user's furthest step first, then users per (breakdown, step), exact for direct
+   * readers and through the guard otherwise (so suppressed cells show 0 and carry their noise).
+   */
+  async funnel(project: string, funnel: FunnelQuery, access: AccessLevel, key: string): Promise<FunnelAnswer> {
+    applyFunnelAccessRules(funnel, access, this.entity);
+    const outcomes = funnelOutcomes(await this.store.funnelEvents(project, funnel, this.entity), funnel);
+    if (access === 'direct') {
+      return { exact: true, breakdowns: summarizeFunnel(funnel, outcomes, (_, __, users) => ({ value: users.length, noiseSd: 0, suppressed: false }), true) };
+    }
+    await this.audit.record(key, access, { funnel });
+    const question = [JSON.stringify(['funnel', funnel.steps, funnel.window, funnel.order, funnel.exclusions, funnel.breakdown ?? null, funnel.from ?? null, funnel.to ?? null])];
+    return {
+      exact: false,
+      breakdowns: summarizeFunnel(funnel, outcomes, (breakdown, step, users) => this.#guard.people(question, [breakdown, step], users), false),
+    };
+  }
+
   async query(project: string, query: EventQuery, access: AccessLevel, key: string): Promise<QueryAnswer> {
     const allowed = applyAccessRules(query, access, this.entity);
     const dimensionNames = allowed.groupBy.map((dimension) => ('time' in dimension ? `time:${dimension.time}` : fieldName(dimension.field)));
@@ -65,6 +85,24 @@ export class Analytics {
       suppressedGroups: answer.suppressedGroups,
     };
   }
+}
+
+export interface FunnelAnswer {
+  exact: boolean;
+  breakdowns: FunnelBreakdownResult[];
+}
+
+/** Splits events (ordered by user, then time) into each user's outcome. */
+export function funnelOutcomes(events: readonly FunnelEvent[], funnel: FunnelQuery): UserOutcome[] {
+  const outcomes: UserOutcome[] = [];
+  let start = 0;
+  for (let index = 1; index <= events.length; index++) {
+    if (index < events.length && events[index]!.user === events[start]!.user) continue;
+    const outcome = userOutcome(events.slice(start, index), funnel);
+    if (outcome !== undefined) outcomes.push(outcome);
+    start = index;
+  }
+  return outcomes;
 }
 
 function numeric(value: unknown): unknown {

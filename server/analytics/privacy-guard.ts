@@ -115,6 +115,17 @@ export class PrivacyGuard {
     return [Math.max(0, Math.round(total + noise * scale)), Math.SQRT2 * scale];
   }
 
+  /**
+   * A guarded number of distinct people for one cell of a larger answer (a funnel step, an
+   * experiment variant): `question` describes the query and `labels` the cell, for the sticky layer.
+   */
+  people(question: readonly string[], labels: readonly unknown[], entities: readonly string[]): { value: number; noiseSd: number; suppressed: boolean } {
+    if (entities.length === 0 || this.lowCount(entities)) return { value: 0, noiseSd: 0, suppressed: true };
+    const querySeed = digest(this.salt, 'question', orderFree([...question, ...labels.map((label, index) => JSON.stringify(['label', index, label ?? null]))]));
+    const noise = seededNormal(querySeed, 'noise') + seededNormal(this.#entitySeed(entities), 'noise:users');
+    return { value: Math.max(0, Math.round(entities.length + noise)), noiseSd: Math.SQRT2, suppressed: false };
+  }
+
   /** Guards `count` and `users` aggregates over per-entity contributions. */
   answer(query: EventQuery, contributions: readonly Contribution[]): GuardedAnswer {
     const groups = new Map<string, { labels: unknown[]; perEntity: Map<string, number> }>();

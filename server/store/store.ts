@@ -3,6 +3,8 @@
  * `insert` means the rows are durable: the collector answers 2xx only after it. Rows whose
  * (project, id) is already stored are skipped, so a retried batch never counts twice.
  */
+import type { FunnelEvent } from '../analytics/funnel.js';
+import type { FunnelQuery } from '../analytics/funnel-model.js';
 import type { Contribution } from '../analytics/privacy-guard.js';
 import type { EventQuery } from '../analytics/query-model.js';
 import type { EventRow } from './event-row.js';
@@ -33,6 +35,8 @@ export interface Store {
   runQuery(project: string, query: EventQuery): Promise<Record<string, unknown>[]>;
   /** Per group of the query, each entity's number of events: what the privacy guard works from. */
   contributions(project: string, query: EventQuery, entity: string): Promise<Contribution[]>;
+  /** Each user's events for a funnel, ordered by user and time (see compileFunnelEvents). */
+  funnelEvents(project: string, funnel: FunnelQuery, entity: string): Promise<FunnelEvent[]>;
   onLoad: LoadListener | undefined;
   close(): Promise<void>;
 }

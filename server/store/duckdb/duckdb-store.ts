@@ -12,7 +12,9 @@ import { IngestJournal, type Segment } from '../ingest-journal.js';
 import type { LoadListener, Store, StoreStatistics } from '../store.js';
 import type { Contribution } from '../../analytics/privacy-guard.js';
 import type { EventQuery } from '../../analytics/query-model.js';
-import { compileContributions, compileQuery } from './query-sql.js';
+import type { FunnelEvent } from '../../analytics/funnel.js';
+import type { FunnelQuery } from '../../analytics/funnel-model.js';
+import { compileContributions, compileFunnelEvents, compileQuery } from './query-sql.js';
 import { createEventsTable, loadSegment } from './schema.js';
 
 export interface DuckDBStoreOptions {
@@ -142,6 +144,18 @@ export class DuckDBStore implements Store {
       labels: query.groupBy.map((_, index) => row[`d${index}`]),
       entity: String(row['entity']),
       events: Number(row['events']),
+    }));
+  }
+
+  async funnelEvents(project: string, funnel: FunnelQuery, entity: string): Promise<FunnelEvent[]> {
+    const { sql, parameters } = compileFunnelEvents(project, funnel, entity);
+    const rows = await this.read(sql, parameters);
+    return rows.map((row) => ({
+      user: String(row['user_key']),
+      time: Number(row['time']),
+      steps: Number(row['steps']),
+      exclusions: Number(row['exclusions']),
+      breakdown: row['breakdown'] === null || row['breakdown'] === undefined ? null : String(row['breakdown']),
     }));
   }
 

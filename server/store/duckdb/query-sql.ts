@@ -4,6 +4,7 @@
  * allowlist, time grains, function names), never from the query.
  */
 import type { Aggregate, Dimension, EventQuery, Field, Filter, FilterValue } from '../../analytics/query-model.js';
+import type { FunnelQuery } from '../../analytics/funnel-model.js';
 import { jsonColumns } from '../../analytics/query-model.js';
 
 export interface CompiledQuery {
@@ -114,4 +115,27 @@ export function compileContributions(project: string, query: EventQuery, entity:
   const keys = [...dimensions.map((_, index) => index + 1), dimensions.length + 1].join(', ');
   const sql = `SELECT ${[...dimensions, `${entityColumn} AS entity`, 'count(*) AS events'].join(', ')} FROM events WHERE ${where} GROUP BY ${keys}`;
   return { sql, parameters: builder.parameters };
+}
+
+/**
+ * Each user's events for a funnel, in time order: which steps and exclusions each event matches
+ * (as bit masks) and its breakdown value. Strict order needs every event of the user (any other
+ * event breaks a strict sequence); the other orders only the matching ones.
+ */
+export function compileFunnelEvents(project: string, funnel: FunnelQuery, entity: string): CompiledQuery {
+  const builder = new Builder();
+  const entityColumn = `"${entity}"`;
+  const stepMask = funnel.steps
+    .map((step, index) => `(CASE WHEN name = ${builder.value(step.name)}${step.where.map((filter) => ` AND ${builder.filter(filter)}`).join('')} THEN ${2 ** index} ELSE 0 END)`)
+    .join(' + ');
+  const exclusionMask = funnel.exclusions.length === 0
+    ? '0'
+    : funnel.exclusions.map((exclusion, index) => `(CASE WHEN name = ${builder.value(exclusion.name)} THEN ${2 ** index} ELSE 0 END)`).join(' + ');
+  const breakdown = funnel.breakdown === undefined ? 'NULL' : `CAST(${builder.field(funnel.breakdown)} AS VARCHAR)`;
+  const conditions = [`project = ${builder.value(project)}`, `${entityColumn} IS NOT NULL`];
+  if (funnel.from !== undefined) conditions.push(`ts >= epoch_ms(${builder.value(funnel.from)}::BIGINT)`);
+  if (funnel.to !== undefined) conditions.push(`ts < epoch_ms(${builder.value(funnel.to + funnel.window)}::BIGINT)`);
+  const inner = `SELECT ${entityColumn} AS user_key, epoch_ms(ts) AS time, id, ${stepMask} AS steps, ${exclusionMask} AS exclusions, ${breakdown} AS breakdown FROM events WHERE ${conditions.join(' AND ')}`;
+  const keep = funnel.order === 'strict' ? '' : ' WHERE steps <> 0 OR exclusions <> 0';
+  return { sql: `SELECT user_key, time, steps, exclusions, breakdown FROM (${inner})${keep} ORDER BY user_key, time, id`, parameters: builder.parameters };
 }

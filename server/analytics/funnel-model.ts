@@ -1,0 +1,80 @@
+/**
+ * Funnels with PostHog's semantics: ordered steps (an event name plus optional filters), a
+ * conversion window (default 14 days), an order mode, exclusion steps, and a breakdown by a field
+ * or an experiment's variant (`experiments.NAME`).
+ *
+ * - `sequential`: each step after the previous one, other events allowed in between;
+ * - `strict`: each step the user's very next event after the previous step;
+ * - `any`: the steps in any order.
+ *
+ * Every step must happen within the window from the first. A user who does an exclusion event
+ * between the two steps it names, in the attempt that counts, leaves the funnel entirely.
+ */
+import { ClientError } from '../collector/client-error.js';
+import { type Field, type Filter, parseField, parseQuery } from './query-model.js';
+
+export interface FunnelStep {
+  name: string;
+  where: Filter[];
+}
+
+export interface FunnelExclusion {
+  name: string;
+  /** Step indexes (0-based): the exclusion counts between these two steps. */
+  fromStep: number;
+  toStep: number;
+}
+
+export type FunnelOrder = 'sequential' | 'strict' | 'any';
+
+export interface FunnelQuery {
+  steps: FunnelStep[];
+  /** Milliseconds (default 14 days). */
+  window: number;
+  order: FunnelOrder;
+  exclusions: FunnelExclusion[];
+  breakdown?: Field;
+  /** The first step must happen in [from, to). */
+  from?: number;
+  to?: number;
+}
+
+const fourteenDays = 14 * 86_400_000;
+
+function invalid(message: string): ClientError {
+  return new ClientError(400, 'invalid_funnel', message);
+}
+
+export function parseFunnel(input: unknown): FunnelQuery {
+  if (typeof input !== 'object' || input === null) throw invalid('the funnel must be a JSON object');
+  const raw = input as Record<string, unknown>;
+  const steps = raw['steps'];
+  if (!Array.isArray(steps) || steps.length < 2 || steps.length > 20) throw invalid('a funnel has 2 to 20 steps');
+  const range = parseQuery({ from: raw['from'], to: raw['to'] });
+  const parsedSteps = steps.map((step: unknown, index) => {
+    const { name, where = [] } = (step ?? {}) as Record<string, unknown>;
+    if (typeof name !== 'string' || name === '' || name.length > 200) throw invalid(`step ${index} needs an event name`);
+    return { name, where: parseQuery({ where }).where };
+  });
+  const exclusions = (Array.isArray(raw['exclusions']) ? raw['exclusions'] : []).map((exclusion: unknown) => {
+    const { name, fromStep = 0, toStep = parsedSteps.length - 1 } = (exclusion ?? {}) as Record<string, unknown>;
+    if (typeof name !== 'string' || name === '') throw invalid('an exclusion needs an event name');
+    if (!Number.isInteger(fromStep) || !Number.isInteger(toStep) || (fromStep as number) < 0 || (toStep as number) >= parsedSteps.length || (fromStep as number) >= (toStep as number)) {
+      throw invalid('an exclusion spans two steps: 0 <= fromStep < toStep < steps');
+    }
+    return { name, fromStep: fromStep as number, toStep: toStep as number };
+  });
+  const order = raw['order'] ?? 'sequential';
+  if (order !== 'sequential' && order !== 'strict' && order !== 'any') throw invalid('order is sequential, strict or any');
+  const window = raw['window'] ?? fourteenDays;
+  if (typeof window !== 'number' || !Number.isFinite(window) || window <= 0 || window > 366 * 86_400_000) throw invalid('window is milliseconds, at most a year');
+  return {
+    steps: parsedSteps,
+    window,
+    order,
+    exclusions,
+    breakdown: raw['breakdown'] === undefined ? undefined : parseField(raw['breakdown']),
+    from: range.from,
+    to: range.to,
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * Funnels against hand-computed answers: the window's edge, the three order modes, exclusions,
+ * breakdown by experiment variant, median times, and the guarded answer for untrusted readers.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FunnelEvent, userOutcome } from '../analytics/funnel.js';
+import { type FunnelQuery, parseFunnel } from '../analytics/funnel-model.js';
+import { type CollectorProcess, keys, startCollector } from './helpers/collector-process.js';
+import { envelope, ingestAll } from './helpers/dataset.js';
+
+const hour = 3_600_000;
+const day = 24 * hour;
+const t0 = Date.UTC(2026, 9, 1);
+
+function funnel(order: FunnelQuery['order'], extra: Partial<FunnelQuery> = {}): FunnelQuery {
+  return { steps: [{ name: 'A', where: [] }, { name: 'B', where: [] }, { name: 'C', where: [] }], window: 14 * day, order, exclusions: [], ...extra };
+}
+
+/** Events for one user from (step letter or other, hours after t0). */
+function events(user: string, ...items: [string, number][]): FunnelEvent[] {
+  return items.map(([what, hours]) => ({
+    user,
+    time: t0 + hours * hour,
+    steps: what === 'A' ? 1 : what === 'B' ? 2 : what === 'C' ? 4 : 0,
+    exclusions: what === 'X' ? 1 : 0,
+    breakdown: null,
+  }));
+}
+
+describe('one user through a funnel', () => {
+  it('counts the best attempt in sequential order, other events allowed between', () => {
+    expect(userOutcome(events('u', ['A', 0], ['other', 1], ['B', 2], ['C', 3]), funnel('sequential'))?.reached).toBe(2);
+    expect(userOutcome(events('u', ['A', 0], ['C', 1], ['B', 2]), funnel('sequential'))?.reached).toBe(1);
+    // A later attempt that gets further wins.
+    expect(userOutcome(events('u', ['A', 0], ['A', 400], ['B', 401], ['C', 402]), funnel('sequential'))?.times).toEqual([t0 + 400 * hour, t0 + 401 * hour, t0 + 402 * hour]);
+    expect(userOutcome(events('u', ['B', 0], ['C', 1]), funnel('sequential'))).toBeUndefined();
+  });
+
+  it('keeps the window edge inclusive and nothing past it', () => {
+    expect(userOutcome(events('u', ['A', 0], ['B', 14 * 24]), funnel('sequential'))?.reached).toBe(1);
+    const late = events('u', ['A', 0], ['B', 14 * 24]);
+    late[1]!.time += 1;
+    expect(userOutcome(late, funnel('sequential'))?.reached).toBe(0);
+  });
+
+  it('breaks a strict sequence on any other event', () => {
+    expect(userOutcome(events('u', ['A', 0], ['B', 1], ['C', 2]), funnel('strict'))?.reached).toBe(2);
+    expect(userOutcome(events('u', ['A', 0], ['other', 1], ['B', 2]), funnel('strict'))?.reached).toBe(0);
+    expect(userOutcome(events('u', ['A', 0], ['other', 1], ['A', 2], ['B', 3]), funnel('strict'))?.reached).toBe(1);
+  });
+
+  it('accepts any order within the window', () => {
+    expect(userOutcome(events('u', ['C', 0], ['A', 1], ['B', 2]), funnel('any'))?.reached).toBe(2);
+    expect(userOutcome(events('u', ['B', 0], ['B', 1]), funnel('any'))?.reached).toBe(0);
+    expect(userOutcome(events('u', ['C', 0], ['A', 15 * 24]), funnel('any'))?.reached).toBe(0);
+  });
+
+  it('drops users who do an exclusion event between the steps it names', () => {
+    const excludeBetweenAB = funnel('sequential', { exclusions: [{ name: 'X', fromStep: 0, toStep: 1 }] });
+    expect(userOutcome(events('u', ['A', 0], ['X', 1], ['B', 2], ['C', 3]), excludeBetweenAB)).toBeUndefined();
+    expect(userOutcome(events('u', ['A', 0], ['B', 1], ['X', 2], ['C', 3]), excludeBetweenAB)?.reached).toBe(2);
+    // Not reaching the later step: the exclusion counts up to the window's end.
+    expect(userOutcome(events('u', ['A', 0], ['X', 1]), excludeBetweenAB)).toBeUndefined();
+  });
+});
+
+describe('funnels through the API', () => {
+  let collector: CollectorProcess;
+  const lines: string[] = [];
+  const add = (user: string, variant: string, ...items: [string, number][]) => {
+    for (const [name, hours] of items) lines.push(envelope({ userId: user, name, ts: t0 + hours * hour, vars: { experiments: { checkout: variant } } }));
+  };
+
+  beforeAll(async () => {
+    collector = await startCollector();
+    // Hand-computed: variant A has 30 starters, 20 reach B (after 1 h), 12 reach C (after 2 h more);
+    // variant B has 30 starters, 10 reach B (after 3 h), 10 reach C (after 1 h more); variant C has 2 users.
+    for (let index = 0; index < 30; index++) {
+      add(`a${index}`, 'A', ['A', index], ...(index < 20 ? [['B', index + 1] as [string, number]] : []), ...(index < 12 ? [['C', index + 3] as [string, number]] : []));
+      add(`b${index}`, 'B', ['A', index], ...(index < 10 ? [['B', index + 3] as [string, number], ['C', index + 4] as [string, number]] : []));
+    }
+    add('c0', 'C', ['A', 0], ['B', 1]);
+    add('c1', 'C', ['A', 0]);
+    // Excluded: a user who cancels between the first two steps.
+    add('x0', 'A', ['A', 0], ['cancel', 1], ['B', 2], ['C', 3]);
+    await ingestAll(collector.url, keys.ingest, lines);
+  }, 120_000);
+
+  afterAll(async () => {
+    await collector.stop();
+  });
+
+  const body = {
+    steps: [{ name: 'A' }, { name: 'B' }, { name: 'C' }],
+    window: 14 * day,
+    breakdown: 'experiments.checkout',
+    exclusions: [{ name: 'cancel', fromStep: 0, toStep: 1 }],
+  };
+
+  async function ask(key: string) {
+    const response = await fetch(`${collector.url}/api/funnel`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(response.status).toBe(200);
+    return (await response.json()) as { exact: boolean; breakdowns: { breakdown: string; steps: Record<string, any>[] }[] };
+  }
+
+  it('gives direct readers the exact users, rates and median times per variant', async () => {
+    const answer = await ask(keys.admin);
+    expect(answer.exact).toBe(true);
+    const summary = Object.fromEntries(answer.breakdowns.map((entry) => [entry.breakdown, entry.steps.map((step) => [step['users'], step['medianTimeToConvert']])]));
+    expect(summary).toEqual({
+      A: [[30, null], [20, hour], [12, 2 * hour]],
+      B: [[30, null], [10, 3 * hour], [10, hour]],
+      C: [[2, null], [1, hour], [0, null]],
+    });
+    expect(answer.breakdowns[0]!.steps[2]!['conversionRate']).toBeCloseTo(12 / 30);
+  });
+
+  it('guards each (variant, step) cell for untrusted readers', async () => {
+    const answer = await ask(keys.read);
+    expect(answer.exact).toBe(false);
+    const cells = Object.fromEntries(answer.breakdowns.map((entry) => [entry.breakdown, entry.steps]));
+    const truth: Record<string, number[]> = { A: [30, 20, 12], B: [30, 10, 10] };
+    for (const [variant, counts] of Object.entries(truth)) {
+      counts.forEach((count, step) => {
+        const cell = cells[variant]![step]!;
+        expect(cell['suppressed']).toBe(false);
+        expect(Math.abs(cell['users'] - count)).toBeLessThan(6 * cell['noiseSd']);
+        expect(cell['medianTimeToConvert']).toBeNull();
+      });
+    }
+    for (const cell of cells['C']!) expect(cell).toMatchObject({ users: 0, suppressed: true });
+    // Sticky: the same funnel, the same answer.
+    expect(await ask(keys.read)).toEqual(answer);
+  });
+
+  it('refuses funnels that would single out people', async () => {
+    const response = await fetch(`${collector.url}/api/funnel`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${keys.read}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ...body, breakdown: 'user_id' }),
+    });
+    expect(response.status).toBe(403);
+    expect(() => parseFunnel({ steps: [{ name: 'A' }] })).toThrow(/2 to 20 steps/);
+  });
+});
