@@ -8,6 +8,7 @@ import { applyAccessRules, applyFunnelAccessRules } from './access-rules.js';
 import type { AuditLog } from './audit-log.js';
 import { type FunnelBreakdownResult, type FunnelEvent, type UserOutcome, summarizeFunnel, userOutcome } from './funnel.js';
 import type { FunnelQuery } from './funnel-model.js';
+import { type ExperimentQuery, type VariantResult, experimentOutcomes, experimentResults } from './experiment.js';
 import { PrivacyGuard } from './privacy-guard.js';
 import { type EventQuery, fieldName } from './query-model.js';
 
@@ -56,6 +57,33 @@ export class Analytics {
       exact: false,
       breakdowns: summarizeFunnel(funnel, outcomes, (breakdown, step, users) => this.#guard.people(question, [breakdown, step], users), false),
     };
+  }
+
+  /**
+   * An experiment: users exposed per variant and those who then converted, exact for direct
+   * readers and guarded per (variant, exposed|converted) cell otherwise; rates, intervals and
+   * the probability to beat control are computed from the numbers shown.
+   */
+  async experiment(project: string, query: ExperimentQuery, access: AccessLevel, key: string): Promise<{ exact: boolean; control: string | undefined; variants: VariantResult[] }> {
+    const outcomes = experimentOutcomes(await this.store.experimentEvents(project, query, this.entity), query);
+    const byVariant = new Map<string, { exposed: string[]; converted: string[] }>();
+    for (const [user, { variant, converted }] of outcomes) {
+      const entry = byVariant.get(variant) ?? { exposed: [], converted: [] };
+      entry.exposed.push(user);
+      if (converted) entry.converted.push(user);
+      byVariant.set(variant, entry);
+    }
+    const exact = access === 'direct';
+    if (!exact) await this.audit.record(key, access, { experiment: query });
+    const question = [JSON.stringify(['experiment', query.experiment, query.goal, query.window])];
+    const counts = [...byVariant].map(([variant, users]) => {
+      if (exact) return { variant, exposed: users.exposed.length, converted: users.converted.length, noiseSd: 0, suppressed: false };
+      const exposed = this.#guard.people(question, [variant, 'exposed'], users.exposed);
+      const converted = this.#guard.people(question, [variant, 'converted'], users.converted);
+      // A variant whose exposures are too few is hidden whole; converted users alone may be too few to show (0).
+      return { variant, exposed: exposed.value, converted: converted.value, noiseSd: exposed.noiseSd, suppressed: exposed.suppressed };
+    });
+    return { exact, control: query.control, variants: experimentResults(counts.filter((entry) => exact || !entry.suppressed), query.control) };
   }
 
   async query(project: string, query: EventQuery, access: AccessLevel, key: string): Promise<QueryAnswer> {

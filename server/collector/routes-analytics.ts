@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Analytics } from '../analytics/analytics.js';
+import { parseExperiment } from '../analytics/experiment.js';
 import { parseFunnel } from '../analytics/funnel-model.js';
 import { type EventQuery, parseQuery, parseWhere } from '../analytics/query-model.js';
 import { authorize } from './access.js';
@@ -40,6 +41,17 @@ export function registerAnalyticsRoutes(app: FastifyInstance, keys: KeyRing, ana
       throw new ClientError(400, 'invalid_json', 'the funnel must be a JSON object');
     }
     return analytics.funnel(grant.project, parseFunnel(input), grant.access, presented(request.headers));
+  });
+
+  app.post('/api/experiment', async (request) => {
+    const grant = authorize(request, keys, 'read');
+    let input: unknown;
+    try {
+      input = JSON.parse((request.body as RawBody | undefined)?.text ?? '');
+    } catch {
+      throw new ClientError(400, 'invalid_json', 'the experiment query must be a JSON object');
+    }
+    return analytics.experiment(grant.project, parseExperiment(input), grant.access, presented(request.headers));
   });
 
   app.get('/api/count', async (request) => {

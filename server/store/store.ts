@@ -3,6 +3,7 @@
  * `insert` means the rows are durable: the collector answers 2xx only after it. Rows whose
  * (project, id) is already stored are skipped, so a retried batch never counts twice.
  */
+import type { ExperimentEvent, ExperimentQuery } from '../analytics/experiment.js';
 import type { FunnelEvent } from '../analytics/funnel.js';
 import type { FunnelQuery } from '../analytics/funnel-model.js';
 import type { Contribution } from '../analytics/privacy-guard.js';
@@ -37,6 +38,8 @@ export interface Store {
   contributions(project: string, query: EventQuery, entity: string): Promise<Contribution[]>;
   /** Each user's events for a funnel, ordered by user and time (see compileFunnelEvents). */
   funnelEvents(project: string, funnel: FunnelQuery, entity: string): Promise<FunnelEvent[]>;
+  /** Exposures to an experiment and its goal events, ordered by user and time. */
+  experimentEvents(project: string, query: ExperimentQuery, entity: string): Promise<ExperimentEvent[]>;
   onLoad: LoadListener | undefined;
   close(): Promise<void>;
 }

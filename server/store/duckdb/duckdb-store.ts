@@ -12,9 +12,10 @@ import { IngestJournal, type Segment } from '../ingest-journal.js';
 import type { LoadListener, Store, StoreStatistics } from '../store.js';
 import type { Contribution } from '../../analytics/privacy-guard.js';
 import type { EventQuery } from '../../analytics/query-model.js';
+import type { ExperimentEvent, ExperimentQuery } from '../../analytics/experiment.js';
 import type { FunnelEvent } from '../../analytics/funnel.js';
 import type { FunnelQuery } from '../../analytics/funnel-model.js';
-import { compileContributions, compileFunnelEvents, compileQuery } from './query-sql.js';
+import { compileContributions, compileExperimentEvents, compileFunnelEvents, compileQuery } from './query-sql.js';
 import { createEventsTable, loadSegment } from './schema.js';
 
 export interface DuckDBStoreOptions {
@@ -156,6 +157,17 @@ export class DuckDBStore implements Store {
       steps: Number(row['steps']),
       exclusions: Number(row['exclusions']),
       breakdown: row['breakdown'] === null || row['breakdown'] === undefined ? null : String(row['breakdown']),
+    }));
+  }
+
+  async experimentEvents(project: string, query: ExperimentQuery, entity: string): Promise<ExperimentEvent[]> {
+    const { sql, parameters } = compileExperimentEvents(project, query, entity);
+    const rows = await this.read(sql, parameters);
+    return rows.map((row) => ({
+      user: String(row['user_key']),
+      time: Number(row['time']),
+      exposure: row['exposure'] === true,
+      variant: typeof row['variant'] === 'string' ? row['variant'] : null,
     }));
   }
 

@@ -4,6 +4,7 @@
  * allowlist, time grains, function names), never from the query.
  */
 import type { Aggregate, Dimension, EventQuery, Field, Filter, FilterValue } from '../../analytics/query-model.js';
+import type { ExperimentQuery } from '../../analytics/experiment.js';
 import type { FunnelQuery } from '../../analytics/funnel-model.js';
 import { jsonColumns } from '../../analytics/query-model.js';
 
@@ -138,4 +139,17 @@ export function compileFunnelEvents(project: string, funnel: FunnelQuery, entity
   const inner = `SELECT ${entityColumn} AS user_key, epoch_ms(ts) AS time, id, ${stepMask} AS steps, ${exclusionMask} AS exclusions, ${breakdown} AS breakdown FROM events WHERE ${conditions.join(' AND ')}`;
   const keep = funnel.order === 'strict' ? '' : ' WHERE steps <> 0 OR exclusions <> 0';
   return { sql: `SELECT user_key, time, steps, exclusions, breakdown FROM (${inner})${keep} ORDER BY user_key, time, id`, parameters: builder.parameters };
+}
+
+/** Exposures to one experiment and the goal events, per user in time order. */
+export function compileExperimentEvents(project: string, query: ExperimentQuery, entity: string): CompiledQuery {
+  const builder = new Builder();
+  const entityColumn = `"${entity}"`;
+  const sql = `SELECT ${entityColumn} AS user_key, epoch_ms(ts) AS time, name = '$exposure' AS exposure,
+      json_extract_string(attributes, '/variant') AS variant
+    FROM events
+    WHERE project = ${builder.value(project)} AND ${entityColumn} IS NOT NULL
+      AND ((name = '$exposure' AND json_extract_string(attributes, '/experiment') = ${builder.value(query.experiment)}) OR name = ${builder.value(query.goal)})
+    ORDER BY user_key, time, exposure DESC, id`;
+  return { sql, parameters: builder.parameters };
 }
