@@ -10,6 +10,8 @@ import { type FunnelBreakdownResult, type FunnelEvent, type UserOutcome, summari
 import type { FunnelQuery } from './funnel-model.js';
 import { type ExperimentQuery, type VariantResult, experimentOutcomes, experimentResults } from './experiment.js';
 import { PrivacyGuard } from './privacy-guard.js';
+import type { TemplateQuery, TemplateRow } from './template-view.js';
+import { severityName } from './severity.js';
 import { type EventQuery, fieldName } from './query-model.js';
 
 export interface QueryAnswer {
@@ -84,6 +86,67 @@ export class Analytics {
       return { variant, exposed: exposed.value, converted: converted.value, noiseSd: exposed.noiseSd, suppressed: exposed.suppressed };
     });
     return { exact, control: query.control, variants: experimentResults(counts.filter((entry) => exact || !entry.suppressed), query.control) };
+  }
+
+  /** The template ("issues") view: one row per template, busiest first. */
+  async templates(project: string, query: TemplateQuery, access: AccessLevel, key: string): Promise<{ exact: boolean; rows: TemplateRow[] }> {
+    const iso = (value: unknown) => new Date(Number(value)).toISOString();
+    if (access === 'direct') {
+      const rows = await this.store.templateRows(project, query, false, this.entity);
+      return {
+        exact: true,
+        rows: rows.map((row) => ({
+          template: String(row['template']),
+          severity: severityName(Number(row['severity_number'])),
+          events: Number(row['events']),
+          users: Number(row['users']),
+          firstSeen: iso(row['first_seen']),
+          lastSeen: iso(row['last_seen']),
+          sampleArgs: (typeof row['sample_args'] === 'string' ? JSON.parse(row['sample_args']) : row['sample_args'] ?? []).map((args: unknown) => (typeof args === 'string' ? JSON.parse(args) : args)) as unknown[][],
+          noiseSd: { events: 0, users: 0 },
+        })),
+      };
+    }
+    await this.audit.record(key, access, { templates: query });
+    const perEntity = await this.store.templateRows(project, query, true, this.entity);
+    const seeds: EventQuery = {
+      from: query.from,
+      to: query.to,
+      where: query.minimumSeverity === undefined ? [] : [{ field: { column: 'severity_number' }, op: 'gte', value: query.minimumSeverity }],
+      groupBy: [{ field: { column: 'template' } }],
+      aggregates: [{ fn: 'count' }, { fn: 'users' }],
+      limit: query.limit,
+    };
+    const answer = this.#guard.answer(seeds, perEntity.map((row) => ({ labels: [String(row['template'])], entity: String(row['entity']), events: Number(row['events']) })));
+    const facts = new Map<string, { severity: number; first: number; last: number }>();
+    for (const row of perEntity) {
+      const template = String(row['template']);
+      const fact = facts.get(template) ?? { severity: 0, first: Number.POSITIVE_INFINITY, last: 0 };
+      fact.severity = Math.max(fact.severity, Number(row['severity_number']));
+      fact.first = Math.min(fact.first, Number(row['first_seen']));
+      fact.last = Math.max(fact.last, Number(row['last_seen']));
+      facts.set(template, fact);
+    }
+    // First and last seen to the hour only: exact times of a few events would point at people.
+    const hour = (time: number) => new Date(Math.floor(time / 3_600_000) * 3_600_000).toISOString();
+    const rows = answer.rows
+      .map((row): TemplateRow => {
+        const template = String(row.labels[0]);
+        const fact = facts.get(template);
+        return {
+          template,
+          severity: fact === undefined ? '*' : severityName(fact.severity),
+          events: row.values[0]!,
+          users: row.values[1]!,
+          firstSeen: fact === undefined ? '*' : hour(fact.first),
+          lastSeen: fact === undefined ? '*' : hour(fact.last),
+          sampleArgs: null,
+          noiseSd: { events: row.noiseSd[0]!, users: row.noiseSd[1]! },
+        };
+      })
+      .sort((a, b) => b.events - a.events)
+      .slice(0, query.limit);
+    return { exact: false, rows };
   }
 
   async query(project: string, query: EventQuery, access: AccessLevel, key: string): Promise<QueryAnswer> {

@@ -54,6 +54,17 @@ export function registerAnalyticsRoutes(app: FastifyInstance, keys: KeyRing, ana
     return analytics.experiment(grant.project, parseExperiment(input), grant.access, presented(request.headers));
   });
 
+  app.get('/api/templates', async (request) => {
+    const grant = authorize(request, keys, 'read');
+    const parameters = request.query as Record<string, string | undefined>;
+    const range = parseQuery({ from: parameters['from'], to: parameters['to'] });
+    const severity = parameters['severity'];
+    const minimumSeverity = severity === undefined ? undefined : { TRACE: 1, DEBUG: 5, INFO: 9, WARN: 13, ERROR: 17, FATAL: 21 }[severity.toUpperCase()];
+    if (severity !== undefined && minimumSeverity === undefined) throw new ClientError(400, 'invalid_query', 'severity is TRACE, DEBUG, INFO, WARN, ERROR or FATAL');
+    const limit = Math.min(1000, Math.max(1, Number(parameters['limit'] ?? 100) || 100));
+    return analytics.templates(grant.project, { from: range.from, to: range.to, minimumSeverity, limit }, grant.access, presented(request.headers));
+  });
+
   app.get('/api/count', async (request) => {
     const grant = authorize(request, keys, 'read');
     const parameters = request.query as Record<string, string | string[] | undefined>;

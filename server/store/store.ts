@@ -7,6 +7,7 @@ import type { ExperimentEvent, ExperimentQuery } from '../analytics/experiment.j
 import type { FunnelEvent } from '../analytics/funnel.js';
 import type { FunnelQuery } from '../analytics/funnel-model.js';
 import type { Contribution } from '../analytics/privacy-guard.js';
+import type { TemplateQuery } from '../analytics/template-view.js';
 import type { EventQuery } from '../analytics/query-model.js';
 import type { EventRow } from './event-row.js';
 
@@ -40,6 +41,8 @@ export interface Store {
   funnelEvents(project: string, funnel: FunnelQuery, entity: string): Promise<FunnelEvent[]>;
   /** Exposures to an experiment and its goal events, ordered by user and time. */
   experimentEvents(project: string, query: ExperimentQuery, entity: string): Promise<ExperimentEvent[]>;
+  /** The template view's rows (`perEntity`: per template and entity, for the guard). */
+  templateRows(project: string, query: TemplateQuery, perEntity: boolean, entity: string): Promise<Record<string, unknown>[]>;
   onLoad: LoadListener | undefined;
   close(): Promise<void>;
 }

@@ -100,6 +100,28 @@ describe('privacy guard', () => {
     expect(JSON.stringify(audit)).not.toContain(keys.read);
   });
 
+  it('shows the template view exactly to direct readers and guarded to untrusted ones', async () => {
+    const view = async (headers: Record<string, string>) => (await (await fetch(`${collector.url}/api/templates`, { headers })).json()) as { exact: boolean; rows: Record<string, any>[] };
+    const exact = await view(direct);
+    const byTemplate = Object.fromEntries(exact.rows.map((row) => [row['template'], row]));
+    expect(byTemplate['disk failure on node %s']).toMatchObject({ events: 2, users: 2, severity: 'ERROR' });
+    expect(byTemplate['disk failure on node %s']['sampleArgs'].map((args: string[]) => args[0]).sort()).toEqual(['n1', 'n2']);
+    expect(byTemplate['signed in from %s']).toMatchObject({ events: 20, users: 5 });
+    expect(exact.rows[0]!['template']).toBe('page viewed');
+    const guarded = await view(untrusted);
+    expect(guarded.exact).toBe(false);
+    const shown = guarded.rows.map((row) => row['template']);
+    expect(shown).toContain('page viewed');
+    expect(shown).toContain('checkout %s');
+    expect(shown).not.toContain('disk failure on node %s');
+    for (const row of guarded.rows) {
+      expect(row['sampleArgs']).toBeNull();
+      expect(row['firstSeen']).toMatch(/T\d\d:00:00\.000Z$|^\*$/);
+    }
+    const checkout = guarded.rows.find((row) => row['template'] === 'checkout %s')!;
+    expect(Math.abs(checkout['events'] - byTemplate['checkout %s']['events'])).toBeLessThan(6 * checkout['noiseSd']['events']);
+  });
+
   it('keeps hostile strings in fields and values inert', async () => {
     const hostile = ["' OR 1=1 --", '"); DROP TABLE events; --', '\u0000', '%', '_', '\\', "'||(SELECT 1)||'", '$1', '?'];
     for (const value of hostile) {

@@ -15,7 +15,8 @@ import type { EventQuery } from '../../analytics/query-model.js';
 import type { ExperimentEvent, ExperimentQuery } from '../../analytics/experiment.js';
 import type { FunnelEvent } from '../../analytics/funnel.js';
 import type { FunnelQuery } from '../../analytics/funnel-model.js';
-import { compileContributions, compileExperimentEvents, compileFunnelEvents, compileQuery } from './query-sql.js';
+import type { TemplateQuery } from '../../analytics/template-view.js';
+import { compileContributions, compileExperimentEvents, compileFunnelEvents, compileQuery, compileTemplateView } from './query-sql.js';
 import { createEventsTable, loadSegment } from './schema.js';
 
 export interface DuckDBStoreOptions {
@@ -169,6 +170,11 @@ export class DuckDBStore implements Store {
       exposure: row['exposure'] === true,
       variant: typeof row['variant'] === 'string' ? row['variant'] : null,
     }));
+  }
+
+  templateRows(project: string, query: TemplateQuery, perEntity: boolean, entity: string): Promise<Record<string, unknown>[]> {
+    const { sql, parameters } = compileTemplateView(project, query, perEntity, entity);
+    return this.read(sql, parameters);
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,7 @@
 import type { Aggregate, Dimension, EventQuery, Field, Filter, FilterValue } from '../../analytics/query-model.js';
 import type { ExperimentQuery } from '../../analytics/experiment.js';
 import type { FunnelQuery } from '../../analytics/funnel-model.js';
+import type { TemplateQuery } from '../../analytics/template-view.js';
 import { jsonColumns } from '../../analytics/query-model.js';
 
 export interface CompiledQuery {
@@ -152,4 +153,29 @@ export function compileExperimentEvents(project: string, query: ExperimentQuery,
       AND ((name = '$exposure' AND json_extract_string(attributes, '/experiment') = ${builder.value(query.experiment)}) OR name = ${builder.value(query.goal)})
     ORDER BY user_key, time, exposure DESC, id`;
   return { sql, parameters: builder.parameters };
+}
+
+/**
+ * Per template: events, users, first and last seen, the highest severity, and up to three recent
+ * args (newest first). `perEntity` instead returns per (template, entity) event counts, for the guard.
+ */
+export function compileTemplateView(project: string, query: TemplateQuery, perEntity: boolean, entity: string): CompiledQuery {
+  const builder = new Builder();
+  const conditions = [`project = ${builder.value(project)}`, "kind = 'log'"];
+  if (query.from !== undefined) conditions.push(`ts >= epoch_ms(${builder.value(query.from)}::BIGINT)`);
+  if (query.to !== undefined) conditions.push(`ts < epoch_ms(${builder.value(query.to)}::BIGINT)`);
+  if (query.minimumSeverity !== undefined) conditions.push(`severity_number >= ${builder.value(query.minimumSeverity)}`);
+  if (perEntity) {
+    conditions.push(`"${entity}" IS NOT NULL`);
+    return {
+      sql: `SELECT template, "${entity}" AS entity, count(*) AS events, max(severity_number) AS severity_number, epoch_ms(min(ts)) AS first_seen, epoch_ms(max(ts)) AS last_seen FROM events WHERE ${conditions.join(' AND ')} GROUP BY 1, 2`,
+      parameters: builder.parameters,
+    };
+  }
+  return {
+    sql: `SELECT template, count(*) AS events, count(DISTINCT "${entity}") AS users, max(severity_number) AS severity_number,
+        epoch_ms(min(ts)) AS first_seen, epoch_ms(max(ts)) AS last_seen, to_json(list(args ORDER BY ts DESC)[1:3]) AS sample_args
+      FROM events WHERE ${conditions.join(' AND ')} GROUP BY 1 ORDER BY events DESC LIMIT ${Math.max(1, Math.min(10_000, Math.floor(query.limit)))}`,
+    parameters: builder.parameters,
+  };
 }
