@@ -3,6 +3,7 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { count } from './count.js';
+import { erase, exportUser } from './gdpr.js';
 import { serve } from './serve.js';
 
 function port(value: string): number {
@@ -32,6 +33,27 @@ program
   .option('--json', 'print {"count", "noiseSd", "exact", "suppressed"} as JSON')
   .action(async (options: { url?: string; key?: string; where: string[]; json?: boolean }) => {
     await count(options);
+  });
+
+program
+  .command('erase')
+  .description('erase every stored event of a user (needs the admin key)')
+  .requiredOption('--user <id>', 'the user id')
+  .option('--url <url>', 'the collector (default LOGMILL_URL)')
+  .option('--key <key>', 'the admin key (default LOGMILL_KEY)')
+  .option('--json', 'print the answer as JSON')
+  .action(async (options: { url?: string; key?: string; user: string; json?: boolean }) => {
+    await erase(options);
+  });
+
+program
+  .command('export')
+  .description("print everything stored about a user as JSON (needs direct access)")
+  .requiredOption('--user <id>', 'the user id')
+  .option('--url <url>', 'the collector (default LOGMILL_URL)')
+  .option('--key <key>', 'a direct-access key (default LOGMILL_KEY)')
+  .action(async (options: { url?: string; key?: string; user: string }) => {
+    await exportUser(options);
   });
 
 program.parseAsync().catch((error: unknown) => {

@@ -27,6 +27,7 @@ export function authorize(request: FastifyRequest, keys: KeyRing, role: KeyRole)
   if (key === undefined) throw new ClientError(401, 'missing_key', 'send a key as "Authorization: Bearer KEY" or "X-Logmill-Key: KEY"');
   const grant = keys.resolve(key);
   if (grant === undefined) throw new ClientError(401, 'unknown_key', 'the key is not valid');
+  if (role === 'admin' && grant.role !== 'admin') throw new ClientError(403, 'forbidden', 'this request needs the admin key');
   if (grant.role !== role && grant.role !== 'admin') {
     throw new ClientError(403, 'forbidden', `${grant.role === 'ingest' ? 'an' : 'a'} ${grant.role} key cannot be used for this request`);
   }

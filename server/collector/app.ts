@@ -13,7 +13,9 @@ import { CollectorMetrics } from './metrics.js';
 import { registerBodyParsing } from './request-body.js';
 import { Analytics } from '../analytics/analytics.js';
 import { AuditLog } from '../analytics/audit-log.js';
+import { Gdpr } from '../analytics/gdpr.js';
 import { registerAnalyticsRoutes } from './routes-analytics.js';
+import { registerGdprRoutes } from './routes-gdpr.js';
 import { registerRoutes } from './routes.js';
 import { Scrubber } from './scrub.js';
 
@@ -75,6 +77,17 @@ export async function createCollector(config: CollectorConfig, store: Store): Pr
   registerRoutes(app, keys, store, metrics, { store, scrubber, limits: config.limits, metrics });
   const audit = new AuditLog(config.data ?? './logmill-data');
   registerAnalyticsRoutes(app, keys, new Analytics(store, config.salt, audit));
+  const gdpr = new Gdpr(store, config.data ?? './logmill-data');
+  registerGdprRoutes(app, keys, gdpr, config.retention);
+  // Retention runs at start and hourly; a failure is reported and retried at the next hour.
+  const applyRetention = (): void => {
+    if (config.retention.days === undefined && Object.keys(config.retention.names ?? {}).length === 0) return;
+    gdpr.applyRetention(config.retention).catch((error: unknown) => process.stderr.write(`logmill retention: ${String(error)}\n`));
+  };
+  applyRetention();
+  const retentionTimer = setInterval(applyRetention, 3_600_000);
+  retentionTimer.unref();
+  app.addHook('onClose', async () => clearInterval(retentionTimer));
   return {
     app,
     metrics,

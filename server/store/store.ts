@@ -43,6 +43,10 @@ export interface Store {
   experimentEvents(project: string, query: ExperimentQuery, entity: string): Promise<ExperimentEvent[]>;
   /** The template view's rows (`perEntity`: per template and entity, for the guard). */
   templateRows(project: string, query: TemplateQuery, perEntity: boolean, entity: string): Promise<Record<string, unknown>[]>;
+  /** Erases every event whose `entity` column equals `value`, leaving nothing of them on disk. */
+  eraseEntity(project: string, entity: string, value: string): Promise<number>;
+  /** Deletes events older than `cutoff` (ms since the epoch), only those named `name` if given, never those named in `except`. */
+  deleteOlderThan(cutoff: number, name?: string, except?: readonly string[]): Promise<number>;
   onLoad: LoadListener | undefined;
   close(): Promise<void>;
 }

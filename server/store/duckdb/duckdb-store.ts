@@ -5,7 +5,7 @@
  * acknowledged before it, so queries always see every acknowledged event.
  */
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventRow } from '../event-row.js';
 import { IngestJournal, type Segment } from '../ingest-journal.js';
@@ -17,7 +17,7 @@ import type { FunnelEvent } from '../../analytics/funnel.js';
 import type { FunnelQuery } from '../../analytics/funnel-model.js';
 import type { TemplateQuery } from '../../analytics/template-view.js';
 import { compileContributions, compileExperimentEvents, compileFunnelEvents, compileQuery, compileTemplateView } from './query-sql.js';
-import { createEventsTable, loadSegment } from './schema.js';
+import { createEventsTable, loadSegment, sqlString } from './schema.js';
 
 export interface DuckDBStoreOptions {
   /** How often acknowledged rows are loaded into DuckDB, in milliseconds (default 250). */
@@ -34,9 +34,10 @@ export class DuckDBStore implements Store {
   onLoad: LoadListener | undefined;
 
   private constructor(
-    private readonly instance: DuckDBInstance,
-    private readonly writer: DuckDBConnection,
-    private readonly reader: DuckDBConnection,
+    // Replaced when an erasure rewrites the database file.
+    private instance: DuckDBInstance,
+    private writer: DuckDBConnection,
+    private reader: DuckDBConnection,
     private readonly journal: IngestJournal,
     private readonly file: string,
     private readonly journalDirectory: string,
@@ -67,8 +68,17 @@ export class DuckDBStore implements Store {
 
   /** Loads every segment sealed so far (and the one being written); runs one load at a time. */
   load(): Promise<void> {
-    this.#loading = this.#loading.then(() => this.#loadSealed());
-    return this.#loading;
+    return this.#serialize(() => this.#loadSealed());
+  }
+
+  /** Runs `task` after every load, erasure and deletion before it; a failure does not stop later ones. */
+  #serialize<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.#loading.then(task);
+    this.#loading = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
   }
 
   async #loadSealed(): Promise<void> {
@@ -175,6 +185,80 @@ export class DuckDBStore implements Store {
   templateRows(project: string, query: TemplateQuery, perEntity: boolean, entity: string): Promise<Record<string, unknown>[]> {
     const { sql, parameters } = compileTemplateView(project, query, perEntity, entity);
     return this.read(sql, parameters);
+  }
+
+  /**
+   * Erases every event of one entity (a user) so that no byte of it stays on disk: loads what is
+   * journaled, copies every other row into a fresh database file, swaps the files, and filters
+   * quarantined journal segments. Returns the number of events erased.
+   */
+  eraseEntity(project: string, entity: string, value: string): Promise<number> {
+    let erased = 0;
+    const run = async (): Promise<void> => {
+      await this.#loadSealed();
+      const match = `project = ? AND "${entity}" = ?`;
+      const counted = await this.reader.runAndReadAll(`SELECT count(*) AS n FROM events WHERE ${match}`, [project, value]);
+      erased = Number((counted.getRowObjectsJson()[0] as { n: string }).n);
+      this.#filterQuarantine(project, entity, value);
+      if (erased === 0) return;
+      const fresh = `${this.file}.rewrite`;
+      rmSync(fresh, { force: true });
+      rmSync(`${fresh}.wal`, { force: true });
+      await this.writer.run(`ATTACH ${sqlString(fresh)} AS fresh`);
+      await this.writer.run(createEventsTable.replace('CREATE TABLE IF NOT EXISTS events', 'CREATE TABLE fresh.events'));
+      await this.writer.run(`INSERT INTO fresh.events SELECT * FROM events WHERE NOT (${match}) ORDER BY received_at`, [project, value]);
+      await this.writer.run('DETACH fresh');
+      this.writer.closeSync();
+      this.reader.closeSync();
+      this.instance.closeSync();
+      renameSync(fresh, this.file);
+      rmSync(`${this.file}.wal`, { force: true });
+      this.instance = await DuckDBInstance.create(this.file);
+      this.writer = await this.instance.connect();
+      this.reader = await this.instance.connect();
+    };
+    return this.#serialize(run).then(() => erased);
+  }
+
+  /** Quarantined segments keep only what cannot be loaded; the erased entity's lines go. */
+  #filterQuarantine(project: string, entity: string, value: string): void {
+    const directory = join(this.journalDirectory, 'quarantine');
+    for (const file of readdirSync(directory)) {
+      const path = join(directory, file);
+      const lines = readFileSync(path, 'utf8').split('\n');
+      const kept = lines.filter((line) => {
+        try {
+          const row = JSON.parse(line) as Record<string, unknown>;
+          return !(row['project'] === project && row[entity] === value);
+        } catch {
+          // An unreadable line cannot be attributed; if it names the value at all, it goes.
+          return !line.includes(value);
+        }
+      });
+      if (kept.length !== lines.length) writeFileSync(path, kept.join('\n'));
+    }
+  }
+
+  /** Deletes events older than `cutoff` (ms), optionally only those with one name; returns how many. */
+  deleteOlderThan(cutoff: number, name?: string, except: readonly string[] = []): Promise<number> {
+    let deleted = 0;
+    const run = async (): Promise<void> => {
+      await this.#loadSealed();
+      const conditions = ['ts < epoch_ms(?::BIGINT)'];
+      const parameters: (string | number)[] = [cutoff];
+      if (name !== undefined) {
+        conditions.push('name = ?');
+        parameters.push(name);
+      }
+      for (const kept of except) {
+        conditions.push('name IS DISTINCT FROM ?');
+        parameters.push(kept);
+      }
+      const result = await this.writer.run(`DELETE FROM events WHERE ${conditions.join(' AND ')}`, parameters);
+      deleted = Number(result.rowsChanged);
+      if (deleted > 0) await this.writer.run('CHECKPOINT');
+    };
+    return this.#serialize(run).then(() => deleted);
   }
 
   async close(): Promise<void> {

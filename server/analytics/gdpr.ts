@@ -1,0 +1,54 @@
+/**
+ * GDPR duties: erase a user (every stored event, the journal and quarantined segments; an audit
+ * record holding no personal data), export everything stored about a user, and retention (events
+ * older than N days removed on a schedule, with per-event-name periods).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { appendFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Store } from '../store/store.js';
+
+export interface RetentionPolicy {
+  /** Days to keep events whose name has no rule of its own (undefined: forever). */
+  days?: number;
+  /** Days to keep events of a given name (`$pageview: 7`). */
+  names?: Record<string, number>;
+}
+
+const day = 86_400_000;
+
+export class Gdpr {
+  readonly #auditFile: string;
+
+  constructor(
+    private readonly store: Store,
+    dataDirectory: string,
+    private readonly entity = 'user_id',
+  ) {
+    mkdirSync(join(dataDirectory, 'audit'), { recursive: true });
+    this.#auditFile = join(dataDirectory, 'audit', 'erasures.ndjson');
+  }
+
+  /** Erases the user; the audit line says when, in which project and how many events, not who. */
+  async erase(project: string, user: string): Promise<{ eraseId: string; erased: number }> {
+    const erased = await this.store.eraseEntity(project, this.entity, user);
+    const eraseId = randomUUID();
+    await appendFile(this.#auditFile, `${JSON.stringify({ at: new Date().toISOString(), eraseId, project, events: erased })}\n`);
+    return { eraseId, erased };
+  }
+
+  /** Every stored event of the user, oldest first, with every column. */
+  async export(project: string, user: string): Promise<Record<string, unknown>[]> {
+    return this.store.read(`SELECT * FROM events WHERE project = ? AND "${this.entity}" = ? ORDER BY ts, id`, [project, user]);
+  }
+
+  /** Applies the policy once; returns the events deleted. */
+  async applyRetention(policy: RetentionPolicy, now = Date.now()): Promise<number> {
+    let deleted = 0;
+    const names = Object.entries(policy.names ?? {});
+    for (const [name, days] of names) deleted += await this.store.deleteOlderThan(now - days * day, name);
+    if (policy.days !== undefined) deleted += await this.store.deleteOlderThan(now - policy.days * day, undefined, names.map(([name]) => name));
+    return deleted;
+  }
+}
