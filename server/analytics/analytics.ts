@@ -92,7 +92,7 @@ export class Analytics {
   async templates(project: string, query: TemplateQuery, access: AccessLevel, key: string): Promise<{ exact: boolean; rows: TemplateRow[] }> {
     const iso = (value: unknown) => new Date(Number(value)).toISOString();
     if (access === 'direct') {
-      const rows = await this.store.templateRows(project, query, false, this.entity);
+      const rows = await this.store.templateRows(project, query, this.entity);
       return {
         exact: true,
         rows: rows.map((row) => ({
@@ -108,38 +108,30 @@ export class Analytics {
       };
     }
     await this.audit.record(key, access, { templates: query });
-    const perEntity = await this.store.templateRows(project, query, true, this.entity);
-    const seeds: EventQuery = {
+    const answer = await this.#guarded(project, {
       from: query.from,
       to: query.to,
-      where: query.minimumSeverity === undefined ? [] : [{ field: { column: 'severity_number' }, op: 'gte', value: query.minimumSeverity }],
+      where: [
+        { field: { column: 'kind' }, op: 'eq', value: 'log' },
+        ...(query.minimumSeverity === undefined ? [] : [{ field: { column: 'severity_number' }, op: 'gte', value: query.minimumSeverity } as const]),
+      ],
       groupBy: [{ field: { column: 'template' } }],
       aggregates: [{ fn: 'count' }, { fn: 'users' }],
       limit: query.limit,
-    };
-    const answer = this.#guard.answer(seeds, perEntity.map((row) => ({ labels: [String(row['template'])], entity: String(row['entity']), events: Number(row['events']) })));
-    const facts = new Map<string, { severity: number; first: number; last: number }>();
-    for (const row of perEntity) {
-      const template = String(row['template']);
-      const fact = facts.get(template) ?? { severity: 0, first: Number.POSITIVE_INFINITY, last: 0 };
-      fact.severity = Math.max(fact.severity, Number(row['severity_number']));
-      fact.first = Math.min(fact.first, Number(row['first_seen']));
-      fact.last = Math.max(fact.last, Number(row['last_seen']));
-      facts.set(template, fact);
-    }
+    }, true);
     // First and last seen to the hour only: exact times of a few events would point at people.
     const hour = (time: number) => new Date(Math.floor(time / 3_600_000) * 3_600_000).toISOString();
     const rows = answer.rows
       .map((row): TemplateRow => {
         const template = String(row.labels[0]);
-        const fact = facts.get(template);
+        const fact = answer.factsOf(row.labels);
         return {
           template,
-          severity: fact === undefined ? '*' : severityName(fact.severity),
+          severity: fact === undefined ? '*' : severityName(fact.severityNumber),
           events: row.values[0]!,
           users: row.values[1]!,
-          firstSeen: fact === undefined ? '*' : hour(fact.first),
-          lastSeen: fact === undefined ? '*' : hour(fact.last),
+          firstSeen: fact === undefined ? '*' : hour(fact.firstSeen),
+          lastSeen: fact === undefined ? '*' : hour(fact.lastSeen),
           sampleArgs: null,
           noiseSd: { events: row.noiseSd[0]!, users: row.noiseSd[1]! },
         };
@@ -165,16 +157,31 @@ export class Analytics {
       };
     }
     await this.audit.record(key, access, query);
-    const contributions = await this.store.contributions(project, allowed, this.entity);
-    const answer = this.#guard.answer(allowed, contributions);
+    const answer = await this.#guarded(project, allowed);
     const rows = answer.rows.slice(0, allowed.limit);
     return {
       exact: false,
       columns,
-      rows: rows.map((row) => Object.fromEntries([...dimensionNames.map((name, index) => [name, row.labels[index]]), ...aggregateNames.map((name, index) => [name, row.values[index]])])),
+      rows: rows.map((row) => Object.fromEntries([...dimensionNames.map((name, index) => [name, numeric(row.labels[index])]), ...aggregateNames.map((name, index) => [name, row.values[index]])])),
       noiseSd: rows.map((row) => Object.fromEntries(aggregateNames.map((name, index) => [name, row.noiseSd[index]!]))),
       suppressedGroups: answer.suppressedGroups,
     };
+  }
+
+  /**
+   * A guarded answer from per-group statistics computed by the store (one pass), plus one more
+   * pass for the suppress bin when some groups were too small.
+   */
+  async #guarded(project: string, query: EventQuery, facts = false) {
+    const groups = await this.store.groupStatistics(project, query, this.entity, { facts });
+    const { rows, suppressed } = this.#guard.fromStatistics(query, groups);
+    if (suppressed.length > 0 && query.groupBy.length > 0) {
+      const [merged] = await this.store.groupStatistics(project, query, this.entity, { onlyGroups: suppressed.map((group) => group.key), facts });
+      const bin = merged === undefined ? undefined : this.#guard.bin(query, merged);
+      if (bin !== undefined) rows.push(bin);
+    }
+    const factsByLabel = new Map(groups.map((group) => [JSON.stringify(group.labels), group.facts]));
+    return { rows, suppressedGroups: suppressed.length, factsOf: (labels: readonly unknown[]) => factsByLabel.get(JSON.stringify(labels)) };
   }
 }
 

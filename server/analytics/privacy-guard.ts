@@ -13,6 +13,7 @@
  *   heavy user neither shows through nor hides behind a small noise.
  * - Suppressed groups are merged into one `*` group, which is itself filtered.
  */
+import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 import type { Aggregate, EventQuery } from './query-model.js';
 import { fieldName } from './query-model.js';
@@ -40,22 +41,37 @@ export interface GuardedAnswer {
 
 export const SUPPRESSED = '*';
 
+// crypto.hash (Node 20.12+) hashes in one call, about twice as fast as createHash for short inputs.
+const oneShot = (crypto as unknown as { hash?: (algorithm: string, data: string, encoding: 'buffer') => Buffer }).hash;
+
 function digest(...parts: (string | Buffer)[]): Buffer {
-  const hash = createHash('sha256');
-  for (const part of parts) hash.update(part).update('\u0000');
-  return hash.digest();
+  const text = parts.map((part) => (typeof part === 'string' ? part : part.toString('latin1'))).join('\u0000');
+  return oneShot === undefined ? createHash('sha256').update(text).digest() : oneShot('sha256', text, 'buffer');
 }
 
 /** A standard normal draw determined by `seed` (Box–Muller over two 32-bit halves of the hash). */
-export function seededNormal(seed: Buffer, purpose: string): number {
-  const bytes = digest(seed, purpose);
-  const u1 = (bytes.readUInt32BE(0) + 1) / 4294967297;
-  const u2 = bytes.readUInt32BE(4) / 4294967296;
+/**
+ * A standard normal from eight bytes of a SHA-256 output. A seed's 32 bytes give four independent
+ * draws (offsets 0, 8, 16, 24), so one hash serves several uses of the same seed.
+ */
+function normalAt(bytes: Buffer, offset: number): number {
+  const u1 = (bytes.readUInt32BE(offset) + 1) / 4294967297;
+  const u2 = bytes.readUInt32BE(offset + 4) / 4294967296;
   return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
 }
 
-function seededInteger(seed: Buffer, purpose: string, low: number, high: number): number {
-  return low + (digest(seed, purpose).readUInt32BE(0) % (high - low + 1));
+/*
+ * The entity seed's bytes: 0-7 the low-count threshold's draw, 8-15 the noise of event counts,
+ * 16-23 the noise of people counts, 24-27 the number of outliers, 28-31 the top group's size.
+ */
+const LOW_COUNT = 0;
+const NOISE_EVENTS = 8;
+const NOISE_PEOPLE = 16;
+const OUTLIERS = 24;
+const TOP_GROUP = 28;
+
+function integerAt(bytes: Buffer, offset: number, low: number, high: number): number {
+  return low + (bytes.readUInt32BE(offset) % (high - low + 1));
 }
 
 /** XOR of per-item hashes: the same set gives the same seed in any order. */
@@ -72,47 +88,51 @@ export class PrivacyGuard {
   constructor(private readonly salt: string) {}
 
   /** The seed of the query's conditions: each filter as (column, function, constant). */
+  /** The query's own conditions as items, made once per query (the part every group shares). */
+  readonly #conditions = new WeakMap<EventQuery, string[]>();
+
+  /** The sticky layer's seed: the query's conditions and the group's labels as a sorted, so order-free, set. */
   #querySeed(query: EventQuery, aggregate: Aggregate, labels: readonly unknown[]): Buffer {
-    const items = query.where.map((filter) => JSON.stringify([fieldName(filter.field), filter.op, filter.value]));
+    let conditions = this.#conditions.get(query);
+    if (conditions === undefined) {
+      conditions = query.where.map((filter) => JSON.stringify([fieldName(filter.field), filter.op, filter.value]));
+      if (query.from !== undefined) conditions.push(JSON.stringify(['ts', 'gte', query.from]));
+      if (query.to !== undefined) conditions.push(JSON.stringify(['ts', 'lt', query.to]));
+      this.#conditions.set(query, conditions);
+    }
+    const items = [...conditions];
     query.groupBy.forEach((dimension, index) => {
       const name = 'time' in dimension ? `time:${dimension.time}` : fieldName(dimension.field);
       items.push(JSON.stringify([name, 'group', labels[index] ?? null]));
     });
-    if (query.from !== undefined) items.push(JSON.stringify(['ts', 'gte', query.from]));
-    if (query.to !== undefined) items.push(JSON.stringify(['ts', 'lt', query.to]));
-    return digest(this.salt, 'query', aggregate.fn, orderFree(items));
-  }
-
-  #entitySeed(entities: readonly string[]): Buffer {
-    return digest(this.salt, 'entities', orderFree(entities));
+    return digest(this.salt, 'query', aggregate.fn, items.sort().join('\u0001'));
   }
 
   /** Whether a group of these entities is too small to show. */
   lowCount(entities: readonly string[]): boolean {
-    const seed = this.#entitySeed(entities);
-    const threshold = Math.max(3, 3 + 2 * Math.SQRT2 + seededNormal(seed, 'low count'));
-    return entities.length < threshold;
+    return this.#lowCount(entities.length, digestOfEntities(entities));
+  }
+
+  #lowCount(entities: number, entityDigest: string, seed = digest(this.salt, 'entities', entityDigest)): boolean {
+    const threshold = Math.max(3, 3 + 2 * Math.SQRT2 + normalAt(seed, LOW_COUNT));
+    return entities < threshold;
   }
 
   /** One group's guarded value for `aggregate` (count or users), with the noise's standard deviation. */
-  #value(query: EventQuery, aggregate: Aggregate, labels: readonly unknown[], perEntity: Map<string, number>): [number, number] {
-    const entities = [...perEntity.keys()];
-    const entitySeed = this.#entitySeed(entities);
-    const querySeed = this.#querySeed(query, aggregate, labels);
-    const noise = seededNormal(querySeed, 'noise') + seededNormal(entitySeed, `noise:${aggregate.fn}`);
-    if (aggregate.fn === 'users') return [Math.max(0, Math.round(entities.length + noise)), Math.SQRT2];
+  #value(query: EventQuery, aggregate: Aggregate, group: GroupStatistics, entitySeed: Buffer): [number, number] {
+    const querySeed = this.#querySeed(query, aggregate, group.labels);
+    const noise = normalAt(querySeed, 0) + normalAt(entitySeed, aggregate.fn === 'users' ? NOISE_PEOPLE : NOISE_EVENTS);
+    if (aggregate.fn === 'users') return [Math.max(0, Math.round(group.entities + noise)), Math.SQRT2];
     // count: flatten the largest contributors to the average of the group just below them.
-    const contributions = [...perEntity.values()].sort((a, b) => b - a);
-    const outliers = Math.min(seededInteger(entitySeed, 'outliers', 1, 2), Math.max(0, contributions.length - 1));
-    const topSize = seededInteger(entitySeed, 'top group', 3, 4);
-    const top = contributions.slice(outliers, outliers + topSize);
-    const topAverage = top.length === 0 ? contributions[0] ?? 0 : top.reduce((sum, value) => sum + value, 0) / top.length;
-    let total = 0;
-    for (let index = 0; index < contributions.length; index++) {
-      total += index < outliers ? Math.min(contributions[index]!, topAverage) : contributions[index]!;
-    }
+    const top = group.top;
+    const outliers = Math.min(integerAt(entitySeed, OUTLIERS, 1, 2), Math.max(0, top.length - 1));
+    const topSize = integerAt(entitySeed, TOP_GROUP, 3, 4);
+    const topGroup = top.slice(outliers, outliers + topSize);
+    const topAverage = topGroup.length === 0 ? top[0] ?? 0 : topGroup.reduce((sum, value) => sum + value, 0) / topGroup.length;
+    let flattening = 0;
+    for (let index = 0; index < outliers; index++) flattening += Math.max(0, top[index]! - topAverage);
     const scale = Math.max(1, topAverage);
-    return [Math.max(0, Math.round(total + noise * scale)), Math.SQRT2 * scale];
+    return [Math.max(0, Math.round(group.events - flattening + noise * scale)), Math.SQRT2 * scale];
   }
 
   /**
@@ -120,13 +140,49 @@ export class PrivacyGuard {
    * experiment variant): `question` describes the query and `labels` the cell, for the sticky layer.
    */
   people(question: readonly string[], labels: readonly unknown[], entities: readonly string[]): { value: number; noiseSd: number; suppressed: boolean } {
-    if (entities.length === 0 || this.lowCount(entities)) return { value: 0, noiseSd: 0, suppressed: true };
+    const entityDigest = digestOfEntities(entities);
+    if (entities.length === 0 || this.#lowCount(entities.length, entityDigest)) return { value: 0, noiseSd: 0, suppressed: true };
     const querySeed = digest(this.salt, 'question', orderFree([...question, ...labels.map((label, index) => JSON.stringify(['label', index, label ?? null]))]));
-    const noise = seededNormal(querySeed, 'noise') + seededNormal(this.#entitySeed(entities), 'noise:users');
+    const noise = normalAt(querySeed, 0) + normalAt(digest(this.salt, 'entities', entityDigest), NOISE_PEOPLE);
     return { value: Math.max(0, Math.round(entities.length + noise)), noiseSd: Math.SQRT2, suppressed: false };
   }
 
-  /** Guards `count` and `users` aggregates over per-entity contributions. */
+  /**
+   * Guards groups given as statistics (computed where the data is): rows for the groups that pass
+   * the low-count filter, and the labels of those that do not, for the caller to gather into the bin.
+   */
+  fromStatistics<Group extends GroupStatistics>(query: EventQuery, groups: readonly Group[]): { rows: GuardedRow[]; suppressed: Group[] } {
+    const rows: GuardedRow[] = [];
+    const suppressed: Group[] = [];
+    for (const group of groups) {
+      const entitySeed = digest(this.salt, 'entities', group.entityDigest);
+      if (group.entities === 0 || this.#lowCount(group.entities, group.entityDigest, entitySeed)) {
+        suppressed.push(group);
+        continue;
+      }
+      rows.push(this.#row(query, group, entitySeed));
+    }
+    return { rows, suppressed };
+  }
+
+  /** The `*` row from the statistics of all suppressed groups together, if it passes the filter itself. */
+  bin(query: EventQuery, merged: GroupStatistics): GuardedRow | undefined {
+    if (query.groupBy.length === 0 || merged.entities === 0 || this.#lowCount(merged.entities, merged.entityDigest)) return undefined;
+    return this.#row(query, { ...merged, labels: query.groupBy.map(() => SUPPRESSED) }, digest(this.salt, 'entities', merged.entityDigest));
+  }
+
+  #row(query: EventQuery, group: GroupStatistics, entitySeed: Buffer): GuardedRow {
+    const values: number[] = [];
+    const noiseSd: number[] = [];
+    for (const aggregate of query.aggregates) {
+      const [value, sd] = this.#value(query, aggregate, group, entitySeed);
+      values.push(value);
+      noiseSd.push(sd);
+    }
+    return { labels: [...group.labels], values, noiseSd };
+  }
+
+  /** Guards `count` and `users` aggregates over per-entity contributions (computed in Node). */
   answer(query: EventQuery, contributions: readonly Contribution[]): GuardedAnswer {
     const groups = new Map<string, { labels: unknown[]; perEntity: Map<string, number> }>();
     for (const row of contributions) {
@@ -135,31 +191,41 @@ export class PrivacyGuard {
       if (group === undefined) groups.set(key, (group = { labels: [...row.labels], perEntity: new Map() }));
       group.perEntity.set(row.entity, (group.perEntity.get(row.entity) ?? 0) + row.events);
     }
-    const rows: GuardedRow[] = [];
-    const suppressed = new Map<string, number>();
-    let suppressedGroups = 0;
-    const emit = (labels: unknown[], perEntity: Map<string, number>): void => {
-      const values: number[] = [];
-      const noiseSd: number[] = [];
-      for (const aggregate of query.aggregates) {
-        const [value, sd] = this.#value(query, aggregate, labels, perEntity);
-        values.push(value);
-        noiseSd.push(sd);
-      }
-      rows.push({ labels, values, noiseSd });
-    };
-    for (const group of groups.values()) {
-      if (this.lowCount([...group.perEntity.keys()])) {
-        suppressedGroups++;
-        for (const [entity, events] of group.perEntity) suppressed.set(entity, (suppressed.get(entity) ?? 0) + events);
-        continue;
-      }
-      emit(group.labels, group.perEntity);
+    const statistics = [...groups.values()].map((group) => statisticsOf(group.labels, group.perEntity));
+    const { rows, suppressed } = this.fromStatistics(query, statistics);
+    const merged = new Map<string, number>();
+    for (const group of suppressed) {
+      for (const [entity, events] of groups.get(JSON.stringify(group.labels))!.perEntity) merged.set(entity, (merged.get(entity) ?? 0) + events);
     }
-    // The suppress bin: shown only if it passes the same filter; never when nothing was grouped.
-    if (query.groupBy.length > 0 && suppressed.size > 0 && !this.lowCount([...suppressed.keys()])) {
-      emit(query.groupBy.map(() => SUPPRESSED), suppressed);
-    }
-    return { rows, suppressedGroups };
+    const bin = this.bin(query, statisticsOf([], merged));
+    if (bin !== undefined) rows.push(bin);
+    return { rows, suppressedGroups: suppressed.length };
   }
+}
+
+/** What the guard needs of one group: its size, an order-free digest of its people, its top contributions. */
+export interface GroupStatistics {
+  labels: readonly unknown[];
+  /** Distinct protected entities. */
+  entities: number;
+  /** Any deterministic, order-free digest of the entity set (SQL: bit_xor of hashes; Node: XOR of SHA-256). */
+  entityDigest: string;
+  events: number;
+  /** The largest per-entity event counts, descending (six suffice). */
+  top: number[];
+}
+
+export function digestOfEntities(entities: readonly string[]): string {
+  return orderFree(entities).toString('hex');
+}
+
+export function statisticsOf(labels: readonly unknown[], perEntity: ReadonlyMap<string, number>): GroupStatistics {
+  const counts = [...perEntity.values()].sort((a, b) => b - a);
+  return {
+    labels,
+    entities: perEntity.size,
+    entityDigest: digestOfEntities([...perEntity.keys()]),
+    events: counts.reduce((sum, value) => sum + value, 0),
+    top: counts.slice(0, 6),
+  };
 }

@@ -6,7 +6,7 @@
 import type { ExperimentEvent, ExperimentQuery } from '../analytics/experiment.js';
 import type { FunnelEvent } from '../analytics/funnel.js';
 import type { FunnelQuery } from '../analytics/funnel-model.js';
-import type { Contribution } from '../analytics/privacy-guard.js';
+import type { GroupStatistics } from '../analytics/privacy-guard.js';
 import type { TemplateQuery } from '../analytics/template-view.js';
 import type { EventQuery } from '../analytics/query-model.js';
 import type { EventRow } from './event-row.js';
@@ -35,18 +35,22 @@ export interface Store {
   read(sql: string, parameters?: readonly (string | number | boolean | null)[]): Promise<Record<string, unknown>[]>;
   /** The exact answer to a query: rows with `d0..` (dimensions) and `a0..` (aggregates). */
   runQuery(project: string, query: EventQuery): Promise<Record<string, unknown>[]>;
-  /** Per group of the query, each entity's number of events: what the privacy guard works from. */
-  contributions(project: string, query: EventQuery, entity: string): Promise<Contribution[]>;
   /** Each user's events for a funnel, ordered by user and time (see compileFunnelEvents). */
   funnelEvents(project: string, funnel: FunnelQuery, entity: string): Promise<FunnelEvent[]>;
   /** Exposures to an experiment and its goal events, ordered by user and time. */
   experimentEvents(project: string, query: ExperimentQuery, entity: string): Promise<ExperimentEvent[]>;
-  /** The template view's rows (`perEntity`: per template and entity, for the guard). */
-  templateRows(project: string, query: TemplateQuery, perEntity: boolean, entity: string): Promise<Record<string, unknown>[]>;
+  /** The template view's exact rows. */
+  templateRows(project: string, query: TemplateQuery, entity: string): Promise<Record<string, unknown>[]>;
   /** Erases every event whose `entity` column equals `value`, leaving nothing of them on disk. */
   eraseEntity(project: string, entity: string, value: string): Promise<number>;
   /** Deletes events older than `cutoff` (ms since the epoch), only those named `name` if given, never those named in `except`. */
   deleteOlderThan(cutoff: number, name?: string, except?: readonly string[]): Promise<number>;
+  /**
+   * Per group of the query, what the privacy guard needs (see GroupStatistics), with the group's
+   * `key` (for asking again about some groups) and, with `facts`, first/last seen and severity.
+   * With `onlyGroups`, one merged group of those groups (the suppress bin).
+   */
+  groupStatistics(project: string, query: EventQuery, entity: string, options?: { onlyGroups?: string[]; facts?: boolean }): Promise<(GroupStatistics & { key: string; facts?: { firstSeen: number; lastSeen: number; severityNumber: number } })[]>;
   onLoad: LoadListener | undefined;
   close(): Promise<void>;
 }

@@ -10,13 +10,13 @@ import { join } from 'node:path';
 import type { EventRow } from '../event-row.js';
 import { IngestJournal, type Segment } from '../ingest-journal.js';
 import type { LoadListener, Store, StoreStatistics } from '../store.js';
-import type { Contribution } from '../../analytics/privacy-guard.js';
+import type { GroupStatistics } from '../../analytics/privacy-guard.js';
 import type { EventQuery } from '../../analytics/query-model.js';
 import type { ExperimentEvent, ExperimentQuery } from '../../analytics/experiment.js';
 import type { FunnelEvent } from '../../analytics/funnel.js';
 import type { FunnelQuery } from '../../analytics/funnel-model.js';
 import type { TemplateQuery } from '../../analytics/template-view.js';
-import { compileContributions, compileExperimentEvents, compileFunnelEvents, compileQuery, compileTemplateView } from './query-sql.js';
+import { compileExperimentEvents, compileFunnelEvents, compileGroupStatistics, compileQuery, compileTemplateView } from './query-sql.js';
 import { createEventsTable, loadSegment, sqlString } from './schema.js';
 
 export interface DuckDBStoreOptions {
@@ -149,15 +149,6 @@ export class DuckDBStore implements Store {
     return this.read(sql, parameters);
   }
 
-  async contributions(project: string, query: EventQuery, entity: string): Promise<Contribution[]> {
-    const { sql, parameters } = compileContributions(project, query, entity);
-    const rows = await this.read(sql, parameters);
-    return rows.map((row) => ({
-      labels: query.groupBy.map((_, index) => row[`d${index}`]),
-      entity: String(row['entity']),
-      events: Number(row['events']),
-    }));
-  }
 
   async funnelEvents(project: string, funnel: FunnelQuery, entity: string): Promise<FunnelEvent[]> {
     const { sql, parameters } = compileFunnelEvents(project, funnel, entity);
@@ -182,8 +173,8 @@ export class DuckDBStore implements Store {
     }));
   }
 
-  templateRows(project: string, query: TemplateQuery, perEntity: boolean, entity: string): Promise<Record<string, unknown>[]> {
-    const { sql, parameters } = compileTemplateView(project, query, perEntity, entity);
+  templateRows(project: string, query: TemplateQuery, entity: string): Promise<Record<string, unknown>[]> {
+    const { sql, parameters } = compileTemplateView(project, query, entity);
     return this.read(sql, parameters);
   }
 
@@ -259,6 +250,27 @@ export class DuckDBStore implements Store {
       if (deleted > 0) await this.writer.run('CHECKPOINT');
     };
     return this.#serialize(run).then(() => deleted);
+  }
+
+  async groupStatistics(
+    project: string,
+    query: EventQuery,
+    entity: string,
+    options: { onlyGroups?: string[]; facts?: boolean } = {},
+  ): Promise<(GroupStatistics & { key: string; facts?: { firstSeen: number; lastSeen: number; severityNumber: number } })[]> {
+    const { sql, parameters } = compileGroupStatistics(project, query, entity, options);
+    const rows = await this.read(sql, parameters);
+    return rows.map((row) => ({
+      labels: query.groupBy.map((_, index) => row[`d${index}`]),
+      key: String(row['label_key']),
+      entities: Number(row['entities']),
+      entityDigest: String(row['digest'] ?? ''),
+      events: Number(row['events'] ?? 0),
+      top: ((row['top'] as unknown[] | null) ?? []).map(Number).sort((a, b) => b - a),
+      ...(options.facts
+        ? { facts: { firstSeen: Number(row['first_seen']), lastSeen: Number(row['last_seen']), severityNumber: Number(row['severity_number']) } }
+        : {}),
+    }));
   }
 
   async close(): Promise<void> {

@@ -103,21 +103,6 @@ export function compileQuery(project: string, query: EventQuery): CompiledQuery 
   return { sql, parameters: builder.parameters };
 }
 
-/**
- * What the privacy guard needs: per group, each protected entity's number of events, so it can
- * count distinct entities, flatten extreme contributors and seed noise by the entity set. Rows
- * without an entity are left out: they cannot be protected, so they are not counted for readers
- * the guard protects against.
- */
-export function compileContributions(project: string, query: EventQuery, entity: string): CompiledQuery {
-  const builder = new Builder();
-  const dimensions = query.groupBy.map((dimension, index) => `${builder.dimension(dimension)} AS d${index}`);
-  const entityColumn = `"${entity}"`;
-  const where = builder.where(project, query, [`${entityColumn} IS NOT NULL`]);
-  const keys = [...dimensions.map((_, index) => index + 1), dimensions.length + 1].join(', ');
-  const sql = `SELECT ${[...dimensions, `${entityColumn} AS entity`, 'count(*) AS events'].join(', ')} FROM events WHERE ${where} GROUP BY ${keys}`;
-  return { sql, parameters: builder.parameters };
-}
 
 /**
  * Each user's events for a funnel, in time order: which steps and exclusions each event matches
@@ -155,27 +140,49 @@ export function compileExperimentEvents(project: string, query: ExperimentQuery,
   return { sql, parameters: builder.parameters };
 }
 
-/**
- * Per template: events, users, first and last seen, the highest severity, and up to three recent
- * args (newest first). `perEntity` instead returns per (template, entity) event counts, for the guard.
- */
-export function compileTemplateView(project: string, query: TemplateQuery, perEntity: boolean, entity: string): CompiledQuery {
+/** Per template: events, users, first and last seen, the highest severity, and the three latest args. */
+export function compileTemplateView(project: string, query: TemplateQuery, entity: string): CompiledQuery {
   const builder = new Builder();
   const conditions = [`project = ${builder.value(project)}`, "kind = 'log'"];
   if (query.from !== undefined) conditions.push(`ts >= epoch_ms(${builder.value(query.from)}::BIGINT)`);
   if (query.to !== undefined) conditions.push(`ts < epoch_ms(${builder.value(query.to)}::BIGINT)`);
   if (query.minimumSeverity !== undefined) conditions.push(`severity_number >= ${builder.value(query.minimumSeverity)}`);
-  if (perEntity) {
-    conditions.push(`"${entity}" IS NOT NULL`);
-    return {
-      sql: `SELECT template, "${entity}" AS entity, count(*) AS events, max(severity_number) AS severity_number, epoch_ms(min(ts)) AS first_seen, epoch_ms(max(ts)) AS last_seen FROM events WHERE ${conditions.join(' AND ')} GROUP BY 1, 2`,
-      parameters: builder.parameters,
-    };
-  }
   return {
     sql: `SELECT template, count(*) AS events, count(DISTINCT "${entity}") AS users, max(severity_number) AS severity_number,
         epoch_ms(min(ts)) AS first_seen, epoch_ms(max(ts)) AS last_seen, to_json(list(args ORDER BY ts DESC)[1:3]) AS sample_args
       FROM events WHERE ${conditions.join(' AND ')} GROUP BY 1 ORDER BY events DESC LIMIT ${Math.max(1, Math.min(10_000, Math.floor(query.limit)))}`,
     parameters: builder.parameters,
   };
+}
+
+/**
+ * What the privacy guard needs per group, computed in DuckDB: distinct entities, an order-free
+ * digest of them (bit_xor of their 64-bit hashes), the events, the six largest per-entity counts, and a
+ * key of the labels (their JSON). `onlyGroups` restricts to those keys and merges them into one
+ * group (the suppress bin). `facts` adds first and last seen and the highest severity.
+ */
+export function compileGroupStatistics(project: string, query: EventQuery, entity: string, options: { onlyGroups?: string[]; facts?: boolean } = {}): CompiledQuery {
+  const builder = new Builder();
+  const dimensions = query.groupBy.map((dimension, index) => `${builder.dimension(dimension)} AS d${index}`);
+  const entityColumn = `"${entity}"`;
+  const where = builder.where(project, query, [`${entityColumn} IS NOT NULL`]);
+  const names = query.groupBy.map((_, index) => `d${index}`);
+  const key = names.length === 0 ? "'[]'" : `json_array(${names.join(', ')})::VARCHAR`;
+  const facts = options.facts ? ', min(ts) AS first_seen, max(ts) AS last_seen, max(severity_number) AS severity_number' : '';
+  const outerFacts = options.facts ? ', epoch_ms(min(first_seen)) AS first_seen, epoch_ms(max(last_seen)) AS last_seen, max(severity_number) AS severity_number' : '';
+  // Entities are grouped by their 64-bit hash, which is much cheaper to group on than the string.
+  const perEntity = `SELECT ${[...dimensions, `hash(${entityColumn}) AS entity`, 'count(*) AS c'].join(', ')}${facts} FROM events WHERE ${where} GROUP BY ALL`;
+  if (options.onlyGroups !== undefined) {
+    const keyed = `SELECT * FROM (${perEntity}) WHERE ${key} IN (${options.onlyGroups.map((group) => builder.value(group)).join(', ') || 'NULL'})`;
+    // The bin: one group of everything in the listed groups, each entity counted once.
+    const merged = `SELECT entity, sum(c) AS c${options.facts ? ', min(first_seen) AS first_seen, max(last_seen) AS last_seen, max(severity_number) AS severity_number' : ''} FROM (${keyed}) GROUP BY entity`;
+    return {
+      sql: `SELECT '[]' AS label_key, count(*) AS entities, bit_xor(entity)::VARCHAR AS digest, sum(c) AS events, max(c, 6) AS top${outerFacts} FROM (${merged})`,
+      parameters: builder.parameters,
+    };
+  }
+  // The key is made once per group, after grouping.
+  const select = [...names, `${key} AS label_key`, 'count(*) AS entities', 'bit_xor(entity)::VARCHAR AS digest', 'sum(c) AS events', 'max(c, 6) AS top'].join(', ');
+  const groupBy = names.length === 0 ? '' : ` GROUP BY ${names.join(', ')}`;
+  return { sql: `SELECT ${select}${outerFacts} FROM (${perEntity})${groupBy}`, parameters: builder.parameters };
 }

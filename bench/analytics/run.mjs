@@ -1,0 +1,110 @@
+// bench/analytics: 10 million generated events in the embedded DuckDB store, then, guard off
+// (direct) and on (untrusted), against a hand-written DuckDB query doing the same work (the
+// ceiling): a 3-step funnel with a 1-hour window broken down by variant; events per hour by
+// severity over the whole range; the template ("issues") view. Medians of 5 runs after a warm-up.
+// Usage: node bench/analytics/run.mjs [events] [--keep DIR]
+import { DuckDBInstance } from '@duckdb/node-api';
+import cliProgress from 'cli-progress';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Analytics } from '../../server/dist/analytics/analytics.js';
+import { AuditLog } from '../../server/dist/analytics/audit-log.js';
+import { DuckDBStore } from '../../server/dist/index.js';
+import { createEventsTable } from '../../server/dist/store/duckdb/schema.js';
+import { median } from '../lib/compile.mjs';
+
+const total = Number(process.argv[2] ?? 10_000_000);
+const keepIndex = process.argv.indexOf('--keep');
+const directory = keepIndex > 0 ? process.argv[keepIndex + 1] : mkdtempSync(join(tmpdir(), 'logmill-bench-analytics-'));
+const users = 100_000;
+const days = 30;
+const start = Date.UTC(2026, 9, 1);
+
+async function generate() {
+  const instance = await DuckDBInstance.create(join(directory, 'events.duckdb'));
+  const connection = await instance.connect();
+  await connection.run(createEventsTable);
+  const bar = new cliProgress.SingleBar({ format: 'generating [{bar}] {percentage}% | {value}/{total} events | {duration}s' }, cliProgress.Presets.shades_classic);
+  bar.start(total, 0);
+  const chunk = 1_000_000;
+  for (let from = 0; from < total; from += chunk) {
+    const to = Math.min(total, from + chunk);
+    // Users act in sessions spread over the month; a quarter of rows are product events in funnel
+    // order within a session, the rest logs from about 200 templates with realistic severities.
+    await connection.run(`
+      INSERT INTO events
+      SELECT 'default', uuid(),
+             epoch_ms(${start}::BIGINT + (i * ${days * 86_400_000}::BIGINT // ${total}) + (hash(i) % 600000)::BIGINT),
+             epoch_ms(${start}::BIGINT + (i * ${days * 86_400_000}::BIGINT // ${total}) + 1000),
+             CASE WHEN r < 0.25 THEN 'event' ELSE 'log' END,
+             CASE WHEN r < 0.12 THEN 'cart viewed' WHEN r < 0.19 THEN 'checkout started' WHEN r < 0.23 THEN 'order placed' WHEN r < 0.25 THEN '$pageview' ELSE NULL END,
+             CASE WHEN s < 0.80 THEN 'INFO' WHEN s < 0.95 THEN 'WARN' WHEN s < 0.995 THEN 'ERROR' ELSE 'DEBUG' END,
+             CASE WHEN s < 0.80 THEN 9 WHEN s < 0.95 THEN 13 WHEN s < 0.995 THEN 17 ELSE 5 END,
+             'template ' || (hash(i * 7) % 200)::VARCHAR || ' for %s',
+             'template ' || (hash(i * 7) % 200)::VARCHAR || ' for item-' || (i % 1000)::VARCHAR,
+             ('["item-' || (i % 1000)::VARCHAR || '"]')::JSON,
+             ('{"route":"/api/' || (i % 17)::VARCHAR || '","region":"eu-west-1"}')::JSON,
+             ('{"requestId":"r' || i::VARCHAR || '","experiments":{"checkout-v2":"' || CASE WHEN u % 2 = 0 THEN 'A' ELSE 'B' END || '"}}')::JSON,
+             '[{"function":"handle","module":"api/checkout","file":"src/api/checkout.ts","line":42}]'::JSON,
+             ('{"checkout-v2":"' || CASE WHEN u % 2 = 0 THEN 'A' ELSE 'B' END || '"}')::JSON,
+             'user-' || u::VARCHAR, NULL, 'api/checkout', 'src/api/checkout.ts', 44, 'handle', NULL, NULL, 'shop', NULL, NULL
+      FROM (SELECT i, (hash(i * 3) % 1000) / 1000.0 AS r, (hash(i * 5) % 1000) / 1000.0 AS s, hash(i // 8) % ${users} AS u FROM range(${from}, ${to}) t(i))`);
+    bar.update(to);
+  }
+  bar.stop();
+  await connection.run('CHECKPOINT');
+  connection.closeSync();
+  instance.closeSync();
+}
+
+async function time(run, rounds = 5) {
+  await run();
+  const samples = [];
+  for (let round = 0; round < rounds; round++) {
+    const began = performance.now();
+    await run();
+    samples.push(performance.now() - began);
+  }
+  return median(samples);
+}
+
+mkdirSync(directory, { recursive: true });
+if (!existsSync(join(directory, 'events.duckdb'))) await generate();
+const store = await DuckDBStore.open(directory, { loadInterval: 3_600_000 });
+const analytics = new Analytics(store, 'bench-salt', new AuditLog(directory));
+const funnel = {
+  steps: [{ name: 'cart viewed', where: [] }, { name: 'checkout started', where: [] }, { name: 'order placed', where: [] }],
+  window: 3_600_000, order: 'sequential', exclusions: [], breakdown: { json: 'experiments', key: 'checkout-v2' },
+};
+const series = { where: [], groupBy: [{ time: 'hour' }, { field: { column: 'severity' } }], aggregates: [{ fn: 'count' }], limit: 10_000 };
+const templates = { limit: 100 };
+const ceilings = {
+  funnel: `WITH e AS (SELECT user_id, epoch_ms(ts) AS t, name, json_extract_string(experiments, '/checkout-v2') AS v FROM events WHERE name IN ('cart viewed', 'checkout started', 'order placed')),
+      s0 AS (SELECT user_id, t AS t0, v FROM e WHERE name = 'cart viewed'),
+      s1 AS (SELECT s0.*, (SELECT min(t) FROM e WHERE e.user_id = s0.user_id AND name = 'checkout started' AND e.t > s0.t0 AND e.t <= s0.t0 + 3600000) AS t1 FROM s0),
+      s2 AS (SELECT s1.*, (SELECT min(t) FROM e WHERE e.user_id = s1.user_id AND name = 'order placed' AND e.t > s1.t1 AND e.t <= s1.t0 + 3600000) AS t2 FROM s1),
+      best AS (SELECT user_id, arg_max(v, (t1 IS NOT NULL)::INT + (t2 IS NOT NULL)::INT) AS v, max((t1 IS NOT NULL)::INT + (t2 IS NOT NULL)::INT) AS reached FROM s2 GROUP BY user_id)
+    SELECT v, count(*) FILTER (WHERE reached >= 0), count(*) FILTER (WHERE reached >= 1), count(*) FILTER (WHERE reached >= 2) FROM best GROUP BY v`,
+  series: `SELECT time_bucket(INTERVAL '1 hour', ts) AS h, severity, count(*) FROM events GROUP BY 1, 2 ORDER BY 1, 2`,
+  templates: `SELECT template, count(*), count(DISTINCT user_id), max(severity_number), min(ts), max(ts), list(args ORDER BY ts DESC)[1:3] FROM events WHERE kind = 'log' GROUP BY 1 ORDER BY 2 DESC LIMIT 100`,
+};
+const work = {
+  funnel: (access) => analytics.funnel('default', funnel, access, 'bench'),
+  series: (access) => analytics.query('default', series, access, 'bench'),
+  templates: (access) => analytics.templates('default', templates, access, 'bench'),
+};
+const rows = (await store.read('SELECT count(*) AS n FROM events'))[0].n;
+console.log(`analytics: ${Number(rows).toLocaleString('en-US')} events, ${users.toLocaleString('en-US')} users, ${days} days, DuckDB store; medians of 5 runs`);
+console.log(`node ${process.version}, ${cpus()[0]?.model ?? 'unknown cpu'} x ${cpus().length}, ${new Date().toISOString()}`);
+console.log('query'.padEnd(12) + 'ceiling SQL'.padStart(13) + 'direct'.padStart(11) + 'guarded'.padStart(11) + '  guard overhead');
+const targets = { funnel: 1000, series: 300 };
+for (const name of ['funnel', 'series', 'templates']) {
+  const ceiling = await time(() => store.read(ceilings[name]));
+  const direct = await time(() => work[name]('direct'));
+  const guarded = await time(() => work[name]('untrusted'));
+  const target = targets[name] === undefined ? '' : `  (target ${targets[name]} ms: ${direct <= targets[name] ? 'met' : 'NOT met'})`;
+  console.log(name.padEnd(12) + `${ceiling.toFixed(0)} ms`.padStart(13) + `${direct.toFixed(0)} ms`.padStart(11) + `${guarded.toFixed(0)} ms`.padStart(11) + `  ${(guarded / direct).toFixed(2)}x${target}`);
+}
+await store.close();
+if (keepIndex < 0) rmSync(directory, { recursive: true, force: true });
