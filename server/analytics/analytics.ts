@@ -49,7 +49,10 @@ export class Analytics {
    */
   async funnel(project: string, funnel: FunnelQuery, access: AccessLevel, key: string): Promise<FunnelAnswer> {
     applyFunnelAccessRules(funnel, access, this.entity);
-    const outcomes = funnelOutcomes(await this.store.funnelEvents(project, funnel, this.entity), funnel);
+    // Sequential funnels are computed by the store; strict and any order per user in Node.
+    const outcomes = funnel.order === 'sequential'
+      ? await this.store.sequentialFunnel(project, funnel, this.entity)
+      : funnelOutcomes(await this.store.funnelEvents(project, funnel, this.entity), funnel);
     if (access === 'direct') {
       return { exact: true, breakdowns: summarizeFunnel(funnel, outcomes, (_, __, users) => ({ value: users.length, noiseSd: 0, suppressed: false }), true) };
     }

@@ -4,7 +4,7 @@
  * (project, id) is already stored are skipped, so a retried batch never counts twice.
  */
 import type { ExperimentEvent, ExperimentQuery } from '../analytics/experiment.js';
-import type { FunnelEvent } from '../analytics/funnel.js';
+import type { FunnelEvent, UserOutcome } from '../analytics/funnel.js';
 import type { FunnelQuery } from '../analytics/funnel-model.js';
 import type { GroupStatistics } from '../analytics/privacy-guard.js';
 import type { TemplateQuery } from '../analytics/template-view.js';
@@ -37,6 +37,8 @@ export interface Store {
   runQuery(project: string, query: EventQuery): Promise<Record<string, unknown>[]>;
   /** Each user's events for a funnel, ordered by user and time (see compileFunnelEvents). */
   funnelEvents(project: string, funnel: FunnelQuery, entity: string): Promise<FunnelEvent[]>;
+  /** Each user's outcome of a sequential funnel, computed where the data is. */
+  sequentialFunnel(project: string, funnel: FunnelQuery, entity: string): Promise<UserOutcome[]>;
   /** Exposures to an experiment and its goal events, ordered by user and time. */
   experimentEvents(project: string, query: ExperimentQuery, entity: string): Promise<ExperimentEvent[]>;
   /** The template view's exact rows. */

@@ -13,10 +13,12 @@ import type { LoadListener, Store, StoreStatistics } from '../store.js';
 import type { GroupStatistics } from '../../analytics/privacy-guard.js';
 import type { EventQuery } from '../../analytics/query-model.js';
 import type { ExperimentEvent, ExperimentQuery } from '../../analytics/experiment.js';
-import type { FunnelEvent } from '../../analytics/funnel.js';
+import type { FunnelEvent, UserOutcome } from '../../analytics/funnel.js';
 import type { FunnelQuery } from '../../analytics/funnel-model.js';
 import type { TemplateQuery } from '../../analytics/template-view.js';
-import { compileExperimentEvents, compileFunnelEvents, compileGroupStatistics, compileQuery, compileTemplateView } from './query-sql.js';
+import {
+  compileExperimentEvents, compileFunnelEvents, compileGroupStatistics, compileQuery, compileSequentialFunnel, compileTemplateView,
+} from './query-sql.js';
 import { createEventsTable, loadSegment, sqlString } from './schema.js';
 
 export interface DuckDBStoreOptions {
@@ -159,6 +161,17 @@ export class DuckDBStore implements Store {
       steps: Number(row['steps']),
       exclusions: Number(row['exclusions']),
       breakdown: row['breakdown'] === null || row['breakdown'] === undefined ? null : String(row['breakdown']),
+    }));
+  }
+
+  async sequentialFunnel(project: string, funnel: FunnelQuery, entity: string): Promise<UserOutcome[]> {
+    const { sql, parameters } = compileSequentialFunnel(project, funnel, entity);
+    const rows = await this.read(sql, parameters);
+    return rows.map((row) => ({
+      user: String(row['user_key']),
+      breakdown: row['breakdown'] === null || row['breakdown'] === undefined ? null : String(row['breakdown']),
+      reached: Number(row['reached']),
+      times: (row['times'] as unknown[]).filter((time) => time !== null).map(Number),
     }));
   }
 

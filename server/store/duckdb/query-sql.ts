@@ -186,3 +186,66 @@ export function compileGroupStatistics(project: string, query: EventQuery, entit
   const groupBy = names.length === 0 ? '' : ` GROUP BY ${names.join(', ')}`;
   return { sql: `SELECT ${select}${outerFacts} FROM (${perEntity})${groupBy}`, parameters: builder.parameters };
 }
+
+/**
+ * A sequential funnel computed in DuckDB: per user, the best attempt (furthest step, earliest
+ * start among equals), its breakdown value, step times, and whether an exclusion ruled it out.
+ * Each attempt starts at a step-0 event; each next step is the user's first matching event after
+ * the previous one (an ASOF join on the user's event order), kept if within the window. Taking the
+ * earliest next step is optimal: finishing a step sooner never leaves fewer chances for the next.
+ */
+/** An ASOF join would match a NULL key; a step not reached joins on a sequence no event has. */
+const NOT_REACHED = '9223372036854775807';
+
+export function compileSequentialFunnel(project: string, funnel: FunnelQuery, entity: string): CompiledQuery {
+  const builder = new Builder();
+  const entityColumn = `"${entity}"`;
+  const stepMask = funnel.steps
+    .map((step, index) => `(CASE WHEN name = ${builder.value(step.name)}${step.where.map((filter) => ` AND ${builder.filter(filter)}`).join('')} THEN ${2 ** index} ELSE 0 END)`)
+    .join(' + ');
+  const exclusionMask = funnel.exclusions.length === 0
+    ? '0'
+    : funnel.exclusions.map((exclusion, index) => `(CASE WHEN name = ${builder.value(exclusion.name)} THEN ${2 ** index} ELSE 0 END)`).join(' + ');
+  const breakdown = funnel.breakdown === undefined ? 'NULL' : `CAST(${builder.field(funnel.breakdown)} AS VARCHAR)`;
+  const conditions = [`project = ${builder.value(project)}`, `${entityColumn} IS NOT NULL`];
+  if (funnel.from !== undefined) conditions.push(`ts >= epoch_ms(${builder.value(funnel.from)}::BIGINT)`);
+  if (funnel.to !== undefined) conditions.push(`ts < epoch_ms(${builder.value(funnel.to + funnel.window)}::BIGINT)`);
+  const window = builder.value(funnel.window);
+  const startConditions = ['(steps & 1) <> 0'];
+  if (funnel.from !== undefined) startConditions.push(`time >= ${builder.value(funnel.from)}`);
+  if (funnel.to !== undefined) startConditions.push(`time < ${builder.value(funnel.to)}`);
+  const ctes = [
+    `matched AS (SELECT ${entityColumn} AS user_key, epoch_ms(ts) AS time, id, ${stepMask} AS steps, ${exclusionMask} AS exclusions, ${breakdown} AS breakdown FROM events WHERE ${conditions.join(' AND ')})`,
+    `e AS MATERIALIZED (SELECT *, row_number() OVER (PARTITION BY user_key ORDER BY time, id) AS seq FROM matched WHERE steps <> 0 OR exclusions <> 0)`,
+    `a0 AS (SELECT user_key, breakdown, seq AS seq0, time AS t0, time + ${window} AS deadline FROM e WHERE ${startConditions.join(' AND ')})`,
+  ];
+  for (let step = 1; step < funnel.steps.length; step++) {
+    const previous = `a${step - 1}`;
+    ctes.push(
+      `a${step} AS (SELECT p.*, CASE WHEN n.time <= p.deadline THEN n.seq END AS seq${step}, CASE WHEN n.time <= p.deadline THEN n.time END AS t${step}
+        FROM ${previous} p ASOF LEFT JOIN (SELECT user_key, seq, time FROM e WHERE (steps & ${2 ** step}) <> 0) n
+        ON p.user_key = n.user_key AND n.seq > coalesce(p.seq${step - 1}, ${NOT_REACHED}))`,
+    );
+  }
+  const last = funnel.steps.length - 1;
+  const reached = Array.from({ length: last }, (_, index) => `(seq${index + 1} IS NOT NULL)::INTEGER`).join(' + ') || '0';
+  ctes.push(`ranked AS (SELECT *, ${reached} AS reached FROM a${last} QUALIFY row_number() OVER (PARTITION BY user_key ORDER BY ${reached} DESC, seq0) = 1)`);
+  let current = 'ranked';
+  funnel.exclusions.forEach((exclusion, index) => {
+    // The first exclusion event after the exclusion's first step decides: before the later step
+    // (or, if that step was not reached, within the window), the user is out.
+    ctes.push(
+      `x${index} AS (SELECT r.*, x.seq AS xseq${index}, x.time AS xtime${index} FROM ${current} r ASOF LEFT JOIN (SELECT user_key, seq, time FROM e WHERE (exclusions & ${2 ** index}) <> 0) x
+        ON r.user_key = x.user_key AND x.seq > coalesce(r.seq${exclusion.fromStep}, ${NOT_REACHED}))`,
+    );
+    current = `x${index}`;
+  });
+  const excluded = funnel.exclusions
+    .map((exclusion, index) => `(seq${exclusion.fromStep} IS NOT NULL AND xseq${index} IS NOT NULL AND (CASE WHEN seq${exclusion.toStep} IS NOT NULL THEN xseq${index} < seq${exclusion.toStep} ELSE xtime${index} <= deadline END))`)
+    .join(' OR ') || 'FALSE';
+  const times = funnel.steps.map((_, index) => `t${index}`).join(', ');
+  return {
+    sql: `WITH ${ctes.join(',\n')} SELECT user_key, breakdown, reached, [${times}] AS times FROM ${current} WHERE NOT (${excluded})`,
+    parameters: builder.parameters,
+  };
+}
