@@ -210,6 +210,9 @@ export function compileSequentialFunnel(project: string, funnel: FunnelQuery, en
   const conditions = [`project = ${builder.value(project)}`, `${entityColumn} IS NOT NULL`];
   if (funnel.from !== undefined) conditions.push(`ts >= epoch_ms(${builder.value(funnel.from)}::BIGINT)`);
   if (funnel.to !== undefined) conditions.push(`ts < epoch_ms(${builder.value(funnel.to + funnel.window)}::BIGINT)`);
+  // Only the funnel's own events matter (strict order is computed elsewhere): filter in the scan.
+  const names = [...new Set([...funnel.steps.map((step) => step.name), ...funnel.exclusions.map((exclusion) => exclusion.name)])];
+  conditions.push(`name IN (${names.map((name) => builder.value(name)).join(', ')})`);
   const window = builder.value(funnel.window);
   const startConditions = ['(steps & 1) <> 0'];
   if (funnel.from !== undefined) startConditions.push(`time >= ${builder.value(funnel.from)}`);
