@@ -2,6 +2,7 @@
  * The `logmill` command. `logmill serve` starts the collector on the embedded DuckDB store.
  */
 import { Command, InvalidArgumentError } from 'commander';
+import { experiment, funnel, query } from './analytics-commands.js';
 import { count } from './count.js';
 import { erase, exportUser } from './gdpr.js';
 import { serve } from './serve.js';
@@ -33,6 +34,47 @@ program
   .option('--json', 'print {"count", "noiseSd", "exact", "suppressed"} as JSON')
   .action(async (options: { url?: string; key?: string; where: string[]; json?: boolean }) => {
     await count(options);
+  });
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+program
+  .command('query')
+  .description('run a query (the JSON query model) and print a table, or JSON')
+  .argument('<query>', 'the query as JSON, e.g. \'{"groupBy":[{"field":"severity"}]}\'')
+  .option('--url <url>', 'the collector (default LOGMILL_URL)')
+  .option('--key <key>', 'a read key (default LOGMILL_KEY)')
+  .option('--json', 'print the answer as JSON')
+  .action(async (text: string, options: { url?: string; key?: string; json?: boolean }) => {
+    await query({ ...options, query: text });
+  });
+
+program
+  .command('funnel')
+  .description('users per funnel step (repeat --step in order)')
+  .option('--step <event>', 'an event name; repeat for each step', collect, [] as string[])
+  .option('--window <seconds>', 'the conversion window (default 14 days)')
+  .option('--order <order>', 'sequential, strict or any (default sequential)')
+  .option('--breakdown <field>', 'a field or experiments.NAME')
+  .option('--url <url>', 'the collector (default LOGMILL_URL)')
+  .option('--key <key>', 'a read key (default LOGMILL_KEY)')
+  .option('--json', 'print the answer as JSON')
+  .action(async (options: { url?: string; key?: string; step: string[]; window?: string; order?: string; breakdown?: string; json?: boolean }) => {
+    await funnel(options);
+  });
+
+program
+  .command('experiment')
+  .description("an experiment's variants: exposures, conversions, intervals, probability to beat control")
+  .requiredOption('--name <experiment>', 'the experiment')
+  .requiredOption('--goal <event>', 'the goal event')
+  .option('--window <seconds>', 'how long after exposure the goal counts (default 14 days)')
+  .option('--control <variant>', 'the control variant')
+  .option('--url <url>', 'the collector (default LOGMILL_URL)')
+  .option('--key <key>', 'a read key (default LOGMILL_KEY)')
+  .option('--json', 'print the answer as JSON')
+  .action(async (options: { url?: string; key?: string; name: string; goal: string; window?: string; control?: string; json?: boolean }) => {
+    await experiment(options);
   });
 
 program

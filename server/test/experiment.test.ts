@@ -2,9 +2,11 @@
  * Experiment results against hand-computed answers (exposure and conversion rules; Wilson
  * intervals and posterior probabilities checked against Python's numbers) and through the API.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ExperimentEvent, experimentOutcomes, probabilityToBeat, wilsonInterval } from '../analytics/experiment.js';
-import { type CollectorProcess, keys, startCollector } from './helpers/collector-process.js';
+import { type CollectorProcess, cliPath, keys, startCollector } from './helpers/collector-process.js';
 import { envelope, ingestAll } from './helpers/dataset.js';
 
 const hour = 3_600_000;
@@ -89,6 +91,13 @@ describe('experiments through the API', () => {
     expect(byVariant['B']).toMatchObject({ exposed: 100, converted: 60, conversionRate: 0.6 });
     expect(byVariant['B']!['probabilityToBeatControl']).toBeCloseTo(0.983, 2);
     expect(byVariant['C']).toMatchObject({ exposed: 2, converted: 1 });
+  });
+
+  it('prints `logmill experiment` as a table', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [cliPath, 'experiment', '--name', 'checkout-v2', '--goal', 'order placed', '--window', String(48 * 3600), '--url', collector.url, '--key', keys.admin]);
+    expect(stdout.split('\n')[0]).toMatch(/^variant\s+exposed\s+converted\s+rate \[95% interval\]\s+beats control$/);
+    expect(stdout).toMatch(/\ncontrol\s+100\s+45\s+45\.0% \[35\.6%, 54\.8%\]\s+\(control\)\n/);
+    expect(stdout).toMatch(/\nB\s+100\s+60\s+60\.0% \[\d+\.\d%, \d+\.\d%\]\s+98\.\d%\n/);
   });
 
   it('guards the counts for untrusted readers and hides variants with too few people', async () => {

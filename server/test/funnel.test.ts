@@ -2,10 +2,12 @@
  * Funnels against hand-computed answers: the window's edge, the three order modes, exclusions,
  * breakdown by experiment variant, median times, and the guarded answer for untrusted readers.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FunnelEvent, userOutcome } from '../analytics/funnel.js';
 import { type FunnelQuery, parseFunnel } from '../analytics/funnel-model.js';
-import { type CollectorProcess, keys, startCollector } from './helpers/collector-process.js';
+import { type CollectorProcess, cliPath, keys, startCollector } from './helpers/collector-process.js';
 import { envelope, ingestAll } from './helpers/dataset.js';
 
 const hour = 3_600_000;
@@ -131,6 +133,21 @@ describe('funnels through the API', () => {
     for (const cell of cells['C']!) expect(cell).toMatchObject({ users: 0, suppressed: true });
     // Sticky: the same funnel, the same answer.
     expect(await ask(keys.read)).toEqual(answer);
+  });
+
+  it('answers `logmill funnel` and `logmill query` as JSON and as a table', async () => {
+    const cli = (...args: string[]) => promisify(execFile)(process.execPath, [cliPath, ...args, '--url', collector.url, '--key', keys.admin]);
+    const json = JSON.parse((await cli('funnel', '--step', 'A', '--step', 'B', '--step', 'C', '--breakdown', 'experiments.checkout', '--json')).stdout);
+    // Without the exclusion, the user who cancelled counts too (variant A).
+    expect(json.breakdowns.map((entry: { breakdown: string; steps: { users: number }[] }) => [entry.breakdown, entry.steps.map((step) => step.users)])).toEqual([
+      ['A', [31, 21, 13]], ['B', [30, 10, 10]], ['C', [2, 1, 0]],
+    ]);
+    const funnelTable = (await cli('funnel', '--step', 'A', '--step', 'B', '--window', '3600')).stdout;
+    expect(funnelTable).toMatch(/^breakdown\s+step\s+users\s+from first\s+median time\n/);
+    expect(funnelTable).toContain('2. B');
+    const queryTable = (await cli('query', '{"groupBy":[{"field":"name"}],"aggregates":[{"fn":"count"},{"fn":"users"}]}')).stdout;
+    expect(queryTable.split('\n')[0]).toMatch(/^name\s+count\s+users$/);
+    expect(queryTable).toMatch(/\nA\s+63\s+63\n/);
   });
 
   it('refuses funnels that would single out people', async () => {
