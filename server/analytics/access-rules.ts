@@ -24,6 +24,8 @@ function isEntity(field: Field, entity: string): boolean {
 /** Checks `query` against the reader's level and returns the query to run (closed buckets only, for untrusted). */
 export function applyAccessRules(query: EventQuery, access: AccessLevel, entity: string, now = Date.now()): EventQuery {
   if (access === 'direct') return query;
+  // A cohort's own filters follow the same rules as the query's.
+  if (query.cohort !== undefined) applyAccessRules({ where: query.cohort.where, groupBy: [], aggregates: [{ fn: 'count' }], limit: 1 }, access, entity, now);
   for (const filter of query.where) {
     if (isEntity(filter.field, entity)) throw refuse(`${fieldName(filter.field)} identifies people: it cannot be filtered at ${access} access`);
   }

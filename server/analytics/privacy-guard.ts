@@ -98,6 +98,7 @@ export class PrivacyGuard {
       conditions = query.where.map((filter) => JSON.stringify([fieldName(filter.field), filter.op, filter.value]));
       if (query.from !== undefined) conditions.push(JSON.stringify(['ts', 'gte', query.from]));
       if (query.to !== undefined) conditions.push(JSON.stringify(['ts', 'lt', query.to]));
+      if (query.cohort !== undefined) conditions.push(JSON.stringify(['cohort', query.cohort.name, query.cohort.from ?? null, query.cohort.to ?? null, query.cohort.where.map((filter) => [fieldName(filter.field), filter.op, filter.value]).sort()]));
       this.#conditions.set(query, conditions);
     }
     const items = [...conditions];

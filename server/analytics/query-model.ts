@@ -36,7 +36,17 @@ export type Aggregate =
   | { fn: 'users' }
   | { fn: 'sum' | 'avg' | 'min' | 'max' | 'p50' | 'p90' | 'p99'; field: Field };
 
+/** Users who did `name` (matching `where`) between `from` and `to`: a query restricted to them joins on the user. */
+export interface Cohort {
+  name: string;
+  where: Filter[];
+  from?: number;
+  to?: number;
+}
+
 export interface EventQuery {
+  /** Only events of users in this cohort. */
+  cohort?: Cohort;
   /** Milliseconds since the epoch, inclusive. */
   from?: number;
   /** Milliseconds since the epoch, exclusive. */
@@ -124,6 +134,12 @@ export function parseQuery(input: unknown): EventQuery {
     limit: Math.min(10_000, Math.max(1, Number.isInteger(raw['limit']) ? (raw['limit'] as number) : 1000)),
   };
   if (query.from !== undefined && query.to !== undefined && query.from >= query.to) throw invalid('from must be before to');
+  if (raw['cohort'] !== undefined) {
+    const cohort = (raw['cohort'] ?? {}) as Record<string, unknown>;
+    if (typeof cohort['name'] !== 'string' || cohort['name'] === '' || cohort['name'].length > 200) throw invalid('a cohort names the event its users did');
+    const range = parseQuery({ from: cohort['from'], to: cohort['to'], where: cohort['where'] ?? [] });
+    query.cohort = { name: cohort['name'], where: range.where, from: range.from, to: range.to };
+  }
   return query;
 }
 

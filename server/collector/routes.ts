@@ -71,6 +71,17 @@ export function registerRoutes(app: FastifyInstance, keys: KeyRing, store: Store
     return row;
   });
 
+  // One event's user journey: that user's events around it. Direct access only: it is one person.
+  app.get('/api/events/:id/journey', async (request) => {
+    const grant = authorize(request, keys, 'read');
+    if (grant.access !== 'direct') throw new ClientError(403, 'access_level', 'a user journey needs direct access');
+    const { id } = request.params as { id: string };
+    if (!uuid.test(id)) throw new ClientError(400, 'invalid_id', 'the event id must be a UUID');
+    const around = Number((request.query as Record<string, string | undefined>)['around'] ?? 3600);
+    if (!Number.isFinite(around) || around <= 0 || around > 30 * 86_400) throw new ClientError(400, 'invalid_query', 'around is seconds, at most 30 days');
+    return { events: await store.journey(grant.project, id.toLowerCase(), around * 1000, 'user_id') };
+  });
+
   app.get('/healthz', async () => ({ status: 'ok', uptimeSeconds: (Date.now() - metrics.startedAt) / 1000 }));
 
   app.get('/readyz', async (_request, reply) => {

@@ -37,6 +37,8 @@ export interface Store {
   runQuery(project: string, query: EventQuery): Promise<Record<string, unknown>[]>;
   /** Each user's events for a funnel, ordered by user and time (see compileFunnelEvents). */
   funnelEvents(project: string, funnel: FunnelQuery, entity: string): Promise<FunnelEvent[]>;
+  /** The events of one event's user within `around` milliseconds of it (at most 1000), in order. */
+  journey(project: string, eventId: string, around: number, entity: string): Promise<Record<string, unknown>[]>;
   /** Each user's outcome of a sequential funnel, computed where the data is. */
   sequentialFunnel(project: string, funnel: FunnelQuery, entity: string): Promise<UserOutcome[]>;
   /** Exposures to an experiment and its goal events, ordered by user and time. */

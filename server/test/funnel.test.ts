@@ -150,6 +150,37 @@ describe('funnels through the API', () => {
     expect(queryTable).toMatch(/\nA\s+63\s+63\n/);
   });
 
+  it('restricts queries to a cohort (users who did an event), exact or guarded', async () => {
+    const ask = async (key: string) => {
+      const response = await fetch(`${collector.url}/api/query`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ cohort: { name: 'C' }, groupBy: [{ field: 'name' }], aggregates: [{ fn: 'count' }, { fn: 'users' }] }),
+      });
+      return (await response.json()) as { rows: Record<string, any>[]; noiseSd: Record<string, number>[] };
+    };
+    expect((await ask(keys.admin)).rows).toEqual([
+      { name: 'A', count: 23, users: 23 }, { name: 'B', count: 23, users: 23 }, { name: 'C', count: 23, users: 23 }, { name: 'cancel', count: 1, users: 1 },
+    ]);
+    const guarded = await ask(keys.read);
+    const names = guarded.rows.map((row) => row['name']);
+    expect(names).not.toContain('cancel');
+    guarded.rows.filter((row) => row['name'] !== '*').forEach((row, index) => expect(Math.abs(row['users'] - 23)).toBeLessThan(6 * guarded.noiseSd[index]!['users']!));
+  });
+
+  it("shows one event's user journey to direct readers only", async () => {
+    const found = await fetch(`${collector.url}/api/query`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${keys.admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ where: [{ field: 'user_id', value: 'a0' }, { field: 'name', value: 'A' }], groupBy: [{ field: 'id' }] }),
+    });
+    const id = ((await found.json()) as { rows: { id: string }[] }).rows[0]!.id;
+    const journey = async (key: string) => fetch(`${collector.url}/api/events/${id}/journey?around=7200`, { headers: { authorization: `Bearer ${key}` } });
+    const direct = (await (await journey(keys.admin)).json()) as { events: Record<string, unknown>[] };
+    expect(direct.events.map((event) => event['name'])).toEqual(['A', 'B']);
+    expect((await journey(keys.read)).status).toBe(403);
+  });
+
   it('refuses funnels that would single out people', async () => {
     const response = await fetch(`${collector.url}/api/funnel`, {
       method: 'POST',

@@ -17,7 +17,7 @@ import type { FunnelEvent, UserOutcome } from '../../analytics/funnel.js';
 import type { FunnelQuery } from '../../analytics/funnel-model.js';
 import type { TemplateQuery } from '../../analytics/template-view.js';
 import {
-  compileExperimentEvents, compileFunnelEvents, compileGroupStatistics, compileQuery, compileSequentialFunnel, compileTemplateView,
+  compileExperimentEvents, compileFunnelEvents, compileJourney, compileGroupStatistics, compileQuery, compileSequentialFunnel, compileTemplateView,
 } from './query-sql.js';
 import { createEventsTable, loadSegment, sqlString } from './schema.js';
 
@@ -162,6 +162,11 @@ export class DuckDBStore implements Store {
       exclusions: Number(row['exclusions']),
       breakdown: row['breakdown'] === null || row['breakdown'] === undefined ? null : String(row['breakdown']),
     }));
+  }
+
+  journey(project: string, eventId: string, around: number, entity: string): Promise<Record<string, unknown>[]> {
+    const { sql, parameters } = compileJourney(project, eventId, around, entity);
+    return this.read(sql, parameters);
   }
 
   async sequentialFunnel(project: string, funnel: FunnelQuery, entity: string): Promise<UserOutcome[]> {

@@ -87,6 +87,15 @@ class Builder {
     if (query.from !== undefined) conditions.push(`ts >= epoch_ms(${this.value(query.from)}::BIGINT)`);
     if (query.to !== undefined) conditions.push(`ts < epoch_ms(${this.value(query.to)}::BIGINT)`);
     for (const filter of query.where) conditions.push(this.filter(filter));
+    if (query.cohort !== undefined) {
+      // The join on users: a semi-join DuckDB runs as a hash join on user_id.
+      const cohort = query.cohort;
+      const inner = [`project = ${this.value(project)}`, 'user_id IS NOT NULL', `name = ${this.value(cohort.name)}`];
+      if (cohort.from !== undefined) inner.push(`ts >= epoch_ms(${this.value(cohort.from)}::BIGINT)`);
+      if (cohort.to !== undefined) inner.push(`ts < epoch_ms(${this.value(cohort.to)}::BIGINT)`);
+      for (const filter of cohort.where) inner.push(this.filter(filter));
+      conditions.push(`user_id IN (SELECT user_id FROM events WHERE ${inner.join(' AND ')})`);
+    }
     return [...conditions, ...extra].join(' AND ');
   }
 }
@@ -251,4 +260,16 @@ export function compileSequentialFunnel(project: string, funnel: FunnelQuery, en
     sql: `WITH ${ctes.join(',\n')} SELECT user_key, breakdown, reached, [${times}] AS times FROM ${current} WHERE NOT (${excluded})`,
     parameters: builder.parameters,
   };
+}
+
+/** One event's user journey: that user's events within `around` milliseconds of it, in order. */
+export function compileJourney(project: string, eventId: string, around: number, entity: string): CompiledQuery {
+  const builder = new Builder();
+  const entityColumn = `"${entity}"`;
+  const sql = `WITH anchor AS (SELECT ${entityColumn} AS who, ts FROM events WHERE project = ${builder.value(project)} AND id = ${builder.value(eventId)}::UUID LIMIT 1)
+    SELECT e.* FROM events e, anchor
+    WHERE e.project = ${builder.value(project)} AND e.${entityColumn} = anchor.who
+      AND e.ts BETWEEN anchor.ts - to_milliseconds(${builder.value(around)}::BIGINT) AND anchor.ts + to_milliseconds(${builder.value(around)}::BIGINT)
+    ORDER BY e.ts, e.id LIMIT 1000`;
+  return { sql, parameters: builder.parameters };
 }
