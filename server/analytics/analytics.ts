@@ -9,7 +9,7 @@ import type { AuditLog } from './audit-log.js';
 import { type FunnelBreakdownResult, type FunnelEvent, type UserOutcome, summarizeFunnel, userOutcome } from './funnel.js';
 import type { FunnelQuery } from './funnel-model.js';
 import { type ExperimentQuery, type VariantResult, experimentOutcomes, experimentResults } from './experiment.js';
-import { PrivacyGuard } from './privacy-guard.js';
+import { type DesignatedMinimums, PrivacyGuard } from './privacy-guard.js';
 import type { TemplateQuery, TemplateRow } from './template-view.js';
 import { severityName } from './severity.js';
 import { type EventQuery, fieldName } from './query-model.js';
@@ -39,8 +39,9 @@ export class Analytics {
     private readonly audit: AuditLog,
     /** The protected entity column. */
     readonly entity = 'user_id',
+    minimums: DesignatedMinimums = {},
   ) {
-    this.#guard = new PrivacyGuard(salt);
+    this.#guard = new PrivacyGuard(salt, minimums);
   }
 
   /**

@@ -84,8 +84,49 @@ function orderFree(items: readonly string[]): Buffer {
   return combined;
 }
 
+/**
+ * "Designate where specificity is important": more people required before some answers show.
+ * An event name or template listed here stays hidden to guarded readers until at least that many
+ * distinct people produced it; a field listed here makes every group of a query that filters or
+ * groups on it need that many.
+ */
+export interface DesignatedMinimums {
+  names?: Record<string, number>;
+  templates?: Record<string, number>;
+  fields?: Record<string, number>;
+}
+
 export class PrivacyGuard {
-  constructor(private readonly salt: string) {}
+  constructor(
+    private readonly salt: string,
+    private readonly minimums: DesignatedMinimums = {},
+  ) {}
+
+  /** The designated minimum a whole query carries (its filters and grouped fields). */
+  #queryMinimum(query: EventQuery): number {
+    let minimum = 0;
+    const fields = this.minimums.fields ?? {};
+    for (const filter of query.where) {
+      minimum = Math.max(minimum, fields[fieldName(filter.field)] ?? 0, this.#valueMinimum(fieldName(filter.field), filter.value));
+    }
+    for (const dimension of query.groupBy) if ('field' in dimension) minimum = Math.max(minimum, fields[fieldName(dimension.field)] ?? 0);
+    return minimum;
+  }
+
+  #valueMinimum(field: string, value: unknown): number {
+    if (field === 'name') return this.minimums.names?.[String(value)] ?? 0;
+    if (field === 'template') return this.minimums.templates?.[String(value)] ?? 0;
+    return 0;
+  }
+
+  /** The designated minimum of one group: its own labels (a name or template it is grouped by). */
+  #groupMinimum(query: EventQuery, labels: readonly unknown[]): number {
+    let minimum = 0;
+    query.groupBy.forEach((dimension, index) => {
+      if ('field' in dimension) minimum = Math.max(minimum, this.#valueMinimum(fieldName(dimension.field), labels[index]));
+    });
+    return minimum;
+  }
 
   /** The seed of the query's conditions: each filter as (column, function, constant). */
   /** The query's own conditions as items, made once per query (the part every group shares). */
@@ -155,9 +196,11 @@ export class PrivacyGuard {
   fromStatistics<Group extends GroupStatistics>(query: EventQuery, groups: readonly Group[]): { rows: GuardedRow[]; suppressed: Group[] } {
     const rows: GuardedRow[] = [];
     const suppressed: Group[] = [];
+    const queryMinimum = this.#queryMinimum(query);
     for (const group of groups) {
       const entitySeed = digest(this.salt, 'entities', group.entityDigest);
-      if (group.entities === 0 || this.#lowCount(group.entities, group.entityDigest, entitySeed)) {
+      const designated = Math.max(queryMinimum, this.#groupMinimum(query, group.labels));
+      if (group.entities === 0 || group.entities < designated || this.#lowCount(group.entities, group.entityDigest, entitySeed)) {
         suppressed.push(group);
         continue;
       }
@@ -168,7 +211,7 @@ export class PrivacyGuard {
 
   /** The `*` row from the statistics of all suppressed groups together, if it passes the filter itself. */
   bin(query: EventQuery, merged: GroupStatistics): GuardedRow | undefined {
-    if (query.groupBy.length === 0 || merged.entities === 0 || this.#lowCount(merged.entities, merged.entityDigest)) return undefined;
+    if (query.groupBy.length === 0 || merged.entities === 0 || merged.entities < this.#queryMinimum(query) || this.#lowCount(merged.entities, merged.entityDigest)) return undefined;
     return this.#row(query, { ...merged, labels: query.groupBy.map(() => SUPPRESSED) }, digest(this.salt, 'entities', merged.entityDigest));
   }
 

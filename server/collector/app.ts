@@ -76,7 +76,7 @@ export async function createCollector(config: CollectorConfig, store: Store): Pr
 
   registerRoutes(app, keys, store, metrics, { store, scrubber, limits: config.limits, metrics });
   const audit = new AuditLog(config.data ?? './logmill-data');
-  registerAnalyticsRoutes(app, keys, new Analytics(store, config.salt, audit));
+  registerAnalyticsRoutes(app, keys, new Analytics(store, config.salt, audit, 'user_id', config.privacy.minimumUsers));
   const gdpr = new Gdpr(store, config.data ?? './logmill-data');
   registerGdprRoutes(app, keys, gdpr, config.retention);
   // Retention runs at start and hourly; a failure is reported and retried at the next hour.

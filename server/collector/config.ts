@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { AccessLevel, KeysConfig } from './keys.js';
 import { type IngestLimits, defaultLimits } from './limits.js';
 import type { RetentionPolicy } from '../analytics/gdpr.js';
+import type { DesignatedMinimums } from '../analytics/privacy-guard.js';
 import type { ScrubOptions } from './scrub.js';
 
 export interface CollectorConfig {
@@ -22,6 +23,8 @@ export interface CollectorConfig {
   allowedOrigins: string[];
   limits: IngestLimits;
   scrub: ScrubOptions;
+  /** Privacy settings: minimum numbers of people for designated names, templates and fields. */
+  privacy: { minimumUsers: DesignatedMinimums };
   /** How long events are kept (default: forever). */
   retention: RetentionPolicy;
   /** The project's secret: seeds the privacy guard's noise and keys scrubbing's hashes. */
@@ -57,6 +60,7 @@ export function loadConfig(sources: ConfigSources = {}): CollectorConfig {
     limits: { ...defaultLimits, ...file.limits },
     scrub: { ...file.scrub },
     salt: env['LOGMILL_SALT'] ?? (file as { salt?: string }).salt ?? '',
+    privacy: { minimumUsers: { ...(file as { privacy?: { minimumUsers?: DesignatedMinimums } }).privacy?.minimumUsers } },
     retention: {
       ...file.retention,
       days: env['LOGMILL_RETENTION_DAYS'] === undefined ? file.retention?.days : Number(env['LOGMILL_RETENTION_DAYS']),

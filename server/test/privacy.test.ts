@@ -4,13 +4,13 @@
  * suite works on the guard itself, over many seeds.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrivacyGuard, SUPPRESSED } from '../analytics/privacy-guard.js';
 import type { EventQuery } from '../analytics/query-model.js';
-import { type CollectorProcess, cliPath, keys, startCollector } from './helpers/collector-process.js';
+import { type CollectorProcess, cliPath, keys, startCollector, temporaryDirectory } from './helpers/collector-process.js';
 import { envelope, ingestAll } from './helpers/dataset.js';
 
 let collector: CollectorProcess;
@@ -31,7 +31,10 @@ async function countOf(where: string[], headers: Record<string, string>): Promis
 }
 
 beforeAll(async () => {
-  collector = await startCollector();
+  // "Designate where specificity is important": payment failures need 100 people before they show.
+  const data = temporaryDirectory('privacy');
+  writeFileSync(join(data, 'config.json'), JSON.stringify({ privacy: { minimumUsers: { templates: { 'payment failed for %s': 100 }, fields: { 'attributes.card_bin': 1000 } } } }));
+  collector = await startCollector({ data, args: ['--config', join(data, 'config.json')] });
   const lines: string[] = [];
   // Five people, one per country.
   countries.forEach((country, index) => {
@@ -44,6 +47,8 @@ beforeAll(async () => {
   }
   lines.push(envelope({ userId: 'user-3', template: 'disk failure on node %s', args: ['n1'], severity: 'ERROR', attributes: { country: 'NL' } }));
   lines.push(envelope({ userId: 'user-4', template: 'disk failure on node %s', args: ['n2'], severity: 'ERROR', attributes: { country: 'NL' } }));
+  // 40 people with a payment failure each: enough for the usual threshold, not for the designated one.
+  for (let index = 0; index < 40; index++) lines.push(envelope({ userId: `payer-${index}`, template: 'payment failed for %s', args: [`o-${index}`], severity: 'ERROR', attributes: { country: 'SE', card_bin: '411111' } }));
   await ingestAll(collector.url, keys.ingest, lines);
 }, 180_000);
 
@@ -122,6 +127,16 @@ describe('privacy guard', () => {
     expect(Math.abs(checkout['events'] - byTemplate['checkout %s']['events'])).toBeLessThan(6 * checkout['noiseSd']['events']);
   });
 
+  it('keeps designated templates and fields hidden until enough people are behind them', async () => {
+    expect(await countOf(['template=payment failed for %s'], direct)).toMatchObject({ count: 40, exact: true });
+    expect(await countOf(['template=payment failed for %s'], untrusted)).toMatchObject({ count: 0, suppressed: true });
+    // The same 40 people under another template would show: the designation, not the size, hides them.
+    expect(await countOf(['attributes.country=SE'], untrusted)).toMatchObject({ suppressed: false });
+    expect(await countOf(['attributes.country=SE', 'attributes.card_bin=411111'], untrusted)).toMatchObject({ count: 0, suppressed: true });
+    const view = (await (await fetch(`${collector.url}/api/templates?severity=ERROR`, { headers: untrusted })).json()) as { rows: { template: string }[] };
+    expect(view.rows.map((row) => row.template)).not.toContain('payment failed for %s');
+  });
+
   it('keeps hostile strings in fields and values inert', async () => {
     const hostile = ["' OR 1=1 --", '"); DROP TABLE events; --', '\u0000', '%', '_', '\\', "'||(SELECT 1)||'", '$1', '?'];
     for (const value of hostile) {
@@ -131,7 +146,7 @@ describe('privacy guard', () => {
       expect(answer.status).toBe(200);
     }
     expect((await query({ where: [{ field: 'severity; DROP TABLE events', value: 'x' }] }, direct)).status).toBe(400);
-    expect((await countOf([], direct))['count']).toBe(100_000);
+    expect((await countOf([], direct))['count']).toBe(100_040);
   });
 
   it('serves `logmill count` with --where and --json, exact for a direct key', async () => {
