@@ -4,6 +4,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { experiment, funnel, query } from './analytics-commands.js';
 import { count } from './count.js';
+import { tail } from './tail.js';
 import { erase, exportUser } from './gdpr.js';
 import { serve } from './serve.js';
 
@@ -75,6 +76,19 @@ program
   .option('--json', 'print the answer as JSON')
   .action(async (options: { url?: string; key?: string; name: string; goal: string; window?: string; control?: string; json?: boolean }) => {
     await experiment(options);
+  });
+
+program
+  .command('tail')
+  .description('print events as the collector acknowledges them (needs direct access)')
+  .option('--severity <level>', 'at least this severity: TRACE, DEBUG, INFO, WARN, ERROR, FATAL')
+  .option('--module <prefix>', 'only modules under this prefix')
+  .option('--grep <text>', 'only events whose message or template contains this text')
+  .option('--url <url>', 'the collector (default LOGMILL_URL)')
+  .option('--key <key>', 'a direct-access key (default LOGMILL_KEY)')
+  .option('--json', 'one JSON row per line')
+  .action(async (options: { url?: string; key?: string; severity?: string; module?: string; grep?: string; json?: boolean }) => {
+    await tail(options);
   });
 
 program

@@ -16,7 +16,9 @@ import { AuditLog } from '../analytics/audit-log.js';
 import { Gdpr } from '../analytics/gdpr.js';
 import { registerAnalyticsRoutes } from './routes-analytics.js';
 import { registerGdprRoutes } from './routes-gdpr.js';
+import { LiveTail } from './live-tail.js';
 import { registerRoutes } from './routes.js';
+import { registerTailRoute } from './routes-tail.js';
 import { Scrubber } from './scrub.js';
 
 export interface Collector {
@@ -74,7 +76,9 @@ export async function createCollector(config: CollectorConfig, store: Store): Pr
     metrics.requestDuration.observe({ route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
 
-  registerRoutes(app, keys, store, metrics, { store, scrubber, limits: config.limits, metrics });
+  const tail = new LiveTail();
+  registerRoutes(app, keys, store, metrics, { store, scrubber, limits: config.limits, metrics, onAccepted: (rows) => tail.publish(rows) });
+  registerTailRoute(app, keys, tail);
   const audit = new AuditLog(config.data ?? './logmill-data');
   registerAnalyticsRoutes(app, keys, new Analytics(store, config.salt, audit, 'user_id', config.privacy.minimumUsers));
   const gdpr = new Gdpr(store, config.data ?? './logmill-data');

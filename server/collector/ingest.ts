@@ -2,6 +2,7 @@
  * The ingest path shared by `/v1/events` and `/v1/logs`: check each item (structure, then schema),
  * scrub and flatten the good ones, store them (durably, deduplicated), and count everything.
  */
+import type { EventRow } from '../store/event-row.js';
 import type { Store } from '../store/store.js';
 import { eventToRow, type Envelope } from './event-to-row.js';
 import { type EventProblem, type IngestLimits, checkStructure } from './limits.js';
@@ -21,6 +22,8 @@ export interface IngestOutcome {
 
 export interface IngestDependencies {
   store: Store;
+  /** Told about every acknowledged batch, for the live tail. */
+  onAccepted?: (rows: readonly EventRow[]) => void;
   scrubber: Scrubber;
   limits: IngestLimits;
   metrics: CollectorMetrics;
@@ -48,6 +51,9 @@ export async function ingest(
   }
   metrics.batchSize.observe(items.length);
   await store.insert(rows);
-  if (rows.length > 0) metrics.accepted.inc({ project }, rows.length);
+  if (rows.length > 0) {
+    metrics.accepted.inc({ project }, rows.length);
+    dependencies.onAccepted?.(rows);
+  }
   return { accepted: rows.length, rejected };
 }
