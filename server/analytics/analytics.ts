@@ -147,7 +147,8 @@ export class Analytics {
 
   async query(project: string, query: EventQuery, access: AccessLevel, key: string): Promise<QueryAnswer> {
     const allowed = applyAccessRules(query, access, this.entity);
-    const dimensionNames = allowed.groupBy.map((dimension) => ('time' in dimension ? `time:${dimension.time}` : fieldName(dimension.field)));
+    const dimensionNames = allowed.groupBy.map((dimension) =>
+      'time' in dimension ? `time:${dimension.time}` : dimension.bin === undefined ? fieldName(dimension.field) : `${fieldName(dimension.field)}/${dimension.bin}`);
     const aggregateNames = allowed.aggregates.map(aggregateName);
     const columns = [...dimensionNames, ...aggregateNames];
     if (access === 'direct') {

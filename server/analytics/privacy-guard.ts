@@ -144,7 +144,7 @@ export class PrivacyGuard {
     }
     const items = [...conditions];
     query.groupBy.forEach((dimension, index) => {
-      const name = 'time' in dimension ? `time:${dimension.time}` : fieldName(dimension.field);
+      const name = 'time' in dimension ? `time:${dimension.time}` : dimension.bin === undefined ? fieldName(dimension.field) : `${fieldName(dimension.field)}/${dimension.bin}`;
       items.push(JSON.stringify([name, 'group', labels[index] ?? null]));
     });
     return digest(this.salt, 'query', aggregate.fn, items.sort().join('\u0001'));

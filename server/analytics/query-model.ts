@@ -29,7 +29,16 @@ export interface Filter {
 export const timeGrains = ['minute', '5 minutes', 'hour', 'day', 'week'] as const;
 export type TimeGrain = (typeof timeGrains)[number];
 
-export type Dimension = { field: Field } | { time: TimeGrain };
+/** A field, optionally in numeric bins (money-style widths: 1, 2 or 5 × 10ⁿ), or a time grain. */
+export type Dimension = { field: Field; bin?: number } | { time: TimeGrain };
+
+/** 1, 2 or 5 times a power of ten, from 0.01 to 10¹²: the bin widths people read easily. */
+export function isMoneyStyleBin(width: number): boolean {
+  if (!(width >= 0.01 && width <= 1e12)) return false;
+  const exponent = Math.floor(Math.log10(width) + 1e-9);
+  const mantissa = width / 10 ** exponent;
+  return [1, 2, 5].some((allowed) => Math.abs(mantissa - allowed) < 1e-9);
+}
 
 export type Aggregate =
   | { fn: 'count' }
@@ -118,10 +127,14 @@ export function parseQuery(input: unknown): EventQuery {
       return { field: parseField(field), op: op as FilterOperator, value: parseValue(value) };
     }),
     groupBy: groupBy.map((dimension: unknown) => {
-      const { field, time } = (dimension ?? {}) as Record<string, unknown>;
+      const { field, time, bin } = (dimension ?? {}) as Record<string, unknown>;
       if (time !== undefined) {
         if (!(timeGrains as readonly unknown[]).includes(time)) throw invalid(`time grains are ${timeGrains.join(', ')}`);
         return { time: time as TimeGrain };
+      }
+      if (bin !== undefined) {
+        if (typeof bin !== 'number' || !isMoneyStyleBin(bin)) throw invalid('a bin width is 1, 2 or 5 times a power of ten (0.01 to 10^12)');
+        return { field: parseField(field), bin };
       }
       return { field: parseField(field) };
     }),

@@ -43,7 +43,7 @@ beforeAll(async () => {
   // A crowd of 500 users and 100,000 events, among which a critical message twice (two users).
   for (let index = 0; index < 99_980 - 2; index++) {
     const user = `user-${index % 500}`;
-    lines.push(envelope({ userId: user, template: index % 3 === 0 ? 'checkout %s' : 'page viewed', args: index % 3 === 0 ? [`o-${index}`] : [], attributes: { country: 'NL', plan: index % 500 === 7 ? 'enterprise' : 'free', device: index % 2 === 0 ? 'ios' : 'web' } }));
+    lines.push(envelope({ userId: user, template: index % 3 === 0 ? 'checkout %s' : 'page viewed', args: index % 3 === 0 ? [`o-${index}`] : [], attributes: { country: 'NL', plan: index % 500 === 7 ? 'enterprise' : 'free', device: index % 2 === 0 ? 'ios' : 'web', amount: (index % 500) * 2 } }));
   }
   lines.push(envelope({ userId: 'user-3', template: 'disk failure on node %s', args: ['n1'], severity: 'ERROR', attributes: { country: 'NL' } }));
   lines.push(envelope({ userId: 'user-4', template: 'disk failure on node %s', args: ['n2'], severity: 'ERROR', attributes: { country: 'NL' } }));
@@ -135,6 +135,16 @@ describe('privacy guard', () => {
     expect(await countOf(['attributes.country=SE', 'attributes.card_bin=411111'], untrusted)).toMatchObject({ count: 0, suppressed: true });
     const view = (await (await fetch(`${collector.url}/api/templates?severity=ERROR`, { headers: untrusted })).json()) as { rows: { template: string }[] };
     expect(view.rows.map((row) => row.template)).not.toContain('payment failed for %s');
+  });
+
+  it('groups numbers in money-style bins for untrusted readers, and refuses other widths', async () => {
+    const binned = { where: [{ field: 'attributes.country', value: 'NL' }], groupBy: [{ field: 'attributes.amount', bin: 500 }], aggregates: [{ fn: 'users' }] };
+    const exact = await query(binned, direct);
+    // The two disk failures carry no amount: their own (null) bin.
+    expect(exact.body['rows']).toEqual([{ 'attributes.amount/500': 0, users: 250 }, { 'attributes.amount/500': 500, users: 250 }, { 'attributes.amount/500': null, users: 2 }]);
+    const guarded = await query(binned, untrusted);
+    expect(guarded.body['rows'].map((row: Record<string, unknown>) => row['attributes.amount/500'])).toEqual([0, 500]);
+    expect((await query({ ...binned, groupBy: [{ field: 'attributes.amount', bin: 300 }] }, untrusted)).status).toBe(400);
   });
 
   it('keeps hostile strings in fields and values inert', async () => {

@@ -67,6 +67,12 @@ class Builder {
 
   dimension(dimension: Dimension): string {
     if ('time' in dimension) return `epoch_ms(time_bucket(${grains[dimension.time]}, ts))`;
+    if (dimension.bin !== undefined) {
+      // The bin's lower bound; the width is a parameter like any value (parameters bind in order).
+      const value = this.numeric(dimension.field);
+      const width = this.value(dimension.bin);
+      return `floor(${value} / ${width}) * ${this.value(dimension.bin)}`;
+    }
     return this.field(dimension.field);
   }
 
