@@ -6,6 +6,7 @@
  * posteriors, compared by a seeded Monte Carlo, so the same data gives the same probability).
  */
 import { ClientError } from '../collector/client-error.js';
+import { seededRandom } from './seeded-random.js';
 
 export interface ExperimentQuery {
   experiment: string;
@@ -70,18 +71,6 @@ export function wilsonInterval(successes: number, trials: number, z = 1.959964):
   return [Math.max(0, centre - margin), Math.min(1, centre + margin)];
 }
 
-/** A small seeded generator (mulberry32). */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function normal(random: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 }
@@ -111,7 +100,7 @@ function beta(a: number, b: number, random: () => number): number {
 
 /** P(rate of variant > rate of control) under uniform priors, by 20,000 seeded draws. */
 export function probabilityToBeat(variant: { converted: number; exposed: number }, control: { converted: number; exposed: number }, seed = 1): number {
-  const random = generator(seed);
+  const random = seededRandom(seed);
   const draws = 20_000;
   let wins = 0;
   for (let draw = 0; draw < draws; draw++) {

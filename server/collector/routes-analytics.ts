@@ -19,38 +19,31 @@ function presented(headers: Record<string, unknown>): string {
   return String(headers['x-logmill-key'] ?? '');
 }
 
+/** The JSON body of a query request, or a 400 naming what was expected. */
+function jsonBody(body: unknown, what: string): unknown {
+  try {
+    return JSON.parse((body as RawBody | undefined)?.text ?? '');
+  } catch {
+    throw new ClientError(400, 'invalid_json', `${what} must be a JSON object`);
+  }
+}
+
 export function registerAnalyticsRoutes(app: FastifyInstance, keys: KeyRing, analytics: Analytics): void {
   app.post('/api/query', async (request) => {
     const grant = authorize(request, keys, 'read');
-    const body = request.body as RawBody | undefined;
-    let input: unknown;
-    try {
-      input = JSON.parse(body?.text ?? '');
-    } catch {
-      throw new ClientError(400, 'invalid_json', 'the query must be a JSON object');
-    }
+    const input = jsonBody(request.body, 'the query');
     return analytics.query(grant.project, parseQuery(input), grant.access, presented(request.headers));
   });
 
   app.post('/api/funnel', async (request) => {
     const grant = authorize(request, keys, 'read');
-    let input: unknown;
-    try {
-      input = JSON.parse((request.body as RawBody | undefined)?.text ?? '');
-    } catch {
-      throw new ClientError(400, 'invalid_json', 'the funnel must be a JSON object');
-    }
+    const input = jsonBody(request.body, 'the funnel');
     return analytics.funnel(grant.project, parseFunnel(input), grant.access, presented(request.headers));
   });
 
   app.post('/api/experiment', async (request) => {
     const grant = authorize(request, keys, 'read');
-    let input: unknown;
-    try {
-      input = JSON.parse((request.body as RawBody | undefined)?.text ?? '');
-    } catch {
-      throw new ClientError(400, 'invalid_json', 'the experiment query must be a JSON object');
-    }
+    const input = jsonBody(request.body, 'the experiment query');
     return analytics.experiment(grant.project, parseExperiment(input), grant.access, presented(request.headers));
   });
 

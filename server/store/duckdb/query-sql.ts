@@ -120,12 +120,10 @@ export function compileQuery(project: string, query: EventQuery): CompiledQuery 
 
 
 /**
- * Each user's events for a funnel, in time order: which steps and exclusions each event matches
- * (as bit masks) and its breakdown value. Strict order needs every event of the user (any other
- * event breaks a strict sequence); the other orders only the matching ones.
+ * The events a funnel reads, one row each: user, time, id, the steps and exclusions it matches (as
+ * bit masks) and its breakdown value. `onlyNamed` keeps the scan to the funnel's event names.
  */
-export function compileFunnelEvents(project: string, funnel: FunnelQuery, entity: string): CompiledQuery {
-  const builder = new Builder();
+function funnelEventsSelect(builder: Builder, project: string, funnel: FunnelQuery, entity: string, onlyNamed: boolean): string {
   const entityColumn = `"${entity}"`;
   const stepMask = funnel.steps
     .map((step, index) => `(CASE WHEN name = ${builder.value(step.name)}${step.where.map((filter) => ` AND ${builder.filter(filter)}`).join('')} THEN ${2 ** index} ELSE 0 END)`)
@@ -137,8 +135,22 @@ export function compileFunnelEvents(project: string, funnel: FunnelQuery, entity
   const conditions = [`project = ${builder.value(project)}`, `${entityColumn} IS NOT NULL`];
   if (funnel.from !== undefined) conditions.push(`ts >= epoch_ms(${builder.value(funnel.from)}::BIGINT)`);
   if (funnel.to !== undefined) conditions.push(`ts < epoch_ms(${builder.value(funnel.to + funnel.window)}::BIGINT)`);
-  const inner = `SELECT ${entityColumn} AS user_key, epoch_ms(ts) AS time, id, ${stepMask} AS steps, ${exclusionMask} AS exclusions, ${breakdown} AS breakdown FROM events WHERE ${conditions.join(' AND ')}`;
-  const keep = funnel.order === 'strict' ? '' : ' WHERE steps <> 0 OR exclusions <> 0';
+  if (onlyNamed) {
+    const names = [...new Set([...funnel.steps.map((step) => step.name), ...funnel.exclusions.map((exclusion) => exclusion.name)])];
+    conditions.push(`name IN (${names.map((name) => builder.value(name)).join(', ')})`);
+  }
+  return `SELECT ${entityColumn} AS user_key, epoch_ms(ts) AS time, id, ${stepMask} AS steps, ${exclusionMask} AS exclusions, ${breakdown} AS breakdown FROM events WHERE ${conditions.join(' AND ')}`;
+}
+
+/**
+ * Each user's events for a funnel, in time order. Strict order needs every event of the user (any
+ * other event breaks a strict sequence); the other orders only the matching ones.
+ */
+export function compileFunnelEvents(project: string, funnel: FunnelQuery, entity: string): CompiledQuery {
+  const builder = new Builder();
+  const strict = funnel.order === 'strict';
+  const inner = funnelEventsSelect(builder, project, funnel, entity, !strict);
+  const keep = strict ? '' : ' WHERE steps <> 0 OR exclusions <> 0';
   return { sql: `SELECT user_key, time, steps, exclusions, breakdown FROM (${inner})${keep} ORDER BY user_key, time, id`, parameters: builder.parameters };
 }
 
@@ -214,26 +226,13 @@ const NOT_REACHED = '9223372036854775807';
 
 export function compileSequentialFunnel(project: string, funnel: FunnelQuery, entity: string): CompiledQuery {
   const builder = new Builder();
-  const entityColumn = `"${entity}"`;
-  const stepMask = funnel.steps
-    .map((step, index) => `(CASE WHEN name = ${builder.value(step.name)}${step.where.map((filter) => ` AND ${builder.filter(filter)}`).join('')} THEN ${2 ** index} ELSE 0 END)`)
-    .join(' + ');
-  const exclusionMask = funnel.exclusions.length === 0
-    ? '0'
-    : funnel.exclusions.map((exclusion, index) => `(CASE WHEN name = ${builder.value(exclusion.name)} THEN ${2 ** index} ELSE 0 END)`).join(' + ');
-  const breakdown = funnel.breakdown === undefined ? 'NULL' : `CAST(${builder.field(funnel.breakdown)} AS VARCHAR)`;
-  const conditions = [`project = ${builder.value(project)}`, `${entityColumn} IS NOT NULL`];
-  if (funnel.from !== undefined) conditions.push(`ts >= epoch_ms(${builder.value(funnel.from)}::BIGINT)`);
-  if (funnel.to !== undefined) conditions.push(`ts < epoch_ms(${builder.value(funnel.to + funnel.window)}::BIGINT)`);
-  // Only the funnel's own events matter (strict order is computed elsewhere): filter in the scan.
-  const names = [...new Set([...funnel.steps.map((step) => step.name), ...funnel.exclusions.map((exclusion) => exclusion.name)])];
-  conditions.push(`name IN (${names.map((name) => builder.value(name)).join(', ')})`);
+  const matched = funnelEventsSelect(builder, project, funnel, entity, true);
   const window = builder.value(funnel.window);
   const startConditions = ['(steps & 1) <> 0'];
   if (funnel.from !== undefined) startConditions.push(`time >= ${builder.value(funnel.from)}`);
   if (funnel.to !== undefined) startConditions.push(`time < ${builder.value(funnel.to)}`);
   const ctes = [
-    `matched AS (SELECT ${entityColumn} AS user_key, epoch_ms(ts) AS time, id, ${stepMask} AS steps, ${exclusionMask} AS exclusions, ${breakdown} AS breakdown FROM events WHERE ${conditions.join(' AND ')})`,
+    `matched AS (${matched})`,
     `e AS MATERIALIZED (SELECT *, row_number() OVER (PARTITION BY user_key ORDER BY time, id) AS seq FROM matched WHERE steps <> 0 OR exclusions <> 0)`,
     `a0 AS (SELECT user_key, breakdown, seq AS seq0, time AS t0, time + ${window} AS deadline FROM e WHERE ${startConditions.join(' AND ')})`,
   ];

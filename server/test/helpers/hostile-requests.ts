@@ -4,6 +4,7 @@
  * them carries a single valid event, so a collector that handles them right stores nothing.
  */
 import { gzipSync } from 'node:zlib';
+import { seededRandom } from '../../analytics/seeded-random.js';
 import { keys } from './collector-process.js';
 import { envelopeLines } from './envelopes.js';
 
@@ -14,17 +15,8 @@ export interface BadRequest {
   path?: string;
 }
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same requests. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The same seed gives the same requests. */
+export const random = seededRandom;
 
 const json = { 'content-type': 'application/json', authorization: `Bearer ${keys.ingest}` };
 const ndjson = { 'content-type': 'application/x-ndjson', authorization: `Bearer ${keys.ingest}` };
