@@ -6,8 +6,9 @@
  * not compile (the interpreter renders it), and a render that hits a bad argument hands the whole
  * call to the interpreter, so both paths agree to the character.
  */
-import { FormatError, LEFT, type Specifier, formatCharacter, formatFloatSpecifier, formatInteger, formatText, toInteger } from './conversions.js';
-import { type FormatArgs, type FormatResult, formatPercentDetailed, isMapping } from './format-percent.js';
+import { FormatError, type Specifier, formatCharacter, formatFloatSpecifier, formatInteger, formatText, toInteger } from './conversions.js';
+import { type FormatArgs, type FormatResult, formatPercentDetailed, isMapping, starArgument } from './format-percent.js';
+import { LEFT, parseSpecifier } from './specifier.js';
 
 /** `-2` in the width or precision slot: taken from the next argument (`*`). */
 export const FROM_ARGUMENT = -2;
@@ -18,7 +19,6 @@ export type CompiledSpecifier = readonly [conversion: string, flags: number, wid
 /** Literal text and conversions, in order. Plain JSON, so the transformer can emit it as a literal. */
 export type CompiledTemplate = readonly (string | CompiledSpecifier)[];
 
-const flagBits: Record<string, number> = { '-': 1, '+': 2, ' ': 4, '#': 8, '0': 16 };
 const conversions = 'diuoxXeEfFgGcsra';
 
 /** Parses `template`; undefined if Python would report a syntax error in it. */
@@ -40,57 +40,21 @@ export function compileTemplate(template: string): CompiledTemplate | undefined 
       index++;
       continue;
     }
-    let key: string | undefined;
-    if (template[index] === '(') {
-      let depth = 1;
-      const keyStart = ++index;
-      while (index < length && depth > 0) {
-        if (template[index] === '(') depth++;
-        else if (template[index] === ')') depth--;
-        index++;
-      }
-      if (depth > 0) return undefined;
-      key = template.slice(keyStart, index - 1);
-    }
-    let flags = 0;
-    while (index < length && flagBits[template[index]!] !== undefined) flags |= flagBits[template[index++]!]!;
-    let width = -1;
-    if (template[index] === '*') {
-      width = FROM_ARGUMENT;
-      index++;
-    } else {
-      let digits = '';
-      while (index < length && template[index]! >= '0' && template[index]! <= '9') digits += template[index++];
-      if (digits !== '') width = Number(digits);
-    }
-    let precision = -1;
-    if (template[index] === '.') {
-      index++;
-      if (template[index] === '*') {
-        precision = FROM_ARGUMENT;
-        index++;
-      } else {
-        let digits = '';
-        while (index < length && template[index]! >= '0' && template[index]! <= '9') digits += template[index++];
-        precision = digits === '' ? 0 : Number(digits);
-      }
-    }
-    if (template[index] === 'h' || template[index] === 'l' || template[index] === 'L') index++;
-    if (index >= length || !conversions.includes(template[index]!)) return undefined;
-    const conversion = template[index++]!;
+    const parsed = parseSpecifier(template, index);
+    if (parsed.key !== undefined && parsed.key.end < 0) return undefined;
+    if (parsed.conversion === undefined || !conversions.includes(parsed.conversion)) return undefined;
+    const key = parsed.key?.text;
+    const flags = parsed.flags;
+    const width = parsed.widthStar >= 0 ? FROM_ARGUMENT : parsed.width;
+    const precision = parsed.precisionStar >= 0 ? FROM_ARGUMENT : parsed.precision;
+    const conversion = parsed.conversion;
+    index = parsed.end;
     if (literal !== '') pieces.push(literal);
     literal = '';
     pieces.push(key === undefined ? [conversion, flags, width, precision] : [conversion, flags, width, precision, key]);
   }
   if (literal !== '') pieces.push(literal);
   return pieces;
-}
-
-function starValue(value: unknown): number {
-  if (typeof value !== 'bigint' && !(typeof value === 'number' && Number.isInteger(value)) && typeof value !== 'boolean') {
-    throw new FormatError('* wants int');
-  }
-  return Number(toInteger(value, 'd'));
 }
 
 /** Renders a compiled template with Python's `%` semantics; `template` is its source, for the rare fallback. */
@@ -127,14 +91,14 @@ export function renderTemplate(compiled: CompiledTemplate, template: string, arg
       let flags = compiledFlags;
       let width = compiledWidth;
       if (width === FROM_ARGUMENT) {
-        width = starValue(nextArgument());
+        width = Number(toInteger(starArgument(nextArgument()), 'd'));
         if (width < 0) {
           flags |= LEFT;
           width = -width;
         }
       }
       let precision = compiledPrecision;
-      if (precision === FROM_ARGUMENT) precision = Math.max(0, starValue(nextArgument()));
+      if (precision === FROM_ARGUMENT) precision = Math.max(0, Number(toInteger(starArgument(nextArgument()), 'd')));
       if (!haveArgument) argument = nextArgument();
       const specifier: Specifier = { flags, width, precision, conversion };
       if (conversion === 's' || conversion === 'r' || conversion === 'a') out += formatText(argument, specifier);

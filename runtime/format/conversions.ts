@@ -6,11 +6,7 @@
 import { formatFloat } from './float.js';
 import { ascii, repr, str } from './represent.js';
 
-export const LEFT = 1;
-export const SIGN = 2;
-export const BLANK = 4;
-export const ALTERNATE = 8;
-export const ZERO = 16;
+import { ALTERNATE, BLANK, LEFT, SIGN, ZERO } from './specifier.js';
 
 export class FormatError extends Error {}
 

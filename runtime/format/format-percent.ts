@@ -4,9 +4,9 @@
  * specifier stays as written, and the result carries the error Python would have given.
  */
 import {
-  ALTERNATE, BLANK, FormatError, LEFT, SIGN, type Specifier, ZERO, formatCharacter, formatFloatSpecifier, formatInteger,
-  formatText, toInteger,
+  FormatError, type Specifier, formatCharacter, formatFloatSpecifier, formatInteger, formatText, toInteger,
 } from './conversions.js';
+import { LEFT, parseSpecifier } from './specifier.js';
 import { repr } from './represent.js';
 
 /** The outcome of formatting: the text and, when the template or args were bad, why. */
@@ -18,6 +18,14 @@ export interface FormatResult {
 
 /** A tuple (array) of positional args, or a mapping (plain object) for `%(name)s`. */
 export type FormatArgs = readonly unknown[] | Readonly<Record<string, unknown>>;
+
+/** A `*` width or precision must be an integer (or a bool, which Python's int accepts). */
+export function starArgument(value: unknown): unknown {
+  if (typeof value !== 'bigint' && !(typeof value === 'number' && Number.isInteger(value)) && typeof value !== 'boolean') {
+    throw new FormatError('* wants int');
+  }
+  return value;
+}
 
 /** A plain object: what Python's `%` treats as a mapping. */
 export function isMapping(args: unknown): args is Readonly<Record<string, unknown>> {
@@ -65,73 +73,42 @@ export function formatPercentDetailed(template: string, args: FormatArgs | unkno
       index++;
       continue;
     }
+    const parsed = parseSpecifier(template, index);
     try {
       if (index >= length) throw new FormatError('incomplete format');
       let argument: unknown;
       let haveArgument = false;
-      if (template[index] === '(') {
+      if (parsed.key !== undefined) {
         if (mapping === undefined) throw new FormatError('format requires a mapping');
-        let depth = 1;
-        const keyStart = ++index;
-        while (index < length && depth > 0) {
-          if (template[index] === '(') depth++;
-          else if (template[index] === ')') depth--;
-          index++;
+        if (parsed.key.end < 0) {
+          index = length;
+          throw new FormatError('incomplete format key');
         }
-        if (depth > 0) throw new FormatError('incomplete format key');
-        const key = template.slice(keyStart, index - 1);
+        index = parsed.key.end;
+        const key = parsed.key.text;
         if (!Object.prototype.hasOwnProperty.call(mapping, key)) throw new FormatError(`KeyError: ${repr(key)}`);
         argument = mapping[key];
         haveArgument = true;
         keyed = true;
       }
-      let flags = 0;
-      for (; index < length; index++) {
-        const flag = template[index];
-        if (flag === '-') flags |= LEFT;
-        else if (flag === '+') flags |= SIGN;
-        else if (flag === ' ') flags |= BLANK;
-        else if (flag === '#') flags |= ALTERNATE;
-        else if (flag === '0') flags |= ZERO;
-        else break;
-      }
-      let width = -1;
-      if (template[index] === '*') {
-        const value = nextArgument();
-        if (typeof value !== 'bigint' && !(typeof value === 'number' && Number.isInteger(value)) && typeof value !== 'boolean') {
-          throw new FormatError('* wants int');
-        }
-        width = Number(toInteger(value, 'd'));
+      let flags = parsed.flags;
+      let width = parsed.width;
+      if (parsed.widthStar >= 0) {
+        index = parsed.widthStar;
+        width = Number(toInteger(starArgument(nextArgument()), 'd'));
         if (width < 0) {
           flags |= LEFT;
           width = -width;
         }
-        index++;
-      } else {
-        let digits = '';
-        while (index < length && template[index]! >= '0' && template[index]! <= '9') digits += template[index++];
-        if (digits !== '') width = Number(digits);
       }
-      let precision = -1;
-      if (template[index] === '.') {
-        index++;
-        if (template[index] === '*') {
-          const value = nextArgument();
-          if (typeof value !== 'bigint' && !(typeof value === 'number' && Number.isInteger(value)) && typeof value !== 'boolean') {
-            throw new FormatError('* wants int');
-          }
-          precision = Math.max(0, Number(toInteger(value, 'd')));
-          index++;
-        } else {
-          let digits = '';
-          while (index < length && template[index]! >= '0' && template[index]! <= '9') digits += template[index++];
-          precision = digits === '' ? 0 : Number(digits);
-        }
+      let precision = parsed.precision;
+      if (parsed.precisionStar >= 0) {
+        index = parsed.precisionStar;
+        precision = Math.max(0, Number(toInteger(starArgument(nextArgument()), 'd')));
       }
-      // One length modifier is accepted and ignored, as in C.
-      if (template[index] === 'h' || template[index] === 'l' || template[index] === 'L') index++;
-      if (index >= length) throw new FormatError('incomplete format');
-      const conversion = template[index++]!;
+      index = parsed.end;
+      if (parsed.conversion === undefined) throw new FormatError('incomplete format');
+      const conversion = parsed.conversion;
       // Python takes the argument before it looks at the conversion (so `'%5%' % ()` lacks arguments).
       if (!haveArgument) argument = nextArgument();
       if (!'diuoxXeEfFgGcsra'.includes(conversion)) {
