@@ -18,7 +18,7 @@ export {
 export { LogmillEvent, type Sink, type SinkOptions, addSink, dispatch, emitEvent } from './events.js';
 export type { CallSite } from './logging/event.js';
 export { type ErrorInfo, describeError } from './logging/errors.js';
-export { type LevelName, type LevelSetting, severityNumbers } from './logging/levels.js';
+export { type LevelName, type LevelSetting, severityNumbers, severityText } from './logging/levels.js';
 export { type LoggingOptions, configureLogging, moduleFields } from './logging/configure.js';
 export { type LogFunction, Logger, log } from './logging/logger.js';
 export { type TracedOptions, defineLogFunction, traced } from './logging/define.js';

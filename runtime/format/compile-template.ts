@@ -7,7 +7,8 @@
  * call to the interpreter, so both paths agree to the character.
  */
 import { FormatError, type Specifier, formatCharacter, formatFloatSpecifier, formatInteger, formatText, toInteger } from './conversions.js';
-import { type FormatArgs, type FormatResult, formatPercentDetailed, isMapping, starArgument } from './format-percent.js';
+import { type FormatArgs, type FormatResult, formatPercentDetailed, starArgument } from './format-percent.js';
+import { FormatOperand } from './operand.js';
 import { LEFT, parseSpecifier } from './specifier.js';
 
 /** `-2` in the width or precision slot: taken from the next argument (`*`). */
@@ -59,18 +60,7 @@ export function compileTemplate(template: string): CompiledTemplate | undefined 
 
 /** Renders a compiled template with Python's `%` semantics; `template` is its source, for the rare fallback. */
 export function renderTemplate(compiled: CompiledTemplate, template: string, args: FormatArgs | unknown): FormatResult {
-  const mapping = isMapping(args) ? (args as Readonly<Record<string, unknown>>) : undefined;
-  const tuple: readonly unknown[] = Array.isArray(args) ? args : mapping === undefined ? [args] : [];
-  let next = 0;
-  let keyed = false;
-  const nextArgument = (): unknown => {
-    if (mapping !== undefined && tuple.length === 0) {
-      if (!keyed && next++ === 0) return mapping;
-      throw new FormatError('not enough arguments for format string');
-    }
-    if (next >= tuple.length) throw new FormatError('not enough arguments for format string');
-    return tuple[next++];
-  };
+  const operand = new FormatOperand(args);
   let out = '';
   try {
     for (const piece of compiled) {
@@ -82,24 +72,21 @@ export function renderTemplate(compiled: CompiledTemplate, template: string, arg
       let argument: unknown;
       let haveArgument = false;
       if (key !== undefined) {
-        if (mapping === undefined) throw new FormatError('format requires a mapping');
-        if (!Object.prototype.hasOwnProperty.call(mapping, key)) throw new FormatError('KeyError');
-        argument = mapping[key];
+        argument = operand.byKey(key);
         haveArgument = true;
-        keyed = true;
       }
       let flags = compiledFlags;
       let width = compiledWidth;
       if (width === FROM_ARGUMENT) {
-        width = Number(toInteger(starArgument(nextArgument()), 'd'));
+        width = Number(toInteger(starArgument(operand.next()), 'd'));
         if (width < 0) {
           flags |= LEFT;
           width = -width;
         }
       }
       let precision = compiledPrecision;
-      if (precision === FROM_ARGUMENT) precision = Math.max(0, Number(toInteger(starArgument(nextArgument()), 'd')));
-      if (!haveArgument) argument = nextArgument();
+      if (precision === FROM_ARGUMENT) precision = Math.max(0, Number(toInteger(starArgument(operand.next()), 'd')));
+      if (!haveArgument) argument = operand.next();
       const specifier: Specifier = { flags, width, precision, conversion };
       if (conversion === 's' || conversion === 'r' || conversion === 'a') out += formatText(argument, specifier);
       else if (conversion === 'c') out += formatCharacter(argument, specifier);
@@ -111,7 +98,7 @@ export function renderTemplate(compiled: CompiledTemplate, template: string, arg
     // Where the error leaves the output depends on how far Python had parsed: the interpreter knows.
     return formatPercentDetailed(template, args);
   }
-  if (mapping === undefined && next < tuple.length) return { text: out, error: 'not all arguments converted during string formatting' };
+  if (operand.leftOver) return { text: out, error: 'not all arguments converted during string formatting' };
   return { text: out };
 }
 

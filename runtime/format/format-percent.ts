@@ -7,7 +7,7 @@ import {
   FormatError, type Specifier, formatCharacter, formatFloatSpecifier, formatInteger, formatText, toInteger,
 } from './conversions.js';
 import { LEFT, parseSpecifier } from './specifier.js';
-import { repr } from './represent.js';
+import { FormatOperand } from './operand.js';
 
 /** The outcome of formatting: the text and, when the template or args were bad, why. */
 export interface FormatResult {
@@ -27,12 +27,7 @@ export function starArgument(value: unknown): unknown {
   return value;
 }
 
-/** A plain object: what Python's `%` treats as a mapping. */
-export function isMapping(args: unknown): args is Readonly<Record<string, unknown>> {
-  if (typeof args !== 'object' || args === null || Array.isArray(args)) return false;
-  const prototype = Object.getPrototypeOf(args);
-  return prototype === Object.prototype || prototype === null;
-}
+export { isMapping } from './operand.js';
 
 /**
  * Formats `template` with Python's `%` rules and reports what Python would have raised.
@@ -40,24 +35,11 @@ export function isMapping(args: unknown): args is Readonly<Record<string, unknow
  * @example formatPercentDetailed('%(user)s paid %.2f', { user: 'ann' }) // { text: 'ann paid %.2f', error: ... }
  */
 export function formatPercentDetailed(template: string, args: FormatArgs | unknown): FormatResult {
-  const mapping = isMapping(args) ? (args as Readonly<Record<string, unknown>>) : undefined;
-  const tuple: readonly unknown[] = Array.isArray(args) ? args : mapping === undefined ? [args] : [];
-  let next = 0;
+  const operand = new FormatOperand(args);
   let error: string | undefined;
   let out = '';
   let index = 0;
   const length = template.length;
-
-  let keyed = false;
-  const nextArgument = (): unknown => {
-    if (mapping !== undefined && tuple.length === 0) {
-      // An unkeyed specifier before any keyed one formats the mapping itself, once (`'%s' % {'a': 1}`).
-      if (!keyed && next++ === 0) return mapping;
-      throw new FormatError('not enough arguments for format string');
-    }
-    if (next >= tuple.length) throw new FormatError('not enough arguments for format string');
-    return tuple[next++];
-  };
 
   while (index < length) {
     const percent = template.indexOf('%', index);
@@ -79,23 +61,20 @@ export function formatPercentDetailed(template: string, args: FormatArgs | unkno
       let argument: unknown;
       let haveArgument = false;
       if (parsed.key !== undefined) {
-        if (mapping === undefined) throw new FormatError('format requires a mapping');
+        if (!operand.isMapping) throw new FormatError('format requires a mapping');
         if (parsed.key.end < 0) {
           index = length;
           throw new FormatError('incomplete format key');
         }
         index = parsed.key.end;
-        const key = parsed.key.text;
-        if (!Object.prototype.hasOwnProperty.call(mapping, key)) throw new FormatError(`KeyError: ${repr(key)}`);
-        argument = mapping[key];
+        argument = operand.byKey(parsed.key.text);
         haveArgument = true;
-        keyed = true;
       }
       let flags = parsed.flags;
       let width = parsed.width;
       if (parsed.widthStar >= 0) {
         index = parsed.widthStar;
-        width = Number(toInteger(starArgument(nextArgument()), 'd'));
+        width = Number(toInteger(starArgument(operand.next()), 'd'));
         if (width < 0) {
           flags |= LEFT;
           width = -width;
@@ -104,13 +83,13 @@ export function formatPercentDetailed(template: string, args: FormatArgs | unkno
       let precision = parsed.precision;
       if (parsed.precisionStar >= 0) {
         index = parsed.precisionStar;
-        precision = Math.max(0, Number(toInteger(starArgument(nextArgument()), 'd')));
+        precision = Math.max(0, Number(toInteger(starArgument(operand.next()), 'd')));
       }
       index = parsed.end;
       if (parsed.conversion === undefined) throw new FormatError('incomplete format');
       const conversion = parsed.conversion;
       // Python takes the argument before it looks at the conversion (so `'%5%' % ()` lacks arguments).
-      if (!haveArgument) argument = nextArgument();
+      if (!haveArgument) argument = operand.next();
       if (!'diuoxXeEfFgGcsra'.includes(conversion)) {
         const code = conversion.codePointAt(0)!;
         throw new FormatError(`unsupported format character '${conversion}' (0x${code.toString(16)}) at index ${index - 1}`);
@@ -128,7 +107,7 @@ export function formatPercentDetailed(template: string, args: FormatArgs | unkno
       if (index <= start) index = start + 1;
     }
   }
-  if (error === undefined && mapping === undefined && next < tuple.length) {
+  if (error === undefined && operand.leftOver) {
     error = 'not all arguments converted during string formatting';
   }
   return error === undefined ? { text: out } : { text: out, error };

@@ -2,6 +2,7 @@
  * Answers queries at the reader's access level: exact for `direct`, through the privacy guard for
  * `trusted` and `untrusted` (whose queries are also written to the audit log).
  */
+import { severityText } from 'logmill';
 import type { AccessLevel } from '../collector/keys.js';
 import type { Store } from '../store/store.js';
 import { applyAccessRules, applyFunnelAccessRules } from './access-rules.js';
@@ -11,7 +12,6 @@ import type { FunnelQuery } from './funnel-model.js';
 import { type ExperimentQuery, type VariantResult, experimentOutcomes, experimentResults } from './experiment.js';
 import { type DesignatedMinimums, PrivacyGuard } from './privacy-guard.js';
 import type { TemplateQuery, TemplateRow } from './template-view.js';
-import { severityName } from './severity.js';
 import { type EventQuery, fieldName } from './query-model.js';
 
 export interface QueryAnswer {
@@ -101,7 +101,7 @@ export class Analytics {
         exact: true,
         rows: rows.map((row) => ({
           template: String(row['template']),
-          severity: severityName(Number(row['severity_number'])),
+          severity: severityText(Number(row['severity_number'])),
           events: Number(row['events']),
           users: Number(row['users']),
           firstSeen: iso(row['first_seen']),
@@ -131,7 +131,7 @@ export class Analytics {
         const fact = answer.factsOf(row.labels);
         return {
           template,
-          severity: fact === undefined ? '*' : severityName(fact.severityNumber),
+          severity: fact === undefined ? '*' : severityText(fact.severityNumber),
           events: row.values[0]!,
           users: row.values[1]!,
           firstSeen: fact === undefined ? '*' : hour(fact.firstSeen),

@@ -4,6 +4,7 @@
  * column (`attributes.orderId`, `vars.requestId`, `experiments.checkout-v2`). Values travel as
  * parameters. `parseQuery` checks untrusted JSON (from the HTTP API or the CLI) into this shape.
  */
+import { severityNumbers } from 'logmill';
 import { ClientError } from '../collector/client-error.js';
 
 export const columns = [
@@ -162,4 +163,11 @@ export function parseWhere(text: string): Filter {
   if (equals <= 0) throw invalid(`--where takes field=value, not "${text}"`);
   const raw = text.slice(equals + 1);
   return { field: parseField(text.slice(0, equals)), op: 'eq', value: raw };
+}
+
+/** `WARN` (any case) → its OpenTelemetry severity number, or a 400 naming the levels. */
+export function parseSeverity(text: string): number {
+  const number = (severityNumbers as Record<string, number>)[text.toLowerCase()];
+  if (number === undefined) throw invalid('severity is TRACE, DEBUG, INFO, WARN, ERROR or FATAL');
+  return number;
 }

@@ -4,6 +4,7 @@
  * records get an id derived from their content, so a retried export is still deduplicated.
  */
 import { createHash } from 'node:crypto';
+import { severityText } from 'logmill';
 import { ClientError } from './client-error.js';
 import type { Envelope } from './event-to-row.js';
 
@@ -12,7 +13,6 @@ interface KeyValue {
   value?: unknown;
 }
 
-const severityNames = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
 const uuidV7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 /** An OTLP AnyValue as plain JSON. */
@@ -118,7 +118,7 @@ function recordToEnvelope(record: Record<string, unknown>, resource: unknown, se
     id: typeof id === 'string' && uuidV7.test(id) ? id : derivedId(ts, record, resource),
     ts,
     kind: kind === 'event' && typeof name === 'string' ? 'event' : 'log',
-    severity: severityNames[Math.floor((severityNumber - 1) / 4)]!,
+    severity: severityText(severityNumber),
     severityNumber,
     template: typeof template === 'string' ? template : message,
     args: Array.isArray(args) ? args : [],

@@ -3,26 +3,24 @@
  * as Server-Sent Events. Raw events are one person's data, so the tail needs direct access.
  */
 import type { FastifyInstance } from 'fastify';
+import { parseSeverity } from '../analytics/query-model.js';
 import { authorize } from './access.js';
 import { ClientError } from './client-error.js';
 import type { KeyRing } from './keys.js';
 import type { LiveTail } from './live-tail.js';
-
-const severities: Record<string, number> = { TRACE: 1, DEBUG: 5, INFO: 9, WARN: 13, ERROR: 17, FATAL: 21 };
 
 export function registerTailRoute(app: FastifyInstance, keys: KeyRing, tail: LiveTail): void {
   app.get('/api/tail', async (request, reply) => {
     const grant = authorize(request, keys, 'read');
     if (grant.access !== 'direct') throw new ClientError(403, 'access_level', 'the live tail shows raw events and needs direct access');
     const parameters = request.query as Record<string, string | undefined>;
-    const severity = parameters['severity']?.toUpperCase();
-    if (severity !== undefined && severities[severity] === undefined) throw new ClientError(400, 'invalid_query', 'severity is TRACE, DEBUG, INFO, WARN, ERROR or FATAL');
+    const minimumSeverity = parameters['severity'] === undefined ? undefined : parseSeverity(parameters['severity']);
     reply.hijack();
     const response = reply.raw;
     response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     response.write(': logmill live tail\n\n');
     const subscription = tail.subscribe(
-      { project: grant.project, minimumSeverity: severity === undefined ? undefined : severities[severity], module: parameters['module'], text: parameters['q'] },
+      { project: grant.project, minimumSeverity, module: parameters['module'], text: parameters['q'] },
       (chunk) => response.write(chunk),
     );
     response.on('drain', () => subscription.drained());
