@@ -2,7 +2,7 @@
 // (direct) and on (untrusted), against a hand-written DuckDB query doing the same work (the
 // ceiling): a 3-step funnel with a 1-hour window broken down by variant; events per hour by
 // severity over the whole range; the template ("issues") view. Medians of 5 runs after a warm-up.
-// Usage: node bench/analytics/run.mjs [events] [--keep DIR]
+// Usage: node bench/analytics/run.mjs [events] [--keep DIR] [--only funnel|series|templates]
 import { DuckDBInstance } from '@duckdb/node-api';
 import cliProgress from 'cli-progress';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { DuckDBStore } from '../../server/dist/index.js';
 import { createEventsTable } from '../../server/dist/store/duckdb/schema.js';
 import { median } from '../lib/compile.mjs';
 
-const total = Number(process.argv[2] ?? 10_000_000);
+const total = Number(/^\d+$/.test(process.argv[2] ?? '') ? process.argv[2] : 10_000_000);
 const keepIndex = process.argv.indexOf('--keep');
 const directory = keepIndex > 0 ? process.argv[keepIndex + 1] : mkdtempSync(join(tmpdir(), 'logmill-bench-analytics-'));
 const users = 100_000;
@@ -99,7 +99,8 @@ console.log(`analytics: ${Number(rows).toLocaleString('en-US')} events, ${users.
 console.log(`node ${process.version}, ${cpus()[0]?.model ?? 'unknown cpu'} x ${cpus().length}, ${new Date().toISOString()}`);
 console.log('query'.padEnd(12) + 'ceiling SQL'.padStart(13) + 'direct'.padStart(11) + 'guarded'.padStart(11) + '  guard overhead');
 const targets = { funnel: 1000, series: 300 };
-for (const name of ['funnel', 'series', 'templates']) {
+const onlyIndex = process.argv.indexOf('--only');
+for (const name of onlyIndex > 0 ? [process.argv[onlyIndex + 1]] : ['funnel', 'series', 'templates']) {
   const ceiling = await time(() => store.read(ceilings[name]));
   const direct = await time(() => work[name]('direct'));
   const guarded = await time(() => work[name]('untrusted'));

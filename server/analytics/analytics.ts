@@ -7,10 +7,10 @@ import type { AccessLevel } from '../collector/keys.js';
 import type { Store } from '../store/store.js';
 import { applyAccessRules, applyFunnelAccessRules } from './access-rules.js';
 import type { AuditLog } from './audit-log.js';
-import { type FunnelBreakdownResult, type FunnelEvent, type UserOutcome, summarizeFunnel, userOutcome } from './funnel.js';
+import { type FunnelBreakdownResult, type FunnelEvent, type UserOutcome, funnelCells, summarizeFunnel, userOutcome } from './funnel.js';
 import type { FunnelQuery } from './funnel-model.js';
 import { type ExperimentQuery, type VariantResult, experimentOutcomes, experimentResults } from './experiment.js';
-import { type DesignatedMinimums, PrivacyGuard } from './privacy-guard.js';
+import { type DesignatedMinimums, PrivacyGuard, digestOfEntities } from './privacy-guard.js';
 import type { TemplateQuery, TemplateRow } from './template-view.js';
 import { type EventQuery, fieldName } from './query-model.js';
 
@@ -51,17 +51,17 @@ export class Analytics {
   async funnel(project: string, funnel: FunnelQuery, access: AccessLevel, key: string): Promise<FunnelAnswer> {
     applyFunnelAccessRules(funnel, access, this.entity);
     // Sequential funnels are computed by the store; strict and any order per user in Node.
-    const outcomes = funnel.order === 'sequential'
-      ? await this.store.sequentialFunnel(project, funnel, this.entity)
-      : funnelOutcomes(await this.store.funnelEvents(project, funnel, this.entity), funnel);
+    const cells = funnel.order === 'sequential'
+      ? await this.store.sequentialFunnelCells(project, funnel, this.entity)
+      : funnelCells(funnel, funnelOutcomes(await this.store.funnelEvents(project, funnel, this.entity), funnel), digestOfEntities);
     if (access === 'direct') {
-      return { exact: true, breakdowns: summarizeFunnel(funnel, outcomes, (_, __, users) => ({ value: users.length, noiseSd: 0, suppressed: false }), true) };
+      return { exact: true, breakdowns: summarizeFunnel(funnel, cells, (cell) => ({ value: cell.users, noiseSd: 0, suppressed: false }), true) };
     }
     await this.audit.record(key, access, { funnel });
     const question = [JSON.stringify(['funnel', funnel.steps, funnel.window, funnel.order, funnel.exclusions, funnel.breakdown ?? null, funnel.from ?? null, funnel.to ?? null])];
     return {
       exact: false,
-      breakdowns: summarizeFunnel(funnel, outcomes, (breakdown, step, users) => this.#guard.people(question, [breakdown, step], users), false),
+      breakdowns: summarizeFunnel(funnel, cells, (cell) => this.#guard.peopleOf(question, [cell.breakdown, cell.step], cell.users, cell.entityDigest), false),
     };
   }
 

@@ -110,7 +110,10 @@ export interface FunnelStepResult {
   users: number;
   /** Share of the first step's users who reached this one. */
   conversionRate: number;
-  /** Median milliseconds from the previous step (exact answers only). */
+  /**
+   * Median milliseconds from the previous step. Guarded answers give a blurred median instead: the
+   * mean of the 40th, 50th and 60th percentiles to three significant figures, for cells shown only.
+   */
   medianTimeToConvert: number | null;
   noiseSd: number;
   suppressed: boolean;
@@ -121,39 +124,88 @@ export interface FunnelBreakdownResult {
   steps: FunnelStepResult[];
 }
 
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+/** Users who reached one step within one breakdown value: what is counted and shown per cell. */
+export interface FunnelCell {
+  breakdown: string | null;
+  step: number;
+  users: number;
+  /** An order-free digest of the cell's users, for the guard's entity-seeded noise. */
+  entityDigest: string;
+  /** Median milliseconds from the previous step (null for step 0). */
+  medianMs: number | null;
+  /** The 40th, 50th and 60th percentiles of those times (null for step 0). */
+  middleMs: [number, number, number] | null;
 }
 
-/** Groups outcomes by breakdown value; `count` turns each (breakdown, step) user set into a shown number. */
-export function summarizeFunnel(
-  funnel: FunnelQuery,
-  outcomes: readonly UserOutcome[],
-  count: (breakdown: string | null, step: number, users: string[]) => { value: number; noiseSd: number; suppressed: boolean },
-  exact: boolean,
-): FunnelBreakdownResult[] {
+/** Linear interpolation between order statistics, as SQL's quantile_cont. */
+function quantile(sorted: readonly number[], q: number): number {
+  const position = q * (sorted.length - 1);
+  const below = Math.floor(position);
+  const above = Math.min(sorted.length - 1, below + 1);
+  return sorted[below]! + (sorted[above]! - sorted[below]!) * (position - below);
+}
+
+/** The cells of outcomes computed in Node (strict and any-order funnels). */
+export function funnelCells(funnel: FunnelQuery, outcomes: readonly UserOutcome[], digest: (users: string[]) => string): FunnelCell[] {
   const byBreakdown = new Map<string | null, UserOutcome[]>();
   for (const outcome of outcomes) {
-    const list = byBreakdown.get(outcome.breakdown) ?? [];
-    list.push(outcome);
-    byBreakdown.set(outcome.breakdown, list);
+    const list = byBreakdown.get(outcome.breakdown);
+    if (list === undefined) byBreakdown.set(outcome.breakdown, [outcome]);
+    else list.push(outcome);
+  }
+  const cells: FunnelCell[] = [];
+  for (const [breakdown, list] of byBreakdown) {
+    for (let step = 0; step < funnel.steps.length; step++) {
+      const reached = list.filter((outcome) => outcome.reached >= step);
+      if (reached.length === 0) break;
+      const times = step === 0 ? [] : reached.map((outcome) => outcome.times[step]! - outcome.times[step - 1]!).sort((a, b) => a - b);
+      cells.push({
+        breakdown,
+        step,
+        users: reached.length,
+        entityDigest: digest(reached.map((outcome) => outcome.user)),
+        medianMs: step === 0 ? null : quantile(times, 0.5),
+        middleMs: step === 0 ? null : [quantile(times, 0.4), quantile(times, 0.5), quantile(times, 0.6)],
+      });
+    }
+  }
+  return cells;
+}
+
+/** To three significant figures: enough to read a duration (3 h stays 3 h), too coarse to pin one person's. */
+function threeSignificant(value: number): number {
+  if (value === 0) return 0;
+  const magnitude = 10 ** (Math.floor(Math.log10(Math.abs(value))) - 2);
+  return Math.round(value / magnitude) * magnitude;
+}
+
+/** Cells → one result per breakdown value; `count` turns each cell into the number shown. */
+export function summarizeFunnel(
+  funnel: FunnelQuery,
+  cells: readonly FunnelCell[],
+  count: (cell: FunnelCell) => { value: number; noiseSd: number; suppressed: boolean },
+  exact: boolean,
+): FunnelBreakdownResult[] {
+  const byBreakdown = new Map<string | null, Map<number, FunnelCell>>();
+  for (const cell of cells) {
+    const steps = byBreakdown.get(cell.breakdown) ?? new Map<number, FunnelCell>();
+    steps.set(cell.step, cell);
+    byBreakdown.set(cell.breakdown, steps);
   }
   const results: FunnelBreakdownResult[] = [];
-  for (const [breakdown, list] of [...byBreakdown].sort(([a], [b]) => String(a).localeCompare(String(b)))) {
+  for (const [breakdown, byStep] of [...byBreakdown].sort(([a], [b]) => String(a).localeCompare(String(b)))) {
     let first = 0;
-    const steps = funnel.steps.map((step, index) => {
-      const reached = list.filter((outcome) => outcome.reached >= index);
-      const shown = count(breakdown, index, reached.map((outcome) => outcome.user));
+    const steps = funnel.steps.map((step, index): FunnelStepResult => {
+      const cell = byStep.get(index) ?? { breakdown, step: index, users: 0, entityDigest: '', medianMs: null, middleMs: null };
+      const shown = cell.users === 0 ? { value: 0, noiseSd: 0, suppressed: !exact } : count(cell);
       if (index === 0) first = shown.value;
+      const blurred = cell.middleMs === null || shown.suppressed ? null : threeSignificant((cell.middleMs[0] + cell.middleMs[1] + cell.middleMs[2]) / 3);
       return {
         step: index,
         name: step.name,
         users: shown.value,
         conversionRate: first === 0 ? 0 : shown.value / first,
-        medianTimeToConvert: exact && index > 0 ? median(reached.map((outcome) => outcome.times[index]! - outcome.times[index - 1]!)) : null,
+        medianTimeToConvert: exact ? cell.medianMs : blurred,
         noiseSd: shown.noiseSd,
         suppressed: shown.suppressed,
       };

@@ -49,7 +49,6 @@ function digest(...parts: (string | Buffer)[]): Buffer {
   return oneShot === undefined ? createHash('sha256').update(text).digest() : oneShot('sha256', text, 'buffer');
 }
 
-/** A standard normal draw determined by `seed` (Box–Muller over two 32-bit halves of the hash). */
 /**
  * A standard normal from eight bytes of a SHA-256 output. A seed's 32 bytes give four independent
  * draws (offsets 0, 8, 16, 24), so one hash serves several uses of the same seed.
@@ -128,7 +127,6 @@ export class PrivacyGuard {
     return minimum;
   }
 
-  /** The seed of the query's conditions: each filter as (column, function, constant). */
   /** The query's own conditions as items, made once per query (the part every group shares). */
   readonly #conditions = new WeakMap<EventQuery, string[]>();
 
@@ -182,11 +180,15 @@ export class PrivacyGuard {
    * experiment variant): `question` describes the query and `labels` the cell, for the sticky layer.
    */
   people(question: readonly string[], labels: readonly unknown[], entities: readonly string[]): { value: number; noiseSd: number; suppressed: boolean } {
-    const entityDigest = digestOfEntities(entities);
-    if (entities.length === 0 || this.#lowCount(entities.length, entityDigest)) return { value: 0, noiseSd: 0, suppressed: true };
+    return this.peopleOf(question, labels, entities.length, digestOfEntities(entities));
+  }
+
+  /** As `people`, from the set's size and order-free digest (computed where the data is). */
+  peopleOf(question: readonly string[], labels: readonly unknown[], entities: number, entityDigest: string): { value: number; noiseSd: number; suppressed: boolean } {
+    if (entities === 0 || this.#lowCount(entities, entityDigest)) return { value: 0, noiseSd: 0, suppressed: true };
     const querySeed = digest(this.salt, 'question', orderFree([...question, ...labels.map((label, index) => JSON.stringify(['label', index, label ?? null]))]));
     const noise = normalAt(querySeed, 0) + normalAt(digest(this.salt, 'entities', entityDigest), NOISE_PEOPLE);
-    return { value: Math.max(0, Math.round(entities.length + noise)), noiseSd: Math.SQRT2, suppressed: false };
+    return { value: Math.max(0, Math.round(entities + noise)), noiseSd: Math.SQRT2, suppressed: false };
   }
 
   /**

@@ -4,7 +4,7 @@
  * (project, id) is already stored are skipped, so a retried batch never counts twice.
  */
 import type { ExperimentEvent, ExperimentQuery } from '../analytics/experiment.js';
-import type { FunnelEvent, UserOutcome } from '../analytics/funnel.js';
+import type { FunnelCell, FunnelEvent } from '../analytics/funnel.js';
 import type { FunnelQuery } from '../analytics/funnel-model.js';
 import type { GroupStatistics } from '../analytics/privacy-guard.js';
 import type { TemplateQuery } from '../analytics/template-view.js';
@@ -39,8 +39,8 @@ export interface Store {
   funnelEvents(project: string, funnel: FunnelQuery, entity: string): Promise<FunnelEvent[]>;
   /** The events of one event's user within `around` milliseconds of it (at most 1000), in order. */
   journey(project: string, eventId: string, around: number, entity: string): Promise<Record<string, unknown>[]>;
-  /** Each user's outcome of a sequential funnel, computed where the data is. */
-  sequentialFunnel(project: string, funnel: FunnelQuery, entity: string): Promise<UserOutcome[]>;
+  /** A sequential funnel's users per (breakdown, step), with their digest and times, computed where the data is. */
+  sequentialFunnelCells(project: string, funnel: FunnelQuery, entity: string): Promise<FunnelCell[]>;
   /** Exposures to an experiment and its goal events, ordered by user and time. */
   experimentEvents(project: string, query: ExperimentQuery, entity: string): Promise<ExperimentEvent[]>;
   /** The template view's exact rows. */

@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FunnelEvent, userOutcome } from '../analytics/funnel.js';
+import { type FunnelCell, type FunnelEvent, funnelCells, summarizeFunnel, userOutcome } from '../analytics/funnel.js';
 import { type FunnelQuery, parseFunnel } from '../analytics/funnel-model.js';
 import { type CollectorProcess, cliPath, keys, startCollector } from './helpers/collector-process.js';
 import { envelope, ingestAll } from './helpers/dataset.js';
@@ -55,6 +55,19 @@ describe('one user through a funnel', () => {
     expect(userOutcome(events('u', ['C', 0], ['A', 1], ['B', 2]), funnel('any'))?.reached).toBe(2);
     expect(userOutcome(events('u', ['B', 0], ['B', 1]), funnel('any'))?.reached).toBe(0);
     expect(userOutcome(events('u', ['C', 0], ['A', 15 * 24]), funnel('any'))?.reached).toBe(0);
+  });
+
+  it('gives guarded readers a blurred median: the middle percentiles, to three significant figures', () => {
+    // Ten users, the second step 1..10 minutes (plus 123 ms) after the first.
+    const outcomes = Array.from({ length: 10 }, (_, index) => ({ user: `u${index}`, breakdown: null, reached: 1, times: [t0, t0 + (index + 1) * 60_000 + 123] }));
+    const twoSteps = funnel('sequential', { steps: [{ name: 'A', where: [] }, { name: 'B', where: [] }] });
+    const cells = funnelCells(twoSteps, outcomes, (users) => users.join());
+    const shown = (cell: FunnelCell) => ({ value: cell.users, noiseSd: 1, suppressed: false });
+    expect(summarizeFunnel(twoSteps, cells, shown, true)[0]!.steps[1]!.medianTimeToConvert).toBe(330_123);
+    // p40 = 276,123, p50 = 330,123, p60 = 384,123: their mean to three figures.
+    expect(summarizeFunnel(twoSteps, cells, shown, false)[0]!.steps[1]!.medianTimeToConvert).toBe(330_000);
+    const hidden = summarizeFunnel(twoSteps, cells, () => ({ value: 0, noiseSd: 0, suppressed: true }), false);
+    expect(hidden[0]!.steps[1]!.medianTimeToConvert).toBeNull();
   });
 
   it('drops users who do an exclusion event between the steps it names', () => {
@@ -122,15 +135,17 @@ describe('funnels through the API', () => {
     expect(answer.exact).toBe(false);
     const cells = Object.fromEntries(answer.breakdowns.map((entry) => [entry.breakdown, entry.steps]));
     const truth: Record<string, number[]> = { A: [30, 20, 12], B: [30, 10, 10] };
+    const medians: Record<string, (number | null)[]> = { A: [null, hour, 2 * hour], B: [null, 3 * hour, hour] };
     for (const [variant, counts] of Object.entries(truth)) {
       counts.forEach((count, step) => {
         const cell = cells[variant]![step]!;
         expect(cell['suppressed']).toBe(false);
         expect(Math.abs(cell['users'] - count)).toBeLessThan(6 * cell['noiseSd']);
-        expect(cell['medianTimeToConvert']).toBeNull();
+        // The blurred median (middle percentiles, three significant figures) of identical times is that time.
+        expect(cell['medianTimeToConvert']).toBe(medians[variant]![step]);
       });
     }
-    for (const cell of cells['C']!) expect(cell).toMatchObject({ users: 0, suppressed: true });
+    for (const cell of cells['C']!) expect(cell).toMatchObject({ users: 0, suppressed: true, medianTimeToConvert: null });
     // Sticky: the same funnel, the same answer.
     expect(await ask(keys.read)).toEqual(answer);
   });

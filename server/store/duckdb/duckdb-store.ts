@@ -13,11 +13,11 @@ import type { LoadListener, Store, StoreStatistics } from '../store.js';
 import type { GroupStatistics } from '../../analytics/privacy-guard.js';
 import type { EventQuery } from '../../analytics/query-model.js';
 import type { ExperimentEvent, ExperimentQuery } from '../../analytics/experiment.js';
-import type { FunnelEvent, UserOutcome } from '../../analytics/funnel.js';
+import type { FunnelCell, FunnelEvent } from '../../analytics/funnel.js';
 import type { FunnelQuery } from '../../analytics/funnel-model.js';
 import type { TemplateQuery } from '../../analytics/template-view.js';
 import {
-  compileExperimentEvents, compileFunnelEvents, compileJourney, compileGroupStatistics, compileQuery, compileSequentialFunnel, compileTemplateView,
+  compileExperimentEvents, compileFunnelEvents, compileJourney, compileGroupStatistics, compileQuery, compileSequentialFunnelCells, compileTemplateView,
 } from './query-sql.js';
 import { createEventsTable, loadSegment, sqlString } from './schema.js';
 
@@ -169,15 +169,20 @@ export class DuckDBStore implements Store {
     return this.read(sql, parameters);
   }
 
-  async sequentialFunnel(project: string, funnel: FunnelQuery, entity: string): Promise<UserOutcome[]> {
-    const { sql, parameters } = compileSequentialFunnel(project, funnel, entity);
+  async sequentialFunnelCells(project: string, funnel: FunnelQuery, entity: string): Promise<FunnelCell[]> {
+    const { sql, parameters } = compileSequentialFunnelCells(project, funnel, entity);
     const rows = await this.read(sql, parameters);
-    return rows.map((row) => ({
-      user: String(row['user_key']),
-      breakdown: row['breakdown'] === null || row['breakdown'] === undefined ? null : String(row['breakdown']),
-      reached: Number(row['reached']),
-      times: (row['times'] as unknown[]).filter((time) => time !== null).map(Number),
-    }));
+    return rows.map((row) => {
+      const middle = row['middle_ms'] as unknown[] | null;
+      return {
+        breakdown: row['breakdown'] === null || row['breakdown'] === undefined ? null : String(row['breakdown']),
+        step: Number(row['step']),
+        users: Number(row['users']),
+        entityDigest: String(row['digest']),
+        medianMs: row['median_ms'] === null ? null : Number(row['median_ms']),
+        middleMs: middle === null || middle.some((value) => value === null) ? null : (middle.map(Number) as [number, number, number]),
+      };
+    });
   }
 
   async experimentEvents(project: string, query: ExperimentQuery, entity: string): Promise<ExperimentEvent[]> {
