@@ -1,13 +1,14 @@
 /**
  * What each access level may ask. `direct` may ask anything and gets exact answers. `trusted`
  * readers get guarded answers to any filter, but never see the protected entity column.
- * `untrusted` readers may also only AND equality and prefix filters on other columns, group by
- * them and by fixed time grains, count events and users, and see closed time buckets only.
+ * `untrusted` readers may also only AND equality and prefix filters on other columns, and ranges
+ * snapped to money-style bins, group by them and by fixed time grains, count events and users, and
+ * see closed time buckets only.
  */
 import { ClientError } from '../collector/client-error.js';
 import type { AccessLevel } from '../collector/keys.js';
 import type { FunnelQuery } from './funnel-model.js';
-import { type EventQuery, type Field, type TimeGrain, fieldName } from './query-model.js';
+import { type EventQuery, type Field, type Filter, type TimeGrain, fieldName, isMoneyStyleBin } from './query-model.js';
 
 const grainMilliseconds: Record<TimeGrain, number> = {
   minute: 60_000, '5 minutes': 300_000, hour: 3_600_000, day: 86_400_000, week: 604_800_000,
@@ -37,8 +38,10 @@ export function applyAccessRules(query: EventQuery, access: AccessLevel, entity:
     if (aggregate.fn !== 'count' && aggregate.fn !== 'users') throw refuse(`${aggregate.fn} is not available below direct access yet; count and users are`);
   }
   if (access === 'trusted') return query;
+  checkRanges(query.where);
   for (const filter of query.where) {
-    if (filter.op !== 'eq' && filter.op !== 'prefix') throw refuse(`untrusted readers may filter with eq and prefix only, not ${filter.op}`);
+    if (filter.op === 'gte' || filter.op === 'lt') continue;
+    if (filter.op !== 'eq' && filter.op !== 'prefix') throw refuse(`untrusted readers may filter with eq, prefix and snapped ranges only, not ${filter.op}`);
     if ('column' in filter.field && (filter.field.column === 'id' || filter.field.column === 'message')) {
       throw refuse(`${filter.field.column} cannot be filtered by untrusted readers`);
     }
@@ -49,6 +52,34 @@ export function applyAccessRules(query: EventQuery, access: AccessLevel, entity:
   const grain = Math.max(...grains);
   const closed = Math.floor(now / grain) * grain;
   return { ...query, to: Math.min(query.to ?? closed, closed) };
+}
+
+/**
+ * Ranges for untrusted readers, after Diffix's snapping: a numeric field is narrowed only by a
+ * pair `gte a` and `lt b` whose width b − a is money-style (1, 2 or 5 × 10ⁿ) and a multiple of which
+ * `a` is, so a reader cannot shave a range until it holds one person (no one-sided ranges either).
+ */
+function checkRanges(filters: readonly Filter[]): void {
+  const ranges = new Map<string, { gte: unknown[]; lt: unknown[] }>();
+  for (const filter of filters) {
+    if (filter.op !== 'gte' && filter.op !== 'lt') continue;
+    const name = fieldName(filter.field);
+    const range = ranges.get(name) ?? { gte: [], lt: [] };
+    range[filter.op].push(filter.value);
+    ranges.set(name, range);
+  }
+  for (const [name, range] of ranges) {
+    const [low] = range.gte;
+    const [high] = range.lt;
+    if (range.gte.length !== 1 || range.lt.length !== 1 || typeof low !== 'number' || typeof high !== 'number') {
+      throw refuse(`untrusted readers narrow ${name} with exactly one numeric gte and one numeric lt (a range like 100 ≤ x < 200)`);
+    }
+    const width = high - low;
+    const steps = low / width;
+    if (!(width > 0) || !isMoneyStyleBin(width) || Math.abs(steps - Math.round(steps)) > 1e-9) {
+      throw refuse(`the range of ${name} must be one money-style bin: a width of 1, 2 or 5 × 10^n starting at a multiple of it (${low} to ${high} is not)`);
+    }
+  }
 }
 
 /** Funnels: step filters follow the query rules; the breakdown may not be the entity column. */

@@ -174,14 +174,25 @@ export class Analytics {
   }
 
   /**
-   * A guarded answer from per-group statistics computed by the store (one pass), plus one more
-   * pass for the suppress bin when some groups were too small.
+   * A guarded answer from per-group statistics computed by the store (one pass). Groups too small
+   * to show go, with three or more dimensions, through the low-effect merge first: merged per
+   * value of all dimensions but the last (`a, b, *`), then all but the last two, and so on, each
+   * merged group shown if it passes the guard itself; what is left becomes the `*` row.
    */
   async #guarded(project: string, query: EventQuery, facts = false) {
     const groups = await this.store.groupStatistics(project, query, this.entity, { facts });
     const { rows, suppressed } = this.#guard.fromStatistics(query, groups);
-    if (suppressed.length > 0 && query.groupBy.length > 0) {
-      const [merged] = await this.store.groupStatistics(project, query, this.entity, { onlyGroups: suppressed.map((group) => group.key), facts });
+    let remaining = suppressed;
+    const dimensions = query.groupBy.length;
+    for (let keep = dimensions - 1; dimensions >= 3 && keep >= 1 && remaining.length > 0; keep--) {
+      const merged = await this.store.groupStatistics(project, query, this.entity, { onlyGroups: remaining.map((group) => group.key), keep, facts });
+      const shown = this.#guard.fromStatistics(query, merged).rows;
+      rows.push(...shown);
+      const prefixes = new Set(shown.map((row) => JSON.stringify(row.labels.slice(0, keep))));
+      remaining = remaining.filter((group) => !prefixes.has(JSON.stringify(group.labels.slice(0, keep))));
+    }
+    if (remaining.length > 0 && dimensions > 0) {
+      const [merged] = await this.store.groupStatistics(project, query, this.entity, { onlyGroups: remaining.map((group) => group.key), facts });
       const bin = merged === undefined ? undefined : this.#guard.bin(query, merged);
       if (bin !== undefined) rows.push(bin);
     }

@@ -52,9 +52,10 @@ export interface Store {
   /**
    * Per group of the query, what the privacy guard needs (see GroupStatistics), with the group's
    * `key` (for asking again about some groups) and, with `facts`, first/last seen and severity.
-   * With `onlyGroups`, one merged group of those groups (the suppress bin).
+   * With `onlyGroups`, those groups merged: into one (the suppress bin), or with `keep`, into one
+   * per value of the first `keep` dimensions, the others labelled `*` (the low-effect merge).
    */
-  groupStatistics(project: string, query: EventQuery, entity: string, options?: { onlyGroups?: string[]; facts?: boolean }): Promise<(GroupStatistics & { key: string; facts?: { firstSeen: number; lastSeen: number; severityNumber: number } })[]>;
+  groupStatistics(project: string, query: EventQuery, entity: string, options?: { onlyGroups?: string[]; keep?: number; facts?: boolean }): Promise<(GroupStatistics & { key: string; facts?: { firstSeen: number; lastSeen: number; severityNumber: number } })[]>;
   onLoad: LoadListener | undefined;
   close(): Promise<void>;
 }

@@ -49,6 +49,9 @@ beforeAll(async () => {
   lines.push(envelope({ userId: 'user-4', template: 'disk failure on node %s', args: ['n2'], severity: 'ERROR', attributes: { country: 'NL' } }));
   // 40 people with a payment failure each: enough for the usual threshold, not for the designated one.
   for (let index = 0; index < 40; index++) lines.push(envelope({ userId: `payer-${index}`, template: 'payment failed for %s', args: [`o-${index}`], severity: 'ERROR', attributes: { country: 'SE', card_bin: '411111' } }));
+  // For the low-effect merge: 60 people in three plans (BE) and 12 with a plan of their own (LU), each on a device of their own.
+  for (let index = 0; index < 60; index++) lines.push(envelope({ userId: `merge-${index}`, template: 'merge probe', attributes: { country: 'BE', plan: `p${index % 3}`, device: `d${index}` } }));
+  for (let index = 0; index < 12; index++) lines.push(envelope({ userId: `lux-${index}`, template: 'merge probe', attributes: { country: 'LU', plan: `q${index}`, device: `e${index}` } }));
   await ingestAll(collector.url, keys.ingest, lines);
 }, 180_000);
 
@@ -137,6 +140,24 @@ describe('privacy guard', () => {
     expect(view.rows.map((row) => row.template)).not.toContain('payment failed for %s');
   });
 
+  it('merges small groups of three dimensions by their leading dimensions before the `*` bin', async () => {
+    const grouped = {
+      where: [{ field: 'template', value: 'merge probe' }],
+      groupBy: [{ field: 'attributes.country' }, { field: 'attributes.plan' }, { field: 'attributes.device' }],
+      aggregates: [{ fn: 'users' }],
+    };
+    expect((await query(grouped, direct)).body['rows']).toHaveLength(72);
+    const guarded = (await query(grouped, untrusted)).body;
+    const label = (row: Record<string, unknown>) => [row['attributes.country'], row['attributes.plan'], row['attributes.device']].join('/');
+    // Every person is alone on their device; three plans of 20 show as (BE, plan, *), the twelve LU plans only as (LU, *, *).
+    expect(guarded['rows'].map(label).sort()).toEqual(['BE/p0/*', 'BE/p1/*', 'BE/p2/*', 'LU/*/*']);
+    const truth: Record<string, number> = { 'BE/p0/*': 20, 'BE/p1/*': 20, 'BE/p2/*': 20, 'LU/*/*': 12 };
+    guarded['rows'].forEach((row: Record<string, number>, index: number) => {
+      expect(Math.abs(row['users']! - truth[label(row)]!)).toBeLessThan(6 * guarded['noiseSd'][index]['users']);
+    });
+    expect(guarded['suppressedGroups']).toBe(72);
+  });
+
   it('groups numbers in money-style bins for untrusted readers, and refuses other widths', async () => {
     const binned = { where: [{ field: 'attributes.country', value: 'NL' }], groupBy: [{ field: 'attributes.amount', bin: 500 }], aggregates: [{ fn: 'users' }] };
     const exact = await query(binned, direct);
@@ -145,6 +166,20 @@ describe('privacy guard', () => {
     const guarded = await query(binned, untrusted);
     expect(guarded.body['rows'].map((row: Record<string, unknown>) => row['attributes.amount/500'])).toEqual([0, 500]);
     expect((await query({ ...binned, groupBy: [{ field: 'attributes.amount', bin: 300 }] }, untrusted)).status).toBe(400);
+    // Ranges: one money-style bin, both ends given; nothing narrower, shifted or one-sided.
+    const ranged = (low: number, high?: number) => ({
+      where: [{ field: 'attributes.country', value: 'NL' }, { field: 'attributes.amount', op: 'gte', value: low }, ...(high === undefined ? [] : [{ field: 'attributes.amount', op: 'lt', value: high }])],
+      aggregates: [{ fn: 'users' }],
+    });
+    const upper = await query(ranged(500, 1000), untrusted);
+    expect(upper.status).toBe(200);
+    expect(Math.abs(upper.body['rows'][0]['users'] - 250)).toBeLessThan(6 * upper.body['noiseSd'][0]['users']);
+    expect((await query(ranged(500, 1000), direct)).body['rows']).toEqual([{ users: 250 }]);
+    for (const [low, high] of [[100, 400], [100, 600], [500, undefined], [996, 998.5]] as const) {
+      const refused = await query(ranged(low, high), untrusted);
+      expect(refused.status).toBe(403);
+      expect(refused.body['message']).toMatch(/range|gte/);
+    }
   });
 
   it('keeps hostile strings in fields and values inert', async () => {
@@ -156,7 +191,7 @@ describe('privacy guard', () => {
       expect(answer.status).toBe(200);
     }
     expect((await query({ where: [{ field: 'severity; DROP TABLE events', value: 'x' }] }, direct)).status).toBe(400);
-    expect((await countOf([], direct))['count']).toBe(100_040);
+    expect((await countOf([], direct))['count']).toBe(100_040 + 72);
   });
 
   it('serves `logmill count` with --where and --json, exact for a direct key', async () => {

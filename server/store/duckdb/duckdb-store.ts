@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { EventRow } from '../event-row.js';
 import { IngestJournal, type Segment } from '../ingest-journal.js';
 import type { LoadListener, Store, StoreStatistics } from '../store.js';
-import type { GroupStatistics } from '../../analytics/privacy-guard.js';
+import { type GroupStatistics, SUPPRESSED } from '../../analytics/privacy-guard.js';
 import type { EventQuery } from '../../analytics/query-model.js';
 import type { ExperimentEvent, ExperimentQuery } from '../../analytics/experiment.js';
 import type { FunnelCell, FunnelEvent } from '../../analytics/funnel.js';
@@ -279,12 +279,13 @@ export class DuckDBStore implements Store {
     project: string,
     query: EventQuery,
     entity: string,
-    options: { onlyGroups?: string[]; facts?: boolean } = {},
+    options: { onlyGroups?: string[]; keep?: number; facts?: boolean } = {},
   ): Promise<(GroupStatistics & { key: string; facts?: { firstSeen: number; lastSeen: number; severityNumber: number } })[]> {
     const { sql, parameters } = compileGroupStatistics(project, query, entity, options);
     const rows = await this.read(sql, parameters);
     return rows.map((row) => ({
-      labels: query.groupBy.map((_, index) => row[`d${index}`]),
+      // Dimensions merged away (the bin, the low-effect merge) read as `*`.
+      labels: query.groupBy.map((_, index) => (options.onlyGroups !== undefined && index >= (options.keep ?? 0) ? SUPPRESSED : row[`d${index}`])),
       key: String(row['label_key']),
       entities: Number(row['entities']),
       entityDigest: String(row['digest'] ?? ''),

@@ -188,33 +188,37 @@ export function compileTemplateView(project: string, query: TemplateQuery, entit
 /**
  * What the privacy guard needs per group, computed in DuckDB: distinct entities, an order-free
  * digest of them (bit_xor of their 64-bit hashes), the events, the six largest per-entity counts, and a
- * key of the labels (their JSON). `onlyGroups` restricts to those keys and merges them into one
- * group (the suppress bin). `facts` adds first and last seen and the highest severity.
+ * key of the labels (their JSON). `onlyGroups` restricts to those keys and merges them: into one
+ * group (the suppress bin), or with `keep`, into one group per value of the first `keep`
+ * dimensions (the low-effect merge). `facts` adds first and last seen and the highest severity.
  */
-export function compileGroupStatistics(project: string, query: EventQuery, entity: string, options: { onlyGroups?: string[]; facts?: boolean } = {}): CompiledQuery {
+export function compileGroupStatistics(project: string, query: EventQuery, entity: string, options: { onlyGroups?: string[]; keep?: number; facts?: boolean } = {}): CompiledQuery {
   const builder = new Builder();
   const dimensions = query.groupBy.map((dimension, index) => `${builder.dimension(dimension)} AS d${index}`);
   const entityColumn = `"${entity}"`;
   const where = builder.where(project, query, [`${entityColumn} IS NOT NULL`]);
   const names = query.groupBy.map((_, index) => `d${index}`);
-  const key = names.length === 0 ? "'[]'" : `json_array(${names.join(', ')})::VARCHAR`;
+  const keyOf = (columns: string[]) => (columns.length === 0 ? "'[]'" : `json_array(${columns.join(', ')})::VARCHAR`);
   const facts = options.facts ? ', min(ts) AS first_seen, max(ts) AS last_seen, max(severity_number) AS severity_number' : '';
+  const innerFacts = options.facts ? ', min(first_seen) AS first_seen, max(last_seen) AS last_seen, max(severity_number) AS severity_number' : '';
   const outerFacts = options.facts ? ', epoch_ms(min(first_seen)) AS first_seen, epoch_ms(max(last_seen)) AS last_seen, max(severity_number) AS severity_number' : '';
+  const statistics = 'count(*) AS entities, bit_xor(entity)::VARCHAR AS digest, sum(c) AS events, max(c, 6) AS top';
   // Entities are grouped by their 64-bit hash, which is much cheaper to group on than the string.
   const perEntity = `SELECT ${[...dimensions, `hash(${entityColumn}) AS entity`, 'count(*) AS c'].join(', ')}${facts} FROM events WHERE ${where} GROUP BY ALL`;
   if (options.onlyGroups !== undefined) {
-    const keyed = `SELECT * FROM (${perEntity}) WHERE ${key} IN (${options.onlyGroups.map((group) => builder.value(group)).join(', ') || 'NULL'})`;
-    // The bin: one group of everything in the listed groups, each entity counted once.
-    const merged = `SELECT entity, sum(c) AS c${options.facts ? ', min(first_seen) AS first_seen, max(last_seen) AS last_seen, max(severity_number) AS severity_number' : ''} FROM (${keyed}) GROUP BY entity`;
+    const keyed = `SELECT * FROM (${perEntity}) WHERE ${keyOf(names)} IN (${options.onlyGroups.map((group) => builder.value(group)).join(', ') || 'NULL'})`;
+    // Each entity counted once per merged group.
+    const kept = names.slice(0, Math.max(0, Math.min(names.length, options.keep ?? 0)));
+    const merged = `SELECT ${[...kept, 'entity', 'sum(c) AS c'].join(', ')}${innerFacts} FROM (${keyed}) GROUP BY ${[...kept, 'entity'].join(', ')}`;
+    const groupBy = kept.length === 0 ? '' : ` GROUP BY ${kept.join(', ')}`;
     return {
-      sql: `SELECT '[]' AS label_key, count(*) AS entities, bit_xor(entity)::VARCHAR AS digest, sum(c) AS events, max(c, 6) AS top${outerFacts} FROM (${merged})`,
+      sql: `SELECT ${[...kept, `${keyOf(kept)} AS label_key`, statistics].join(', ')}${outerFacts} FROM (${merged})${groupBy}`,
       parameters: builder.parameters,
     };
   }
   // The key is made once per group, after grouping.
-  const select = [...names, `${key} AS label_key`, 'count(*) AS entities', 'bit_xor(entity)::VARCHAR AS digest', 'sum(c) AS events', 'max(c, 6) AS top'].join(', ');
   const groupBy = names.length === 0 ? '' : ` GROUP BY ${names.join(', ')}`;
-  return { sql: `SELECT ${select}${outerFacts} FROM (${perEntity})${groupBy}`, parameters: builder.parameters };
+  return { sql: `SELECT ${[...names, `${keyOf(names)} AS label_key`, statistics].join(', ')}${outerFacts} FROM (${perEntity})${groupBy}`, parameters: builder.parameters };
 }
 
 /**
