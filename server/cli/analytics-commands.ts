@@ -2,19 +2,7 @@
  * `logmill query`, `logmill funnel` and `logmill experiment`: the query API from the command line,
  * printed as a table (with ± noise for guarded answers) or as JSON.
  */
-import { connection } from './count.js';
-
-async function post(options: { url?: string; key?: string }, path: string, body: unknown): Promise<Record<string, any>> {
-  const { url, key } = connection(options);
-  const response = await fetch(`${url}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const answer = (await response.json().catch(() => ({}))) as Record<string, any>;
-  if (!response.ok) throw new Error(`${response.status} ${String(answer['error'] ?? '')}: ${String(answer['message'] ?? response.statusText)}`);
-  return answer;
-}
+import { callCollector } from './request.js';
 
 /** A plain text table: a header, a rule, and left-aligned cells. */
 export function table(header: string[], rows: string[][]): string {
@@ -36,7 +24,7 @@ function parseJsonOption(text: string, name: string): unknown {
 }
 
 export async function query(options: { url?: string; key?: string; query: string; json?: boolean }): Promise<void> {
-  const answer = await post(options, '/api/query', parseJsonOption(options.query, 'the query'));
+  const answer = await callCollector(options, 'POST', '/api/query', 'querying', parseJsonOption(options.query, 'the query'));
   if (options.json) return void process.stdout.write(`${JSON.stringify(answer)}\n`);
   const columns = answer['columns'] as string[];
   const rows = (answer['rows'] as Record<string, unknown>[]).map((row, index) => columns.map((column) => withNoise(row[column], answer['noiseSd'][index]?.[column])));
@@ -48,7 +36,7 @@ export async function funnel(options: { url?: string; key?: string; step: string
   const body: Record<string, unknown> = { steps: options.step.map((name) => ({ name })), order: options.order ?? 'sequential' };
   if (options.window !== undefined) body['window'] = Number(options.window) * 1000;
   if (options.breakdown !== undefined) body['breakdown'] = options.breakdown;
-  const answer = await post(options, '/api/funnel', body);
+  const answer = await callCollector(options, 'POST', '/api/funnel', 'computing the funnel', body);
   if (options.json) return void process.stdout.write(`${JSON.stringify(answer)}\n`);
   const rows = (answer['breakdowns'] as { breakdown: string | null; steps: Record<string, any>[] }[]).flatMap((entry) =>
     entry.steps.map((step) => [
@@ -65,7 +53,7 @@ export async function experiment(options: { url?: string; key?: string; name: st
   const body: Record<string, unknown> = { experiment: options.name, goal: options.goal };
   if (options.window !== undefined) body['window'] = Number(options.window) * 1000;
   if (options.control !== undefined) body['control'] = options.control;
-  const answer = await post(options, '/api/experiment', body);
+  const answer = await callCollector(options, 'POST', '/api/experiment', 'computing the experiment', body);
   if (options.json) return void process.stdout.write(`${JSON.stringify(answer)}\n`);
   const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
   const rows = (answer['variants'] as Record<string, any>[]).map((variant) => [

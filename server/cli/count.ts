@@ -2,6 +2,8 @@
  * `logmill count --url URL --key KEY [--where field=value ...] [--json]`: the guarded number of
  * matching events (exact for a direct key), from a running collector.
  */
+import { callCollector } from './request.js';
+
 export interface CountOptions {
   url?: string;
   key?: string;
@@ -25,13 +27,9 @@ export function connection(options: { url?: string; key?: string }): { url: stri
 }
 
 export async function count(options: CountOptions): Promise<CountAnswer> {
-  const { url, key } = connection(options);
   const search = new URLSearchParams();
   for (const filter of options.where) search.append('where', filter);
-  const response = await fetch(`${url}/api/count?${search}`, { headers: { authorization: `Bearer ${key}` } });
-  const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-  if (!response.ok) throw new Error(`${response.status} ${String(body['error'] ?? '')}: ${String(body['message'] ?? response.statusText)}`);
-  const answer = body as unknown as CountAnswer;
+  const answer = (await callCollector(options, 'GET', `/api/count?${search}`, 'counting')) as CountAnswer;
   if (options.json) process.stdout.write(`${JSON.stringify(answer)}\n`);
   else if (answer.exact) process.stdout.write(`${answer.count}\n`);
   else if (answer.suppressed) process.stdout.write('too few people to show (suppressed)\n');

@@ -51,6 +51,12 @@ describe('GDPR', () => {
     expect(exported.events).toHaveLength(25);
     expect(exported.events[0]).toMatchObject({ user_id: target, template: 'viewed %s' });
     await expect(cli('export', '--user', target, '--key', keys.read)).rejects.toThrow(/403/);
+    // The progress bar goes to stderr (here forced on), so stdout stays plain JSON.
+    const withProgress = await promisify(execFile)(process.execPath, [cliPath, 'export', '--user', target, '--key', keys.admin, '--url', collector.url], { env: { ...process.env, LOGMILL_PROGRESS: 'always' } });
+    expect(JSON.parse(withProgress.stdout).events).toHaveLength(25);
+    const bytes = Buffer.byteLength(JSON.stringify(JSON.parse(withProgress.stdout)));
+    expect(withProgress.stderr).toMatch(/exporting: receiving \[[█░]+\] [\d.]+ KiB of [\d.]+ KiB \| [\d.]+ s/);
+    expect(withProgress.stderr).toContain(`of ${(bytes / 1024).toFixed(1)} KiB`);
   });
 
   it('erases a user so that no query, export or file on disk holds them', async () => {
