@@ -1,6 +1,7 @@
 // `npm start`: compiles the demo shop with tspc and the Logmill transformer, starts the collector
-// on the embedded DuckDB store (data in ./logmill-data), runs the shop against it, and leaves the
-// collector running (Ctrl-C stops it). `node examples/run.mjs --once` stops it after the demo.
+// on the embedded DuckDB store (data in ./logmill-data), runs the shop against it, then keeps the
+// collector and a live shop (a few requests a second) running for the dashboard until Ctrl-C.
+// `node examples/run.mjs --once` stops both after the first run.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -42,6 +43,9 @@ execFileSync(process.execPath, ['--enable-source-maps', join(shop, 'dist/main.js
 const stored = /^logmill_storage_rows (\d+)/m.exec(await (await fetch(`${url}/metrics`)).text())?.[1];
 console.log(`
 The collector holds ${stored} events in ${data}/events.duckdb. Where to look:
+  ${url}/#key=${keys.admin}
+                                     the dashboard (live tail, overview, funnels, experiments, health),
+                                     opened with the admin key; ${url}/ alone asks for a key
   ${url}/metrics                     Prometheus metrics (events accepted, duplicates, rejects, latency)
   ${url}/healthz, ${url}/readyz
   curl -H 'authorization: Bearer ${keys.admin}' ${url}/api/events/<event id>
@@ -50,6 +54,16 @@ The collector holds ${stored} events in ${data}/events.duckdb. Where to look:
 if (once) {
   collector.kill('SIGTERM');
 } else {
-  console.log('The collector keeps running; Ctrl-C stops it.');
-  process.on('SIGINT', () => collector.kill('SIGTERM'));
+  // The shop again, serving a few requests a second, so the dashboard has live data to show.
+  const live = spawn(process.execPath, ['--enable-source-maps', join(shop, 'dist/main.js')], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, LOGMILL_URL: url, LOGMILL_INGEST_KEY: keys.ingest, DEMO_LIVE: '1', DEMO_REQUESTS: '0' },
+  });
+  console.log('The collector and a live shop keep running; Ctrl-C stops them.');
+  const stop = () => {
+    live.kill('SIGTERM');
+    live.once('exit', () => collector.kill('SIGTERM'));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }

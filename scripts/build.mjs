@@ -1,5 +1,6 @@
 // Builds the runtime as ESM and CommonJS, the transformer as CommonJS (ts-patch loads it with require),
-// and the collector package in server/ (which imports the runtime's build).
+// the collector package in server/ (which imports the runtime's build), and the collector's
+// dashboard with Vite into server/dist/dashboard.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -18,3 +19,6 @@ writeFileSync(join(root, 'dist/cjs/package.json'), '{ "type": "commonjs" }\n');
 rmSync(join(root, 'server/dist'), { recursive: true, force: true });
 execFileSync(process.execPath, [tsc, '-p', join(root, 'server/tsconfig.build.json')], { stdio: 'inherit', cwd: root });
 chmodSync(join(root, 'server/dist/cli/main.js'), 0o755);
+
+const { build } = await import('vite');
+await build({ configFile: join(root, 'server/dashboard/vite.config.ts') });

@@ -100,7 +100,8 @@ function parseValue(value: unknown): FilterValue {
 
 function parseTime(value: unknown, name: string): number | undefined {
   if (value === undefined) return undefined;
-  const time = typeof value === 'string' ? Date.parse(value) : value;
+  // A query string carries milliseconds as text: digits are milliseconds, anything else a date.
+  const time = typeof value === 'string' ? (/^\d+$/.test(value) ? Number(value) : Date.parse(value)) : value;
   if (typeof time !== 'number' || !Number.isFinite(time)) throw invalid(`${name} must be milliseconds since the epoch or an ISO date`);
   return time;
 }

@@ -8,6 +8,7 @@ import type { Store } from '../store/store.js';
 import { ClientError } from './client-error.js';
 import type { CollectorConfig } from './config.js';
 import { registerCors } from './cors.js';
+import { registerDashboard } from './dashboard-assets.js';
 import { KeyRing } from './keys.js';
 import { CollectorMetrics } from './metrics.js';
 import { registerBodyParsing } from './request-body.js';
@@ -76,6 +77,7 @@ export async function createCollector(config: CollectorConfig, store: Store): Pr
     metrics.requestDuration.observe({ route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
 
+  await registerDashboard(app);
   const tail = new LiveTail();
   registerRoutes(app, keys, store, metrics, { store, scrubber, limits: config.limits, metrics, onAccepted: (rows) => tail.publish(rows) });
   registerTailRoute(app, keys, tail);

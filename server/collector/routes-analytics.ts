@@ -1,6 +1,7 @@
 /**
  * The query API under `/api/` for read keys (and the admin key): `POST /api/query` takes the query
- * model as JSON; `GET /api/count?where=field=value&...` is the small form scripts use. What the
+ * model as JSON; `GET /api/count?where=field=value&...` is the small form scripts use;
+ * `GET /api/whoami` tells a key its role and access level. What the
  * answer may show is decided by the key's access level (see analytics/access-rules.ts).
  */
 import type { FastifyInstance } from 'fastify';
@@ -29,6 +30,12 @@ function jsonBody(body: unknown, what: string): unknown {
 }
 
 export function registerAnalyticsRoutes(app: FastifyInstance, keys: KeyRing, analytics: Analytics): void {
+  // What a read key may see: the dashboard shapes itself by it (the API enforces it regardless).
+  app.get('/api/whoami', async (request) => {
+    const grant = authorize(request, keys, 'read');
+    return { role: grant.role, access: grant.access, project: grant.project };
+  });
+
   app.post('/api/query', async (request) => {
     const grant = authorize(request, keys, 'read');
     const input = jsonBody(request.body, 'the query');

@@ -1,10 +1,16 @@
 import { log } from 'logmill';
 
-const stock = new Map<string, number>([
+const initialStock: [string, number][] = [
   ['book', 5],
   ['lamp', 1],
   ['desk', 0],
-]);
+];
+const stock = new Map<string, number>(initialStock);
+
+/** Back to the initial stock (the live demo restocks now and then). */
+export function restock(): void {
+  for (const [item, count] of initialStock) stock.set(item, count);
+}
 
 export async function reserve(item: string): Promise<boolean> {
   await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 10));

@@ -1,4 +1,4 @@
-import { emitEvent, experiment, log } from 'logmill';
+import { emitEvent, event, experiment, log } from 'logmill';
 import { reserve } from '../../store/inventory.js';
 import { charge, settlements } from './payment.js';
 
@@ -12,8 +12,13 @@ export async function submitOrder(orderId: string, items: string[]): Promise<str
     });
     const reserved = await Promise.all(items.map(async (item) => ((await reserve(item)) ? item : undefined)));
     const total = reserved.reduce((sum, item) => sum + (item === undefined ? 0 : prices[item]!), 0);
+    // Variant B's one-page checkout loses fewer people between the cart and the payment.
+    if (Math.random() < (variant === 'B' ? 0.1 : 0.3)) return 'abandoned';
+    event('checkout started', { items: reserved.filter((item) => item !== undefined).length, cents: total });
     try {
-      return await charge(orderId, total);
+      const charged = await charge(orderId, total);
+      event('order placed', { orderId, cents: total });
+      return charged;
     } catch (error) {
       log.error('checkout failed for %s', orderId, error);
       return 'failed';

@@ -1,0 +1,175 @@
+/**
+ * The collector's API as the dashboard uses it. The key travels in the Authorization header of
+ * every call; the collector, not the page, decides what the key may see.
+ */
+import { ServerSentEventParser } from './sse.js';
+
+export type AccessLevel = 'untrusted' | 'trusted' | 'direct';
+
+export interface Whoami {
+  role: 'read' | 'admin' | 'ingest';
+  access: AccessLevel;
+  project: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** One row of a query answer: dimension and aggregate names → values. */
+export type Row = Record<string, unknown>;
+
+export interface QueryAnswer {
+  exact: boolean;
+  columns: string[];
+  rows: Row[];
+  noiseSd: Record<string, number>[];
+  suppressedGroups: number;
+}
+
+export interface TemplateRow {
+  template: string;
+  severity: string;
+  events: number;
+  users: number;
+  firstSeen: string;
+  lastSeen: string;
+  sampleArgs: unknown[][] | null;
+  noiseSd: { events: number; users: number };
+}
+
+export interface FunnelStep {
+  step: number;
+  name: string;
+  users: number;
+  conversionRate: number;
+  medianTimeToConvert: number | null;
+  noiseSd: number;
+  suppressed: boolean;
+}
+
+export interface FunnelAnswer {
+  exact: boolean;
+  breakdowns: { breakdown: string | null; steps: FunnelStep[] }[];
+}
+
+export interface VariantResult {
+  variant: string;
+  exposed: number;
+  converted: number;
+  conversionRate: number;
+  interval: [number, number];
+  probabilityToBeatControl: number | null;
+  noiseSd: number;
+}
+
+export interface ExperimentAnswer {
+  exact: boolean;
+  control: string | undefined;
+  variants: VariantResult[];
+}
+
+/** A stored event as the store returns it (snake_case columns). */
+export interface StoredEvent {
+  id: string;
+  ts: number | string;
+  kind: string;
+  name: string | null;
+  severity: string;
+  severity_number: number;
+  template: string;
+  message: string;
+  args: unknown;
+  attributes: unknown;
+  context_vars: unknown;
+  stack: unknown;
+  experiments: unknown;
+  user_id: string | null;
+  module: string | null;
+  file: string | null;
+  line: number | null;
+  function_name: string | null;
+  error: unknown;
+  service: string | null;
+  trace_id: string | null;
+}
+
+export class Api {
+  constructor(readonly key: string) {}
+
+  async #call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(path, {
+      method,
+      headers: { authorization: `Bearer ${this.key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+    if (!response.ok) throw new ApiError(response.status, String(answer['error'] ?? 'error'), String(answer['message'] ?? response.statusText));
+    return answer as T;
+  }
+
+  whoami(): Promise<Whoami> {
+    return this.#call('GET', '/api/whoami');
+  }
+
+  query(query: unknown): Promise<QueryAnswer> {
+    return this.#call('POST', '/api/query', query);
+  }
+
+  templates(parameters: { from?: number; limit?: number; severity?: string }): Promise<{ exact: boolean; rows: TemplateRow[] }> {
+    const search = new URLSearchParams();
+    if (parameters.from !== undefined) search.set('from', String(parameters.from));
+    if (parameters.limit !== undefined) search.set('limit', String(parameters.limit));
+    if (parameters.severity !== undefined) search.set('severity', parameters.severity);
+    return this.#call('GET', `/api/templates?${search}`);
+  }
+
+  funnel(funnel: unknown): Promise<FunnelAnswer> {
+    return this.#call('POST', '/api/funnel', funnel);
+  }
+
+  experiment(query: unknown): Promise<ExperimentAnswer> {
+    return this.#call('POST', '/api/experiment', query);
+  }
+
+  event(id: string): Promise<StoredEvent> {
+    return this.#call('GET', `/api/events/${encodeURIComponent(id)}`);
+  }
+
+  /**
+   * Streams the live tail until `signal` aborts: each acknowledged event matching the server-side
+   * filters goes to `onEvent`; `onDropped` hears how many the server dropped for a slow reader.
+   */
+  async tail(filters: Record<string, string>, signal: AbortSignal, onEvent: (event: StoredEvent) => void, onDropped: (count: number) => void): Promise<void> {
+    const search = new URLSearchParams(Object.entries(filters).filter(([, value]) => value !== ''));
+    const response = await fetch(`/api/tail?${search}`, { headers: { authorization: `Bearer ${this.key}` }, signal });
+    if (!response.ok || response.body === null) {
+      const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+      throw new ApiError(response.status, String(answer['error'] ?? 'error'), String(answer['message'] ?? response.statusText));
+    }
+    const parser = new ServerSentEventParser();
+    const decoder = new TextDecoder();
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      for (const message of parser.push(decoder.decode(value, { stream: true }))) {
+        if (message.event === 'dropped') onDropped(Number((JSON.parse(message.data) as { dropped: number }).dropped));
+        else onEvent(JSON.parse(message.data) as StoredEvent);
+      }
+    }
+  }
+}
+
+/** The page's key, kept for the browser session only (sessionStorage), never in localStorage. */
+export const keyStorage = {
+  read: (): string | null => sessionStorage.getItem('logmill.key'),
+  write: (key: string): void => sessionStorage.setItem('logmill.key', key),
+  forget: (): void => sessionStorage.removeItem('logmill.key'),
+};

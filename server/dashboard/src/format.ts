@@ -1,0 +1,39 @@
+/** Numbers, times and durations as the views print them. */
+export const number = new Intl.NumberFormat('en-US');
+
+export function percent(value: number, digits = 1): string {
+  return `${(value * 100).toFixed(digits)}%`;
+}
+
+/** `350 ms`, `1.2 s`, `4 min`, `3.5 h`, `2 d`. */
+export function duration(milliseconds: number | null): string {
+  if (milliseconds === null) return '—';
+  if (milliseconds < 1000) return `${Math.round(milliseconds)} ms`;
+  const seconds = milliseconds / 1000;
+  if (seconds < 60) return `${seconds < 10 ? seconds.toFixed(1) : seconds.toFixed(0)} s`;
+  if (seconds < 3600) return `${(seconds / 60).toFixed(seconds < 600 ? 1 : 0)} min`;
+  if (seconds < 86_400) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${(seconds / 86_400).toFixed(1)} d`;
+}
+
+export function time(value: number | string): string {
+  const date = new Date(typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
+  return Number.isNaN(date.getTime()) ? String(value) : date.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+/** A guarded number with its noise: `1,234 ±2.8`. */
+export function noisy(value: number, sd: number): string {
+  return sd > 0 ? `${number.format(value)} ±${sd.toFixed(1)}` : number.format(value);
+}
+
+/** JSON columns arrive as objects or as JSON text, depending on the path: always an object here. */
+export function json(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+export const severities = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
