@@ -75,7 +75,7 @@ export function tailView(api: Api): View {
   }
 
   function rowOf(event: StoredEvent): HTMLTableRowElement {
-    const row = h('tr', { tabindex: 0, 'data-id': event.id, class: event.id === selectedId ? 'selected' : undefined },
+    const row = h('tr', { tabindex: 0, 'data-id': event.id, 'data-ts': event.ts, class: event.id === selectedId ? 'selected' : undefined },
       h('td', { class: 'time' }, time(event.ts).slice(11)),
       h('td', {}, h('span', { class: `severity severity-${event.severity}` }, event.severity)),
       h('td', { class: 'module' }, event.module ?? ''),
