@@ -140,6 +140,8 @@ export function tailView(api: Api): View {
     const controller = new AbortController();
     stream = controller;
     shown = [];
+    received = 0;
+    droppedByServer = 0;
     replace(body);
     status.textContent = 'connecting…';
     const serverFilters = { severity: filters.severity, module: filters.module, q: filters.q };
