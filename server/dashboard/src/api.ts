@@ -2,6 +2,11 @@
  * The collector's API as the dashboard uses it. The key travels in the Authorization header of
  * every call; the collector, not the page, decides what the key may see.
  */
+// The answers' types are the server's own (type-only imports: nothing of the server is bundled).
+import type { VariantResult } from '../../analytics/experiment.js';
+import type { FunnelBreakdownResult, FunnelStepResult } from '../../analytics/funnel.js';
+import type { TemplateRow } from '../../analytics/template-view.js';
+import type { EventRow } from '../../store/event-row.js';
 import { ServerSentEventParser } from './sse.js';
 
 export type AccessLevel = 'untrusted' | 'trusted' | 'direct';
@@ -33,40 +38,12 @@ export interface QueryAnswer {
   suppressedGroups: number;
 }
 
-export interface TemplateRow {
-  template: string;
-  severity: string;
-  events: number;
-  users: number;
-  firstSeen: string;
-  lastSeen: string;
-  sampleArgs: unknown[][] | null;
-  noiseSd: { events: number; users: number };
-}
-
-export interface FunnelStep {
-  step: number;
-  name: string;
-  users: number;
-  conversionRate: number;
-  medianTimeToConvert: number | null;
-  noiseSd: number;
-  suppressed: boolean;
-}
+export type { TemplateRow, VariantResult };
+export type FunnelStep = FunnelStepResult;
 
 export interface FunnelAnswer {
   exact: boolean;
-  breakdowns: { breakdown: string | null; steps: FunnelStep[] }[];
-}
-
-export interface VariantResult {
-  variant: string;
-  exposed: number;
-  converted: number;
-  conversionRate: number;
-  interval: [number, number];
-  probabilityToBeatControl: number | null;
-  noiseSd: number;
+  breakdowns: FunnelBreakdownResult[];
 }
 
 export interface ExperimentAnswer {
@@ -75,30 +52,11 @@ export interface ExperimentAnswer {
   variants: VariantResult[];
 }
 
-/** A stored event as the store returns it (snake_case columns). */
-export interface StoredEvent {
-  id: string;
-  ts: number | string;
-  kind: string;
-  name: string | null;
-  severity: string;
-  severity_number: number;
-  template: string;
-  message: string;
-  args: unknown;
-  attributes: unknown;
-  context_vars: unknown;
-  stack: unknown;
-  experiments: unknown;
-  user_id: string | null;
-  module: string | null;
-  file: string | null;
-  line: number | null;
-  function_name: string | null;
-  error: unknown;
-  service: string | null;
-  trace_id: string | null;
-}
+/**
+ * A stored event: the store's row (snake_case columns). Read back from DuckDB, the time may come
+ * as text and the JSON columns as JSON text; the views accept both.
+ */
+export type StoredEvent = Omit<EventRow, 'ts'> & { ts: number | string };
 
 export class Api {
   constructor(readonly key: string) {}
