@@ -229,7 +229,11 @@ describe('the dashboard, with the admin key', () => {
   it("opens an event's detail with its logical async stack and its error's cause chain, by mouse and keyboard", async () => {
     const page = await openDashboard(keys.admin, 'tail');
     await page.fill('input[name=module]', 'api/checkout/payment');
-    await page.waitForSelector('table.tail tbody tr', { timeout: 20_000 });
+    // Once the filter applies (after its debounce), only payment rows are left.
+    await page.waitForFunction(() => {
+      const modules = [...document.querySelectorAll('table.tail tbody tr td.module')].map((cell) => cell.textContent);
+      return modules.length > 0 && modules.every((module) => module === 'api/checkout/payment');
+    }, undefined, { timeout: 20_000 });
     await page.click('table.tail tbody tr');
     const frames = await page.$$eval('.event-detail .logical-stack li', (items) => items.map((item) => item.querySelector('code')!.textContent));
     expect(frames.slice(0, 1)).toEqual(['charge']);
@@ -241,7 +245,10 @@ describe('the dashboard, with the admin key', () => {
     // A declined card: ERROR, with the issuer's answer as its cause; opened with the keyboard.
     await page.fill('input[name=module]', '');
     await page.selectOption('select[name=severity]', 'ERROR');
-    await page.waitForSelector('table.tail tbody tr', { timeout: 60_000 });
+    await page.waitForFunction(() => {
+      const severities = [...document.querySelectorAll('table.tail tbody tr .severity')].map((cell) => cell.textContent);
+      return severities.length > 0 && severities.every((severity) => severity === 'ERROR');
+    }, undefined, { timeout: 60_000 });
     await page.focus('table.tail tbody tr');
     await page.keyboard.press('Enter');
     const chain = await page.textContent('.event-detail .cause-chain');
