@@ -29,7 +29,8 @@ export function contextVariables(context: LogmillContext = ambientContext()): Co
 }
 
 /** Runs `fn` with `context` ambient, through the fallback too when it is on. */
-function runIn<T>(context: LogmillContext, fn: () => T): T {
+/** Runs `fn` in `context` (the slot, and the fallback when on); for bridges such as logmill/opentelemetry. */
+export function runIn<T>(context: LogmillContext, fn: () => T): T {
   if (registry.fallbackEnabled) return registry.fallback!.run(context, () => runInSlot(context, fn));
   return runInSlot(context, fn);
 }
@@ -45,7 +46,7 @@ function runInSlot<T>(context: LogmillContext, fn: () => T): T {
 }
 
 /** Code the transform did not reach only keeps context across its awaits through the fallback. */
-function wantFallback(): void {
+export function wantFallback(): void {
   if (!registry.fallbackEnabled && !registry.fallbackDisabledByUser) registry.enableFallback();
 }
 

@@ -15,6 +15,7 @@ export function compileBenchmark(files, { transform, rootDir, target = ts.Script
   const outDir = mkdtempSync(join(tmpdir(), 'logmill-bench-'));
   mkdirSync(join(outDir, 'node_modules'));
   symlinkSync(repositoryRoot, join(outDir, 'node_modules/logmill'), 'dir');
+  symlinkSync(join(repositoryRoot, 'node_modules/@opentelemetry'), join(outDir, 'node_modules/@opentelemetry'), 'dir');
   writeFileSync(join(outDir, 'package.json'), '{ "type": "module" }');
   const program = ts.createProgram(files, {
     target,
@@ -27,7 +28,7 @@ export function compileBenchmark(files, { transform, rootDir, target = ts.Script
     rootDir,
     outDir,
     baseUrl: repositoryRoot,
-    paths: { logmill: ['dist/esm/runtime/node.d.ts'] },
+    paths: { logmill: ['dist/esm/runtime/node.d.ts'], 'logmill/opentelemetry': ['dist/esm/runtime/opentelemetry.d.ts'] },
   });
   const before = transform === false ? [] : [logmillTransformer(program, { root: rootDir, ...transform }, { ts })];
   const result = program.emit(undefined, undefined, undefined, false, { before });

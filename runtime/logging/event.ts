@@ -2,6 +2,7 @@
  * The event envelope (ARCHITECTURE.md). Events are cheap to create: the message is rendered, the
  * context serialized and the error described only when a sink asks.
  */
+import { type TraceIds, traceIdsOf } from '../trace-context.js';
 import { type ContextVariables, type Frame, type LogmillContext } from '../context.js';
 import { type CompiledTemplate, compiledAtRunTime, renderTemplate } from '../format/compile-template.js';
 import { formatPercentDetailed, formatSimple, isMapping } from '../format/format-percent.js';
@@ -108,6 +109,11 @@ export class LogmillEvent {
   }
 
   /** The user set with `identify` or a `userId` context variable. */
+  /** The active trace and span where the event was logged, when a tracing bridge knows them. */
+  get trace(): TraceIds | undefined {
+    return traceIdsOf(this.logContext);
+  }
+
   get userId(): string | undefined {
     const value = this.logContext.variables['userId'];
     return value === undefined ? undefined : String(value);

@@ -94,7 +94,9 @@ export function toLogRecord(event: LogmillEvent): Record<string, unknown> {
     if (error.stack !== undefined) attributes.push({ key: 'exception.stacktrace', value: { stringValue: error.stack } });
   }
   const nanoseconds = `${BigInt(event.ts) * 1_000_000n}`;
+  const trace = event.trace;
   return {
+    ...(trace === undefined ? {} : { traceId: trace.traceId, spanId: trace.spanId }),
     timeUnixNano: nanoseconds,
     observedTimeUnixNano: nanoseconds,
     severityNumber: event.severityNumber,

@@ -52,6 +52,7 @@ export function baseCompilerOptions(format: ModuleFormat, target: ts.ScriptTarge
     paths: {
       logmill: ['dist/esm/runtime/node.d.ts'],
       'logmill/hooks': ['dist/esm/runtime/hooks.d.ts'],
+      'logmill/opentelemetry': ['dist/esm/runtime/opentelemetry.d.ts'],
     },
   };
 }
@@ -61,6 +62,8 @@ export function createOutputDirectory(format: ModuleFormat): string {
   const outDir = mkdtempSync(join(tmpdir(), 'logmill-test-'));
   mkdirSync(join(outDir, 'node_modules'), { recursive: true });
   symlinkSync(repositoryRoot, join(outDir, 'node_modules/logmill'), 'dir');
+  // Programs that use OpenTelemetry (the bridge's fixtures) find the repository's copy.
+  symlinkSync(join(repositoryRoot, 'node_modules/@opentelemetry'), join(outDir, 'node_modules/@opentelemetry'), 'dir');
   writeFileSync(join(outDir, 'package.json'), JSON.stringify({ type: format === 'esm' ? 'module' : 'commonjs' }));
   return outDir;
 }
