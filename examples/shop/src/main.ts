@@ -2,15 +2,12 @@
 // variables, its logical async call stack and its call site, with no logging code passing them.
 // With LOGMILL_URL and LOGMILL_INGEST_KEY set, events also go to a Logmill collector; with
 // DEMO_LIVE=1 as well, the shop keeps serving a few requests a second until it is stopped.
-import { event, httpSink, prettySink, withContext } from 'logmill';
+import { httpSink, prettySink, withContext } from 'logmill';
 import { submitOrder } from './api/checkout/submit.js';
 import { restock } from './store/inventory.js';
 
 async function handleRequest(requestId: string, items: string[], userId = `user-${requestId.slice(-2)}`): Promise<string> {
-  return withContext({ requestId, userId }, () => {
-    event('cart viewed', { items: items.length });
-    return submitOrder(`order-${requestId}`, items);
-  });
+  return withContext({ requestId, userId }, () => submitOrder(`order-${requestId}`, items));
 }
 
 /** A steady trickle of shoppers (300 of them) for the live dashboard, until SIGTERM. */
@@ -19,7 +16,7 @@ async function serveLive(): Promise<void> {
   process.once('SIGTERM', () => (stopped = true));
   process.once('SIGINT', () => (stopped = true));
   for (let index = 0; !stopped; index++) {
-    if (index % 20 === 0) restock();
+    if (index % 3 === 0) restock();
     const items = catalogue.filter(() => Math.random() < 0.5);
     void handleRequest(`live-${index}`, items, `shopper-${Math.floor(Math.random() * 300)}`);
     await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 200));

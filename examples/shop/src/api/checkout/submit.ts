@@ -1,12 +1,15 @@
-import { emitEvent, event, experiment, log } from 'logmill';
+import { contextVariables, emitEvent, event, experiment, log } from 'logmill';
 import { reserve } from '../../store/inventory.js';
 import { charge, settlements } from './payment.js';
 
 const prices: Record<string, number> = { book: 1_500, lamp: 60_000, desk: 20_000 };
 
 export async function submitOrder(orderId: string, items: string[]): Promise<string> {
-  const variant = orderId.endsWith('1') ? 'B' : 'A';
+  // One variant per user, so a returning user stays in their arm.
+  const user = String(contextVariables()['userId'] ?? orderId);
+  const variant = user.charCodeAt(user.length - 1) % 2 === 1 ? 'B' : 'A';
   return experiment('checkout-v2', variant, async () => {
+    event('cart viewed', { items: items.length });
     settlements.once('settled', (settled: string) => {
       if (settled === orderId) emitEvent('event', 'order settled', { orderId });
     });
