@@ -126,6 +126,12 @@ describe('privacy guard', () => {
       expect(row['sampleArgs']).toBeNull();
       expect(row['firstSeen']).toMatch(/T\d\d:00:00\.000Z$|^\*$/);
     }
+    // A range from a query string: milliseconds as digits, or an ISO date; anything else is a 400.
+    const since = async (from: string) => fetch(`${collector.url}/api/templates?from=${encodeURIComponent(from)}`, { headers: direct });
+    expect(((await (await since(String(Date.now() - 30 * 86_400_000))).json()) as { rows: unknown[] }).rows.length).toBe(exact.rows.length);
+    expect(((await (await since(String(Date.now() + 86_400_000))).json()) as { rows: unknown[] }).rows).toEqual([]);
+    expect(((await (await since(new Date(Date.now() - 30 * 86_400_000).toISOString())).json()) as { rows: unknown[] }).rows.length).toBe(exact.rows.length);
+    expect((await since('yesterday-ish')).status).toBe(400);
     const checkout = guarded.rows.find((row) => row['template'] === 'checkout %s')!;
     expect(Math.abs(checkout['events'] - byTemplate['checkout %s']['events'])).toBeLessThan(6 * checkout['noiseSd']['events']);
   });
