@@ -119,7 +119,8 @@ export function overviewView(api: Api): View {
 
   function templatesTable(rows: readonly TemplateRow[], trend: readonly Record<string, unknown>[], grainKey: string): HTMLElement {
     const buckets = [...new Set(trend.map((row) => Number(row[grainKey])).filter((time) => Number.isFinite(time)))].sort((a, b) => a - b);
-    const trendOf = (template: string) => buckets.map((time) => Number(trend.find((row) => row['template'] === template && Number(row[grainKey]) === time)?.['count'] ?? 0));
+    const counts = new Map(trend.map((row) => [`${String(row['template'])}\u0000${Number(row[grainKey])}`, Number(row['count'])]));
+    const trendOf = (template: string) => buckets.map((time) => counts.get(`${template}\u0000${time}`) ?? 0);
     return h('table', { class: 'templates' },
       h('thead', {}, h('tr', {}, ...['template', 'severity', 'events', 'trend', 'users', 'first seen', 'last seen'].map((title) => h('th', {}, title)))),
       h('tbody', {}, ...rows.map((row) => h('tr', {},
