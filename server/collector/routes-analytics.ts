@@ -11,7 +11,7 @@ import { parseFunnel } from '../analytics/funnel-model.js';
 import { type EventQuery, parseQuery, parseSeverity, parseWhere } from '../analytics/query-model.js';
 import { authorize } from './access.js';
 import { ClientError } from './client-error.js';
-import type { KeyRing } from './keys.js';
+import type { AccessLevel, KeyRing } from './keys.js';
 import type { RawBody } from './request-body.js';
 
 function presented(headers: Record<string, unknown>): string {
@@ -36,23 +36,18 @@ export function registerAnalyticsRoutes(app: FastifyInstance, keys: KeyRing, ana
     return { role: grant.role, access: grant.access, project: grant.project };
   });
 
-  app.post('/api/query', async (request) => {
-    const grant = authorize(request, keys, 'read');
-    const input = jsonBody(request.body, 'the query');
-    return analytics.query(grant.project, parseQuery(input), grant.access, presented(request.headers));
-  });
-
-  app.post('/api/funnel', async (request) => {
-    const grant = authorize(request, keys, 'read');
-    const input = jsonBody(request.body, 'the funnel');
-    return analytics.funnel(grant.project, parseFunnel(input), grant.access, presented(request.headers));
-  });
-
-  app.post('/api/experiment', async (request) => {
-    const grant = authorize(request, keys, 'read');
-    const input = jsonBody(request.body, 'the experiment query');
-    return analytics.experiment(grant.project, parseExperiment(input), grant.access, presented(request.headers));
-  });
+  // The JSON-bodied questions: parsed into their model, answered at the key's access level.
+  const questions: [path: string, what: string, answer: (project: string, input: unknown, access: AccessLevel, key: string) => Promise<unknown>][] = [
+    ['/api/query', 'the query', (project, input, access, key) => analytics.query(project, parseQuery(input), access, key)],
+    ['/api/funnel', 'the funnel', (project, input, access, key) => analytics.funnel(project, parseFunnel(input), access, key)],
+    ['/api/experiment', 'the experiment query', (project, input, access, key) => analytics.experiment(project, parseExperiment(input), access, key)],
+  ];
+  for (const [path, what, answer] of questions) {
+    app.post(path, async (request) => {
+      const grant = authorize(request, keys, 'read');
+      return answer(grant.project, jsonBody(request.body, what), grant.access, presented(request.headers));
+    });
+  }
 
   app.get('/api/templates', async (request) => {
     const grant = authorize(request, keys, 'read');

@@ -9,21 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile, formatDiagnostics } from '../helpers/compile.js';
 import { launchChromium, repository, staticServer } from './helpers/browser.js';
-
-interface Seen {
-  label: string;
-  requestId: unknown;
-  stack: string[];
-  traceId: string | null;
-  spanId: string | null;
-}
-interface SpanRecord {
-  name: string;
-  traceId: string;
-  spanId: string;
-  parent: string | null;
-}
-
+import type { Seen, SpanRecord } from './pages/context-app.js';
 let browser: Browser;
 let site: { origin: string; close(): Promise<void> };
 let page: Page;

@@ -7,12 +7,20 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 import { contextVariables, log, logicalStack, memorySink, withContext } from 'logmill';
 import { LogmillContextManager } from 'logmill/opentelemetry';
 
-interface Seen {
+export interface Seen {
   label: string;
   requestId: unknown;
   stack: string[];
   traceId: string | null;
   spanId: string | null;
+}
+
+/** A finished span, as the page hands it to the test. */
+export interface SpanRecord {
+  name: string;
+  traceId: string;
+  spanId: string;
+  parent: string | null;
 }
 
 const results: Seen[] = [];
@@ -60,7 +68,7 @@ async function main(): Promise<void> {
   await Promise.all([request('slow', 30), request('fast', 5), request('middle', 15), registerButton()]);
   see('top');
   (window as unknown as Record<string, unknown>)['results'] = results;
-  (window as unknown as Record<string, unknown>)['spans'] = exporter.getFinishedSpans().map((span) => ({
+  (window as unknown as Record<string, unknown>)['spans'] = exporter.getFinishedSpans().map((span): SpanRecord => ({
     name: span.name, traceId: span.spanContext().traceId, spanId: span.spanContext().spanId, parent: span.parentSpanContext?.spanId ?? null,
   }));
   (window as unknown as Record<string, unknown>)['events'] = sink.events.map((event) => ({ message: event.message, requestId: event.logContext.variables['requestId'], traceId: event.trace?.traceId ?? null }));
