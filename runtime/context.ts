@@ -37,6 +37,11 @@ export class LogmillContext {
     readonly frame: Frame | undefined,
     /** The variables in force, this context's own merged over its parent's. */
     readonly variables: ContextVariables,
+    /**
+     * An opaque value a bridge carries along (the OpenTelemetry context), inherited like the
+     * variables but never serialized; copied from the parent so reading it is one property load.
+     */
+    readonly carried: unknown = parent?.carried,
   ) {
     this.depth = parent === undefined ? 0 : parent.depth + 1;
   }
@@ -78,7 +83,8 @@ export interface ContextRegistry {
   readonly version: number;
 }
 
-const REGISTRY_VERSION = 1;
+// 2: contexts carry `carried`.
+const REGISTRY_VERSION = 2;
 const registryKey = Symbol.for(`logmill.context-registry.v${REGISTRY_VERSION}`);
 
 function createRegistry(): ContextRegistry {

@@ -1,8 +1,8 @@
 /**
  * `logmill/opentelemetry`: an OpenTelemetry `ContextManager` backed by Logmill's propagation.
  *
- * `with(otelContext, fn)` enters a child Logmill context that carries the OpenTelemetry context;
- * `active()` finds the nearest one up the Logmill context chain. Instrumented code hands its
+ * `with(otelContext, fn)` enters a child Logmill context that carries the OpenTelemetry context
+ * (its `carried` value, which every context below inherits); `active()` reads it back. Instrumented code hands its
  * Logmill context across native `await` (where zone.js cannot follow and browsers have no
  * AsyncLocalStorage), so spans started after an await still find their parent. On Node, code the
  * transformer did not reach falls back to AsyncLocalStorage, as the rest of Logmill does. Enabling
@@ -18,22 +18,9 @@ import { runIn, wantFallback } from './api.js';
 import { Context as LogmillContextClass, type LogmillContext, ambientContext } from './context.js';
 import { setTraceContextProvider } from './trace-context.js';
 
-// Which Logmill contexts carry which OpenTelemetry context; shared by every copy of this module.
-const carriersKey = Symbol.for('logmill.opentelemetry.carriers.v1');
-const globalScope = globalThis as typeof globalThis & { [carriersKey]?: WeakMap<LogmillContext, Context> };
-const carriers: WeakMap<LogmillContext, Context> = (globalScope[carriersKey] ??= new WeakMap());
-
-/** The OpenTelemetry context in force in `context`: the nearest one carried up its chain. */
+/** The OpenTelemetry context in force in `context`: the one its Logmill context carries. */
 export function openTelemetryContextOf(context: LogmillContext): Context {
-  for (let current: LogmillContext | undefined = context; current !== undefined; current = current.parent) {
-    const carried = carriers.get(current);
-    if (carried !== undefined) {
-      // Remember it here too, so the next lookup from this context stops at once.
-      if (current !== context) carriers.set(context, carried);
-      return carried;
-    }
-  }
-  return ROOT_CONTEXT;
+  return (context.carried as Context | undefined) ?? ROOT_CONTEXT;
 }
 
 export class LogmillContextManager implements ContextManager {
@@ -47,8 +34,7 @@ export class LogmillContextManager implements ContextManager {
     if (!this.#enabled) return fn.call(thisArg, ...args);
     const parent = ambientContext();
     // Same frame and variables as the parent: this child only carries the OpenTelemetry context.
-    const child = new LogmillContextClass(parent, undefined, parent.variables);
-    carriers.set(child, context);
+    const child = new LogmillContextClass(parent, undefined, parent.variables, context);
     return runIn(child, () => fn.call(thisArg, ...args));
   }
 
