@@ -2,3 +2,4 @@
 export * from './index.js';
 export { type BrowserSink, type BrowserSinkOptions, browserSink } from './delivery/browser-sink.js';
 export type { DeliveryOptions, DeliveryStatistics } from './delivery/delivery.js';
+export { type ErrorCaptureOptions, captureErrors } from './browser-errors.js';

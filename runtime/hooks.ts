@@ -12,7 +12,8 @@
  *     ... await x → (hand slot back to __logmillOuter; await; remember the resumer's slot as
  *                    __logmillOuter; take the slot) ...
  *     catch/finally blocks open with: __logmillOuter = reenter(__logmillContext, __logmillOuter)
- *   } finally { if (slot.current === __logmillContext) slot.current = __logmillOuter; }
+ *   } catch (e) { throw thrown(e, __logmillContext); }
+ *   finally { if (slot.current === __logmillContext) slot.current = __logmillOuter; }
  *
  * so the slot holds this activation's context exactly while its code runs synchronously.
  */
@@ -23,6 +24,8 @@ export type { Frame, LogmillContext } from './context.js';
 export { site } from './logging/logger.js';
 /** `identify` inside instrumented code: the activation switches to the returned context. */
 export { identifyIn } from './logging/analytics.js';
+/** The catch every instrumented body has: notes where an error was thrown, returns it to rethrow. */
+export { thrown } from './thrown.js';
 
 /** Records a function's frame once, at module load. */
 export function frame(name: string, module: string, file: string, line: number): Frame {

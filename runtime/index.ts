@@ -4,6 +4,8 @@
  */
 export type { ContextVariables, Frame, LogmillContext } from './context.js';
 export { isContext } from './context.js';
+export { contextOfThrown } from './thrown.js';
+export { currentSessionId, setSessionId } from './session.js';
 export {
   type ContextOptions,
   bindContext,

@@ -1,6 +1,7 @@
 // Structural invariants of every golden output, checked with ts-morph rather than by eye: each
-// instrumented activation enters, takes the slot and gives it back; no await or yield of an
-// instrumented activation escapes the hand-back protocol; every catch and finally block reenters.
+// instrumented activation enters, takes the slot and gives it back, and notes where errors leave
+// it; no await or yield of an instrumented activation escapes the hand-back protocol; every catch
+// and finally block reenters.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -54,7 +55,7 @@ describe('golden output invariants', () => {
     for (const fn of functions.filter((candidate) => candidate.isAsync() && isInstrumented(candidate))) {
       const text = fn.getBody()!.getText();
       expect(text).toContain('__logmill.slot.current = __logmillContext;');
-      expect(text).toMatch(/finally \{\s*if \(__logmill\.slot\.current === __logmillContext\)\s*__logmill\.slot\.current = __logmillOuter;/);
+      expect(text).toMatch(/catch \(__logmillError\) \{\s*throw __logmill\.thrown\(__logmillError, __logmillContext\);\s*\}\s*finally \{\s*if \(__logmill\.slot\.current === __logmillContext\)\s*__logmill\.slot\.current = __logmillOuter;/);
       // Every suspension of this activation sits inside the hand-back protocol.
       const suspensions = fn.getDescendants().filter(
         (node) => (Node.isAwaitExpression(node) || Node.isYieldExpression(node)) && owner(node) === fn,
@@ -70,9 +71,11 @@ describe('golden output invariants', () => {
         const blocks = Node.isCatchClause(handler) ? [handler.getBlock()] : Node.isTryStatement(handler) ? [handler.getFinallyBlockOrThrow()] : [];
         for (const block of blocks) {
           const first = block.getStatements()[0]?.getText() ?? '';
-          // Reenter (user blocks), give the slot back (our exit, for-await bodies).
+          // Reenter (user blocks), give the slot back (our exit, for-await bodies), or note where an
+          // error left and rethrow it at once (our catch, which touches no slot).
           expect(
             first === '__logmillOuter = __logmill.reenter(__logmillContext, __logmillOuter);' ||
+              first === 'throw __logmill.thrown(__logmillError, __logmillContext);' ||
               first.startsWith('if (__logmill.slot.current === __logmillContext)') ||
               first === '__logmill.slot.current = __logmillOuter;',
             first,

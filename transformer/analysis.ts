@@ -9,6 +9,7 @@ export const names = {
   context: '__logmillContext',
   outer: '__logmillOuter',
   awaited: '__logmillAwaited',
+  error: '__logmillError',
   frame: (index: number) => `__logmillFrame${index}`,
   site: (index: number) => `__logmillSite${index}`,
   scope: (depth: number) => `__logmillScope${depth}`,

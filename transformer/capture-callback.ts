@@ -53,6 +53,7 @@ export function captureCallback(
     ),
   );
   const exit = factory.createExpressionStatement(emit.hook('restore', [emit.outer()]));
-  const body = wrapBody(emit, fn.body, [entry], [exit]);
+  // A synchronous callback: the ambient context is its own when it throws.
+  const body = wrapBody(emit, fn.body, [entry], [exit], []);
   return updateFunction(ts, factory, fn, fn.parameters, body) as TS.FunctionExpression | TS.ArrowFunction;
 }

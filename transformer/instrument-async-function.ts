@@ -64,7 +64,8 @@ export function instrumentAsyncFunction(emit: Emit, fn: FunctionWithBody, plan: 
       factory.createExpressionStatement(emit.assignSlot(emit.outer())),
     ),
   ];
-  const body = wrapBody(emit, fn.body!, entry, exit);
+  // After a rejected await the slot may hold the resumer's context, so the activation names its own.
+  const body = wrapBody(emit, fn.body!, entry, exit, [emit.context()]);
 
   const parameters = plan.hiddenParameter
     ? [

@@ -96,6 +96,8 @@ export function writeEnvelope(event: LogmillEvent, writer: EnvelopeWriter): void
   writer.piece(cached(contextJson, event.logContext, () => `,"context":${toJson(contextView(event.logContext), redactor)}`));
   const userId = event.userId;
   if (userId !== undefined) writer.text(`,"userId":${JSON.stringify(userId)}`);
+  const sessionId = event.sessionId;
+  if (sessionId !== undefined) writer.text(`,"sessionId":${JSON.stringify(sessionId)}`);
   const trace = event.trace;
   if (trace !== undefined) writer.text(`,"traceId":"${trace.traceId}","spanId":"${trace.spanId}"`);
   if (code !== undefined) {

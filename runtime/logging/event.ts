@@ -2,6 +2,7 @@
  * The event envelope (ARCHITECTURE.md). Events are cheap to create: the message is rendered, the
  * context serialized and the error described only when a sink asks.
  */
+import { currentSessionId } from '../session.js';
 import { type TraceIds, traceIdsOf } from '../trace-context.js';
 import { type ContextVariables, type Frame, type LogmillContext } from '../context.js';
 import { type CompiledTemplate, compiledAtRunTime, renderTemplate } from '../format/compile-template.js';
@@ -112,6 +113,12 @@ export class LogmillEvent {
   /** The active trace and span where the event was logged, when a tracing bridge knows them. */
   get trace(): TraceIds | undefined {
     return traceIdsOf(this.logContext);
+  }
+
+  /** The session: a `sessionId` context variable, else the one set with `setSessionId`. */
+  get sessionId(): string | undefined {
+    const value = this.logContext.variables['sessionId'];
+    return value === undefined ? currentSessionId() : String(value);
   }
 
   get userId(): string | undefined {

@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile, formatDiagnostics } from '../helpers/compile.js';
 import { launchChromium, repository, staticServer } from './helpers/browser.js';
-import type { Seen, SpanRecord } from './pages/context-app.js';
+import type { Report, Seen, SpanRecord } from './pages/context-app-types.js';
 let browser: Browser;
 let site: { origin: string; close(): Promise<void> };
 let page: Page;
@@ -29,7 +29,7 @@ beforeAll(async () => {
   const bundle = await build({ entryPoints: [join(compiled.outDir, 'context-app.js')], bundle: true, format: 'esm', platform: 'browser', write: false, logLevel: 'silent' });
   const script = bundle.outputFiles[0]!.text.replace(/<\/script/gi, '<\\/script');
   site = await staticServer({
-    '/app.html': `<!doctype html><meta charset="utf-8"><title>app</title><button id="buy">Buy</button><script type="module">${script}</script>`,
+    '/app.html': `<!doctype html><meta charset="utf-8"><title>app</title><button id="buy">Buy</button><button id="fail">Fail</button><script type="module">${script}</script>`,
     '/profile': 'profile',
   });
   browser = await launchChromium();
@@ -72,6 +72,26 @@ describe('in a real browser', () => {
     const click = (await page.evaluate(() => (window as unknown as { results: Seen[] }).results)).find((result) => result.label === 'click');
     expect(click?.requestId).toBe('button-setup');
     expect(click?.stack).toContain('registerButton');
+  });
+
+  it('reports uncaught errors and unhandled rejections in the context where they were thrown, with breadcrumbs and the session', async () => {
+    await page.click('#fail');
+    await page.waitForFunction(() => (window as unknown as { reports: () => unknown[] }).reports().length >= 2, undefined, { timeout: 10_000 });
+    const reports = await page.evaluate(() => (window as unknown as { reports: () => Report[] }).reports());
+    const rejection = reports.find((report) => report.mechanism === 'unhandledrejection')!;
+    expect(rejection).toMatchObject({ template: 'unhandled rejection %s', requestId: 'sync-job' });
+    expect(rejection.message).toContain('background sync failed');
+    expect(rejection.stack).toEqual(['rejectLater', 'main']);
+    const uncaught = reports.find((report) => report.mechanism === 'onerror')!;
+    expect(uncaught).toMatchObject({ template: 'uncaught %s', requestId: 'fail-setup', cause: 'price missing' });
+    expect(uncaught.message).toContain('checkout button broke');
+    expect(uncaught.stack).toContain('registerFailingButton');
+    // The console still works, and its last messages ride along (at most five were asked for).
+    expect(uncaught.breadcrumbs.map((crumb) => `${crumb.level}: ${crumb.message}`)).toEqual(['log: opened the cart', 'warn: slow network']);
+    const session = await page.evaluate(() => sessionStorage.getItem('logmill.session'));
+    expect(session).toMatch(/^[0-9a-f-]{36}$/);
+    expect(uncaught.sessionId).toBe(session);
+    expect(rejection.sessionId).toBe(session);
   });
 
   it('parents OpenTelemetry spans across native awaits, and puts their ids on Logmill events', async () => {

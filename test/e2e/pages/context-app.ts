@@ -1,27 +1,13 @@
 // A page's code, compiled with the transformer and bundled for the browser: interleaved requests
 // across native awaits (timers, fetch, microtasks), a DOM listener registered in instrumented
-// code, and OpenTelemetry spans through LogmillContextManager. No AsyncLocalStorage exists here;
-// only the transformer carries the context. What each piece saw goes to `window.results`.
+// code, OpenTelemetry spans through LogmillContextManager, and uncaught errors reported by
+// captureErrors. No AsyncLocalStorage exists here; only the transformer carries the context.
+// What each piece saw goes to `window.results`, the spans and reports to `spans` and `reports`.
 import { context, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { contextVariables, log, logicalStack, memorySink, withContext } from 'logmill';
+import { captureErrors, contextVariables, log, logicalStack, memorySink, withContext } from 'logmill';
 import { LogmillContextManager } from 'logmill/opentelemetry';
-
-export interface Seen {
-  label: string;
-  requestId: unknown;
-  stack: string[];
-  traceId: string | null;
-  spanId: string | null;
-}
-
-/** A finished span, as the page hands it to the test. */
-export interface SpanRecord {
-  name: string;
-  traceId: string;
-  spanId: string;
-  parent: string | null;
-}
+import type { Report, Seen, SpanRecord } from './context-app-types.js';
 
 const results: Seen[] = [];
 const exporter = new InMemorySpanExporter();
@@ -29,6 +15,7 @@ trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new Sim
 context.setGlobalContextManager(new LogmillContextManager().enable());
 const tracer = trace.getTracer('page');
 const sink = memorySink();
+captureErrors({ breadcrumbs: 5 });
 
 function see(label: string): void {
   const span = trace.getActiveSpan()?.spanContext();
@@ -64,14 +51,44 @@ async function registerButton(): Promise<void> {
   });
 }
 
+async function registerFailingButton(): Promise<void> {
+  await withContext({ requestId: 'fail-setup' }, async () => {
+    await Promise.resolve();
+    document.getElementById('fail')!.addEventListener('click', () => {
+      throw new Error('checkout button broke', { cause: new Error('price missing') });
+    });
+  });
+}
+
+async function rejectLater(): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  throw new Error('background sync failed');
+}
+
 async function main(): Promise<void> {
-  await Promise.all([request('slow', 30), request('fast', 5), request('middle', 15), registerButton()]);
+  console.log('opened the cart');
+  console.warn('slow network');
+  await Promise.all([request('slow', 30), request('fast', 5), request('middle', 15), registerButton(), registerFailingButton()]);
+  // Nobody awaits this one: its rejection is unhandled.
+  void withContext({ requestId: 'sync-job' }, () => rejectLater());
   see('top');
   (window as unknown as Record<string, unknown>)['results'] = results;
   (window as unknown as Record<string, unknown>)['spans'] = exporter.getFinishedSpans().map((span): SpanRecord => ({
     name: span.name, traceId: span.spanContext().traceId, spanId: span.spanContext().spanId, parent: span.parentSpanContext?.spanId ?? null,
   }));
   (window as unknown as Record<string, unknown>)['events'] = sink.events.map((event) => ({ message: event.message, requestId: event.logContext.variables['requestId'], traceId: event.trace?.traceId ?? null }));
+  (window as unknown as Record<string, unknown>)['reports'] = (): Report[] => sink.events
+    .filter((event) => event.attributes['mechanism'] !== undefined)
+    .map((event) => ({
+      template: event.template,
+      message: event.message,
+      mechanism: event.attributes['mechanism'],
+      requestId: event.logContext.variables['requestId'],
+      stack: logicalStack(event.logContext).map((frame) => frame.function),
+      breadcrumbs: event.attributes['breadcrumbs'] as Report['breadcrumbs'],
+      sessionId: event.sessionId,
+      cause: (event.error?.cause as { message?: string } | undefined)?.message,
+    }));
   (window as unknown as Record<string, unknown>)['ready'] = true;
 }
 

@@ -1,0 +1,18 @@
+/**
+ * The session every event belongs to (a browser tab's visit, as Sentry and PostHog count them):
+ * set once by the app or by `captureErrors`, written on every envelope as `sessionId`. A
+ * `sessionId` context variable, where set, wins.
+ */
+const sessionKey = Symbol.for('logmill.session.v1');
+const globalScope = globalThis as typeof globalThis & { [sessionKey]?: { id: string | undefined } };
+const session: { id: string | undefined } = (globalScope[sessionKey] ??= { id: undefined });
+
+/** Sets (or clears) the session id written on every event from now on. */
+export function setSessionId(id: string | undefined): void {
+  session.id = id;
+}
+
+/** The session id in force, if any. */
+export function currentSessionId(): string | undefined {
+  return session.id;
+}
