@@ -139,13 +139,20 @@ export function tailView(api: Api): View {
     stream?.abort();
     const controller = new AbortController();
     stream = controller;
+    // Nothing from the previous stream may be drawn under the new filters.
     shown = [];
+    incoming = [];
+    held = [];
+    overflow = 0;
     received = 0;
     droppedByServer = 0;
     replace(body);
     status.textContent = 'connecting…';
     const serverFilters = { severity: filters.severity, module: filters.module, q: filters.q };
-    api.tail(serverFilters, controller.signal, arrive, (count) => {
+    // A stream that was replaced may still hand over what it had already read: ignore it.
+    const current = () => stream === controller;
+    api.tail(serverFilters, controller.signal, (event) => current() && arrive(event), (count) => {
+      if (!current()) return;
       droppedByServer += count;
       updateStatus();
     }).then(
