@@ -74,6 +74,35 @@ async function screenshot(page: Page, name: string): Promise<number> {
   }
 }
 
+interface TailRow {
+  module: string;
+  severity: string;
+  message: string;
+}
+
+function tailRows(page: Page): Promise<TailRow[]> {
+  return page.$$eval('table.tail tbody tr', (elements) => elements.map((row) => ({
+    module: row.children[2]!.textContent!, severity: row.children[1]!.textContent!, message: row.children[3]!.textContent!,
+  })));
+}
+
+/**
+ * Waits until the tail shows rows and all of them match (a filter applies after its debounce),
+ * at least two when `more` is set, which then also checks that later arrivals match too.
+ */
+async function untilOnly(page: Page, matches: (row: TailRow) => boolean, description: string, more = false, timeout = 20_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const shown = await tailRows(page);
+    if (shown.length >= (more ? 2 : 1) && shown.every(matches)) break;
+    if (Date.now() > deadline) throw new Error(`the tail never showed only ${description}: ${JSON.stringify(shown.slice(0, 5))}`);
+    await page.waitForTimeout(200);
+  }
+  if (!more) return;
+  await page.waitForTimeout(1500);
+  expect((await tailRows(page)).every(matches)).toBe(true);
+}
+
 /** Runs the known funnel by variant in the funnel view; the users each bar shows, per variant. */
 async function runKnownFunnel(page: Page): Promise<Record<string, number[]>> {
   await page.waitForSelector('select[name=step]');
@@ -188,22 +217,8 @@ describe('the dashboard, with the admin key', () => {
 
   it('filters the tail by module, severity, template, context variable and text, and pauses', async () => {
     const page = await openDashboard(keys.admin, 'tail');
-    const rows = () => page.$$eval('table.tail tbody tr', (elements) => elements.map((row) => ({
-      module: row.children[2]!.textContent!, severity: row.children[1]!.textContent!, message: row.children[3]!.textContent!,
-    })));
-    type Shown = { module: string; severity: string; message: string };
-    /** Waits until at least two rows show and all match, then checks that later arrivals match too. */
-    const filtered = async (matches: (row: Shown) => boolean, description: string) => {
-      const deadline = Date.now() + 20_000;
-      for (;;) {
-        const shown = await rows();
-        if (shown.length >= 2 && shown.every(matches)) break;
-        if (Date.now() > deadline) throw new Error(`the tail never showed only ${description}: ${JSON.stringify(shown.slice(0, 5))}`);
-        await page.waitForTimeout(200);
-      }
-      await page.waitForTimeout(1500);
-      expect((await rows()).every(matches)).toBe(true);
-    };
+    const rows = () => tailRows(page);
+    const filtered = (matches: (row: TailRow) => boolean, description: string) => untilOnly(page, matches, description, true);
     await page.fill('input[name=module]', 'store/inventory');
     await filtered((row) => row.module.startsWith('store/inventory'), 'the inventory module');
     await page.fill('input[name=module]', '');
@@ -229,11 +244,7 @@ describe('the dashboard, with the admin key', () => {
   it("opens an event's detail with its logical async stack and its error's cause chain, by mouse and keyboard", async () => {
     const page = await openDashboard(keys.admin, 'tail');
     await page.fill('input[name=module]', 'api/checkout/payment');
-    // Once the filter applies (after its debounce), only payment rows are left.
-    await page.waitForFunction(() => {
-      const modules = [...document.querySelectorAll('table.tail tbody tr td.module')].map((cell) => cell.textContent);
-      return modules.length > 0 && modules.every((module) => module === 'api/checkout/payment');
-    }, undefined, { timeout: 20_000 });
+    await untilOnly(page, (row) => row.module === 'api/checkout/payment', 'payment rows');
     await page.click('table.tail tbody tr');
     const frames = await page.$$eval('.event-detail .logical-stack li', (items) => items.map((item) => item.querySelector('code')!.textContent));
     expect(frames.slice(0, 1)).toEqual(['charge']);
@@ -245,10 +256,7 @@ describe('the dashboard, with the admin key', () => {
     // A declined card: ERROR, with the issuer's answer as its cause; opened with the keyboard.
     await page.fill('input[name=module]', '');
     await page.selectOption('select[name=severity]', 'ERROR');
-    await page.waitForFunction(() => {
-      const severities = [...document.querySelectorAll('table.tail tbody tr .severity')].map((cell) => cell.textContent);
-      return severities.length > 0 && severities.every((severity) => severity === 'ERROR');
-    }, undefined, { timeout: 60_000 });
+    await untilOnly(page, (row) => row.severity === 'ERROR', 'errors', false, 60_000);
     await page.focus('table.tail tbody tr');
     await page.keyboard.press('Enter');
     const chain = await page.textContent('.event-detail .cause-chain');

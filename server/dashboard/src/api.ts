@@ -4,7 +4,7 @@
  */
 // The answers' types are the server's own (type-only imports: nothing of the server is bundled).
 import type { VariantResult } from '../../analytics/experiment.js';
-import type { FunnelBreakdownResult, FunnelStepResult } from '../../analytics/funnel.js';
+import type { FunnelAnswer, QueryAnswer } from '../../analytics/analytics.js';
 import type { TemplateRow } from '../../analytics/template-view.js';
 import type { EventRow } from '../../store/event-row.js';
 import { ServerSentEventParser } from './sse.js';
@@ -27,24 +27,7 @@ export class ApiError extends Error {
   }
 }
 
-/** One row of a query answer: dimension and aggregate names → values. */
-export type Row = Record<string, unknown>;
-
-export interface QueryAnswer {
-  exact: boolean;
-  columns: string[];
-  rows: Row[];
-  noiseSd: Record<string, number>[];
-  suppressedGroups: number;
-}
-
-export type { TemplateRow, VariantResult };
-export type FunnelStep = FunnelStepResult;
-
-export interface FunnelAnswer {
-  exact: boolean;
-  breakdowns: FunnelBreakdownResult[];
-}
+export type { FunnelAnswer, QueryAnswer, TemplateRow, VariantResult };
 
 export interface ExperimentAnswer {
   exact: boolean;
@@ -58,6 +41,12 @@ export interface ExperimentAnswer {
  */
 export type StoredEvent = Omit<EventRow, 'ts'> & { ts: number | string };
 
+/** The collector's JSON error (`{ error, message }`) as an ApiError. */
+async function failure(response: Response): Promise<ApiError> {
+  const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+  return new ApiError(response.status, String(answer['error'] ?? 'error'), String(answer['message'] ?? response.statusText));
+}
+
 export class Api {
   constructor(readonly key: string) {}
 
@@ -67,9 +56,8 @@ export class Api {
       headers: { authorization: `Bearer ${this.key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-    if (!response.ok) throw new ApiError(response.status, String(answer['error'] ?? 'error'), String(answer['message'] ?? response.statusText));
-    return answer as T;
+    if (!response.ok) throw await failure(response);
+    return (await response.json()) as T;
   }
 
   whoami(): Promise<Whoami> {
@@ -107,10 +95,7 @@ export class Api {
   async tail(filters: Record<string, string>, signal: AbortSignal, onEvent: (event: StoredEvent) => void, onDropped: (count: number) => void): Promise<void> {
     const search = new URLSearchParams(Object.entries(filters).filter(([, value]) => value !== ''));
     const response = await fetch(`/api/tail?${search}`, { headers: { authorization: `Bearer ${this.key}` }, signal });
-    if (!response.ok || response.body === null) {
-      const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-      throw new ApiError(response.status, String(answer['error'] ?? 'error'), String(answer['message'] ?? response.statusText));
-    }
+    if (!response.ok || response.body === null) throw await failure(response);
     const parser = new ServerSentEventParser();
     const decoder = new TextDecoder();
     const reader = response.body.getReader();
