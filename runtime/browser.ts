@@ -1,5 +1,9 @@
-/** The browser entry: lexical capture and the ambient slot only; nothing from `node:`. */
-export * from './index.js';
+/**
+ * The browser entry: lexical capture and the ambient slot only; nothing from `node:`. Messages that
+ * need more than `%s` and `%d` are rendered by the collector, unless the page imports
+ * `logmill/format` (Python-exact rendering, about 4 KB min+gzip).
+ */
+export * from './public-api.js';
 export { type BrowserSink, type BrowserSinkOptions, browserSink } from './delivery/browser-sink.js';
 export type { DeliveryOptions, DeliveryStatistics } from './delivery/delivery.js';
 export { type ErrorCaptureOptions, captureErrors } from './browser-errors.js';

@@ -1,39 +1,8 @@
 /**
  * Logmill: logging and eventing with the logical async call stack and context variables on every
- * event. This entry imports nothing platform-specific; `logmill` resolves to `node.ts` on Node.
+ * event. This entry imports nothing platform-specific; `logmill` resolves to `node.ts` on Node and
+ * to `browser.ts` in browsers.
  */
-export type { ContextVariables, Frame, LogmillContext } from './context.js';
-export { isContext } from './context.js';
-export { contextOfThrown } from './thrown.js';
-export { currentSessionId, setSessionId } from './session.js';
-export {
-  type ContextOptions,
-  bindContext,
-  configureContext,
-  contextVariables,
-  currentContext,
-  experiment,
-  isFallbackEnabled,
-  logicalStack,
-  withContext,
-} from './api.js';
-export { LogmillEvent, type Sink, type SinkOptions, addSink, dispatch, emitEvent } from './events.js';
-export type { CallSite } from './logging/event.js';
-export { type ErrorInfo, describeError } from './logging/errors.js';
-export { type LevelName, type LevelSetting, severityNumbers, severityText } from './logging/levels.js';
-export { type LoggingOptions, configureLogging, moduleFields } from './logging/configure.js';
-export { type LogFunction, Logger, log } from './logging/logger.js';
-export { type TracedOptions, defineLogFunction, traced } from './logging/define.js';
-export { event, identify } from './logging/analytics.js';
-export { type RedactionOptions, defaultSensitiveKeys } from './logging/redact.js';
-export { envelopeJson } from './logging/envelope.js';
-export { uuidv7 } from './logging/uuid.js';
-export { type MemorySink, memorySink } from './sinks/memory.js';
-export { type PrettyOptions, formatPretty, prettySink } from './sinks/pretty.js';
-export { type OtlpExporter, type OtlpOptions, otlpExporter, toLogRecord } from './sinks/otlp.js';
-export {
-  type FormatArgs,
-  type FormatResult,
-  formatPercent,
-  formatPercentDetailed,
-} from './format/format-percent.js';
+import './format/full-message-renderer.js';
+
+export * from './public-api.js';

@@ -113,34 +113,6 @@ export function formatPercentDetailed(template: string, args: FormatArgs | unkno
   return error === undefined ? { text: out } : { text: out, error };
 }
 
-/**
- * The common case without the general machinery: only `%s` and `%d`, exactly as many args, each a
- * string or a number that renders the same either way. Returns undefined for anything else.
- */
-export function formatSimple(template: string, args: readonly unknown[]): string | undefined {
-  let out = '';
-  let from = 0;
-  let used = 0;
-  for (let index = template.indexOf('%'); index >= 0; index = template.indexOf('%', from)) {
-    const conversion = template.charCodeAt(index + 1);
-    const value = args[used];
-    if (conversion === 115 /* s */) {
-      if (typeof value === 'string') out += template.slice(from, index) + value;
-      else if (typeof value === 'number' && Number.isSafeInteger(value)) out += template.slice(from, index) + String(value);
-      else return undefined;
-    } else if (conversion === 100 /* d */) {
-      if (typeof value !== 'number' || !Number.isSafeInteger(value)) return undefined;
-      out += template.slice(from, index) + String(value);
-    } else {
-      return undefined;
-    }
-    used++;
-    from = index + 2;
-  }
-  if (used !== args.length) return undefined;
-  return out + template.slice(from);
-}
-
 /** Python's `template % args`: never throws; see `formatPercentDetailed` for the error. */
 export function formatPercent(template: string, args: FormatArgs | unknown): string {
   try {

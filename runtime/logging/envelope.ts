@@ -83,7 +83,9 @@ export function writeEnvelope(event: LogmillEvent, writer: EnvelopeWriter): void
   } else {
     dynamic += `,"template":${toJson(event.template)}`;
   }
-  dynamic += `,"args":${event.args.length === 0 ? '[]' : toJson(event.args, redactor)},"message":${toJson(event.message)}`;
+  dynamic += `,"args":${event.args.length === 0 ? '[]' : toJson(event.args, redactor)}`;
+  // Without a full renderer (browsers) the collector renders the message from template and args.
+  if (event.messageRendered) dynamic += `,"message":${toJson(event.message)}`;
   const formatError = event.formatError;
   if (formatError !== undefined) dynamic += `,"formatError":${JSON.stringify(formatError)}`;
   const attributes = event.attributes;

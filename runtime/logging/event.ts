@@ -5,8 +5,9 @@
 import { currentSessionId } from '../session.js';
 import { type TraceIds, traceIdsOf } from '../trace-context.js';
 import { type ContextVariables, type Frame, type LogmillContext } from '../context.js';
-import { type CompiledTemplate, compiledAtRunTime, renderTemplate } from '../format/compile-template.js';
-import { formatPercentDetailed, formatSimple, isMapping } from '../format/format-percent.js';
+import type { CompiledTemplate } from '../format/compile-template.js';
+import { formatSimple } from '../format/format-simple.js';
+import { messageRenderer } from '../format/message-renderer.js';
 import { logicalStack } from '../stack.js';
 import { type ErrorInfo, describeError, findError } from './errors.js';
 import { severityText } from './levels.js';
@@ -46,6 +47,7 @@ export class LogmillEvent {
   readonly ts: number;
   #message: string | undefined;
   #formatError: string | undefined;
+  #rendered = true;
 
   constructor(
     readonly kind: 'log' | 'event',
@@ -77,6 +79,15 @@ export class LogmillEvent {
     return this.#message!;
   }
 
+  /**
+   * False when no full renderer is installed (the browser entry) and the template needed one:
+   * `message` is then the bare template, and the collector renders it from template and args.
+   */
+  get messageRendered(): boolean {
+    if (this.#message === undefined) this.#render();
+    return this.#rendered;
+  }
+
   /** Why the template or its args were bad, if they were; the message renders what it could. */
   get formatError(): string | undefined {
     if (this.#message === undefined) this.#render();
@@ -93,13 +104,15 @@ export class LogmillEvent {
       this.#message = simple;
       return;
     }
-    const args = this.args.length === 1 && isMapping(this.args[0]) ? this.args[0] : this.args;
-    // The site's template was parsed at build time; others are parsed once per distinct template.
+    const renderer = messageRenderer();
+    if (renderer === undefined) {
+      // The browser entry: the collector renders it from template and args.
+      this.#message = this.template;
+      this.#rendered = false;
+      return;
+    }
     const code = this.code;
-    const compiled = code !== undefined && code.template === this.template && code.compiledTemplate !== undefined
-      ? code.compiledTemplate
-      : compiledAtRunTime(this.template);
-    const result = compiled === undefined ? formatPercentDetailed(this.template, args) : renderTemplate(compiled, this.template, args);
+    const result = renderer(this.template, this.args, code !== undefined && code.template === this.template ? code.compiledTemplate : undefined);
     this.#message = result.text;
     this.#formatError = result.error;
   }

@@ -2,6 +2,7 @@
  * A validated envelope → the columns the store keeps. Scrubbing happens here, on the fields that
  * carry application data, so nothing unscrubbed reaches a row.
  */
+import { formatPercent } from 'logmill';
 import type { EventRow } from '../store/event-row.js';
 import type { Scrubber } from './scrub.js';
 
@@ -16,7 +17,8 @@ export interface Envelope {
   name?: string;
   template: string;
   args: unknown[];
-  message: string;
+  /** Absent when the client left rendering to the collector (browsers, past `%s` and `%d`). */
+  message?: string;
   formatError?: string;
   attributes: Record<string, unknown>;
   context: { vars: Record<string, unknown>; stack: unknown[] };
@@ -40,6 +42,10 @@ function experimentsOf(vars: Record<string, unknown>): Record<string, string> {
   return experiments;
 }
 
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 function text(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
 }
@@ -48,6 +54,9 @@ export function eventToRow(project: string, event: Envelope, receivedAt: number,
   const vars = scrubber.value(event.context.vars) as Record<string, unknown>;
   const error = event.error === undefined ? null : scrubber.value(event.error);
   const attributes = scrubber.value(event.attributes) as Record<string, unknown>;
+  const args = scrubber.value(event.args) as unknown[];
+  // Rendered from the scrubbed args, so what scrubbing removed from them stays out of the message.
+  const message = event.message ?? formatPercent(event.template, args.length === 1 && isPlainObject(args[0]) ? args[0] : args);
   return {
     project,
     id: event.id,
@@ -58,8 +67,8 @@ export function eventToRow(project: string, event: Envelope, receivedAt: number,
     severity: event.severity,
     severity_number: event.severityNumber,
     template: event.template,
-    message: scrubber.string(event.message),
-    args: scrubber.value(event.args) as unknown[],
+    message: scrubber.string(message),
+    args,
     attributes,
     context_vars: vars,
     stack: event.context.stack,

@@ -70,6 +70,19 @@ describe('ingest', () => {
     expect(await storedEvent(collector.url, bad.id)).toBeUndefined();
   });
 
+  it('renders the messages browsers leave to it, from the scrubbed args, with Python rules', async () => {
+    const [first, second, third] = envelopeLines(3, 'unrendered').map((line) => JSON.parse(line!));
+    Object.assign(first, { template: '%(user)s signed in with %(password)r', args: [{ user: 'ann', password: 'hunter2' }] });
+    Object.assign(second, { template: 'total %5.1f%% for %s', args: [12.345, 'ann'] });
+    Object.assign(third, { template: 'total %d for %s', args: [3] });
+    for (const event of [first, second, third]) delete event.message;
+    expect((await post(`${collector.url}/v1/events`, JSON.stringify([first, second, third]), ingestHeaders)).status).toBe(200);
+    expect((await storedEvent(collector.url, first.id))!['message']).toBe("ann signed in with '[Filtered]'");
+    expect((await storedEvent(collector.url, second.id))!['message']).toBe('total  12.3% for ann');
+    // Python would raise; the collector keeps what it could render, as clients do.
+    expect((await storedEvent(collector.url, third.id))!['message']).toBe('total 3 for %s');
+  });
+
   it('scrubs secrets, card numbers, emails and IPs before storing', async () => {
     const [line] = envelopeLines(1, 'scrub');
     const event = JSON.parse(line!);

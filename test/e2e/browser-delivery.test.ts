@@ -25,6 +25,12 @@ const page = (collectorUrl: string) => `<!doctype html><meta charset="utf-8"><ti
     window.ids.push(...ids.events.map((event) => event.id));
     ids.clear();
   };
+  window.logPriced = (user, total) => {
+    log.info('%s paid %.2f EUR', user, total);
+    const [event] = ids.events;
+    ids.clear();
+    return { id: event.id, message: event.message, rendered: event.messageRendered };
+  };
   window.ready = true;
 </script>`;
 
@@ -93,6 +99,16 @@ describe('browser delivery', () => {
     const ids = await tab.evaluate(() => (window as any).ids as string[]);
     await tab.close({ runBeforeUnload: true });
     await eventually(() => allStored(ids));
+  });
+
+  it('leaves messages past %s and %d to the collector, which renders them', async () => {
+    const tab = await open(site.origin);
+    const logged = await tab.evaluate(() => (window as any).logPriced('ann', 12.5) as { id: string; message: string; rendered: boolean });
+    // The browser entry has no Python-exact formatter: the page keeps the template as the message.
+    expect(logged).toMatchObject({ message: '%s paid %.2f EUR', rendered: false });
+    expect(await tab.evaluate(() => (window as any).sink.flush(5000))).toBe(true);
+    expect(await storedEvent(collector.url, logged.id)).toMatchObject({ template: '%s paid %.2f EUR', message: 'ann paid 12.50 EUR' });
+    await tab.close();
   });
 
   it('is refused from an origin the collector does not allow', async () => {

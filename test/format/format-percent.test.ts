@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileTemplate, renderTemplate } from '../../runtime/format/compile-template.js';
-import { formatPercent, formatPercentDetailed, formatSimple } from '../../runtime/format/format-percent.js';
+import { formatPercent, formatPercentDetailed } from '../../runtime/format/format-percent.js';
+import { formatSimple } from '../../runtime/format/format-simple.js';
 import { repositoryRoot } from '../helpers/compile.js';
 
 interface Vector {
