@@ -9,8 +9,10 @@
 import * as path from 'node:path';
 import type * as TS from 'typescript';
 import { type FunctionWithBody, canTakeHiddenParameter, isIgnoredFile } from './analysis.js';
+import { type CallResolver, checkerCallResolver } from './call-resolver.js';
 import { type InstrumentEnvironment, instrumentFile } from './instrument-file.js';
 import { type TransformerOptions, resolveOptions } from './options.js';
+import { type SyntacticResolverHost, syntacticCallResolver } from './syntactic-call-resolver.js';
 
 export type { TransformerOptions } from './options.js';
 
@@ -18,7 +20,15 @@ export type { TransformerOptions } from './options.js';
 export interface TransformerExtras {
   ts?: typeof TS;
   addDiagnostic?: (diagnostic: TS.Diagnostic) => number | void;
+  /**
+   * Without a program (bundler plugins): how to follow imports to other modules of the build, so
+   * calls to their async functions can pass the context too. Without it only same-module callees
+   * are proven.
+   */
+  modules?: SyntacticResolverHost;
 }
+
+const noModules: SyntacticResolverHost = { resolveImport: () => undefined, readModule: () => undefined };
 
 const DIAGNOSTIC_CODE = 94001;
 
@@ -45,6 +55,9 @@ export function createLogmillTransformer(
   } catch {
     checker = undefined;
   }
+  const calls: CallResolver = checker === undefined
+    ? syntacticCallResolver(ts, extras.modules ?? noModules)
+    : checkerCallResolver(ts, checker);
   const instrumentedFiles = new Map<TS.SourceFile, boolean>();
   const isInstrumentedFile = (sourceFile: TS.SourceFile): boolean => {
     let known = instrumentedFiles.get(sourceFile);
@@ -87,7 +100,7 @@ export function createLogmillTransformer(
       ts,
       context,
       options,
-      checker,
+      calls,
       isInstrumentedFile,
       report,
       takesHiddenParameter: program === undefined

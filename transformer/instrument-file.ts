@@ -20,7 +20,8 @@ import { captureCallback, isCallbackArgument } from './capture-callback.js';
 import { createEmit } from './emit.js';
 import { instrumentAsyncFunction } from './instrument-async-function.js';
 import { moduleNameOf, relativeFile, type ResolvedOptions } from './options.js';
-import { passContext, provenCallee } from './pass-context.js';
+import type { CallResolver } from './call-resolver.js';
+import { passContext } from './pass-context.js';
 import { closeLoop, labelledForAwait, rewriteForAwaitLoop } from './rewrite-for-await.js';
 import { rewriteTryStatement } from './rewrite-handlers.js';
 import { rewriteAsyncGeneratorReturn, rewriteAwait, rewriteYield } from './rewrite-suspension-points.js';
@@ -28,9 +29,6 @@ import { type FrameRecord, type SiteRecord, addRuntimePrologue, hasRuntimeProlog
 import {
   appendModuleName,
   compileTemplateLiteral,
-  isIdentifyCall,
-  isModuleFieldsCall,
-  loggerCallSeverity,
   rewriteIdentify,
   stampLogCall,
 } from './stamp-log-calls.js';
@@ -54,8 +52,8 @@ export interface InstrumentEnvironment {
   ts: typeof TS;
   context: TS.TransformationContext;
   options: ResolvedOptions;
-  /** The type checker, when there is one; without it no call passes the context explicitly. */
-  checker: TS.TypeChecker | undefined;
+  /** Who proves callees and recognises Logmill calls: the type checker, or the source alone. */
+  calls: CallResolver;
   /** Whether a function elsewhere in the program is instrumented (include/exclude and ignore comments). */
   isInstrumentedFile: (sourceFile: TS.SourceFile) => boolean;
   report: (node: TS.Node, message: string) => void;
@@ -165,13 +163,12 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
   };
 
   const passContextIfProven = (call: TS.CallExpression, original: TS.CallExpression): TS.CallExpression => {
-    const checker = environment.checker;
-    if (checker === undefined || ts.getParseTreeNode(original) !== original) return call;
+    if (ts.getParseTreeNode(original) !== original) return call;
     let callee: FunctionWithBody | undefined;
     try {
-      callee = provenCallee(ts, checker, original);
+      callee = environment.calls.provenCallee(original);
     } catch (error) {
-      environment.report(original, `logmill: type checker failed on this call; context stays ambient: ${String(error)}`);
+      environment.report(original, `logmill: resolving this call failed; context stays ambient: ${String(error)}`);
       return call;
     }
     if (callee === undefined || !isInstrumentable(environment, callee) || !environment.takesHiddenParameter(callee)) return call;
@@ -213,17 +210,17 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
   };
 
   const rewriteRuntimeCall = (node: TS.CallExpression): TS.Node | undefined => {
-    const checker = environment.checker;
-    if (checker === undefined || ts.getParseTreeNode(node) !== node) return undefined;
+    if (ts.getParseTreeNode(node) !== node) return undefined;
+    const calls = environment.calls;
     let severity: number | undefined;
     let fieldsCall: boolean;
     let identifyCall: boolean;
     try {
-      severity = loggerCallSeverity(ts, checker, node);
-      fieldsCall = severity === undefined && isModuleFieldsCall(ts, checker, node);
-      identifyCall = severity === undefined && !fieldsCall && activation !== undefined && isIdentifyCall(ts, checker, node);
+      severity = calls.loggerCallSeverity(node);
+      fieldsCall = severity === undefined && calls.isModuleFieldsCall(node);
+      identifyCall = severity === undefined && !fieldsCall && activation !== undefined && calls.isIdentifyCall(node);
     } catch (error) {
-      environment.report(node, `logmill: type checker failed on this call; no call site: ${String(error)}`);
+      environment.report(node, `logmill: resolving this call failed; no call site: ${String(error)}`);
       return undefined;
     }
     if (identifyCall) return rewriteIdentify(emit, ts.visitEachChild(node, visit, context));

@@ -15,7 +15,8 @@ import type * as TS from 'typescript';
 import { type FunctionWithBody, isAsyncFunction, runtimeParameters } from './analysis.js';
 import type { Emit } from './emit.js';
 
-function skipOuterExpressions(ts: typeof TS, node: TS.Expression): TS.Expression {
+/** The expression under parentheses, `as`, `!`, `satisfies` and `<T>` assertions. */
+export function skipOuterExpressions(ts: typeof TS, node: TS.Expression): TS.Expression {
   while (
     ts.isParenthesizedExpression(node) ||
     ts.isAsExpression(node) ||

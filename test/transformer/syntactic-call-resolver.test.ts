@@ -1,0 +1,104 @@
+/**
+ * The checker-less rewrite (bundler plugins) only passes the context where the source proves the
+ * callee; everything else is left as written for the ambient context to cover.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { repositoryRoot } from '../helpers/compile.js';
+
+const require = createRequire(import.meta.url);
+const { createModuleTransformer } = require(join(repositoryRoot, 'dist/cjs/transformer/transform-module.js')) as typeof import('../../transformer/transform-module.js');
+
+/** Writes the files to a fresh project and transforms `main.ts`. */
+function transformProject(files: Record<string, string>): string {
+  const directory = mkdtempSync(join(tmpdir(), 'logmill-syntactic-'));
+  writeFileSync(join(directory, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'ESNext', moduleResolution: 'Bundler', strict: true } }));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(directory, name), text);
+  const modules = createModuleTransformer(ts, { root: directory });
+  return modules.transform(files['main.ts']!, join(directory, 'main.ts')).code;
+}
+
+const passes = (code: string, call: string): boolean => code.includes(`${call}, __logmillContext)`) || code.includes(`${call}__logmillContext)`);
+
+describe('the checker-less call resolver', () => {
+  it('passes the context to same-module declarations and consts, not to shadowed or reassignable bindings', () => {
+    const code = transformProject({
+      'main.ts': `
+        async function load(id: string) { return id; }
+        const save = async (id: string) => id;
+        let swap = async (id: string) => id;
+        export async function run(load2: (id: string) => Promise<string>) {
+          await load('a');
+          await save('b');
+          await swap('c');
+          await load2('d');
+          {
+            const load = async (id: string) => id + '!';
+            await load('e');
+          }
+        }
+        export async function shadowed(save: (id: string) => Promise<string>) { await save('f'); }`,
+    });
+    expect(passes(code, "load('a'")).toBe(true);
+    expect(passes(code, "save('b'")).toBe(true);
+    expect(passes(code, "swap('c'")).toBe(false);
+    expect(passes(code, "load2('d'")).toBe(false);
+    // The inner const shadows the declaration and is itself provable.
+    expect(passes(code, "load('e'")).toBe(true);
+    expect(passes(code, "save('f'")).toBe(false);
+  });
+
+  it('follows imports to modules of the build that export the async function themselves', () => {
+    const code = transformProject({
+      'cart.ts': `
+        export async function add(item: string) { return item; }
+        export const remove = async (item: string) => item;
+        async function clear() {}
+        export { clear as empty };
+        export { total } from './totals';
+        export function sync(item: string) { return item; }`,
+      'totals.ts': 'export async function total() { return 1; }',
+      'main.ts': `
+        import { add, remove as drop, empty, total, sync } from './cart';
+        import * as cart from './cart';
+        export async function run() {
+          await add('a');
+          await drop('b');
+          await empty();
+          await total();
+          await cart.add('c');
+          sync('d');
+        }`,
+    });
+    expect(passes(code, "add('a'")).toBe(true);
+    expect(passes(code, "drop('b'")).toBe(true);
+    expect(passes(code, 'empty(')).toBe(true);
+    // Re-exports and namespace imports are not followed: the ambient context covers them.
+    expect(passes(code, 'total(')).toBe(false);
+    expect(passes(code, "cart.add('c'")).toBe(false);
+    expect(passes(code, "sync('d'")).toBe(false);
+  });
+
+  it('stamps calls on Logmill loggers it can trace to the import, and leaves look-alikes alone', () => {
+    const code = transformProject({
+      'main.ts': `
+        import { log as logmillLog, Logger } from 'logmill';
+        const log = { info: (...args: unknown[]) => args };
+        const audit = logmillLog.with({ area: 'audit' });
+        const custom = new Logger();
+        export async function run() {
+          logmillLog.info('a %s', 1);
+          audit.warn('b');
+          custom.error('c');
+          logmillLog.with({ step: 1 }).debug('d');
+          log.info('not logmill');
+        }`,
+    });
+    expect(code.match(/__logmillAt\(/g)).toHaveLength(4);
+    expect(code).toContain("log.info('not logmill')");
+  });
+});

@@ -1,0 +1,85 @@
+/**
+ * `logmill/bundler`: the transformer as a plugin for bundlers and test runners that never run
+ * `tsc` (through unplugin, the ecosystem's one plugin for all of them).
+ *
+ *   vite.config.ts     plugins: [logmill.vite()]          (Vitest too: it runs Vite's plugins)
+ *   rollup.config.js   plugins: [logmill.rollup()]
+ *   esbuild            plugins: [logmill.esbuild()]
+ *   webpack.config.js  plugins: [logmill.webpack()]
+ *
+ * Each project module (not node_modules, not .d.ts) goes through `transform-module.ts`: types
+ * stripped, async functions instrumented, log calls stamped, a source map kept. It runs before the
+ * bundler's own TypeScript handling, so it also serves as the TypeScript loader for Rollup and
+ * webpack. `unplugin` is an optional peer dependency: install it with the bundler.
+ */
+import * as path from 'node:path';
+import type * as TS from 'typescript';
+import type { UnpluginInstance } from 'unplugin';
+import { type ModuleTransformOptions, createModuleTransformer, isProjectScript } from './transform-module.js';
+
+export type { ModuleTransformOptions } from './transform-module.js';
+
+/** Options of every bundler plugin: the transformer's, plus which files go through it. */
+export interface BundlerPluginOptions extends ModuleTransformOptions {
+  /** The TypeScript module to use (default: `require('typescript')`). */
+  typescript?: typeof TS;
+}
+
+function load<T>(name: string, why: string): T {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(name) as T;
+  } catch (error) {
+    throw new Error(`logmill: ${why} needs the "${name}" package (npm install --save-dev ${name}): ${(error as Error).message}`);
+  }
+}
+
+/** Vite and webpack add queries (`?v=…`, `?raw`) to module ids. */
+// Logmill's own runtime is never instrumented, even when a workspace links it outside node_modules.
+const ownBuild = path.resolve(__dirname, '..', '..');
+
+function isOwnBuild(fileName: string): boolean {
+  return fileName.startsWith(ownBuild + path.sep);
+}
+
+function withoutQuery(id: string): string {
+  return id.replace(/[?#].*$/, '');
+}
+
+let instance: UnpluginInstance<BundlerPluginOptions | undefined> | undefined;
+
+/** The unplugin instance behind `vite`, `rollup`, `esbuild`, `webpack`, `rolldown` and `rspack`. */
+export function logmillUnplugin(): UnpluginInstance<BundlerPluginOptions | undefined> {
+  if (instance !== undefined) return instance;
+  instance = load<typeof import('unplugin')>('unplugin', 'the bundler plugin').createUnplugin((options: BundlerPluginOptions | undefined = {}) => {
+    const ts = options.typescript ?? load<typeof TS>('typescript', 'the bundler plugin');
+    const isWanted = options.isModuleOfBuild ?? isProjectScript;
+    const isModuleOfBuild = (fileName: string): boolean => isWanted(fileName) && !isOwnBuild(fileName);
+    const modules = createModuleTransformer(ts, { ...options, isModuleOfBuild });
+    return {
+      name: 'logmill',
+      enforce: 'pre',
+      resolveId(id: string, importer: string | undefined) {
+        return importer === undefined ? null : modules.resolveRelative(id, withoutQuery(importer)) ?? null;
+      },
+      transformInclude: (id: string) => isModuleOfBuild(withoutQuery(id)),
+      transform(code: string, id: string) {
+        return modules.transform(code, withoutQuery(id));
+      },
+    };
+  });
+  return instance;
+}
+
+/** Vite (and Vitest) plugin. */
+export const vite = (options?: BundlerPluginOptions) => logmillUnplugin().vite(options);
+/** Rollup plugin. */
+export const rollup = (options?: BundlerPluginOptions) => logmillUnplugin().rollup(options);
+/** Rolldown plugin. */
+export const rolldown = (options?: BundlerPluginOptions) => logmillUnplugin().rolldown(options);
+/** esbuild plugin. */
+export const esbuild = (options?: BundlerPluginOptions) => logmillUnplugin().esbuild(options);
+/** webpack plugin. */
+export const webpack = (options?: BundlerPluginOptions) => logmillUnplugin().webpack(options);
+/** Rspack plugin. */
+export const rspack = (options?: BundlerPluginOptions) => logmillUnplugin().rspack(options);

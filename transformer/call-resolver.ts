@@ -1,0 +1,31 @@
+/**
+ * What the rewrite needs to know about a call, answered by the type checker (ts-patch, tspc,
+ * `logmill instrument`) or by reading the source alone (bundler plugins, see
+ * `syntactic-call-resolver.ts`). Either way an answer is only given when it is proven: a call it
+ * cannot prove stays as written and its callee reads the ambient context instead.
+ */
+import type * as TS from 'typescript';
+import type { FunctionWithBody } from './analysis.js';
+import { provenCallee } from './pass-context.js';
+import { isIdentifyCall, isModuleFieldsCall, loggerCallSeverity } from './stamp-log-calls.js';
+
+export interface CallResolver {
+  /** The async function this call provably invokes, if it is one that cannot be replaced at run time. */
+  provenCallee(call: TS.CallExpression): FunctionWithBody | undefined;
+  /** The severity of a call to a Logmill logger's level method, or undefined for any other call. */
+  loggerCallSeverity(call: TS.CallExpression): number | undefined;
+  /** Whether this is Logmill's `moduleFields(fields)`. */
+  isModuleFieldsCall(call: TS.CallExpression): boolean;
+  /** Whether this is Logmill's `identify(user, traits)`. */
+  isIdentifyCall(call: TS.CallExpression): boolean;
+}
+
+/** The checker's answers: calls through any binding, logger variables of any shape, imports everywhere. */
+export function checkerCallResolver(ts: typeof TS, checker: TS.TypeChecker): CallResolver {
+  return {
+    provenCallee: (call) => provenCallee(ts, checker, call),
+    loggerCallSeverity: (call) => loggerCallSeverity(ts, checker, call),
+    isModuleFieldsCall: (call) => isModuleFieldsCall(ts, checker, call),
+    isIdentifyCall: (call) => isIdentifyCall(ts, checker, call),
+  };
+}

@@ -1,0 +1,140 @@
+/**
+ * One module through the transformer without a program or type checker, the way bundlers and test
+ * runners see code: a file at a time. TypeScript's `transpileModule` strips the types, the Logmill
+ * rewrite runs in its `before` phase with the syntactic call resolver, and the output is ESNext
+ * JavaScript (JSX preserved) with a source map back to the original file.
+ *
+ *   src/cart.ts (TypeScript)  →  { code: JavaScript with the rewrite, map: source map to src/cart.ts }
+ *
+ * Imports are followed with TypeScript's module resolution under the project's tsconfig, so a call
+ * into another module of the build passes the context explicitly when that module exports the
+ * async function directly (see `syntactic-call-resolver.ts` for what is lost without a checker).
+ */
+import { readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import type * as TS from 'typescript';
+import { createLogmillTransformer } from './index.js';
+import type { TransformerOptions } from './options.js';
+import type { SyntacticResolverHost } from './syntactic-call-resolver.js';
+
+export interface ModuleTransformOptions extends TransformerOptions {
+  /** The tsconfig.json whose compiler options apply (default: the nearest one above each file). */
+  tsconfig?: string;
+  /** Whether a file belongs to the build's instrumented modules (default: not under node_modules, not .d.ts). */
+  isModuleOfBuild?: (fileName: string) => boolean;
+}
+
+export interface TransformedModule {
+  code: string;
+  /** The source map (JSON), its `sources` naming the original file. */
+  map: string;
+}
+
+const scriptFile = /\.(?:[cm]?[jt]sx?)$/;
+
+/** The default filter: scripts of the project, never dependencies or declaration files. */
+export function isProjectScript(fileName: string): boolean {
+  return scriptFile.test(fileName) && !/\.d\.[cm]?ts$/.test(fileName) && !/[\\/]node_modules[\\/]/.test(fileName);
+}
+
+function scriptKindOf(ts: typeof TS, fileName: string): TS.ScriptKind {
+  if (/\.tsx$/.test(fileName)) return ts.ScriptKind.TSX;
+  if (/\.jsx$/.test(fileName)) return ts.ScriptKind.JSX;
+  if (/\.[cm]?js$/.test(fileName)) return ts.ScriptKind.JS;
+  return ts.ScriptKind.TS;
+}
+
+/** One build's transform, and the TypeScript way of resolving its relative imports. */
+export interface ModuleTransformer {
+  transform(code: string, fileName: string): TransformedModule;
+  /**
+   * A relative import from a project module, resolved as TypeScript does (`./cart.js` → `cart.ts`,
+   * extensionless, `index.ts`), so bundlers without TypeScript resolution find the sources.
+   */
+  resolveRelative(specifier: string, importer: string): string | undefined;
+}
+
+/** Creates the per-build transform; it caches tsconfigs, resolutions and parsed neighbours. */
+export function createModuleTransformer(ts: typeof TS, options: ModuleTransformOptions = {}): ModuleTransformer {
+  const isModuleOfBuild = options.isModuleOfBuild ?? isProjectScript;
+  const configs = new Map<string, TS.CompilerOptions>();
+  const resolutionCaches = new Map<TS.CompilerOptions, TS.ModuleResolutionCache>();
+  const parsed = new Map<string, { mtime: number; sourceFile: TS.SourceFile }>();
+
+  const compilerOptionsFor = (fileName: string): TS.CompilerOptions => {
+    const configPath = options.tsconfig ?? ts.findConfigFile(path.dirname(fileName), ts.sys.fileExists) ?? '';
+    let compilerOptions = configs.get(configPath);
+    if (compilerOptions === undefined) {
+      let fromConfig: TS.CompilerOptions = {};
+      if (configPath !== '') {
+        const read = ts.readConfigFile(configPath, ts.sys.readFile);
+        if (read.error !== undefined) throw new Error(`logmill: cannot read ${configPath}: ${ts.flattenDiagnosticMessageText(read.error.messageText, '\n')}`);
+        fromConfig = ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(configPath), undefined, configPath).options;
+      }
+      compilerOptions = {
+        ...fromConfig,
+        // Later tools (the bundler, its minifier) choose the output; this step only rewrites.
+        target: ts.ScriptTarget.ESNext,
+        module: ts.ModuleKind.ESNext,
+        jsx: ts.JsxEmit.Preserve,
+        allowJs: true,
+        isolatedModules: true,
+        sourceMap: true,
+        inlineSourceMap: false,
+        inlineSources: true,
+        declaration: false,
+        noEmit: false,
+        importHelpers: false,
+        plugins: [],
+      };
+      configs.set(configPath, compilerOptions);
+    }
+    return compilerOptions;
+  };
+
+  const modulesFor = (compilerOptions: TS.CompilerOptions): SyntacticResolverHost => {
+    let cache = resolutionCaches.get(compilerOptions);
+    if (cache === undefined) {
+      cache = ts.createModuleResolutionCache(process.cwd(), (name) => ts.sys.useCaseSensitiveFileNames ? name : name.toLowerCase(), compilerOptions);
+      resolutionCaches.set(compilerOptions, cache);
+    }
+    const resolutionCache = cache;
+    return {
+      resolveImport(specifier, importer) {
+        const resolved = ts.resolveModuleName(specifier, importer, compilerOptions, ts.sys, resolutionCache).resolvedModule;
+        return resolved?.resolvedFileName;
+      },
+      readModule(fileName) {
+        if (!isModuleOfBuild(fileName)) return undefined;
+        let mtime: number;
+        try {
+          mtime = statSync(fileName).mtimeMs;
+        } catch {
+          return undefined;
+        }
+        const known = parsed.get(fileName);
+        if (known !== undefined && known.mtime === mtime) return known.sourceFile;
+        const sourceFile = ts.createSourceFile(fileName, readFileSync(fileName, 'utf8'), ts.ScriptTarget.ESNext, true, scriptKindOf(ts, fileName));
+        parsed.set(fileName, { mtime, sourceFile });
+        return sourceFile;
+      },
+    };
+  };
+
+  return {
+    transform(code, fileName) {
+      const compilerOptions = compilerOptionsFor(fileName);
+      const transformer = createLogmillTransformer(undefined, options, { ts, modules: modulesFor(compilerOptions) });
+      const output = ts.transpileModule(code, { compilerOptions, fileName, transformers: { before: [transformer] } });
+      const map = JSON.parse(output.sourceMapText ?? '{}') as { sources?: string[]; file?: string };
+      map.sources = [fileName];
+      delete map.file;
+      return { code: output.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n'), map: JSON.stringify(map) };
+    },
+    resolveRelative(specifier, importer) {
+      if (!specifier.startsWith('.') || !isModuleOfBuild(importer)) return undefined;
+      const resolved = modulesFor(compilerOptionsFor(importer)).resolveImport(specifier, importer);
+      return resolved !== undefined && isModuleOfBuild(resolved) ? resolved : undefined;
+    },
+  };
+}
