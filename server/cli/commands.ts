@@ -27,6 +27,18 @@ program
   });
 
 program
+  .command('instrument')
+  .description('rewrite a source tree with the Logmill transformer (TypeScript 5.9) into JavaScript with source maps, for builds whose compiler has no transformer hook')
+  .argument('<src>', 'the source directory')
+  .requiredOption('-o, --out <dir>', 'the output directory')
+  .option('-p, --project <tsconfig>', 'the tsconfig.json (default: the nearest at or above <src>)')
+  .option('--no-stack', 'context variables only, no logical stack frames')
+  .action(async (source: string, options: { out: string; project?: string; stack: boolean }) => {
+    const { instrument } = await import('./instrument.js');
+    instrument(source, options);
+  });
+
+program
   .command('count')
   .description('count matching events (guarded by the privacy guard unless the key has direct access)')
   .option('--url <url>', 'the collector (default LOGMILL_URL)')

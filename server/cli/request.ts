@@ -15,7 +15,8 @@ export interface CallOptions {
 /** On a terminal, waits this long before drawing a bar, so quick answers print nothing extra. */
 const quietMilliseconds = 400;
 
-function progressSetting(): 'always' | 'terminal' | 'never' {
+/** Whether to draw progress bars: LOGMILL_PROGRESS=always|never, else on terminals only. */
+export function progressSetting(): 'always' | 'terminal' | 'never' {
   const setting = process.env['LOGMILL_PROGRESS'];
   if (setting === 'always' || setting === 'never') return setting;
   return process.stderr.isTTY === true ? 'terminal' : 'never';
