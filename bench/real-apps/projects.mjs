@@ -1,0 +1,43 @@
+// The real projects run by bench/real-apps/run.mjs: pinned npm releases that ship their sources and
+// their own test suites. Only build configuration is ours (their repositories' tsconfig is not in
+// the tarball); their code and tests are used as published.
+import { join } from 'node:path';
+
+export const projects = [
+  {
+    name: 'piscina',
+    spec: 'piscina@5.3.2',
+    kind: 'a library (worker-thread pool), TypeScript',
+    // Linters, Jest (a second runner for the same suite) and benchmarking tools are not needed to run the tests.
+    drop: ['eslint', 'neostandard', 'jest', 'ts-jest', '@types/jest', 'bench-node', 'gen-esm-wrapper'],
+    test: ['node', ['scripts/run-tests.js']],
+    // As the project's `tsc` build does (ES2019 output, CommonJS, declarations), into dist/ where
+    // the tests and the published entry points load it.
+    build: (ts, directory) => ({
+      rootNames: ts.sys.readDirectory(join(directory, 'src'), ['.ts'], ['**/*.d.ts']),
+      options: {
+        target: ts.ScriptTarget.ES2019, module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10,
+        strict: true, esModuleInterop: true, declaration: true, sourceMap: true, resolveJsonModule: true, skipLibCheck: true,
+        lib: ['lib.es2022.d.ts'], types: ['node'], typeRoots: [join(directory, 'node_modules/@types')], rootDir: join(directory, 'src'), outDir: join(directory, 'dist'),
+      },
+    }),
+    demo: 'piscina-demo',
+  },
+  {
+    name: 'fastify',
+    spec: 'fastify@5.12.8',
+    kind: 'a web framework, JavaScript (allowJs)',
+    drop: ['@stylistic/eslint-plugin', '@stylistic/eslint-plugin-js', 'eslint', 'neostandard', 'markdownlint-cli2', 'tstyche', 'autocannon', 'branch-comparer', 'concurrently', 'cross-env', 'h2url', 'fastify-tsconfig'],
+    test: ['npx', ['borp', '--reporter=tap']],
+    // fastify.js and lib/ as published, rewritten in place (the tests require them by path).
+    sources: ['fastify.js', 'lib'],
+    build: (ts, directory, original) => ({
+      rootNames: [join(original, 'fastify.js'), ...ts.sys.readDirectory(join(original, 'lib'), ['.js'])],
+      options: {
+        allowJs: true, checkJs: false, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10,
+        skipLibCheck: true, lib: ['lib.es2022.d.ts'], types: ['node'], typeRoots: [join(directory, 'node_modules/@types')], rootDir: original, outDir: directory,
+      },
+    }),
+    demo: 'fastify-demo',
+  },
+];
