@@ -7,7 +7,7 @@ import type { AccessLevel } from '../collector/keys.js';
 import type { Store } from '../store/store.js';
 import { applyAccessRules, applyFunnelAccessRules } from './access-rules.js';
 import type { AuditLog } from './audit-log.js';
-import { type FunnelBreakdownResult, type FunnelEvent, type UserOutcome, funnelCells, summarizeFunnel, userOutcome } from './funnel.js';
+import { type FunnelBreakdownResult, funnelCells, funnelOutcomes, summarizeFunnel } from './funnel.js';
 import type { FunnelQuery } from './funnel-model.js';
 import { type ExperimentQuery, type VariantResult, experimentOutcomes, experimentResults } from './experiment.js';
 import { type DesignatedMinimums, PrivacyGuard, digestOfEntities } from './privacy-guard.js';
@@ -204,19 +204,6 @@ export class Analytics {
 export interface FunnelAnswer {
   exact: boolean;
   breakdowns: FunnelBreakdownResult[];
-}
-
-/** Splits events (ordered by user, then time) into each user's outcome. */
-export function funnelOutcomes(events: readonly FunnelEvent[], funnel: FunnelQuery): UserOutcome[] {
-  const outcomes: UserOutcome[] = [];
-  let start = 0;
-  for (let index = 1; index <= events.length; index++) {
-    if (index < events.length && events[index]!.user === events[start]!.user) continue;
-    const outcome = userOutcome(events.slice(start, index), funnel);
-    if (outcome !== undefined) outcomes.push(outcome);
-    start = index;
-  }
-  return outcomes;
 }
 
 function numeric(value: unknown): unknown {

@@ -146,6 +146,19 @@ function quantile(sorted: readonly number[], q: number): number {
 }
 
 /** The cells of outcomes computed in Node (strict and any-order funnels). */
+/** Splits events (ordered by user, then time) into each user's outcome. */
+export function funnelOutcomes(events: readonly FunnelEvent[], funnel: FunnelQuery): UserOutcome[] {
+  const outcomes: UserOutcome[] = [];
+  let start = 0;
+  for (let index = 1; index <= events.length; index++) {
+    if (index < events.length && events[index]!.user === events[start]!.user) continue;
+    const outcome = userOutcome(events.slice(start, index), funnel);
+    if (outcome !== undefined) outcomes.push(outcome);
+    start = index;
+  }
+  return outcomes;
+}
+
 export function funnelCells(funnel: FunnelQuery, outcomes: readonly UserOutcome[], digest: (users: string[]) => string): FunnelCell[] {
   const byBreakdown = new Map<string | null, UserOutcome[]>();
   for (const outcome of outcomes) {

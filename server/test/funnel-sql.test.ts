@@ -4,7 +4,7 @@
  * cells counted in DuckDB against the cells counted in Node from those outcomes.
  */
 import { describe, expect, it } from 'vitest';
-import { funnelOutcomes } from '../analytics/analytics.js';
+import { funnelOutcomes } from '../analytics/funnel.js';
 import { type FunnelCell, funnelCells } from '../analytics/funnel.js';
 import type { FunnelQuery } from '../analytics/funnel-model.js';
 import { type Envelope, eventToRow } from '../collector/event-to-row.js';

@@ -8,9 +8,9 @@ import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb
 import { accessSync, constants, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventRow } from '../event-row.js';
+import { type GroupStatisticsOptions, type GroupStatisticsRow, experimentEventOf, funnelEventOf, groupStatisticsOf } from '../row-mapping.js';
 import { IngestJournal, type Segment } from '../ingest-journal.js';
 import type { LoadListener, Store, StoreStatistics } from '../store.js';
-import { type GroupStatistics, SUPPRESSED } from '../../analytics/privacy-guard.js';
 import type { EventQuery } from '../../analytics/query-model.js';
 import type { ExperimentEvent, ExperimentQuery } from '../../analytics/experiment.js';
 import type { FunnelCell, FunnelEvent } from '../../analytics/funnel.js';
@@ -154,14 +154,7 @@ export class DuckDBStore implements Store {
 
   async funnelEvents(project: string, funnel: FunnelQuery, entity: string): Promise<FunnelEvent[]> {
     const { sql, parameters } = compileFunnelEvents(project, funnel, entity);
-    const rows = await this.read(sql, parameters);
-    return rows.map((row) => ({
-      user: String(row['user_key']),
-      time: Number(row['time']),
-      steps: Number(row['steps']),
-      exclusions: Number(row['exclusions']),
-      breakdown: row['breakdown'] === null || row['breakdown'] === undefined ? null : String(row['breakdown']),
-    }));
+    return (await this.read(sql, parameters)).map(funnelEventOf);
   }
 
   journey(project: string, eventId: string, around: number, entity: string): Promise<Record<string, unknown>[]> {
@@ -187,13 +180,7 @@ export class DuckDBStore implements Store {
 
   async experimentEvents(project: string, query: ExperimentQuery, entity: string): Promise<ExperimentEvent[]> {
     const { sql, parameters } = compileExperimentEvents(project, query, entity);
-    const rows = await this.read(sql, parameters);
-    return rows.map((row) => ({
-      user: String(row['user_key']),
-      time: Number(row['time']),
-      exposure: row['exposure'] === true,
-      variant: typeof row['variant'] === 'string' ? row['variant'] : null,
-    }));
+    return (await this.read(sql, parameters)).map(experimentEventOf);
   }
 
   templateRows(project: string, query: TemplateQuery, entity: string): Promise<Record<string, unknown>[]> {
@@ -275,26 +262,9 @@ export class DuckDBStore implements Store {
     return this.#serialize(run).then(() => deleted);
   }
 
-  async groupStatistics(
-    project: string,
-    query: EventQuery,
-    entity: string,
-    options: { onlyGroups?: string[]; keep?: number; facts?: boolean } = {},
-  ): Promise<(GroupStatistics & { key: string; facts?: { firstSeen: number; lastSeen: number; severityNumber: number } })[]> {
+  async groupStatistics(project: string, query: EventQuery, entity: string, options: GroupStatisticsOptions = {}): Promise<GroupStatisticsRow[]> {
     const { sql, parameters } = compileGroupStatistics(project, query, entity, options);
-    const rows = await this.read(sql, parameters);
-    return rows.map((row) => ({
-      // Dimensions merged away (the bin, the low-effect merge) read as `*`.
-      labels: query.groupBy.map((_, index) => (options.onlyGroups !== undefined && index >= (options.keep ?? 0) ? SUPPRESSED : row[`d${index}`])),
-      key: String(row['label_key']),
-      entities: Number(row['entities']),
-      entityDigest: String(row['digest'] ?? ''),
-      events: Number(row['events'] ?? 0),
-      top: ((row['top'] as unknown[] | null) ?? []).map(Number).sort((a, b) => b - a),
-      ...(options.facts
-        ? { facts: { firstSeen: Number(row['first_seen']), lastSeen: Number(row['last_seen']), severityNumber: Number(row['severity_number']) } }
-        : {}),
-    }));
+    return (await this.read(sql, parameters)).map((row) => groupStatisticsOf(row, query, options));
   }
 
   async close(): Promise<void> {

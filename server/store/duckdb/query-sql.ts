@@ -106,6 +106,11 @@ class Builder {
   }
 }
 
+/** The first 8 bytes of the MD5 of `expression`, big-endian, as ClickHouse's halfMD5 gives them. */
+function portableHash(expression: string): string {
+  return `('0x' || left(md5(${expression}), 16))::UBIGINT`;
+}
+
 /** The exact answer: one row per group, columns `d0..` (dimensions) and `a0..` (aggregates). */
 export function compileQuery(project: string, query: EventQuery): CompiledQuery {
   const builder = new Builder();
@@ -142,7 +147,7 @@ function funnelEventsSelect(builder: Builder, project: string, funnel: FunnelQue
   // A 64-bit hash partitions, sorts and joins much faster than the string (a collision among 10⁶
   // users has odds of about 10⁻⁸).
   const key = hashKey ? `hash(${entityColumn})` : entityColumn;
-  return `SELECT ${key} AS user_key, epoch_ms(ts) AS time, id, ${stepMask} AS steps, ${exclusionMask} AS exclusions, ${breakdown} AS breakdown FROM events WHERE ${conditions.join(' AND ')}`;
+  return `SELECT ${key} AS user_key, ${entityColumn} AS who, epoch_ms(ts) AS time, id, ${stepMask} AS steps, ${exclusionMask} AS exclusions, ${breakdown} AS breakdown FROM events WHERE ${conditions.join(' AND ')}`;
 }
 
 /**
@@ -202,22 +207,25 @@ export function compileGroupStatistics(project: string, query: EventQuery, entit
   const facts = options.facts ? ', min(ts) AS first_seen, max(ts) AS last_seen, max(severity_number) AS severity_number' : '';
   const innerFacts = options.facts ? ', min(first_seen) AS first_seen, max(last_seen) AS last_seen, max(severity_number) AS severity_number' : '';
   const outerFacts = options.facts ? ', epoch_ms(min(first_seen)) AS first_seen, epoch_ms(max(last_seen)) AS last_seen, max(severity_number) AS severity_number' : '';
-  const statistics = 'count(*) AS entities, bit_xor(entity)::VARCHAR AS digest, sum(c) AS events, max(c, 6) AS top';
+  // The digest XORs each entity's portable hash (the first 8 bytes of its MD5, ClickHouse's
+  // halfMD5), so both stores digest a group alike; it is computed once per entity and group.
+  const statistics = `count(*) AS entities, bit_xor(${portableHash('who')})::VARCHAR AS digest, sum(c) AS events, max(c, 6) AS top`;
   // Entities are grouped by their 64-bit hash, which is much cheaper to group on than the string.
-  const perEntity = `SELECT ${[...dimensions, `hash(${entityColumn}) AS entity`, 'count(*) AS c'].join(', ')}${facts} FROM events WHERE ${where} GROUP BY ALL`;
+  const perEntity = `SELECT ${[...dimensions, `hash(${entityColumn}) AS entity`, `min(${entityColumn}) AS who`, 'count(*) AS c'].join(', ')}${facts} FROM events WHERE ${where} GROUP BY ALL`;
   if (options.onlyGroups !== undefined) {
     const keyed = `SELECT * FROM (${perEntity}) WHERE ${keyOf(names)} IN (${options.onlyGroups.map((group) => builder.value(group)).join(', ') || 'NULL'})`;
     // Each entity counted once per merged group.
     const kept = names.slice(0, Math.max(0, Math.min(names.length, options.keep ?? 0)));
-    const merged = `SELECT ${[...kept, 'entity', 'sum(c) AS c'].join(', ')}${innerFacts} FROM (${keyed}) GROUP BY ${[...kept, 'entity'].join(', ')}`;
-    const groupBy = kept.length === 0 ? '' : ` GROUP BY ${kept.join(', ')}`;
+    const merged = `SELECT ${[...kept, 'entity', 'min(who) AS who', 'sum(c) AS c'].join(', ')}${innerFacts} FROM (${keyed}) GROUP BY ${[...kept, 'entity'].join(', ')}`;
+    const groupBy = kept.length === 0 ? '' : ` GROUP BY ${kept.join(', ')} ORDER BY ${kept.join(', ')}`;
     return {
       sql: `SELECT ${[...kept, `${keyOf(kept)} AS label_key`, statistics].join(', ')}${outerFacts} FROM (${merged})${groupBy}`,
       parameters: builder.parameters,
     };
   }
   // The key is made once per group, after grouping.
-  const groupBy = names.length === 0 ? '' : ` GROUP BY ${names.join(', ')}`;
+  // Ordered by the labels, as the exact answer is, so every store lists groups alike.
+  const groupBy = names.length === 0 ? '' : ` GROUP BY ${names.join(', ')} ORDER BY ${names.join(', ')}`;
   return { sql: `SELECT ${[...names, `${keyOf(names)} AS label_key`, statistics].join(', ')}${outerFacts} FROM (${perEntity})${groupBy}`, parameters: builder.parameters };
 }
 
@@ -245,7 +253,7 @@ function sequentialOutcomes(builder: Builder, project: string, funnel: FunnelQue
   const ctes = [
     `matched AS (${matched})`,
     `e AS MATERIALIZED (SELECT *, row_number() OVER (ORDER BY user_key, time, id) AS seq FROM matched WHERE steps <> 0 OR exclusions <> 0)`,
-    `a0 AS (SELECT user_key, breakdown, seq AS seq0, time AS t0, time + ${window} AS deadline FROM e WHERE ${startConditions.join(' AND ')})`,
+    `a0 AS (SELECT user_key, who, breakdown, seq AS seq0, time AS t0, time + ${window} AS deadline FROM e WHERE ${startConditions.join(' AND ')})`,
   ];
   for (let step = 1; step < funnel.steps.length; step++) {
     const previous = `a${step - 1}`;
@@ -272,11 +280,11 @@ function sequentialOutcomes(builder: Builder, project: string, funnel: FunnelQue
     .map((exclusion, index) => `(seq${exclusion.fromStep} IS NOT NULL AND xseq${index} IS NOT NULL AND (CASE WHEN seq${exclusion.toStep} IS NOT NULL THEN xseq${index} < seq${exclusion.toStep} ELSE xtime${index} <= deadline END))`)
     .join(' OR ') || 'FALSE';
   const times = funnel.steps.map((_, index) => `t${index}`).join(', ');
-  ctes.push(`outcome AS (SELECT user_key, breakdown, reached, [${times}] AS times FROM ${current} WHERE NOT (${excluded}))`);
+  ctes.push(`outcome AS (SELECT user_key, who, breakdown, reached, [${times}] AS times FROM ${current} WHERE NOT (${excluded}))`);
   return ctes.join(',\n');
 }
 
-/** Each user's outcome of a sequential funnel: user_key, breakdown, reached, times. */
+/** Each user's outcome of a sequential funnel: user_key, who (the entity), breakdown, reached, times. */
 export function compileSequentialFunnel(project: string, funnel: FunnelQuery, entity: string): CompiledQuery {
   const builder = new Builder();
   return { sql: `WITH ${sequentialOutcomes(builder, project, funnel, entity, false)} SELECT * FROM outcome`, parameters: builder.parameters };
@@ -289,10 +297,10 @@ export function compileSequentialFunnel(project: string, funnel: FunnelQuery, en
  */
 export function compileSequentialFunnelCells(project: string, funnel: FunnelQuery, entity: string): CompiledQuery {
   const builder = new Builder();
-  const perStep = 'SELECT breakdown, user_key, times, unnest(range(reached + 1)) AS step FROM outcome';
+  const perStep = 'SELECT breakdown, user_key, who, times, unnest(range(reached + 1)) AS step FROM outcome';
   const delta = 'CASE WHEN step > 0 THEN times[step + 1] - times[step] END';
   const sql = `WITH ${sequentialOutcomes(builder, project, funnel, entity, true)}
-    SELECT breakdown, step, count(*) AS users, bit_xor(user_key)::VARCHAR AS digest,
+    SELECT breakdown, step, count(*) AS users, bit_xor(${portableHash('who')})::VARCHAR AS digest,
       median(${delta}) AS median_ms, quantile_cont(${delta}, [0.4, 0.5, 0.6]) AS middle_ms
     FROM (${perStep}) GROUP BY breakdown, step`;
   return { sql, parameters: builder.parameters };
