@@ -1,4 +1,4 @@
-// End-to-end suites that need system packages (Debian's Chromium; ClickHouse later) live under
+// End-to-end suites that need system packages (Debian's Chromium and clickhouse-server) live under
 // test/e2e and run with `npm run test:e2e`.
 import { defineConfig } from 'vitest/config';
 

@@ -40,7 +40,7 @@ export class Gdpr {
 
   /** Every stored event of the user, oldest first, with every column. */
   async export(project: string, user: string): Promise<Record<string, unknown>[]> {
-    return this.store.read(`SELECT * FROM events WHERE project = ? AND "${this.entity}" = ? ORDER BY ts, id`, [project, user]);
+    return this.store.entityEvents(project, this.entity, user);
   }
 
   /** Applies the policy once; returns the events deleted. */

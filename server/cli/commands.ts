@@ -19,10 +19,11 @@ program
   .command('serve')
   .description('run the collector: HTTP ingest, validation, scrubbing, dedup, durable storage')
   .option('-c, --config <file>', 'JSON config file (keys, origins, limits, scrubbing)')
-  .option('-d, --data <dir>', 'data directory for the DuckDB store (default ./logmill-data)')
+  .option('-d, --data <dir>', 'data directory for the DuckDB store, keys, salt and audit log (default ./logmill-data)')
+  .option('-s, --store <url>', 'store events in ClickHouse instead: clickhouse://host:8123/database (default: the embedded DuckDB store)')
   .option('-p, --port <port>', 'port to listen on (default 4318)', port)
   .option('-H, --host <host>', 'address to listen on (default 127.0.0.1)')
-  .action(async (options: { config?: string; data?: string; port?: number; host?: string }) => {
+  .action(async (options: { config?: string; data?: string; store?: string; port?: number; host?: string }) => {
     await serve(options);
   });
 

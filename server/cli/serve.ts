@@ -5,21 +5,27 @@
 import { createCollector } from '../collector/app.js';
 import { loadConfig } from '../collector/config.js';
 import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
+import type { Store } from '../store/store.js';
 
 export interface ServeOptions {
   config?: string;
   data?: string;
+  store?: string;
   port?: number;
   host?: string;
 }
 
 export async function serve(options: ServeOptions): Promise<{ url: string; close(): Promise<void> }> {
-  const config = loadConfig({ file: options.config, flags: { data: options.data, port: options.port, host: options.host } });
-  const store = await DuckDBStore.open(config.data ?? './logmill-data');
+  const config = loadConfig({ file: options.config, flags: { data: options.data, store: options.store, port: options.port, host: options.host } });
+  const store: Store = config.store === undefined
+    ? await DuckDBStore.open(config.data ?? './logmill-data')
+    // Loaded only when asked for: the embedded setup never imports the ClickHouse client.
+    : await (await import('../store/clickhouse/clickhouse-store.js')).ClickHouseStore.open(config.store);
   const collector = await createCollector(config, store);
   const address = await collector.app.listen({ host: config.host, port: config.port });
   // One write, so that whoever reads the address also gets the keys in the same chunk.
   const lines = [`logmill collector listening on ${address}`, `  data: ${config.data ?? '(in memory)'}`];
+  if (config.store !== undefined) lines.push(`  store: ${config.store.replace(/\/\/[^@/]*@/, '//')}`);
   if (config.generatedKeys !== undefined) {
     lines.push(
       '  no keys were configured, so these were generated and saved in the data directory (shown once):',

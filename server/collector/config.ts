@@ -15,8 +15,10 @@ import type { ScrubOptions } from './scrub.js';
 export interface CollectorConfig {
   host: string;
   port: number;
-  /** Data directory; undefined keeps everything in memory (tests). */
+  /** Data directory (the embedded store, keys, salt, audit log); undefined keeps everything in memory (tests). */
   data: string | undefined;
+  /** Where events are stored: undefined for the embedded DuckDB store in `data`, or `clickhouse://host:port/database`. */
+  store: string | undefined;
   project: string;
   keys: KeysConfig;
   /** Browser origins allowed to call the collector; `*` allows any (never with credentials). */
@@ -36,7 +38,7 @@ export interface CollectorConfig {
 export interface ConfigSources {
   file?: string;
   env?: NodeJS.ProcessEnv;
-  flags?: { host?: string; port?: number; data?: string };
+  flags?: { host?: string; port?: number; data?: string; store?: string };
 }
 
 function list(value: string | undefined): string[] | undefined {
@@ -54,6 +56,7 @@ export function loadConfig(sources: ConfigSources = {}): CollectorConfig {
     host: sources.flags?.host ?? env['LOGMILL_HOST'] ?? file.host ?? '127.0.0.1',
     port: sources.flags?.port ?? (env['LOGMILL_PORT'] === undefined ? undefined : Number(env['LOGMILL_PORT'])) ?? file.port ?? 4318,
     data: sources.flags?.data ?? env['LOGMILL_DATA'] ?? file.data ?? './logmill-data',
+    store: sources.flags?.store ?? env['LOGMILL_STORE'] ?? file.store,
     project: env['LOGMILL_PROJECT'] ?? file.project ?? 'default',
     keys: structuredClone(file.keys ?? {}),
     allowedOrigins: list(env['LOGMILL_ALLOWED_ORIGINS']) ?? file.allowedOrigins ?? [],
@@ -67,6 +70,7 @@ export function loadConfig(sources: ConfigSources = {}): CollectorConfig {
     },
   };
   if (config.retention.days !== undefined && !(config.retention.days > 0)) throw new Error('retention days must be a positive number');
+  if (config.store !== undefined && !/^(clickhouses?|https?):\/\//.test(config.store)) throw new Error(`unknown store "${config.store}": use clickhouse://host:port/database, or leave it out for the embedded store`);
   if (config.salt === '') config.salt = savedSalt(config.data);
   config.scrub.salt ??= config.salt;
   if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) throw new Error(`invalid port: ${String(config.port)}`);

@@ -66,7 +66,7 @@ export function registerRoutes(app: FastifyInstance, keys: KeyRing, store: Store
     if (grant.access !== 'direct') throw new ClientError(403, 'access_level', 'reading single events needs direct access');
     const { id } = request.params as { id: string };
     if (!uuid.test(id)) throw new ClientError(400, 'invalid_id', 'the event id must be a UUID');
-    const [row] = await store.read('SELECT * FROM events WHERE project = ? AND id = ?::UUID', [grant.project, id.toLowerCase()]);
+    const row = await store.event(grant.project, id.toLowerCase());
     if (row === undefined) throw new ClientError(404, 'not_found', 'no event with that id');
     return row;
   });

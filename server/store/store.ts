@@ -33,6 +33,10 @@ export interface Store {
   statistics(): Promise<StoreStatistics>;
   /** Runs a read-only SQL query with positional parameters; sees every acknowledged row. */
   read(sql: string, parameters?: readonly (string | number | boolean | null)[]): Promise<Record<string, unknown>[]>;
+  /** One stored event by id, with every column (times as `YYYY-MM-DD HH:MM:SS.mmm` UTC, JSON columns as text). */
+  event(project: string, id: string): Promise<Record<string, unknown> | undefined>;
+  /** Every stored event whose `entity` column equals `value`, oldest first, with every column (GDPR export). */
+  entityEvents(project: string, entity: string, value: string): Promise<Record<string, unknown>[]>;
   /** The exact answer to a query: rows with `d0..` (dimensions) and `a0..` (aggregates). */
   runQuery(project: string, query: EventQuery): Promise<Record<string, unknown>[]>;
   /** Each user's events for a funnel, ordered by user and time (see compileFunnelEvents). */

@@ -146,6 +146,15 @@ export class DuckDBStore implements Store {
     return reader.getRowObjectsJson() as Record<string, unknown>[];
   }
 
+  async event(project: string, id: string): Promise<Record<string, unknown> | undefined> {
+    const [row] = await this.read('SELECT * FROM events WHERE project = ? AND id = ?::UUID', [project, id.toLowerCase()]);
+    return row;
+  }
+
+  entityEvents(project: string, entity: string, value: string): Promise<Record<string, unknown>[]> {
+    return this.read(`SELECT * FROM events WHERE project = ? AND "${entity}" = ? ORDER BY ts, id`, [project, value]);
+  }
+
   runQuery(project: string, query: EventQuery): Promise<Record<string, unknown>[]> {
     const { sql, parameters } = compileQuery(project, query);
     return this.read(sql, parameters);

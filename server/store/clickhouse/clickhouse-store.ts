@@ -1,0 +1,208 @@
+/**
+ * The Store on ClickHouse (`logmill serve --store clickhouse://host:8123/database`), over HTTP with
+ * @clickhouse/client. Collectors keep no state of their own: each batch is inserted before the
+ * collector answers, several collectors may write to one server, and a batch retried through
+ * another collector is stored again and merged away (ReplacingMergeTree on the id; every read
+ * deduplicates with FINAL). Queries compile to SQL that runs on ClickHouse 18.16 (query-sql.ts).
+ *
+ * Sequential funnels: computed from each user's events in Node (the same code as strict and
+ * any-order funnels), not yet pushed down into ClickHouse (`windowFunnel` cannot express the best
+ * attempt with exclusions and step times); the guard's digest is the portable one, so answers are
+ * the same as DuckDB's.
+ */
+import { type ClickHouseClient, createClient } from '@clickhouse/client';
+import type { EventRow } from '../event-row.js';
+import { portableDigest } from '../portable-hash.js';
+import { type GroupStatisticsOptions, type GroupStatisticsRow, experimentEventOf, funnelEventOf, groupStatisticsOf } from '../row-mapping.js';
+import type { LoadListener, Store, StoreStatistics } from '../store.js';
+import type { EventQuery } from '../../analytics/query-model.js';
+import type { ExperimentEvent, ExperimentQuery } from '../../analytics/experiment.js';
+import { type FunnelCell, type FunnelEvent, funnelCells, funnelOutcomes } from '../../analytics/funnel.js';
+import type { FunnelQuery } from '../../analytics/funnel-model.js';
+import type { TemplateQuery } from '../../analytics/template-view.js';
+import { EVENTS, compileExperimentEvents, compileFunnelEvents, compileGroupStatistics, compileJourney, compileQuery, compileTemplateView } from './query-sql.js';
+import { clickHouseRow, createEventsTable, sqlLiteral } from './schema.js';
+
+/**
+ * Settings every query runs with: 64-bit integers as JSON numbers (they are counts and
+ * milliseconds), and progress headers so long analytics queries keep the connection alive.
+ */
+const settings = { output_format_json_quote_64bit_integers: 0, send_progress_in_http_headers: 1, http_headers_progress_interval_ms: '10000' } as const;
+
+/** How long an erasure or a retention delete may take before it is reported as not done. */
+const mutationTimeout = 120_000;
+
+/** `clickhouse://host:port/database` (or http(s)://) → the HTTP URL and database. */
+export function parseClickHouseUrl(text: string): { url: string; database: string; username?: string; password?: string } {
+  const parsed = new URL(text.replace(/^clickhouse:/, 'http:').replace(/^clickhouses:/, 'https:'));
+  const database = parsed.pathname.replace(/^\/+|\/+$/g, '') || 'logmill';
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) throw new Error(`invalid ClickHouse database name: ${database}`);
+  const url = `${parsed.protocol}//${parsed.hostname}:${parsed.port || (parsed.protocol === 'https:' ? '8443' : '8123')}`;
+  return { url, database, ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}), ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}) };
+}
+
+export class ClickHouseStore implements Store {
+  onLoad: LoadListener | undefined;
+  #lastError: string | undefined;
+
+  private constructor(
+    private readonly client: ClickHouseClient,
+    private readonly database: string,
+  ) {}
+
+  /** Connects, creating the database and table if needed. */
+  static async open(address: string): Promise<ClickHouseStore> {
+    const { url, database, username, password } = parseClickHouseUrl(address);
+    const setup = createClient({ url, username, password });
+    try {
+      await setup.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
+      await setup.command({ query: createEventsTable(database) });
+    } finally {
+      await setup.close();
+    }
+    return new ClickHouseStore(createClient({ url, username, password, database, clickhouse_settings: settings, request_timeout: 300_000 }), database);
+  }
+
+  async insert(rows: readonly EventRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    // Ids this batch repeats (inside itself or from earlier batches) are told to onLoad as duplicates.
+    const fresh = new Map<string, EventRow>();
+    for (const row of rows) if (!fresh.has(`${row.project}\u0000${row.id}`)) fresh.set(`${row.project}\u0000${row.id}`, row);
+    const stored = await this.#storedIds([...fresh.values()]);
+    const values = [...fresh.values()].filter((row) => !stored.has(`${row.project}\u0000${row.id}`));
+    try {
+      if (values.length > 0) await this.client.insert({ table: 'events', values: values.map(clickHouseRow), format: 'JSONEachRow' });
+      this.#lastError = undefined;
+    } catch (error) {
+      this.#lastError = (error as Error).message;
+      throw error;
+    }
+    this.onLoad?.(values.length, rows.length - values.length);
+  }
+
+  async #storedIds(rows: readonly EventRow[]): Promise<Set<string>> {
+    const byProject = new Map<string, string[]>();
+    for (const row of rows) byProject.set(row.project, [...(byProject.get(row.project) ?? []), row.id]);
+    const stored = new Set<string>();
+    for (const [project, ids] of byProject) {
+      const found = await this.read(`SELECT id FROM events WHERE project = ${sqlLiteral(project)} AND id IN (${ids.map(sqlLiteral).join(', ')})`);
+      for (const row of found) stored.add(`${project}\u0000${String(row['id'])}`);
+    }
+    return stored;
+  }
+
+  async writable(): Promise<boolean> {
+    try {
+      await this.read('SELECT 1 AS ok');
+      return this.#lastError === undefined;
+    } catch {
+      return false;
+    }
+  }
+
+  async statistics(): Promise<StoreStatistics> {
+    const [rows] = await this.read(`SELECT count() AS rows FROM ${EVENTS}`);
+    const [bytes] = await this.read(`SELECT sum(bytes) AS bytes FROM system.parts WHERE database = ${sqlLiteral(this.database)} AND table = 'events' AND active`);
+    return { rows: Number(rows?.['rows'] ?? 0), bytes: Number(bytes?.['bytes'] ?? 0), pending: 0, quarantined: 0 };
+  }
+
+  /** Runs ClickHouse SQL; `?` placeholders take the values in order, escaped by `sqlLiteral`. */
+  async read(sql: string, parameters: readonly (string | number | boolean | null)[] = []): Promise<Record<string, unknown>[]> {
+    let index = 0;
+    const query = parameters.length === 0 ? sql : sql.replace(/\?/g, () => sqlLiteral(parameters[index++] ?? null));
+    const result = await this.client.query({ query, format: 'JSONEachRow' });
+    return result.json<Record<string, unknown>>();
+  }
+
+  async event(project: string, id: string): Promise<Record<string, unknown> | undefined> {
+    const [row] = await this.read(`SELECT * FROM ${EVENTS} WHERE project = ${sqlLiteral(project)} AND id = ${sqlLiteral(id.toLowerCase())} LIMIT 1`);
+    return row === undefined ? undefined : eventRowOf(row);
+  }
+
+  async entityEvents(project: string, entity: string, value: string): Promise<Record<string, unknown>[]> {
+    return (await this.read(`SELECT * FROM ${EVENTS} WHERE project = ${sqlLiteral(project)} AND ${entityColumn(entity)} = ${sqlLiteral(value)} ORDER BY ts, id`)).map(eventRowOf);
+  }
+
+  runQuery(project: string, query: EventQuery): Promise<Record<string, unknown>[]> {
+    return this.read(compileQuery(project, query));
+  }
+
+  async funnelEvents(project: string, funnel: FunnelQuery, entity: string): Promise<FunnelEvent[]> {
+    return (await this.read(compileFunnelEvents(project, funnel, entityColumn(entity)))).map(funnelEventOf);
+  }
+
+  async journey(project: string, eventId: string, around: number, entity: string): Promise<Record<string, unknown>[]> {
+    return (await this.read(compileJourney(project, eventId, around, entityColumn(entity)))).map(eventRowOf);
+  }
+
+  async sequentialFunnelCells(project: string, funnel: FunnelQuery, entity: string): Promise<FunnelCell[]> {
+    return funnelCells(funnel, funnelOutcomes(await this.funnelEvents(project, funnel, entity), funnel), portableDigest);
+  }
+
+  async experimentEvents(project: string, query: ExperimentQuery, entity: string): Promise<ExperimentEvent[]> {
+    return (await this.read(compileExperimentEvents(project, query, entityColumn(entity)))).map(experimentEventOf);
+  }
+
+  async templateRows(project: string, query: TemplateQuery, entity: string): Promise<Record<string, unknown>[]> {
+    return this.read(compileTemplateView(project, query, entityColumn(entity)));
+  }
+
+  /** Erases one entity's events with a mutation, waits for it, and verifies nothing is left. */
+  async eraseEntity(project: string, entity: string, value: string): Promise<number> {
+    const match = `project = ${sqlLiteral(project)} AND ${entityColumn(entity)} = ${sqlLiteral(value)}`;
+    const [counted] = await this.read(`SELECT count() AS n FROM events WHERE ${match}`);
+    const erased = Number(counted?.['n'] ?? 0);
+    if (erased === 0) return 0;
+    await this.#mutate(`ALTER TABLE events DELETE WHERE ${match}`);
+    const [left] = await this.read(`SELECT count() AS n FROM events WHERE ${match}`);
+    if (Number(left?.['n'] ?? 0) !== 0) throw new Error(`the erasure left ${String(left?.['n'])} events of ${entity}=${value} in ClickHouse`);
+    return erased;
+  }
+
+  async deleteOlderThan(cutoff: number, name?: string, except: readonly string[] = []): Promise<number> {
+    const conditions = [`ts < ${sqlLiteral(cutoff)}`];
+    if (name !== undefined) conditions.push(`name = ${sqlLiteral(name)}`);
+    for (const kept of except) conditions.push(`name != ${sqlLiteral(kept)}`);
+    const where = conditions.join(' AND ');
+    const [counted] = await this.read(`SELECT count() AS n FROM ${EVENTS} WHERE ${where}`);
+    const deleted = Number(counted?.['n'] ?? 0);
+    if (deleted > 0) await this.#mutate(`ALTER TABLE events DELETE WHERE ${where}`);
+    return deleted;
+  }
+
+  /** Starts a mutation and waits until ClickHouse reports it done (18.16 cannot wait synchronously). */
+  async #mutate(statement: string): Promise<void> {
+    const before = new Set((await this.read(`SELECT mutation_id FROM system.mutations WHERE database = ${sqlLiteral(this.database)} AND table = 'events'`)).map((row) => String(row['mutation_id'])));
+    await this.client.command({ query: statement });
+    const deadline = Date.now() + mutationTimeout;
+    for (;;) {
+      const mutations = await this.read(`SELECT mutation_id, is_done FROM system.mutations WHERE database = ${sqlLiteral(this.database)} AND table = 'events'`);
+      const started = mutations.filter((row) => !before.has(String(row['mutation_id'])));
+      if (started.length > 0 && started.every((row) => Number(row['is_done']) === 1)) return;
+      if (Date.now() > deadline) throw new Error(`ClickHouse did not finish "${statement}" within ${mutationTimeout / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  async groupStatistics(project: string, query: EventQuery, entity: string, options: GroupStatisticsOptions = {}): Promise<GroupStatisticsRow[]> {
+    return (await this.read(compileGroupStatistics(project, query, entityColumn(entity), options))).map((row) => groupStatisticsOf(row, query, options));
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}
+
+/** A row of the events table as DuckDB's store returns it: times as UTC text, no internal columns. */
+function eventRowOf(row: Record<string, unknown>): Record<string, unknown> {
+  const { date: _date, user_hash: _userHash, ...columns } = row;
+  // DuckDB leaves out a zero millisecond part.
+  const time = (value: unknown) => new Date(Number(value)).toISOString().replace('T', ' ').replace(/(\.000)?Z$/, '');
+  return { ...columns, ts: time(row['ts']), received_at: time(row['received_at']), name: row['name'] === '' ? null : row['name'] };
+}
+
+/** The protected entity column: a configured column name, checked before it reaches SQL. */
+function entityColumn(entity: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(entity)) throw new Error(`not a column name: ${entity}`);
+  return entity;
+}

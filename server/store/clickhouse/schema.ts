@@ -1,0 +1,73 @@
+/**
+ * ClickHouse's dialect for the events table, written for the oldest server Logmill supports
+ * (18.16: no query parameters, no DateTime64, no JSON functions beyond visitParam*, no window
+ * functions). Times are milliseconds in UInt64 with a Date for partitioning; JSON columns are
+ * strings. A ReplacingMergeTree ordered by (project, date, name, user hash, id) merges duplicate
+ * ids eventually; every read deduplicates at query time with FINAL, so a retried batch that landed
+ * on two collectors is counted once.
+ */
+import type { EventRow } from '../event-row.js';
+
+export function createEventsTable(database: string): string {
+  return `
+CREATE TABLE IF NOT EXISTS ${database}.events (
+  project String,
+  id String,
+  ts UInt64,
+  date Date DEFAULT toDate(intDiv(ts, 1000)),
+  received_at UInt64,
+  kind String,
+  name String,
+  severity String,
+  severity_number UInt8,
+  template String,
+  message String,
+  args String,
+  attributes String,
+  context_vars String,
+  stack String,
+  experiments String,
+  user_id Nullable(String),
+  user_hash UInt64 DEFAULT halfMD5(ifNull(user_id, '')),
+  session_id Nullable(String),
+  module Nullable(String),
+  file Nullable(String),
+  line Nullable(Int32),
+  function_name Nullable(String),
+  error_type Nullable(String),
+  error Nullable(String),
+  service Nullable(String),
+  trace_id Nullable(String),
+  span_id Nullable(String)
+) ENGINE = ReplacingMergeTree(received_at)
+PARTITION BY toYYYYMM(date)
+ORDER BY (project, date, name, user_hash, id)`;
+}
+
+/**
+ * A value as a ClickHouse literal: the one place a value is spliced into ClickHouse SQL (18.16 has
+ * no query parameters). Strings escape backslash and quote; numbers must be finite.
+ */
+export function sqlLiteral(value: string | number | boolean | null): string {
+  if (value === null) return 'NULL';
+  if (typeof value === 'boolean') return value ? '1' : '0';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`);
+    return String(value);
+  }
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/** An EventRow as the JSONEachRow line ClickHouse inserts (JSON columns as strings, name never null). */
+export function clickHouseRow(row: EventRow): Record<string, unknown> {
+  return {
+    ...row,
+    name: row.name ?? '',
+    args: JSON.stringify(row.args),
+    attributes: JSON.stringify(row.attributes),
+    context_vars: JSON.stringify(row.context_vars),
+    stack: JSON.stringify(row.stack),
+    experiments: JSON.stringify(row.experiments),
+    error: row.error === null || row.error === undefined ? null : JSON.stringify(row.error),
+  };
+}

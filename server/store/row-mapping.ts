@@ -1,0 +1,53 @@
+/**
+ * Result rows → the analytics types, the same for every store: each dialect names its columns
+ * alike (user_key, time, steps, ..., label_key, digest, top), so the mapping is written once.
+ */
+import { type GroupStatistics, SUPPRESSED } from '../analytics/privacy-guard.js';
+import type { EventQuery } from '../analytics/query-model.js';
+import type { ExperimentEvent } from '../analytics/experiment.js';
+import type { FunnelEvent } from '../analytics/funnel.js';
+
+export type GroupStatisticsRow = GroupStatistics & { key: string; facts?: { firstSeen: number; lastSeen: number; severityNumber: number } };
+export interface GroupStatisticsOptions {
+  onlyGroups?: string[];
+  keep?: number;
+  facts?: boolean;
+}
+
+function textOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+export function funnelEventOf(row: Record<string, unknown>): FunnelEvent {
+  return {
+    user: String(row['user_key']),
+    time: Number(row['time']),
+    steps: Number(row['steps']),
+    exclusions: Number(row['exclusions']),
+    breakdown: textOrNull(row['breakdown']),
+  };
+}
+
+export function experimentEventOf(row: Record<string, unknown>): ExperimentEvent {
+  return {
+    user: String(row['user_key']),
+    time: Number(row['time']),
+    exposure: row['exposure'] === true || row['exposure'] === 1,
+    variant: typeof row['variant'] === 'string' ? row['variant'] : null,
+  };
+}
+
+export function groupStatisticsOf(row: Record<string, unknown>, query: EventQuery, options: GroupStatisticsOptions): GroupStatisticsRow {
+  return {
+    // Dimensions merged away (the bin, the low-effect merge) read as `*`.
+    labels: query.groupBy.map((_, index) => (options.onlyGroups !== undefined && index >= (options.keep ?? 0) ? SUPPRESSED : row[`d${index}`])),
+    key: String(row['label_key']),
+    entities: Number(row['entities']),
+    entityDigest: String(row['digest'] ?? ''),
+    events: Number(row['events'] ?? 0),
+    top: ((row['top'] as unknown[] | null) ?? []).map(Number).sort((a, b) => b - a),
+    ...(options.facts
+      ? { facts: { firstSeen: Number(row['first_seen']), lastSeen: Number(row['last_seen']), severityNumber: Number(row['severity_number']) } }
+      : {}),
+  };
+}

@@ -1,0 +1,211 @@
+/**
+ * The ClickHouse store against Debian's clickhouse-server 18.16, side by side with the embedded
+ * DuckDB store on the same generated events: the query model, guarded answers (same salt), the
+ * template view, funnels and experiments must come out identical; duplicates are stored once,
+ * erasure and retention are verified by reading back.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Analytics } from '../../server/analytics/analytics.js';
+import { AuditLog } from '../../server/analytics/audit-log.js';
+import { parseExperiment } from '../../server/analytics/experiment.js';
+import { parseFunnel } from '../../server/analytics/funnel-model.js';
+import { parseQuery } from '../../server/analytics/query-model.js';
+import { type Envelope, eventToRow } from '../../server/collector/event-to-row.js';
+import { Scrubber } from '../../server/collector/scrub.js';
+import { ClickHouseStore } from '../../server/store/clickhouse/clickhouse-store.js';
+import { DuckDBStore } from '../../server/store/duckdb/duckdb-store.js';
+import type { EventRow } from '../../server/store/event-row.js';
+import type { Store } from '../../server/store/store.js';
+import { keys, post, startCollector, storedEvent, temporaryDirectory } from '../../server/test/helpers/collector-process.js';
+import { envelopeLines } from '../../server/test/helpers/envelopes.js';
+import { type EventSpec, envelope } from '../../server/test/helpers/dataset.js';
+import { type ClickHouseServer, startClickHouse } from './helpers/clickhouse.js';
+
+const hour = 3_600_000;
+const start = Date.UTC(2026, 10, 20, 8);
+
+/** A small shop: 60 users, each with page views, a funnel, an experiment, and some errors. */
+function dataset(): EventRow[] {
+  let seed = 7;
+  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+  const specs: EventSpec[] = [];
+  const countries = ['de', 'fr', 'it', 'es', 'nl'];
+  for (let user = 0; user < 60; user++) {
+    const userId = `user-${user}`;
+    const country = countries[user % countries.length]!;
+    const variant = user % 2 === 0 ? 'control' : 'B';
+    let ts = start + Math.floor(random() * 6 * hour);
+    const vars = { country, experiments: { 'checkout-v2': variant } };
+    specs.push({ userId, ts, name: '$exposure', attributes: { experiment: 'checkout-v2', variant }, vars });
+    for (let view = 0; view < 1 + (user % 4); view++) {
+      ts += Math.floor(random() * 600_000);
+      specs.push({ userId, ts, template: 'page %s viewed', args: [`/p/${view}`], attributes: { path: `/p/${view}`, ms: Math.floor(random() * 900) }, vars });
+    }
+    const steps = ['cart viewed', 'checkout started', 'order placed'];
+    const reach = user % 5 === 0 ? 0 : user % 3 === 0 ? 1 : 2 + (variant === 'B' ? 0 : user % 2);
+    for (let step = 0; step <= Math.min(reach, 2); step++) {
+      ts += Math.floor(random() * 900_000);
+      specs.push({ userId, ts, name: steps[step], attributes: { amount: 10 + (user % 7) * 5.5 }, vars });
+    }
+    if (user % 6 === 0) specs.push({ userId, ts: ts + 1000, template: 'card declined for %s', args: [userId], severity: 'ERROR', vars });
+  }
+  const scrubber = new Scrubber();
+  return specs.map((spec) => eventToRow('default', JSON.parse(envelope(spec)) as Envelope, start, scrubber));
+}
+
+const rows = dataset();
+let server: ClickHouseServer;
+let clickhouse: ClickHouseStore;
+let duckdb: DuckDBStore;
+const stores = () => [duckdb, clickhouse] as const;
+
+beforeAll(async () => {
+  server = await startClickHouse();
+  clickhouse = await ClickHouseStore.open(`${server.address}logmill_test`);
+  duckdb = await DuckDBStore.open(temporaryDirectory('duckdb-parity'), { loadInterval: 60_000 });
+  for (const store of stores()) await store.insert(rows);
+});
+
+afterAll(async () => {
+  await clickhouse?.close();
+  await duckdb?.close();
+  await server?.stop();
+});
+
+/** Numbers as numbers, floats to 9 significant digits: both stores' answers in one shape. */
+function normalized(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isInteger(value) ? value : Number(value.toPrecision(9));
+  if (typeof value === 'string' && /^-?\d+(\.\d+)?(e[+-]?\d+)?$/.test(value)) return normalized(Number(value));
+  if (Array.isArray(value)) return value.map(normalized);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, normalized(inner)]));
+  return value;
+}
+
+async function both<T>(ask: (store: Store) => Promise<T>): Promise<[unknown, unknown]> {
+  const [fromDuckDB, fromClickHouse] = await Promise.all(stores().map((store) => ask(store)));
+  return [normalized(fromDuckDB), normalized(fromClickHouse)];
+}
+
+describe('the ClickHouse store beside DuckDB', () => {
+  it('answers the query model exactly alike', async () => {
+    const f = (field: string) => ({ field });
+    const queries = [
+      { groupBy: [f('severity')], aggregates: [{ fn: 'count' }, { fn: 'users' }] },
+      { groupBy: [{ time: 'hour' }], aggregates: [{ fn: 'count' }] },
+      { groupBy: [{ time: 'week' }, f('name')], aggregates: [{ fn: 'count' }, { fn: 'users' }] },
+      {
+        groupBy: [f('vars.country')],
+        aggregates: [{ fn: 'count' }, { fn: 'users' }, { fn: 'sum', field: 'attributes.amount' }, { fn: 'avg', field: 'attributes.amount' }, { fn: 'p50', field: 'attributes.ms' }, { fn: 'p90', field: 'attributes.ms' }, { fn: 'max', field: 'attributes.ms' }],
+      },
+      { groupBy: [{ field: 'attributes.amount', bin: 10 }], where: [{ field: 'name', op: 'eq', value: 'order placed' }] },
+      { groupBy: [f('template')], where: [{ field: 'template', op: 'prefix', value: 'page' }, { field: 'severity', op: 'ne', value: 'ERROR' }] },
+      { where: [{ field: 'message', op: 'contains', value: 'CARD' }] },
+      { groupBy: [f('experiments.checkout-v2')], aggregates: [{ fn: 'users' }], where: [{ field: 'vars.country', op: 'in', value: ['de', 'fr'] }] },
+      { aggregates: [{ fn: 'count' }, { fn: 'users' }], where: [{ field: 'attributes.ms', op: 'gte', value: 450 }] },
+      { groupBy: [f('name')], cohort: { name: 'order placed' } },
+    ];
+    for (const input of queries) {
+      const query = parseQuery(input);
+      const [fromDuckDB, fromClickHouse] = await both((store) => store.runQuery('default', query));
+      expect(fromClickHouse, JSON.stringify(input)).toEqual(fromDuckDB);
+      expect((fromDuckDB as unknown[]).length).toBeGreaterThan(0);
+    }
+  });
+
+  it('gives untrusted readers the same guarded answers, noise and suppression included', async () => {
+    const inputs = [
+      { groupBy: [{ field: 'vars.country' }], aggregates: [{ fn: 'count' }, { fn: 'users' }] },
+      { groupBy: [{ field: 'name' }, { field: 'vars.country' }, { time: 'hour' }], aggregates: [{ fn: 'users' }] },
+      { groupBy: [{ field: 'template' }] },
+    ];
+    for (const input of inputs) {
+      const [fromDuckDB, fromClickHouse] = await both((store) => new Analytics(store, 'same-salt', new AuditLog(temporaryDirectory('audit'))).query('default', parseQuery(input), 'untrusted', 'reader'));
+      expect(fromClickHouse, JSON.stringify(input)).toEqual(fromDuckDB);
+    }
+  });
+
+  it('gives the same template view, funnels (each order, guarded too) and experiment results', async () => {
+    const analytics = (store: Store) => new Analytics(store, 'same-salt', new AuditLog(temporaryDirectory('audit')));
+    const [templatesD, templatesC] = await both((store) => analytics(store).templates('default', { limit: 20 }, 'direct', 'admin'));
+    expect(templatesC).toEqual(templatesD);
+    for (const order of ['sequential', 'strict', 'any']) {
+      const funnel = parseFunnel({ steps: [{ name: 'cart viewed' }, { name: 'checkout started' }, { name: 'order placed' }], order, breakdown: 'experiments.checkout-v2' });
+      for (const access of ['direct', 'untrusted'] as const) {
+        const [fromDuckDB, fromClickHouse] = await both((store) => analytics(store).funnel('default', funnel, access, 'reader'));
+        expect(fromClickHouse, `${order} ${access}`).toEqual(fromDuckDB);
+      }
+    }
+    const experiment = parseExperiment({ experiment: 'checkout-v2', goal: 'order placed' });
+    for (const access of ['direct', 'untrusted'] as const) {
+      const [fromDuckDB, fromClickHouse] = await both((store) => analytics(store).experiment('default', experiment, access, 'reader'));
+      expect(fromClickHouse).toEqual(fromDuckDB);
+    }
+  });
+
+  it('stores a batch retried through another collector once', async () => {
+    const other = await ClickHouseStore.open(`${server.address}logmill_test`);
+    const reported: [number, number][] = [];
+    other.onLoad = (stored, duplicates) => reported.push([stored, duplicates]);
+    try {
+      await other.insert(rows.slice(0, 50));
+      expect(reported).toEqual([[0, 50]]);
+      // Two collectors racing with the same new batch: both insert, reads still count it once.
+      const fresh = dataset().slice(0, 20).map((row, index) => ({ ...row, project: 'race', id: `0190a000-0000-7000-8000-${String(index).padStart(12, '0')}` }));
+      await Promise.all([other.insert(fresh), clickhouse.insert(fresh)]);
+      const [counted] = await clickhouse.read("SELECT count() AS n FROM events FINAL WHERE project = 'race'");
+      expect(Number(counted!['n'])).toBe(20);
+      expect((await clickhouse.statistics()).rows).toBe(rows.length + 20);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('reads single events, journeys and exports alike', async () => {
+    const id = rows.find((row) => row.user_id === 'user-12' && row.name === 'checkout started')!.id;
+    const [eventD, eventC] = await both((store) => store.event('default', id));
+    expect(eventC).toEqual(eventD);
+    expect(eventC).toMatchObject({ id, name: 'checkout started', user_id: 'user-12' });
+    const [journeyD, journeyC] = await both((store) => store.journey('default', id, hour, 'user_id'));
+    expect(journeyC).toEqual(journeyD);
+    const [exportD, exportC] = await both((store) => store.entityEvents('default', 'user_id', 'user-12'));
+    expect(exportC).toEqual(exportD);
+    expect((exportC as unknown[]).length).toBeGreaterThan(3);
+  });
+
+  it('takes events through two stateless collectors on one ClickHouse, a batch retried across them stored once', async () => {
+    const env = { LOGMILL_STORE: `${server.address}logmill_collectors`, LOGMILL_SALT: 'shared-salt' };
+    const collectors = await Promise.all([startCollector({ env }), startCollector({ env })]);
+    try {
+      const lines = envelopeLines(40, 'two-collectors');
+      const body = `${lines.join('\n')}\n`;
+      const headers = { authorization: `Bearer ${keys.ingest}`, 'content-type': 'application/x-ndjson' };
+      // The client's first try reached collector A; its retry (no answer seen) goes to B, twice at once.
+      const answers = [await post(`${collectors[0]!.url}/v1/events`, body, headers), ...(await Promise.all([0, 1].map(() => post(`${collectors[1]!.url}/v1/events`, body, headers))))];
+      for (const answer of answers) expect(answer).toMatchObject({ status: 200, body: { accepted: 40 } });
+      const direct = await ClickHouseStore.open(`${server.address}logmill_collectors`);
+      try {
+        expect((await direct.statistics()).rows).toBe(40);
+      } finally {
+        await direct.close();
+      }
+      const first = JSON.parse(lines[0]!) as { id: string };
+      for (const collector of collectors) expect(await storedEvent(collector.url, first.id)).toMatchObject({ id: first.id });
+    } finally {
+      await Promise.all(collectors.map((collector) => collector.stop()));
+    }
+  });
+
+  it('erases a user and deletes by age, verified by reading back', async () => {
+    const [erasedD, erasedC] = await both((store) => store.eraseEntity('default', 'user_id', 'user-6'));
+    expect(erasedC).toEqual(erasedD);
+    expect(erasedC).toBeGreaterThan(3);
+    expect(await clickhouse.read("SELECT count() AS n FROM events WHERE user_id = 'user-6'")).toEqual([{ n: 0 }]);
+    const cutoff = start + 2 * hour;
+    const [deletedD, deletedC] = await both((store) => store.deleteOlderThan(cutoff, 'cart viewed'));
+    expect(deletedC).toEqual(deletedD);
+    const [left] = await clickhouse.read(`SELECT count() AS n FROM events FINAL WHERE ts < ${cutoff} AND name = 'cart viewed'`);
+    expect(Number(left!['n'])).toBe(0);
+    const [countD, countC] = await both((store) => store.runQuery('default', parseQuery({ aggregates: [{ fn: 'count' }, { fn: 'users' }] })));
+    expect(countC).toEqual(countD);
+  });
+});
