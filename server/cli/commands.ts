@@ -14,6 +14,12 @@ function port(value: string): number {
   return number;
 }
 
+function positive(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError('must be a positive integer');
+  return number;
+}
+
 const program = new Command('logmill').description('Logmill collector and tools');
 program
   .command('serve')
@@ -37,6 +43,18 @@ program
   .action(async (source: string, options: { out: string; project?: string; stack: boolean }) => {
     const { instrument } = await import('./instrument.js');
     instrument(source, options);
+  });
+
+program
+  .command('migrate')
+  .description('copy the embedded store\'s events into ClickHouse: resumable, never twice, verified by count and checksum')
+  .requiredOption('--from <source>', 'duckdb:DIRECTORY, the data directory of logmill serve')
+  .requiredOption('--to <url>', 'clickhouse://host:8123/database')
+  .option('--batch-size <n>', 'events per insert (default 5000)', positive)
+  .option('--max-batches <n>', 'stop after this many batches; run again to continue', positive)
+  .action(async (options: { from: string; to: string; batchSize?: number; maxBatches?: number }) => {
+    const { migrateCommand } = await import('./migrate.js');
+    await migrateCommand(options);
   });
 
 program

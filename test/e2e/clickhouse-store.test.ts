@@ -4,6 +4,9 @@
  * template view, funnels and experiments must come out identical; duplicates are stored once,
  * erasure and retention are verified by reading back.
  */
+import { spawnSync } from 'node:child_process';
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Analytics } from '../../server/analytics/analytics.js';
 import { AuditLog } from '../../server/analytics/audit-log.js';
@@ -207,5 +210,39 @@ describe('the ClickHouse store beside DuckDB', () => {
     expect(Number(left!['n'])).toBe(0);
     const [countD, countC] = await both((store) => store.runQuery('default', parseQuery({ aggregates: [{ fn: 'count' }, { fn: 'users' }] })));
     expect(countC).toEqual(countD);
+  });
+
+  it('migrates an embedded store into ClickHouse: in runs, resumably, never twice, verified by checksum', async () => {
+    const directory = temporaryDirectory('migrate-source');
+    const source = await DuckDBStore.open(directory, { loadInterval: 60_000 });
+    const scrubber = new Scrubber();
+    const generated = envelopeLines(12_000, 'migrate').map((line, index) => eventToRow(index % 3 === 0 ? 'shop' : 'default', JSON.parse(line) as Envelope, start, scrubber));
+    await source.insert(generated);
+    await source.close();
+    const cli = join(__dirname, '../../server/dist/cli/main.js');
+    const migrate = (...extra: string[]) => spawnSync(process.execPath, [cli, 'migrate', '--from', `duckdb:${directory}`, '--to', `${server.address}logmill_migrated`, '--batch-size', '1000', ...extra], {
+      encoding: 'utf8', env: { ...process.env, LOGMILL_PROGRESS: 'always' },
+    });
+    const first = migrate('--max-batches', '4');
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toContain('read 4000 events, inserted 4000');
+    expect(first.stdout).toContain('run the same command again');
+    expect(first.stderr).toMatch(/migrating \[.*\] \d+\/12000 events/);
+    const rest = migrate();
+    expect(rest.status, rest.stderr).toBe(0);
+    expect(rest.stdout).toContain('read 8000 events, inserted 8000');
+    expect(rest.stdout).toMatch(/source: 12000 events, checksum (\d+); ClickHouse: 12000 events, checksum \1: identical/);
+    // A crash after inserting but before the cursor was written: the next run repeats batches, inserting nothing twice.
+    for (const file of readdirSync(directory).filter((name) => name.startsWith('migrate-'))) rmSync(join(directory, file));
+    const again = migrate();
+    expect(again.stdout).toContain('read 12000 events, inserted 0');
+    expect(again.stdout).toContain(': identical');
+    const target = await ClickHouseStore.open(`${server.address}logmill_migrated`);
+    try {
+      const [fromTarget] = await target.read("SELECT count() AS n, uniqExact(id) AS ids, countIf(project = 'shop') AS shop FROM events");
+      expect(fromTarget).toEqual({ n: 12_000, ids: 12_000, shop: 4000 });
+    } finally {
+      await target.close();
+    }
   });
 });
