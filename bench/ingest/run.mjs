@@ -2,16 +2,20 @@
 // process sending batches of 100 realistic events over loopback. Reports the sustained
 // acknowledged events per second (every 2xx means durable and deduplicated), p50/p99 latency at
 // half that rate, and the ceiling: JSON.parse of the same bytes in one process on this machine.
-// Usage: node bench/ingest/run.mjs [seconds]
+// With --clickhouse, the collector stores into a private ClickHouse server (Debian's
+// clickhouse-server) instead: each 2xx then means the batch is in ClickHouse.
+// Usage: node bench/ingest/run.mjs [seconds] [--clickhouse]
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { envelopeJson, log, memorySink, withContext } from '../../dist/esm/runtime/node.js';
+import { startClickHouse } from '../lib/clickhouse-server.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const seconds = Number(process.argv[2] ?? 10);
+const seconds = Number(/^\d+$/.test(process.argv[2] ?? '') ? process.argv[2] : 10);
+const onClickHouse = process.argv.includes('--clickhouse');
 const cli = join(here, '../../server/dist/cli/main.js');
 const key = 'bench-ingest-key-0123456789';
 
@@ -37,8 +41,8 @@ function makeBatches(count, base) {
   return Array.from({ length: count }, () => Array.from({ length: 100 }, () => base.replace(id, `${id.slice(0, 24)}${(sequence++).toString(16).padStart(12, '0')}`)).join('\n'));
 }
 
-async function startCollector(data) {
-  const child = spawn(process.execPath, [cli, 'serve', '--data', data, '--port', '0'], {
+async function startCollector(data, store) {
+  const child = spawn(process.execPath, [cli, 'serve', '--data', data, '--port', '0', ...(store === undefined ? [] : ['--store', store])], {
     env: { ...process.env, LOGMILL_INGEST_KEY: key, LOGMILL_ADMIN_KEY: `${key}-admin` },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -59,7 +63,7 @@ function load(url, mode, value, baseFile) {
 }
 
 const base = baseEvent();
-console.log(`ingest: batches of 100 events (${base.length} bytes each as JSON), ${seconds} s per phase, collector on DuckDB`);
+console.log(`ingest: batches of 100 events (${base.length} bytes each as JSON), ${seconds} s per phase, collector on ${onClickHouse ? 'ClickHouse' : 'DuckDB'}`);
 console.log(`node ${process.version}, ${cpus()[0]?.model ?? 'unknown cpu'} x ${cpus().length}, ${new Date().toISOString()}`);
 
 // The ceiling: JSON.parse of the same NDJSON lines.
@@ -76,8 +80,9 @@ const work = mkdtempSync(join(tmpdir(), 'logmill-bench-ingest-'));
 const baseFile = join(work, 'event.json');
 writeFileSync(baseFile, base);
 const results = {};
+const clickhouse = onClickHouse ? await startClickHouse(join(work, 'clickhouse')) : undefined;
 try {
-  const { url, child } = await startCollector(join(work, 'data'));
+  const { url, child } = await startCollector(join(work, 'data'), clickhouse === undefined ? undefined : `${clickhouse.address}logmill_ingest`);
   // Phase 1: as fast as 16 connections go.
   results.max = load(url, 'max', 16, baseFile);
   // Phase 2: an open-loop fixed rate at half the sustained rate; latency percentiles.
@@ -86,6 +91,7 @@ try {
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('exit', resolve));
 } finally {
+  await clickhouse?.stop();
   rmSync(work, { recursive: true, force: true });
 }
 

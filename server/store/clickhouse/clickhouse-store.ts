@@ -12,6 +12,7 @@
  */
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import type { EventRow } from '../event-row.js';
+import { GroupCommit } from '../group-commit.js';
 import { portableDigest } from '../portable-hash.js';
 import { type GroupStatisticsOptions, type GroupStatisticsRow, experimentEventOf, funnelEventOf, groupStatisticsOf } from '../row-mapping.js';
 import type { LoadListener, Store, StoreStatistics } from '../store.js';
@@ -63,8 +64,20 @@ export class ClickHouseStore implements Store {
     return new ClickHouseStore(createClient({ url, username, password, database, clickhouse_settings: settings, request_timeout: 300_000 }), database);
   }
 
+  /**
+   * Batches from concurrent requests go to ClickHouse together (one insert while another is in
+   * flight), since every insert makes a part on disk and ClickHouse wants few, large ones.
+   */
+  readonly #commits = new GroupCommit<EventRow, undefined>(async (submissions) => {
+    await this.#insertNow(submissions.flat());
+    return submissions.map(() => undefined);
+  });
+
   async insert(rows: readonly EventRow[]): Promise<void> {
-    if (rows.length === 0) return;
+    if (rows.length > 0) await this.#commits.submit(rows);
+  }
+
+  async #insertNow(rows: readonly EventRow[]): Promise<void> {
     // Ids this batch repeats (inside itself or from earlier batches) are told to onLoad as duplicates.
     const fresh = new Map<string, EventRow>();
     for (const row of rows) if (!fresh.has(`${row.project}\u0000${row.id}`)) fresh.set(`${row.project}\u0000${row.id}`, row);
@@ -121,6 +134,11 @@ export class ClickHouseStore implements Store {
 
   async entityEvents(project: string, entity: string, value: string): Promise<Record<string, unknown>[]> {
     return (await this.read(`SELECT * FROM ${EVENTS} WHERE project = ${sqlLiteral(project)} AND ${entityColumn(entity)} = ${sqlLiteral(value)} ORDER BY ts, id`)).map(eventRowOf);
+  }
+
+  /** Runs a statement that returns no rows (administration, benchmarks' data generation). */
+  async execute(statement: string): Promise<void> {
+    await this.client.command({ query: statement });
   }
 
   runQuery(project: string, query: EventQuery): Promise<Record<string, unknown>[]> {
