@@ -5,7 +5,7 @@
 import { type GroupStatistics, SUPPRESSED } from '../analytics/privacy-guard.js';
 import type { EventQuery } from '../analytics/query-model.js';
 import type { ExperimentEvent } from '../analytics/experiment.js';
-import type { FunnelEvent } from '../analytics/funnel.js';
+import type { FunnelCell, FunnelEvent } from '../analytics/funnel.js';
 
 export type GroupStatisticsRow = GroupStatistics & { key: string; facts?: { firstSeen: number; lastSeen: number; severityNumber: number } };
 export interface GroupStatisticsOptions {
@@ -49,5 +49,17 @@ export function groupStatisticsOf(row: Record<string, unknown>, query: EventQuer
     ...(options.facts
       ? { facts: { firstSeen: Number(row['first_seen']), lastSeen: Number(row['last_seen']), severityNumber: Number(row['severity_number']) } }
       : {}),
+  };
+}
+
+export function funnelCellOf(row: Record<string, unknown>): FunnelCell {
+  const middle = row['middle_ms'] as unknown[] | null;
+  return {
+    breakdown: textOrNull(row['breakdown']),
+    step: Number(row['step']),
+    users: Number(row['users']),
+    entityDigest: String(row['digest']),
+    medianMs: row['median_ms'] === null || row['median_ms'] === undefined ? null : Number(row['median_ms']),
+    middleMs: middle === null || middle === undefined || middle.some((value) => value === null) ? null : (middle.map(Number) as [number, number, number]),
   };
 }

@@ -138,6 +138,22 @@ describe('the ClickHouse store beside DuckDB', () => {
         expect(fromClickHouse, `${order} ${access}`).toEqual(fromDuckDB);
       }
     }
+    const more = [
+      { steps: [{ name: '$exposure' }, { name: 'cart viewed' }, { name: 'order placed' }], exclusions: [{ name: 'checkout started', fromStep: 1, toStep: 2 }] },
+      { steps: [{ name: '$exposure' }, { name: 'checkout started' }], window: 600_000, breakdown: 'vars.country' },
+      { steps: [{ name: 'cart viewed' }, { name: 'checkout started' }, { name: 'order placed' }], from: start + hour, to: start + 4 * hour, window: 1_800_000 },
+      { steps: [{ name: 'cart viewed', where: [{ field: 'vars.country', op: 'eq', value: 'de' }] }, { name: 'order placed' }], exclusions: [{ name: '$exposure', fromStep: 0, toStep: 1 }] },
+    ];
+    for (const input of more) {
+      const funnel = parseFunnel(input);
+      for (const access of ['direct', 'untrusted'] as const) {
+        const [fromDuckDB, fromClickHouse] = await both((store) => analytics(store).funnel('default', funnel, access, 'reader'));
+        expect(fromClickHouse, `${JSON.stringify(input)} ${access}`).toEqual(fromDuckDB);
+      }
+      const [cellsD, cellsC] = await both(async (store) => (await store.sequentialFunnelCells('default', funnel, 'user_id')).sort((a, b) => `${a.breakdown}/${a.step}`.localeCompare(`${b.breakdown}/${b.step}`)));
+      expect(cellsC, JSON.stringify(input)).toEqual(cellsD);
+      expect((cellsD as unknown[]).length).toBeGreaterThan(0);
+    }
     const experiment = parseExperiment({ experiment: 'checkout-v2', goal: 'order placed' });
     for (const access of ['direct', 'untrusted'] as const) {
       const [fromDuckDB, fromClickHouse] = await both((store) => analytics(store).experiment('default', experiment, access, 'reader'));

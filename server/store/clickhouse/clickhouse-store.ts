@@ -5,23 +5,20 @@
  * another collector is stored again and merged away (ReplacingMergeTree on the id; every read
  * deduplicates with FINAL). Queries compile to SQL that runs on ClickHouse 18.16 (query-sql.ts).
  *
- * Sequential funnels: computed from each user's events in Node (the same code as strict and
- * any-order funnels), not yet pushed down into ClickHouse (`windowFunnel` cannot express the best
- * attempt with exclusions and step times); the guard's digest is the portable one, so answers are
- * the same as DuckDB's.
+ * Sequential funnels are computed in ClickHouse with arrays per user (`windowFunnel` cannot express
+ * the best attempt with exclusions and step times); only the cells per (breakdown, step) leave it.
  */
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import type { EventRow } from '../event-row.js';
 import { GroupCommit } from '../group-commit.js';
-import { portableDigest } from '../portable-hash.js';
-import { type GroupStatisticsOptions, type GroupStatisticsRow, experimentEventOf, funnelEventOf, groupStatisticsOf } from '../row-mapping.js';
+import { type GroupStatisticsOptions, type GroupStatisticsRow, experimentEventOf, funnelCellOf, funnelEventOf, groupStatisticsOf } from '../row-mapping.js';
 import type { LoadListener, Store, StoreStatistics } from '../store.js';
 import type { EventQuery } from '../../analytics/query-model.js';
 import type { ExperimentEvent, ExperimentQuery } from '../../analytics/experiment.js';
-import { type FunnelCell, type FunnelEvent, funnelCells, funnelOutcomes } from '../../analytics/funnel.js';
+import type { FunnelCell, FunnelEvent } from '../../analytics/funnel.js';
 import type { FunnelQuery } from '../../analytics/funnel-model.js';
 import type { TemplateQuery } from '../../analytics/template-view.js';
-import { EVENTS, compileExperimentEvents, compileFunnelEvents, compileGroupStatistics, compileJourney, compileQuery, compileTemplateView } from './query-sql.js';
+import { EVENTS, compileExperimentEvents, compileFunnelEvents, compileGroupStatistics, compileJourney, compileQuery, compileSequentialFunnelCells, compileTemplateView } from './query-sql.js';
 import { clickHouseRow, createEventsTable, sqlLiteral } from './schema.js';
 
 /**
@@ -154,7 +151,7 @@ export class ClickHouseStore implements Store {
   }
 
   async sequentialFunnelCells(project: string, funnel: FunnelQuery, entity: string): Promise<FunnelCell[]> {
-    return funnelCells(funnel, funnelOutcomes(await this.funnelEvents(project, funnel, entity), funnel), portableDigest);
+    return (await this.read(compileSequentialFunnelCells(project, funnel, entityColumn(entity)))).map(funnelCellOf);
   }
 
   async experimentEvents(project: string, query: ExperimentQuery, entity: string): Promise<ExperimentEvent[]> {

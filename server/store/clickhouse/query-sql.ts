@@ -36,7 +36,12 @@ function jsonMember(column: string, key: string): string {
 
 /** quantile_cont: linear interpolation between the two nearest ranks of the sorted values. */
 export function interpolatedQuantile(values: string, fraction: number): string {
-  const sorted = `arraySort(arrayFilter(x -> isNotNull(x), groupArray(${values})))`;
+  return interpolatedQuantileOf(`groupArray(${values})`, fraction);
+}
+
+/** quantile_cont of an array's non-NULL values. */
+function interpolatedQuantileOf(array: string, fraction: number): string {
+  const sorted = `arraySort(arrayFilter(x -> isNotNull(x), ${array}))`;
   const position = `(${fraction} * (length(${sorted}) - 1))`;
   const low = `arrayElement(${sorted}, toUInt64(floor(${position})) + 1)`;
   const high = `arrayElement(${sorted}, toUInt64(ceil(${position})) + 1)`;
@@ -149,25 +154,82 @@ export function compileGroupStatistics(project: string, query: EventQuery, entit
   return `SELECT ${[...names, `${keyOf(names)} AS label_key`, statistics].join(', ')}${mergedFacts} FROM (${perEntity})${groupBy}`;
 }
 
-/** The events a funnel reads (see the DuckDB dialect's funnelEventsSelect), in user and time order. */
-export function compileFunnelEvents(project: string, funnel: FunnelQuery, entity: string): string {
-  const builder = new Builder();
+/** The funnel's events, one row each: user, time, id, step and exclusion masks, breakdown. */
+function funnelEventsSelect(builder: Builder, project: string, funnel: FunnelQuery, entity: string, onlyNamed: boolean): string {
   const stepMask = funnel.steps
-    .map((step, index) => `if(name = ${sqlLiteral(step.name)}${step.where.map((filter) => ` AND ${builder.filter(filter)}`).join('')}, ${2 ** index}, 0)`)
+    // A filter on a missing member is NULL: no match, as in DuckDB (and masks stay plain integers).
+    .map((step, index) => `if(ifNull(name = ${sqlLiteral(step.name)}${step.where.map((filter) => ` AND ${builder.filter(filter)}`).join('')}, 0), ${2 ** index}, 0)`)
     .join(' + ');
   const exclusionMask = funnel.exclusions.length === 0 ? '0' : funnel.exclusions.map((exclusion, index) => `if(name = ${sqlLiteral(exclusion.name)}, ${2 ** index}, 0)`).join(' + ');
   const breakdown = funnel.breakdown === undefined ? 'NULL' : `toString(${builder.field(funnel.breakdown)})`;
   const conditions = [`project = ${sqlLiteral(project)}`, `isNotNull(${entity})`];
   if (funnel.from !== undefined) conditions.push(`ts >= ${sqlLiteral(funnel.from)}`);
   if (funnel.to !== undefined) conditions.push(`ts < ${sqlLiteral(funnel.to + funnel.window)}`);
-  const strict = funnel.order === 'strict';
-  if (!strict) {
+  if (onlyNamed) {
     const names = [...new Set([...funnel.steps.map((step) => step.name), ...funnel.exclusions.map((exclusion) => exclusion.name)])];
     conditions.push(`name IN (${names.map(sqlLiteral).join(', ')})`);
   }
-  const inner = `SELECT assumeNotNull(${entity}) AS user_key, ts AS time, id, ${stepMask} AS steps, ${exclusionMask} AS exclusions, ${breakdown} AS breakdown FROM ${EVENTS} WHERE ${conditions.join(' AND ')}`;
+  return `SELECT assumeNotNull(${entity}) AS user_key, ts AS time, id, ${stepMask} AS steps, ${exclusionMask} AS exclusions, ${breakdown} AS breakdown FROM ${EVENTS} WHERE ${conditions.join(' AND ')}`;
+}
+
+/** The events a funnel reads, in user and time order (strict order needs every event of the user). */
+export function compileFunnelEvents(project: string, funnel: FunnelQuery, entity: string): string {
+  const strict = funnel.order === 'strict';
+  const inner = funnelEventsSelect(new Builder(), project, funnel, entity, !strict);
   const keep = strict ? '' : ' WHERE steps != 0 OR exclusions != 0';
   return `SELECT user_key, time, steps, exclusions, breakdown FROM (${inner})${keep} ORDER BY user_key, time, id`;
+}
+
+/**
+ * A sequential funnel's cells computed in ClickHouse, with DuckDB's semantics (see its
+ * sequentialOutcomes): each user's events become arrays in (time, id) order, and every step-0
+ * event one attempt row (arrayJoin); an attempt takes, step by step, the first later event of the
+ * next step within the window (A1, A2, …: positions, 0 when not reached), and notes whether an
+ * exclusion event came after its first step and before its last (or within the window). The best
+ * attempt per user reaches furthest, the earliest among equals; excluded users drop out. Then users
+ * per (breakdown, step), the XOR of their hashes, and the interpolated percentiles of their times
+ * from the previous step.
+ */
+export function compileSequentialFunnelCells(project: string, funnel: FunnelQuery, entity: string): string {
+  const window = sqlLiteral(funnel.window);
+  const events = `SELECT * FROM (${funnelEventsSelect(new Builder(), project, funnel, entity, true)}) WHERE steps != 0 OR exclusions != 0`;
+  const perUser = `SELECT user_key, arraySort(x -> (x.1, x.2), groupArray((time, id, steps, exclusions, breakdown))) AS ev FROM (${events}) GROUP BY user_key`;
+  const columns = `SELECT user_key, arrayMap(x -> x.1, ev) AS T, arrayMap(x -> x.3, ev) AS S, arrayMap(x -> x.4, ev) AS X, arrayMap(x -> x.5, ev) AS B, arrayEnumerate(ev) AS idx FROM (${perUser})`;
+  const startConditions = ['bitAnd(s, 1) != 0'];
+  if (funnel.from !== undefined) startConditions.push(`t >= ${sqlLiteral(funnel.from)}`);
+  if (funnel.to !== undefined) startConditions.push(`t < ${sqlLiteral(funnel.to)}`);
+  const starts = `SELECT *, arrayJoin(arrayFilter((n, t, s) -> ${startConditions.join(' AND ')}, idx, T, S)) AS i FROM (${columns})`;
+  let attempts = `SELECT *, T[i] + ${window} AS deadline FROM (${starts})`;
+  const last = funnel.steps.length - 1;
+  for (let step = 1; step <= last; step++) {
+    const previous = step === 1 ? 'i' : `A${step - 1}`;
+    attempts = `SELECT *, if(${previous} = 0, 0, arrayFirstIndex((t, s, n, p, d) -> n > p AND bitAnd(s, ${2 ** step}) != 0 AND t <= d, T, S, idx, ${alongside(previous)}, ${alongside('deadline')})) AS A${step} FROM (${attempts})`;
+  }
+  const at = (step: number) => (step === 0 ? 'i' : `A${step}`);
+  funnel.exclusions.forEach((exclusion, index) => {
+    attempts = `SELECT *, if(${at(exclusion.fromStep)} = 0, 0, arrayFirstIndex((x, n, f) -> n > f AND bitAnd(x, ${2 ** index}) != 0, X, idx, ${alongside(at(exclusion.fromStep))})) AS next${index} FROM (${attempts})`;
+  });
+  const excluded = funnel.exclusions
+    .map((exclusion, index) => `(next${index} > 0 AND if(${at(exclusion.toStep)} > 0, next${index} < ${at(exclusion.toStep)}, T[next${index}] <= deadline))`)
+    .join(' OR ') || '0';
+  const reached = Array.from({ length: last }, (_, index) => `toInt64(A${index + 1} > 0)`).join(' + ') || '0';
+  const times = `[${Array.from({ length: funnel.steps.length }, (_, step) => `T[${at(step)}]`).join(', ')}]`;
+  const scored = `SELECT user_key, tuple(B[i], ${reached}, ${times}, ${excluded}) AS attempt, (${reached}) * 1000000000 - i AS score FROM (${attempts})`;
+  const best = `SELECT user_key, argMax(attempt, score) AS best FROM (${scored}) GROUP BY user_key`;
+  const outcome = `SELECT user_key, tupleElement(best, 1) AS breakdown, tupleElement(best, 2) AS reached, tupleElement(best, 3) AS times FROM (${best}) WHERE NOT tupleElement(best, 4)`;
+  const perStep = `SELECT user_key, breakdown, arrayJoin(range(toUInt64(reached + 1))) AS step, if(step > 0, toInt64(times[step + 1]) - toInt64(times[step]), NULL) AS delta FROM (${outcome})`;
+  const cells = `SELECT breakdown, step, count() AS users, toString(groupBitXor(${entityHash('user_key')})) AS digest, groupArray(delta) AS deltas FROM (${perStep}) GROUP BY breakdown, step`;
+  return `SELECT breakdown, step, users, digest, ${interpolatedQuantileOf('deltas', 0.5)} AS median_ms,
+      [${[0.4, 0.5, 0.6].map((fraction) => interpolatedQuantileOf('deltas', fraction)).join(', ')}] AS middle_ms
+    FROM (${cells})`;
+}
+
+/**
+ * A column as an array as long as the user's events, to hand a lambda as an argument: 18.16 drops
+ * columns a lambda only captures from the subquery that provides them ("Unknown identifier").
+ */
+function alongside(column: string): string {
+  return `arrayResize([${column}], length(T), ${column})`;
 }
 
 /** Exposures to one experiment and the goal events, per user in time order. */

@@ -8,7 +8,7 @@ import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb
 import { accessSync, constants, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventRow } from '../event-row.js';
-import { type GroupStatisticsOptions, type GroupStatisticsRow, experimentEventOf, funnelEventOf, groupStatisticsOf } from '../row-mapping.js';
+import { type GroupStatisticsOptions, type GroupStatisticsRow, experimentEventOf, funnelCellOf, funnelEventOf, groupStatisticsOf } from '../row-mapping.js';
 import { IngestJournal, type Segment } from '../ingest-journal.js';
 import type { LoadListener, Store, StoreStatistics } from '../store.js';
 import type { EventQuery } from '../../analytics/query-model.js';
@@ -173,18 +173,7 @@ export class DuckDBStore implements Store {
 
   async sequentialFunnelCells(project: string, funnel: FunnelQuery, entity: string): Promise<FunnelCell[]> {
     const { sql, parameters } = compileSequentialFunnelCells(project, funnel, entity);
-    const rows = await this.read(sql, parameters);
-    return rows.map((row) => {
-      const middle = row['middle_ms'] as unknown[] | null;
-      return {
-        breakdown: row['breakdown'] === null || row['breakdown'] === undefined ? null : String(row['breakdown']),
-        step: Number(row['step']),
-        users: Number(row['users']),
-        entityDigest: String(row['digest']),
-        medianMs: row['median_ms'] === null ? null : Number(row['median_ms']),
-        middleMs: middle === null || middle.some((value) => value === null) ? null : (middle.map(Number) as [number, number, number]),
-      };
-    });
+    return (await this.read(sql, parameters)).map(funnelCellOf);
   }
 
   async experimentEvents(project: string, query: ExperimentQuery, entity: string): Promise<ExperimentEvent[]> {
