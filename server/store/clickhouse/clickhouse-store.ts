@@ -18,7 +18,7 @@ import type { ExperimentEvent, ExperimentQuery } from '../../analytics/experimen
 import type { FunnelCell, FunnelEvent } from '../../analytics/funnel.js';
 import type { FunnelQuery } from '../../analytics/funnel-model.js';
 import type { TemplateQuery } from '../../analytics/template-view.js';
-import { EVENTS, compileExperimentEvents, compileFunnelEvents, compileGroupStatistics, compileJourney, compileQuery, compileSequentialFunnelCells, compileTemplateView } from './query-sql.js';
+import { type Capabilities, EVENTS, capabilitiesOf, compileExperimentEvents, compileFunnelEvents, compileGroupStatistics, compileJourney, compileQuery, compileSequentialFunnelCells, compileTemplateView } from './query-sql.js';
 import { clickHouseRow, createEventsTable, sqlLiteral } from './schema.js';
 
 /**
@@ -46,19 +46,24 @@ export class ClickHouseStore implements Store {
   private constructor(
     private readonly client: ClickHouseClient,
     private readonly database: string,
+    /** What the server runs beyond 18.16 (query-sql.ts keeps newer SQL behind these). */
+    readonly capabilities: Capabilities,
   ) {}
 
   /** Connects, creating the database and table if needed. */
   static async open(address: string): Promise<ClickHouseStore> {
     const { url, database, username, password } = parseClickHouseUrl(address);
     const setup = createClient({ url, username, password });
+    let version: string;
     try {
       await setup.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
       await setup.command({ query: createEventsTable(database) });
+      version = (await (await setup.query({ query: 'SELECT version() AS version', format: 'JSONEachRow' })).json<{ version: string }>())[0]!.version;
     } finally {
       await setup.close();
     }
-    return new ClickHouseStore(createClient({ url, username, password, database, clickhouse_settings: settings, request_timeout: 300_000 }), database);
+    const client = createClient({ url, username, password, database, clickhouse_settings: settings, request_timeout: 300_000 });
+    return new ClickHouseStore(client, database, capabilitiesOf(version));
   }
 
   /**
@@ -139,11 +144,11 @@ export class ClickHouseStore implements Store {
   }
 
   runQuery(project: string, query: EventQuery): Promise<Record<string, unknown>[]> {
-    return this.read(compileQuery(project, query));
+    return this.read(compileQuery(project, query, this.capabilities));
   }
 
   async funnelEvents(project: string, funnel: FunnelQuery, entity: string): Promise<FunnelEvent[]> {
-    return (await this.read(compileFunnelEvents(project, funnel, entityColumn(entity)))).map(funnelEventOf);
+    return (await this.read(compileFunnelEvents(project, funnel, entityColumn(entity), this.capabilities))).map(funnelEventOf);
   }
 
   async journey(project: string, eventId: string, around: number, entity: string): Promise<Record<string, unknown>[]> {
@@ -151,11 +156,11 @@ export class ClickHouseStore implements Store {
   }
 
   async sequentialFunnelCells(project: string, funnel: FunnelQuery, entity: string): Promise<FunnelCell[]> {
-    return (await this.read(compileSequentialFunnelCells(project, funnel, entityColumn(entity)))).map(funnelCellOf);
+    return (await this.read(compileSequentialFunnelCells(project, funnel, entityColumn(entity), this.capabilities))).map(funnelCellOf);
   }
 
   async experimentEvents(project: string, query: ExperimentQuery, entity: string): Promise<ExperimentEvent[]> {
-    return (await this.read(compileExperimentEvents(project, query, entityColumn(entity)))).map(experimentEventOf);
+    return (await this.read(compileExperimentEvents(project, query, entityColumn(entity), this.capabilities))).map(experimentEventOf);
   }
 
   async templateRows(project: string, query: TemplateQuery, entity: string): Promise<Record<string, unknown>[]> {
@@ -200,7 +205,7 @@ export class ClickHouseStore implements Store {
   }
 
   async groupStatistics(project: string, query: EventQuery, entity: string, options: GroupStatisticsOptions = {}): Promise<GroupStatisticsRow[]> {
-    return (await this.read(compileGroupStatistics(project, query, entityColumn(entity), options))).map((row) => groupStatisticsOf(row, query, options));
+    return (await this.read(compileGroupStatistics(project, query, entityColumn(entity), options, this.capabilities))).map((row) => groupStatisticsOf(row, query, options));
   }
 
   async close(): Promise<void> {

@@ -28,8 +28,29 @@ const grains: Record<string, string> = {
 
 const quantiles: Record<string, number> = { p50: 0.5, p90: 0.9, p99: 0.99 };
 
+/**
+ * What the server can do beyond 18.16, probed once per store (`capabilitiesOf(version())`): SQL
+ * that only newer servers run stays behind these flags, and the 18.16 form is the default.
+ */
+export interface Capabilities {
+  /** JSONExtract* (19.x): members found by parsing, so a nested object's same-named key is never read instead. */
+  jsonFunctions: boolean;
+}
+
+export const baseline: Capabilities = { jsonFunctions: false };
+
+/** The capabilities of a server version (`18.16.1`, `24.8.4.13`). */
+export function capabilitiesOf(version: string): Capabilities {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  return { jsonFunctions: major > 19 || (major === 19 && minor >= 4) };
+}
+
 /** A JSON member as DuckDB's json_extract_string gives it: strings unquoted, other values as JSON text, null as NULL. */
-function jsonMember(column: string, key: string): string {
+function jsonMember(column: string, key: string, capabilities: Capabilities): string {
+  if (capabilities.jsonFunctions) {
+    const raw = `JSONExtractRaw(${column}, ${sqlLiteral(key)})`;
+    return `if(${raw} IN ('', 'null'), NULL, if(substring(${raw}, 1, 1) = '"', JSONExtractString(${column}, ${sqlLiteral(key)}), ${raw}))`;
+  }
   const raw = `visitParamExtractRaw(${column}, ${sqlLiteral(key)})`;
   return `if(visitParamHas(${column}, ${sqlLiteral(key)}) AND ${raw} != 'null', if(substring(${raw}, 1, 1) = '"', visitParamExtractString(${column}, ${sqlLiteral(key)}), ${raw}), NULL)`;
 }
@@ -54,9 +75,11 @@ export function entityHash(expression: string): string {
 }
 
 class Builder {
+  constructor(readonly capabilities: Capabilities) {}
+
   field(field: Field): string {
     if ('column' in field) return field.column === 'name' ? "nullIf(name, '')" : field.column;
-    return jsonMember(jsonColumns[field.json], field.key);
+    return jsonMember(jsonColumns[field.json], field.key, this.capabilities);
   }
 
   numeric(field: Field): string {
@@ -117,8 +140,8 @@ class Builder {
 }
 
 /** The exact answer: one row per group, columns `d0..` (dimensions) and `a0..` (aggregates). */
-export function compileQuery(project: string, query: EventQuery): string {
-  const builder = new Builder();
+export function compileQuery(project: string, query: EventQuery, capabilities = baseline): string {
+  const builder = new Builder(capabilities);
   const dimensions = query.groupBy.map((dimension, index) => `${builder.dimension(dimension)} AS d${index}`);
   const aggregates = query.aggregates.map((aggregate, index) => `${builder.aggregate(aggregate)} AS a${index}`);
   const names = query.groupBy.map((_, index) => `d${index}`);
@@ -131,8 +154,8 @@ export function compileQuery(project: string, query: EventQuery): string {
  * compileGroupStatistics): distinct entities, the XOR of their hashes, events, the six largest
  * per-entity counts, and the labels' JSON as the key.
  */
-export function compileGroupStatistics(project: string, query: EventQuery, entity: string, options: { onlyGroups?: string[]; keep?: number; facts?: boolean } = {}): string {
-  const builder = new Builder();
+export function compileGroupStatistics(project: string, query: EventQuery, entity: string, options: { onlyGroups?: string[]; keep?: number; facts?: boolean } = {}, capabilities = baseline): string {
+  const builder = new Builder(capabilities);
   const names = query.groupBy.map((_, index) => `d${index}`);
   const dimensions = query.groupBy.map((dimension, index) => `${builder.dimension(dimension)} AS d${index}`);
   const where = builder.where(project, query, [`isNotNull(${entity})`]);
@@ -173,9 +196,9 @@ function funnelEventsSelect(builder: Builder, project: string, funnel: FunnelQue
 }
 
 /** The events a funnel reads, in user and time order (strict order needs every event of the user). */
-export function compileFunnelEvents(project: string, funnel: FunnelQuery, entity: string): string {
+export function compileFunnelEvents(project: string, funnel: FunnelQuery, entity: string, capabilities = baseline): string {
   const strict = funnel.order === 'strict';
-  const inner = funnelEventsSelect(new Builder(), project, funnel, entity, !strict);
+  const inner = funnelEventsSelect(new Builder(capabilities), project, funnel, entity, !strict);
   const keep = strict ? '' : ' WHERE steps != 0 OR exclusions != 0';
   return `SELECT user_key, time, steps, exclusions, breakdown FROM (${inner})${keep} ORDER BY user_key, time, id`;
 }
@@ -190,9 +213,9 @@ export function compileFunnelEvents(project: string, funnel: FunnelQuery, entity
  * per (breakdown, step), the XOR of their hashes, and the interpolated percentiles of their times
  * from the previous step.
  */
-export function compileSequentialFunnelCells(project: string, funnel: FunnelQuery, entity: string): string {
+export function compileSequentialFunnelCells(project: string, funnel: FunnelQuery, entity: string, capabilities = baseline): string {
   const window = sqlLiteral(funnel.window);
-  const events = `SELECT * FROM (${funnelEventsSelect(new Builder(), project, funnel, entity, true)}) WHERE steps != 0 OR exclusions != 0`;
+  const events = `SELECT * FROM (${funnelEventsSelect(new Builder(capabilities), project, funnel, entity, true)}) WHERE steps != 0 OR exclusions != 0`;
   const perUser = `SELECT user_key, arraySort(x -> (x.1, x.2), groupArray((time, id, steps, exclusions, breakdown))) AS ev FROM (${events}) GROUP BY user_key`;
   const columns = `SELECT user_key, arrayMap(x -> x.1, ev) AS T, arrayMap(x -> x.3, ev) AS S, arrayMap(x -> x.4, ev) AS X, arrayMap(x -> x.5, ev) AS B, arrayEnumerate(ev) AS idx FROM (${perUser})`;
   const startConditions = ['bitAnd(s, 1) != 0'];
@@ -233,12 +256,12 @@ function alongside(column: string): string {
 }
 
 /** Exposures to one experiment and the goal events, per user in time order. */
-export function compileExperimentEvents(project: string, query: ExperimentQuery, entity: string): string {
-  const variant = jsonMember('attributes', 'variant');
+export function compileExperimentEvents(project: string, query: ExperimentQuery, entity: string, capabilities = baseline): string {
+  const variant = jsonMember('attributes', 'variant', capabilities);
   return `SELECT assumeNotNull(${entity}) AS user_key, ts AS time, name = '$exposure' AS exposure, ${variant} AS variant
     FROM ${EVENTS}
     WHERE project = ${sqlLiteral(project)} AND isNotNull(${entity})
-      AND ((name = '$exposure' AND ${jsonMember('attributes', 'experiment')} = ${sqlLiteral(query.experiment)}) OR name = ${sqlLiteral(query.goal)})
+      AND ((name = '$exposure' AND ${jsonMember('attributes', 'experiment', capabilities)} = ${sqlLiteral(query.experiment)}) OR name = ${sqlLiteral(query.goal)})
     ORDER BY user_key, time, exposure DESC, id`;
 }
 
