@@ -36,7 +36,8 @@ export function instrument(source: string, options: InstrumentCommandOptions): v
   }
   for (const error of result.errors) console.error(error);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(`instrumented ${result.files} files into ${options.out} in ${seconds} s: ${result.activations} async functions, ${result.logCalls} log calls stamped, ${result.written.length} files written (JavaScript with source maps)`);
+  const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+  console.log(`instrumented ${count(result.files, 'file')} into ${options.out} in ${seconds} s: ${count(result.activations, 'async function')}, ${count(result.logCalls, 'log call')} stamped, ${count(result.written.length, 'file')} written (JavaScript with source maps)`);
   // As tsc: the output is written despite type errors, and the exit status says there were some.
   if (result.errors.length > 0) {
     console.error(`${result.errors.length} type errors (output written anyway)`);

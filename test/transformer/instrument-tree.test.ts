@@ -65,7 +65,7 @@ describe('logmill instrument', () => {
   it('rewrites the tree and reports what it did', () => {
     expect(command.stderr).toBe('');
     expect(command.status).toBe(0);
-    expect(command.stdout).toMatch(/instrumented 2 files into .* 3 async functions, 1 log calls stamped/);
+    expect(command.stdout).toMatch(/instrumented 2 files into .* 3 async functions, 1 log call stamped/);
     const orders = readFileSync(join(out, 'orders.js'), 'utf8');
     // Readable: the source's comments and names stay; explicit passing to the proven callee.
     expect(orders).toContain('/** Loads an order. */');
