@@ -2,10 +2,12 @@
  * The common case of `%`-formatting without its machinery, small enough for browsers: the full
  * renderer (`message-renderer.ts`) is only installed where it is affordable.
  */
+import { errorText } from './represent.js';
 
 /**
  * The common case without the general machinery: only `%s` and `%d`, exactly as many args, each a
- * string or a number that renders the same either way. Returns undefined for anything else.
+ * string or a number that renders the same either way (or an Error, for `%s`). Returns undefined
+ * for anything else.
  */
 export function formatSimple(template: string, args: readonly unknown[]): string | undefined {
   let out = '';
@@ -17,6 +19,8 @@ export function formatSimple(template: string, args: readonly unknown[]): string
     if (conversion === 115 /* s */) {
       if (typeof value === 'string') out += template.slice(from, index) + value;
       else if (typeof value === 'number' && Number.isSafeInteger(value)) out += template.slice(from, index) + String(value);
+      // Errors too, so what browsers report (`uncaught %s`) reads the same without the full renderer.
+      else if (value instanceof Error) out += template.slice(from, index) + errorText(value);
       else return undefined;
     } else if (conversion === 100 /* d */) {
       if (typeof value !== 'number' || !Number.isSafeInteger(value)) return undefined;

@@ -48,6 +48,11 @@ export function safely<T>(read: () => T, fallback: T): T {
   }
 }
 
+/** An error as `%s` and `%r` show it: `TypeError: boom`. */
+export function errorText(error: Error): string {
+  return `${safely(() => error.name, 'Error')}: ${safely(() => error.message, '')}`;
+}
+
 function represent(value: unknown, seen: Set<object>, depth: number): string {
   switch (typeof value) {
     case 'string':
@@ -71,7 +76,7 @@ function represent(value: unknown, seen: Set<object>, depth: number): string {
   if (depth > 4) return Array.isArray(object) ? '[Array]' : '[Object]';
   seen.add(object);
   try {
-    if (object instanceof Error) return `${safely(() => object.name, 'Error')}: ${safely(() => object.message, '')}`;
+    if (object instanceof Error) return errorText(object);
     if (object instanceof Date) return safely(() => object.toISOString(), 'Invalid Date');
     if (object instanceof RegExp) return String(object);
     if (Array.isArray(object)) {

@@ -105,6 +105,11 @@ describe(`formatPercent against CPython ${python}`, () => {
     }
     expect(answered).toBeGreaterThan(20);
     expect(formatSimple('user %s paid %d', ['ann', 12])).toBe('user ann paid 12');
+    // Errors render as the full renderer renders them, so browsers report `uncaught %s` readably.
+    const error = new TypeError('boom');
+    expect(formatSimple('uncaught %s', [error])).toBe('uncaught TypeError: boom');
+    expect(formatSimple('uncaught %s', [error])).toBe(formatPercent('uncaught %s', [error]));
+    expect(formatSimple('code %d', [error])).toBeUndefined();
     expect(formatSimple('%s', [1.5])).toBeUndefined();
     expect(formatSimple('%5s', ['x'])).toBeUndefined();
     expect(formatSimple('%s %s', ['x'])).toBeUndefined();
