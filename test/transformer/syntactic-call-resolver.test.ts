@@ -101,4 +101,19 @@ describe('the checker-less call resolver', () => {
     expect(code.match(/__logmillAt\(/g)).toHaveLength(4);
     expect(code).toContain("log.info('not logmill')");
   });
+
+  it('recognises moduleFields and identify through the import, renamed too', () => {
+    const code = transformProject({
+      'main.ts': `
+        import { moduleFields as fields, identify } from 'logmill';
+        fields({ team: 'payments' });
+        export async function signIn(user: string) {
+          identify(user, { plan: 'pro' });
+          await Promise.resolve();
+        }`,
+    });
+    expect(code).toContain('fields({ team: \'payments\' }, "main")');
+    expect(code).toMatch(/__logmillContext = __logmill\.identifyIn\(__logmillContext, user, \{ plan: 'pro' \}\)/);
+  });
 });
+
