@@ -7,4 +7,6 @@ export { type ScrubOptions, type ScrubRule, Scrubber, luhnValid } from './collec
 export type { EventRow } from './store/event-row.js';
 export type { LoadListener, Store, StoreStatistics } from './store/store.js';
 export { DuckDBStore } from './store/duckdb/duckdb-store.js';
+export { ClickHouseStore, parseClickHouseUrl } from './store/clickhouse/clickhouse-store.js';
+export { type MigrationOptions, type MigrationResult, migrate } from './store/migrate.js';
 export { serve } from './cli/serve.js';
