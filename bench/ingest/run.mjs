@@ -4,18 +4,24 @@
 // half that rate, and the ceiling: JSON.parse of the same bytes in one process on this machine.
 // With --clickhouse, the collector stores into a private ClickHouse server (Debian's
 // clickhouse-server) instead: each 2xx then means the batch is in ClickHouse.
-// Usage: node bench/ingest/run.mjs [seconds] [--clickhouse]
+// With --prefill N, the store already holds N generated events when the load starts (the dedup
+// lookups and inserts then work against a store of that size).
+// Usage: node bench/ingest/run.mjs [seconds] [--clickhouse] [--prefill N]
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { envelopeJson, log, memorySink, withContext } from '../../dist/esm/runtime/node.js';
+import { ClickHouseStore } from '../../server/dist/store/clickhouse/clickhouse-store.js';
 import { startClickHouse } from '../lib/clickhouse-server.mjs';
+import { generateInClickHouse, generateInDuckDB } from '../lib/generate-events.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const seconds = Number(/^\d+$/.test(process.argv[2] ?? '') ? process.argv[2] : 10);
 const onClickHouse = process.argv.includes('--clickhouse');
+const prefillIndex = process.argv.indexOf('--prefill');
+const prefill = prefillIndex > 0 ? Number(process.argv[prefillIndex + 1]) : 0;
 const cli = join(here, '../../server/dist/cli/main.js');
 const key = 'bench-ingest-key-0123456789';
 
@@ -63,7 +69,7 @@ function load(url, mode, value, baseFile) {
 }
 
 const base = baseEvent();
-console.log(`ingest: batches of 100 events (${base.length} bytes each as JSON), ${seconds} s per phase, collector on ${onClickHouse ? 'ClickHouse' : 'DuckDB'}`);
+console.log(`ingest: batches of 100 events (${base.length} bytes each as JSON), ${seconds} s per phase, collector on ${onClickHouse ? 'ClickHouse' : 'DuckDB'}${prefill > 0 ? `, holding ${prefill.toLocaleString('en-US')} events already` : ''}`);
 console.log(`node ${process.version}, ${cpus()[0]?.model ?? 'unknown cpu'} x ${cpus().length}, ${new Date().toISOString()}`);
 
 // The ceiling: JSON.parse of the same NDJSON lines.
@@ -81,8 +87,17 @@ const baseFile = join(work, 'event.json');
 writeFileSync(baseFile, base);
 const results = {};
 const clickhouse = onClickHouse ? await startClickHouse(join(work, 'clickhouse')) : undefined;
+const storeAddress = clickhouse === undefined ? undefined : `${clickhouse.address}logmill_ingest`;
+if (prefill > 0 && storeAddress !== undefined) {
+  const store = await ClickHouseStore.open(storeAddress);
+  await generateInClickHouse(store, prefill);
+  await store.close();
+} else if (prefill > 0) {
+  mkdirSync(join(work, 'data'), { recursive: true });
+  await generateInDuckDB(join(work, 'data', 'events.duckdb'), prefill);
+}
 try {
-  const { url, child } = await startCollector(join(work, 'data'), clickhouse === undefined ? undefined : `${clickhouse.address}logmill_ingest`);
+  const { url, child } = await startCollector(join(work, 'data'), storeAddress);
   // Phase 1: as fast as 16 connections go.
   results.max = load(url, 'max', 16, baseFile);
   // Phase 2: an open-loop fixed rate at half the sustained rate; latency percentiles.
