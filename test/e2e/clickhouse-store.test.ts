@@ -174,6 +174,9 @@ describe('the ClickHouse store beside DuckDB', () => {
       const [counted] = await clickhouse.read("SELECT count() AS n FROM events FINAL WHERE project = 'race'");
       expect(Number(counted!['n'])).toBe(20);
       expect((await clickhouse.statistics()).rows).toBe(rows.length + 20);
+      // Every row is in its day's partition and keyed by its user's hash, as the table's order expects.
+      const [layout] = await clickhouse.read("SELECT count() AS n, countIf(date = toDate(intDiv(ts, 1000)) AND user_hash = halfMD5(ifNull(user_id, ''))) AS placed FROM events");
+      expect(layout).toMatchObject({ placed: Number(layout!['n']) });
     } finally {
       await other.close();
     }

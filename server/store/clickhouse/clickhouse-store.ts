@@ -95,12 +95,22 @@ export class ClickHouseStore implements Store {
     this.onLoad?.(values.length, rows.length - values.length);
   }
 
+  /**
+   * Which of these rows' ids are stored already. The lookup names every column of the table's
+   * order (project, date, name, user hash, id) with the batch's values, so ClickHouse reads only
+   * the few granules that could hold them instead of the project's whole history.
+   */
   async #storedIds(rows: readonly EventRow[]): Promise<Set<string>> {
-    const byProject = new Map<string, string[]>();
-    for (const row of rows) byProject.set(row.project, [...(byProject.get(row.project) ?? []), row.id]);
+    const byProject = new Map<string, EventRow[]>();
+    for (const row of rows) byProject.set(row.project, [...(byProject.get(row.project) ?? []), row]);
     const stored = new Set<string>();
-    for (const [project, ids] of byProject) {
-      const found = await this.read(`SELECT id FROM events WHERE project = ${sqlLiteral(project)} AND id IN (${ids.map(sqlLiteral).join(', ')})`);
+    const set = (values: Iterable<string>) => [...new Set(values)].map(sqlLiteral).join(', ');
+    for (const [project, group] of byProject) {
+      const dates = set(group.map((row) => new Date(row.ts).toISOString().slice(0, 10)));
+      const names = set(group.map((row) => row.name ?? ''));
+      const users = [...new Set(group.map((row) => row.user_id ?? ''))].map((user) => `halfMD5(${sqlLiteral(user)})`).join(', ');
+      const found = await this.read(`SELECT id FROM events WHERE project = ${sqlLiteral(project)} AND date IN (${dates}) AND name IN (${names})
+        AND user_hash IN (${users}) AND id IN (${set(group.map((row) => row.id))})`);
       for (const row of found) stored.add(`${project}\u0000${String(row['id'])}`);
     }
     return stored;

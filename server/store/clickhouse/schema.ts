@@ -2,9 +2,11 @@
  * ClickHouse's dialect for the events table, written for the oldest server Logmill supports
  * (18.16: no query parameters, no DateTime64, no JSON functions beyond visitParam*, no window
  * functions). Times are milliseconds in UInt64 with a Date for partitioning; JSON columns are
- * strings. A ReplacingMergeTree ordered by (project, date, name, user hash, id) merges duplicate
- * ids eventually; every read deduplicates at query time with FINAL, so a retried batch that landed
- * on two collectors is counted once.
+ * strings. `date` and `user_hash` are MATERIALIZED, computed by the server on every insert
+ * (18.16 fills a DEFAULT column left out of JSONEachRow with zero, not its expression, which would
+ * put every row in one partition). A ReplacingMergeTree ordered by (project, date, name, user hash,
+ * id) merges duplicate ids eventually; every read deduplicates at query time with FINAL, so a
+ * retried batch that landed on two collectors is counted once.
  */
 import type { EventRow } from '../event-row.js';
 
@@ -14,7 +16,7 @@ CREATE TABLE IF NOT EXISTS ${database}.events (
   project String,
   id String,
   ts UInt64,
-  date Date DEFAULT toDate(intDiv(ts, 1000)),
+  date Date MATERIALIZED toDate(intDiv(ts, 1000)),
   received_at UInt64,
   kind String,
   name String,
@@ -28,7 +30,7 @@ CREATE TABLE IF NOT EXISTS ${database}.events (
   stack String,
   experiments String,
   user_id Nullable(String),
-  user_hash UInt64 DEFAULT halfMD5(ifNull(user_id, '')),
+  user_hash UInt64 MATERIALIZED halfMD5(ifNull(user_id, '')),
   session_id Nullable(String),
   module Nullable(String),
   file Nullable(String),
