@@ -58,7 +58,7 @@ export interface ModuleTransformer {
 export function createModuleTransformer(ts: typeof TS, options: ModuleTransformOptions = {}): ModuleTransformer {
   const isModuleOfBuild = options.isModuleOfBuild ?? isProjectScript;
   const configs = new Map<string, TS.CompilerOptions>();
-  const resolutionCaches = new Map<TS.CompilerOptions, TS.ModuleResolutionCache>();
+  const perConfig = new Map<TS.CompilerOptions, { modules: SyntacticResolverHost; transformer: TS.TransformerFactory<TS.SourceFile> }>();
   const parsed = new Map<string, { mtime: number; sourceFile: TS.SourceFile }>();
 
   const compilerOptionsFor = (fileName: string): TS.CompilerOptions => {
@@ -92,14 +92,12 @@ export function createModuleTransformer(ts: typeof TS, options: ModuleTransformO
     return compilerOptions;
   };
 
-  const modulesFor = (compilerOptions: TS.CompilerOptions): SyntacticResolverHost => {
-    let cache = resolutionCaches.get(compilerOptions);
-    if (cache === undefined) {
-      cache = ts.createModuleResolutionCache(process.cwd(), (name) => ts.sys.useCaseSensitiveFileNames ? name : name.toLowerCase(), compilerOptions);
-      resolutionCaches.set(compilerOptions, cache);
-    }
-    const resolutionCache = cache;
-    return {
+  /** One resolver and one transformer per tsconfig, made on first use and kept for the build. */
+  const forConfig = (compilerOptions: TS.CompilerOptions) => {
+    const known = perConfig.get(compilerOptions);
+    if (known !== undefined) return known;
+    const resolutionCache = ts.createModuleResolutionCache(process.cwd(), (name) => ts.sys.useCaseSensitiveFileNames ? name : name.toLowerCase(), compilerOptions);
+    const modules: SyntacticResolverHost = {
       resolveImport(specifier, importer) {
         const resolved = ts.resolveModuleName(specifier, importer, compilerOptions, ts.sys, resolutionCache).resolvedModule;
         return resolved?.resolvedFileName;
@@ -119,12 +117,15 @@ export function createModuleTransformer(ts: typeof TS, options: ModuleTransformO
         return sourceFile;
       },
     };
+    const made = { modules, transformer: createLogmillTransformer(undefined, options, { ts, modules }) };
+    perConfig.set(compilerOptions, made);
+    return made;
   };
 
   return {
     transform(code, fileName) {
       const compilerOptions = compilerOptionsFor(fileName);
-      const transformer = createLogmillTransformer(undefined, options, { ts, modules: modulesFor(compilerOptions) });
+      const { transformer } = forConfig(compilerOptions);
       const output = ts.transpileModule(code, { compilerOptions, fileName, transformers: { before: [transformer] } });
       const map = JSON.parse(output.sourceMapText ?? '{}') as { sources?: string[]; file?: string };
       map.sources = [fileName];
@@ -133,7 +134,7 @@ export function createModuleTransformer(ts: typeof TS, options: ModuleTransformO
     },
     resolveRelative(specifier, importer) {
       if (!specifier.startsWith('.') || !isModuleOfBuild(importer)) return undefined;
-      const resolved = modulesFor(compilerOptionsFor(importer)).resolveImport(specifier, importer);
+      const resolved = forConfig(compilerOptionsFor(importer)).modules.resolveImport(specifier, importer);
       return resolved !== undefined && isModuleOfBuild(resolved) ? resolved : undefined;
     },
   };

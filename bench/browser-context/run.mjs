@@ -39,9 +39,9 @@ const modes = {
 };
 const scenarioEntry = "import { runScenario } from './browser-context/SCENARIO.js';\nwindow.runScenario = runScenario;\n";
 const scenarios = {
-  logmill: await bundle([join(here, 'scenario-logmill.ts')], { transform: {} }, scenarioEntry.replace('SCENARIO', 'scenario-logmill')),
-  'zone.js, ES2015 downlevel': await bundle([join(here, 'scenario-zone.ts')], { target: ES2015, zone: true }, scenarioEntry.replace('SCENARIO', 'scenario-zone')),
-  'zone.js, native await': await bundle([join(here, 'scenario-zone.ts')], { zone: true }, scenarioEntry.replace('SCENARIO', 'scenario-zone')),
+  logmill: await bundle([join(here, 'scenario-logmill.ts'), join(here, 'scenario.ts')], { transform: {} }, scenarioEntry.replace('SCENARIO', 'scenario-logmill')),
+  'zone.js, ES2015 downlevel': await bundle([join(here, 'scenario-zone.ts'), join(here, 'scenario.ts')], { target: ES2015, zone: true }, scenarioEntry.replace('SCENARIO', 'scenario-zone')),
+  'zone.js, native await': await bundle([join(here, 'scenario-zone.ts'), join(here, 'scenario.ts')], { zone: true }, scenarioEntry.replace('SCENARIO', 'scenario-zone')),
 };
 
 const browser = await chromium.launch({

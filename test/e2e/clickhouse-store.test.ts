@@ -192,6 +192,9 @@ describe('the ClickHouse store beside DuckDB', () => {
     const [exportD, exportC] = await both((store) => store.entityEvents('default', 'user_id', 'user-12'));
     expect(exportC).toEqual(exportD);
     expect((exportC as unknown[]).length).toBeGreaterThan(3);
+    // Placeholders take escaped values; a question mark inside a quoted string stays text.
+    expect(await clickhouse.read("SELECT ? AS a, 'why?' AS b, ? AS n", ["o'brien?", 3])).toEqual([{ a: "o'brien?", b: 'why?', n: 3 }]);
+    await expect(clickhouse.read('SELECT 1 AS a', ['unused'])).rejects.toThrow(/0 placeholders for 1 values/);
   });
 
   it('takes events through two stateless collectors on one ClickHouse, a batch retried across them stored once', async () => {

@@ -131,10 +131,16 @@ export class ClickHouseStore implements Store {
     return { rows: Number(rows?.['rows'] ?? 0), bytes: Number(bytes?.['bytes'] ?? 0), pending: 0, quarantined: 0 };
   }
 
-  /** Runs ClickHouse SQL; `?` placeholders take the values in order, escaped by `sqlLiteral`. */
+  /**
+   * Runs ClickHouse SQL; `?` placeholders (outside quoted strings) take the values in order,
+   * escaped by `sqlLiteral`, since 18.16 has no query parameters.
+   */
   async read(sql: string, parameters: readonly (string | number | boolean | null)[] = []): Promise<Record<string, unknown>[]> {
     let index = 0;
-    const query = parameters.length === 0 ? sql : sql.replace(/\?/g, () => sqlLiteral(parameters[index++] ?? null));
+    const query = parameters.length === 0
+      ? sql
+      : sql.replace(/'(?:\\.|[^'\\])*'|\?/g, (match) => (match === '?' ? sqlLiteral(parameters[index++] ?? null) : match));
+    if (index !== parameters.length) throw new Error(`the SQL has ${index} placeholders for ${parameters.length} values`);
     const result = await this.client.query({ query, format: 'JSONEachRow' });
     return result.json<Record<string, unknown>>();
   }
