@@ -39,8 +39,14 @@ export function experimentEventOf(row: Record<string, unknown>): ExperimentEvent
 
 export function groupStatisticsOf(row: Record<string, unknown>, query: EventQuery, options: GroupStatisticsOptions): GroupStatisticsRow {
   return {
-    // Dimensions merged away (the bin, the low-effect merge) read as `*`.
-    labels: query.groupBy.map((_, index) => (options.onlyGroups !== undefined && index >= (options.keep ?? 0) ? SUPPRESSED : row[`d${index}`])),
+    // Dimensions merged away (the bin, the low-effect merge) read as `*`. A time bucket is a number
+    // whichever store gives it (DuckDB hands 64-bit integers over as text): labels seed the guard's
+    // noise, so the same bucket must be the same label everywhere.
+    labels: query.groupBy.map((dimension, index) => {
+      if (options.onlyGroups !== undefined && index >= (options.keep ?? 0)) return SUPPRESSED;
+      const label = row[`d${index}`];
+      return 'time' in dimension && label !== null && label !== undefined ? Number(label) : label;
+    }),
     key: String(row['label_key']),
     entities: Number(row['entities']),
     entityDigest: String(row['digest'] ?? ''),
