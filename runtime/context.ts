@@ -4,6 +4,7 @@
  * copies of the runtime in one process (an ESM and a CommonJS build, or two installed versions) see
  * the same ambient slot and accept each other's contexts.
  */
+import { frozenMerge } from './frozen-merge.js';
 
 /** Where an instrumented function lives in the source, recorded once per function at build time. */
 export interface Frame {
@@ -23,12 +24,23 @@ export type ContextVariables = Readonly<Record<string, unknown>>;
 const emptyVariables: ContextVariables = Object.freeze({});
 
 /**
- * One logical activation. Contexts are never mutated: entering a function or adding variables makes
- * a child, so a context captured by a callback keeps meaning what it meant when it was captured.
+ * One logical activation. Contexts never change meaning: entering a function or adding variables
+ * makes a child, so a context captured by a callback keeps meaning what it meant when it was captured.
+ * Because of that, activations of the same function from the same parent may share one context
+ * (see `lastChild`).
  */
 export class LogmillContext {
   /** How many ancestors this context has; the root has 0. */
   readonly depth: number;
+  /**
+   * The child most recently entered from this context for a function frame, reused while the same
+   * function is entered again. A loop calling the same functions then allocates no contexts at all,
+   * and the contexts it stores into the ambient slot are long-lived, which spares V8's write barrier
+   * the old-to-young stores that otherwise dominate the protocol's cost. One entry per context keeps
+   * the memory bounded: a context holds at most one cached child.
+   * @internal
+   */
+  lastChild: LogmillContext | undefined = undefined;
 
   constructor(
     /** The context this one was entered from, or `undefined` for the root. */
@@ -83,8 +95,8 @@ export interface ContextRegistry {
   readonly version: number;
 }
 
-// 2: contexts carry `carried`.
-const REGISTRY_VERSION = 2;
+// 2: contexts carry `carried`. 3: contexts cache `lastChild`.
+const REGISTRY_VERSION = 3;
 const registryKey = Symbol.for(`logmill.context-registry.v${REGISTRY_VERSION}`);
 
 function createRegistry(): ContextRegistry {
@@ -126,6 +138,5 @@ export function ambientContext(): LogmillContext {
 
 /** Makes a child of `parent` carrying `variables` merged over the parent's. */
 export function childWithVariables(parent: LogmillContext, variables: ContextVariables): LogmillContext {
-  const merged = parent.variables === emptyVariables ? { ...variables } : { ...parent.variables, ...variables };
-  return new Context(parent, undefined, Object.freeze(merged));
+  return new Context(parent, undefined, frozenMerge(parent.variables === emptyVariables ? undefined : parent.variables, variables));
 }

@@ -2,7 +2,8 @@
  * What the transformer emits calls to. The hottest part of the protocol, handing the ambient slot
  * back and forth around each suspension, is written inline against `slot` by the transformer (see
  * transformer/rewrite-suspension-points.ts); the calls here are the entry, the rare paths and the
- * callbacks. Only `enter` allocates: the one context a call adds to the logical stack.
+ * callbacks. Only `enter` allocates: the one context a call adds to the logical stack, and only when the
+ * parent's cached child is for another function.
  *
  * Per instrumented activation:
  *
@@ -47,13 +48,27 @@ function parentFor(hidden: unknown, lexical: LogmillContext | undefined): Logmil
 /** A logical stack deeper than this stops growing, so runaway async recursion cannot exhaust memory. */
 const MAX_DEPTH = 512;
 
-/** Enters an instrumented function, adding `functionFrame` to the logical stack. */
+/**
+ * Enters an instrumented function, adding `functionFrame` to the logical stack. The first lines are
+ * the path almost every call takes (a caller passed its context, and entered this function from it
+ * before), kept small so that V8 inlines them into the instrumented function.
+ */
 export function enter(functionFrame: Frame, hidden: unknown, lexical: LogmillContext | undefined): LogmillContext {
+  if (hidden instanceof Context) {
+    const cached = hidden.lastChild;
+    if (cached !== undefined && cached.frame === functionFrame) return cached;
+  }
+  return enterChild(functionFrame, hidden, lexical);
+}
+
+function enterChild(functionFrame: Frame, hidden: unknown, lexical: LogmillContext | undefined): LogmillContext {
   let parent = parentFor(hidden, lexical);
   // Direct recursion (a polling loop that calls itself) replaces its own frame instead of stacking.
   if (parent.frame === functionFrame && parent.parent !== undefined) parent = parent.parent;
   if (parent.depth >= MAX_DEPTH) return parent;
-  return new Context(parent, functionFrame, parent.variables);
+  const cached = parent.lastChild;
+  if (cached !== undefined && cached.frame === functionFrame) return cached;
+  return (parent.lastChild = new Context(parent, functionFrame, parent.variables));
 }
 
 /** Enters an instrumented function without adding a frame (the `stack: false` option). */

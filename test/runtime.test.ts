@@ -14,6 +14,7 @@ import {
   experiment,
   isContext,
   isFallbackEnabled,
+  log,
   logicalStack,
   withContext,
   type LogmillEvent,
@@ -32,6 +33,18 @@ describe('withContext', () => {
     );
     expect(seen).toEqual({ requestId: 'r1', user: 'bob' });
     expect(contextVariables()).toEqual({});
+  });
+
+  it('copies variables as own, frozen keys, including a `__proto__` key parsed from JSON', () => {
+    const hostile = JSON.parse('{"__proto__": {"admin": true}, "user": "ann"}') as Record<string, unknown>;
+    const variables = withContext({ requestId: 'r1' }, () => withContext(hostile, () => contextVariables()));
+    expect(Object.getPrototypeOf(variables)).toBe(Object.prototype);
+    expect(Object.keys(variables).sort()).toEqual(['__proto__', 'requestId', 'user']);
+    expect((variables as { admin?: unknown }).admin).toBeUndefined();
+    expect(Object.isFrozen(variables)).toBe(true);
+    const child = log.with({ a: 1 }).with({ b: 2 });
+    expect(child.attributes).toEqual({ a: 1, b: 2 });
+    expect(Object.isFrozen(child.attributes)).toBe(true);
   });
 
   it('never mutates a context: a captured one keeps its meaning', () => {
@@ -159,6 +172,26 @@ describe('hook protocol', () => {
     expect(currentContext()).toBe(nested);
     hooks.restore(inside);
     hooks.slot.current = undefined;
+  });
+
+  it('reuses the child last entered for the same function and never mixes up parents or variables', () => {
+    const parent = hooks.enter(frameA, undefined, undefined);
+    const first = hooks.enter(frameB, parent, undefined);
+    expect(hooks.enter(frameB, parent, undefined)).toBe(first);
+    // Another function entered in between replaces the cached child; the next entry is a new
+    // context with the same meaning.
+    const other = hooks.enter(hooks.frame('c', 'm', 'm.ts', 3), parent, undefined);
+    expect(other.parent).toBe(parent);
+    const again = hooks.enter(frameB, parent, undefined);
+    expect(again).not.toBe(first);
+    expect(again.parent).toBe(parent);
+    expect(logicalStack(again).map((frame) => frame.function)).toEqual(['b', 'a']);
+    // A sibling context carrying variables has its own children.
+    const tagged = withContext({ request: 'r1' }, () => currentContext());
+    const underTagged = hooks.enter(frameB, tagged, undefined);
+    expect(underTagged).not.toBe(again);
+    expect(underTagged.variables).toEqual({ request: 'r1' });
+    expect(hooks.enter(frameB, parent, undefined).variables).toEqual({});
   });
 
   it('collapses direct recursion and bounds the depth of the logical stack', () => {

@@ -8,6 +8,7 @@ export const names = {
   runtime: '__logmill',
   context: '__logmillContext',
   outer: '__logmillOuter',
+  slot: '__logmillSlot',
   awaited: '__logmillAwaited',
   error: '__logmillError',
   frame: (index: number) => `__logmillFrame${index}`,

@@ -6,10 +6,12 @@
  *   async function load(id, options = {}, __logmillContext = void 0) {
  *     __logmillContext = __logmill.enter(__logmillFrame0, __logmillContext, __logmillScope0);
  *     const __logmillScope1 = __logmillContext;        // only when functions inside capture it
- *     let __logmillOuter = __logmill.slot.current, __logmillAwaited;   // the temporary only if it suspends
- *     __logmill.slot.current = __logmillContext;
+ *     const __logmillSlot = __logmill.slot;
+ *     let __logmillOuter = __logmillSlot.current, __logmillAwaited;   // the temporary only if it suspends
+ *     __logmillSlot.current = __logmillContext;
  *     try { body }
- *     finally { if (__logmill.slot.current === __logmillContext) __logmill.slot.current = __logmillOuter; }
+ *     catch (__logmillError) { throw __logmill.thrown(__logmillError, __logmillContext); }
+ *     finally { if (__logmillSlot.current === __logmillContext) __logmillSlot.current = __logmillOuter; }
  *   }
  *
  * The exit check matters after a rejected await: the activation resumed without taking the slot,
@@ -52,6 +54,9 @@ export function instrumentAsyncFunction(emit: Emit, fn: FunctionWithBody, plan: 
       : constant(emit, names.context, entered, ts.NodeFlags.Let),
   ];
   if (plan.ownScope !== undefined) entry.push(constant(emit, plan.ownScope, emit.context(), ts.NodeFlags.Const));
+  entry.push(
+    constant(emit, names.slot, factory.createPropertyAccessExpression(factory.createIdentifier(names.runtime), 'slot'), ts.NodeFlags.Const),
+  );
   const declarations = [factory.createVariableDeclaration(names.outer, undefined, undefined, emit.slot())];
   if (plan.suspends) declarations.push(factory.createVariableDeclaration(names.awaited));
   entry.push(

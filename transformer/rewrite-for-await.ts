@@ -5,9 +5,9 @@
  *   label: for await (const x of xs) body
  *   →
  *   {
- *     label: for await (const x of (__logmillAwaited = xs, __logmill.slot.current = __logmillOuter, __logmillAwaited)) {
+ *     label: for await (const x of (__logmillAwaited = xs, __logmillSlot.current = __logmillOuter, __logmillAwaited)) {
  *       __logmillOuter = __logmill.reenter(__logmillContext, __logmillOuter);
- *       try { body } finally { __logmill.slot.current = __logmillOuter; }
+ *       try { body } finally { __logmillSlot.current = __logmillOuter; }
  *     }
  *     __logmillOuter = __logmill.reenter(__logmillContext, __logmillOuter);
  *   }

@@ -3,12 +3,12 @@
  * it resumes, so that no other task's code ever runs with this activation's context. The slot is
  * written inline (no calls) because this is the hottest path of all.
  *
- *   await x   →  (__logmillAwaited = x, __logmill.slot.current = __logmillOuter,
+ *   await x   →  (__logmillAwaited = x, __logmillSlot.current = __logmillOuter,
  *                 __logmillAwaited = await __logmillAwaited,
- *                 __logmillOuter = __logmill.slot.current, __logmill.slot.current = __logmillContext,
+ *                 __logmillOuter = __logmillSlot.current, __logmillSlot.current = __logmillContext,
  *                 __logmillAwaited)
  *   yield x   →  the same around `yield` (async generators only; `yield*` too)
- *   return x  →  return (__logmillAwaited = x, __logmill.slot.current = __logmillOuter, __logmillAwaited)
+ *   return x  →  return (__logmillAwaited = x, __logmillSlot.current = __logmillOuter, __logmillAwaited)
  *                (async generators, where `return` awaits its operand)
  *
  * The operand is evaluated before the slot is handed back, so calls in it still see this context;
@@ -18,7 +18,7 @@
 import type * as TS from 'typescript';
 import type { Emit } from './emit.js';
 
-/** `(__logmillAwaited = operand, __logmill.slot.current = __logmillOuter, <then...>)` */
+/** `(__logmillAwaited = operand, __logmillSlot.current = __logmillOuter, <then...>)` */
 export function handBack(emit: Emit, operand: TS.Expression, then: readonly TS.Expression[]): TS.Expression {
   const { factory } = emit;
   return factory.createParenthesizedExpression(

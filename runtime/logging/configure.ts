@@ -2,6 +2,7 @@
  * Logging configuration: the global level, per-module levels (by module-name prefix, the way S3
  * lists keys under a prefix), module fields, redaction and the service identity.
  */
+import { frozenMerge } from '../frozen-merge.js';
 import { type LevelSetting, thresholdOf } from './levels.js';
 import { type RedactionOptions, Redactor } from './redact.js';
 
@@ -70,6 +71,6 @@ export function thresholdForModule(module: string): number {
  */
 export function moduleFields(fields: Readonly<Record<string, unknown>>, module?: string): void {
   if (module === undefined) return;
-  loggingState.moduleFields.set(module, Object.freeze({ ...loggingState.moduleFields.get(module), ...fields }));
+  loggingState.moduleFields.set(module, frozenMerge(loggingState.moduleFields.get(module), fields));
   loggingState.version++;
 }

@@ -6,6 +6,7 @@
 import type { CompiledTemplate } from '../format/compile-template.js';
 import type { LogmillContext } from '../context.js';
 import { emitLog, sinkRegistry } from '../events.js';
+import { frozenMerge } from '../frozen-merge.js';
 import type { CallSite } from './event.js';
 import { loggingState, thresholdForModule } from './configure.js';
 import { defineLogFunction } from './define.js';
@@ -59,7 +60,7 @@ export class Logger {
 
   /** A logger whose events also carry `attributes` (later keys win). Cheap enough per request. */
   with(attributes: Readonly<Record<string, unknown>>): Logger {
-    return new Logger(Object.freeze(this.#attributes === emptyAttributes ? { ...attributes } : { ...this.#attributes, ...attributes }));
+    return new Logger(frozenMerge(this.#attributes === emptyAttributes ? undefined : this.#attributes, attributes));
   }
 
   /** The attributes this logger adds to its events. */
