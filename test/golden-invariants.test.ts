@@ -56,7 +56,28 @@ describe('golden output invariants', () => {
       const text = fn.getBody()!.getText();
       expect(text).toContain('const __logmillSlot = __logmill.slot;');
       expect(text).toContain('__logmillSlot.current = __logmillContext;');
-      expect(text).toMatch(/catch \(__logmillError\) \{\s*throw __logmill\.thrown\(__logmillError, __logmillContext\);\s*\}\s*finally \{\s*if \(__logmillSlot\.current === __logmillContext\)\s*__logmillSlot\.current = __logmillOuter;/);
+      const guardedExit = String.raw`if \(__logmillSlot\.current === __logmillContext\)\s*__logmillSlot\.current = __logmillOuter;`;
+      const rethrow = String.raw`throw __logmill\.thrown\(__logmillError, __logmillContext\);`;
+      const inFinally = new RegExp(String.raw`catch \(__logmillError\) \{\s*${rethrow}\s*\}\s*finally \{\s*${guardedExit}`);
+      const atReturns = new RegExp(String.raw`catch \(__logmillError\) \{\s*${guardedExit}\s*${rethrow}\s*\}\s*\}$`);
+      if (inFinally.test(text)) {
+        // The exit is in the finally block.
+      } else {
+        // Without a finally, every own return gives the slot back after evaluating its operand, and
+        // nothing that runs after a return (a finally, a for-of loop's close, `using`) is present.
+        expect(text).toMatch(atReturns);
+        const own = (kind: SyntaxKind) => fn.getDescendantsOfKind(kind).filter((node) => owner(node) === fn);
+        for (const statement of own(SyntaxKind.ReturnStatement)) {
+          const operand = statement.getExpression();
+          if (operand === undefined) {
+            expect(statement.getPreviousSibling()?.getText(), statement.getText()).toBe('__logmillSlot.current = __logmillOuter;');
+          } else {
+            expect(operand.getText(), statement.getText()).toMatch(/, __logmillSlot\.current = __logmillOuter, __logmillAwaited\)$/);
+          }
+        }
+        expect(own(SyntaxKind.ForOfStatement)).toEqual([]);
+        expect(own(SyntaxKind.TryStatement).filter((node) => node.getFinallyBlock() !== undefined)).toEqual([]);
+      }
       // Every suspension of this activation sits inside the hand-back protocol.
       const suspensions = fn.getDescendants().filter(
         (node) => (Node.isAwaitExpression(node) || Node.isYieldExpression(node)) && owner(node) === fn,
@@ -72,8 +93,8 @@ describe('golden output invariants', () => {
         const blocks = Node.isCatchClause(handler) ? [handler.getBlock()] : Node.isTryStatement(handler) ? [handler.getFinallyBlockOrThrow()] : [];
         for (const block of blocks) {
           const first = block.getStatements()[0]?.getText() ?? '';
-          // Reenter (user blocks), give the slot back (our exit, for-await bodies), or note where an
-          // error left and rethrow it at once (our catch, which touches no slot).
+          // Reenter (user blocks), give the slot back (our exit, for-await bodies, our catch when
+          // returns exit), or note where an error left and rethrow it at once (our catch otherwise).
           expect(
             first === '__logmillOuter = __logmill.reenter(__logmillContext, __logmillOuter);' ||
               first === 'throw __logmill.thrown(__logmillError, __logmillContext);' ||

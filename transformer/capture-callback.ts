@@ -54,6 +54,6 @@ export function captureCallback(
   );
   const exit = factory.createExpressionStatement(emit.hook('restore', [emit.outer()]));
   // A synchronous callback: the ambient context is its own when it throws.
-  const body = wrapBody(emit, fn.body, [entry], [exit], []);
+  const body = wrapBody(emit, fn.body, [entry], { inFinally: exit }, []);
   return updateFunction(ts, factory, fn, fn.parameters, body) as TS.FunctionExpression | TS.ArrowFunction;
 }

@@ -14,6 +14,14 @@
  *     finally { if (__logmillSlot.current === __logmillContext) __logmillSlot.current = __logmillOuter; }
  *   }
  *
+ * or, when nothing of the body can run after a return (rewrite-returns.ts), without the `finally`:
+ *
+ *     try { body (each return hands the slot back); __logmillSlot.current = __logmillOuter; }
+ *     catch (__logmillError) {
+ *       if (__logmillSlot.current === __logmillContext) __logmillSlot.current = __logmillOuter;
+ *       throw __logmill.thrown(__logmillError, __logmillContext);
+ *     }
+ *
  * The exit check matters after a rejected await: the activation resumed without taking the slot,
  * so the slot already holds whatever the resuming code had, and must be left alone.
  *
@@ -25,6 +33,7 @@
 import type * as TS from 'typescript';
 import { type FunctionWithBody, names } from './analysis.js';
 import type { Emit } from './emit.js';
+import { exitStatement, rewriteReturn } from './rewrite-returns.js';
 import { wrapBody } from './wrap-body.js';
 
 export interface ActivationPlan {
@@ -35,8 +44,10 @@ export interface ActivationPlan {
   lexicalScope: string | undefined;
   /** This activation's own scope alias, declared when nested functions captured it. */
   ownScope: string | undefined;
-  /** Whether the body suspends (await, yield, for await) and so needs `__logmillAwaited`. */
-  suspends: boolean;
+  /** Whether a rewrite in the body (a suspension point, a return) needs `__logmillAwaited`. */
+  usesTemporary: boolean;
+  /** Whether the body's returns give the slot back (rewrite-returns.ts), so no `finally` is needed. */
+  exitsAtReturns: boolean;
 }
 
 export function instrumentAsyncFunction(emit: Emit, fn: FunctionWithBody, plan: ActivationPlan): FunctionWithBody {
@@ -58,19 +69,23 @@ export function instrumentAsyncFunction(emit: Emit, fn: FunctionWithBody, plan: 
     constant(emit, names.slot, factory.createPropertyAccessExpression(factory.createIdentifier(names.runtime), 'slot'), ts.NodeFlags.Const),
   );
   const declarations = [factory.createVariableDeclaration(names.outer, undefined, undefined, emit.slot())];
-  if (plan.suspends) declarations.push(factory.createVariableDeclaration(names.awaited));
+  // A concise body becomes a return here, after the walk, so it is handed back here too.
+  const conciseReturn = plan.exitsAtReturns && !ts.isBlock(fn.body!);
+  if (plan.usesTemporary || conciseReturn) declarations.push(factory.createVariableDeclaration(names.awaited));
   entry.push(
     factory.createVariableStatement(undefined, factory.createVariableDeclarationList(declarations, ts.NodeFlags.Let)),
     factory.createExpressionStatement(emit.assignSlot(emit.context())),
   );
-  const exit = [
-    factory.createIfStatement(
-      factory.createStrictEquality(emit.slot(), emit.context()),
-      factory.createExpressionStatement(emit.assignSlot(emit.outer())),
-    ),
-  ];
-  // After a rejected await the slot may hold the resumer's context, so the activation names its own.
-  const body = wrapBody(emit, fn.body!, entry, exit, [emit.context()]);
+  // After a rejected await the slot may hold the resumer's context: give it back only if it is ours.
+  const guardedExit = factory.createIfStatement(
+    factory.createStrictEquality(emit.slot(), emit.context()),
+    factory.createExpressionStatement(emit.assignSlot(emit.outer())),
+  );
+  let source = fn.body!;
+  if (conciseReturn) source = factory.createBlock([rewriteReturn(emit, factory.createReturnStatement(source as TS.Expression))], true);
+  const body = plan.exitsAtReturns
+    ? wrapBody(emit, source, entry, { atEnd: exitStatement(emit), onError: guardedExit }, [emit.context()])
+    : wrapBody(emit, source, entry, { inFinally: guardedExit }, [emit.context()]);
 
   const parameters = plan.hiddenParameter
     ? [

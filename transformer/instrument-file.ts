@@ -1,7 +1,7 @@
 /**
  * Walks one source file and applies the rewrites: each async function becomes an activation
  * (instrument-async-function.ts), its suspension points hand the slot back
- * (rewrite-suspension-points.ts, rewrite-for-await.ts, rewrite-handlers.ts), calls it provably makes
+ * (rewrite-suspension-points.ts, rewrite-for-await.ts, rewrite-handlers.ts, rewrite-returns.ts), calls it provably makes
  * to other activations pass the context (pass-context.ts), and callbacks created inside it keep it
  * (capture-callback.ts); calls to Logmill loggers get call sites (stamp-log-calls.ts). A file with
  * nothing to instrument comes back untouched.
@@ -24,6 +24,7 @@ import type { CallResolver } from './call-resolver.js';
 import { passContext } from './pass-context.js';
 import { closeLoop, labelledForAwait, rewriteForAwaitLoop } from './rewrite-for-await.js';
 import { rewriteTryStatement } from './rewrite-handlers.js';
+import { rewriteReturn, runsNothingAfterReturn } from './rewrite-returns.js';
 import { rewriteAsyncGeneratorReturn, rewriteAwait, rewriteYield } from './rewrite-suspension-points.js';
 import { type FrameRecord, type SiteRecord, addRuntimePrologue, hasRuntimePrologue, isCommonJsScript } from './runtime-prologue.js';
 import {
@@ -39,8 +40,10 @@ interface Activation {
   readonly isGenerator: boolean;
   /** Set when a nested function captured this activation's context through its scope alias. */
   captured: boolean;
-  /** Set when the body has a suspension point rewritten with `__logmillAwaited`. */
-  suspends: boolean;
+  /** Set when a rewrite (a suspension point, a return) holds an operand in `__logmillAwaited`. */
+  usesTemporary: boolean;
+  /** Whether returns give the slot back themselves (rewrite-returns.ts) instead of a `finally`. */
+  readonly exitsAtReturns: boolean;
 }
 
 export interface FileInstrumenter {
@@ -123,7 +126,8 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
       depth: lexical === undefined ? 0 : lexical.depth + 1,
       isGenerator: fn.asteriskToken !== undefined,
       captured: false,
-      suspends: false,
+      usesTemporary: false,
+      exitsAtReturns: fn.asteriskToken === undefined && runsNothingAfterReturn(ts, fn.body!),
     };
     const enclosing = lexical;
     let frameName: string | undefined;
@@ -139,7 +143,8 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
       hiddenParameter: environment.takesHiddenParameter(fn),
       lexicalScope: enclosing === undefined ? undefined : names.scope(enclosing.depth),
       ownScope: own.captured ? names.scope(own.depth) : undefined,
-      suspends: own.suspends,
+      usesTemporary: own.usesTemporary,
+      exitsAtReturns: own.exitsAtReturns,
     });
   };
 
@@ -177,20 +182,24 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
 
   const visitInActivation = (node: TS.Node, current: Activation): TS.Node | undefined => {
     if (ts.isAwaitExpression(node)) {
-      current.suspends = true;
+      current.usesTemporary = true;
       return rewriteAwait(emit, ts.visitEachChild(node, visit, context));
     }
     if (ts.isYieldExpression(node) && current.isGenerator) {
-      current.suspends = true;
+      current.usesTemporary = true;
       return rewriteYield(emit, ts.visitEachChild(node, visit, context));
     }
     if (ts.isReturnStatement(node) && current.isGenerator && node.expression !== undefined) {
-      current.suspends = true;
+      current.usesTemporary = true;
       return rewriteAsyncGeneratorReturn(emit, ts.visitEachChild(node, visit, context));
+    }
+    if (ts.isReturnStatement(node) && current.exitsAtReturns) {
+      if (node.expression !== undefined) current.usesTemporary = true;
+      return rewriteReturn(emit, ts.visitEachChild(node, visit, context));
     }
     if (ts.isTryStatement(node)) return rewriteTryStatement(emit, ts.visitEachChild(node, visit, context));
     if (ts.isForOfStatement(node) && node.awaitModifier !== undefined) {
-      current.suspends = true;
+      current.usesTemporary = true;
       const loop = rewriteForAwaitLoop(emit, ts.visitEachChild(node, visit, context));
       return ts.isLabeledStatement(node.parent) ? loop : closeLoop(emit, loop);
     }

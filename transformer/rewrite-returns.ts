@@ -1,0 +1,50 @@
+/**
+ * An activation whose code cannot run anything after a `return` has evaluated its operand gives the
+ * slot back at each return instead of in a `finally` block, which V8 runs markedly faster (a `finally`
+ * that a `return` passes through costs about 0.15x of a plain async call in Chromium):
+ *
+ *   return x;   →  return (__logmillAwaited = x, __logmillSlot.current = __logmillOuter, __logmillAwaited);
+ *   return;     →  { __logmillSlot.current = __logmillOuter; return; }
+ *   end of body →  __logmillSlot.current = __logmillOuter;
+ *
+ * and its `catch` gives the slot back before rethrowing (see wrap-body.ts). The operand is evaluated
+ * first, so calls in it still see this context. Functions with a `finally` block of their own, a
+ * `for…of` loop (leaving one calls the iterator's `return()`), or a `using` declaration keep the
+ * `finally` form: their code can run after a return.
+ */
+import type * as TS from 'typescript';
+import type { Emit } from './emit.js';
+import { handBack } from './rewrite-suspension-points.js';
+
+/** Whether nothing of the function's own code can run between a `return` and the function's exit. */
+export function runsNothingAfterReturn(ts: typeof TS, body: TS.ConciseBody): boolean {
+  let found = false;
+  const visit = (node: TS.Node): void => {
+    if (found) return;
+    if (ts.isFunctionLike(node) || ts.isClassStaticBlockDeclaration(node)) return;
+    if (
+      (ts.isTryStatement(node) && node.finallyBlock !== undefined) ||
+      ts.isForOfStatement(node) ||
+      (ts.isVariableDeclarationList(node) && (node.flags & ts.NodeFlags.Using) !== 0)
+    ) {
+      found = true;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(body);
+  return !found;
+}
+
+export function rewriteReturn(emit: Emit, node: TS.ReturnStatement): TS.Statement {
+  const { factory, ts } = emit;
+  if (node.expression === undefined) {
+    return ts.setTextRange(factory.createBlock([factory.createExpressionStatement(emit.assignSlot(emit.outer())), node], false), node);
+  }
+  return factory.updateReturnStatement(node, handBack(emit, node.expression, [emit.awaited()]));
+}
+
+/** The statement that ends a body that falls off its end. */
+export function exitStatement(emit: Emit): TS.Statement {
+  return emit.factory.createExpressionStatement(emit.assignSlot(emit.outer()));
+}
