@@ -36,6 +36,7 @@ const variants = {
   'no hand-back at awaits': emitted.replace(handBack, '__logmillAwaited = await __logmillAwaited,'),
   'no hand-back at returns': emitted.replace(returnHandBack, ', __logmillAwaited$1;'),
   'no catch': withoutCatch(emitted),
+  'slot from the module binding': emitted.replace(/const __logmillSlot = slot;/g, '').replace(/__logmillSlot\./g, 'slot.'),
   'enter and pass only': withoutCatch(emitted.replace(handBack, '__logmillAwaited = await __logmillAwaited,').replace(returnHandBack, ', __logmillAwaited$1;')).replace(entrySlot, 'let __logmillAwaited;'),
 };
 for (const [name, code] of Object.entries(variants)) {

@@ -208,25 +208,33 @@ export function compileGroupStatistics(project: string, query: EventQuery, entit
   const innerFacts = options.facts ? ', min(first_seen) AS first_seen, max(last_seen) AS last_seen, max(severity_number) AS severity_number' : '';
   const outerFacts = options.facts ? ', epoch_ms(min(first_seen)) AS first_seen, epoch_ms(max(last_seen)) AS last_seen, max(severity_number) AS severity_number' : '';
   // The digest XORs each entity's portable hash (the first 8 bytes of its MD5, ClickHouse's
-  // halfMD5), so both stores digest a group alike; it is computed once per entity and group.
-  const statistics = `count(*) AS entities, bit_xor(${portableHash('who')})::VARCHAR AS digest, sum(c) AS events, max(c, 6) AS top`;
+  // halfMD5), so both stores digest a group alike. MD5 is computed once per distinct entity and
+  // joined on the entity's 64-bit hash, not once per (group, entity) row: at 10M events an hourly
+  // series has about 7M such rows and 100,000 entities.
+  const statistics = 'count(*) AS entities, bit_xor(digest_part)::VARCHAR AS digest, sum(c) AS events, max(c, 6) AS top';
   // Entities are grouped by their 64-bit hash, which is much cheaper to group on than the string.
-  const perEntity = `SELECT ${[...dimensions, `hash(${entityColumn}) AS entity`, `min(${entityColumn}) AS who`, 'count(*) AS c'].join(', ')}${facts} FROM events WHERE ${where} GROUP BY ALL`;
+  const perEntity = `SELECT ${[...dimensions, `hash(${entityColumn}) AS entity`, 'count(*) AS c'].join(', ')}${facts} FROM events WHERE ${where} GROUP BY ALL`;
+  const entityWhere = builder.where(project, query, [`${entityColumn} IS NOT NULL`]);
+  const digests = `SELECT hash(who) AS entity, min(${portableHash('who')}) AS digest_part FROM (SELECT DISTINCT ${entityColumn} AS who FROM events WHERE ${entityWhere}) GROUP BY 1`;
+  const ctes = `WITH per_entity AS (${perEntity}), entity_digests AS (${digests}) `;
   if (options.onlyGroups !== undefined) {
-    const keyed = `SELECT * FROM (${perEntity}) WHERE ${keyOf(names)} IN (${options.onlyGroups.map((group) => builder.value(group)).join(', ') || 'NULL'})`;
+    const keyed = `SELECT * FROM per_entity WHERE ${keyOf(names)} IN (${options.onlyGroups.map((group) => builder.value(group)).join(', ') || 'NULL'})`;
     // Each entity counted once per merged group.
     const kept = names.slice(0, Math.max(0, Math.min(names.length, options.keep ?? 0)));
-    const merged = `SELECT ${[...kept, 'entity', 'min(who) AS who', 'sum(c) AS c'].join(', ')}${innerFacts} FROM (${keyed}) GROUP BY ${[...kept, 'entity'].join(', ')}`;
+    const merged = `SELECT ${[...kept, 'entity', 'sum(c) AS c'].join(', ')}${innerFacts} FROM (${keyed}) GROUP BY ${[...kept, 'entity'].join(', ')}`;
     const groupBy = kept.length === 0 ? '' : ` GROUP BY ${kept.join(', ')} ORDER BY ${kept.join(', ')}`;
     return {
-      sql: `SELECT ${[...kept, `${keyOf(kept)} AS label_key`, statistics].join(', ')}${outerFacts} FROM (${merged})${groupBy}`,
+      sql: `${ctes}SELECT ${[...kept, `${keyOf(kept)} AS label_key`, statistics].join(', ')}${outerFacts} FROM (${merged}) JOIN entity_digests USING (entity)${groupBy}`,
       parameters: builder.parameters,
     };
   }
   // The key is made once per group, after grouping.
   // Ordered by the labels, as the exact answer is, so every store lists groups alike.
   const groupBy = names.length === 0 ? '' : ` GROUP BY ${names.join(', ')} ORDER BY ${names.join(', ')}`;
-  return { sql: `SELECT ${[...names, `${keyOf(names)} AS label_key`, statistics].join(', ')}${outerFacts} FROM (${perEntity})${groupBy}`, parameters: builder.parameters };
+  return {
+    sql: `${ctes}SELECT ${[...names, `${keyOf(names)} AS label_key`, statistics].join(', ')}${outerFacts} FROM per_entity JOIN entity_digests USING (entity)${groupBy}`,
+    parameters: builder.parameters,
+  };
 }
 
 /**
