@@ -48,6 +48,8 @@ export interface ActivationPlan {
   usesTemporary: boolean;
   /** Whether the body's returns give the slot back (rewrite-returns.ts), so no `finally` is needed. */
   exitsAtReturns: boolean;
+  /** Whether the body ends in a final `await x;` that already gave the slot back. */
+  endsSuspended: boolean;
 }
 
 export function instrumentAsyncFunction(emit: Emit, fn: FunctionWithBody, plan: ActivationPlan): FunctionWithBody {
@@ -84,7 +86,7 @@ export function instrumentAsyncFunction(emit: Emit, fn: FunctionWithBody, plan: 
   let source = fn.body!;
   if (conciseReturn) source = factory.createBlock([rewriteReturn(emit, factory.createReturnStatement(source as TS.Expression))], true);
   const body = plan.exitsAtReturns
-    ? wrapBody(emit, source, entry, { atEnd: exitStatement(emit), onError: guardedExit }, [emit.context()])
+    ? wrapBody(emit, source, entry, { atEnd: plan.endsSuspended ? undefined : exitStatement(emit), onError: guardedExit }, [emit.context()])
     : wrapBody(emit, source, entry, { inFinally: guardedExit }, [emit.context()]);
 
   const parameters = plan.hiddenParameter

@@ -24,7 +24,7 @@ import type { CallResolver } from './call-resolver.js';
 import { passContext } from './pass-context.js';
 import { closeLoop, labelledForAwait, rewriteForAwaitLoop } from './rewrite-for-await.js';
 import { rewriteTryStatement } from './rewrite-handlers.js';
-import { rewriteReturn, runsNothingAfterReturn } from './rewrite-returns.js';
+import { finalAwait, rewriteFinalAwait, rewriteReturn, runsNothingAfterReturn } from './rewrite-returns.js';
 import { rewriteAsyncGeneratorReturn, rewriteAwait, rewriteYield } from './rewrite-suspension-points.js';
 import { type FrameRecord, type SiteRecord, addRuntimePrologue, hasRuntimePrologue, isCommonJsScript } from './runtime-prologue.js';
 import {
@@ -44,6 +44,10 @@ interface Activation {
   usesTemporary: boolean;
   /** Whether returns give the slot back themselves (rewrite-returns.ts) instead of a `finally`. */
   readonly exitsAtReturns: boolean;
+  /** The function's body, to recognise its last statement. */
+  readonly body: TS.ConciseBody;
+  /** Set when the body's last statement is a final `await x;` that already gave the slot back. */
+  endsSuspended: boolean;
 }
 
 export interface FileInstrumenter {
@@ -75,6 +79,12 @@ export function isInstrumentable(environment: InstrumentEnvironment, fn: Functio
 }
 
 const MAY_LOG = /\.(trace|debug|info|warn|error|fatal)\s*\(/;
+
+/** Whether `node` is the last statement of the block `body`. */
+function isLastStatement(node: TS.Node, body: TS.ConciseBody): boolean {
+  if (node.parent !== body || !('statements' in body)) return false;
+  return body.statements[body.statements.length - 1] === node;
+}
 
 export function instrumentFile(environment: InstrumentEnvironment, sourceFile: TS.SourceFile): TS.SourceFile {
   const { ts, context, options } = environment;
@@ -128,6 +138,8 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
       captured: false,
       usesTemporary: false,
       exitsAtReturns: fn.asteriskToken === undefined && runsNothingAfterReturn(ts, fn.body!),
+      body: fn.body!,
+      endsSuspended: false,
     };
     const enclosing = lexical;
     let frameName: string | undefined;
@@ -145,6 +157,7 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
       ownScope: own.captured ? names.scope(own.depth) : undefined,
       usesTemporary: own.usesTemporary,
       exitsAtReturns: own.exitsAtReturns,
+      endsSuspended: own.endsSuspended,
     });
   };
 
@@ -192,6 +205,14 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
     if (ts.isReturnStatement(node) && current.isGenerator && node.expression !== undefined) {
       current.usesTemporary = true;
       return rewriteAsyncGeneratorReturn(emit, ts.visitEachChild(node, visit, context));
+    }
+    if (current.exitsAtReturns && (ts.isReturnStatement(node) || isLastStatement(node, current.body))) {
+      const suspension = finalAwait(ts, node as TS.Statement);
+      if (suspension !== undefined) {
+        current.usesTemporary = true;
+        if (ts.isExpressionStatement(node)) current.endsSuspended = true;
+        return rewriteFinalAwait(emit, node as TS.ReturnStatement | TS.ExpressionStatement, ts.visitNode(suspension.expression, visit, ts.isExpression));
+      }
     }
     if (ts.isReturnStatement(node) && current.exitsAtReturns) {
       if (node.expression !== undefined) current.usesTemporary = true;

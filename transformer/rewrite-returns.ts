@@ -7,7 +7,13 @@
  *   return;     →  { __logmillSlot.current = __logmillOuter; return; }
  *   end of body →  __logmillSlot.current = __logmillOuter;
  *
- * and its `catch` gives the slot back before rethrowing (see wrap-body.ts). The operand is evaluated
+ * and its `catch` gives the slot back before rethrowing (see wrap-body.ts). When the last thing an
+ * activation does is an await, it hands the slot back once, before suspending, and does not take it
+ * again: after it resumes it only returns, so the slot may keep whatever the resuming code had.
+ *
+ *   return await x;        →  return (__logmillAwaited = x, __logmillSlot.current = __logmillOuter, await __logmillAwaited);
+ *   await x;  (the body's last statement)  →  (__logmillAwaited = x, __logmillSlot.current = __logmillOuter, await __logmillAwaited);
+ * The operand is evaluated
  * first, so calls in it still see this context. Functions with a `finally` block of their own, a
  * `for…of` loop (leaving one calls the iterator's `return()`), or a `using` declaration keep the
  * `finally` form: their code can run after a return.
@@ -34,6 +40,24 @@ export function runsNothingAfterReturn(ts: typeof TS, body: TS.ConciseBody): boo
   };
   visit(body);
   return !found;
+}
+
+/** The await a `return await x` or a final `await x;` suspends at, if the statement is one. */
+export function finalAwait(ts: typeof TS, statement: TS.Statement): TS.AwaitExpression | undefined {
+  const expression = ts.isReturnStatement(statement) || ts.isExpressionStatement(statement) ? statement.expression : undefined;
+  if (expression === undefined) return undefined;
+  let inner: TS.Expression = expression;
+  while (ts.isParenthesizedExpression(inner)) inner = inner.expression;
+  return ts.isAwaitExpression(inner) ? inner : undefined;
+}
+
+/** `return await x` or a final `await x;`, given the await's operand already visited. */
+export function rewriteFinalAwait(emit: Emit, statement: TS.ReturnStatement | TS.ExpressionStatement, operand: TS.Expression): TS.Statement {
+  const { factory, ts } = emit;
+  const suspended = handBack(emit, operand, [factory.createAwaitExpression(emit.awaited())]);
+  return ts.isReturnStatement(statement)
+    ? factory.updateReturnStatement(statement, suspended)
+    : factory.updateExpressionStatement(statement, suspended);
 }
 
 export function rewriteReturn(emit: Emit, node: TS.ReturnStatement): TS.Statement {

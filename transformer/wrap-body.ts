@@ -17,7 +17,7 @@ import { names } from './analysis.js';
 import type { Emit } from './emit.js';
 
 /** Where the exit goes: a `finally` block, or the end of the body plus the error path. */
-export type Exit = { readonly inFinally: TS.Statement } | { readonly atEnd: TS.Statement; readonly onError: TS.Statement };
+export type Exit = { readonly inFinally: TS.Statement } | { readonly atEnd: TS.Statement | undefined; readonly onError: TS.Statement };
 
 export function wrapBody(
   emit: Emit,
@@ -39,7 +39,7 @@ export function wrapBody(
   const last = own[own.length - 1];
   // A body that ends in a return or a throw never reaches the end, so nothing is appended.
   const reachesEnd = last === undefined || !(ts.isReturnStatement(last) || ts.isThrowStatement(last) || endsInReturn(ts, last));
-  const tryBlock = factory.createBlock('atEnd' in exit && reachesEnd ? [...own, exit.atEnd] : own, true);
+  const tryBlock = factory.createBlock('atEnd' in exit && exit.atEnd !== undefined && reachesEnd ? [...own, exit.atEnd] : own, true);
   const error = factory.createIdentifier(names.error);
   // The innermost instrumented activation an error leaves records itself as where it was thrown,
   // for uncaught-error reports; the same value is rethrown, so nothing else changes.
