@@ -118,7 +118,7 @@ export class Logger {
 function withModuleFields(stamped: StampedSite, attributes: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
   if (stamped.mergedFrom !== attributes || stamped.merged === undefined) {
     stamped.mergedFrom = attributes;
-    stamped.merged = Object.freeze({ ...stamped.fields, ...attributes });
+    stamped.merged = frozenMerge(stamped.fields, attributes);
   }
   return stamped.merged;
 }
