@@ -7,8 +7,12 @@
 export function frozenMerge<T extends object>(base: T | undefined, extra: T): Readonly<T> {
   // `Object.assign` sets an own `__proto__` key through the setter, which would change the copy's
   // prototype instead of copying the key; spread defines it, so such objects take the slow path.
-  if (Object.prototype.hasOwnProperty.call(extra, '__proto__') || (base !== undefined && Object.prototype.hasOwnProperty.call(base, '__proto__'))) {
+  if (hasOwnProto(extra) || (base !== undefined && hasOwnProto(base))) {
     return Object.freeze({ ...base, ...extra });
   }
   return Object.freeze(Object.assign({}, base, extra));
+}
+
+function hasOwnProto(value: object): boolean {
+  return Object.prototype.hasOwnProperty.call(value, '__proto__');
 }

@@ -2,8 +2,8 @@
  * What the transformer emits calls to. The hottest part of the protocol, handing the ambient slot
  * back and forth around each suspension, is written inline against `slot` by the transformer (see
  * transformer/rewrite-suspension-points.ts); the calls here are the entry, the rare paths and the
- * callbacks. Only `enter` allocates: the one context a call adds to the logical stack, and only when the
- * parent's cached child is for another function.
+ * callbacks. Only `enter` allocates: the one context a call adds to the logical stack, and only
+ * when the parent's cached child is for another function.
  *
  * Per instrumented activation:
  *
@@ -54,11 +54,13 @@ const MAX_DEPTH = 512;
  * before), kept small so that V8 inlines them into the instrumented function.
  */
 export function enter(functionFrame: Frame, hidden: unknown, lexical: LogmillContext | undefined): LogmillContext {
-  if (hidden instanceof Context) {
-    const cached = hidden.lastChild;
-    if (cached !== undefined && cached.frame === functionFrame) return cached;
-  }
-  return enterChild(functionFrame, hidden, lexical);
+  return (hidden instanceof Context ? cachedChild(hidden, functionFrame) : undefined) ?? enterChild(functionFrame, hidden, lexical);
+}
+
+/** The child `parent` last made, if it was for `functionFrame`. */
+function cachedChild(parent: LogmillContext, functionFrame: Frame): LogmillContext | undefined {
+  const cached = parent.lastChild;
+  return cached !== undefined && cached.frame === functionFrame ? cached : undefined;
 }
 
 function enterChild(functionFrame: Frame, hidden: unknown, lexical: LogmillContext | undefined): LogmillContext {
@@ -66,9 +68,7 @@ function enterChild(functionFrame: Frame, hidden: unknown, lexical: LogmillConte
   // Direct recursion (a polling loop that calls itself) replaces its own frame instead of stacking.
   if (parent.frame === functionFrame && parent.parent !== undefined) parent = parent.parent;
   if (parent.depth >= MAX_DEPTH) return parent;
-  const cached = parent.lastChild;
-  if (cached !== undefined && cached.frame === functionFrame) return cached;
-  return (parent.lastChild = new Context(parent, functionFrame, parent.variables));
+  return cachedChild(parent, functionFrame) ?? (parent.lastChild = new Context(parent, functionFrame, parent.variables));
 }
 
 /** Enters an instrumented function without adding a frame (the `stack: false` option). */
