@@ -5,5 +5,5 @@
  */
 export * from './public-api.js';
 export { type BrowserSink, type BrowserSinkOptions, browserSink } from './delivery/browser-sink.js';
-export type { DeliveryOptions, DeliveryStatistics } from './delivery/delivery.js';
+export type { DeliveryOptions, DeliveryProblem, DeliveryStatistics } from './delivery/delivery.js';
 export { type ErrorCaptureOptions, captureErrors } from './browser-errors.js';

@@ -4,4 +4,4 @@ import './node-fallback.js';
 export * from './index.js';
 export { type NdjsonOptions, type NdjsonSink, ndjsonSink } from './sinks/ndjson.js';
 export { type HttpSink, type HttpSinkOptions, httpSink } from './delivery/http-sink.js';
-export type { DeliveryOptions, DeliveryStatistics } from './delivery/delivery.js';
+export { type DeliveryOptions, type DeliveryProblem, type DeliveryStatistics, describeDeliveryProblem } from './delivery/delivery.js';

@@ -8,8 +8,8 @@
  */
 import { type SinkOptions, addSink } from '../events.js';
 import { envelopeJson } from '../logging/envelope.js';
-import { Delivery, type DeliveryOptions, type DeliveryStatistics, type SendResult } from './delivery.js';
-import { MemorySpool } from './spool.js';
+import { type DeliveryOptions, type DeliveryProblem, type DeliveryStatistics, type SendResult, createDelivery } from './delivery.js';
+import { createMemorySpool } from './spool.js';
 
 export interface BrowserSinkOptions extends SinkOptions, DeliveryOptions {
   /** The collector's base URL or its full `/v1/events` URL. */
@@ -23,6 +23,8 @@ export interface BrowserSinkOptions extends SinkOptions, DeliveryOptions {
    * beacons past it (the default where `fetch` supports keepalive), or `beacon` only.
    */
   unload?: 'keepalive' | 'beacon';
+  /** Where delivery problems are reported (default: nowhere; `statistics` counts them). */
+  onProblem?: (problem: DeliveryProblem) => void;
 }
 
 export interface BrowserSink {
@@ -64,7 +66,7 @@ export function chunkLines(bodies: readonly string[], limit: number): string[] {
 export function browserSink(options: BrowserSinkOptions): BrowserSink {
   const url = /\/v1\/events\/?$/.test(options.url) ? options.url : `${options.url.replace(/\/+$/, '')}/v1/events`;
   const unloadUrl = `${url}${url.includes('?') ? '&' : '?'}key=${encodeURIComponent(options.key)}`;
-  const spool = new MemorySpool(options.maxQueueBytes ?? 1024 * 1024);
+  const spool = createMemorySpool(options.maxQueueBytes ?? 1024 * 1024);
   const keepaliveSupported = typeof Request !== 'undefined' && 'keepalive' in Request.prototype;
   const useKeepalive = (options.unload ?? 'keepalive') === 'keepalive' && keepaliveSupported;
 
@@ -81,7 +83,7 @@ export function browserSink(options: BrowserSinkOptions): BrowserSink {
     }
     return { status: response.status, retryAfter: response.headers.get('retry-after'), refused };
   };
-  const delivery = new Delivery(spool, send, options);
+  const delivery = createDelivery(spool, send, options, options.onProblem);
   const remove = addSink((event) => delivery.push(envelopeJson(event)), options);
 
   const sendBeforeUnload = (): void => {
@@ -109,7 +111,7 @@ export function browserSink(options: BrowserSinkOptions): BrowserSink {
     }
     // Whatever could not be handed off stays queued, in case the page comes back (bfcache).
     for (const chunk of left) spool.add(chunk.trimEnd().split('\n'));
-    delivery.statistics.queued = spool.events;
+    delivery.recount();
   };
 
   const onVisibility = (): void => {

@@ -44,142 +44,173 @@ export interface DeliveryStatistics {
   retries: number;
 }
 
+/**
+ * Something delivery could not do, as data: a page's bundle carries no message text, and a Node
+ * sink words it with `describeDeliveryProblem`.
+ */
+export type DeliveryProblem =
+  /** The spool was over its bound: the oldest `events` were dropped (`total` so far). */
+  | { kind: 'dropped'; events: number; total: number }
+  /** A send attempt failed without an answer; the batch will be retried. */
+  | { kind: 'failed'; error: unknown }
+  /** The collector refused `events` events with a final 4xx `status`; they are not resent. */
+  | { kind: 'refused'; events: number; status: number };
+
+/** A problem in words, for a log line or stderr. */
+export function describeDeliveryProblem(problem: DeliveryProblem): string {
+  switch (problem.kind) {
+    case 'dropped':
+      return `logmill: the delivery spool is full; dropped the ${problem.events} oldest events (${problem.total} in all)`;
+    case 'failed':
+      return `logmill: sending events failed: ${problem.error instanceof Error ? problem.error.message : String(problem.error)}`;
+    case 'refused':
+      return `logmill: the collector refused ${problem.events} events (HTTP ${problem.status}); they are not resent`;
+  }
+}
+
 function unrefTimer(timer: unknown): void {
   (timer as { unref?: () => void }).unref?.();
 }
 
-export class Delivery<Batch extends SpooledBatch = SpooledBatch> {
-  #lines: string[] = [];
-  #lineBytes = 0;
-  #sealTimer: ReturnType<typeof setTimeout> | undefined;
-  #pumping = false;
-  #stopped = false;
-  #attempt = 0;
-  #idle: Array<() => void> = [];
-  readonly #maxEvents: number;
-  readonly #maxBytes: number;
-  readonly #interval: number;
-  readonly #initialBackoff: number;
-  readonly #maxBackoff: number;
-  readonly statistics: DeliveryStatistics = { queued: 0, spoolBytes: 0, delivered: 0, refused: 0, dropped: 0, retries: 0 };
-
-  constructor(
-    readonly spool: Spool<Batch>,
-    private readonly transport: Transport,
-    options: DeliveryOptions = {},
-    private readonly onProblem: (message: string) => void = () => undefined,
-  ) {
-    this.#maxEvents = options.maxBatchEvents ?? 500;
-    this.#maxBytes = options.maxBatchBytes ?? 512 * 1024;
-    this.#interval = options.flushInterval ?? 1000;
-    this.#initialBackoff = options.initialBackoff ?? 250;
-    this.#maxBackoff = options.maxBackoff ?? 30_000;
-    this.#refresh();
-  }
-
+/** The delivery loop of one sink. */
+export interface Delivery {
+  readonly statistics: DeliveryStatistics;
   /** Collects one NDJSON line. */
-  push(line: string): void {
-    if (this.#stopped) return;
-    this.#lines.push(line);
-    this.#lineBytes += line.length + 1;
-    this.statistics.queued++;
-    if (this.#lines.length >= this.#maxEvents || this.#lineBytes >= this.#maxBytes) this.seal();
-    else if (this.#sealTimer === undefined) {
-      this.#sealTimer = setTimeout(() => this.seal(), this.#interval);
-      unrefTimer(this.#sealTimer);
-    }
-  }
-
+  push(line: string): void;
   /** Moves collected lines into the spool as one batch and starts sending. */
-  seal(): void {
-    if (this.#sealTimer !== undefined) clearTimeout(this.#sealTimer);
-    this.#sealTimer = undefined;
-    if (this.#lines.length > 0) {
-      const lines = this.#lines;
-      this.#lines = [];
-      this.#lineBytes = 0;
-      const dropped = this.spool.add(lines);
+  seal(): void;
+  /** The lines collected but not yet sealed (for a synchronous save on exit, or a page's last send). */
+  takeUnsealed(): string[];
+  /** Recounts what waits, after the spool was changed from outside (a page's last send). */
+  recount(): void;
+  /** Seals what was collected and resolves once the spool is empty (true) or after `timeout` ms (false). */
+  flush(timeout?: number): Promise<boolean>;
+  /** Stops sending; what is spooled stays spooled. */
+  stop(): void;
+}
+
+/*
+ * A closure rather than a class: its state minifies to one-letter names, which is most of what
+ * this file weighs in a page's bundle (the browser budget is 6 KB for the whole runtime).
+ */
+export function createDelivery<Batch extends SpooledBatch>(
+  spool: Spool<Batch>,
+  transport: Transport,
+  options: DeliveryOptions = {},
+  onProblem: (problem: DeliveryProblem) => void = () => undefined,
+): Delivery {
+  const maxEvents = options.maxBatchEvents ?? 500;
+  const maxBytes = options.maxBatchBytes ?? 512 * 1024;
+  const interval = options.flushInterval ?? 1000;
+  const initialBackoff = options.initialBackoff ?? 250;
+  const maxBackoff = options.maxBackoff ?? 30_000;
+  const statistics: DeliveryStatistics = { queued: 0, spoolBytes: 0, delivered: 0, refused: 0, dropped: 0, retries: 0 };
+  let lines: string[] = [];
+  let lineBytes = 0;
+  let sealTimer: ReturnType<typeof setTimeout> | undefined;
+  let pumping = false;
+  let stopped = false;
+  let attempt = 0;
+  const idle: Array<() => void> = [];
+
+  const recount = (): void => {
+    statistics.queued = spool.events + lines.length;
+    statistics.spoolBytes = spool.bytes;
+  };
+
+  const takeUnsealed = (): string[] => {
+    const taken = lines;
+    lines = [];
+    lineBytes = 0;
+    return taken;
+  };
+
+  const seal = (): void => {
+    clearTimeout(sealTimer);
+    sealTimer = undefined;
+    if (lines.length > 0) {
+      const dropped = spool.add(takeUnsealed());
       if (dropped > 0) {
-        this.statistics.dropped += dropped;
-        this.onProblem(`logmill: the delivery spool is full; dropped the ${dropped} oldest events (${this.statistics.dropped} in all)`);
+        statistics.dropped += dropped;
+        onProblem({ kind: 'dropped', events: dropped, total: statistics.dropped });
       }
-      this.#refresh();
+      recount();
     }
-    this.pump();
-  }
+    pump();
+  };
 
-  /** The lines collected but not yet sealed (for a synchronous save on exit). */
-  takeUnsealed(): string[] {
-    const lines = this.#lines;
-    this.#lines = [];
-    this.#lineBytes = 0;
-    return lines;
-  }
-
-  #refresh(): void {
-    this.statistics.queued = this.spool.events + this.#lines.length;
-    this.statistics.spoolBytes = this.spool.bytes;
-  }
-
-  /** Starts the send loop if it is not running. */
-  pump(): void {
-    if (this.#pumping || this.#stopped) return;
-    this.#pumping = true;
-    void this.#run().finally(() => {
-      this.#pumping = false;
-      if (this.spool.first() === undefined) for (const resolve of this.#idle.splice(0)) resolve();
-      else if (!this.#stopped) this.pump();
-    });
-  }
-
-  async #run(): Promise<void> {
-    for (let batch = this.spool.first(); batch !== undefined && !this.#stopped; batch = this.spool.first()) {
+  const run = async (): Promise<void> => {
+    for (let batch = spool.first(); batch !== undefined && !stopped; batch = spool.first()) {
       let result: SendResult;
       try {
-        result = await this.transport(await this.spool.read(batch), batch.events);
+        result = await transport(await spool.read(batch), batch.events);
       } catch (error) {
         result = { status: 0 };
-        this.onProblem(`logmill: sending events failed: ${(error as Error).message}`);
+        onProblem({ kind: 'failed', error });
       }
-      if (result.status >= 200 && result.status < 300) {
-        this.statistics.delivered += batch.events;
-        this.#attempt = 0;
-      } else if (result.status === 0 || isRetryableStatus(result.status)) {
-        this.statistics.retries++;
-        const delay = backoffDelay(this.#attempt++, this.#initialBackoff, this.#maxBackoff, retryAfterMilliseconds(result.retryAfter));
+      const status = result.status;
+      if (status >= 200 && status < 300) {
+        statistics.delivered += batch.events;
+        attempt = 0;
+      } else if (status === 0 || isRetryableStatus(status)) {
+        statistics.retries++;
+        const delay = backoffDelay(attempt++, initialBackoff, maxBackoff, retryAfterMilliseconds(result.retryAfter));
         // An unreferenced timer: a process with nothing else to do exits, and the spool keeps the batch.
         await new Promise<void>((resolve) => unrefTimer(setTimeout(resolve, delay)));
         continue;
       } else {
         const refused = result.refused ?? batch.events;
-        this.statistics.refused += refused;
-        this.statistics.delivered += batch.events - refused;
-        this.#attempt = 0;
-        this.onProblem(`logmill: the collector refused ${refused} events (HTTP ${result.status}); they are not resent`);
+        statistics.refused += refused;
+        statistics.delivered += batch.events - refused;
+        attempt = 0;
+        onProblem({ kind: 'refused', events: refused, status });
       }
-      await this.spool.remove(batch);
-      this.#refresh();
+      await spool.remove(batch);
+      recount();
     }
-  }
+  };
 
-  /** Seals what was collected and resolves once the spool is empty (true) or after `timeout` ms (false). */
-  flush(timeout = 10_000): Promise<boolean> {
-    this.seal();
-    if (this.spool.first() === undefined && !this.#pumping) return Promise.resolve(true);
-    // This timer is referenced: a caller awaiting flush keeps the process alive until the spool
-    // empties or the timeout passes (the retry timers alone would let it exit).
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), timeout);
-      this.#idle.push(() => {
-        clearTimeout(timer);
-        resolve(true);
-      });
+  // Starts the send loop if it is not running.
+  const pump = (): void => {
+    if (pumping || stopped) return;
+    pumping = true;
+    void run().finally(() => {
+      pumping = false;
+      if (spool.first() === undefined) for (const resolve of idle.splice(0)) resolve();
+      else pump();
     });
-  }
+  };
 
-  /** Stops sending; what is spooled stays spooled. */
-  stop(): void {
-    this.#stopped = true;
-    if (this.#sealTimer !== undefined) clearTimeout(this.#sealTimer);
-  }
+  recount();
+  return {
+    statistics,
+    push(line) {
+      if (stopped) return;
+      lines.push(line);
+      lineBytes += line.length + 1;
+      statistics.queued++;
+      if (lines.length >= maxEvents || lineBytes >= maxBytes) seal();
+      else if (sealTimer === undefined) unrefTimer((sealTimer = setTimeout(seal, interval)));
+    },
+    seal,
+    takeUnsealed,
+    recount,
+    flush(timeout = 10_000) {
+      seal();
+      if (spool.first() === undefined && !pumping) return Promise.resolve(true);
+      // This timer is referenced: a caller awaiting flush keeps the process alive until the spool
+      // empties or the timeout passes (the retry timers alone would let it exit).
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => resolve(false), timeout);
+        idle.push(() => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+    },
+    stop() {
+      stopped = true;
+      clearTimeout(sealTimer);
+    },
+  };
 }

@@ -11,9 +11,9 @@ import { gzip } from 'node:zlib';
 import { type SinkOptions, addSink } from '../events.js';
 import { envelopeJson } from '../logging/envelope.js';
 import { uuidv7 } from '../logging/uuid.js';
-import { Delivery, type DeliveryOptions, type DeliveryStatistics, type SendResult } from './delivery.js';
+import { type Delivery, type DeliveryOptions, type DeliveryProblem, type DeliveryStatistics, type SendResult, createDelivery, describeDeliveryProblem } from './delivery.js';
 import { DurableSpool } from './durable-spool.js';
-import { MemorySpool, type Spool, type SpooledBatch } from './spool.js';
+import { type Spool, type SpooledBatch, createMemorySpool } from './spool.js';
 
 const compress = promisify(gzip);
 
@@ -30,8 +30,8 @@ export interface HttpSinkOptions extends SinkOptions, DeliveryOptions {
   compress?: boolean;
   /** Per-request timeout in milliseconds (default 10 s). */
   timeout?: number;
-  /** Where delivery problems are reported (default: stderr, at most once per 30 s). */
-  onProblem?: (message: string) => void;
+  /** Where delivery problems are reported (default: stderr in words, at most once per 30 s). */
+  onProblem?: (problem: DeliveryProblem) => void;
 }
 
 export interface HttpSink {
@@ -48,13 +48,13 @@ function eventsUrl(url: string): string {
   return /\/v1\/events\/?$/.test(url) ? url : `${url.replace(/\/+$/, '')}/v1/events`;
 }
 
-function throttledStderr(): (message: string) => void {
+function throttledStderr(): (problem: DeliveryProblem) => void {
   let last = 0;
-  return (message) => {
+  return (problem) => {
     const now = Date.now();
     if (now - last < 30_000) return;
     last = now;
-    process.stderr.write(`${message}\n`);
+    process.stderr.write(`${describeDeliveryProblem(problem)}\n`);
   };
 }
 
@@ -65,11 +65,11 @@ export function httpSink(options: HttpSinkOptions): HttpSink {
   const durable = options.spool === false
     ? undefined
     : new DurableSpool(options.spool ?? join(tmpdir(), 'logmill-spool', encodeURIComponent(url).slice(0, 120)), maxSpoolBytes);
-  const spool: Spool<SpooledBatch> = (durable ?? new MemorySpool(maxSpoolBytes)) as Spool<SpooledBatch>;
+  const spool: Spool<SpooledBatch> = (durable ?? createMemorySpool(maxSpoolBytes)) as Spool<SpooledBatch>;
   const timeout = options.timeout ?? 10_000;
   const shouldCompress = options.compress ?? true;
 
-  let delivery: Delivery<SpooledBatch>;
+  let delivery: Delivery;
   const send = async (body: string, events: number): Promise<SendResult> => {
     const headers: Record<string, string> = {
       'content-type': 'application/x-ndjson',
@@ -92,7 +92,7 @@ export function httpSink(options: HttpSinkOptions): HttpSink {
     }
     return { status: response.status, retryAfter: response.headers.get('retry-after'), refused };
   };
-  delivery = new Delivery(spool, send, options, options.onProblem ?? throttledStderr());
+  delivery = createDelivery(spool, send, options, options.onProblem ?? throttledStderr());
 
   const remove = addSink((event) => delivery.push(envelopeJson(event)), options);
   // Exit can only run synchronous code: save what is not on disk, for the next start to send.

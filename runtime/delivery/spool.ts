@@ -26,51 +26,48 @@ interface MemoryBatch extends SpooledBatch {
   readonly body: string;
 }
 
-export class MemorySpool implements Spool<MemoryBatch> {
-  #batches: MemoryBatch[] = [];
-  events = 0;
-  bytes = 0;
-
-  constructor(private readonly maxBytes: number) {}
-
-  add(lines: readonly string[]): number {
-    const body = `${lines.join('\n')}\n`;
-    this.#batches.push({ body, events: lines.length, bytes: body.length });
-    this.events += lines.length;
-    this.bytes += body.length;
-    let dropped = 0;
-    // The batch at the head may be in flight; it is never the one dropped.
-    while (this.bytes > this.maxBytes && this.#batches.length > 2) {
-      const [oldest] = this.#batches.splice(1, 1);
-      dropped += oldest!.events;
-      this.events -= oldest!.events;
-      this.bytes -= oldest!.bytes;
-    }
-    return dropped;
-  }
-
-  first(): MemoryBatch | undefined {
-    return this.#batches[0];
-  }
-
-  async read(batch: MemoryBatch): Promise<string> {
-    return batch.body;
-  }
-
+export interface MemorySpool extends Spool<MemoryBatch> {
   /** Empties the spool, returning every batch's body (for a last send as the page goes away). */
-  takeAll(): string[] {
-    const bodies = this.#batches.map((batch) => batch.body);
-    this.#batches = [];
-    this.events = 0;
-    this.bytes = 0;
-    return bodies;
-  }
+  takeAll(): string[];
+}
 
-  async remove(batch: MemoryBatch): Promise<void> {
-    const index = this.#batches.indexOf(batch);
-    if (index === -1) return;
-    this.#batches.splice(index, 1);
-    this.events -= batch.events;
-    this.bytes -= batch.bytes;
-  }
+/** A spool held in memory (browsers, or Node with `spool: false`), as a closure for the page's budget. */
+export function createMemorySpool(maxBytes: number): MemorySpool {
+  let batches: MemoryBatch[] = [];
+  const spool: { -readonly [Key in keyof MemorySpool]: MemorySpool[Key] } = {
+    events: 0,
+    bytes: 0,
+    add(lines) {
+      const body = `${lines.join('\n')}\n`;
+      batches.push({ body, events: lines.length, bytes: body.length });
+      spool.events += lines.length;
+      spool.bytes += body.length;
+      let dropped = 0;
+      // The batch at the head may be in flight; it is never the one dropped.
+      while (spool.bytes > maxBytes && batches.length > 2) {
+        const [oldest] = batches.splice(1, 1);
+        dropped += oldest!.events;
+        spool.events -= oldest!.events;
+        spool.bytes -= oldest!.bytes;
+      }
+      return dropped;
+    },
+    first: () => batches[0],
+    read: async (batch) => batch.body,
+    takeAll() {
+      const bodies = batches.map((batch) => batch.body);
+      batches = [];
+      spool.events = 0;
+      spool.bytes = 0;
+      return bodies;
+    },
+    async remove(batch) {
+      const index = batches.indexOf(batch);
+      if (index === -1) return;
+      batches.splice(index, 1);
+      spool.events -= batch.events;
+      spool.bytes -= batch.bytes;
+    },
+  };
+  return spool;
 }

@@ -4,7 +4,7 @@
  */
 import { frozenMerge } from '../frozen-merge.js';
 import { type LevelSetting, thresholdOf } from './levels.js';
-import { type RedactionOptions, Redactor } from './redact.js';
+import { type Redaction, type RedactionOptions, Redactor, defaultRedaction } from './redact.js';
 
 export interface LoggingOptions {
   /** The minimum level for every module without its own (default `info`). */
@@ -23,7 +23,7 @@ export interface LoggingState {
   lowest: number;
   modules: Array<[prefix: string, threshold: number]>;
   moduleFields: Map<string, Readonly<Record<string, unknown>>>;
-  redactor: Redactor;
+  redactor: Redaction;
   service: { name?: string; version?: string; instance?: string } | undefined;
   /** Bumped on every change, so per-site caches know to recompute. */
   version: number;
@@ -36,7 +36,7 @@ export const loggingState: LoggingState = (globalScope[stateKey] ??= {
   lowest: thresholdOf('info'),
   modules: [],
   moduleFields: new Map(),
-  redactor: new Redactor(),
+  redactor: defaultRedaction,
   service: undefined,
   version: 0,
 });

@@ -6,7 +6,7 @@ import type { LogmillContext } from '../context.js';
 import { loggingState } from './configure.js';
 import { type CallSite, type LogmillEvent, SCHEMA_VERSION, contextView } from './event.js';
 import { severityText } from './levels.js';
-import type { Redactor } from './redact.js';
+import type { Redaction } from './redact.js';
 import { toJson } from './serialize.js';
 
 /**
@@ -34,7 +34,7 @@ let contextJson = new WeakMap<LogmillContext, EnvelopePiece>();
 let attributesJson = new WeakMap<object, EnvelopePiece>();
 const siteJson = new WeakMap<CallSite, EnvelopePiece>();
 const siteTemplateJson = new WeakMap<CallSite, EnvelopePiece>();
-let cachedRedactor: Redactor | undefined;
+let cachedRedactor: Redaction | undefined;
 
 function cached<K extends object>(cache: WeakMap<K, EnvelopePiece>, key: K, make: () => string): EnvelopePiece {
   let piece = cache.get(key);

@@ -10,6 +10,29 @@ export const defaultSensitiveKeys = [
 
 export const FILTERED = '[Filtered]';
 
+/**
+ * `defaultSensitiveKeys` compiled as `Redactor` compiles a key list (a key matches inside a longer
+ * key, `-` and `_` optional, any case), written out so a page does not ship the list and the
+ * compiler: keys the list repeats inside longer ones (`sessionid`, `access_token`) are covered by
+ * the shorter ones. A test checks it against the list.
+ */
+const defaultKeyPattern = /password|passwd|secret|token|api[-_]?key|auth|credentials|cookie|session|private[-_]?key|csrf|xsrf|credit[-_]?card|card[-_]?number|cvv|ssn/i;
+
+/** What the serializers ask of the scrubbing rules. */
+export interface Redaction {
+  isSensitiveKey(key: string): boolean;
+  /** Whether `path` (keys from the attributes root) is one the application asked to redact. */
+  matchesPath(path: readonly string[]): boolean;
+  readonly hasPaths: boolean;
+}
+
+/** The rules in force until `configureLogging({ redact })`: Sentry's default keys, no paths. */
+export const defaultRedaction: Redaction = {
+  isSensitiveKey: (key) => defaultKeyPattern.test(key),
+  matchesPath: () => false,
+  hasPaths: false,
+};
+
 export interface RedactionOptions {
   /** Dotted paths from the event's attributes, `*` for any key: `user.email`, `payment.*.number`. */
   paths?: string[];
@@ -17,13 +40,18 @@ export interface RedactionOptions {
   sensitiveKeys?: string[];
 }
 
-export class Redactor {
+/** One case-insensitive pattern matching any of `keys` inside a key, `-` and `_` optional. */
+export function compileKeys(keys: readonly string[]): RegExp {
+  return new RegExp(keys.map((key) => key.replace(/[-_]/g, '[-_]?')).join('|'), 'i');
+}
+
+export class Redactor implements Redaction {
   readonly #keyPattern: RegExp | undefined;
   readonly #paths: string[][];
 
   constructor(options: RedactionOptions = {}) {
-    const keys = options.sensitiveKeys ?? defaultSensitiveKeys;
-    this.#keyPattern = keys.length === 0 ? undefined : new RegExp(keys.map((key) => key.replace(/[-_]/g, '[-_]?')).join('|'), 'i');
+    const keys = options.sensitiveKeys;
+    this.#keyPattern = keys === undefined ? defaultKeyPattern : keys.length === 0 ? undefined : compileKeys(keys);
     this.#paths = (options.paths ?? []).map((path) => path.split('.'));
   }
 

@@ -3,7 +3,7 @@
  * huge strings), and scrubs sensitive keys and configured paths on the way out.
  */
 import { describeError } from './errors.js';
-import { FILTERED, type Redactor } from './redact.js';
+import { FILTERED, type Redaction } from './redact.js';
 
 const MAX_DEPTH = 10;
 const MAX_KEYS = 200;
@@ -21,7 +21,7 @@ function read(object: object, key: string | number): unknown {
   }
 }
 
-function objectJson(value: object, redactor: Redactor | undefined, path: string[], seen: object[]): string {
+function objectJson(value: object, redactor: Redaction | undefined, path: string[], seen: object[]): string {
   if (seen.includes(value)) return '"[Circular]"';
   if (seen.length >= MAX_DEPTH) return '"[Depth]"';
   seen.push(value);
@@ -31,12 +31,12 @@ function objectJson(value: object, redactor: Redactor | undefined, path: string[
       let out = '[';
       for (let index = 0; index < length; index++) {
         if (index > 0) out += ',';
-        out += valueJson(read(value, index), redactor, path, seen, true);
+        out += valueJson(read(value, index), redactor, path, seen);
       }
       return `${out}]`;
     }
     if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'null' : `"${value.toISOString()}"`;
-    if (value instanceof Error) return valueJson(describeError(value), redactor, path, seen, false);
+    if (value instanceof Error) return valueJson(describeError(value), redactor, path, seen);
     if (value instanceof Map) return objectJson(Object.fromEntries([...value].slice(0, MAX_KEYS).map(([k, v]) => [String(k), v])), redactor, path, seen);
     if (value instanceof Set) return objectJson([...value].slice(0, MAX_KEYS), redactor, path, seen);
     let keys: string[];
@@ -53,7 +53,7 @@ function objectJson(value: object, redactor: Redactor | undefined, path: string[
       if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
       const childPath = redactor?.hasPaths ? [...path, key] : path;
       const filtered = redactor !== undefined && (redactor.isSensitiveKey(key) || (redactor.hasPaths && redactor.matchesPath(childPath)));
-      out += `${first ? '' : ','}${JSON.stringify(key)}:${filtered ? `"${FILTERED}"` : valueJson(item, redactor, childPath, seen, false)}`;
+      out += `${first ? '' : ','}${JSON.stringify(key)}:${filtered ? `"${FILTERED}"` : valueJson(item, redactor, childPath, seen)}`;
       first = false;
     }
     return `${out}}`;
@@ -62,7 +62,7 @@ function objectJson(value: object, redactor: Redactor | undefined, path: string[
   }
 }
 
-function valueJson(value: unknown, redactor: Redactor | undefined, path: string[], seen: object[], inArray: boolean): string {
+function valueJson(value: unknown, redactor: Redaction | undefined, path: string[], seen: object[]): string {
   switch (typeof value) {
     case 'string':
       return stringJson(value);
@@ -73,7 +73,7 @@ function valueJson(value: unknown, redactor: Redactor | undefined, path: string[
     case 'bigint':
       return `"${value.toString()}"`;
     case 'undefined':
-      return inArray ? 'null' : 'null';
+      return 'null';
     case 'symbol':
       return stringJson(value.toString());
     case 'function':
@@ -85,9 +85,9 @@ function valueJson(value: unknown, redactor: Redactor | undefined, path: string[
 }
 
 /** JSON text for any value; sensitive keys and configured paths become `[Filtered]`. */
-export function toJson(value: unknown, redactor?: Redactor): string {
+export function toJson(value: unknown, redactor?: Redaction): string {
   try {
-    return valueJson(value, redactor, [], [], false);
+    return valueJson(value, redactor, [], []);
   } catch {
     return '"[Unserializable]"';
   }

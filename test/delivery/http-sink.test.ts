@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { httpSink, log } from '../../runtime/node.js';
+import { type DeliveryProblem, describeDeliveryProblem, httpSink, log } from '../../runtime/node.js';
 import { chunkLines } from '../../runtime/delivery/browser-sink.js';
 import { backoffDelay, retryAfterMilliseconds } from '../../runtime/delivery/retry-policy.js';
 
@@ -83,10 +83,10 @@ describe('httpSink', () => {
   });
 
   it('keeps the spool within its bound while the collector is unreachable, counting what it drops', async () => {
-    const problems: string[] = [];
+    const problems: DeliveryProblem[] = [];
     const sink = httpSink({
       url: 'http://127.0.0.1:9', key: 'k', spool: spoolDirectory(), maxBatchEvents: 10, maxSpoolBytes: 8 * 1024,
-      initialBackoff: 5_000, onProblem: (message) => problems.push(message),
+      initialBackoff: 5_000, onProblem: (problem) => problems.push(problem),
     });
     for (let index = 0; index < 500; index++) log.info('event %d while the collector is away', index);
     await sink.flush(50);
@@ -94,7 +94,10 @@ describe('httpSink', () => {
     expect(dropped).toBeGreaterThan(0);
     expect(dropped + queued).toBe(500);
     expect(spoolBytes).toBeLessThanOrEqual(8 * 1024 + 4 * 1024);
-    expect(problems.some((message) => message.includes('spool is full'))).toBe(true);
+    const drops = problems.filter((problem) => problem.kind === 'dropped');
+    expect(drops.length).toBeGreaterThan(0);
+    expect(drops.at(-1)).toMatchObject({ total: dropped });
+    expect(describeDeliveryProblem(drops[0]!)).toMatch(/^logmill: the delivery spool is full; dropped the \d+ oldest events/);
     await sink.close(10);
   });
 });

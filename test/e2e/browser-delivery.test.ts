@@ -77,6 +77,8 @@ describe('browser delivery', () => {
     expect(await tab.evaluate(() => (window as any).sink.flush(5000))).toBe(true);
     const ids = await tab.evaluate(() => (window as any).ids as string[]);
     expect(ids).toHaveLength(25);
+    // Minted by the page's UUIDv7 (the server swaps it in as a bundler would): in order, and unique.
+    expect([...new Set(ids)].sort()).toEqual(ids);
     expect(await allStored(ids)).toBe(true);
     const text = await (await fetch(`${collector.url}/metrics`)).text();
     expect(text).toMatch(/logmill_request_duration_seconds_count\{route="\*",status="204"\} [1-9]/);

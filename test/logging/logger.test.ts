@@ -9,6 +9,7 @@ import {
   Logger,
   addSink,
   configureLogging,
+  defaultSensitiveKeys,
   envelopeJson,
   formatPretty,
   log,
@@ -18,6 +19,8 @@ import {
   withContext,
   type LogmillEvent,
 } from '../../runtime/node.js';
+import { uuidv7 as browserUuidv7 } from '../../runtime/logging/browser-uuid.js';
+import { compileKeys, defaultRedaction } from '../../runtime/logging/redact.js';
 
 afterEach(() => {
   configureLogging({ level: 'info', modules: {}, redact: {}, service: undefined });
@@ -141,6 +144,25 @@ describe('the envelope', () => {
     expect(line).not.toContain('hunter2');
   });
 
+  it("scrubs by default with a written-out pattern that matches exactly what Sentry's key list compiles to", () => {
+    const compiled = compileKeys(defaultSensitiveKeys);
+    const variants = (key: string): string[] => [
+      key, key.toUpperCase(), `user${key}`, `${key}Hash`, key.replace(/[-_]/g, ''), key.replace(/_/g, '-'), key.replace(/-/g, '_'),
+    ];
+    for (const key of defaultSensitiveKeys.flatMap(variants)) expect([key, defaultRedaction.isSensitiveKey(key)]).toEqual([key, true]);
+    for (const key of ['name', 'email', 'apiVersion', 'pass', 'cardBrand', 'sessio', 'keyId']) expect([key, defaultRedaction.isSensitiveKey(key)]).toEqual([key, false]);
+    // Random keys over the letters the list uses, so near misses are common.
+    const letters = [...new Set(defaultSensitiveKeys.join(''))];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...letters, 'X', 'y'), { maxLength: 14 }), (characters) => {
+        const key = characters.join('');
+        expect(defaultRedaction.isSensitiveKey(key)).toBe(compiled.test(key));
+      }),
+      { numRuns: 20_000 },
+    );
+    expect(defaultRedaction.hasPaths).toBe(false);
+  });
+
   it('never throws, whatever the args', () => {
     const sink = memorySink();
     const cyclic: Record<string, unknown> = { name: 'loop' };
@@ -170,12 +192,29 @@ describe('the envelope', () => {
 });
 
 describe('UUIDv7 ids', () => {
-  it('are well formed, time ordered and unique', () => {
-    const ids = Array.from({ length: 20_000 }, () => uuidv7());
-    expect(new Set(ids).size).toBe(ids.length);
-    expect([...ids].sort()).toEqual(ids);
-    const millisecondsOf = (id: string): number => Number.parseInt(id.replace(/-/g, '').slice(0, 12), 16);
-    expect(Math.abs(millisecondsOf(ids[0]!) - Date.now())).toBeLessThan(60_000);
+  // Node's pooled generator and the compact one the `browser` field swaps in keep the same contract.
+  describe.each([
+    ['Node', uuidv7],
+    ['browser', browserUuidv7],
+  ])('%s', (_, mint) => {
+    it('are well formed, time ordered and unique', () => {
+      const ids = Array.from({ length: 20_000 }, () => mint());
+      expect(new Set(ids).size).toBe(ids.length);
+      expect([...ids].sort()).toEqual(ids);
+      for (const id of ids.slice(0, 100)) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      const millisecondsOf = (id: string): number => Number.parseInt(id.replace(/-/g, '').slice(0, 12), 16);
+      expect(Math.abs(millisecondsOf(ids[0]!) - Date.now())).toBeLessThan(60_000);
+    });
+
+    it('borrow the next millisecond when one millisecond runs out of counter', () => {
+      const now = Date.now();
+      const ids = Array.from({ length: 10_000 }, () => mint(now));
+      expect([...ids].sort()).toEqual(ids);
+      expect(new Set(ids).size).toBe(ids.length);
+      const millisecondsOf = (id: string): number => Number.parseInt(id.replace(/-/g, '').slice(0, 12), 16);
+      expect(millisecondsOf(ids[0]!)).toBe(now);
+      expect(millisecondsOf(ids.at(-1)!)).toBeGreaterThan(now);
+    });
   });
 });
 

@@ -20,10 +20,20 @@ export async function launchChromium(): Promise<Browser> {
 
 const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.map': 'application/json', '.json': 'application/json' };
 
-/** Serves `/dist/...` from the repository and `pages[path]` as HTML. */
+/**
+ * The package's `browser` field: files a bundler swaps for their page versions. The server swaps
+ * them too, so pages run what a bundled app would run.
+ */
+const browserSwaps = new Map(
+  Object.entries((JSON.parse(readFileSync(join(repository, 'package.json'), 'utf8')) as { browser?: Record<string, string> }).browser ?? {})
+    .map(([from, to]) => [from.replace(/^\./, ''), to.replace(/^\./, '')]),
+);
+
+/** Serves `/dist/...` from the repository (with the `browser` field's swaps) and `pages[path]` as HTML. */
 export async function staticServer(pages: Record<string, string>, port = 0): Promise<{ origin: string; close(): Promise<void> }> {
   const server: Server = createServer((request, response) => {
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const requested = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const path = browserSwaps.get(requested) ?? requested;
     if (pages[path] !== undefined) {
       response.writeHead(200, { 'content-type': 'text/html' }).end(pages[path]);
       return;
