@@ -415,6 +415,137 @@ export async function run(print) {
   for await (const value of iterable) { seen.push('early ' + value); break; }
   print(seen);
 }`,
+  // Microtask ticks: awaits, then-chains, for-await and returned promises must interleave exactly
+  // as they do untransformed (the same questions test262's interleaving tests ask).
+  'tick-interleaving': `
+const turn = () => new Promise((resolve) => setTimeout(resolve, 0));
+export async function run(print) {
+  const order: string[] = [];
+  async function step(label: string) { order.push(label); }
+  async function* walk(count: number) { for (let index = 0; index < count; index++) await step('walk ' + index); return 'walked'; }
+  void walk(3).next();
+  new Promise<void>((resolve) => { order.push('then 0'); resolve(); }).then(() => order.push('then 1')).then(() => order.push('then 2')).then(() => order.push('then 3'));
+  await turn();
+  print(order);
+
+  const seen: string[] = [];
+  async function* countdown(from: number) { let value = from; while (value > 0) yield Promise.resolve(value--); }
+  async function consume() { for await (const value of countdown(3)) seen.push('await ' + value); }
+  function tick(value: number): unknown { seen.push('then ' + value); return value > 0 ? Promise.resolve(value - 1).then(tick) : undefined; }
+  const consumed = consume();
+  tick(6);
+  await consumed;
+  await turn();
+  print(seen);
+
+  const ticks: string[] = [];
+  async function returnsPromise() { return Promise.resolve('returned promise'); }
+  async function returnsAwaited() { return await Promise.resolve('returned await'); }
+  async function* generatorReturns() { return Promise.resolve('generator return'); }
+  async function* generatorYields() { yield Promise.resolve('generator yield'); }
+  void returnsPromise().then((value) => ticks.push(value));
+  void returnsAwaited().then((value) => ticks.push(value));
+  void generatorReturns().next().then((result) => ticks.push(String(result.value)));
+  void generatorYields().next().then((result) => ticks.push(String(result.value)));
+  let count = 0;
+  const counter = () => { ticks.push('tick ' + count); if (++count < 8) void Promise.resolve().then(counter); };
+  void Promise.resolve().then(counter);
+  await turn();
+  print(ticks);
+}`,
+  thenables: `
+export async function run(print) {
+  const calls: string[] = [];
+  const callable = { then(resolve: (value: unknown) => void) { calls.push('then called'); resolve('from thenable'); } };
+  const notCallable = { then: 42 };
+  const throwing = { then() { throw new Error('then threw'); } };
+  const settlesTwice = { then(resolve: any, reject: any) { resolve('first'); resolve('second'); reject(new Error('ignored')); } };
+  const throwsAfterResolving = { then(resolve: any) { resolve('kept'); throw new Error('ignored'); } };
+  const getterThrows = Object.defineProperty({}, 'then', { get() { throw new Error('getter threw'); } });
+  const nested = { then(resolve: any) { resolve({ then(inner: any) { inner('nested thenable'); } }); } };
+  async function take(value: unknown) { try { return ['ok', await value]; } catch (error: any) { return ['error', error.message]; } }
+  print(await take(callable), await take(notCallable), await take(throwing), await take(settlesTwice));
+  print(await take(throwsAfterResolving), await take(getterThrows), await take(nested));
+  async function giveBack(value: unknown) { return value; }
+  print(await giveBack(callable), await giveBack(getterThrows).catch((error: Error) => 'rejected: ' + error.message));
+  const order: string[] = [];
+  const later = { then(resolve: any) { order.push('then'); resolve(1); } };
+  const pending = (async () => { order.push('before await'); await later; order.push('after await'); })();
+  order.push('after the call');
+  await pending;
+  print(order, calls);
+}`,
+  'async-generator-requests': `
+export async function run(print) {
+  const cleanups: string[] = [];
+  async function* letters() {
+    try { yield 'a'; yield 'b'; await null; yield 'c'; } finally { await null; cleanups.push('cleanup'); }
+  }
+  const queued = letters();
+  print(await Promise.all([queued.next(), queued.next(), queued.return('early'), queued.next()]), cleanups.splice(0));
+  print(await letters().return(Promise.resolve('awaited return')), cleanups.splice(0));
+  const thrownAtStart = letters();
+  try { await thrownAtStart.throw(new Error('at start')); } catch (error: any) { print('threw', error.message, await thrownAtStart.next()); }
+  async function* delegateToSync() { const result = yield* [Promise.resolve(1), 2]; return result; }
+  const fromSync: unknown[] = [];
+  for await (const value of delegateToSync()) fromSync.push(value);
+  const log: string[] = [];
+  const inner = {
+    index: 0,
+    [Symbol.asyncIterator]() { return this; },
+    async next(value: unknown) { log.push('next ' + value); return { value: this.index++, done: this.index > 3 }; },
+    async return(value: unknown) { log.push('return ' + value); return { value: 'inner returned', done: true }; },
+    async throw(error: unknown) { log.push('throw ' + error); return { value: 'inner caught', done: false }; },
+  };
+  async function* outer() { const result = yield* inner; log.push('result ' + result); return 'outer done'; }
+  const delegating = outer();
+  print(await delegating.next('x'), await delegating.next('y'), await delegating.throw('boom'), await delegating.return('bye'), await delegating.next());
+  const withoutThrow = { [Symbol.asyncIterator]() { return this; }, async next() { return { value: 'v', done: false }; }, async return() { log.push('closed'); return { done: true }; } };
+  async function* outerWithoutThrow() { yield* withoutThrow; }
+  const missing = outerWithoutThrow();
+  await missing.next();
+  try { await missing.throw(new Error('no throw method')); } catch (error: any) { log.push(error.constructor.name); }
+  print(fromSync, log);
+}`,
+  'parameter-initializers': `
+export async function run(print) {
+  const order: string[] = [];
+  const track = (label: string, value: unknown) => { order.push(label); return value; };
+  async function ordered(a = track('a', 1), { b = track('b', 2) }: any = track('object', {}), [c = track('c', 3)]: any = track('array', [])) {
+    order.push('body');
+    await null;
+    return [a, b, c];
+  }
+  print(await ordered(), await ordered(10, { b: 20 }, [30]), order.splice(0));
+  async function badDefault(value = (() => { throw new Error('default threw'); })()) { return value; }
+  const rejected = badDefault();
+  order.push('after the call');
+  try { await rejected; } catch (error: any) { order.push('rejected: ' + error.message); }
+  async function laterReference(first = second, second = 1) { return first; }
+  try { await laterReference(); } catch (error: any) { order.push(error.constructor.name); }
+  async function fromNull({ x }: any) { return x; }
+  try { await fromNull(null); } catch (error: any) { order.push('destructuring ' + error.constructor.name); }
+  const arrow = async (value = order.length) => value;
+  print(order, await arrow(), ordered.length, badDefault.length, laterReference.length, fromNull.length, arrow.length);
+}`,
+  'finally-and-completions': `
+export async function run(print) {
+  async function returnThroughFinally() { try { return 'try'; } finally { await null; } }
+  async function finallyReturns() { try { return 'try'; } finally { return 'finally'; } }
+  async function finallyThrows() { try { return 'try'; } finally { await null; throw new Error('finally threw'); } }
+  async function rethrowAfterAwait() { try { await Promise.reject(new Error('first')); } catch (error: any) { await null; throw new Error('second after ' + error.message); } }
+  async function nested() {
+    const steps: string[] = [];
+    try { try { steps.push('inner'); return steps; } finally { await null; steps.push('inner finally'); } } finally { steps.push('outer finally'); }
+  }
+  async function continueFromFinally() { for (const value of [1, 2]) { try { return value; } finally { if (value === 1) continue; } } return 'after the loop'; }
+  async function breakLabel() { block: { try { await null; break block; } finally { await null; } } return 'after the label'; }
+  async function switchReturn(kind: string) { switch (kind) { case 'a': await null; return 'case a'; case 'b': { try { return 'case b'; } finally { await null; } } default: return 'default'; } }
+  const settle = (promise: Promise<unknown>) => promise.then((value) => ['ok', value], (error) => ['error', error.message]);
+  print(await settle(returnThroughFinally()), await settle(finallyReturns()), await settle(finallyThrows()), await settle(rethrowAfterAwait()));
+  print(await settle(nested()), await settle(continueFromFinally()), await settle(breakLabel()));
+  print(await settle(switchReturn('a')), await settle(switchReturn('b')), await settle(switchReturn('c')));
+}`,
 };
 
 export function corpusPrograms(): { name: string; source: string }[] {
