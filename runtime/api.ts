@@ -11,6 +11,7 @@ import {
   registry,
 } from './context.js';
 import { emitEvent } from './events.js';
+import { invalidArgument, isRecord } from './invalid-argument.js';
 import { logicalStack as stackOf } from './stack.js';
 
 /** The context in force here: the ambient slot, then AsyncLocalStorage (Node, when enabled), then the root. */
@@ -57,6 +58,7 @@ export function wantFallback(): void {
  * @example withContext({ requestId }, () => handle(request))
  */
 export function withContext<T>(variables: ContextVariables, fn: () => T): T {
+  if (!isRecord(variables) || typeof fn !== 'function') throw invalidArgument('withContext takes (variables object, function)');
   wantFallback();
   return runIn(childWithVariables(ambientContext(), variables), fn);
 }
@@ -66,6 +68,9 @@ export function withContext<T>(variables: ContextVariables, fn: () => T): T {
  * (so nested experiments are all visible), and records an exposure event.
  */
 export function experiment<T>(name: string, variant: string, fn: () => T): T {
+  if (typeof name !== 'string' || name === '' || typeof variant !== 'string' || variant === '' || typeof fn !== 'function') {
+    throw invalidArgument('experiment(name, variant, fn) takes an experiment name, a variant and a function');
+  }
   wantFallback();
   const parent = ambientContext();
   const experiments = { ...(parent.variables['experiments'] as Record<string, string> | undefined), [name]: variant };
@@ -79,6 +84,7 @@ export function experiment<T>(name: string, variant: string, fn: () => T): T {
  * for callbacks handed to code the transform never saw (like `AsyncContext.Snapshot.wrap`).
  */
 export function bindContext<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+  if (typeof fn !== 'function') throw invalidArgument('bindContext(fn) takes a function');
   wantFallback();
   const context = ambientContext();
   return function (this: unknown, ...args: A): R {
@@ -99,6 +105,7 @@ export interface ContextOptions {
 /** Configures context propagation. */
 export function configureContext(options: ContextOptions): void {
   const mode = options.asyncLocalStorage ?? 'auto';
+  if (mode !== 'auto' && mode !== 'always' && mode !== 'never') throw invalidArgument(`asyncLocalStorage is 'auto', 'always' or 'never', not ${JSON.stringify(mode)}`);
   registry.fallbackDisabledByUser = mode === 'never';
   if (mode === 'never') registry.fallbackEnabled = false;
   if (mode === 'always') registry.enableFallback();

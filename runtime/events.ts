@@ -2,6 +2,7 @@
  * Dispatch: hands each event to the sinks whose level lets it through. A sink that throws is
  * skipped; logging never throws into the app.
  */
+import { invalidArgument } from './invalid-argument.js';
 import { type LogmillContext, ambientContext } from './context.js';
 import { type CallSite, LogmillEvent } from './logging/event.js';
 import { type LevelSetting, severityNumbers, thresholdOf } from './logging/levels.js';
@@ -37,6 +38,7 @@ function recomputeLowest(): void {
 
 /** Registers a sink; returns a function that removes it. */
 export function addSink(write: Sink, options: SinkOptions = {}): () => void {
+  if (typeof write !== 'function') throw invalidArgument('addSink(write) takes a function of the event');
   const registered: RegisteredSink = { write, threshold: options.level === undefined ? 0 : thresholdOf(options.level) };
   sinkRegistry.sinks.push(registered);
   recomputeLowest();

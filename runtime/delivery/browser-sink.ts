@@ -7,6 +7,7 @@
  * no preflight, which an unloading page may not live to finish.
  */
 import { type SinkOptions, addSink } from '../events.js';
+import { invalidArgument } from '../invalid-argument.js';
 import { envelopeJson } from '../logging/envelope.js';
 import { type DeliveryOptions, type DeliveryProblem, type DeliveryStatistics, type SendResult, createDelivery } from './delivery.js';
 import { createMemorySpool } from './spool.js';
@@ -64,6 +65,8 @@ export function chunkLines(bodies: readonly string[], limit: number): string[] {
 }
 
 export function browserSink(options: BrowserSinkOptions): BrowserSink {
+  // Numbers out of range only make delivery eager or lazy here; Node's sink checks them.
+  if (!options?.url || !options.key) throw invalidArgument('browserSink needs { url, key }');
   const url = /\/v1\/events\/?$/.test(options.url) ? options.url : `${options.url.replace(/\/+$/, '')}/v1/events`;
   const unloadUrl = `${url}${url.includes('?') ? '&' : '?'}key=${encodeURIComponent(options.key)}`;
   const spool = createMemorySpool(options.maxQueueBytes ?? 1024 * 1024);

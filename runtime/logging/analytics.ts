@@ -26,6 +26,10 @@ export function identify(userId: string, traits: Readonly<Record<string, unknown
 
 /** `identify` for instrumented code: returns the context the calling activation switches to. */
 export function identifyIn(context: LogmillContext, userId: string, traits: Readonly<Record<string, unknown>> = {}): LogmillContext {
+  // Like event(), a logging call that never throws: an id that is not one (undefined, '', an
+  // object) identifies nobody, rather than lumping every such user under "undefined".
+  const kind = typeof userId;
+  if (!((kind === 'string' && userId !== '') || kind === 'number' || kind === 'bigint')) return context;
   const child = childWithVariables(context, { userId: String(userId) });
   registry.current = child;
   emitEvent('event', '$identify', { userId: String(userId), traits }, child);

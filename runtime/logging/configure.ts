@@ -3,6 +3,7 @@
  * lists keys under a prefix), module fields, redaction and the service identity.
  */
 import { frozenMerge } from '../frozen-merge.js';
+import { invalidArgument, isRecord } from '../invalid-argument.js';
 import { type LevelSetting, thresholdOf } from './levels.js';
 import { type Redaction, type RedactionOptions, Redactor, defaultRedaction } from './redact.js';
 
@@ -43,15 +44,22 @@ export const loggingState: LoggingState = (globalScope[stateKey] ??= {
 
 /** Configures logging; options left out keep their current values. */
 export function configureLogging(options: LoggingOptions): void {
-  if (options.level !== undefined) loggingState.threshold = thresholdOf(options.level);
-  if (options.modules !== undefined) {
-    loggingState.modules = Object.entries(options.modules)
+  if (!isRecord(options)) throw invalidArgument('configureLogging(options) takes an object');
+  if (options.modules !== undefined && !isRecord(options.modules)) throw invalidArgument('modules maps module-name prefixes to levels');
+  if (options.service !== undefined && !isRecord(options.service)) throw invalidArgument('service is an object: { name, version, instance }');
+  // Everything is checked before anything is applied, so a bad option changes nothing.
+  const redactor = options.redact === undefined ? undefined : new Redactor(options.redact);
+  const threshold = options.level === undefined ? undefined : thresholdOf(options.level);
+  const modules = options.modules === undefined
+    ? undefined
+    : Object.entries(options.modules)
       .map(([prefix, level]): [string, number] => [prefix.replace(/\/+$/, ''), thresholdOf(level)])
       .sort((a, b) => b[0].length - a[0].length);
-  }
-  if (options.redact !== undefined) loggingState.redactor = new Redactor(options.redact);
+  if (threshold !== undefined) loggingState.threshold = threshold;
+  if (modules !== undefined) loggingState.modules = modules;
+  if (redactor !== undefined) loggingState.redactor = redactor;
   if (options.service !== undefined) loggingState.service = options.service;
-  loggingState.lowest = loggingState.modules.reduce((lowest, [, threshold]) => Math.min(lowest, threshold), loggingState.threshold);
+  loggingState.lowest = loggingState.modules.reduce((lowest, [, moduleThreshold]) => Math.min(lowest, moduleThreshold), loggingState.threshold);
   loggingState.version++;
 }
 
@@ -70,6 +78,7 @@ export function thresholdForModule(module: string): number {
  * @example moduleFields({ team: 'payments' })
  */
 export function moduleFields(fields: Readonly<Record<string, unknown>>, module?: string): void {
+  if (!isRecord(fields)) throw invalidArgument('moduleFields(fields) takes an object of fields');
   if (module === undefined) return;
   loggingState.moduleFields.set(module, frozenMerge(loggingState.moduleFields.get(module), fields));
   loggingState.version++;

@@ -2,6 +2,8 @@
  * Scrubbing before anything leaves the process: Sentry's default sensitive keys, matched in any
  * case and as part of a key (`userPassword`, `X-Api-Key`), plus paths the application names.
  */
+import { invalidArgument, isRecord } from '../invalid-argument.js';
+
 export const defaultSensitiveKeys = [
   'password', 'passwd', 'secret', 'token', 'api_key', 'apikey', 'api-key', 'auth', 'authorization',
   'credentials', 'cookie', 'set-cookie', 'session', 'sessionid', 'private_key', 'privatekey', 'access_token',
@@ -40,9 +42,9 @@ export interface RedactionOptions {
   sensitiveKeys?: string[];
 }
 
-/** One case-insensitive pattern matching any of `keys` inside a key, `-` and `_` optional. */
+/** One case-insensitive pattern matching any of `keys` (names, not patterns) inside a key, `-` and `_` optional. */
 export function compileKeys(keys: readonly string[]): RegExp {
-  return new RegExp(keys.map((key) => key.replace(/[-_]/g, '[-_]?')).join('|'), 'i');
+  return new RegExp(keys.map((key) => key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/[-_]/g, '[-_]?')).join('|'), 'i');
 }
 
 export class Redactor implements Redaction {
@@ -50,6 +52,10 @@ export class Redactor implements Redaction {
   readonly #paths: string[][];
 
   constructor(options: RedactionOptions = {}) {
+    const strings = (value: unknown): boolean => Array.isArray(value) && value.every((item) => typeof item === 'string');
+    if (!isRecord(options)) throw invalidArgument('redact takes an object: { paths, sensitiveKeys }');
+    if (options.paths !== undefined && !strings(options.paths)) throw invalidArgument('redact.paths is a list of dotted paths (strings)');
+    if (options.sensitiveKeys !== undefined && !strings(options.sensitiveKeys)) throw invalidArgument('redact.sensitiveKeys is a list of key names (strings)');
     const keys = options.sensitiveKeys;
     this.#keyPattern = keys === undefined ? defaultKeyPattern : keys.length === 0 ? undefined : compileKeys(keys);
     this.#paths = (options.paths ?? []).map((path) => path.split('.'));

@@ -1,0 +1,112 @@
+/**
+ * Bad input to the setup and configuration calls gets a clear TypeError naming what the call
+ * takes, and changes nothing; logging calls given nonsense still never throw.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  addSink,
+  bindContext,
+  configureContext,
+  configureLogging,
+  contextVariables,
+  envelopeJson,
+  experiment,
+  httpSink,
+  identify,
+  log,
+  memorySink,
+  moduleFields,
+  withContext,
+} from '../runtime/node.js';
+import { browserSink } from '../runtime/delivery/browser-sink.js';
+import { loggingState } from '../runtime/logging/configure.js';
+
+afterEach(() => {
+  configureLogging({ level: 'info', modules: {}, redact: {}, service: undefined });
+});
+
+// Calls made with what TypeScript would refuse: the shapes plain JavaScript callers send.
+const untyped = <T>(value: unknown): T => value as T;
+
+const refusals: Array<[string, () => unknown, RegExp]> = [
+  ['withContext(null, fn)', () => withContext(untyped(null), () => 1), /withContext takes \(variables object, function\)/],
+  ['withContext("user", fn)', () => withContext(untyped('user'), () => 1), /withContext/],
+  ['withContext([], fn)', () => withContext(untyped([]), () => 1), /withContext/],
+  ['withContext({}, 5)', () => withContext({}, untyped(5)), /withContext/],
+  ['experiment(5, "B", fn)', () => experiment(untyped(5), 'B', () => 1), /experiment\(name, variant, fn\)/],
+  ['experiment("checkout", "", fn)', () => experiment('checkout', '', () => 1), /experiment/],
+  ['bindContext("handler")', () => bindContext(untyped<() => void>('handler')), /bindContext\(fn\) takes a function/],
+  ['configureContext({ asyncLocalStorage: "sometimes" })', () => configureContext({ asyncLocalStorage: untyped('sometimes') }), /'auto', 'always' or 'never', not "sometimes"/],
+  ['configureLogging(null)', () => configureLogging(untyped(null)), /configureLogging\(options\) takes an object/],
+  ['configureLogging({ level: "loud" })', () => configureLogging({ level: untyped('loud') }), /unknown level "loud"/],
+  ['configureLogging({ modules: "api" })', () => configureLogging({ modules: untyped('api') }), /modules maps module-name prefixes/],
+  ['configureLogging({ modules: { api: "chatty" } })', () => configureLogging({ modules: { api: untyped('chatty') } }), /unknown level "chatty"/],
+  ['configureLogging({ redact: { paths: [5] } })', () => configureLogging({ redact: { paths: untyped([5]) } }), /redact.paths is a list/],
+  ['configureLogging({ redact: { sensitiveKeys: "pin" } })', () => configureLogging({ redact: { sensitiveKeys: untyped('pin') } }), /redact.sensitiveKeys is a list/],
+  ['configureLogging({ service: "shop" })', () => configureLogging({ service: untyped('shop') }), /service is an object/],
+  ['moduleFields(null, "m")', () => moduleFields(untyped(null), 'm'), /moduleFields\(fields\) takes an object/],
+  ['addSink("console")', () => addSink(untyped('console')), /addSink\(write\) takes a function/],
+  ['httpSink({})', () => httpSink(untyped({})), /httpSink needs the collector's http\(s\) URL, not undefined/],
+  ['httpSink({ url: "collector" })', () => httpSink({ url: 'collector', key: 'k' }), /not "collector"/],
+  ['httpSink({ url: "ftp://…" })', () => httpSink({ url: 'ftp://example.com', key: 'k' }), /http\(s\) URL/],
+  ['httpSink without a key', () => httpSink(untyped({ url: 'http://127.0.0.1:9' })), /needs an ingest key/],
+  ['httpSink({ spool: 7 })', () => httpSink({ url: 'http://127.0.0.1:9', key: 'k', spool: untyped(7) }), /spool is a directory/],
+  ['httpSink({ timeout: -1 })', () => httpSink({ url: 'http://127.0.0.1:9', key: 'k', spool: false, timeout: -1 }), /timeout is a positive number, not -1/],
+  ['browserSink({ url: "" })', () => browserSink({ url: '', key: 'k' }), /browserSink needs \{ url, key \}/],
+  ['browserSink without a key', () => browserSink(untyped({ url: 'https://collector.example' })), /browserSink/],
+  ['httpSink({ maxBatchEvents: 0 })', () => httpSink({ url: 'http://127.0.0.1:9', key: 'k', spool: false, maxBatchEvents: 0 }), /maxBatchEvents is a positive number, not 0/],
+  ['httpSink({ flushInterval: NaN })', () => httpSink({ url: 'http://127.0.0.1:9', key: 'k', spool: false, flushInterval: Number.NaN }), /flushInterval is a positive number, not NaN/],
+];
+
+describe('setup and configuration calls', () => {
+  it.each(refusals)('%s: a TypeError saying what the call takes', (_, call, message) => {
+    let thrown: unknown;
+    try {
+      call();
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(TypeError);
+    expect((thrown as Error).message).toMatch(/^logmill: /);
+    expect((thrown as Error).message).toMatch(message);
+  });
+
+  it('a refused configuration changes nothing, even the parts of it that were valid', () => {
+    configureLogging({ level: 'warn' });
+    const before = { threshold: loggingState.threshold, redactor: loggingState.redactor, modules: loggingState.modules };
+    expect(() => configureLogging({ level: 'debug', modules: { api: 'trace' }, redact: { paths: untyped([5]) } })).toThrow(TypeError);
+    expect({ threshold: loggingState.threshold, redactor: loggingState.redactor, modules: loggingState.modules }).toEqual(before);
+    expect(loggingState.redactor).toBe(before.redactor);
+  });
+
+  it('treats sensitive keys as names, not patterns', () => {
+    configureLogging({ redact: { sensitiveKeys: ['pin(code)', 'x.y', 'api_key'] } });
+    const sink = memorySink();
+    log.with({ 'pin(code)': '1234', xzy: 'kept', 'x.y': 'hidden', 'API-KEY': 'k', pincode: 'kept too' }).info('login');
+    sink.close();
+    const line = JSON.parse(envelopeJson(sink.events[0]!)) as { attributes: Record<string, unknown> };
+    expect(line.attributes).toEqual({ 'pin(code)': '[Filtered]', xzy: 'kept', 'x.y': '[Filtered]', 'API-KEY': '[Filtered]', pincode: 'kept too' });
+  });
+});
+
+describe('logging calls', () => {
+  it('identify with no usable id identifies nobody and never throws', () => {
+    const seen = withContext({ requestId: 'r1' }, () => {
+      for (const id of [undefined, null, '', {}, ['a']]) identify(untyped(id));
+      return contextVariables();
+    });
+    expect(seen).toEqual({ requestId: 'r1' });
+    expect(withContext({}, () => {
+      identify(untyped(42));
+      return contextVariables()['userId'];
+    })).toBe('42');
+  });
+
+  it('log calls given anything still log and never throw', () => {
+    const sink = memorySink();
+    expect(() => log.info(untyped(undefined))).not.toThrow();
+    expect(() => log.warn(untyped({ a: 1 }), Symbol('s'))).not.toThrow();
+    sink.close();
+    expect(sink.events.map((event) => event.template)).toEqual(['undefined', '[object Object]']);
+  });
+});
