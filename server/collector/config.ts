@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { configFileProblems } from './config-schema.js';
 import type { AccessLevel, KeysConfig } from './keys.js';
 import { type IngestLimits, defaultLimits } from './limits.js';
 import type { RetentionPolicy } from '../analytics/gdpr.js';
@@ -49,9 +50,22 @@ export function newKey(prefix: string): string {
   return `${prefix}_${randomBytes(24).toString('base64url')}`;
 }
 
+/** The config file, parsed and checked against its schema; any problem stops the start, named. */
+function readConfigFile(path: string): unknown {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`the config file ${path} cannot be read as JSON: ${(error as Error).message}`);
+  }
+  const problems = configFileProblems(parsed);
+  if (problems.length > 0) throw new Error(`the config file ${path} has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}:\n  ${problems.join('\n  ')}`);
+  return parsed;
+}
+
 export function loadConfig(sources: ConfigSources = {}): CollectorConfig {
   const env = sources.env ?? process.env;
-  const file = (sources.file === undefined ? {} : JSON.parse(readFileSync(sources.file, 'utf8'))) as Partial<CollectorConfig>;
+  const file = (sources.file === undefined ? {} : readConfigFile(sources.file)) as Partial<CollectorConfig>;
   const config: CollectorConfig = {
     host: sources.flags?.host ?? env['LOGMILL_HOST'] ?? file.host ?? '127.0.0.1',
     port: sources.flags?.port ?? (env['LOGMILL_PORT'] === undefined ? undefined : Number(env['LOGMILL_PORT'])) ?? file.port ?? 4318,
@@ -76,6 +90,10 @@ export function loadConfig(sources: ConfigSources = {}): CollectorConfig {
   if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) throw new Error(`invalid port: ${String(config.port)}`);
   const keys = config.keys;
   if (env['LOGMILL_INGEST_KEY']) (keys.ingest ??= []).push({ key: env['LOGMILL_INGEST_KEY'] });
+  const readAccess = env['LOGMILL_READ_ACCESS'];
+  if (readAccess !== undefined && readAccess !== 'untrusted' && readAccess !== 'trusted' && readAccess !== 'direct') {
+    throw new Error(`LOGMILL_READ_ACCESS is untrusted, trusted or direct, not "${readAccess}"`);
+  }
   if (env['LOGMILL_READ_KEY']) {
     (keys.read ??= []).push({ key: env['LOGMILL_READ_KEY'], access: (env['LOGMILL_READ_ACCESS'] as AccessLevel | undefined) ?? 'untrusted' });
   }
