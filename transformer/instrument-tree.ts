@@ -55,10 +55,15 @@ function readProject(ts: typeof TS, options: InstrumentTreeOptions): { fileNames
   return { fileNames: parsed.fileNames, compilerOptions: parsed.options, plugin };
 }
 
-/** Rewrites the tree; throws only when the project cannot be read. */
+/** Rewrites the tree; throws only when the source is missing, the output is inside it, or the project cannot be read. */
 export function instrumentTree(ts: typeof TS, options: InstrumentTreeOptions): InstrumentTreeResult {
   const source = path.resolve(options.source);
   const out = path.resolve(options.out);
+  if (!ts.sys.directoryExists(source)) throw new Error(`logmill instrument: ${source} is not a directory`);
+  // Output inside the source would be read back as source (with allowJs) by the next run.
+  if (!path.relative(source, out).startsWith('..') && !path.isAbsolute(path.relative(source, out))) {
+    throw new Error(`logmill instrument: the output ${out} is inside the source ${source}; choose a directory outside it`);
+  }
   const project = readProject(ts, options);
   const isUnderSource = (fileName: string): boolean => !path.relative(source, fileName).startsWith('..');
   const compilerOptions: TS.CompilerOptions = {

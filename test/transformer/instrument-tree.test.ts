@@ -90,3 +90,22 @@ describe('logmill instrument', () => {
     for (const [name, text] of declarations) expect(readFileSync(join(out, name), 'utf8')).toBe(text);
   });
 });
+
+describe('logmill instrument, refusing', () => {
+  const run = (source: string, out: string) => spawnSync(process.execPath, [cli, 'instrument', source, '--out', out], { encoding: 'utf8', env: { ...process.env, LOGMILL_PROGRESS: 'never' } });
+
+  it('a source that is not a directory', () => {
+    const missing = join(tmpdir(), 'logmill-no-such-source');
+    const command = run(missing, join(tmpdir(), 'logmill-instrument-out'));
+    expect(command.status).toBe(1);
+    expect(command.stderr).toContain(`${missing} is not a directory`);
+  });
+
+  it('an output inside the source, which the next run would read back as source', () => {
+    const directory = project();
+    const command = run(join(directory, 'src'), join(directory, 'src/instrumented'));
+    expect(command.status).toBe(1);
+    expect(command.stderr).toMatch(/the output .*src[\\/]instrumented is inside the source/);
+    expect(command.stdout).toBe('');
+  });
+});
