@@ -3,12 +3,15 @@
  * set once by the app or by `captureErrors`, written on every envelope as `sessionId`. A
  * `sessionId` context variable, where set, wins.
  */
+import { invalidArgument } from './invalid-argument.js';
+
 const sessionKey = Symbol.for('logmill.session.v1');
 const globalScope = globalThis as typeof globalThis & { [sessionKey]?: { id: string | undefined } };
 const session: { id: string | undefined } = (globalScope[sessionKey] ??= { id: undefined });
 
 /** Sets (or clears) the session id written on every event from now on. */
 export function setSessionId(id: string | undefined): void {
+  if (id !== undefined && (typeof id !== 'string' || id === '')) throw invalidArgument('setSessionId takes a session id (a string), or undefined to clear it');
   session.id = id;
 }
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { type SinkOptions, addSink } from '../events.js';
-import { invalidArgument } from '../invalid-argument.js';
+import { checkHttpUrl, checkPositive, invalidArgument } from '../invalid-argument.js';
 import { envelopeJson } from '../logging/envelope.js';
 import { uuidv7 } from '../logging/uuid.js';
 import { type Delivery, type DeliveryOptions, type DeliveryProblem, type DeliveryStatistics, type SendResult, createDelivery, describeDeliveryProblem } from './delivery.js';
@@ -60,23 +60,12 @@ function throttledStderr(): (problem: DeliveryProblem) => void {
 }
 
 function checkOptions(options: HttpSinkOptions): void {
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(options?.url);
-  } catch {
-    parsed = undefined;
-  }
-  if (parsed === undefined || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
-    throw invalidArgument(`httpSink needs the collector's http(s) URL, not ${JSON.stringify(options?.url)}`);
-  }
+  checkHttpUrl(options?.url, "httpSink's url (the collector)");
   if (typeof options.key !== 'string' || options.key === '') throw invalidArgument('httpSink needs an ingest key');
   if (options.spool !== undefined && options.spool !== false && (typeof options.spool !== 'string' || options.spool === '')) {
     throw invalidArgument('spool is a directory, or false to keep batches in memory only');
   }
-  for (const name of ['maxSpoolBytes', 'timeout', 'maxBatchEvents', 'maxBatchBytes', 'flushInterval', 'initialBackoff', 'maxBackoff'] as const) {
-    const value = options[name];
-    if (value !== undefined && !(typeof value === 'number' && value > 0)) throw invalidArgument(`${name} is a positive number, not ${String(value)}`);
-  }
+  checkPositive(options, ['maxSpoolBytes', 'timeout', 'maxBatchEvents', 'maxBatchBytes', 'flushInterval', 'initialBackoff', 'maxBackoff']);
 }
 
 export function httpSink(options: HttpSinkOptions): HttpSink {

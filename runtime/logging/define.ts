@@ -3,6 +3,7 @@
  * method's calls with their duration, outcome and error.
  */
 import { emitLog } from '../events.js';
+import { invalidArgument } from '../invalid-argument.js';
 import { loggingState } from './configure.js';
 import { severityNumbers } from './levels.js';
 
@@ -21,6 +22,7 @@ function emit(severity: number, name: string, template: string, args: readonly u
  * @example export const audit = log(function audit(action: string, ...details: unknown[]) {})
  */
 export function defineLogFunction<A extends unknown[]>(fn: (...args: A) => unknown): (...args: A) => void {
+  if (typeof fn !== 'function') throw invalidArgument('log(fn) takes the function whose name and parameters make the logging function');
   const name = fn.name || 'log';
   const logging = function (this: unknown, ...args: A): void {
     let extra: unknown;
@@ -48,7 +50,9 @@ export interface TracedOptions {
  * @example class Cart { @traced() async checkout() { … } }
  */
 export function traced(options: TracedOptions = {}) {
-  const severity = severityNumbers[options.level ?? 'debug'];
+  const level = options.level ?? 'debug';
+  if (!Object.hasOwn(severityNumbers, level)) throw invalidArgument(`traced({ level }) takes one of ${Object.keys(severityNumbers).join(', ')}, not ${JSON.stringify(level)}`);
+  const severity = severityNumbers[level];
   return function <This, A extends unknown[], R>(method: (this: This, ...args: A) => R, context: ClassMethodDecoratorContext<This, (this: This, ...args: A) => R>) {
     const name = String(context.name);
     const finished = (start: number): number => Math.round((performance.now() - start) * 1000) / 1000;

@@ -5,6 +5,7 @@
  * `maximumQueued` bytes wait, the queue is written synchronously so memory stays bounded. Everything
  * still queued is written synchronously on exit.
  */
+import { checkPositive, invalidArgument } from '../invalid-argument.js';
 import { closeSync, openSync, write as writeAsync, writeSync } from 'node:fs';
 import { type SinkOptions, addSink } from '../events.js';
 import { type EnvelopeWriter, envelopePiece, writeEnvelope } from '../logging/envelope.js';
@@ -43,7 +44,12 @@ type Utf8Writable = Buffer & { utf8Write?: (text: string, offset: number) => num
 const hasUtf8Write = typeof (Buffer.prototype as Utf8Writable).utf8Write === 'function';
 
 export function ndjsonSink(options: NdjsonOptions): NdjsonSink {
-  const destination = options.destination;
+  const destination = options?.destination;
+  const valid = (typeof destination === 'number' && Number.isInteger(destination) && destination >= 0)
+    || (typeof destination === 'string' && destination !== '')
+    || (typeof destination === 'object' && destination !== null && typeof (destination as { write?: unknown }).write === 'function');
+  if (!valid) throw invalidArgument('ndjsonSink({ destination }) takes a file descriptor, a file path or a writable stream');
+  checkPositive(options, ['minimumWrite', 'maximumQueued']);
   const stream = typeof destination === 'object' ? destination : undefined;
   const ownsFile = typeof destination === 'string';
   const fd = typeof destination === 'string' ? openSync(destination, 'a') : typeof destination === 'number' ? destination : -1;

@@ -3,6 +3,7 @@
  * Events batch by count and time, go out with `fetch`, and are retried on 429, 5xx and network
  * errors with exponential backoff; other failures are counted, never thrown.
  */
+import { checkHttpUrl, checkPositive } from '../invalid-argument.js';
 import { type SinkOptions, addSink } from '../events.js';
 import type { LogmillEvent } from '../logging/event.js';
 import { loggingState } from '../logging/configure.js';
@@ -115,6 +116,8 @@ function resourceAttributes(): KeyValue[] {
 }
 
 export function otlpExporter(options: OtlpOptions): OtlpExporter {
+  checkHttpUrl(options?.url, "otlpExporter's url (the logs endpoint)");
+  checkPositive(options, ['maxBatch', 'interval', 'attempts']);
   const maxBatch = options.maxBatch ?? 512;
   const attempts = options.attempts ?? 4;
   let waiting: LogmillEvent[] = [];

@@ -2,6 +2,7 @@
  * The development console sink: one coloured line per event with its time since start, level,
  * module and message; context variables and (on demand) the logical stack beneath.
  */
+import { invalidArgument } from '../invalid-argument.js';
 import { type SinkOptions, addSink } from '../events.js';
 import { loggingState } from '../logging/configure.js';
 import type { LogmillEvent } from '../logging/event.js';
@@ -41,6 +42,10 @@ export function formatPretty(event: LogmillEvent, options: { stack: 'always' | '
 }
 
 export function prettySink(options: PrettyOptions = {}): () => void {
+  if (options.stack !== undefined && options.stack !== 'always' && options.stack !== 'errors' && options.stack !== 'never') {
+    throw invalidArgument(`prettySink's stack is 'always', 'errors' or 'never', not ${JSON.stringify(options.stack)}`);
+  }
+  if (options.write !== undefined && typeof options.write !== 'function') throw invalidArgument("prettySink's write is a function of the line");
   const colors = options.colors ?? (typeof process !== 'undefined' && process.stdout?.isTTY === true);
   const write = options.write ?? ((line: string) => console.log(line));
   const stack = options.stack ?? 'errors';
