@@ -62,7 +62,7 @@ const refusals: Array<[string, () => unknown, RegExp]> = [
   ['ndjsonSink({ minimumWrite: -5 })', () => ndjsonSink({ destination: 1, minimumWrite: -5 }), /minimumWrite is a positive number, not -5/],
   ['prettySink({ stack: "sometimes" })', () => prettySink({ stack: untyped('sometimes') }), /prettySink's stack is 'always', 'errors' or 'never', not "sometimes"/],
   ['prettySink({ write: "stdout" })', () => prettySink({ write: untyped('stdout') }), /prettySink's write is a function/],
-  ['log(5)', () => defineLogFunction(untyped<() => void>(5)), /log\(fn\) takes the function/],
+  ['log(5)', () => defineLogFunction(untyped<() => void>(5)), /log\(fn\) takes a function/],
   ['traced({ level: "loud" })', () => traced({ level: untyped('loud') }), /traced\(\{ level \}\) takes one of trace, debug, info, warn, error, fatal, not "loud"/],
   ['setSessionId({})', () => setSessionId(untyped({})), /setSessionId takes a session id/],
   ['httpSink without a key', () => httpSink(untyped({ url: 'http://127.0.0.1:9' })), /needs an ingest key/],

@@ -22,7 +22,7 @@ function emit(severity: number, name: string, template: string, args: readonly u
  * @example export const audit = log(function audit(action: string, ...details: unknown[]) {})
  */
 export function defineLogFunction<A extends unknown[]>(fn: (...args: A) => unknown): (...args: A) => void {
-  if (typeof fn !== 'function') throw invalidArgument('log(fn) takes the function whose name and parameters make the logging function');
+  if (typeof fn !== 'function') throw invalidArgument('log(fn) takes a function');
   const name = fn.name || 'log';
   const logging = function (this: unknown, ...args: A): void {
     let extra: unknown;
