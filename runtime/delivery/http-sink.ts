@@ -104,6 +104,8 @@ export function httpSink(options: HttpSinkOptions): HttpSink {
     return { status: response.status, retryAfter: response.headers.get('retry-after'), refused };
   };
   delivery = createDelivery(spool, send, options, options.onProblem ?? throttledStderr());
+  // Batches adopted from processes that are gone go out now, not at this process's first event.
+  if (spool.first() !== undefined) delivery.seal();
 
   const remove = addSink((event) => delivery.push(envelopeJson(event)), options);
   // Exit can only run synchronous code: save what is not on disk, for the next start to send.

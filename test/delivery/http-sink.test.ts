@@ -82,6 +82,20 @@ describe('httpSink', () => {
     expect(sink.statistics).toMatchObject({ refused: 7, delivered: 3, retries: 0 });
   });
 
+  it('sends the batches it adopted as soon as it starts, before it logs anything', async () => {
+    const spool = spoolDirectory();
+    const away = httpSink({ url: 'http://127.0.0.1:9', key: 'k', spool, initialBackoff: 5_000 });
+    for (let index = 0; index < 5; index++) log.info('logged while the collector was away %d', index);
+    expect(await away.close(50)).toBe(false);
+    const collector = await scriptedCollector(() => ({ status: 200 }));
+    const back = httpSink({ url: collector.url, key: 'k', spool });
+    const deadline = Date.now() + 5_000;
+    while (collector.received.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(collector.received.flatMap((request) => request.events)).toHaveLength(5);
+    expect(back.statistics).toMatchObject({ delivered: 5, queued: 0 });
+    expect(await back.close()).toBe(true);
+  });
+
   it('keeps the spool within its bound while the collector is unreachable, counting what it drops', async () => {
     const problems: DeliveryProblem[] = [];
     const sink = httpSink({
