@@ -2,8 +2,8 @@
  * Dispatch: hands each event to the sinks whose level lets it through. A sink that throws is
  * skipped; logging never throws into the app.
  */
-import { invalidArgument } from './invalid-argument.js';
 import { type LogmillContext, ambientContext } from './context.js';
+import { invalidArgument } from './invalid-argument.js';
 import { type CallSite, LogmillEvent } from './logging/event.js';
 import { type LevelSetting, severityNumbers, thresholdOf } from './logging/levels.js';
 

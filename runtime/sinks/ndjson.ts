@@ -5,9 +5,9 @@
  * `maximumQueued` bytes wait, the queue is written synchronously so memory stays bounded. Everything
  * still queued is written synchronously on exit.
  */
-import { checkPositive, invalidArgument } from '../invalid-argument.js';
 import { closeSync, openSync, write as writeAsync, writeSync } from 'node:fs';
 import { type SinkOptions, addSink } from '../events.js';
+import { checkPositive, invalidArgument } from '../invalid-argument.js';
 import { type EnvelopeWriter, envelopePiece, writeEnvelope } from '../logging/envelope.js';
 
 /** A writable stream: anything with Node's `write(chunk, callback)`. */

@@ -3,8 +3,8 @@
  * Events batch by count and time, go out with `fetch`, and are retried on 429, 5xx and network
  * errors with exponential backoff; other failures are counted, never thrown.
  */
-import { checkHttpUrl, checkPositive } from '../invalid-argument.js';
 import { type SinkOptions, addSink } from '../events.js';
+import { checkHttpUrl, checkPositive } from '../invalid-argument.js';
 import type { LogmillEvent } from '../logging/event.js';
 import { loggingState } from '../logging/configure.js';
 import { toJson } from '../logging/serialize.js';

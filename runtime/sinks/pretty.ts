@@ -2,8 +2,8 @@
  * The development console sink: one coloured line per event with its time since start, level,
  * module and message; context variables and (on demand) the logical stack beneath.
  */
-import { invalidArgument } from '../invalid-argument.js';
 import { type SinkOptions, addSink } from '../events.js';
+import { invalidArgument } from '../invalid-argument.js';
 import { loggingState } from '../logging/configure.js';
 import type { LogmillEvent } from '../logging/event.js';
 import { toJson } from '../logging/serialize.js';
