@@ -546,6 +546,33 @@ export async function run(print) {
   print(await settle(nested()), await settle(continueFromFinally()), await settle(breakLabel()));
   print(await settle(switchReturn('a')), await settle(switchReturn('b')), await settle(switchReturn('c')));
 }`,
+  // Home objects and unusual keys: super in object-literal methods, symbol and numeric keys,
+  // static blocks and private static methods, arrows that see their method's super and arguments.
+  'object-literals-and-class-edges': `
+const base = { async greet(name: string) { await null; return 'hello ' + name; }, kind: 'base' };
+const derived = {
+  __proto__: base,
+  kind: 'derived',
+  async greet(name: string) { const viaArrow = async () => super.greet(name + '?'); return (await super.greet(name)) + ' / ' + (await viaArrow()); },
+  async 42() { await null; return 'numeric key'; },
+  async ['computed' + 'Key']() { await null; return this.kind; },
+  async [Symbol.for('logmill.test')]() { await null; return 'symbol key'; },
+  get lazy() { return async () => { await null; return this.kind; }; },
+};
+class Registry {
+  static #count = 0;
+  static ready: Promise<string>;
+  static { Registry.ready = Registry.#load('static block'); }
+  static async #load(label: string) { await null; Registry.#count++; return label + ' ' + Registry.#count; }
+  static async more() { return Registry.#load('again'); }
+  static has(value: object) { return #load in value; }
+  async 'quoted name'(...values: number[]) { const sum = async () => [...arguments].reduce((a, b) => a + b, 0); await null; return [values.length, await sum()]; }
+}
+export async function run(print) {
+  print(await derived.greet('ann'), await derived[42](), await derived.computedKey(), await derived[Symbol.for('logmill.test')](), await derived.lazy());
+  print(await Registry.ready, await Registry.more(), Registry.has(Registry), Registry.has({}), await new Registry()['quoted name'](1, 2, 3));
+  print(Object.keys(derived), derived.greet.name, derived[42].name, Registry.more.name, Registry.prototype['quoted name'].name, Registry.prototype['quoted name'].length);
+}`,
 };
 
 export function corpusPrograms(): { name: string; source: string }[] {
