@@ -9,7 +9,7 @@
 import { type SinkOptions, addSink } from '../events.js';
 import { invalidArgument } from '../invalid-argument.js';
 import { envelopeJson } from '../logging/envelope.js';
-import { type DeliveryOptions, type DeliveryProblem, type DeliveryStatistics, type SendResult, createDelivery } from './delivery.js';
+import { type DeliveryOptions, type DeliveryProblem, type DeliveryStatistics, type SendResult, createDelivery, eventsUrl, sendResultOf } from './delivery.js';
 import { createMemorySpool } from './spool.js';
 
 export interface BrowserSinkOptions extends SinkOptions, DeliveryOptions {
@@ -67,7 +67,7 @@ export function chunkLines(bodies: readonly string[], limit: number): string[] {
 export function browserSink(options: BrowserSinkOptions): BrowserSink {
   // Numbers out of range only make delivery eager or lazy here; Node's sink checks them.
   if (!options?.url || !options.key) throw invalidArgument('browserSink needs { url, key }');
-  const url = /\/v1\/events\/?$/.test(options.url) ? options.url : `${options.url.replace(/\/+$/, '')}/v1/events`;
+  const url = eventsUrl(options.url);
   const unloadUrl = `${url}${url.includes('?') ? '&' : '?'}key=${encodeURIComponent(options.key)}`;
   const spool = createMemorySpool(options.maxQueueBytes ?? 1024 * 1024);
   const keepaliveSupported = typeof Request !== 'undefined' && 'keepalive' in Request.prototype;
@@ -79,12 +79,7 @@ export function browserSink(options: BrowserSinkOptions): BrowserSink {
       headers: { 'content-type': 'application/x-ndjson', 'x-logmill-key': options.key },
       body,
     });
-    let refused: number | undefined;
-    if (response.status >= 400 && response.status < 500) {
-      const answer = (await response.json().catch(() => undefined)) as { accepted?: unknown } | undefined;
-      if (typeof answer?.accepted === 'number') refused = Math.max(0, events - answer.accepted);
-    }
-    return { status: response.status, retryAfter: response.headers.get('retry-after'), refused };
+    return sendResultOf(response, events);
   };
   const delivery = createDelivery(spool, send, options, options.onProblem);
   const remove = addSink((event) => delivery.push(envelopeJson(event)), options);

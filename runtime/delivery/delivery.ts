@@ -6,6 +6,24 @@
 import { backoffDelay, isRetryableStatus, retryAfterMilliseconds } from './retry-policy.js';
 import type { Spool, SpooledBatch } from './spool.js';
 
+/** The collector's `/v1/events` URL, from its base URL or the full URL. */
+export function eventsUrl(url: string): string {
+  return /\/v1\/events\/?$/.test(url) ? url : `${url.replace(/\/+$/, '')}/v1/events`;
+}
+
+/**
+ * What the collector's answer means for the batch: its status, when to retry, and for a 4xx how
+ * many events it refused (a partly refused batch stored `accepted` of them).
+ */
+export async function sendResultOf(response: Response, events: number): Promise<SendResult> {
+  let refused: number | undefined;
+  if (response.status >= 400 && response.status < 500) {
+    const answer = (await response.json().catch(() => undefined)) as { accepted?: unknown } | undefined;
+    if (typeof answer?.accepted === 'number') refused = Math.max(0, events - answer.accepted);
+  }
+  return { status: response.status, retryAfter: response.headers.get('retry-after'), refused };
+}
+
 /** What a send attempt came back with. `status` 0 means the request never got an answer. */
 export interface SendResult {
   status: number;

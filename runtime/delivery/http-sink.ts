@@ -12,7 +12,7 @@ import { type SinkOptions, addSink } from '../events.js';
 import { checkHttpUrl, checkPositive, invalidArgument } from '../invalid-argument.js';
 import { envelopeJson } from '../logging/envelope.js';
 import { uuidv7 } from '../logging/uuid.js';
-import { type Delivery, type DeliveryOptions, type DeliveryProblem, type DeliveryStatistics, type SendResult, createDelivery, describeDeliveryProblem } from './delivery.js';
+import { type Delivery, type DeliveryOptions, type DeliveryProblem, type DeliveryStatistics, type SendResult, createDelivery, describeDeliveryProblem, eventsUrl, sendResultOf } from './delivery.js';
 import { DurableSpool } from './durable-spool.js';
 import { type Spool, type SpooledBatch, createMemorySpool } from './spool.js';
 
@@ -43,10 +43,6 @@ export interface HttpSink {
   readonly statistics: Readonly<DeliveryStatistics>;
   /** The spool directory of this process, when spooling to disk. */
   readonly spoolDirectory: string | undefined;
-}
-
-function eventsUrl(url: string): string {
-  return /\/v1\/events\/?$/.test(url) ? url : `${url.replace(/\/+$/, '')}/v1/events`;
 }
 
 function throttledStderr(): (problem: DeliveryProblem) => void {
@@ -93,15 +89,10 @@ export function httpSink(options: HttpSinkOptions): HttpSink {
       headers['content-encoding'] = 'gzip';
     }
     const response = await fetch(url, { method: 'POST', headers, body: payload, signal: AbortSignal.timeout(timeout) });
-    let refused: number | undefined;
-    if (response.status >= 400 && response.status < 500) {
-      // A partly refused batch: the collector stored `accepted` of the events.
-      const answer = (await response.json().catch(() => undefined)) as { accepted?: unknown } | undefined;
-      if (typeof answer?.accepted === 'number') refused = Math.max(0, events - answer.accepted);
-    } else {
-      await response.arrayBuffer().catch(() => undefined);
-    }
-    return { status: response.status, retryAfter: response.headers.get('retry-after'), refused };
+    const result = await sendResultOf(response, events);
+    // Node's fetch reuses the connection only once the body is read (after a 4xx it already was).
+    await response.arrayBuffer().catch(() => undefined);
+    return result;
   };
   delivery = createDelivery(spool, send, options, options.onProblem ?? throttledStderr());
   // Batches adopted from processes that are gone go out now, not at this process's first event.

@@ -47,15 +47,18 @@ export function compileKeys(keys: readonly string[]): RegExp {
   return new RegExp(keys.map((key) => key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/[-_]/g, '[-_]?')).join('|'), 'i');
 }
 
+function isStringList(value: unknown): boolean {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
 export class Redactor implements Redaction {
   readonly #keyPattern: RegExp | undefined;
   readonly #paths: string[][];
 
   constructor(options: RedactionOptions = {}) {
-    const strings = (value: unknown): boolean => Array.isArray(value) && value.every((item) => typeof item === 'string');
     if (!isRecord(options)) throw invalidArgument('redact takes an object: { paths, sensitiveKeys }');
-    if (options.paths !== undefined && !strings(options.paths)) throw invalidArgument('redact.paths is a list of dotted paths (strings)');
-    if (options.sensitiveKeys !== undefined && !strings(options.sensitiveKeys)) throw invalidArgument('redact.sensitiveKeys is a list of key names (strings)');
+    if (options.paths !== undefined && !isStringList(options.paths)) throw invalidArgument('redact.paths is a list of dotted paths (strings)');
+    if (options.sensitiveKeys !== undefined && !isStringList(options.sensitiveKeys)) throw invalidArgument('redact.sensitiveKeys is a list of key names (strings)');
     const keys = options.sensitiveKeys;
     this.#keyPattern = keys === undefined ? defaultKeyPattern : keys.length === 0 ? undefined : compileKeys(keys);
     this.#paths = (options.paths ?? []).map((path) => path.split('.'));
