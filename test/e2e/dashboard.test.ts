@@ -254,9 +254,17 @@ describe('the dashboard, with the admin key', () => {
     await page.keyboard.press('Escape');
     expect(await page.$('.event-detail')).toBeNull();
     // A declined card: ERROR, with the issuer's answer as its cause; opened with the keyboard.
+    // The cleared module field settles after the severity change already applied it: one stream, not two.
+    const streams: string[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/api/tail') streams.push(request.url());
+    });
     await page.fill('input[name=module]', '');
     await page.selectOption('select[name=severity]', 'ERROR');
     await untilOnly(page, (row) => row.severity === 'ERROR', 'errors', false, 60_000);
+    await page.waitForTimeout(500);
+    expect(streams).toHaveLength(1);
+    expect(new URL(streams[0]!).searchParams.get('severity')).toBe('ERROR');
     await page.focus('table.tail tbody tr');
     await page.keyboard.press('Enter');
     const chain = await page.textContent('.event-detail .cause-chain');

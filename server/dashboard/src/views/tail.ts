@@ -45,6 +45,8 @@ export function tailView(api: Api): View {
   let stream: AbortController | undefined;
   let disposed = false;
   let selectedId: string | undefined;
+  /** The collector-side filters of the open stream: a field that settles on them again changes nothing. */
+  let streamFilters: string | undefined;
 
   const body = h('tbody');
   const status = h('p', { class: 'status', 'aria-live': 'polite' }, 'connecting…');
@@ -57,14 +59,14 @@ export function tailView(api: Api): View {
     field.addEventListener('input', () => {
       filters[name] = field.value.trim();
       window.clearTimeout(timer);
-      timer = window.setTimeout(() => (serverSide ? connect() : redraw()), 250);
+      timer = window.setTimeout(() => (serverSide ? applyServerFilters() : redraw()), 250);
     });
     return h('label', {}, h('span', {}, label), field);
   };
   const severity = h('select', { name: 'severity', 'aria-label': 'Minimum severity' }, h('option', { value: '' }, 'all'), ...severities.map((name) => h('option', { value: name }, `${name}+`)));
   severity.addEventListener('change', () => {
     filters.severity = severity.value;
-    connect();
+    applyServerFilters();
   });
 
   function updateStatus(): void {
@@ -135,29 +137,46 @@ export function tailView(api: Api): View {
     if (frame === 0) frame = requestAnimationFrame(flush);
   }
 
-  function connect(): void {
+  function serverFilters(): { severity: string; module: string; q: string } {
+    return { severity: filters.severity, module: filters.module, q: filters.q };
+  }
+
+  /**
+   * Reconnects only if the collector-side filters differ from the open stream's: a debounced
+   * field settling after another control already applied its value must not empty the table.
+   */
+  function applyServerFilters(): void {
+    if (JSON.stringify(serverFilters()) !== streamFilters) connect();
+  }
+
+  /** Opens the stream; `resuming` keeps what is drawn, for a stream that ended under unchanged filters. */
+  function connect(resuming = false): void {
     stream?.abort();
     const controller = new AbortController();
     stream = controller;
-    // Nothing from the previous stream may be drawn under the new filters.
-    shown = [];
-    incoming = [];
-    held = [];
-    overflow = 0;
-    received = 0;
-    droppedByServer = 0;
-    replace(body);
-    status.textContent = 'connecting…';
-    const serverFilters = { severity: filters.severity, module: filters.module, q: filters.q };
+    const wanted = serverFilters();
+    streamFilters = JSON.stringify(wanted);
+    if (!resuming) {
+      // Nothing from the previous stream may be drawn under the new filters.
+      shown = [];
+      incoming = [];
+      held = [];
+      overflow = 0;
+      received = 0;
+      droppedByServer = 0;
+      replace(body);
+      status.textContent = 'connecting…';
+    }
     // A stream that was replaced may still hand over what it had already read: ignore it.
     const current = () => stream === controller;
-    api.tail(serverFilters, controller.signal, (event) => current() && arrive(event), (count) => {
+    const resume = (delay: number) => window.setTimeout(() => current() && !disposed && connect(true), delay);
+    api.tail(wanted, controller.signal, (event) => current() && arrive(event), (count) => {
       if (!current()) return;
       droppedByServer += count;
       updateStatus();
     }).then(
       () => {
-        if (!controller.signal.aborted && !disposed) window.setTimeout(connect, 1000);
+        if (!controller.signal.aborted && !disposed) resume(1000);
       },
       (error: unknown) => {
         if (controller.signal.aborted || disposed) return;
@@ -166,7 +185,7 @@ export function tailView(api: Api): View {
           return;
         }
         status.textContent = `disconnected (${String(error)}); retrying…`;
-        window.setTimeout(connect, 2000);
+        resume(2000);
       },
     );
     updateStatus();
