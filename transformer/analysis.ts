@@ -78,6 +78,26 @@ export function readsArguments(ts: typeof TS, fn: FunctionWithBody): boolean {
   return found;
 }
 
+/**
+ * True when the function's own body holds a `with` statement (sloppy scripts only). Every name
+ * written inside one is first looked up on its object, so generated names there could be read,
+ * written or observed by it (a sandbox's proxy claims them all): such functions stay as written.
+ */
+export function containsWithStatement(ts: typeof TS, fn: FunctionWithBody): boolean {
+  let found = false;
+  const visit = (node: TS.Node): void => {
+    if (found) return;
+    if (ts.isWithStatement(node)) {
+      found = true;
+      return;
+    }
+    if (ts.isFunctionLike(node)) return;
+    ts.forEachChild(node, visit);
+  };
+  if (fn.body !== undefined) ts.forEachChild(fn.body, visit);
+  return found;
+}
+
 function hasObjectRest(ts: typeof TS, name: TS.BindingName): boolean {
   if (ts.isIdentifier(name)) return false;
   return name.elements.some(

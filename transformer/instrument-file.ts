@@ -9,6 +9,7 @@
 import type * as TS from 'typescript';
 import {
   type FunctionWithBody,
+  containsWithStatement,
   functionName,
   isAsyncFunction,
   isFunctionWithBody,
@@ -74,7 +75,8 @@ export function isInstrumentable(environment: InstrumentEnvironment, fn: Functio
   return (
     isAsyncFunction(ts, fn) &&
     environment.isInstrumentedFile(sourceFile) &&
-    !isIgnoredFunction(ts, fn, sourceFile.text)
+    !isIgnoredFunction(ts, fn, sourceFile.text) &&
+    !containsWithStatement(ts, fn)
   );
 }
 
@@ -284,6 +286,8 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
   };
 
   const visit = (node: TS.Node): TS.Node => {
+    // Names inside `with` resolve through its object first: nothing generated may appear there.
+    if (ts.isWithStatement(node)) return context.factory.updateWithStatement(node, ts.visitNode(node.expression, visit, ts.isExpression), node.statement);
     if (ts.isCallExpression(node)) {
       const stamped = rewriteRuntimeCall(node);
       if (stamped !== undefined) return stamped;
