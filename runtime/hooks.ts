@@ -27,6 +27,8 @@ export { site } from './logging/logger.js';
 export { identifyIn } from './logging/analytics.js';
 /** The catch every instrumented body has: notes where an error was thrown, returns it to rethrow. */
 export { thrown } from './thrown.js';
+/** `await using` blocks, lowered by the transformer so their disposal's await is visible. */
+export { disposeResources, resources, resourcesFailed, useResource } from './resources.js';
 
 /** Records a function's frame once, at module load. */
 export function frame(name: string, module: string, file: string, line: number): Frame {

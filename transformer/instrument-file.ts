@@ -20,6 +20,7 @@ import {
 import { captureCallback, isCallbackArgument } from './capture-callback.js';
 import { createEmit } from './emit.js';
 import { instrumentAsyncFunction } from './instrument-async-function.js';
+import { holdsAwaitUsing, iteratesAwaitUsing, lowerAwaitUsingBlock, lowerAwaitUsingLoop } from './lower-await-using.js';
 import { moduleNameOf, relativeFile, type ResolvedOptions } from './options.js';
 import type { CallResolver } from './call-resolver.js';
 import { passContext } from './pass-context.js';
@@ -196,6 +197,9 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
   };
 
   const visitInActivation = (node: TS.Node, current: Activation): TS.Node | undefined => {
+    // Lowered first; the lowered form's await, try and calls are then rewritten like any other.
+    if (ts.isBlock(node) && holdsAwaitUsing(ts, node)) return visit(lowerAwaitUsingBlock(emit, node));
+    if (ts.isForOfStatement(node) && iteratesAwaitUsing(ts, node)) return visit(lowerAwaitUsingLoop(emit, node));
     if (ts.isAwaitExpression(node)) {
       current.usesTemporary = true;
       return rewriteAwait(emit, ts.visitEachChild(node, visit, context));

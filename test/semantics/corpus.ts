@@ -5,6 +5,7 @@
  * tagged templates, `for await`, generators, decorators, `super`, `new.target`). Each program exports
  * `run(print)`; the test runs the corpus with and without the transform and compares every line.
  */
+import { resourcePrograms } from './corpus-resources.js';
 
 interface Form {
   name: string;
@@ -577,6 +578,6 @@ export async function run(print) {
 
 export function corpusPrograms(): { name: string; source: string }[] {
   const programs = generated();
-  for (const [name, source] of Object.entries(handWritten)) programs.push({ name, source: `// @ts-nocheck\n${source}\n` });
+  for (const [name, source] of Object.entries({ ...handWritten, ...resourcePrograms })) programs.push({ name, source: `// @ts-nocheck\n${source}\n` });
   return programs;
 }

@@ -7,10 +7,12 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { type ModuleFormat, compile, formatDiagnostics, runNode } from '../helpers/compile.js';
 import { corpusPrograms } from './corpus.js';
+import { resourcePrograms } from './corpus-resources.js';
 
 const allPrograms = corpusPrograms();
-// Node 20 cannot run standard decorators natively, so ESNext output (which keeps them) skips that one.
-const needsDecoratorDownlevel = new Set(['decorators-and-class-fields']);
+// Node 20 cannot run standard decorators or `await using` natively, so ESNext output (which keeps
+// them untransformed) skips those programs.
+const needsDownlevel = new Set(['decorators-and-class-fields', ...Object.keys(resourcePrograms)]);
 
 function writeCorpus(programs: { name: string; source: string }[]): { rootDir: string; files: string[] } {
   const rootDir = mkdtempSync(join(tmpdir(), 'logmill-corpus-'));
@@ -82,7 +84,7 @@ describe('differential semantics corpus', () => {
 
   describe.each(configurations)('$label', ({ format, target }) => {
     const programs =
-      target === ts.ScriptTarget.ESNext ? allPrograms.filter((program) => !needsDecoratorDownlevel.has(program.name)) : allPrograms;
+      target === ts.ScriptTarget.ESNext ? allPrograms.filter((program) => !needsDownlevel.has(program.name)) : allPrograms;
     const corpus = writeCorpus(programs);
     const plain = runCorpus(corpus, format, target, false);
     const instrumented = runCorpus(corpus, format, target, true);
