@@ -5,6 +5,7 @@
  * tagged templates, `for await`, generators, decorators, `super`, `new.target`). Each program exports
  * `run(print)`; the test runs the corpus with and without the transform and compares every line.
  */
+import { positionPrograms } from './corpus-positions.js';
 import { resourcePrograms } from './corpus-resources.js';
 
 interface Form {
@@ -578,6 +579,6 @@ export async function run(print) {
 
 export function corpusPrograms(): { name: string; source: string }[] {
   const programs = generated();
-  for (const [name, source] of Object.entries({ ...handWritten, ...resourcePrograms })) programs.push({ name, source: `// @ts-nocheck\n${source}\n` });
+  for (const [name, source] of Object.entries({ ...handWritten, ...positionPrograms, ...resourcePrograms })) programs.push({ name, source: `// @ts-nocheck\n${source}\n` });
   return programs;
 }
