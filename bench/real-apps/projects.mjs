@@ -40,4 +40,22 @@ export const projects = [
     }),
     demo: 'fastify-demo',
   },
+  {
+    name: 'multipart',
+    spec: '@fastify/multipart@10.1.9',
+    kind: 'a fastify plugin (uploads: async generators, streams, async hooks), JavaScript (allowJs)',
+    // Linters, type tests, coverage and the memory profiler are not needed to run the tests.
+    drop: ['eslint', 'neostandard', 'tstyche', 'c8', 'climem', 'benchmark'],
+    // Its `test:unit` is `c8 --100 node --test`: the same runner, without the coverage gate.
+    test: ['node', ['--test', '--test-reporter=tap']],
+    sources: ['index.js', 'lib'],
+    build: (ts, directory, original) => ({
+      rootNames: [join(original, 'index.js'), ...ts.sys.readDirectory(join(original, 'lib'), ['.js'])],
+      options: {
+        allowJs: true, checkJs: false, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10,
+        skipLibCheck: true, lib: ['lib.es2022.d.ts'], types: ['node'], typeRoots: [join(directory, 'node_modules/@types')], rootDir: original, outDir: directory,
+      },
+    }),
+    demo: 'multipart-demo',
+  },
 ];
