@@ -25,6 +25,7 @@ import { moduleNameOf, relativeFile, type ResolvedOptions } from './options.js';
 import type { CallResolver } from './call-resolver.js';
 import { passContext } from './pass-context.js';
 import { closeLoop, labelledForAwait, rewriteForAwaitLoop } from './rewrite-for-await.js';
+import { jumpsOutOfForAwait, rewriteLabelledJumps } from './rewrite-labelled-jumps.js';
 import { rewriteTryStatement } from './rewrite-handlers.js';
 import { finalAwait, rewriteFinalAwait, rewriteReturn, runsNothingAfterReturn } from './rewrite-returns.js';
 import { rewriteAsyncGeneratorReturn, rewriteAwait, rewriteYield } from './rewrite-suspension-points.js';
@@ -230,8 +231,10 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
       const loop = rewriteForAwaitLoop(emit, ts.visitEachChild(node, visit, context));
       return ts.isLabeledStatement(node.parent) ? loop : closeLoop(emit, loop);
     }
-    if (ts.isLabeledStatement(node) && !ts.isLabeledStatement(node.parent) && labelledForAwait(ts, node)) {
-      return closeLoop(emit, ts.visitEachChild(node, visit, context));
+    if (ts.isLabeledStatement(node) && !ts.isLabeledStatement(node.parent)) {
+      if (labelledForAwait(ts, node)) return closeLoop(emit, ts.visitEachChild(node, visit, context));
+      const jumps = jumpsOutOfForAwait(ts, node);
+      if (jumps.breaks || jumps.continues) return rewriteLabelledJumps(emit, ts.visitEachChild(node, visit, context), jumps);
     }
     if (ts.isCallExpression(node)) return passContextIfProven(ts.visitEachChild(node, visit, context), node);
     return undefined;

@@ -2,7 +2,8 @@
  * Differential programs for `await` (and `yield`) where the rewrite's comma expression must still
  * parse and evaluate in order: computed keys (object and class), optional chains, `new`, `delete`,
  * `typeof`, exponentiation, destructuring defaults, spread, template substitutions, `for…in` and
- * `for…of` heads, switch discriminants and cases, comma and conditional chains, short-circuits.
+ * `for…of` heads, switch discriminants and cases, comma and conditional chains, short-circuits;
+ * and labelled jumps out of `for await` bodies, where the rewrite takes the slot again.
  */
 export const positionPrograms: Record<string, string> = {
   'await-in-unusual-positions': `
@@ -39,6 +40,26 @@ export async function run(print) {
   print(keyed, new WithKeys().method(), (WithKeys as any).field, optional, skipped, made.label, deleted, target, kind, power);
   print(missing, rest, first, second, spread, call, text, keys, branch, comma, conditional, shortCircuit, assigned, ignored);
   print(order);
+}`,
+  'labelled-jumps-out-of-for-await': `
+export async function run(print) {
+  const log: string[] = [];
+  async function* source(name: string) {
+    try { for (let index = 0; index < 3; index++) { await null; yield name + index; } } finally { log.push(name + ' closed'); }
+  }
+  let steps = 0;
+  outer: for (let round = 0; (log.push('test ' + round), round < 3); round++, steps++) {
+    for await (const item of source('for' + round)) { log.push(item); if (item.endsWith('1')) continue outer; }
+  }
+  let count = 0;
+  again: while (count++ < 2) { for await (const item of source('while')) { if (item === 'while0') continue again; } }
+  let times = 0;
+  repeat: do { for await (const item of source('do')) { log.push(item); continue repeat; } } while (++times < 2);
+  found: { for await (const item of source('block')) { if (item === 'block1') break found; } log.push('unreached'); }
+  a: b: for (const letter of ['x', 'y']) { for await (const item of source(letter)) { if (item.endsWith('0')) continue a; } }
+  const keys: string[] = [];
+  scan: for (const key in { k1: 1, k2: 2 }) { for await (const item of source(key)) { keys.push(item); continue scan; } }
+  print(log, steps, count, times, keys);
 }`,
   'yield-in-unusual-positions': `
 export async function run(print) {
