@@ -78,6 +78,34 @@ describe('CommonJS scripts', () => {
       expect(runNode(probe).records).toEqual([{ sum: 6, keys: ['total'] }]);
     }
   });
+
+  it('keep their require when the build emits ES modules (allowJs in a bundler build)', () => {
+    for (const transform of [{}, false] as const) {
+      const result = compile([script], { format: 'esm', rootDir: root, transform, compilerOptions: { allowJs: true } });
+      const output = result.files.get('script.js')!;
+      expect(output).not.toMatch(/^import /m);
+      if (transform !== false) expect(output).toContain('const __logmill = require("logmill/hooks");');
+      // The file is CommonJS whatever the build emits: it runs as such.
+      ts.sys.writeFile(join(result.outDir, 'package.json'), '{ "type": "commonjs" }');
+      const probe = join(result.outDir, 'probe.cjs');
+      ts.sys.writeFile(probe, "require('./script.js').total([1, Promise.resolve(2), 3]).then((sum) => console.log(JSON.stringify({ sum })));");
+      expect(runNode(probe).records).toEqual([{ sum: 6 }]);
+    }
+  });
+
+  it('are recognised without a type checker too, by their require and exports', () => {
+    const factory = logmillTransformer(undefined as unknown as ts.Program, {}, { ts });
+    const transpile = (text: string) =>
+      ts.transpileModule(text, {
+        fileName: join(root, 'probe.js'),
+        compilerOptions: { allowJs: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+        transformers: { before: [factory] },
+      }).outputText;
+    expect(transpile(ts.sys.readFile(script)!)).toContain('const __logmill = require("logmill/hooks");');
+    expect(transpile("const fs = require('node:fs');\nasync function read() { return fs.promises.readFile('x'); }\nread();")).toContain('require("logmill/hooks")');
+    // Without any sign of CommonJS, an ES build's file gets the import.
+    expect(transpile('async function run() { await null; }\nrun();')).toContain('import * as __logmill from "logmill/hooks";');
+  });
 });
 
 describe('options', () => {

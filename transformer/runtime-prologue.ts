@@ -105,9 +105,35 @@ export function addRuntimePrologue(
   ]);
 }
 
-/** True when the file emits as CommonJS and has no import or export of its own. */
+/**
+ * Whether a file with no import or export is written as CommonJS (`require`, `module.exports`,
+ * `exports.x =`): such a file keeps loading as CommonJS whatever module kind the build emits, so
+ * an `import` added to it would break it. The binder marks JavaScript files so; without a program
+ * (bundlers), the same forms are looked for in the source.
+ */
+function writtenAsCommonJs(ts: typeof TS, sourceFile: TS.SourceFile): boolean {
+  if ((sourceFile as { commonJsModuleIndicator?: TS.Node }).commonJsModuleIndicator !== undefined) return true;
+  let found = false;
+  const isModuleObject = (node: TS.Node): boolean => ts.isIdentifier(node) && (node.text === 'exports' || node.text === 'module');
+  const visit = (node: TS.Node): void => {
+    if (found) return;
+    if (
+      (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'require' && node.arguments.length === 1 && ts.isStringLiteralLike(node.arguments[0]!)) ||
+      (ts.isPropertyAccessExpression(node) && isModuleObject(node.expression) && ((node.expression as TS.Identifier).text === 'exports' || node.name.text === 'exports'))
+    ) {
+      found = true;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  return found;
+}
+
+/** True when the file emits as CommonJS (or is written as CommonJS) and has no import or export of its own. */
 export function isCommonJsScript(ts: typeof TS, sourceFile: TS.SourceFile, options: TS.CompilerOptions): boolean {
   if (ts.isExternalModule(sourceFile)) return false;
+  if (writtenAsCommonJs(ts, sourceFile)) return true;
   const kind = options.module ?? ts.ModuleKind.CommonJS;
   if (kind === ts.ModuleKind.CommonJS) return true;
   return kind >= ts.ModuleKind.Node16 && kind <= ts.ModuleKind.NodeNext && sourceFile.impliedNodeFormat === ts.ModuleKind.CommonJS;
