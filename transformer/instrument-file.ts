@@ -229,7 +229,8 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
     if (ts.isForOfStatement(node) && node.awaitModifier !== undefined) {
       current.usesTemporary = true;
       const loop = rewriteForAwaitLoop(emit, ts.visitEachChild(node, visit, context));
-      return ts.isLabeledStatement(node.parent) ? loop : closeLoop(emit, loop);
+      // A loop lowered from `for await (await using …)` is new: its parent is the original's.
+      return ts.isLabeledStatement(ts.getOriginalNode(node).parent) ? loop : closeLoop(emit, loop);
     }
     if (ts.isLabeledStatement(node) && !ts.isLabeledStatement(node.parent)) {
       if (labelledForAwait(ts, node)) return closeLoop(emit, ts.visitEachChild(node, visit, context));

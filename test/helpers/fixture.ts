@@ -13,9 +13,10 @@ export interface FixtureRun {
 }
 
 export function runFixture(name: string, format: ModuleFormat, transform: TransformerOptions | false = {}): FixtureRun {
-  const result = compile([join(fixturesRoot, name, 'input.ts')], { format, transform });
-  const errors = result.diagnostics.filter((diagnostic) => diagnostic.category === 1);
-  if (errors.length > 0) throw new Error(`fixture ${name} does not compile:\n${formatDiagnostics(errors)}`);
+  // Verbose, so that a function the transform gave up on (and left as written) fails the fixture.
+  const result = compile([join(fixturesRoot, name, 'input.ts')], { format, transform: transform === false ? false : { verbose: true, ...transform } });
+  const errors = result.diagnostics.filter((diagnostic) => diagnostic.category === 1 || String(diagnostic.messageText).startsWith('logmill:'));
+  if (errors.length > 0) throw new Error(`fixture ${name} does not compile cleanly:\n${formatDiagnostics(errors)}`);
   const run = runNode(join(result.outDir, name, 'input.js'));
   if (run.status !== 0) throw new Error(`fixture ${name} (${format}) exited ${run.status}:\n${run.stderr}`);
   return { observations: run.records as unknown as Observation[], stdout: run.stdout, stderr: run.stderr };
