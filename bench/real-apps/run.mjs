@@ -69,7 +69,10 @@ function buildThroughTransformer(project, directory) {
   }
   const { rootNames, options } = project.build(ts, directory, original);
   const program = ts.createProgram(rootNames, options);
-  const result = program.emit(undefined, undefined, undefined, false, { before: [logmillTransformer(program, { root: original }, { ts })] });
+  // Verbose: every function the transform gave up on (and left as written) is reported.
+  const gaveUp = [];
+  const addDiagnostic = (diagnostic) => gaveUp.push(ts.flattenDiagnosticMessageText(diagnostic.messageText, ' '));
+  const result = program.emit(undefined, undefined, undefined, false, { before: [logmillTransformer(program, { root: original, verbose: true }, { ts, addDiagnostic })] });
   if (result.emitSkipped) throw new Error(`${project.name}: the build through the transformer emitted nothing`);
   let activations = 0;
   for (const file of rootNames) {
@@ -81,7 +84,7 @@ function buildThroughTransformer(project, directory) {
       // A declaration-only or type-only file has no output.
     }
   }
-  return { files: rootNames.length, activations };
+  return { files: rootNames.length, activations, gaveUp };
 }
 
 // The demos are compiled with the transformer too, as an app using the project would be.
@@ -101,7 +104,8 @@ for (const project of projects.filter((candidate) => wanted.length === 0 || want
   const regressions = [...before].filter(([name, status]) => status === 'passed' && after.get(name) !== 'passed').map(([name]) => name.trim());
   const row = { project: project.spec, ...built, before: summary(before), after: summary(after), regressions, beforeSeconds, afterSeconds };
   report.push(row);
-  console.log(`   built ${built.files} files through the transformer: ${built.activations} async functions instrumented`);
+  console.log(`   built ${built.files} files through the transformer: ${built.activations} async functions instrumented, ${built.gaveUp.length} left as written after a failure`);
+  for (const message of built.gaveUp) console.log(`     ${message}`);
   console.log(`   own test suite, published build:    ${row.before.passed} passed, ${row.before.failed} failed, ${row.before.skipped} skipped (${beforeSeconds.toFixed(0)} s)`);
   console.log(`   own test suite, instrumented build: ${row.after.passed} passed, ${row.after.failed} failed, ${row.after.skipped} skipped (${afterSeconds.toFixed(0)} s)`);
   console.log(`   regressions: ${regressions.length === 0 ? 'none' : regressions.join('; ')}`);
@@ -112,4 +116,4 @@ for (const project of projects.filter((candidate) => wanted.length === 0 || want
 }
 writeFileSync(join(workRoot, 'report.json'), JSON.stringify(report, null, 2));
 console.log(`work directory: ${workRoot} (report.json)`);
-if (report.some((row) => row.regressions.length > 0)) process.exitCode = 1;
+if (report.some((row) => row.regressions.length > 0 || row.gaveUp.length > 0)) process.exitCode = 1;
