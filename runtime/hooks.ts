@@ -73,6 +73,14 @@ function enterChild(functionFrame: Frame, hidden: unknown, lexical: LogmillConte
   return cachedChild(parent, functionFrame) ?? (parent.lastChild = new Context(parent, functionFrame, parent.variables));
 }
 
+/**
+ * The hidden parameter's default in async generators, evaluated at the call (their body starts
+ * only at the first `next()`): the context the call was made in, chosen as `enter` would.
+ */
+export function callerContext(lexical: LogmillContext | undefined): LogmillContext {
+  return parentFor(undefined, lexical);
+}
+
 /** Enters an instrumented function without adding a frame (the `stack: false` option). */
 export function inherit(hidden: unknown, lexical: LogmillContext | undefined): LogmillContext {
   return parentFor(hidden, lexical);

@@ -25,7 +25,9 @@
  * The exit check matters after a rejected await: the activation resumed without taking the slot,
  * so the slot already holds whatever the resuming code had, and must be left alone.
  *
- * The hidden parameter has a default so `fn.length` is unchanged; functions that cannot take it
+ * The hidden parameter has a default so `fn.length` is unchanged. In async generators the default is
+ * `__logmill.callerContext(__logmillScope0)`: parameters are bound at the call, the body runs only
+ * at the first `next()`, so the context is taken where the call was made. Functions that cannot take it
  * invisibly (see `canTakeHiddenParameter`) declare `let __logmillContext = __logmill.enter(frame,
  * void 0, lexical)` instead (`let`: `identify()` switches the activation to a new context). `__logmillScope0` is the lexically enclosing activation's context, or
  * `void 0` at the top level; `enter(...)` becomes `inherit(...)` without frames (`stack: false`).
@@ -54,7 +56,8 @@ export interface ActivationPlan {
 
 export function instrumentAsyncFunction(emit: Emit, fn: FunctionWithBody, plan: ActivationPlan): FunctionWithBody {
   const { ts, factory } = emit;
-  const lexical = plan.lexicalScope === undefined ? emit.undefinedValue() : factory.createIdentifier(plan.lexicalScope);
+  const lexicalScope = () => (plan.lexicalScope === undefined ? emit.undefinedValue() : factory.createIdentifier(plan.lexicalScope));
+  const lexical = lexicalScope();
   const hidden = plan.hiddenParameter ? emit.context() : emit.undefinedValue();
   const entered =
     plan.frameName === undefined
@@ -89,11 +92,11 @@ export function instrumentAsyncFunction(emit: Emit, fn: FunctionWithBody, plan: 
     ? wrapBody(emit, source, entry, { atEnd: plan.endsSuspended ? undefined : exitStatement(emit), onError: guardedExit }, [emit.context()])
     : wrapBody(emit, source, entry, { inFinally: guardedExit }, [emit.context()]);
 
+  // A generator's parameters are bound at the call, its body only runs at the first `next()`:
+  // the default pins the context of the call, as for any other async function.
+  const hiddenDefault = fn.asteriskToken === undefined ? emit.undefinedValue() : emit.hook('callerContext', [lexicalScope()]);
   const parameters = plan.hiddenParameter
-    ? [
-        ...fn.parameters,
-        factory.createParameterDeclaration(undefined, undefined, names.context, undefined, undefined, emit.undefinedValue()),
-      ]
+    ? [...fn.parameters, factory.createParameterDeclaration(undefined, undefined, names.context, undefined, undefined, hiddenDefault)]
     : fn.parameters;
   return updateFunction(ts, factory, fn, parameters, body);
 }
