@@ -98,6 +98,13 @@ export function containsWithStatement(ts: typeof TS, fn: FunctionWithBody): bool
   return found;
 }
 
+/** The statement a chain of labels (`a: b: statement`) labels. */
+export function labelledStatement(ts: typeof TS, node: TS.LabeledStatement): TS.Statement {
+  let statement: TS.Statement = node.statement;
+  while (ts.isLabeledStatement(statement)) statement = statement.statement;
+  return statement;
+}
+
 function hasObjectRest(ts: typeof TS, name: TS.BindingName): boolean {
   if (ts.isIdentifier(name)) return false;
   return name.elements.some(

@@ -15,12 +15,20 @@ import {
   isFunctionWithBody,
   isIgnoredFile,
   isIgnoredFunction,
+  labelledStatement,
   names,
 } from './analysis.js';
 import { captureCallback, isCallbackArgument } from './capture-callback.js';
 import { createEmit } from './emit.js';
 import { instrumentAsyncFunction } from './instrument-async-function.js';
-import { holdsAwaitUsing, iteratesAwaitUsing, lowerAwaitUsingBlock, lowerAwaitUsingLoop } from './lower-await-using.js';
+import {
+  holdsAwaitUsing,
+  initializesAwaitUsing,
+  iteratesAwaitUsing,
+  lowerAwaitUsingBlock,
+  lowerAwaitUsingForStatement,
+  lowerAwaitUsingLoop,
+} from './lower-await-using.js';
 import { moduleNameOf, relativeFile, type ResolvedOptions } from './options.js';
 import type { CallResolver } from './call-resolver.js';
 import { passContext } from './pass-context.js';
@@ -201,6 +209,15 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
     // Lowered first; the lowered form's await, try and calls are then rewritten like any other.
     if (ts.isBlock(node) && holdsAwaitUsing(ts, node)) return visit(lowerAwaitUsingBlock(emit, node));
     if (ts.isForOfStatement(node) && iteratesAwaitUsing(ts, node)) return visit(lowerAwaitUsingLoop(emit, node));
+    // Lowered nodes are new and have no parent: their original's tells where they stand.
+    const parent = ts.getOriginalNode(node).parent;
+    if (ts.isForStatement(node) && !ts.isLabeledStatement(parent) && initializesAwaitUsing(ts, node)) {
+      return visit(lowerAwaitUsingForStatement(emit, node, node));
+    }
+    if (ts.isLabeledStatement(node) && !ts.isLabeledStatement(parent)) {
+      const loop = labelledStatement(ts, node);
+      if (ts.isForStatement(loop) && initializesAwaitUsing(ts, loop)) return visit(lowerAwaitUsingForStatement(emit, node, loop));
+    }
     if (ts.isAwaitExpression(node)) {
       current.usesTemporary = true;
       return rewriteAwait(emit, ts.visitEachChild(node, visit, context));
@@ -230,9 +247,9 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
       current.usesTemporary = true;
       const loop = rewriteForAwaitLoop(emit, ts.visitEachChild(node, visit, context));
       // A loop lowered from `for await (await using …)` is new: its parent is the original's.
-      return ts.isLabeledStatement(ts.getOriginalNode(node).parent) ? loop : closeLoop(emit, loop);
+      return ts.isLabeledStatement(parent) ? loop : closeLoop(emit, loop);
     }
-    if (ts.isLabeledStatement(node) && !ts.isLabeledStatement(node.parent)) {
+    if (ts.isLabeledStatement(node) && !ts.isLabeledStatement(parent)) {
       if (labelledForAwait(ts, node)) return closeLoop(emit, ts.visitEachChild(node, visit, context));
       const jumps = jumpsOutOfForAwait(ts, node);
       if (jumps.breaks || jumps.continues) return rewriteLabelledJumps(emit, ts.visitEachChild(node, visit, context), jumps);

@@ -23,7 +23,10 @@
  *   for (await using r of sources) body   →   for (const __logmillResource of sources) { <as above, with
  *                                               const r = __logmill.useResource(…, __logmillResource, true); body> }
  *
- * A block's directive prologue stays in front. Nested blocks reuse the names, each shadowing the
+ *   label: for (await using r = open(); test; update) body
+ *   →   { <as above, with const r = __logmill.useResource(…, open(), true);> label: for (; test; update) body }
+ *
+ * (disposed once, when the loop is done, as the head's binding is). A block's directive prologue stays in front. Nested blocks reuse the names, each shadowing the
  * one outside it.
  */
 import type * as TS from 'typescript';
@@ -110,6 +113,21 @@ function lowerStatements(emit: Emit, statements: readonly TS.Statement[], multiL
 
 export function lowerAwaitUsingBlock(emit: Emit, block: TS.Block): TS.Block {
   return emit.factory.updateBlock(block, lowerStatements(emit, block.statements, true));
+}
+
+/** Whether the `for (;;)` loop declares with `await using` in its head. */
+export function initializesAwaitUsing(ts: typeof TS, loop: TS.ForStatement): boolean {
+  return isAwaitUsingList(ts, loop.initializer);
+}
+
+/** `statement` is `loop` or the chain of labels on it; the labels stay on the loop. */
+export function lowerAwaitUsingForStatement(emit: Emit, statement: TS.Statement, loop: TS.ForStatement): TS.Block {
+  const { ts, factory } = emit;
+  const head = factory.createVariableStatement(undefined, loop.initializer as TS.VariableDeclarationList);
+  const bare = factory.updateForStatement(loop, undefined, loop.condition, loop.incrementor, loop.statement);
+  const relabel = (node: TS.Statement): TS.Statement =>
+    ts.isLabeledStatement(node) ? factory.updateLabeledStatement(node, node.label, relabel(node.statement)) : bare;
+  return lowerAwaitUsingBlock(emit, factory.createBlock([head, relabel(statement)], true));
 }
 
 export function lowerAwaitUsingLoop(emit: Emit, loop: TS.ForOfStatement): TS.ForOfStatement {

@@ -13,6 +13,7 @@
  *   }
  */
 import type * as TS from 'typescript';
+import { labelledStatement } from './analysis.js';
 import type { Emit } from './emit.js';
 import { handBack } from './rewrite-suspension-points.js';
 
@@ -49,7 +50,6 @@ export function closeLoop(emit: Emit, loop: TS.Statement): TS.Block {
 
 /** The `for await` loop a labelled statement labels, through any number of labels. */
 export function labelledForAwait(ts: typeof TS, node: TS.LabeledStatement): TS.ForOfStatement | undefined {
-  let statement: TS.Statement = node.statement;
-  while (ts.isLabeledStatement(statement)) statement = statement.statement;
+  const statement = labelledStatement(ts, node);
   return ts.isForOfStatement(statement) && statement.awaitModifier !== undefined ? statement : undefined;
 }

@@ -20,19 +20,13 @@
  * iteration and after the loop (rewrite-for-await.ts).
  */
 import type * as TS from 'typescript';
+import { labelledStatement } from './analysis.js';
 import type { Emit } from './emit.js';
 import { closeLoop } from './rewrite-for-await.js';
 
 export interface LabelledJumps {
   breaks: boolean;
   continues: boolean;
-}
-
-/** The statement a chain of labels (`a: b: statement`) labels. */
-function labelled(ts: typeof TS, node: TS.LabeledStatement): TS.Statement {
-  let statement: TS.Statement = node.statement;
-  while (ts.isLabeledStatement(statement)) statement = statement.statement;
-  return statement;
 }
 
 /** Which jumps to this chain's labels leave a `for await` loop nested inside it. */
@@ -50,7 +44,7 @@ export function jumpsOutOfForAwait(ts: typeof TS, node: TS.LabeledStatement): La
     const entersForAwait = ts.isForOfStatement(child) && child.awaitModifier !== undefined;
     ts.forEachChild(child, (grandchild) => visit(grandchild, insideForAwait || (entersForAwait && grandchild === child.statement)));
   };
-  visit(labelled(ts, node), false);
+  visit(labelledStatement(ts, node), false);
   return found;
 }
 

@@ -104,8 +104,15 @@ export async function run(print) {
     await using closing = { async [Symbol.asyncDispose]() { state = 'closed'; } };
     return [state, () => state];
   }
+  async function forHeads() {
+    const seen: string[] = [];
+    for (await using first = resource('head', 'async'), second = resource('head sync', 'sync'); seen.length < 2; seen.push('iteration at ' + tick)) log.push('body ' + first.name + ' ' + second.name);
+    // (A labelled one is in the await-using fixture only: TypeScript's own lowering moves the
+    // label off the loop, so the untransformed program would not parse.)
+    return [seen, 'at ' + tick];
+  }
   const [before, after] = (await returnsBeforeDisposal()) as any;
-  const results = [await settle(loop()), await settle(nested()), await settle(loops()), before, after()];
+  const results = [await settle(loop()), await settle(nested()), await settle(loops()), before, after(), await settle(forHeads())];
   ticking = false;
   print(results, log);
 }`,
