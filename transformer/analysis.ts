@@ -84,6 +84,22 @@ export function readsArguments(ts: typeof TS, fn: FunctionWithBody): boolean {
  * written or observed by it (a sandbox's proxy claims them all): such functions stay as written.
  */
 export function containsWithStatement(ts: typeof TS, fn: FunctionWithBody): boolean {
+  // Asked for every call to a proven callee: the walk runs once per function, and only in files
+  // that have a `with (` at all.
+  const known = withStatementFound.get(fn);
+  if (known !== undefined) return known;
+  const sourceFile = fn.getSourceFile();
+  let fileMayHaveOne = fileHasWith.get(sourceFile);
+  if (fileMayHaveOne === undefined) fileHasWith.set(sourceFile, (fileMayHaveOne = /\bwith\s*\(/.test(sourceFile.text)));
+  const found = fileMayHaveOne && walkForWithStatement(ts, fn);
+  withStatementFound.set(fn, found);
+  return found;
+}
+
+const withStatementFound = new WeakMap<FunctionWithBody, boolean>();
+const fileHasWith = new WeakMap<TS.SourceFile, boolean>();
+
+function walkForWithStatement(ts: typeof TS, fn: FunctionWithBody): boolean {
   let found = false;
   const visit = (node: TS.Node): void => {
     if (found) return;
