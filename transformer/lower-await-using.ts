@@ -26,8 +26,9 @@
  *   label: for (await using r = open(); test; update) body
  *   →   { <as above, with const r = __logmill.useResource(…, open(), true);> label: for (; test; update) body }
  *
- * (disposed once, when the loop is done, as the head's binding is). A block's directive prologue stays in front. Nested blocks reuse the names, each shadowing the
- * one outside it.
+ * The head's resource is disposed once, when the loop is done, as its binding is. A block's
+ * directive prologue stays in front. Nested blocks reuse the names, each shadowing the one
+ * outside it.
  */
 import type * as TS from 'typescript';
 import { names } from './analysis.js';
