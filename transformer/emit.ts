@@ -53,3 +53,10 @@ export function createEmit(ts: typeof TS, factory: TS.NodeFactory): Emit {
   };
   return emit;
 }
+
+/** The same chain of labels (`a: b: …`) around a new innermost statement. */
+export function relabel(emit: Emit, chain: TS.LabeledStatement, replace: (statement: TS.Statement) => TS.Statement): TS.LabeledStatement {
+  const { ts, factory } = emit;
+  const inner = ts.isLabeledStatement(chain.statement) ? relabel(emit, chain.statement, replace) : replace(chain.statement);
+  return factory.updateLabeledStatement(chain, chain.label, inner);
+}

@@ -32,7 +32,7 @@
  */
 import type * as TS from 'typescript';
 import { names } from './analysis.js';
-import type { Emit } from './emit.js';
+import { type Emit, relabel } from './emit.js';
 
 const held = '__logmillResources';
 const disposal = '__logmillDisposal';
@@ -126,9 +126,8 @@ export function lowerAwaitUsingForStatement(emit: Emit, statement: TS.Statement,
   const { ts, factory } = emit;
   const head = factory.createVariableStatement(undefined, loop.initializer as TS.VariableDeclarationList);
   const bare = factory.updateForStatement(loop, undefined, loop.condition, loop.incrementor, loop.statement);
-  const relabel = (node: TS.Statement): TS.Statement =>
-    ts.isLabeledStatement(node) ? factory.updateLabeledStatement(node, node.label, relabel(node.statement)) : bare;
-  return lowerAwaitUsingBlock(emit, factory.createBlock([head, relabel(statement)], true));
+  const labelled = ts.isLabeledStatement(statement) ? relabel(emit, statement, () => bare) : bare;
+  return lowerAwaitUsingBlock(emit, factory.createBlock([head, labelled], true));
 }
 
 export function lowerAwaitUsingLoop(emit: Emit, loop: TS.ForOfStatement): TS.ForOfStatement {

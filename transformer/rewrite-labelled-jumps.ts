@@ -21,7 +21,7 @@
  */
 import type * as TS from 'typescript';
 import { labelledStatement } from './analysis.js';
-import type { Emit } from './emit.js';
+import { type Emit, relabel } from './emit.js';
 import { closeLoop } from './rewrite-for-await.js';
 
 export interface LabelledJumps {
@@ -75,15 +75,9 @@ function reenterEachIteration(emit: Emit, loop: TS.Statement): TS.Statement {
   return loop;
 }
 
-function replaceLabelled(emit: Emit, node: TS.LabeledStatement, replace: (statement: TS.Statement) => TS.Statement): TS.LabeledStatement {
-  const { ts, factory } = emit;
-  const inner = ts.isLabeledStatement(node.statement) ? replaceLabelled(emit, node.statement, replace) : replace(node.statement);
-  return factory.updateLabeledStatement(node, node.label, inner);
-}
-
 /** Applies `jumps` to the (already visited) labelled statement. */
 export function rewriteLabelledJumps(emit: Emit, node: TS.LabeledStatement, jumps: LabelledJumps): TS.Statement {
-  const continued = jumps.continues ? replaceLabelled(emit, node, (loop) => reenterEachIteration(emit, loop)) : node;
+  const continued = jumps.continues ? relabel(emit, node, (loop) => reenterEachIteration(emit, loop)) : node;
   // A `continue` can also end the loop (its test fails, its iterator is done): both land after it.
   return closeLoop(emit, continued);
 }
