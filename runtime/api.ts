@@ -29,7 +29,6 @@ export function contextVariables(context: LogmillContext = ambientContext()): Co
   return context.variables;
 }
 
-/** Runs `fn` with `context` ambient, through the fallback too when it is on. */
 /** Runs `fn` in `context` (the slot, and the fallback when on); for bridges such as logmill/opentelemetry. */
 export function runIn<T>(context: LogmillContext, fn: () => T): T {
   if (registry.fallbackEnabled) return registry.fallback!.run(context, () => runInSlot(context, fn));

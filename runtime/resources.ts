@@ -6,7 +6,8 @@
  * purpose: the disposers run in the activation's context, as they do natively, where TypeScript's
  * helpers run all but the first from bare microtasks.
  */
-import { type LogmillContext, registry } from './context.js';
+import { runIn } from './api.js';
+import type { LogmillContext } from './context.js';
 
 interface HeldResource {
   readonly value?: unknown;
@@ -120,14 +121,6 @@ export function disposeResources(held: Resources, context: LogmillContext): Prom
     return undefined;
   };
   // Each step runs in the block's context, also the ones that microtasks resume.
-  const next = (): Promise<void> | undefined => {
-    const outer = registry.current;
-    registry.current = context;
-    try {
-      return step();
-    } finally {
-      registry.current = outer;
-    }
-  };
+  const next = (): Promise<void> | undefined => runIn(context, step);
   return next();
 }

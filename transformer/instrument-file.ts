@@ -205,19 +205,14 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
     return passContext(emit, call, callee);
   };
 
+  // Lowered nodes are new and have no parent: their original's tells where they stand.
+  const isLabelled = (node: TS.Node): boolean => ts.isLabeledStatement(ts.getOriginalNode(node).parent);
+
   const visitInActivation = (node: TS.Node, current: Activation): TS.Node | undefined => {
     // Lowered first; the lowered form's await, try and calls are then rewritten like any other.
     if (ts.isBlock(node) && holdsAwaitUsing(ts, node)) return visit(lowerAwaitUsingBlock(emit, node));
     if (ts.isForOfStatement(node) && iteratesAwaitUsing(ts, node)) return visit(lowerAwaitUsingLoop(emit, node));
-    // Lowered nodes are new and have no parent: their original's tells where they stand.
-    const parent = ts.getOriginalNode(node).parent;
-    if (ts.isForStatement(node) && !ts.isLabeledStatement(parent) && initializesAwaitUsing(ts, node)) {
-      return visit(lowerAwaitUsingForStatement(emit, node, node));
-    }
-    if (ts.isLabeledStatement(node) && !ts.isLabeledStatement(parent)) {
-      const loop = labelledStatement(ts, node);
-      if (ts.isForStatement(loop) && initializesAwaitUsing(ts, loop)) return visit(lowerAwaitUsingForStatement(emit, node, loop));
-    }
+    if (ts.isForStatement(node) && initializesAwaitUsing(ts, node) && !isLabelled(node)) return visit(lowerAwaitUsingForStatement(emit, node, node));
     if (ts.isAwaitExpression(node)) {
       current.usesTemporary = true;
       return rewriteAwait(emit, ts.visitEachChild(node, visit, context));
@@ -246,10 +241,11 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
     if (ts.isForOfStatement(node) && node.awaitModifier !== undefined) {
       current.usesTemporary = true;
       const loop = rewriteForAwaitLoop(emit, ts.visitEachChild(node, visit, context));
-      // A loop lowered from `for await (await using …)` is new: its parent is the original's.
-      return ts.isLabeledStatement(parent) ? loop : closeLoop(emit, loop);
+      return isLabelled(node) ? loop : closeLoop(emit, loop);
     }
-    if (ts.isLabeledStatement(node) && !ts.isLabeledStatement(parent)) {
+    if (ts.isLabeledStatement(node) && !isLabelled(node)) {
+      const labelled = labelledStatement(ts, node);
+      if (ts.isForStatement(labelled) && initializesAwaitUsing(ts, labelled)) return visit(lowerAwaitUsingForStatement(emit, node, labelled));
       if (labelledForAwait(ts, node)) return closeLoop(emit, ts.visitEachChild(node, visit, context));
       const jumps = jumpsOutOfForAwait(ts, node);
       if (jumps.breaks || jumps.continues) return rewriteLabelledJumps(emit, ts.visitEachChild(node, visit, context), jumps);

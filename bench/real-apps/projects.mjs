@@ -3,6 +3,20 @@
 // the tarball); their code and tests are used as published.
 import { join } from 'node:path';
 
+/**
+ * A CommonJS package in JavaScript: its entry file and lib/ as published, through the transformer
+ * under allowJs, written back in place (its tests require them by path).
+ */
+function commonJsBuild(entry) {
+  return (ts, directory, original) => ({
+    rootNames: [join(original, entry), ...ts.sys.readDirectory(join(original, 'lib'), ['.js'])],
+    options: {
+      allowJs: true, checkJs: false, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10,
+      skipLibCheck: true, lib: ['lib.es2022.d.ts'], types: ['node'], typeRoots: [join(directory, 'node_modules/@types')], rootDir: original, outDir: directory,
+    },
+  });
+}
+
 export const projects = [
   {
     name: 'piscina',
@@ -31,13 +45,7 @@ export const projects = [
     test: ['npx', ['borp', '--reporter=tap']],
     // fastify.js and lib/ as published, rewritten in place (the tests require them by path).
     sources: ['fastify.js', 'lib'],
-    build: (ts, directory, original) => ({
-      rootNames: [join(original, 'fastify.js'), ...ts.sys.readDirectory(join(original, 'lib'), ['.js'])],
-      options: {
-        allowJs: true, checkJs: false, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10,
-        skipLibCheck: true, lib: ['lib.es2022.d.ts'], types: ['node'], typeRoots: [join(directory, 'node_modules/@types')], rootDir: original, outDir: directory,
-      },
-    }),
+    build: commonJsBuild('fastify.js'),
     demo: 'fastify-demo',
   },
   {
@@ -49,13 +57,7 @@ export const projects = [
     // Its `test:unit` is `c8 --100 node --test`: the same runner, without the coverage gate.
     test: ['node', ['--test', '--test-reporter=tap']],
     sources: ['index.js', 'lib'],
-    build: (ts, directory, original) => ({
-      rootNames: [join(original, 'index.js'), ...ts.sys.readDirectory(join(original, 'lib'), ['.js'])],
-      options: {
-        allowJs: true, checkJs: false, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10,
-        skipLibCheck: true, lib: ['lib.es2022.d.ts'], types: ['node'], typeRoots: [join(directory, 'node_modules/@types')], rootDir: original, outDir: directory,
-      },
-    }),
+    build: commonJsBuild('index.js'),
     demo: 'multipart-demo',
   },
 ];

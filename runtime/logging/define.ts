@@ -3,13 +3,9 @@
  * method's calls with their duration, outcome and error.
  */
 import { emitLog } from '../events.js';
-import { invalidArgument } from '../invalid-argument.js';
+import { invalidArgument, isRecord } from '../invalid-argument.js';
 import { loggingState } from './configure.js';
 import { severityNumbers } from './levels.js';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function emit(severity: number, name: string, template: string, args: readonly unknown[], attributes: Readonly<Record<string, unknown>>): void {
   if (severity >= loggingState.threshold) emitLog('log', name, severity, template, args, attributes, undefined, undefined);
