@@ -5,6 +5,7 @@
  * the same ambient slot and accept each other's contexts.
  */
 import { frozenMerge } from './frozen-merge.js';
+import { sharedState } from './shared-state.js';
 
 /** Where an instrumented function lives in the source, recorded once per function at build time. */
 export interface Frame {
@@ -97,8 +98,6 @@ export interface ContextRegistry {
 
 // 2: contexts carry `carried`. 3: contexts cache `lastChild`.
 const REGISTRY_VERSION = 3;
-const registryKey = Symbol.for(`logmill.context-registry.v${REGISTRY_VERSION}`);
-
 function createRegistry(): ContextRegistry {
   return {
     current: undefined,
@@ -112,10 +111,8 @@ function createRegistry(): ContextRegistry {
   };
 }
 
-const globalScope = globalThis as typeof globalThis & { [registryKey]?: ContextRegistry };
-
 /** The shared registry; created by whichever copy of the runtime loads first. */
-export const registry: ContextRegistry = (globalScope[registryKey] ??= createRegistry());
+export const registry: ContextRegistry = /* @__PURE__ */ sharedState(`context-registry.v${REGISTRY_VERSION}`, createRegistry);
 
 /** The class every copy of the runtime uses, so `instanceof` holds across copies. */
 export const Context: typeof LogmillContext = registry.Context;

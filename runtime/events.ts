@@ -6,6 +6,7 @@ import { type LogmillContext, ambientContext } from './context.js';
 import { invalidArgument } from './invalid-argument.js';
 import { type CallSite, LogmillEvent } from './logging/event.js';
 import { type LevelSetting, severityNumbers, thresholdOf } from './logging/levels.js';
+import { sharedState } from './shared-state.js';
 
 export { LogmillEvent } from './logging/event.js';
 
@@ -28,9 +29,7 @@ interface SinkRegistry {
   lowest: number;
 }
 
-const sinksKey = Symbol.for('logmill.sinks.v2');
-const globalScope = globalThis as typeof globalThis & { [sinksKey]?: SinkRegistry };
-export const sinkRegistry: SinkRegistry = (globalScope[sinksKey] ??= { sinks: [], lowest: Number.POSITIVE_INFINITY });
+export const sinkRegistry = /* @__PURE__ */ sharedState<SinkRegistry>('sinks.v2', () => ({ sinks: [], lowest: Number.POSITIVE_INFINITY }));
 
 function recomputeLowest(): void {
   sinkRegistry.lowest = sinkRegistry.sinks.reduce((lowest, sink) => Math.min(lowest, sink.threshold), Number.POSITIVE_INFINITY);

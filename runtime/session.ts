@@ -4,10 +4,9 @@
  * `sessionId` context variable, where set, wins.
  */
 import { invalidArgument } from './invalid-argument.js';
+import { sharedState } from './shared-state.js';
 
-const sessionKey = Symbol.for('logmill.session.v1');
-const globalScope = globalThis as typeof globalThis & { [sessionKey]?: { id: string | undefined } };
-const session: { id: string | undefined } = (globalScope[sessionKey] ??= { id: undefined });
+const session = /* @__PURE__ */ sharedState<{ id: string | undefined }>('session.v1', () => ({ id: undefined }));
 
 /** Sets (or clears) the session id written on every event from now on. */
 export function setSessionId(id: string | undefined): void {

@@ -5,12 +5,11 @@
  * error passed through has already put the ambient slot back.
  */
 import { type LogmillContext, ambientContext } from './context.js';
+import { sharedState } from './shared-state.js';
 
 // Shared by every copy of the runtime, like the context registry; only errors that were thrown
 // are ever keys, so the map costs nothing on the paths that do not throw.
-const thrownKey = Symbol.for('logmill.thrown.v1');
-const globalScope = globalThis as typeof globalThis & { [thrownKey]?: WeakMap<object, LogmillContext> };
-const thrownIn: WeakMap<object, LogmillContext> = (globalScope[thrownKey] ??= new WeakMap());
+const thrownIn = /* @__PURE__ */ sharedState('thrown.v1', () => new WeakMap<object, LogmillContext>());
 
 /** Notes that `error` left an activation in `context` (the ambient one if not given); returns it to rethrow. */
 export function thrown(error: unknown, context?: LogmillContext): unknown {

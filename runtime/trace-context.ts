@@ -4,6 +4,7 @@
  * them. Without a bridge, events carry none and this costs one property read per event.
  */
 import type { LogmillContext } from './context.js';
+import { sharedState } from './shared-state.js';
 
 /** The active trace and span, as W3C / OpenTelemetry hex ids. */
 export interface TraceIds {
@@ -21,9 +22,7 @@ interface TraceContextState {
 }
 
 // Shared by every copy of the runtime, like the context registry.
-const stateKey = Symbol.for('logmill.trace-context.v1');
-const globalScope = globalThis as typeof globalThis & { [stateKey]?: TraceContextState };
-const state: TraceContextState = (globalScope[stateKey] ??= { provider: undefined });
+const state = /* @__PURE__ */ sharedState<TraceContextState>('trace-context.v1', () => ({ provider: undefined }));
 
 /** Registers (or, with undefined, removes) the provider of trace ids for events. */
 export function setTraceContextProvider(provider: TraceContextProvider | undefined): void {

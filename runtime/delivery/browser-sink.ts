@@ -41,26 +41,17 @@ export interface BrowserSink {
 /** The keepalive budget is 64 KiB for all of a document's in-flight keepalive requests together. */
 const keepaliveBudget = 60 * 1024;
 
-/** Splits NDJSON bodies into bodies of at most `limit` bytes, on line boundaries. */
-export function chunkLines(bodies: readonly string[], limit: number): string[] {
+/** Groups NDJSON lines into bodies of at most `limit` UTF-8 bytes (a longer line goes alone), each with its size. */
+export function chunkLines(lines: readonly string[], limit: number): Array<[body: string, bytes: number]> {
   const encoder = new TextEncoder();
-  const chunks: string[] = [];
-  let current = '';
-  let currentBytes = 0;
-  for (const body of bodies) {
-    for (const line of body.split('\n')) {
-      if (line === '') continue;
-      const size = encoder.encode(line).length + 1;
-      if (current !== '' && currentBytes + size > limit) {
-        chunks.push(current);
-        current = '';
-        currentBytes = 0;
-      }
-      current += `${line}\n`;
-      currentBytes += size;
-    }
+  const chunks: Array<[string, number]> = [];
+  let last: [string, number] = ['', 0];
+  for (const line of lines) {
+    const size = encoder.encode(line).length + 1;
+    if (last[1] === 0 || last[1] + size > limit) chunks.push((last = ['', 0]));
+    last[0] += `${line}\n`;
+    last[1] += size;
   }
-  if (current !== '') chunks.push(current);
   return chunks;
 }
 
@@ -85,13 +76,10 @@ export function browserSink(options: BrowserSinkOptions): BrowserSink {
   const remove = addSink((event) => delivery.push(envelopeJson(event)), options);
 
   const sendBeforeUnload = (): void => {
-    const unsealed = delivery.takeUnsealed();
-    const bodies = spool.takeAll();
-    if (unsealed.length > 0) bodies.push(`${unsealed.join('\n')}\n`);
+    const lines = spool.takeAll().join('').split('\n');
+    lines.pop();
     let budget = useKeepalive ? keepaliveBudget : 0;
-    const left: string[] = [];
-    for (const chunk of chunkLines(bodies, keepaliveBudget)) {
-      const size = new TextEncoder().encode(chunk).length;
+    for (const [chunk, size] of chunkLines(lines.concat(delivery.takeUnsealed()), keepaliveBudget)) {
       let handedOff = false;
       if (size <= budget) {
         try {
@@ -105,10 +93,9 @@ export function browserSink(options: BrowserSinkOptions): BrowserSink {
       if (!handedOff && typeof navigator !== 'undefined' && typeof navigator.sendBeacon === 'function') {
         handedOff = navigator.sendBeacon(unloadUrl, new Blob([chunk], { type: 'text/plain' }));
       }
-      if (!handedOff) left.push(chunk);
+      // What could not be handed off stays queued, in case the page comes back (bfcache).
+      if (!handedOff) spool.add(chunk.trimEnd().split('\n'));
     }
-    // Whatever could not be handed off stays queued, in case the page comes back (bfcache).
-    for (const chunk of left) spool.add(chunk.trimEnd().split('\n'));
     delivery.recount();
   };
 

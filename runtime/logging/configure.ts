@@ -6,6 +6,7 @@ import { frozenMerge } from '../frozen-merge.js';
 import { invalidArgument, isRecord } from '../invalid-argument.js';
 import { type LevelSetting, thresholdOf } from './levels.js';
 import { type Redaction, type RedactionOptions, Redactor, defaultRedaction } from './redact.js';
+import { sharedState } from '../shared-state.js';
 
 export interface LoggingOptions {
   /** The minimum level for every module without its own (default `info`). */
@@ -30,9 +31,7 @@ export interface LoggingState {
   version: number;
 }
 
-const stateKey = Symbol.for('logmill.logging.v1');
-const globalScope = globalThis as typeof globalThis & { [stateKey]?: LoggingState };
-export const loggingState: LoggingState = (globalScope[stateKey] ??= {
+export const loggingState = /* @__PURE__ */ sharedState<LoggingState>('logging.v1', () => ({
   threshold: thresholdOf('info'),
   lowest: thresholdOf('info'),
   modules: [],
@@ -40,7 +39,7 @@ export const loggingState: LoggingState = (globalScope[stateKey] ??= {
   redactor: defaultRedaction,
   service: undefined,
   version: 0,
-});
+}));
 
 /** Configures logging; options left out keep their current values. */
 export function configureLogging(options: LoggingOptions): void {

@@ -135,10 +135,19 @@ describe('retry policy', () => {
 });
 
 describe('keepalive chunks', () => {
-  it('splits bodies on line boundaries into chunks under the budget', () => {
+  it('groups lines into bodies under the budget, each with its UTF-8 size', () => {
     const lines = Array.from({ length: 500 }, (_, index) => JSON.stringify({ index, text: 'é'.repeat(100 + (index % 50)) }));
-    const chunks = chunkLines([`${lines.slice(0, 200).join('\n')}\n`, `${lines.slice(200).join('\n')}\n`], 16 * 1024);
-    for (const chunk of chunks) expect(new TextEncoder().encode(chunk).length).toBeLessThanOrEqual(16 * 1024);
-    expect(chunks.join('').trimEnd().split('\n')).toEqual(lines);
+    const chunks = chunkLines(lines, 16 * 1024);
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const [body, bytes] of chunks) {
+      expect(bytes).toBe(new TextEncoder().encode(body).length);
+      expect(bytes).toBeLessThanOrEqual(16 * 1024);
+    }
+    expect(chunks.map(([body]) => body).join('').trimEnd().split('\n')).toEqual(lines);
+  });
+
+  it('sends a line over the budget alone', () => {
+    const long = 'x'.repeat(100);
+    expect(chunkLines(['a', long, 'b'], 50).map(([body]) => body)).toEqual(['a\n', `${long}\n`, 'b\n']);
   });
 });
