@@ -109,7 +109,7 @@ export function browserSink(options: BrowserSinkOptions): BrowserSink {
   }
 
   return {
-    flush: (timeout) => delivery.flush(timeout),
+    flush: delivery.flush,
     sendBeforeUnload,
     close() {
       remove();
@@ -119,8 +119,6 @@ export function browserSink(options: BrowserSinkOptions): BrowserSink {
         document.removeEventListener('visibilitychange', onVisibility);
       }
     },
-    get statistics() {
-      return delivery.statistics;
-    },
+    statistics: delivery.statistics,
   };
 }

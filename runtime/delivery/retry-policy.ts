@@ -9,10 +9,9 @@ export function isRetryableStatus(status: number): boolean {
 
 /** `Retry-After` (seconds or an HTTP date) in milliseconds, or undefined when absent or unreadable. */
 export function retryAfterMilliseconds(header: string | null | undefined, now = Date.now()): number | undefined {
-  if (header === null || header === undefined || header === '') return undefined;
-  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  if (!header) return undefined;
+  const wait = /^\s*\d+\s*$/.test(header) ? Number(header) * 1000 : Date.parse(header) - now;
+  return Number.isNaN(wait) ? undefined : Math.max(0, wait);
 }
 
 /** The wait before attempt `attempt + 1` (0-based): uniform in [0, min(maximum, initial · 2^attempt)]. */

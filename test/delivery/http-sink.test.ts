@@ -122,6 +122,9 @@ describe('retry policy', () => {
     expect(retryAfterMilliseconds(new Date(Date.now() + 5000).toUTCString(), Date.now())).toBeGreaterThan(3500);
     expect(retryAfterMilliseconds('soon')).toBeUndefined();
     expect(retryAfterMilliseconds(null)).toBeUndefined();
+    expect(retryAfterMilliseconds('')).toBeUndefined();
+    expect(retryAfterMilliseconds(' 7 ')).toBe(7000);
+    expect(retryAfterMilliseconds(new Date(Date.now() - 5000).toUTCString())).toBe(0);
   });
 
   it('draws backoff with full jitter under a doubling ceiling, never below Retry-After', () => {
