@@ -25,7 +25,7 @@ export { type LoggingOptions, configureLogging, moduleFields } from './logging/c
 export { type LogFunction, Logger, log } from './logging/logger.js';
 export { type TracedOptions, defineLogFunction, traced } from './logging/define.js';
 export { event, identify } from './logging/analytics.js';
-export { type RedactionOptions, defaultSensitiveKeys } from './logging/redact.js';
+export { type RedactionOptions, compileSensitiveKeys, defaultSensitiveKeys } from './logging/redact.js';
 export { envelopeJson } from './logging/envelope.js';
 export { uuidv7 } from './logging/uuid.js';
 export { type MemorySink, memorySink } from './sinks/memory.js';

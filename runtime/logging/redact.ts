@@ -42,8 +42,11 @@ export interface RedactionOptions {
   sensitiveKeys?: string[];
 }
 
-/** One case-insensitive pattern matching any of `keys` (names, not patterns) inside a key, `-` and `_` optional. */
-export function compileKeys(keys: readonly string[]): RegExp {
+/**
+ * One case-insensitive pattern matching any of `keys` (names, not patterns) inside a key, `-` and
+ * `_` optional: how the serializers and the collector's scrubber read a list of sensitive keys.
+ */
+export function compileSensitiveKeys(keys: readonly string[]): RegExp {
   return new RegExp(keys.map((key) => key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/[-_]/g, '[-_]?')).join('|'), 'i');
 }
 
@@ -60,7 +63,7 @@ export class Redactor implements Redaction {
     if (options.paths !== undefined && !isStringList(options.paths)) throw invalidArgument('redact.paths is a list of dotted paths (strings)');
     if (options.sensitiveKeys !== undefined && !isStringList(options.sensitiveKeys)) throw invalidArgument('redact.sensitiveKeys is a list of key names (strings)');
     const keys = options.sensitiveKeys;
-    this.#keyPattern = keys === undefined ? defaultKeyPattern : keys.length === 0 ? undefined : compileKeys(keys);
+    this.#keyPattern = keys === undefined ? defaultKeyPattern : keys.length === 0 ? undefined : compileSensitiveKeys(keys);
     this.#paths = (options.paths ?? []).map((path) => path.split('.'));
   }
 

@@ -5,7 +5,7 @@
  * tools do). Configurable rules add keys or value patterns with an action: remove, mask or hash.
  */
 import { createHmac } from 'node:crypto';
-import { defaultSensitiveKeys } from 'logmill';
+import { compileSensitiveKeys, defaultSensitiveKeys } from 'logmill';
 
 export type ScrubAction = 'remove' | 'mask' | 'hash';
 
@@ -60,9 +60,7 @@ export class Scrubber {
   readonly #salt: string;
 
   constructor(options: ScrubOptions = {}) {
-    this.#sensitiveKey = options.sensitiveKeys === false
-      ? undefined
-      : new RegExp(defaultSensitiveKeys.map((key) => key.replace(/[-_]/g, '[-_]?')).join('|'), 'i');
+    this.#sensitiveKey = options.sensitiveKeys === false ? undefined : compileSensitiveKeys(defaultSensitiveKeys);
     this.#keyRules = [];
     this.#valueRules = [];
     for (const rule of options.rules ?? []) {
