@@ -114,6 +114,19 @@ function walkForWithStatement(ts: typeof TS, fn: FunctionWithBody): boolean {
   return found;
 }
 
+/**
+ * Whether `node` (not the functions inside it) holds an `await`, a `for await`, a `yield` or an
+ * `await using`: a point the activation may resume from by a throw or a jump, which run the code
+ * on their way out before the protocol takes the slot again.
+ */
+export function suspendsWithin(ts: typeof TS, node: TS.Node): boolean {
+  if (ts.isFunctionLike(node) || ts.isClassStaticBlockDeclaration(node)) return false;
+  if (ts.isAwaitExpression(node) || ts.isYieldExpression(node)) return true;
+  if (ts.isForOfStatement(node) && node.awaitModifier !== undefined) return true;
+  if (ts.isVariableDeclarationList(node) && (node.flags & ts.NodeFlags.BlockScoped) === ts.NodeFlags.AwaitUsing) return true;
+  return ts.forEachChild(node, (child) => suspendsWithin(ts, child) || undefined) === true;
+}
+
 /** The statement a chain of labels (`a: b: statement`) labels. */
 export function labelledStatement(ts: typeof TS, node: TS.LabeledStatement): TS.Statement {
   let statement: TS.Statement = node.statement;

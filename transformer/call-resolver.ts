@@ -18,6 +18,11 @@ export interface CallResolver {
   isModuleFieldsCall(call: TS.CallExpression): boolean;
   /** Whether this is Logmill's `identify(user, traits)`. */
   isIdentifyCall(call: TS.CallExpression): boolean;
+  /**
+   * Whether `for…of` over this expression calls only the built-in iterator of an array or a string
+   * (the iterator's calls are the one implicit call the rewrite asks about).
+   */
+  iteratesBuiltIn(expression: TS.Expression): boolean;
 }
 
 /** The checker's answers: calls through any binding, logger variables of any shape, imports everywhere. */
@@ -27,5 +32,12 @@ export function checkerCallResolver(ts: typeof TS, checker: TS.TypeChecker): Cal
     loggerCallSeverity: (call) => loggerCallSeverity(ts, checker, call),
     isModuleFieldsCall: (call) => isModuleFieldsCall(ts, checker, call),
     isIdentifyCall: (call) => isIdentifyCall(ts, checker, call),
+    iteratesBuiltIn: (expression) => isArrayOrString(ts, checker, checker.getTypeAtLocation(expression)),
   };
+}
+
+function isArrayOrString(ts: typeof TS, checker: TS.TypeChecker, type: TS.Type): boolean {
+  if (type.isUnion()) return type.types.every((member) => isArrayOrString(ts, checker, member));
+  if ((type.flags & ts.TypeFlags.StringLike) !== 0) return true;
+  return checker.isArrayType(type) || checker.isTupleType(type);
 }

@@ -22,9 +22,9 @@ import { captureCallback, isCallbackArgument } from './capture-callback.js';
 import { createEmit } from './emit.js';
 import { instrumentAsyncFunction } from './instrument-async-function.js';
 import {
-  holdsAwaitUsing,
-  initializesAwaitUsing,
-  iteratesAwaitUsing,
+  holdsUsingToLower,
+  initializesUsingToLower,
+  iteratesUsingToLower,
   lowerAwaitUsingBlock,
   lowerAwaitUsingForStatement,
   lowerAwaitUsingLoop,
@@ -33,6 +33,7 @@ import { moduleNameOf, relativeFile, type ResolvedOptions } from './options.js';
 import type { CallResolver } from './call-resolver.js';
 import { passContext } from './pass-context.js';
 import { closeLoop, labelledForAwait, rewriteForAwaitLoop } from './rewrite-for-await.js';
+import { rewriteForOfIterator, suspendsInsideLoop } from './rewrite-for-of-iterators.js';
 import { jumpsOutOfForAwait, rewriteLabelledJumps } from './rewrite-labelled-jumps.js';
 import { rewriteTryStatement } from './rewrite-handlers.js';
 import { finalAwait, rewriteFinalAwait, rewriteReturn, runsNothingAfterReturn } from './rewrite-returns.js';
@@ -205,14 +206,33 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
     return passContext(emit, call, callee);
   };
 
+  const iteratesBuiltIn = (loop: TS.ForOfStatement): boolean => {
+    // A lowered loop has no parse tree: asked of its original, which iterates the same expression.
+    const original = ts.getParseTreeNode(loop);
+    if (original === undefined || !ts.isForOfStatement(original)) return false;
+    try {
+      return environment.calls.iteratesBuiltIn(original.expression);
+    } catch (error) {
+      environment.report(original, `logmill: typing this loop's iterable failed; its iterator runs in the activation's context: ${String(error)}`);
+      return false;
+    }
+  };
+
+  /** Whether a labelled `continue` inside a `for await` in this loop goes on with it. */
+  const continuedFromForAwait = (loop: TS.ForOfStatement): boolean => {
+    let chain: TS.Node = ts.getOriginalNode(loop);
+    while (chain.parent !== undefined && ts.isLabeledStatement(chain.parent)) chain = chain.parent;
+    return ts.isLabeledStatement(chain) && jumpsOutOfForAwait(ts, chain).continues;
+  };
+
   // Lowered nodes are new and have no parent: their original's tells where they stand.
   const isLabelled = (node: TS.Node): boolean => ts.isLabeledStatement(ts.getOriginalNode(node).parent);
 
   const visitInActivation = (node: TS.Node, current: Activation): TS.Node | undefined => {
     // Lowered first; the lowered form's await, try and calls are then rewritten like any other.
-    if (ts.isBlock(node) && holdsAwaitUsing(ts, node)) return visit(lowerAwaitUsingBlock(emit, node));
-    if (ts.isForOfStatement(node) && iteratesAwaitUsing(ts, node)) return visit(lowerAwaitUsingLoop(emit, node));
-    if (ts.isForStatement(node) && initializesAwaitUsing(ts, node) && !isLabelled(node)) return visit(lowerAwaitUsingForStatement(emit, node, node));
+    if (ts.isBlock(node) && holdsUsingToLower(ts, node)) return visit(lowerAwaitUsingBlock(emit, node));
+    if (ts.isForOfStatement(node) && iteratesUsingToLower(ts, node)) return visit(lowerAwaitUsingLoop(emit, node));
+    if (ts.isForStatement(node) && initializesUsingToLower(ts, node) && !isLabelled(node)) return visit(lowerAwaitUsingForStatement(emit, node, node));
     if (ts.isAwaitExpression(node)) {
       current.usesTemporary = true;
       return rewriteAwait(emit, ts.visitEachChild(node, visit, context));
@@ -243,9 +263,12 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
       const loop = rewriteForAwaitLoop(emit, ts.visitEachChild(node, visit, context));
       return isLabelled(node) ? loop : closeLoop(emit, loop);
     }
+    if (ts.isForOfStatement(node) && node.awaitModifier === undefined && suspendsInsideLoop(ts, node) && !iteratesBuiltIn(node)) {
+      return rewriteForOfIterator(emit, ts.visitEachChild(node, visit, context), continuedFromForAwait(node));
+    }
     if (ts.isLabeledStatement(node) && !isLabelled(node)) {
       const labelled = labelledStatement(ts, node);
-      if (ts.isForStatement(labelled) && initializesAwaitUsing(ts, labelled)) return visit(lowerAwaitUsingForStatement(emit, node, labelled));
+      if (ts.isForStatement(labelled) && initializesUsingToLower(ts, labelled)) return visit(lowerAwaitUsingForStatement(emit, node, labelled));
       if (labelledForAwait(ts, node)) return closeLoop(emit, ts.visitEachChild(node, visit, context));
       const jumps = jumpsOutOfForAwait(ts, node);
       if (jumps.breaks || jumps.continues) return rewriteLabelledJumps(emit, ts.visitEachChild(node, visit, context), jumps);

@@ -2,7 +2,10 @@
  * `await using` awaits where nothing is written: when its block closes, for the disposal. Left to
  * the engine (or to TypeScript's own lowering, which runs after this transform), that await would
  * suspend the activation holding the slot. So blocks with `await using` are lowered here, onto
- * runtime/resources.ts, and their one await is then handed the slot around like any other.
+ * runtime/resources.ts, and their one await is then handed the slot around like any other. So are
+ * blocks with only `using` where the block can suspend: a rejected await or a jump out of a
+ * `for await` resumes the activation without the slot, and the disposers would run before any code
+ * took it again (runtime/resources.ts runs them in the block's context).
  *
  *   { before(); await using r = open(); using s = lock(); after(); }
  *   →
@@ -31,7 +34,7 @@
  * outside it.
  */
 import type * as TS from 'typescript';
-import { names } from './analysis.js';
+import { names, suspendsWithin } from './analysis.js';
 import { type Emit, relabel } from './emit.js';
 
 const held = '__logmillResources';
@@ -46,14 +49,24 @@ function isUsingList(ts: typeof TS, node: TS.VariableDeclarationList): boolean {
   return (node.flags & ts.NodeFlags.BlockScoped) === ts.NodeFlags.Using;
 }
 
-/** Whether the block declares `await using` directly among its statements. */
-export function holdsAwaitUsing(ts: typeof TS, block: TS.Block): boolean {
-  return block.statements.some((statement) => ts.isVariableStatement(statement) && isAwaitUsingList(ts, statement.declarationList));
+function declaresUsing(ts: typeof TS, statement: TS.Statement): boolean {
+  return ts.isVariableStatement(statement) && (isAwaitUsingList(ts, statement.declarationList) || isUsingList(ts, statement.declarationList));
 }
 
-/** Whether the loop declares its variable with `await using`. */
-export function iteratesAwaitUsing(ts: typeof TS, loop: TS.ForOfStatement): boolean {
-  return isAwaitUsingList(ts, loop.initializer);
+/**
+ * Whether the block is lowered: it declares `await using` directly among its statements, or
+ * `using` where the block can suspend (a throw or a jump resuming the activation would otherwise
+ * run the disposers without the slot).
+ */
+export function holdsUsingToLower(ts: typeof TS, block: TS.Block): boolean {
+  if (block.statements.some((statement) => ts.isVariableStatement(statement) && isAwaitUsingList(ts, statement.declarationList))) return true;
+  return block.statements.some((statement) => declaresUsing(ts, statement)) && suspendsWithin(ts, block);
+}
+
+/** Whether the loop's variable is lowered: declared with `await using`, or `using` around a body that can suspend. */
+export function iteratesUsingToLower(ts: typeof TS, loop: TS.ForOfStatement): boolean {
+  if (isAwaitUsingList(ts, loop.initializer)) return true;
+  return ts.isVariableDeclarationList(loop.initializer) && isUsingList(ts, loop.initializer) && suspendsWithin(ts, loop.statement);
 }
 
 /** `using` and `await using` declarations become `const` ones that register their values. */
@@ -116,9 +129,10 @@ export function lowerAwaitUsingBlock(emit: Emit, block: TS.Block): TS.Block {
   return emit.factory.updateBlock(block, lowerStatements(emit, block.statements, true));
 }
 
-/** Whether the `for (;;)` loop declares with `await using` in its head. */
-export function initializesAwaitUsing(ts: typeof TS, loop: TS.ForStatement): boolean {
-  return isAwaitUsingList(ts, loop.initializer);
+/** Whether the `for (;;)` loop's head is lowered: `await using`, or `using` in a loop that can suspend. */
+export function initializesUsingToLower(ts: typeof TS, loop: TS.ForStatement): boolean {
+  if (isAwaitUsingList(ts, loop.initializer)) return true;
+  return loop.initializer !== undefined && ts.isVariableDeclarationList(loop.initializer) && isUsingList(ts, loop.initializer) && suspendsWithin(ts, loop);
 }
 
 /** `statement` is `loop` or the chain of labels on it; the labels stay on the loop. */
@@ -138,7 +152,7 @@ export function lowerAwaitUsingLoop(emit: Emit, loop: TS.ForOfStatement): TS.For
     undefined,
     factory.createVariableDeclarationList(
       [factory.updateVariableDeclaration(declaration, declaration.name, declaration.exclamationToken, declaration.type, factory.createIdentifier(iterated))],
-      ts.NodeFlags.AwaitUsing,
+      list.flags & ts.NodeFlags.BlockScoped,
     ),
   );
   const statements = ts.isBlock(loop.statement) ? [registered, ...loop.statement.statements] : [registered, loop.statement];

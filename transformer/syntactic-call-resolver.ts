@@ -105,6 +105,10 @@ export function syntacticCallResolver(ts: typeof TS, host: SyntacticResolverHost
     ts.isIdentifier(call.expression) && isLogmillImport(call.expression, name);
 
   return {
+    iteratesBuiltIn(expression) {
+      const node = skipOuterExpressions(ts, expression);
+      return ts.isArrayLiteralExpression(node) || ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node);
+    },
     provenCallee(call) {
       const callee = skipOuterExpressions(ts, call.expression);
       if (!ts.isIdentifier(callee)) return undefined;

@@ -1,4 +1,5 @@
 /** Runs a behavioural fixture: compiles `fixtures/<case>/input.ts` with the transformer and runs it. */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TransformerOptions } from '../../transformer/options.js';
 import { type ModuleFormat, compile, fixturesRoot, formatDiagnostics, runNode } from './compile.js';
@@ -8,6 +9,8 @@ export const formats: readonly ModuleFormat[] = ['commonjs', 'esm'];
 
 export interface FixtureRun {
   observations: Observation[];
+  /** The compiled program, as the transform emitted it. */
+  output: string;
   stdout: string;
   stderr: string;
 }
@@ -17,9 +20,10 @@ export function runFixture(name: string, format: ModuleFormat, transform: Transf
   const result = compile([join(fixturesRoot, name, 'input.ts')], { format, transform: transform === false ? false : { verbose: true, ...transform } });
   const errors = result.diagnostics.filter((diagnostic) => diagnostic.category === 1 || String(diagnostic.messageText).startsWith('logmill:'));
   if (errors.length > 0) throw new Error(`fixture ${name} does not compile cleanly:\n${formatDiagnostics(errors)}`);
-  const run = runNode(join(result.outDir, name, 'input.js'));
+  const entry = join(result.outDir, name, 'input.js');
+  const run = runNode(entry);
   if (run.status !== 0) throw new Error(`fixture ${name} (${format}) exited ${run.status}:\n${run.stderr}`);
-  return { observations: run.records as unknown as Observation[], stdout: run.stdout, stderr: run.stderr };
+  return { observations: run.records as unknown as Observation[], output: readFileSync(entry, 'utf8'), stdout: run.stdout, stderr: run.stderr };
 }
 
 /** The observation with this label; fails loudly when the program never reported it. */

@@ -3,7 +3,8 @@
  * parse and evaluate in order: computed keys (object and class), optional chains, `new`, `delete`,
  * `typeof`, exponentiation, destructuring defaults, spread, template substitutions, `for…in` and
  * `for…of` heads, switch discriminants and cases, comma and conditional chains, short-circuits;
- * and labelled jumps out of `for await` bodies, where the rewrite takes the slot again.
+ * labelled jumps out of `for await` bodies, where the rewrite takes the slot again; and `for…of`
+ * loops whose body suspends, which iterate through `iterateIn` (rewrite-for-of-iterators.ts).
  */
 export const positionPrograms: Record<string, string> = {
   'await-in-unusual-positions': `
@@ -60,6 +61,44 @@ export async function run(print) {
   const keys: string[] = [];
   scan: for (const key in { k1: 1, k2: 2 }) { for await (const item of source(key)) { keys.push(item); continue scan; } }
   print(log, steps, count, times, keys);
+}`,
+  'for-of-iterators-around-suspensions': `
+export async function run(print) {
+  const log: string[] = [];
+  function* counted(name: string, count = 3) {
+    try { for (let i = 0; i < count; i++) { log.push(name + ' next ' + i); yield name + i; } } finally { log.push(name + ' closed'); }
+  }
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+  try {
+    for (const item of counted('reject')) { log.push(item); if (item === 'reject1') await Promise.reject(new Error('no')); await tick(); }
+  } catch (error: any) { log.push('caught ' + error.message); }
+  async function returnsInside() { for (const item of counted('return')) { await null; if (item === 'return1') return item; } return 'none'; }
+  log.push(await returnsInside());
+  async function* source(name: string) { for (let i = 0; i < 3; i++) { await null; yield name + i; } }
+  outer: for (const item of counted('continue')) { for await (const inner of source(item)) { if (inner.endsWith('1')) continue outer; } }
+  outer2: for (const item of counted('break')) { for await (const inner of source(item)) { if (item === 'break1') break outer2; } }
+  async function* relay() { for (const item of counted('relay')) yield item; }
+  for await (const item of relay()) { if (item === 'relay1') break; }
+  for (const { name = await Promise.resolve('default') } of [{}, { name: 'given' }] as any[]) log.push('destructured ' + name);
+  const bare = { i: 0, [Symbol.iterator]() { return this; }, next() { return this.i < 3 ? { value: this.i++, done: false } : { value: 'end', done: true }; } };
+  for (const value of bare) { await null; log.push('bare ' + value); if (value === 1) break; }
+  const swapping: any = { [Symbol.iterator]() { let n = 0; const it: any = { next() { it.next = () => ({ done: true, value: undefined }); return n < 3 ? { value: n++, done: false } : { done: true, value: undefined }; } }; return it; } };
+  for (const value of swapping) { await null; log.push('swapping ' + value); }
+  for (const [key, value] of new Map([['k', 'v']])) { await null; log.push('map ' + key + value); }
+  for (const letter of 'hé') { await null; log.push('letter ' + letter); }
+  const failures: Array<[string, () => Promise<void>]> = [
+    ['not iterable', async () => { for (const value of (42 as any)) { await null; } }],
+    ['null', async () => { for (const value of (null as any)) { await null; } }],
+    ['iterator not an object', async () => { for (const value of ({ [Symbol.iterator]: () => 1 } as any)) { await null; } }],
+    ['result not an object', async () => { for (const value of ({ [Symbol.iterator]: () => ({ next: () => 1 }) } as any)) { await null; } }],
+    ['return result not an object', async () => { for (const value of ({ [Symbol.iterator]: () => ({ next: () => ({ value: 1, done: false }), return: () => 5 }) } as any)) { await null; break; } }],
+    ['body throws past a bad return', async () => { for (const value of ({ [Symbol.iterator]: () => ({ next: () => ({ value: 1, done: false }), return: () => { throw new Error('from return'); } }) } as any)) { await null; throw new Error('from body'); } }],
+    ['return not callable', async () => { for (const value of ({ [Symbol.iterator]: () => ({ next: () => ({ value: 1, done: false }), return: 7 }) } as any)) { await null; break; } }],
+  ];
+  for (const [name, failing] of failures) {
+    try { await failing(); log.push(name + ': no error'); } catch (error: any) { log.push(name + ': ' + error.constructor.name + (error.message.startsWith('from') ? ' ' + error.message : '')); }
+  }
+  print(log);
 }`,
   'yield-in-unusual-positions': `
 export async function run(print) {

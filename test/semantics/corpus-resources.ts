@@ -116,4 +116,39 @@ export async function run(print) {
   ticking = false;
   print(results, log);
 }`,
+  'using-in-blocks-that-suspend': `${resourceHelpers}
+export async function run(print) {
+  void ticker();
+  async function ordered() {
+    using first = resource('first', 'sync');
+    log.push('first body at ' + tick);
+    await null;
+    using second = resource('second', 'both');
+    { using inner = resource('inner', 'sync'); await null; log.push('inner body at ' + tick); }
+    return 'returned at ' + tick;
+  }
+  async function rejected() {
+    using held = resource('held', 'sync');
+    await Promise.reject(new Error('rejected await'));
+  }
+  async function disposerThrows() {
+    using a = resource('a', 'sync', 'a failed');
+    using b = resource('b', 'sync', 'b failed');
+    await null;
+    throw new Error('body failed');
+  }
+  async function notDisposable() { using x = {} as any; await null; }
+  async function nullResource() { using nothing = null; await null; return 'null at ' + tick; }
+  async function* sources() { yield 'one'; await null; yield 'two'; }
+  async function loops() {
+    const names: string[] = [];
+    for (using each of [resource('l1', 'sync'), null, resource('l2', 'both')]) { await null; names.push(each ? each.name + ' at ' + tick : 'null'); }
+    for (using head = resource('head', 'sync'); names.length < 5; names.push('step at ' + tick)) await null;
+    found: { using labelled = resource('labelled', 'sync'); for await (const item of sources()) { if (item === 'two') break found; } names.push('unreached'); }
+    return names;
+  }
+  const results = [await settle(ordered()), await settle(rejected()), await settle(disposerThrows()), await settle(notDisposable()), await settle(nullResource()), await settle(loops())];
+  ticking = false;
+  print(results, log);
+}`,
 };
