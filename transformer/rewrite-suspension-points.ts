@@ -7,7 +7,9 @@
  *                 __logmillAwaited = await __logmillAwaited,
  *                 __logmillOuter = __logmillSlot.current, __logmillSlot.current = __logmillContext,
  *                 __logmillAwaited)
- *   yield x   →  the same around `yield` (async generators only; `yield*` too)
+ *   yield x   →  the same around `yield` (async generators only; `yield*` too, whose delegate then
+ *                runs its steps inside the `yield*` without the slot, so its operand becomes
+ *                `__logmill.delegateInContext(x, __logmillContext)`: its methods run in this context)
  *   return x  →  return (__logmillAwaited = x, __logmillSlot.current = __logmillOuter, __logmillAwaited)
  *                (async generators, where `return` awaits its operand)
  *
@@ -46,7 +48,8 @@ export function rewriteAwait(emit: Emit, node: TS.AwaitExpression): TS.Expressio
 }
 
 export function rewriteYield(emit: Emit, node: TS.YieldExpression): TS.Expression {
-  const operand = node.expression ?? emit.undefinedValue();
+  const delegates = node.asteriskToken !== undefined && node.expression !== undefined;
+  const operand = delegates ? emit.hook('delegateInContext', [node.expression!, emit.context()]) : (node.expression ?? emit.undefinedValue());
   const rewritten = aroundSuspension(emit, operand, (value) =>
     node.asteriskToken !== undefined
       ? emit.factory.createYieldExpression(emit.factory.createToken(emit.ts.SyntaxKind.AsteriskToken), value)

@@ -100,6 +100,48 @@ export async function run(print) {
   }
   print(log);
 }`,
+  'yield-star-delegate-protocol': `
+export async function run(print) {
+  const log: string[] = [];
+  // An iterator that logs every method lookup and call, and how many arguments each call got.
+  function traced(name: string, kind: 'sync' | 'async', steps: number, methods: { throw?: boolean; return?: boolean } = { throw: true, return: true }) {
+    let index = 0;
+    const result = (value: unknown, done: boolean) => (kind === 'async' ? Promise.resolve({ value, done }) : { value, done });
+    const iterator: any = {};
+    Object.defineProperty(iterator, 'next', { get() { log.push(name + ' get next'); return function (...args: unknown[]) { log.push(name + ' next(' + args.length + ':' + String(args[0]) + ')'); return index < steps ? result(name + index++, false) : result(name + ' done', true); }; } });
+    Object.defineProperty(iterator, 'throw', { get() { log.push(name + ' get throw'); return methods.throw ? function (error: any) { log.push(name + ' throw ' + error); return result(name + ' caught', true); } : undefined; } });
+    Object.defineProperty(iterator, 'return', { get() { log.push(name + ' get return'); return methods.return ? function (...args: unknown[]) { log.push(name + ' return(' + args.length + ':' + String(args[0]) + ')'); return result('returned ' + String(args[0]), true); } : undefined; } });
+    const iterable: any = {};
+    if (kind === 'async') iterable[Symbol.asyncIterator] = () => { log.push(name + ' [Symbol.asyncIterator]'); return iterator; };
+    else iterable[Symbol.iterator] = () => { log.push(name + ' [Symbol.iterator]'); return iterator; };
+    return iterable;
+  }
+  async function drive(name: string, generator: AsyncGenerator<unknown, unknown, unknown>, plan: string[]) {
+    for (const step of plan) {
+      try {
+        const result = step === 'next' ? await generator.next('sent') : step === 'throw' ? await generator.throw('boom') : await generator.return('early');
+        log.push(name + ' ' + step + ' -> ' + JSON.stringify(result));
+      } catch (error: any) { log.push(name + ' ' + step + ' threw ' + (error instanceof Error ? error.constructor.name : String(error))); }
+    }
+  }
+  for (const kind of ['sync', 'async'] as const) {
+    async function* plain() { const result = yield* traced(kind + ' plain', kind, 2); log.push('delegate returned ' + result); return 'outer done'; }
+    await drive(kind + ' plain', plain(), ['next', 'next', 'next', 'next']);
+    async function* thrown() { yield* traced(kind + ' thrown', kind, 3); }
+    await drive(kind + ' thrown', thrown(), ['next', 'throw', 'next']);
+    async function* noThrow() { yield* traced(kind + ' no throw', kind, 3, { return: true }); }
+    await drive(kind + ' no throw', noThrow(), ['next', 'throw', 'next']);
+    async function* returned() { try { yield* traced(kind + ' returned', kind, 3); } finally { log.push(kind + ' outer finally'); } }
+    await drive(kind + ' returned', returned(), ['next', 'return', 'next']);
+    async function* noReturn() { yield* traced(kind + ' no return', kind, 3, { throw: true }); }
+    await drive(kind + ' no return', noReturn(), ['next', 'return']);
+  }
+  async function* bad(operand: any) { yield* operand; }
+  for (const [name, operand] of [['null', null], ['number', 42], ['iterator not object', { [Symbol.iterator]: () => 5 }], ['async null falls back', { [Symbol.asyncIterator]: null, [Symbol.iterator]: () => [7][Symbol.iterator]() }], ['rejected value', [Promise.reject(new Error('value rejected'))]]] as Array<[string, any]>) {
+    await drive(name, bad(operand), ['next', 'next']);
+  }
+  print(log);
+}`,
   'yield-in-unusual-positions': `
 export async function run(print) {
   async function* positions() {
