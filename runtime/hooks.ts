@@ -29,8 +29,8 @@ export { identifyIn } from './logging/analytics.js';
 export { thrown } from './thrown.js';
 /** `await using` blocks, lowered by the transformer so their disposal's await is visible. */
 export { disposeResources, resources, resourcesFailed, useResource } from './resources.js';
-/** `for…of` loops whose body can suspend, and `yield*` operands: their iterator's methods run in the activation's context. */
-export { closeInContext, delegateInContext, iterateInContext } from './iterate-in.js';
+/** `for…of` loops whose body can suspend, `for await` loops and `yield*` operands: their iterator's methods run in the activation's context. */
+export { asyncIterableInContext, closeInContext, iterateInContext } from './iterate-in.js';
 
 /** Records a function's frame once, at module load. */
 export function frame(name: string, module: string, file: string, line: number): Frame {

@@ -7,10 +7,10 @@
  * they run in the activation's context, as they do in a loop that never suspended; the slot is then
  * left as it was found, for the function's own code to take with its usual protocol.
  *
- * `yield*` in an async generator is the same kind of place: its delegate (a sync generator, a
- * hand-written iterator) runs inside the `yield*`, after the generator handed the slot back, each
- * time the consumer asks for a value. `delegateInContext` runs the delegate's methods in the
- * generator's context.
+ * `yield*` in an async generator and `for await` are the same kind of place: the iterator they
+ * step (a sync generator, a hand-written iterator, an async `next` method) runs inside them, after
+ * the activation handed the slot back, each time a value is asked for. `asyncIterableInContext`
+ * runs its methods in the activation's context.
  */
 import { type LogmillContext, registry } from './context.js';
 
@@ -65,9 +65,10 @@ export function iterateInContext<T>(iterable: Iterable<T>, context: LogmillConte
 }
 
 /**
- * A delegate's iterator whose methods run in `context`. Each method is looked up on the delegate
- * when it is looked up here, so the delegate sees the lookups the engine's `yield*` makes (`next`
- * once, `throw` and `return` when needed), or those of TypeScript's `__asyncDelegator` below ES2018.
+ * An iterator whose methods run in `context`. Each method is looked up on the iterator when it is
+ * looked up here, so the iterator sees the lookups the engine makes (`next` once, `throw` and
+ * `return` when needed), or those of TypeScript's `__asyncDelegator` and `__asyncValues` below
+ * ES2018.
  */
 function delegate(iterator: unknown, context: LogmillContext): object {
   if ((typeof iterator !== 'object' && typeof iterator !== 'function') || iterator === null) throw new TypeError('Result of the Symbol.iterator method is not an object');
@@ -88,17 +89,17 @@ function delegate(iterator: unknown, context: LogmillContext): object {
 }
 
 /**
- * The operand of `yield*` in an async generator: async when it has `Symbol.asyncIterator`, else
- * sync (the engine then adapts it, as it would the operand), each looked up once, in that order,
- * as `yield*` looks them up.
+ * What `yield*` delegates to and `for await` iterates, in an async function: async when it has
+ * `Symbol.asyncIterator`, else sync (the engine then adapts it, as it would the value), each looked
+ * up once, in that order, as both look them up.
  */
-export function delegateInContext(value: unknown, context: LogmillContext): object {
+export function asyncIterableInContext(value: unknown, context: LogmillContext): object {
   if (value === null || value === undefined) throw new TypeError(`${String(value)} is not iterable`);
   const asyncMethod = (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator];
   if (asyncMethod !== undefined && asyncMethod !== null) {
-    return { [Symbol.asyncIterator]: () => delegate((asyncMethod as Method).call(value), context) };
+    return { [Symbol.asyncIterator]: () => delegate(callIn(context, asyncMethod as Method, value), context) };
   }
   const syncMethod = (value as { [Symbol.iterator]?: unknown })[Symbol.iterator];
   if (typeof syncMethod !== 'function') throw new TypeError(`${typeof value === 'object' || typeof value === 'function' ? 'object' : String(value)} is not async iterable`);
-  return { [Symbol.iterator]: () => delegate((syncMethod as Method).call(value), context) };
+  return { [Symbol.iterator]: () => delegate(callIn(context, syncMethod as Method, value), context) };
 }

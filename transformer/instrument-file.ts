@@ -206,14 +206,15 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
     return passContext(emit, call, callee);
   };
 
-  const iteratesBuiltIn = (loop: TS.ForOfStatement): boolean => {
+  /** Whether iterating `expression` runs only an array's or a string's built-in iterator. */
+  const iteratesBuiltIn = (expression: TS.Expression): boolean => {
     // A lowered loop has no parse tree: asked of its original, which iterates the same expression.
-    const original = ts.getParseTreeNode(loop);
-    if (original === undefined || !ts.isForOfStatement(original)) return false;
+    const original = ts.getParseTreeNode(expression);
+    if (original === undefined || !ts.isExpression(original)) return false;
     try {
-      return environment.calls.iteratesBuiltIn(original.expression);
+      return environment.calls.iteratesBuiltIn(original);
     } catch (error) {
-      environment.report(original, `logmill: typing this loop's iterable failed; its iterator runs in the activation's context: ${String(error)}`);
+      environment.report(original, `logmill: typing this iterable failed; its iterator runs in the activation's context: ${String(error)}`);
       return false;
     }
   };
@@ -239,7 +240,7 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
     }
     if (ts.isYieldExpression(node) && current.isGenerator) {
       current.usesTemporary = true;
-      return rewriteYield(emit, ts.visitEachChild(node, visit, context));
+      return rewriteYield(emit, ts.visitEachChild(node, visit, context), node.asteriskToken !== undefined && node.expression !== undefined && iteratesBuiltIn(node.expression));
     }
     if (ts.isReturnStatement(node) && current.isGenerator && node.expression !== undefined) {
       current.usesTemporary = true;
@@ -260,10 +261,10 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
     if (ts.isTryStatement(node)) return rewriteTryStatement(emit, ts.visitEachChild(node, visit, context));
     if (ts.isForOfStatement(node) && node.awaitModifier !== undefined) {
       current.usesTemporary = true;
-      const loop = rewriteForAwaitLoop(emit, ts.visitEachChild(node, visit, context));
+      const loop = rewriteForAwaitLoop(emit, ts.visitEachChild(node, visit, context), iteratesBuiltIn(node.expression));
       return isLabelled(node) ? loop : closeLoop(emit, loop);
     }
-    if (ts.isForOfStatement(node) && node.awaitModifier === undefined && suspendsInsideLoop(ts, node) && !iteratesBuiltIn(node)) {
+    if (ts.isForOfStatement(node) && node.awaitModifier === undefined && suspendsInsideLoop(ts, node) && !iteratesBuiltIn(node.expression)) {
       return rewriteForOfIterator(emit, ts.visitEachChild(node, visit, context), continuedFromForAwait(node));
     }
     if (ts.isLabeledStatement(node) && !isLabelled(node)) {

@@ -2,10 +2,14 @@
  * `for await` suspends where no `await` is written: before each iteration and when the loop closes
  * its iterator. The slot is handed back around those points and taken again after them.
  *
+ * The iterator's own steps run inside the loop, after the slot was handed back, so the iterable
+ * goes through `asyncIterableInContext`, which runs them in this activation's context (arrays and
+ * strings, whose iterators run no code of the program, stay as written):
+ *
  *   label: for await (const x of xs) body
  *   →
  *   {
- *     label: for await (const x of (__logmillAwaited = xs, __logmillSlot.current = __logmillOuter, __logmillAwaited)) {
+ *     label: for await (const x of (__logmillAwaited = __logmill.asyncIterableInContext(xs, __logmillContext), __logmillSlot.current = __logmillOuter, __logmillAwaited)) {
  *       __logmillOuter = __logmill.reenter(__logmillContext, __logmillOuter);
  *       try { body } finally { __logmillSlot.current = __logmillOuter; }
  *     }
@@ -15,10 +19,10 @@
 import type * as TS from 'typescript';
 import { labelledStatement } from './analysis.js';
 import type { Emit } from './emit.js';
-import { handBack } from './rewrite-suspension-points.js';
+import { handBack, inContext } from './rewrite-suspension-points.js';
 
-/** Rewrites the loop itself; `closeLoop` adds the statement after it. */
-export function rewriteForAwaitLoop(emit: Emit, node: TS.ForOfStatement): TS.ForOfStatement {
+/** Rewrites the loop itself; `closeLoop` adds the statement after it. `builtIn`: it iterates an array or a string. */
+export function rewriteForAwaitLoop(emit: Emit, node: TS.ForOfStatement, builtIn: boolean): TS.ForOfStatement {
   const { factory } = emit;
   const body = factory.createBlock(
     [
@@ -38,7 +42,7 @@ export function rewriteForAwaitLoop(emit: Emit, node: TS.ForOfStatement): TS.For
     node,
     node.awaitModifier,
     node.initializer,
-    handBack(emit, node.expression, [emit.awaited()]),
+    handBack(emit, builtIn ? node.expression : inContext(emit, node.expression), [emit.awaited()]),
     body,
   );
 }

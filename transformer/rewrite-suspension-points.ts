@@ -9,7 +9,8 @@
  *                 __logmillAwaited)
  *   yield x   →  the same around `yield` (async generators only; `yield*` too, whose delegate then
  *                runs its steps inside the `yield*` without the slot, so its operand becomes
- *                `__logmill.delegateInContext(x, __logmillContext)`: its methods run in this context)
+ *                `__logmill.asyncIterableInContext(x, __logmillContext)`: its methods run in this
+ *                context; arrays and strings, whose iterators run no code of the program, stay)
  *   return x  →  return (__logmillAwaited = x, __logmillSlot.current = __logmillOuter, __logmillAwaited)
  *                (async generators, where `return` awaits its operand)
  *
@@ -47,9 +48,15 @@ export function rewriteAwait(emit: Emit, node: TS.AwaitExpression): TS.Expressio
   return emit.ts.setTextRange(rewritten, node);
 }
 
-export function rewriteYield(emit: Emit, node: TS.YieldExpression): TS.Expression {
-  const delegates = node.asteriskToken !== undefined && node.expression !== undefined;
-  const operand = delegates ? emit.hook('delegateInContext', [node.expression!, emit.context()]) : (node.expression ?? emit.undefinedValue());
+/** `yield*`'s operand or `for await`'s iterable, stepped in this activation's context. */
+export function inContext(emit: Emit, iterable: TS.Expression): TS.Expression {
+  return emit.hook('asyncIterableInContext', [iterable, emit.context()]);
+}
+
+/** `builtIn`: a `yield*` operand known to be an array or a string, left as written. */
+export function rewriteYield(emit: Emit, node: TS.YieldExpression, builtIn: boolean): TS.Expression {
+  const delegates = node.asteriskToken !== undefined && node.expression !== undefined && !builtIn;
+  const operand = delegates ? inContext(emit, node.expression!) : (node.expression ?? emit.undefinedValue());
   const rewritten = aroundSuspension(emit, operand, (value) =>
     node.asteriskToken !== undefined
       ? emit.factory.createYieldExpression(emit.factory.createToken(emit.ts.SyntaxKind.AsteriskToken), value)

@@ -100,7 +100,7 @@ export async function run(print) {
   }
   print(log);
 }`,
-  'yield-star-delegate-protocol': `
+  'yield-star-and-for-await-iterator-protocol': `
 export async function run(print) {
   const log: string[] = [];
   // An iterator that logs every method lookup and call, and how many arguments each call got.
@@ -136,9 +136,16 @@ export async function run(print) {
     async function* noReturn() { yield* traced(kind + ' no return', kind, 3, { throw: true }); }
     await drive(kind + ' no return', noReturn(), ['next', 'return']);
   }
+  for (const kind of ['sync', 'async'] as const) {
+    for await (const value of traced(kind + ' loop', kind, 3)) { log.push('looped ' + value); if (String(value).endsWith('1')) break; }
+    try { for await (const value of traced(kind + ' loop throws', kind, 3)) { log.push('looped ' + value); throw new Error('from body'); } } catch (error: any) { log.push('loop threw ' + error.message); }
+    for await (const value of traced(kind + ' loop no return', kind, 2, { throw: true })) { log.push('looped ' + value); break; }
+    for await (const value of traced(kind + ' loop to the end', kind, 2)) log.push('looped ' + value);
+  }
   async function* bad(operand: any) { yield* operand; }
   for (const [name, operand] of [['null', null], ['number', 42], ['iterator not object', { [Symbol.iterator]: () => 5 }], ['async null falls back', { [Symbol.asyncIterator]: null, [Symbol.iterator]: () => [7][Symbol.iterator]() }], ['rejected value', [Promise.reject(new Error('value rejected'))]]] as Array<[string, any]>) {
     await drive(name, bad(operand), ['next', 'next']);
+    try { for await (const value of operand) log.push(name + ' looped ' + String(value)); } catch (error: any) { log.push(name + ' loop threw ' + (error instanceof Error ? error.constructor.name : String(error))); }
   }
   print(log);
 }`,
