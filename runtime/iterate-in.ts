@@ -14,12 +14,19 @@
  */
 import { type LogmillContext, registry } from './context.js';
 
-function iteratorOf<T>(iterable: Iterable<T>): Iterator<T> {
-  const method = iterable == null ? undefined : iterable[Symbol.iterator];
-  if (typeof method !== 'function') throw new TypeError(`${typeof iterable === 'object' || typeof iterable === 'function' ? 'object' : String(iterable)} is not iterable`);
-  const iterator = method.call(iterable);
+function notIterable(value: unknown, kind: string): TypeError {
+  return new TypeError(`${typeof value === 'object' && value !== null ? 'object' : typeof value === 'function' ? 'function' : String(value)} is not ${kind}`);
+}
+
+function checkedIterator<T>(iterator: T): T {
   if ((typeof iterator !== 'object' && typeof iterator !== 'function') || iterator === null) throw new TypeError('Result of the Symbol.iterator method is not an object');
   return iterator;
+}
+
+function iteratorOf<T>(iterable: Iterable<T>): Iterator<T> {
+  const method = iterable == null ? undefined : iterable[Symbol.iterator];
+  if (typeof method !== 'function') throw notIterable(iterable, 'iterable');
+  return checkedIterator(method.call(iterable));
 }
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
@@ -71,8 +78,7 @@ export function iterateInContext<T>(iterable: Iterable<T>, context: LogmillConte
  * ES2018.
  */
 function delegate(iterator: unknown, context: LogmillContext): object {
-  if ((typeof iterator !== 'object' && typeof iterator !== 'function') || iterator === null) throw new TypeError('Result of the Symbol.iterator method is not an object');
-  const source = iterator as { next?: unknown; throw?: unknown; return?: unknown };
+  const source = checkedIterator(iterator) as { next?: unknown; throw?: unknown; return?: unknown };
   const inContext = (method: unknown): unknown =>
     typeof method === 'function' ? (...args: unknown[]) => callIn(context, method as Method, iterator, args) : method;
   return {
@@ -94,12 +100,12 @@ function delegate(iterator: unknown, context: LogmillContext): object {
  * up once, in that order, as both look them up.
  */
 export function asyncIterableInContext(value: unknown, context: LogmillContext): object {
-  if (value === null || value === undefined) throw new TypeError(`${String(value)} is not iterable`);
+  if (value === null || value === undefined) throw notIterable(value, 'iterable');
   const asyncMethod = (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator];
   if (asyncMethod !== undefined && asyncMethod !== null) {
     return { [Symbol.asyncIterator]: () => delegate(callIn(context, asyncMethod as Method, value), context) };
   }
   const syncMethod = (value as { [Symbol.iterator]?: unknown })[Symbol.iterator];
-  if (typeof syncMethod !== 'function') throw new TypeError(`${typeof value === 'object' || typeof value === 'function' ? 'object' : String(value)} is not async iterable`);
+  if (typeof syncMethod !== 'function') throw notIterable(value, 'async iterable');
   return { [Symbol.iterator]: () => delegate(callIn(context, syncMethod as Method, value), context) };
 }
