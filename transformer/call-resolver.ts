@@ -19,8 +19,8 @@ export interface CallResolver {
   /** Whether this is Logmill's `identify(user, traits)`. */
   isIdentifyCall(call: TS.CallExpression): boolean;
   /**
-   * Whether `for…of` over this expression calls only the built-in iterator of an array or a string
-   * (the iterator's calls are the one implicit call the rewrite asks about).
+   * Whether iterating this expression (`for…of`, `for await`, `yield*`) calls only the built-in
+   * iterator of an array or a string: the iterator's calls are the implicit ones the rewrite asks about.
    */
   iteratesBuiltIn(expression: TS.Expression): boolean;
 }

@@ -23,6 +23,7 @@ export function suspendsInsideLoop(ts: typeof TS, loop: TS.ForOfStatement): bool
   return suspendsWithin(ts, loop.initializer) || suspendsWithin(ts, loop.statement);
 }
 
+/** The loop over `closeInContext(iterable)`, or `iterateInContext` when a labelled `continue` out of a `for await` goes on with it. */
 export function rewriteForOfIterator(emit: Emit, loop: TS.ForOfStatement, continuedFromForAwait: boolean): TS.ForOfStatement {
   const iterable = emit.hook(continuedFromForAwait ? 'iterateInContext' : 'closeInContext', [loop.expression, emit.context()]);
   return emit.factory.updateForOfStatement(loop, loop.awaitModifier, loop.initializer, iterable, loop.statement);
