@@ -3,8 +3,9 @@
  * parse and evaluate in order: computed keys (object and class), optional chains, `new`, `delete`,
  * `typeof`, exponentiation, destructuring defaults, spread, template substitutions, `for…in` and
  * `for…of` heads, switch discriminants and cases, comma and conditional chains, short-circuits;
- * labelled jumps out of `for await` bodies, where the rewrite takes the slot again; and `for…of`
- * loops whose body suspends, which iterate through `iterateIn` (rewrite-for-of-iterators.ts).
+ * labelled jumps out of `for await` bodies, where the rewrite takes the slot again; `for…of`
+ * loops whose body suspends, which iterate through `closeInContext` (rewrite-for-of-iterators.ts);
+ * and the iterator protocol of `yield*` and `for await`, stepped through `asyncIterableInContext`.
  */
 export const positionPrograms: Record<string, string> = {
   'await-in-unusual-positions': `
