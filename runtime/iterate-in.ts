@@ -23,10 +23,10 @@ function checkedIterator<T>(iterator: T): T {
   return iterator;
 }
 
-function iteratorOf<T>(iterable: Iterable<T>): Iterator<T> {
+function iteratorOf(iterable: Iterable<unknown>): unknown {
   const method = iterable == null ? undefined : iterable[Symbol.iterator];
   if (typeof method !== 'function') throw notIterable(iterable, 'iterable');
-  return checkedIterator(method.call(iterable));
+  return method.call(iterable);
 }
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
@@ -42,48 +42,19 @@ function callIn(context: LogmillContext, method: Method, iterator: unknown, args
   }
 }
 
-// Looked up when the loop closes, as `for…of` does; an iterator without one is closed by nothing.
-function closeIn<T>(iterator: Iterator<T>, context: LogmillContext): IteratorResult<T> {
-  const close = iterator.return;
-  return close === undefined || close === null ? { done: true, value: undefined } : (callIn(context, close as Method, iterator) as IteratorResult<T>);
-}
-
-/** `iterable`, with its iterator's `return` run in `context` (`next` is the iterator's own, bound). */
-export function closeInContext<T>(iterable: Iterable<T>, context: LogmillContext): Iterable<T> {
-  return {
-    [Symbol.iterator]: () => {
-      const iterator = iteratorOf(iterable);
-      // Read once, as `for…of` reads it once.
-      const next = Function.prototype.bind.call(iterator.next, iterator) as Iterator<T>['next'];
-      return { next, return: () => closeIn(iterator, context) };
-    },
-  };
-}
-
-/** `iterable`, with its iterator's `next` and `return` run in `context`: for a labelled `continue`'s target. */
-export function iterateInContext<T>(iterable: Iterable<T>, context: LogmillContext): Iterable<T> {
-  return {
-    [Symbol.iterator]: () => {
-      const iterator = iteratorOf(iterable);
-      const next = iterator.next as Method;
-      return { next: () => callIn(context, next, iterator) as IteratorResult<T>, return: () => closeIn(iterator, context) };
-    },
-  };
-}
-
 /**
- * An iterator whose methods run in `context`. Each method is looked up on the iterator when it is
- * looked up here, so the iterator sees the lookups the engine makes (`next` once, `throw` and
- * `return` when needed), or those of TypeScript's `__asyncDelegator` and `__asyncValues` below
- * ES2018.
+ * An iterator whose methods run in `context` (`next` only when `nextInContext`; otherwise it is
+ * the iterator's own, bound). Each method is looked up on the iterator when it is looked up here,
+ * so the iterator sees the lookups the engine makes (`next` once, `throw` and `return` when
+ * needed), or those of TypeScript's `__asyncDelegator` and `__asyncValues` below ES2018.
  */
-function delegate(iterator: unknown, context: LogmillContext): object {
+function delegate(iterator: unknown, context: LogmillContext, nextInContext: boolean): object {
   const source = checkedIterator(iterator) as { next?: unknown; throw?: unknown; return?: unknown };
   const inContext = (method: unknown): unknown =>
     typeof method === 'function' ? (...args: unknown[]) => callIn(context, method as Method, iterator, args) : method;
   return {
     get next() {
-      return inContext(source.next);
+      return nextInContext ? inContext(source.next) : Function.prototype.bind.call(source.next as Method, iterator);
     },
     get throw() {
       return inContext(source.throw);
@@ -92,6 +63,16 @@ function delegate(iterator: unknown, context: LogmillContext): object {
       return inContext(source.return);
     },
   };
+}
+
+/** `iterable`, with its iterator's `return` run in `context`: what a `for…of` loop whose body can suspend iterates. */
+export function closeInContext<T>(iterable: Iterable<T>, context: LogmillContext): Iterable<T> {
+  return { [Symbol.iterator]: () => delegate(iteratorOf(iterable), context, false) as Iterator<T> };
+}
+
+/** `iterable`, with its iterator's `next` and `return` run in `context`: for a labelled `continue`'s target. */
+export function iterateInContext<T>(iterable: Iterable<T>, context: LogmillContext): Iterable<T> {
+  return { [Symbol.iterator]: () => delegate(iteratorOf(iterable), context, true) as Iterator<T> };
 }
 
 /**
@@ -103,9 +84,9 @@ export function asyncIterableInContext(value: unknown, context: LogmillContext):
   if (value === null || value === undefined) throw notIterable(value, 'iterable');
   const asyncMethod = (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator];
   if (asyncMethod !== undefined && asyncMethod !== null) {
-    return { [Symbol.asyncIterator]: () => delegate(callIn(context, asyncMethod as Method, value), context) };
+    return { [Symbol.asyncIterator]: () => delegate(callIn(context, asyncMethod as Method, value), context, true) };
   }
   const syncMethod = (value as { [Symbol.iterator]?: unknown })[Symbol.iterator];
   if (typeof syncMethod !== 'function') throw notIterable(value, 'async iterable');
-  return { [Symbol.iterator]: () => delegate(callIn(context, syncMethod as Method, value), context) };
+  return { [Symbol.iterator]: () => delegate(callIn(context, syncMethod as Method, value), context, true) };
 }

@@ -49,24 +49,22 @@ function isUsingList(ts: typeof TS, node: TS.VariableDeclarationList): boolean {
   return (node.flags & ts.NodeFlags.BlockScoped) === ts.NodeFlags.Using;
 }
 
-function declaresUsing(ts: typeof TS, statement: TS.Statement): boolean {
-  return ts.isVariableStatement(statement) && (isAwaitUsingList(ts, statement.declarationList) || isUsingList(ts, statement.declarationList));
+function isAnyUsingList(ts: typeof TS, node: TS.Node | undefined): boolean {
+  return isAwaitUsingList(ts, node) || (node !== undefined && ts.isVariableDeclarationList(node) && isUsingList(ts, node));
 }
 
 /**
- * Whether the block is lowered: it declares `await using` directly among its statements, or
- * `using` where the block can suspend (a throw or a jump resuming the activation would otherwise
- * run the disposers without the slot).
+ * Whether the block is lowered: it declares `using` or `await using` directly among its
+ * statements and can suspend, an `await using` itself included (a throw or a jump resuming the
+ * activation would otherwise run the disposers without the slot).
  */
 export function holdsUsingToLower(ts: typeof TS, block: TS.Block): boolean {
-  if (block.statements.some((statement) => ts.isVariableStatement(statement) && isAwaitUsingList(ts, statement.declarationList))) return true;
-  return block.statements.some((statement) => declaresUsing(ts, statement)) && suspendsWithin(ts, block);
+  return block.statements.some((statement) => ts.isVariableStatement(statement) && isAnyUsingList(ts, statement.declarationList)) && suspendsWithin(ts, block);
 }
 
-/** Whether the loop's variable is lowered: declared with `await using`, or `using` around a body that can suspend. */
+/** Whether the loop's variable is lowered: declared with `using` or `await using`, in a loop that can suspend. */
 export function iteratesUsingToLower(ts: typeof TS, loop: TS.ForOfStatement): boolean {
-  if (isAwaitUsingList(ts, loop.initializer)) return true;
-  return ts.isVariableDeclarationList(loop.initializer) && isUsingList(ts, loop.initializer) && suspendsWithin(ts, loop.statement);
+  return isAnyUsingList(ts, loop.initializer) && suspendsWithin(ts, loop);
 }
 
 /** `using` and `await using` declarations become `const` ones that register their values. */
@@ -129,10 +127,9 @@ export function lowerAwaitUsingBlock(emit: Emit, block: TS.Block): TS.Block {
   return emit.factory.updateBlock(block, lowerStatements(emit, block.statements, true));
 }
 
-/** Whether the `for (;;)` loop's head is lowered: `await using`, or `using` in a loop that can suspend. */
+/** Whether the `for (;;)` loop's head is lowered: `using` or `await using`, in a loop that can suspend. */
 export function initializesUsingToLower(ts: typeof TS, loop: TS.ForStatement): boolean {
-  if (isAwaitUsingList(ts, loop.initializer)) return true;
-  return loop.initializer !== undefined && ts.isVariableDeclarationList(loop.initializer) && isUsingList(ts, loop.initializer) && suspendsWithin(ts, loop);
+  return isAnyUsingList(ts, loop.initializer) && suspendsWithin(ts, loop);
 }
 
 /** `statement` is `loop` or the chain of labels on it; the labels stay on the loop. */
