@@ -31,7 +31,7 @@ import {
 } from './lower-await-using.js';
 import { moduleNameOf, relativeFile, type ResolvedOptions } from './options.js';
 import type { CallResolver } from './call-resolver.js';
-import { passContext } from './pass-context.js';
+import { passContext, skipOuterExpressions } from './pass-context.js';
 import { closeLoop, labelledForAwait, rewriteForAwaitLoop } from './rewrite-for-await.js';
 import { rewriteForOfIterator, suspendsInsideLoop } from './rewrite-for-of-iterators.js';
 import { jumpsOutOfForAwait, rewriteLabelledJumps } from './rewrite-labelled-jumps.js';
@@ -193,24 +193,39 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
     return visitFunction(node, undefined, lexical);
   };
 
-  const passContextIfProven = (call: TS.CallExpression, original: TS.CallExpression): TS.CallExpression => {
-    if (ts.getParseTreeNode(original) !== original) return call;
+  /** The activation a call of the parse tree provably enters, one this transform instruments. */
+  const instrumentedCallee = (original: TS.CallExpression): FunctionWithBody | undefined => {
     let callee: FunctionWithBody | undefined;
     try {
       callee = environment.calls.provenCallee(original);
     } catch (error) {
       environment.report(original, `logmill: resolving this call failed; context stays ambient: ${String(error)}`);
-      return call;
+      return undefined;
     }
-    if (callee === undefined || !isInstrumentable(environment, callee) || !environment.takesHiddenParameter(callee)) return call;
-    return passContext(emit, call, callee);
+    if (callee === undefined || !isInstrumentable(environment, callee) || !environment.takesHiddenParameter(callee)) return undefined;
+    return callee;
   };
 
-  /** Whether iterating `expression` runs only an array's or a string's built-in iterator. */
-  const iteratesBuiltIn = (expression: TS.Expression): boolean => {
+  const passContextIfProven = (call: TS.CallExpression, original: TS.CallExpression): TS.CallExpression => {
+    if (ts.getParseTreeNode(original) !== original) return call;
+    const callee = instrumentedCallee(original);
+    return callee === undefined ? call : passContext(emit, call, callee);
+  };
+
+  /**
+   * Whether iterating `expression` runs no code that needs this activation's context: an array's
+   * or a string's built-in iterator, or an async generator this transform instruments (called
+   * right there), whose every step takes the slot itself.
+   */
+  const stepsOnItsOwn = (expression: TS.Expression): boolean => {
     // A lowered loop has no parse tree: asked of its original, which iterates the same expression.
     const original = ts.getParseTreeNode(expression);
     if (original === undefined || !ts.isExpression(original)) return false;
+    const called = skipOuterExpressions(ts, original);
+    if (ts.isCallExpression(called)) {
+      const callee = instrumentedCallee(called);
+      if (callee !== undefined && callee.asteriskToken !== undefined) return true;
+    }
     try {
       return environment.calls.iteratesBuiltIn(original);
     } catch (error) {
@@ -240,7 +255,7 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
     }
     if (ts.isYieldExpression(node) && current.isGenerator) {
       current.usesTemporary = true;
-      return rewriteYield(emit, ts.visitEachChild(node, visit, context), node.asteriskToken !== undefined && node.expression !== undefined && iteratesBuiltIn(node.expression));
+      return rewriteYield(emit, ts.visitEachChild(node, visit, context), node.asteriskToken !== undefined && node.expression !== undefined && stepsOnItsOwn(node.expression));
     }
     if (ts.isReturnStatement(node) && current.isGenerator && node.expression !== undefined) {
       current.usesTemporary = true;
@@ -261,10 +276,10 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
     if (ts.isTryStatement(node)) return rewriteTryStatement(emit, ts.visitEachChild(node, visit, context));
     if (ts.isForOfStatement(node) && node.awaitModifier !== undefined) {
       current.usesTemporary = true;
-      const loop = rewriteForAwaitLoop(emit, ts.visitEachChild(node, visit, context), iteratesBuiltIn(node.expression));
+      const loop = rewriteForAwaitLoop(emit, ts.visitEachChild(node, visit, context), stepsOnItsOwn(node.expression));
       return isLabelled(node) ? loop : closeLoop(emit, loop);
     }
-    if (ts.isForOfStatement(node) && node.awaitModifier === undefined && suspendsInsideLoop(ts, node) && !iteratesBuiltIn(node.expression)) {
+    if (ts.isForOfStatement(node) && node.awaitModifier === undefined && suspendsInsideLoop(ts, node) && !stepsOnItsOwn(node.expression)) {
       return rewriteForOfIterator(emit, ts.visitEachChild(node, visit, context), continuedFromForAwait(node));
     }
     if (ts.isLabeledStatement(node) && !isLabelled(node)) {

@@ -3,8 +3,9 @@
  * its iterator. The slot is handed back around those points and taken again after them.
  *
  * The iterator's own steps run inside the loop, after the slot was handed back, so the iterable
- * goes through `asyncIterableInContext`, which runs them in this activation's context (arrays and
- * strings, whose iterators run no code of the program, stay as written):
+ * goes through `asyncIterableInContext`, which runs them in this activation's context. Arrays and
+ * strings, whose iterators run no code of the program, stay as written, and so does a call to an
+ * async generator this transform instruments, whose steps take the slot themselves:
  *
  *   label: for await (const x of xs) body
  *   →
@@ -21,8 +22,11 @@ import { labelledStatement } from './analysis.js';
 import type { Emit } from './emit.js';
 import { handBack, inContext } from './rewrite-suspension-points.js';
 
-/** Rewrites the loop itself; `closeLoop` adds the statement after it. `builtIn`: it iterates an array or a string. */
-export function rewriteForAwaitLoop(emit: Emit, node: TS.ForOfStatement, builtIn: boolean): TS.ForOfStatement {
+/**
+ * Rewrites the loop itself; `closeLoop` adds the statement after it. `stepsOnItsOwn`: it iterates
+ * an array, a string or an instrumented async generator, which need no wrapper.
+ */
+export function rewriteForAwaitLoop(emit: Emit, node: TS.ForOfStatement, stepsOnItsOwn: boolean): TS.ForOfStatement {
   const { factory } = emit;
   const body = factory.createBlock(
     [
@@ -42,7 +46,7 @@ export function rewriteForAwaitLoop(emit: Emit, node: TS.ForOfStatement, builtIn
     node,
     node.awaitModifier,
     node.initializer,
-    handBack(emit, builtIn ? node.expression : inContext(emit, node.expression), [emit.awaited()]),
+    handBack(emit, stepsOnItsOwn ? node.expression : inContext(emit, node.expression), [emit.awaited()]),
     body,
   );
 }

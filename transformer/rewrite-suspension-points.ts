@@ -10,7 +10,8 @@
  *   yield x   →  the same around `yield` (async generators only; `yield*` too, whose delegate then
  *                runs its steps inside the `yield*` without the slot, so its operand becomes
  *                `__logmill.asyncIterableInContext(x, __logmillContext)`: its methods run in this
- *                context; arrays and strings, whose iterators run no code of the program, stay)
+ *                context; arrays and strings, whose iterators run no code of the program, stay, and
+ *                so do calls to instrumented async generators, whose steps take the slot themselves)
  *   return x  →  return (__logmillAwaited = x, __logmillSlot.current = __logmillOuter, __logmillAwaited)
  *                (async generators, where `return` awaits its operand)
  *
@@ -53,9 +54,9 @@ export function inContext(emit: Emit, iterable: TS.Expression): TS.Expression {
   return emit.hook('asyncIterableInContext', [iterable, emit.context()]);
 }
 
-/** `builtIn`: a `yield*` operand known to be an array or a string, left as written. */
-export function rewriteYield(emit: Emit, node: TS.YieldExpression, builtIn: boolean): TS.Expression {
-  const delegates = node.asteriskToken !== undefined && node.expression !== undefined && !builtIn;
+/** `stepsOnItsOwn`: a `yield*` operand known to be an array, a string or an instrumented async generator, left as written. */
+export function rewriteYield(emit: Emit, node: TS.YieldExpression, stepsOnItsOwn: boolean): TS.Expression {
+  const delegates = node.asteriskToken !== undefined && node.expression !== undefined && !stepsOnItsOwn;
   const operand = delegates ? inContext(emit, node.expression!) : (node.expression ?? emit.undefinedValue());
   const rewritten = aroundSuspension(emit, operand, (value) =>
     node.asteriskToken !== undefined

@@ -5,7 +5,8 @@
  * `for…of` heads, switch discriminants and cases, comma and conditional chains, short-circuits;
  * labelled jumps out of `for await` bodies, where the rewrite takes the slot again; `for…of`
  * loops whose body suspends, which iterate through `closeInContext` (rewrite-for-of-iterators.ts);
- * and the iterator protocol of `yield*` and `for await`, stepped through `asyncIterableInContext`.
+ * and the iterator protocol of `yield*` and `for await`, stepped through `asyncIterableInContext`,
+ * or as written when they call an instrumented async generator in place.
  */
 export const positionPrograms: Record<string, string> = {
   'await-in-unusual-positions': `
@@ -149,6 +150,40 @@ export async function run(print) {
     try { for await (const value of operand) log.push(name + ' looped ' + String(value)); } catch (error: any) { log.push(name + ' loop threw ' + (error instanceof Error ? error.constructor.name : String(error))); }
   }
   print(log);
+}`,
+  'yield-star-and-for-await-over-instrumented-generators': `
+export async function run(print) {
+  const log: string[] = [];
+  // Called in place, these generators are stepped as written (no wrapper): their completions,
+  // closes and errors must still be the engine's.
+  async function* inner(name: string) {
+    try {
+      for (let index = 0; index < 3; index++) {
+        try { const sent = yield name + index; log.push(name + ' got ' + String(sent)); }
+        catch (error) { log.push(name + ' caught ' + String(error)); await null; yield name + ' recovered'; }
+      }
+      return name + ' finished';
+    } finally { await null; log.push(name + ' finally'); }
+  }
+  async function* outer(name: string) { const result = yield* inner(name); log.push('outer got ' + result); return 'outer ' + result; }
+  async function drive(name: string, plan: string[]) {
+    const generator = outer(name);
+    for (const step of plan) {
+      try {
+        const result = step === 'next' ? await generator.next(step) : step === 'throw' ? await generator.throw('boom') : await generator.return('early');
+        log.push(name + ' ' + step + ' -> ' + JSON.stringify(result));
+      } catch (error) { log.push(name + ' ' + step + ' threw ' + String(error)); }
+    }
+  }
+  await drive('plain', ['next', 'next', 'next', 'next', 'next']);
+  await drive('thrown', ['next', 'throw', 'next', 'next']);
+  await drive('returned', ['next', 'return', 'next']);
+  await drive('thrown before start', ['throw', 'next']);
+  for await (const value of inner('loop')) log.push('looped ' + value);
+  for await (const value of inner('broken')) { log.push('looped ' + value); break; }
+  try { for await (const value of inner('body throws')) { log.push('looped ' + value); throw new Error('from body'); } } catch (error: any) { log.push('loop threw ' + error.message); }
+  const interleaved = await Promise.all(['x', 'y'].map(async (name) => { const seen: string[] = []; for await (const value of inner(name)) seen.push(value); return seen.join(); }));
+  print(log, interleaved);
 }`,
   'yield-in-unusual-positions': `
 export async function run(print) {
