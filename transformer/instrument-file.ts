@@ -3,7 +3,9 @@
  * (instrument-async-function.ts), its suspension points hand the slot back
  * (rewrite-suspension-points.ts, rewrite-for-await.ts, rewrite-handlers.ts, rewrite-returns.ts), calls it provably makes
  * to other activations pass the context (pass-context.ts), and callbacks created inside it keep it
- * (capture-callback.ts); calls to Logmill loggers get call sites (stamp-log-calls.ts). A file with
+ * (capture-callback.ts); what the engine runs for it after a suspension (iterators' `return`,
+ * disposers) runs in its context (rewrite-for-of-iterators.ts, rewrite-destructuring-iterators.ts,
+ * lower-await-using.ts); calls to Logmill loggers get call sites (stamp-log-calls.ts). A file with
  * nothing to instrument comes back untouched.
  */
 import type * as TS from 'typescript';
@@ -32,6 +34,7 @@ import {
 import { moduleNameOf, relativeFile, type ResolvedOptions } from './options.js';
 import type { CallResolver } from './call-resolver.js';
 import { passContext, skipOuterExpressions } from './pass-context.js';
+import { assignsAcrossSuspension, destructuresAcrossSuspension, rewriteDestructuringSource } from './rewrite-destructuring-iterators.js';
 import { closeLoop, labelledForAwait, rewriteForAwaitLoop } from './rewrite-for-await.js';
 import { rewriteForOfIterator, suspendsInsideLoop } from './rewrite-for-of-iterators.js';
 import { jumpsOutOfForAwait, rewriteLabelledJumps } from './rewrite-labelled-jumps.js';
@@ -278,6 +281,12 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
       current.usesTemporary = true;
       const loop = rewriteForAwaitLoop(emit, ts.visitEachChild(node, visit, context), stepsOnItsOwn(node.expression));
       return isLabelled(node) ? loop : closeLoop(emit, loop);
+    }
+    if (destructuresAcrossSuspension(ts, node) && !stepsOnItsOwn(node.initializer)) {
+      return rewriteDestructuringSource(emit, ts.visitEachChild(node, visit, context));
+    }
+    if (assignsAcrossSuspension(ts, node) && !stepsOnItsOwn(node.right)) {
+      return rewriteDestructuringSource(emit, ts.visitEachChild(node, visit, context));
     }
     if (ts.isForOfStatement(node) && node.awaitModifier === undefined && suspendsInsideLoop(ts, node) && !stepsOnItsOwn(node.expression)) {
       return rewriteForOfIterator(emit, ts.visitEachChild(node, visit, context), continuedFromForAwait(node));

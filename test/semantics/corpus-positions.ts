@@ -6,7 +6,8 @@
  * labelled jumps out of `for await` bodies, where the rewrite takes the slot again; `for…of`
  * loops whose body suspends, which iterate through `closeInContext` (rewrite-for-of-iterators.ts);
  * and the iterator protocol of `yield*` and `for await`, stepped through `asyncIterableInContext`,
- * or as written when they call an instrumented async generator in place.
+ * or as written when they call an instrumented async generator in place; array destructuring whose
+ * defaults suspend, through `closeInContext` (rewrite-destructuring-iterators.ts).
  */
 export const positionPrograms: Record<string, string> = {
   'await-in-unusual-positions': `
@@ -184,6 +185,40 @@ export async function run(print) {
   try { for await (const value of inner('body throws')) { log.push('looped ' + value); throw new Error('from body'); } } catch (error: any) { log.push('loop threw ' + error.message); }
   const interleaved = await Promise.all(['x', 'y'].map(async (name) => { const seen: string[] = []; for await (const value of inner(name)) seen.push(value); return seen.join(); }));
   print(log, interleaved);
+}`,
+  'array-destructuring-across-suspensions': `
+export async function run(print) {
+  const log: string[] = [];
+  // An iterator that logs its steps and its close; the patterns below destructure through
+  // closeInContext when their defaults can suspend.
+  function traced(name: string, values: unknown[]) {
+    let index = 0;
+    const iterator: any = {
+      next(...args: unknown[]) { log.push(name + ' next(' + args.length + ')'); return index < values.length ? { value: values[index++], done: false } : { value: undefined, done: true }; },
+      return(...args: unknown[]) { log.push(name + ' return(' + args.length + ')'); return {}; },
+    };
+    return { [Symbol.iterator]: () => iterator };
+  }
+  const rejects = async (label: string) => { await null; throw new Error(label); };
+  try { const [a = await rejects('first default')] = traced('declared', [undefined, 2]); log.push('unreached ' + a); } catch (error: any) { log.push('caught ' + error.message); }
+  let x: unknown, y: unknown, rest: unknown[] = [];
+  const target: any = {};
+  try { [x, target.p = await rejects('member default'), ...rest] = traced('assigned', [1, undefined, 3]); } catch (error: any) { log.push('caught ' + error.message + ' ' + String(x) + ' ' + String(target.p)); }
+  [x = await Promise.resolve('filled'), y = 'kept'] = traced('settled', [undefined, 'given', 'extra']);
+  log.push('settled ' + String(x) + ' ' + String(y));
+  const [p = await Promise.resolve('p'), ...others] = traced('with rest', [undefined, 'q', 'r']);
+  log.push('with rest ' + p + ' ' + others.join());
+  const [, second = await Promise.resolve('hole filled')] = traced('elision', ['skipped']);
+  log.push('elision ' + second);
+  const { inner: [deep = await Promise.resolve('deep')] } = { inner: traced('nested', []) } as any;
+  log.push('nested ' + deep);
+  for (const [k = await Promise.resolve('k')] of [traced('loop head', [])] as any[]) log.push('loop head ' + k);
+  let chained: unknown;
+  const source = traced('as expression', [undefined]);
+  const result = ([chained = await Promise.resolve('chained')] = source);
+  log.push('as expression ' + String(chained) + ' ' + String(result === source));
+  try { const [z = await rejects('not iterable')] = 42 as any; log.push('unreached ' + z); } catch (error: any) { log.push('caught ' + error.constructor.name); }
+  print(log);
 }`,
   'yield-in-unusual-positions': `
 export async function run(print) {
