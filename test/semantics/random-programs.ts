@@ -4,7 +4,9 @@
  * try/catch/finally with returns and awaits in them, for await, generators closed early, async
  * callbacks, destructuring defaults, calls between instrumented functions) in combinations nobody
  * wrote by hand. Each program logs what it does; run with and without the transform, the logs
- * must be the same, microtask turn for turn.
+ * must be the same, microtask turn for turn. Checks spread through the code (`here`) also log when
+ * the innermost frame of the logical stack is not the function running, which only the
+ * transformed run could get wrong.
  */
 
 /** A small deterministic PRNG (mulberry32), so a failing seed can be replayed. */
@@ -20,6 +22,8 @@ function random(seed: number): () => number {
 }
 
 interface Scope {
+  /** The frame this code runs in: its function's name, `<anonymous>` in an async arrow. */
+  fn: string;
   /** Functions this one may call (only later ones, so calls always end). */
   callees: string[];
   /** Labels of the loops around this point, innermost last; '' for an unlabelled loop. */
@@ -92,6 +96,7 @@ class ProgramWriter {
   statement(scope: Scope): string {
     const inner: Scope = { ...scope, depth: scope.depth + 1 };
     const simple: Array<() => string> = [
+      () => `here('${scope.fn}');`,
       () => `log('s${this.id()} ' + (${this.expression(scope)}));`,
       () => `x = ${this.expression(scope)};`,
       () => `if (${this.condition(scope)}) throw new Error('t${this.id()}');`,
@@ -99,7 +104,7 @@ class ProgramWriter {
         const name = `d${this.id()}`;
         return `const [${name} = await tick('default')] = sgen(${Math.floor(this.next() * 2)}); log('${name} ' + ${name});`;
       },
-      () => `[1, 2].forEach((v) => log('each ' + v + ' ' + x));`,
+      () => `[1, 2].forEach((v) => { here('${scope.fn}'); log('each ' + v + ' ' + x); });`,
     ];
     if (scope.loops.length > 0) {
       simple.push(() => `if (${this.condition(scope)}) ${this.pick(['break', 'continue'])}${this.jumpTarget(scope)};`);
@@ -114,7 +119,7 @@ class ProgramWriter {
       }),
       () => this.loop(inner, (body) => `for (const v of ${this.pick(['[1, 2]', 'sgen(2)', 'new Set([3, 4])'])}) {\n${body}\n}`),
       () => this.loop(inner, (body) => `for await (const v of ${this.pick(['agen(2)', '[tick(5), 6]', 'sgen(2)'])}) {\n${body}\n}`),
-      () => `try {\n${this.block(inner)}\n} catch (error: any) {\nlog('caught ' + error.message);\n${this.block(inner, 1)}\n} finally {\nlog('finally ${this.id()}');\n${this.chance(0.5) ? this.block(inner, 1) : ''}\n}`,
+      () => `try {\n${this.block(inner)}\n} catch (error: any) {\nhere('${scope.fn}');\nlog('caught ' + error.message);\n${this.block(inner, 1)}\n} finally {\nhere('${scope.fn}');\nlog('finally ${this.id()}');\n${this.chance(0.5) ? this.block(inner, 1) : ''}\n}`,
       () => {
         const guard = `w${this.id()}`;
         return `{\nlet ${guard} = 0;\n${this.loop(inner, (body) => `while (${guard}++ < 2 && (await tick(${this.condition(scope)} || true))) {\n${body}\n}`)}\n}`;
@@ -130,7 +135,7 @@ class ProgramWriter {
       },
       () => `try {\n${this.block(inner, 1)}\nreturn await ${this.pick(['tick', 'later'])}(${this.expression(scope)});\n} finally {\nlog('finally ${this.id()} ' + x);\n${this.chance(0.3) ? `x = ${this.expression(scope)};` : ''}\n}`,
       () => `switch (x % 3) {\ncase 0:\n${this.block(inner, 1)}\nbreak;\ncase 1:\n${this.block(inner, 1)}\ndefault:\n${this.block(inner, 1)}\n}`,
-      () => `log('all ' + (await Promise.all([1, 2].map(async (v) => {\n${this.block({ ...inner, loops: [], generator: false }, 1)}\nreturn v;\n}))).join());`,
+      () => `log('all ' + (await Promise.all([1, 2].map(async (v) => {\n${this.block({ ...inner, fn: '<anonymous>', loops: [], generator: false }, 1)}\nhere('<anonymous>');\nreturn v;\n}))).join());\nhere('${scope.fn}');`,
     ];
     return this.chance(0.55) ? this.pick(compound)() : this.pick(simple)();
   }
@@ -143,23 +148,28 @@ class ProgramWriter {
   private loop(scope: Scope, write: (body: string) => string): string {
     const label = this.chance(0.4) ? `l${this.id()}` : '';
     const body = this.block({ ...scope, loops: [...scope.loops, label] });
-    return `${label === '' ? '' : `${label}: `}${write(body)}`;
+    return `${label === '' ? '' : `${label}: `}${write(`here('${scope.fn}');\n${body}`)}\nhere('${scope.fn}');`;
   }
 
   program(): string {
     const functions: string[] = [];
     const names = ['f0', 'f1', 'f2', 'f3'];
     names.forEach((name, index) => {
-      const scope: Scope = { callees: names.slice(index + 1), loops: [], generator: false, depth: 0 };
-      functions.push(`async function ${name}(a: any): Promise<any> {\nlet x: any = a;\n${this.block(scope, 2 + Math.floor(this.next() * 3))}\nreturn 'end ' + x;\n}`);
+      const scope: Scope = { fn: name, callees: names.slice(index + 1), loops: [], generator: false, depth: 0 };
+      functions.push(`async function ${name}(a: any): Promise<any> {\nlet x: any = a;\nhere('${name}');\n${this.block(scope, 2 + Math.floor(this.next() * 3))}\nhere('${name}');\nreturn 'end ' + x;\n}`);
     });
-    const generatorScope: Scope = { callees: ['f2', 'f3'], loops: [], generator: true, depth: 1 };
-    functions.push(`async function* g0(a: any): AsyncGenerator<any, any, any> {\nlet x: any = a;\n${this.block(generatorScope, 2)}\nreturn 'g-end ' + x;\n}`);
+    const generatorScope: Scope = { fn: 'g0', callees: ['f2', 'f3'], loops: [], generator: true, depth: 1 };
+    functions.push(`async function* g0(a: any): AsyncGenerator<any, any, any> {\nlet x: any = a;\nhere('g0');\n${this.block(generatorScope, 2)}\nhere('g0');\nreturn 'g-end ' + x;\n}`);
     // Type-checked loosely, as the hand-written corpus is: only what the programs do is compared.
     return `// @ts-nocheck
+import { logicalStack } from 'logmill';
 export async function run(print) {
   const trace: string[] = [];
   const log = (value: any) => { trace.push(String(value)); };
+  // Untransformed there are no frames and this checks nothing; transformed, the innermost frame
+  // must be the function whose code runs, wherever control flow resumed it.
+  const instrumented = logicalStack().length > 0;
+  const here = (name: string) => { const top = logicalStack()[0]; if (instrumented && top?.function !== name) log('in ' + name + ' the stack says ' + top?.function); };
   const tick = async (value: any) => { await null; return value; };
   const later = (value: any) => new Promise<any>((resolve) => setTimeout(() => resolve(value), 0));
   const fail = async (code: any): Promise<never> => { await null; throw new Error('f' + code); };
