@@ -73,6 +73,8 @@ class ProgramWriter {
       },
     ];
     if (scope.callees.length > 0) forms.push(() => `await ${this.pick(scope.callees)}(${inner()})`);
+    forms.push(() => `arguments.length`);
+    forms.push(() => `await new ${this.pick(['Base', 'Derived'])}(${inner()}).value(${inner()})`);
     if (scope.generator) {
       forms.push(() => `(yield ${inner()})`);
       forms.push(() => `(yield* ${this.pick(['agen(2)', 'sgen(2)', '[7, 8]'])})`);
@@ -176,6 +178,19 @@ export async function run(print) {
   function* sgen(count: number) { try { for (let i = 0; i < count; i++) { log('sgen ' + i); yield i; } } finally { log('sgen closed'); } }
   async function* agen(count: number) { try { for (let i = 0; i < count; i++) { await null; log('agen ' + i); yield i; } } finally { log('agen closed'); } }
 ${functions.join('\n')}
+  class Base {
+    n: any;
+    constructor(n: any) { this.n = n; }
+    async value(b: any): Promise<any> { here('Base.value'); await tick(null); here('Base.value'); return String(this.n) + b + arguments.length; }
+  }
+  class Derived extends Base {
+    async value(b: any): Promise<any> {
+      here('Derived.value');
+      const base = await super.value(b);
+      here('Derived.value');
+      return [base, await (async () => { here('<anonymous>'); return this.n; })()].join('/');
+    }
+  }
   const settle = async (promise: Promise<any>) => { try { log('result ' + JSON.stringify(await promise)); } catch (error: any) { log('threw ' + (error?.message ?? String(error))); } };
   for (const input of [0, 1, 2, 3]) await settle(f0(input));
   await Promise.all([settle(f0(4)), settle(f1(5)), settle(f2(6))]);
