@@ -2,11 +2,18 @@
  * Runs a set of differential programs (each a module exporting `run(print)`) as one compiled
  * project, with or without the transform, and returns each program's printed lines by name.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import ts from 'typescript';
-import { type ModuleFormat, compile, formatDiagnostics, runNode } from '../helpers/compile.js';
+import type { ModuleTransformer, ModuleTransformOptions } from '../../transformer/transform-module.js';
+import { type ModuleFormat, compile, createOutputDirectory, formatDiagnostics, repositoryRoot, runNode } from '../helpers/compile.js';
+
+// The bundler plugins' per-module transform, from the build as they load it.
+const { createModuleTransformer } = createRequire(import.meta.url)(join(repositoryRoot, 'dist/cjs/transformer/transform-module.js')) as {
+  createModuleTransformer: (typescript: typeof ts, options?: ModuleTransformOptions) => ModuleTransformer;
+};
 
 export interface CorpusProgram {
   name: string;
@@ -51,6 +58,8 @@ void main();
 `;
   writeFileSync(join(rootDir, 'index.ts'), index);
   files.push(join(rootDir, 'index.ts'));
+  // What the bundler route reads; without one it would take whatever tsconfig lies above.
+  writeFileSync(join(rootDir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, target: 'ESNext', module: 'ESNext' } }));
   return { rootDir, files };
 }
 
@@ -68,9 +77,29 @@ export function runCorpus(corpus: WrittenCorpus, format: ModuleFormat, target: t
     (diagnostic) => diagnostic.category === ts.DiagnosticCategory.Error || String(diagnostic.messageText).startsWith('logmill:'),
   );
   if (problems.length > 0) throw new Error(formatDiagnostics(problems));
-  const run = runNode(join(result.outDir, 'index.js'), [], 120_000);
+  return runEntry(result.outDir);
+}
+
+function runEntry(outDir: string): Map<string, string[]> {
+  const run = runNode(join(outDir, 'index.js'), [], 120_000);
   if (run.status !== 0) throw new Error(`corpus exited ${run.status}: ${run.stderr}`);
   return new Map(run.records.map((record) => [record['name'] as string, record['lines'] as string[]]));
+}
+
+/**
+ * The corpus through the bundler plugins' route (transform-module.ts): each module rewritten on its
+ * own, without a type checker, to ESNext modules, as Vite, Rollup, esbuild and webpack get them.
+ */
+export function runCorpusThroughBundlerRoute(corpus: WrittenCorpus): Map<string, string[]> {
+  const transformer = createModuleTransformer(ts);
+  const outDir = createOutputDirectory('esm');
+  for (const file of corpus.files) {
+    const { code } = transformer.transform(readFileSync(file, 'utf8'), file);
+    // Every program has async functions: one the route left untouched would compare nothing.
+    if (!code.includes('logmill/hooks')) throw new Error(`the bundler route left ${basename(file)} uninstrumented`);
+    writeFileSync(join(outDir, basename(file).replace(/\.ts$/, '.js')), code);
+  }
+  return runEntry(outDir);
 }
 
 /** One line per program whose printed lines differ between the two runs. */
