@@ -72,7 +72,10 @@ class ProgramWriter {
         return `({ [await tick('${key}')]: ${inner()} }).${key}`;
       },
     ];
-    if (scope.callees.length > 0) forms.push(() => `await ${this.pick(scope.callees)}(${inner()})`);
+    if (scope.callees.length > 0) {
+      forms.push(() => `await ${this.call(this.pick(scope.callees), inner())}`);
+      forms.push(() => `${this.pick(scope.callees)}.length`);
+    }
     forms.push(() => `arguments.length`);
     forms.push(() => `await new ${this.pick(['Base', 'Derived'])}(${inner()}).value(${inner()})`);
     if (scope.generator) {
@@ -80,6 +83,20 @@ class ProgramWriter {
       forms.push(() => `(yield* ${this.pick(['agen(2)', 'sgen(2)', '[7, 8]'])})`);
     }
     return this.pick(forms)();
+  }
+
+  /** A call of `name` in one of the forms whose callee the rewrite must prove (or leave alone). */
+  call(name: string, argument: string): string {
+    return this.pick([
+      () => `${name}(${argument})`,
+      () => `${name}?.(${argument})`,
+      () => `${name}.call(undefined, ${argument})`,
+      () => `${name}.apply(undefined, [${argument}])`,
+      () => `${name}.bind(undefined)(${argument})`,
+      () => `(0, ${name})(${argument})`,
+      () => `({ ${name} }).${name}(${argument})`,
+      () => `${name}(${argument}, 'extra')`,
+    ])();
   }
 
   condition(scope: Scope, depth = 0): string {
@@ -158,7 +175,11 @@ class ProgramWriter {
     const names = ['f0', 'f1', 'f2', 'f3'];
     names.forEach((name, index) => {
       const scope: Scope = { fn: name, callees: names.slice(index + 1), loops: [], generator: false, depth: 0 };
-      functions.push(`async function ${name}(a: any): Promise<any> {\nlet x: any = a;\nhere('${name}');\n${this.block(scope, 2 + Math.floor(this.next() * 3))}\nhere('${name}');\nreturn 'end ' + x;\n}`);
+      // Parameter lists the hidden parameter must fit around (or stay out of): plain, a default
+      // that reads an earlier parameter, a rest parameter.
+      const parameters = this.pick(['a: any', 'a: any, b: any = [a, arguments.length]', 'a: any, ...rest: any[]']);
+      const seen = parameters.includes('rest') ? `log('${name} rest ' + rest.length);` : parameters.includes('b') ? `log('${name} b ' + JSON.stringify(b));` : '';
+      functions.push(`async function ${name}(${parameters}): Promise<any> {\nlet x: any = a;\nhere('${name}');\nlog('${name} arguments ' + arguments.length);\n${seen}\n${this.block(scope, 2 + Math.floor(this.next() * 3))}\nhere('${name}');\nreturn 'end ' + x;\n}`);
     });
     const generatorScope: Scope = { fn: 'g0', callees: ['f2', 'f3'], loops: [], generator: true, depth: 1 };
     functions.push(`async function* g0(a: any): AsyncGenerator<any, any, any> {\nlet x: any = a;\nhere('g0');\n${this.block(generatorScope, 2)}\nhere('g0');\nreturn 'g-end ' + x;\n}`);
