@@ -124,7 +124,15 @@ class ProgramWriter {
         return `const [${name} = await tick('default')] = sgen(${Math.floor(this.next() * 2)}); log('${name} ' + ${name});`;
       },
       () => `[1, 2].forEach((v) => { here('${scope.fn}'); log('each ' + v + ' ' + x); });`,
+      // Callbacks created here and run later by the host keep this function's context.
+      () => `await new Promise((resolve) => setTimeout(() => { here('${scope.fn}'); log('timer ' + x); resolve(null); }, 0));`,
+      () => `await new Promise((resolve) => queueMicrotask(() => { here('${scope.fn}'); resolve(null); }));`,
+      () => `x = await tick(x).then((value) => { here('${scope.fn}'); return value; });`,
     ];
+    if (scope.fn === 'f0' || scope.fn === 'f1') {
+      // A consumer of the async generator that stops early (its finally then runs) or drains it.
+      simple.push(() => `for await (const v of g0(x)) { here('${scope.fn}'); log('consumed ' + v); ${this.chance(0.5) ? 'break;' : ''} }`);
+    }
     if (scope.loops.length > 0) {
       simple.push(() => `if (${this.condition(scope)}) ${this.pick(['break', 'continue'])}${this.jumpTarget(scope)};`);
     }
