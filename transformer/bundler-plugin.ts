@@ -64,7 +64,10 @@ export function logmillUnplugin(): UnpluginInstance<BundlerPluginOptions | undef
       },
       transformInclude: (id: string) => isModuleOfBuild(withoutQuery(id)),
       transform(code: string, id: string) {
-        return modules.transform(code, withoutQuery(id));
+        const { code: rewritten, map, warnings } = modules.transform(code, withoutQuery(id));
+        // `verbose`: each fallback to the safe path, shown by the bundler.
+        for (const warning of warnings) this.warn(warning);
+        return { code: rewritten, map };
       },
     };
   });

@@ -28,6 +28,8 @@ export interface TransformedModule {
   code: string;
   /** The source map (JSON), its `sources` naming the original file. */
   map: string;
+  /** With `verbose`: each fallback to the safe path, as `file:line:column message`. */
+  warnings: string[];
 }
 
 const scriptFile = /\.(?:[cm]?[jt]sx?)$/;
@@ -60,6 +62,14 @@ export function createModuleTransformer(ts: typeof TS, options: ModuleTransformO
   const configs = new Map<string, TS.CompilerOptions>();
   const perConfig = new Map<TS.CompilerOptions, { modules: SyntacticResolverHost; transformer: TS.TransformerFactory<TS.SourceFile> }>();
   const parsed = new Map<string, { mtime: number; sourceFile: TS.SourceFile }>();
+  // What the module being transformed reported (only with `verbose`); a bundler shows them as warnings.
+  let warnings: string[] = [];
+  const describe = (diagnostic: TS.Diagnostic): string => {
+    const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
+    if (diagnostic.file === undefined || diagnostic.start === undefined) return message;
+    const { line, character } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
+    return `${diagnostic.file.fileName}:${line + 1}:${character + 1} ${message}`;
+  };
 
   const compilerOptionsFor = (fileName: string): TS.CompilerOptions => {
     const configPath = options.tsconfig ?? ts.findConfigFile(path.dirname(fileName), ts.sys.fileExists) ?? '';
@@ -117,7 +127,7 @@ export function createModuleTransformer(ts: typeof TS, options: ModuleTransformO
         return sourceFile;
       },
     };
-    const made = { modules, transformer: createLogmillTransformer(undefined, options, { ts, modules }) };
+    const made = { modules, transformer: createLogmillTransformer(undefined, options, { ts, modules, addDiagnostic: (diagnostic) => warnings.push(describe(diagnostic)) }) };
     perConfig.set(compilerOptions, made);
     return made;
   };
@@ -126,11 +136,12 @@ export function createModuleTransformer(ts: typeof TS, options: ModuleTransformO
     transform(code, fileName) {
       const compilerOptions = compilerOptionsFor(fileName);
       const { transformer } = forConfig(compilerOptions);
+      warnings = [];
       const output = ts.transpileModule(code, { compilerOptions, fileName, transformers: { before: [transformer] } });
       const map = JSON.parse(output.sourceMapText ?? '{}') as { sources?: string[]; file?: string };
       map.sources = [fileName];
       delete map.file;
-      return { code: output.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n'), map: JSON.stringify(map) };
+      return { code: output.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n'), map: JSON.stringify(map), warnings };
     },
     resolveRelative(specifier, importer) {
       if (!specifier.startsWith('.') || !isModuleOfBuild(importer)) return undefined;

@@ -115,5 +115,25 @@ describe('the checker-less call resolver', () => {
     expect(code).toContain('fields({ team: \'payments\' }, "main")');
     expect(code).toMatch(/__logmillContext = __logmill\.identifyIn\(__logmillContext, user, \{ plan: 'pro' \}\)/);
   });
-});
 
+  it('returns each fallback to the safe path as a warning with verbose, and none without', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'logmill-syntactic-'));
+    writeFileSync(join(directory, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'ESNext', moduleResolution: 'Bundler', strict: true } }));
+    writeFileSync(join(directory, 'lib.ts'), 'export async function load(id: string) { return id; }\n');
+    const main = "import { load } from './lib.js';\nexport async function run() {\n  return await load('a');\n}\n";
+    // Reading the imported module fails, so resolving the call to it does.
+    const options = {
+      root: directory,
+      isModuleOfBuild: (fileName: string) => {
+        if (fileName.endsWith('lib.ts')) throw new Error('cannot read lib');
+        return true;
+      },
+    };
+    const verbose = createModuleTransformer(ts, { ...options, verbose: true }).transform(main, join(directory, 'main.ts'));
+    expect(verbose.warnings).toEqual([expect.stringMatching(/main\.ts:3:16 logmill: resolving this call failed; context stays ambient: Error: cannot read lib$/)]);
+    expect(verbose.code).toContain("load('a')");
+    const quiet = createModuleTransformer(ts, options).transform(main, join(directory, 'main.ts'));
+    expect(quiet.warnings).toEqual([]);
+    expect(quiet.code).toBe(verbose.code);
+  });
+});
