@@ -91,10 +91,12 @@ function runEntry(outDir: string): Map<string, string[]> {
  * own, without a type checker, to ESNext modules, as Vite, Rollup, esbuild and webpack get them.
  */
 export function runCorpusThroughBundlerRoute(corpus: WrittenCorpus): Map<string, string[]> {
-  const transformer = createModuleTransformer(ts);
+  // Verbose, as on the tsc route: a fallback to the safe path fails the corpus.
+  const transformer = createModuleTransformer(ts, { verbose: true });
   const outDir = createOutputDirectory('esm');
   for (const file of corpus.files) {
-    const { code } = transformer.transform(readFileSync(file, 'utf8'), file);
+    const { code, warnings } = transformer.transform(readFileSync(file, 'utf8'), file);
+    if (warnings.length > 0) throw new Error(warnings.join('\n'));
     // Every program has async functions: one the route left untouched would compare nothing.
     if (!code.includes('logmill/hooks')) throw new Error(`the bundler route left ${basename(file)} uninstrumented`);
     writeFileSync(join(outDir, basename(file).replace(/\.ts$/, '.js')), code);
