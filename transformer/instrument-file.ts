@@ -34,7 +34,7 @@ import {
 import { moduleNameOf, relativeFile, type ResolvedOptions } from './options.js';
 import type { CallResolver } from './call-resolver.js';
 import { passContext, skipOuterExpressions } from './pass-context.js';
-import { assignsAcrossSuspension, destructuresAcrossSuspension, rewriteDestructuringSource } from './rewrite-destructuring-iterators.js';
+import { destructuringSourceAcrossSuspension, rewriteDestructuringSource } from './rewrite-destructuring-iterators.js';
 import { closeLoop, labelledForAwait, rewriteForAwaitLoop } from './rewrite-for-await.js';
 import { rewriteForOfIterator, suspendsInsideLoop } from './rewrite-for-of-iterators.js';
 import { jumpsOutOfForAwait, rewriteLabelledJumps } from './rewrite-labelled-jumps.js';
@@ -196,16 +196,20 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
     return visitFunction(node, undefined, lexical);
   };
 
+  // A loop's or a `yield*`'s call is asked about twice (whether it needs the iterator wrapper, and
+  // whether it gets the context): resolved, and reported, once.
+  const resolvedCallees = new Map<TS.CallExpression, FunctionWithBody | undefined>();
   /** The activation a call of the parse tree provably enters, one this transform instruments. */
   const instrumentedCallee = (original: TS.CallExpression): FunctionWithBody | undefined => {
+    if (resolvedCallees.has(original)) return resolvedCallees.get(original);
     let callee: FunctionWithBody | undefined;
     try {
       callee = environment.calls.provenCallee(original);
     } catch (error) {
       environment.report(original, `logmill: resolving this call failed; context stays ambient: ${String(error)}`);
-      return undefined;
     }
-    if (callee === undefined || !isInstrumentable(environment, callee) || !environment.takesHiddenParameter(callee)) return undefined;
+    if (callee !== undefined && (!isInstrumentable(environment, callee) || !environment.takesHiddenParameter(callee))) callee = undefined;
+    resolvedCallees.set(original, callee);
     return callee;
   };
 
@@ -282,11 +286,9 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
       const loop = rewriteForAwaitLoop(emit, ts.visitEachChild(node, visit, context), stepsOnItsOwn(node.expression));
       return isLabelled(node) ? loop : closeLoop(emit, loop);
     }
-    if (destructuresAcrossSuspension(ts, node) && !stepsOnItsOwn(node.initializer)) {
-      return rewriteDestructuringSource(emit, ts.visitEachChild(node, visit, context));
-    }
-    if (assignsAcrossSuspension(ts, node) && !stepsOnItsOwn(node.right)) {
-      return rewriteDestructuringSource(emit, ts.visitEachChild(node, visit, context));
+    const destructured = destructuringSourceAcrossSuspension(ts, node);
+    if (destructured !== undefined && !stepsOnItsOwn(destructured)) {
+      return rewriteDestructuringSource(emit, ts.visitEachChild(node as TS.VariableDeclaration | TS.BinaryExpression, visit, context));
     }
     if (ts.isForOfStatement(node) && node.awaitModifier === undefined && suspendsInsideLoop(ts, node) && !stepsOnItsOwn(node.expression)) {
       return rewriteForOfIterator(emit, ts.visitEachChild(node, visit, context), continuedFromForAwait(node));

@@ -21,30 +21,29 @@ import type * as TS from 'typescript';
 import { suspendsWithin } from './analysis.js';
 import type { Emit } from './emit.js';
 
-/** `const [a = await x] = source`: an array pattern whose own elements can suspend. */
-export function destructuresAcrossSuspension(ts: typeof TS, node: TS.Node): node is TS.VariableDeclaration & { initializer: TS.Expression } {
-  return ts.isVariableDeclaration(node) && node.initializer !== undefined && ts.isArrayBindingPattern(node.name) && suspendsWithin(ts, node.name);
-}
-
 /**
- * `[a = await x] = source;`: an array assignment pattern whose own elements can suspend, as a
- * statement. (An assignment's value is its source, so one whose value is used stays as written.)
+ * The source to destructure through `closeInContext`, when `node` is an array pattern whose own
+ * elements can suspend: `const [a = await x] = source`, or `[a = await x] = source;` as a statement
+ * (an assignment's value is its source, so one whose value is used stays as written).
  */
-export function assignsAcrossSuspension(ts: typeof TS, node: TS.Node): node is TS.AssignmentExpression<TS.EqualsToken> {
-  return (
+export function destructuringSourceAcrossSuspension(ts: typeof TS, node: TS.Node): TS.Expression | undefined {
+  if (ts.isVariableDeclaration(node)) {
+    return node.initializer !== undefined && ts.isArrayBindingPattern(node.name) && suspendsWithin(ts, node.name) ? node.initializer : undefined;
+  }
+  const assigns =
     ts.isBinaryExpression(node) &&
     node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
     ts.isArrayLiteralExpression(node.left) &&
     ts.isExpressionStatement(ts.getOriginalNode(node).parent) &&
-    suspendsWithin(ts, node.left)
-  );
+    suspendsWithin(ts, node.left);
+  return assigns ? node.right : undefined;
 }
 
+/** The declaration or assignment (already visited) with its source through `closeInContext`. */
 export function rewriteDestructuringSource(emit: Emit, node: TS.VariableDeclaration | TS.BinaryExpression): TS.VariableDeclaration | TS.BinaryExpression {
   const { ts, factory } = emit;
-  if (ts.isVariableDeclaration(node)) {
-    const source = emit.hook('closeInContext', [node.initializer!, emit.context()]);
-    return factory.updateVariableDeclaration(node, node.name, node.exclamationToken, node.type, source);
-  }
-  return factory.updateBinaryExpression(node, node.left, node.operatorToken, emit.hook('closeInContext', [node.right, emit.context()]));
+  const closing = (source: TS.Expression) => emit.hook('closeInContext', [source, emit.context()]);
+  return ts.isVariableDeclaration(node)
+    ? factory.updateVariableDeclaration(node, node.name, node.exclamationToken, node.type, closing(node.initializer!))
+    : factory.updateBinaryExpression(node, node.left, node.operatorToken, closing(node.right));
 }

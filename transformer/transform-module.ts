@@ -64,7 +64,7 @@ export function createModuleTransformer(ts: typeof TS, options: ModuleTransformO
   const parsed = new Map<string, { mtime: number; sourceFile: TS.SourceFile }>();
   // What the module being transformed reported (only with `verbose`); a bundler shows them as warnings.
   let warnings: string[] = [];
-  const describe = (diagnostic: TS.Diagnostic): string => {
+  const located = (diagnostic: TS.Diagnostic): string => {
     const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
     if (diagnostic.file === undefined || diagnostic.start === undefined) return message;
     const { line, character } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
@@ -127,7 +127,7 @@ export function createModuleTransformer(ts: typeof TS, options: ModuleTransformO
         return sourceFile;
       },
     };
-    const made = { modules, transformer: createLogmillTransformer(undefined, options, { ts, modules, addDiagnostic: (diagnostic) => warnings.push(describe(diagnostic)) }) };
+    const made = { modules, transformer: createLogmillTransformer(undefined, options, { ts, modules, addDiagnostic: (diagnostic) => warnings.push(located(diagnostic)) }) };
     perConfig.set(compilerOptions, made);
     return made;
   };

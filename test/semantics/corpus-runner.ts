@@ -90,7 +90,7 @@ function runEntry(outDir: string): Map<string, string[]> {
  * The corpus through the bundler plugins' route (transform-module.ts): each module rewritten on its
  * own, without a type checker, to ESNext modules, as Vite, Rollup, esbuild and webpack get them.
  */
-export function runCorpusThroughBundlerRoute(corpus: WrittenCorpus): Map<string, string[]> {
+function runCorpusThroughBundlerRoute(corpus: WrittenCorpus): Map<string, string[]> {
   // Verbose, as on the tsc route: a fallback to the safe path fails the corpus.
   const transformer = createModuleTransformer(ts, { verbose: true });
   const outDir = createOutputDirectory('esm');
@@ -102,6 +102,18 @@ export function runCorpusThroughBundlerRoute(corpus: WrittenCorpus): Map<string,
     writeFileSync(join(outDir, basename(file).replace(/\.ts$/, '.js')), code);
   }
   return runEntry(outDir);
+}
+
+/**
+ * The programs run untransformed (ESM, ESNext) and through the bundler route: one line per program
+ * whose printed lines differ, or that one of the runs did not print.
+ */
+export function bundlerRouteDifferences(programs: readonly CorpusProgram[]): string[] {
+  const corpus = writeCorpus(programs);
+  const plain = runCorpus(corpus, 'esm', ts.ScriptTarget.ESNext, false);
+  const instrumented = runCorpusThroughBundlerRoute(corpus);
+  const missing = instrumented.size === programs.length ? [] : [`${programs.length - instrumented.size} programs printed nothing through the bundler route`];
+  return [...missing, ...differences(programs, plain, instrumented)];
 }
 
 /** One line per program whose printed lines differ between the two runs. */

@@ -8,18 +8,7 @@
  * the innermost frame of the logical stack is not the function running, which only the
  * transformed run could get wrong.
  */
-
-/** A small deterministic PRNG (mulberry32), so a failing seed can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../server/analytics/seeded-random.js';
 
 interface Scope {
   /** The frame this code runs in: its function's name, `<anonymous>` in an async arrow. */
@@ -38,7 +27,8 @@ class ProgramWriter {
   private counter = 0;
 
   constructor(seed: number) {
-    this.next = random(seed);
+    // Seeded, so a failing program can be regenerated and read.
+    this.next = seededRandom(seed);
   }
 
   private pick<T>(items: readonly T[]): T {
