@@ -1,15 +1,15 @@
 /**
  * Browser delivery to a Logmill collector: the same batching and retries as Node, held in memory.
- * Normal sends use `fetch` with the key in `X-Logmill-Key` (one CORS preflight, cached by the
- * collector's Max-Age). When the page is hidden or unloaded, everything waiting goes at once in
- * `fetch(..., { keepalive: true })` chunks that fit the 64 KiB keepalive budget, and what does not
- * fit goes by `navigator.sendBeacon`. Both send `text/plain` with the key in the URL, so they need
- * no preflight, which an unloading page may not live to finish.
+ * Every send is a `text/plain` POST with the key in the URL, as Sentry's browser SDK sends: a
+ * simple request, so no CORS preflight goes before any batch. When the page is hidden or
+ * unloaded, everything waiting goes at once in `fetch(..., { keepalive: true })` chunks that fit
+ * the 64 KiB keepalive budget, and what does not fit, or what the browser refuses to keep alive,
+ * goes by `navigator.sendBeacon`.
  */
 import { type SinkOptions, addSink } from '../events.js';
 import { invalidArgument } from '../invalid-argument.js';
 import { envelopeJson } from '../logging/envelope.js';
-import { type DeliveryOptions, type DeliveryProblem, type DeliveryStatistics, type SendResult, createDelivery, eventsUrl, sendResultOf } from './delivery.js';
+import { type DeliveryOptions, type DeliveryProblem, type DeliveryStatistics, createDelivery, eventsUrl, sendResultOf } from './delivery.js';
 import { createMemorySpool } from './spool.js';
 
 export interface BrowserSinkOptions extends SinkOptions, DeliveryOptions {
@@ -59,42 +59,36 @@ export function browserSink(options: BrowserSinkOptions): BrowserSink {
   // Numbers out of range only make delivery eager or lazy here; Node's sink checks them.
   if (!options?.url || !options.key) throw invalidArgument('browserSink needs { url, key }');
   const url = eventsUrl(options.url);
-  const unloadUrl = `${url}${url.includes('?') ? '&' : '?'}key=${encodeURIComponent(options.key)}`;
+  const keyedUrl = `${url}${url.includes('?') ? '&' : '?'}key=${encodeURIComponent(options.key)}`;
   const spool = createMemorySpool(options.maxQueueBytes ?? 1024 * 1024);
-  const keepaliveSupported = typeof Request !== 'undefined' && 'keepalive' in Request.prototype;
-  const useKeepalive = (options.unload ?? 'keepalive') === 'keepalive' && keepaliveSupported;
+  const useKeepalive = options.unload !== 'beacon' && typeof Request !== 'undefined' && 'keepalive' in Request.prototype;
 
-  const send = async (body: string, events: number): Promise<SendResult> => {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-ndjson', 'x-logmill-key': options.key },
-      body,
-    });
-    return sendResultOf(response, events);
-  };
-  const delivery = createDelivery(spool, send, options, options.onProblem);
+  const post = (body: string, keepalive?: boolean): Promise<Response> =>
+    fetch(keyedUrl, { method: 'POST', keepalive, headers: { 'content-type': 'text/plain' }, body });
+  const delivery = createDelivery(spool, async (body, events) => sendResultOf(await post(body), events), options, options.onProblem);
   const remove = addSink((event) => delivery.push(envelopeJson(event)), options);
+
+  /** Hands `chunk` to a beacon; what cannot be handed off stays queued, in case the page comes back (bfcache). */
+  const beacon = (chunk: string): void => {
+    if (!(typeof navigator !== 'undefined' && typeof navigator.sendBeacon === 'function' && navigator.sendBeacon(keyedUrl, chunk))) {
+      spool.add(chunk.trimEnd().split('\n'));
+      delivery.recount();
+    }
+  };
 
   const sendBeforeUnload = (): void => {
     const lines = spool.takeAll().join('').split('\n');
     lines.pop();
     let budget = useKeepalive ? keepaliveBudget : 0;
     for (const [chunk, size] of chunkLines(lines.concat(delivery.takeUnsealed()), keepaliveBudget)) {
-      let handedOff = false;
       if (size <= budget) {
-        try {
-          void fetch(unloadUrl, { method: 'POST', keepalive: true, headers: { 'content-type': 'text/plain' }, body: chunk }).catch(() => undefined);
-          budget -= size;
-          handedOff = true;
-        } catch {
-          // Over the browser's keepalive quota: try a beacon.
-        }
+        budget -= size;
+        // Past the browser's keepalive quota (other keepalive requests count too) the fetch is
+        // refused at once, while the page still runs its microtasks: the chunk goes by beacon.
+        post(chunk, true).catch(() => beacon(chunk));
+      } else {
+        beacon(chunk);
       }
-      if (!handedOff && typeof navigator !== 'undefined' && typeof navigator.sendBeacon === 'function') {
-        handedOff = navigator.sendBeacon(unloadUrl, new Blob([chunk], { type: 'text/plain' }));
-      }
-      // What could not be handed off stays queued, in case the page comes back (bfcache).
-      if (!handedOff) spool.add(chunk.trimEnd().split('\n'));
     }
     delivery.recount();
   };

@@ -18,6 +18,8 @@ export async function registerCors(app: FastifyInstance, allowedOrigins: readonl
   const options = {
     methods: ['GET', 'POST', 'OPTIONS'],
     allowedHeaders: corsAllowedHeaders,
+    // Not a CORS-safelisted response header: without this a page cannot read how long to back off.
+    exposedHeaders: ['Retry-After'],
     credentials: false,
     maxAge: 600,
     strictPreflight: true,

@@ -160,6 +160,15 @@ describe('CORS', () => {
     expect(response.headers.get('vary')).toContain('Origin');
   });
 
+  it('lets pages read Retry-After, and takes text/plain with the key in the URL without a preflight', async () => {
+    const [line] = envelopeLines(1, 'cors-simple');
+    const response = await fetch(`${collector.url}/v1/events?key=${keys.ingest}`, { method: 'POST', headers: { origin: 'http://app.example', 'content-type': 'text/plain' }, body: line! });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('access-control-allow-origin')).toBe('http://app.example');
+    expect(response.headers.get('access-control-expose-headers')?.toLowerCase()).toContain('retry-after');
+    expect(await storedEvent(collector.url, JSON.parse(line!).id)).toBeDefined();
+  });
+
   it('refuses unknown origins on the preflight and on the request itself', async () => {
     const preflight = await fetch(`${collector.url}/v1/events`, {
       method: 'OPTIONS',
