@@ -29,10 +29,10 @@ interface SinkRegistry {
   lowest: number;
 }
 
-export const sinkRegistry = /* @__PURE__ */ sharedState<SinkRegistry>('sinks.v2', () => ({ sinks: [], lowest: Number.POSITIVE_INFINITY }));
+export const sinkRegistry = /* @__PURE__ */ sharedState<SinkRegistry>('sinks.v2', () => ({ sinks: [], lowest: Infinity }));
 
 function recomputeLowest(): void {
-  sinkRegistry.lowest = sinkRegistry.sinks.reduce((lowest, sink) => Math.min(lowest, sink.threshold), Number.POSITIVE_INFINITY);
+  sinkRegistry.lowest = sinkRegistry.sinks.reduce((lowest, sink) => Math.min(lowest, sink.threshold), Infinity);
 }
 
 /** Registers a sink; returns a function that removes it. */

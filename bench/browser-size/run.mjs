@@ -6,7 +6,7 @@
 // `logmill/hooks` names the compiled app uses: what the budget counts) and the whole app bundle
 // (the runtime plus the app's own instrumented code). Then the gzip bytes each runtime module adds,
 // measured by minifying the runtime without it. Budget (issue 7): the runtime with the delivery
-// sink ≤ 6 KB.
+// sink ≤ 6 KB; the run exits with status 1 when the runtime is over it, which makes it a CI check.
 // Usage: node bench/browser-size/run.mjs   (after npm run build)
 import { build, transform } from 'esbuild';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -65,7 +65,9 @@ for (const [name, file] of Object.entries(apps)) {
   const runtime = await bundle(entry, true);
   const whole = await bundle(appEntry, true);
   const logging = file === 'app-logging';
-  const verdict = logging ? `  (budget ${budget} B: ${gzipped(runtime) <= budget ? 'met' : 'NOT met'})` : '';
+  const met = gzipped(runtime) <= budget;
+  if (logging && !met) process.exitCode = 1;
+  const verdict = logging ? `  (budget ${budget} B: ${met ? 'met' : 'NOT met'})` : '';
   console.log(name);
   console.log(`    runtime alone     ${String(runtime.length).padStart(7)} B min ${String(gzipped(runtime)).padStart(6)} B min+gzip${verdict}`);
   console.log(`    with the app      ${String(whole.length).padStart(7)} B min ${String(gzipped(whole)).padStart(6)} B min+gzip`);

@@ -8,7 +8,7 @@
  */
 import { type SinkOptions, addSink } from '../events.js';
 import { invalidArgument } from '../invalid-argument.js';
-import { envelopeJson } from '../logging/envelope.js';
+import { plainEnvelopeJson } from '../logging/plain-envelope.js';
 import { type DeliveryOptions, type DeliveryProblem, type DeliveryStatistics, createDelivery, eventsUrl, sendResultOf } from './delivery.js';
 import { createMemorySpool } from './spool.js';
 
@@ -66,7 +66,7 @@ export function browserSink(options: BrowserSinkOptions): BrowserSink {
   const post = (body: string, keepalive?: boolean): Promise<Response> =>
     fetch(keyedUrl, { method: 'POST', keepalive, headers: { 'content-type': 'text/plain' }, body });
   const delivery = createDelivery(spool, async (body, events) => sendResultOf(await post(body), events), options, options.onProblem);
-  const remove = addSink((event) => delivery.push(envelopeJson(event)), options);
+  const remove = addSink((event) => delivery.push(plainEnvelopeJson(event)), options);
 
   /** Hands `chunk` to a beacon; what cannot be handed off stays queued, in case the page comes back (bfcache). */
   const beacon = (chunk: string): void => {

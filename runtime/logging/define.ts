@@ -20,6 +20,8 @@ function emit(severity: number, name: string, template: string, args: readonly u
 export function defineLogFunction<A extends unknown[]>(fn: (...args: A) => unknown): (...args: A) => void {
   if (typeof fn !== 'function') throw invalidArgument('log(fn) takes a function');
   const name = fn.name || 'log';
+  // A `%` in the name is text, not a conversion (names can be anything, through defineProperty).
+  const escapedName = name.replace(/%/g, '%%');
   const logging = function (this: unknown, ...args: A): void {
     let extra: unknown;
     try {
@@ -27,8 +29,7 @@ export function defineLogFunction<A extends unknown[]>(fn: (...args: A) => unkno
     } catch {
       extra = undefined;
     }
-    const template = args.length === 0 ? name : `${name}${' %r'.repeat(args.length)}`;
-    emit(severityNumbers.info, name, template.replace(/%(?![r])/g, '%%'), args, isRecord(extra) ? extra : {});
+    emit(severityNumbers.info, name, escapedName + ' %r'.repeat(args.length), args, isRecord(extra) ? extra : {});
   };
   Object.defineProperty(logging, 'name', { value: name });
   return logging;

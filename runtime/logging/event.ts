@@ -95,10 +95,7 @@ export class LogmillEvent {
   }
 
   #render(): void {
-    if (this.args.length === 0 && !this.template.includes('%')) {
-      this.#message = this.template;
-      return;
-    }
+    // Plain text, `%s` and `%d` render here; anything else needs the full renderer.
     const simple = formatSimple(this.template, this.args);
     if (simple !== undefined) {
       this.#message = simple;
@@ -122,7 +119,6 @@ export class LogmillEvent {
     return contextView(this.logContext);
   }
 
-  /** The user set with `identify` or a `userId` context variable. */
   /** The active trace and span where the event was logged, when a tracing bridge knows them. */
   get trace(): TraceIds | undefined {
     return traceIdsOf(this.logContext);
@@ -134,6 +130,7 @@ export class LogmillEvent {
     return value === undefined ? currentSessionId() : String(value);
   }
 
+  /** The user set with `identify` or a `userId` context variable. */
   get userId(): string | undefined {
     const value = this.logContext.variables['userId'];
     return value === undefined ? undefined : String(value);

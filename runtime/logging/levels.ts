@@ -1,3 +1,5 @@
+import { invalidArgument } from '../invalid-argument.js';
+
 /** Log levels with their OpenTelemetry severity numbers. */
 export const severityNumbers = {
   trace: 1,
@@ -17,9 +19,9 @@ export const levelNames = Object.keys(severityNumbers) as LevelName[];
 
 /** The minimum severity number a setting lets through. */
 export function thresholdOf(setting: LevelSetting): number {
-  if (setting === 'silent') return Number.POSITIVE_INFINITY;
+  if (setting === 'silent') return Infinity;
   const severity = severityNumbers[setting];
-  if (severity === undefined) throw new TypeError(`logmill: unknown level "${String(setting)}"; use one of ${levelNames.join(', ')} or silent`);
+  if (severity === undefined) throw invalidArgument(`unknown level "${String(setting)}"; use one of ${levelNames.join(', ')} or silent`);
   return severity;
 }
 

@@ -119,6 +119,18 @@ describe('messages and bound loggers', () => {
   });
 });
 
+  it("logs a logging function's name as text, even where it holds a %", () => {
+    const sink = memorySink();
+    const named = (name: string) => Object.defineProperty((..._args: unknown[]) => undefined, 'name', { value: name });
+    log(named('50%r off'))('boots');
+    log(named('100%'))();
+    sink.close();
+    expect(sink.events.map((item) => [item.template, item.message, item.formatError])).toEqual([
+      ['50%%r off %r', "50%r off 'boots'", undefined],
+      ['100%%', '100%', undefined],
+    ]);
+  });
+
 describe('the envelope', () => {
   it('serializes every field of the event as one JSON line, scrubbing sensitive keys', () => {
     const sink = memorySink();
