@@ -1,46 +1,34 @@
 // bench/browser-context/protocol-costs.mjs: where the protocol's cost goes in Chromium. The chain of
-// bench/context-propagation is compiled with the transformer and bundled as for the browser; variants
-// of that bundle then drop one part of the protocol at a time (the slot writes around awaits, those
-// at returns, the error-noting catch, everything but entering). All variants run in one page, rounds
-// interleaved, and each is reported as a ratio to the uninstrumented chain. The variants are
-// measurements, not correct programs: only `emitted` keeps the context right.
+// bench/context-propagation is compiled with the transformer, and variants of that module drop one
+// part of the protocol at a time (bench/lib/protocol-variants.mjs, the same variants
+// bench/context-propagation/emitted-variants.mjs times on Node), each bundled as for the browser.
+// All variants run in one page, rounds interleaved, and each is reported as a ratio to the
+// uninstrumented chain. Only `emitted` keeps the context right.
 // Usage: node bench/browser-context/protocol-costs.mjs [rounds] [iterations]   (after npm run build)
 import { build } from 'esbuild';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { compileBenchmark, median, repositoryRoot } from '../lib/compile.mjs';
+import { protocolVariants } from '../lib/protocol-variants.mjs';
 
 const rounds = Number(process.argv[2] ?? 9);
 const iterations = Number(process.argv[3] ?? 50_000);
-const benchRoot = join(repositoryRoot, 'bench');
+const chainRoot = join(repositoryRoot, 'bench', 'context-propagation');
 
-async function bundleChain(chain, transform) {
-  const directory = compileBenchmark([join(benchRoot, 'context-propagation', chain)], { transform, rootDir: benchRoot });
-  const entry = join(directory, 'entry.js');
-  writeFileSync(entry, `export { level0 } from './context-propagation/${chain.replace('.ts', '.js')}';\n`);
+/** Bundles `module` (a compiled chain in `directory`) as a page script exposing `CHAIN.level0`. */
+async function bundleChain(directory, module) {
+  const entry = join(directory, `entry-${module}`);
+  writeFileSync(entry, `export { level0 } from './${module}';\n`);
   const result = await build({ entryPoints: [entry], bundle: true, format: 'iife', globalName: 'CHAIN', platform: 'browser', write: false, logLevel: 'silent' });
   return result.outputFiles[0].text;
 }
 
-const plain = await bundleChain('plain.ts', false);
-const emitted = await bundleChain('chain.ts', {});
-const handBack = /__logmillSlot\.current = __logmillOuter, __logmillAwaited = await __logmillAwaited, __logmillOuter = __logmillSlot\.current, __logmillSlot\.current = __logmillContext,/g;
-const returnHandBack = /, __logmillSlot\.current = __logmillOuter, __logmillAwaited(\)?);/g;
-const errorCatch = /catch \(__logmillError\) \{[\s\S]*?throw thrown\(__logmillError, __logmillContext\);\s*\}/g;
-const entrySlot = /let __logmillOuter = __logmillSlot\.current(, __logmillAwaited)?;\s*__logmillSlot\.current = __logmillContext;/g;
-const withoutCatch = (code) => code.replace(errorCatch, '').replace(/try \{/g, '{');
-const variants = {
-  plain,
-  emitted,
-  'no hand-back at awaits': emitted.replace(handBack, '__logmillAwaited = await __logmillAwaited,'),
-  'no hand-back at returns': emitted.replace(returnHandBack, ', __logmillAwaited$1;'),
-  'no catch': withoutCatch(emitted),
-  'slot from the module binding': emitted.replace(/const __logmillSlot = slot;/g, '').replace(/__logmillSlot\./g, 'slot.'),
-  'enter and pass only': withoutCatch(emitted.replace(handBack, '__logmillAwaited = await __logmillAwaited,').replace(returnHandBack, ', __logmillAwaited$1;')).replace(entrySlot, 'let __logmillAwaited;'),
-};
-for (const [name, code] of Object.entries(variants)) {
-  if (name !== 'plain' && name !== 'emitted' && code === emitted) throw new Error(`variant "${name}" did not change the emitted code`);
+const variants = { plain: await bundleChain(compileBenchmark([join(chainRoot, 'plain.ts')], { transform: false, rootDir: chainRoot }), 'plain.js') };
+const chainDirectory = compileBenchmark([join(chainRoot, 'chain.ts')], { transform: {}, rootDir: chainRoot });
+for (const [index, [name, code]] of Object.entries(protocolVariants(readFileSync(join(chainDirectory, 'chain.js'), 'utf8'))).entries()) {
+  writeFileSync(join(chainDirectory, `variant-${index}.js`), code);
+  variants[name] = await bundleChain(chainDirectory, `variant-${index}.js`);
 }
 const page = `window.chains = {};\n${Object.entries(variants)
   .map(([name, code]) => `${code}\nwindow.chains[${JSON.stringify(name)}] = CHAIN.level0;`)
