@@ -187,7 +187,8 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
         return visitFunction(node, undefined, undefined);
       }
     }
-    if (lexical !== undefined && isCallbackArgument(ts, node)) {
+    // A callback marked `// logmill-ignore` keeps its source text (code can read it back) and no capture.
+    if (lexical !== undefined && isCallbackArgument(ts, node) && !isIgnoredFunction(ts, node, sourceFile.text)) {
       const creation = lexical;
       const visited = visitFunction(node, undefined, creation) as TS.FunctionExpression | TS.ArrowFunction;
       creation.captured = true;
