@@ -1,15 +1,17 @@
 // The real projects run by bench/real-apps/run.mjs: pinned npm releases that ship their sources and
 // their own test suites. Only build configuration is ours (their repositories' tsconfig is not in
-// the tarball); their code and tests are used as published.
+// the tarball); their code and tests are used as published. A project's `readsSourceText` names
+// the tests that fail only because they read back the rewritten source of a function.
 import { join } from 'node:path';
 
 /**
- * A CommonJS package in JavaScript: its entry file and lib/ as published, through the transformer
- * under allowJs, written back in place (its tests require them by path).
+ * A CommonJS package in JavaScript: its entry file and the `.js` files of `directories` as
+ * published, through the transformer under allowJs, written back in place (its tests require them
+ * by path).
  */
-function commonJsBuild(entry) {
+function commonJsBuild(entry, directories) {
   return (ts, directory, original) => ({
-    rootNames: [join(original, entry), ...ts.sys.readDirectory(join(original, 'lib'), ['.js'])],
+    rootNames: [join(original, entry), ...directories.flatMap((name) => ts.sys.readDirectory(join(original, name), ['.js']))],
     options: {
       allowJs: true, checkJs: false, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10,
       skipLibCheck: true, lib: ['lib.es2022.d.ts'], types: ['node'], typeRoots: [join(directory, 'node_modules/@types')], rootDir: original, outDir: directory,
@@ -44,8 +46,12 @@ export const projects = [
     drop: ['@stylistic/eslint-plugin', '@stylistic/eslint-plugin-js', 'eslint', 'neostandard', 'markdownlint-cli2', 'tstyche', 'autocannon', 'branch-comparer', 'concurrently', 'cross-env', 'h2url', 'fastify-tsconfig'],
     test: ['npx', ['borp', '--reporter=tap']],
     // fastify.js and lib/ as published, rewritten in place (the tests require them by path).
-    sources: ['fastify.js', 'lib'],
-    build: commonJsBuild('fastify.js'),
+    // The tests go through the transformer too: 1,600 more async functions, written by others.
+    sources: ['fastify.js', 'lib', 'test'],
+    build: commonJsBuild('fastify.js', ['lib', 'test']),
+    // Tests that read back the source text of a function the transform rewrote (README, limits):
+    // fastify names an anonymous plugin by the first two lines of `fn.toString()`.
+    readsSourceText: ['plugin metadata - naming plugins', 'hasPlugin returns true if the specified plugin has been registered'],
     demo: 'fastify-demo',
   },
   {
@@ -56,8 +62,9 @@ export const projects = [
     drop: ['eslint', 'neostandard', 'tstyche', 'c8', 'climem', 'benchmark'],
     // Its `test:unit` is `c8 --100 node --test`: the same runner, without the coverage gate.
     test: ['node', ['--test', '--test-reporter=tap']],
-    sources: ['index.js', 'lib'],
-    build: commonJsBuild('index.js'),
+    // Its tests go through the transformer too.
+    sources: ['index.js', 'lib', 'test'],
+    build: commonJsBuild('index.js', ['lib', 'test']),
     demo: 'multipart-demo',
   },
 ];
