@@ -179,7 +179,8 @@ export function canTakeHiddenParameter(ts: typeof TS, fn: FunctionWithBody, targ
   return ts.isArrowFunction(fn) || !readsArguments(ts, fn);
 }
 
-const IGNORE = /(^|\s|\/\/|\*)logmill-ignore(\s|$|\*)/;
+// `logmill-ignore`, alone or followed by a reason after a space or a colon.
+const IGNORE = /(^|\s|\/\/|\*)logmill-ignore(\s|$|\*|:)/;
 
 function commentsBefore(ts: typeof TS, sourceText: string, position: number): string[] {
   // A comment on the same line as the previous token counts as that token's trailing comment.
