@@ -160,7 +160,7 @@ describe('CORS', () => {
     expect(response.headers.get('vary')).toContain('Origin');
   });
 
-  it('lets pages read Retry-After, and takes text/plain with the key in the URL without a preflight', async () => {
+  it("accepts a page's simple request (text/plain, the key in the URL) and lets it read Retry-After", async () => {
     const [line] = envelopeLines(1, 'cors-simple');
     const response = await fetch(`${collector.url}/v1/events?key=${keys.ingest}`, { method: 'POST', headers: { origin: 'http://app.example', 'content-type': 'text/plain' }, body: line! });
     expect(response.status).toBe(200);
