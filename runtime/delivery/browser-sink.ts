@@ -68,11 +68,14 @@ export function browserSink(options: BrowserSinkOptions): BrowserSink {
   const delivery = createDelivery(spool, async (body, events) => sendResultOf(await post(body), events), options, options.onProblem);
   const remove = addSink((event) => delivery.push(plainEnvelopeJson(event)), options);
 
-  /** Hands `chunk` to a beacon; what cannot be handed off stays queued, in case the page comes back (bfcache). */
+  /**
+   * Hands `chunk` to a beacon. What cannot be handed off goes back into the queue and is sent the
+   * normal way, which a hidden page (or one back from the bfcache) still does.
+   */
   const beacon = (chunk: string): void => {
     if (!(typeof navigator !== 'undefined' && typeof navigator.sendBeacon === 'function' && navigator.sendBeacon(keyedUrl, chunk))) {
       spool.add(chunk.trimEnd().split('\n'));
-      delivery.recount();
+      delivery.seal();
     }
   };
 

@@ -95,7 +95,7 @@ export interface Delivery {
   readonly statistics: DeliveryStatistics;
   /** Collects one NDJSON line. */
   push(line: string): void;
-  /** Moves collected lines into the spool as one batch and starts sending. */
+  /** Moves collected lines into the spool as one batch, recounts, and starts sending. */
   seal(): void;
   /** The lines collected but not yet sealed (for a synchronous save on exit, or a page's last send). */
   takeUnsealed(): string[];
@@ -152,8 +152,9 @@ export function createDelivery<Batch extends SpooledBatch>(
         statistics.dropped += dropped;
         onProblem({ kind: 'dropped', events: dropped, total: statistics.dropped });
       }
-      recount();
     }
+    // Also after the spool was changed from outside (a page's last send put lines back).
+    recount();
     pump();
   };
 
