@@ -1,7 +1,7 @@
 /**
  * Who is calling: the key (from `Authorization: Bearer`, `X-Logmill-Key`, or, for ingest only,
- * a `key` query parameter, because `navigator.sendBeacon` cannot set headers) and the origin it
- * is used from. Missing or unknown keys are 401; a key used beyond its role or origin is 403.
+ * a `key` query parameter: pages send that way, since a request with no custom header needs no
+ * CORS preflight and `navigator.sendBeacon` cannot set headers) and the origin it is used from. Missing or unknown keys are 401; a key used beyond its role or origin is 403.
  */
 import type { FastifyRequest } from 'fastify';
 import { ClientError } from './client-error.js';
