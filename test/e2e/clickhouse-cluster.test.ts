@@ -68,6 +68,12 @@ describe('the store on a two-shard ClickHouse cluster', () => {
     await expect(ClickHouseStore.open(`${entry}logmill_schema?cluster=logmill&nodes=127.0.0.1:${cluster.nodes[0]!.ports.http},127.0.0.1:${cluster.nodes[0]!.ports.http}`)).rejects.toThrow(/are the same node/);
     await expect(ClickHouseStore.open(`${entry}logmill_schema?cluster=elsewhere`)).rejects.toThrow(/no cluster "elsewhere"/);
     await expect(ClickHouseStore.open(`${entry}logmill_schema?shards=2`)).rejects.toThrow(/unknown ClickHouse store option "shards"/);
+    // A Distributed table made by hand with another sharding key would split users and retries over shards.
+    for (const index of [0, 1]) {
+      await onNode(index, 'CREATE DATABASE logmill_by_hand');
+      await onNode(index, 'CREATE TABLE logmill_by_hand.events (project String, id String, user_id Nullable(String)) ENGINE = Distributed(logmill, logmill_by_hand, events_local, rand())');
+    }
+    await expect(ClickHouseStore.open(cluster.address('logmill_by_hand'))).rejects.toThrow(/logmill_by_hand.events is Distributed\(logmill, logmill_by_hand, events_local, rand\(\)\); Logmill needs/);
     // A database holding a single server's events table is not silently turned into half a cluster.
     const single = await ClickHouseStore.open(`${entry}logmill_single`);
     await single.close();
@@ -185,6 +191,8 @@ describe('the store on a two-shard ClickHouse cluster', () => {
       const usersPerShard = await Promise.all([0, 1].map((index) => column(index, `SELECT DISTINCT user_id FROM ${database}.events_local`)));
       expect(usersPerShard[0]!.filter((user) => usersPerShard[1]!.includes(user))).toEqual([]);
       expect(usersPerShard[0]!.length + usersPerShard[1]!.length).toBe(80);
+      // And each node holds exactly the users whose hash picks it (shard n of 2 takes hash % 2 = n - 1).
+      for (const index of [0, 1]) expect(await column(index, `SELECT countIf(halfMD5(assumeNotNull(user_id)) % 2 != ${index}) FROM ${database}.events_local`)).toEqual(['0']);
       // Copies a race left in separate parts are merged on disk too, not only hidden by FINAL.
       for (const index of [0, 1]) {
         await onNode(index, `OPTIMIZE TABLE ${database}.events_local FINAL`);

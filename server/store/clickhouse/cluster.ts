@@ -29,6 +29,9 @@ export const clusterSettings = {
   skip_unavailable_shards: 0,
 } as const;
 
+/** The shard of an event: its user's (so one user's events, and every retry of them, are on one shard), or its id's when it has no user. */
+export const shardingKey = 'if(isNull(user_id), halfMD5(id), halfMD5(assumeNotNull(user_id)))';
+
 /** How long an erasure or a retention delete may take on each node before it is reported as not done. */
 const mutationTimeout = 120_000;
 
@@ -113,8 +116,15 @@ export class ClickHouseCluster {
     // position column), whatever engine the local table was created with.
     const columns = await rows(node.client, `SELECT name, type FROM system.columns WHERE database = ${sqlLiteral(database)} AND table = 'events_local' AND default_kind != 'MATERIALIZED'`);
     const definitions = columns.map((column) => `\`${String(column['name'])}\` ${String(column['type'])}`).join(', ');
-    const shardingKey = "if(isNull(user_id), halfMD5(id), halfMD5(assumeNotNull(user_id)))";
-    await node.client.command({ query: `CREATE TABLE IF NOT EXISTS ${database}.events (${definitions}) ENGINE = Distributed(${this.name}, ${database}, events_local, ${shardingKey})` });
+    const engine = `Distributed(${this.name}, ${database}, events_local, ${shardingKey})`;
+    await node.client.command({ query: `CREATE TABLE IF NOT EXISTS ${database}.events (${definitions}) ENGINE = ${engine}` });
+    // A Distributed table made by hand with another key (rand(), the id) would put one user's
+    // events, or one event's retries, on two shards: FINAL could not merge them, funnels would split.
+    const [made] = await rows(node.client, `SELECT engine_full FROM system.tables WHERE database = ${sqlLiteral(database)} AND name = 'events'`);
+    const bare = (text: string) => text.replace(/[\s'`"]/g, '');
+    if (bare(String(made?.['engine_full'])) !== bare(engine)) {
+      throw new Error(`${node.url}: ${database}.events is ${String(made?.['engine_full'])}; Logmill needs ${engine}, so that a user's events live on one shard`);
+    }
     await node.client.command({ query: `CREATE TABLE IF NOT EXISTS ${database}.events_ids (project String, date Date, name String, user_hash UInt64, id String) ENGINE = Distributed(${this.name}, ${database}, events_local)` });
   }
 
