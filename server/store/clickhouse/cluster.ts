@@ -137,7 +137,7 @@ export class ClickHouseCluster {
   /** A read's failure, said plainly when a shard did not answer. */
   explain(error: unknown): unknown {
     const message = error instanceof Error ? error.message : String(error);
-    if (!/Code: (209|210|279)\b|All connection tries failed|Connection refused|Timeout exceeded|ECONNREFUSED|ECONNRESET|socket hang up/.test(message)) return error;
+    if (!/Code: (209|210|279)\b|All connection tries failed|Connection refused|ECONNREFUSED|ECONNRESET|socket hang up/.test(message)) return error;
     return new ShardUnavailableError(`a node of ClickHouse cluster "${this.name}" did not answer, so there is no answer (Logmill gives no partial ones): ${message.split('\n')[0]!.slice(0, 300)}`);
   }
 
