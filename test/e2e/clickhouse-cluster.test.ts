@@ -202,6 +202,15 @@ describe('the store on a two-shard ClickHouse cluster', () => {
       const counted = await post(`${collectors[1]!.url}/api/query`, JSON.stringify({ aggregates: [{ fn: 'count' }, { fn: 'users' }] }), { authorization: `Bearer ${keys.admin}` });
       expect(counted.status).toBe(200);
       expect(counted.body['rows']).toEqual([{ count: expected.size, users: 80 }]);
+      // A user's erasure through the surviving collector (the admin API) leaves nothing on any shard.
+      const userEvents = Number((await onNode(0, `SELECT count() AS n FROM ${database}.events WHERE user_id = 'user-3'`))[0]!['n']);
+      expect(userEvents).toBeGreaterThan(0);
+      const erased = await fetch(`${collectors[1]!.url}/api/users/user-3`, { method: 'DELETE', headers: { authorization: `Bearer ${keys.admin}` } });
+      expect(erased.status).toBe(200);
+      expect(await erased.json()).toMatchObject({ erased: userEvents });
+      for (const index of [0, 1]) expect(await column(index, `SELECT count() FROM ${database}.events_local WHERE user_id = 'user-3'`)).toEqual(['0']);
+      const exported = await fetch(`${collectors[1]!.url}/api/users/user-3/export`, { headers: { authorization: `Bearer ${keys.admin}` } });
+      expect(((await exported.json()) as { events: unknown[] }).events).toEqual([]);
       console.log(`kill -9 under a retrying client: ${JSON.stringify(outcomes)}; shards hold ${perShard.map((ids) => ids.length).join(' + ')} = ${everywhere.length} events`);
     } finally {
       await Promise.all(collectors.map((collector) => collector.stop()));
