@@ -136,8 +136,12 @@ export class ClickHouseStore implements Store {
    */
   async #lookUp(sql: string): Promise<Record<string, unknown>[]> {
     if (this.cluster === undefined) return this.read(sql);
-    const result = await this.client.query({ query: sql, format: 'JSONEachRow', clickhouse_settings: { skip_unavailable_shards: 1 } });
-    return result.json<Record<string, unknown>>();
+    try {
+      const result = await this.client.query({ query: sql, format: 'JSONEachRow', clickhouse_settings: { skip_unavailable_shards: 1 } });
+      return await result.json<Record<string, unknown>>();
+    } catch (error) {
+      throw this.cluster.explain(error);
+    }
   }
 
   async writable(): Promise<boolean> {
