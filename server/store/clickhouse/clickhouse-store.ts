@@ -155,10 +155,14 @@ export class ClickHouseStore implements Store {
   }
 
   async statistics(): Promise<StoreStatistics> {
+    const statistics = await this.#entryStatistics();
+    return this.cluster === undefined ? statistics : { ...statistics, bytes: await this.cluster.bytes() };
+  }
+
+  /** Rows as every query counts them, and the bytes of the entry node's table (on a cluster, a Distributed one without parts). */
+  async #entryStatistics(): Promise<StoreStatistics> {
     const [rows] = await this.read(`SELECT count() AS rows FROM ${EVENTS}`);
-    const [bytes] = this.cluster !== undefined
-      ? [{ bytes: await this.cluster.bytes() }]
-      : await this.read(`SELECT sum(bytes) AS bytes FROM system.parts WHERE database = ${sqlLiteral(this.database)} AND table = 'events' AND active`);
+    const [bytes] = await this.read(`SELECT sum(bytes) AS bytes FROM system.parts WHERE database = ${sqlLiteral(this.database)} AND table = 'events' AND active`);
     return { rows: Number(rows?.['rows'] ?? 0), bytes: Number(bytes?.['bytes'] ?? 0), pending: 0, quarantined: 0 };
   }
 
