@@ -225,7 +225,8 @@ export class ClickHouseStore implements Store {
   /** Erases one entity's events with a mutation, waits for it, and verifies nothing is left. */
   async eraseEntity(project: string, entity: string, value: string): Promise<number> {
     const match = `project = ${sqlLiteral(project)} AND ${entityColumn(entity)} = ${sqlLiteral(value)}`;
-    const [counted] = await this.read(`SELECT count() AS n FROM events WHERE ${match}`);
+    // Counted as every query counts (FINAL): copies of a retried batch not merged yet are one event.
+    const [counted] = await this.read(`SELECT count() AS n FROM ${EVENTS} WHERE ${match}`);
     const erased = Number(counted?.['n'] ?? 0);
     if (erased === 0) return 0;
     await this.#delete(match);
