@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -17,12 +17,18 @@ function freePort() {
   });
 }
 
-/** Starts the server; resolves once it answers /ping. `directory` keeps its data (default: a fresh temporary one). */
-export async function startClickHouse(directory = mkdtempSync(join(tmpdir(), 'logmill-clickhouse-'))) {
+/**
+ * Starts the server; resolves once it answers /ping. `directory` keeps its data (default: a fresh
+ * temporary one). Options (all optional): `ports` chosen beforehand (a cluster's nodes name each
+ * other's ports in their config), `config` (XML inserted into the server's config, e.g.
+ * remote_servers), `profile` (XML settings of the default profile, e.g. a low max_threads) and
+ * `markCacheBytes`.
+ */
+export async function startClickHouse(directory = mkdtempSync(join(tmpdir(), 'logmill-clickhouse-')), options = {}) {
   for (const folder of ['data', 'tmp', 'user_files', 'format_schemas']) mkdirSync(join(directory, folder), { recursive: true });
-  const [http, tcp, interserver] = [await freePort(), await freePort(), await freePort()];
+  const { http, tcp, interserver } = options.ports ?? { http: await freePort(), tcp: await freePort(), interserver: await freePort() };
   writeFileSync(join(directory, 'users.xml'), `<yandex>
-  <profiles><default></default></profiles>
+  <profiles><default>${options.profile ?? ''}</default></profiles>
   <users><default><password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></default></users>
   <quotas><default></default></quotas>
 </yandex>`);
@@ -40,7 +46,8 @@ export async function startClickHouse(directory = mkdtempSync(join(tmpdir(), 'lo
   <users_config>${directory}/users.xml</users_config>
   <default_profile>default</default_profile>
   <default_database>default</default_database>
-  <mark_cache_size>268435456</mark_cache_size>
+  <mark_cache_size>${options.markCacheBytes ?? 268435456}</mark_cache_size>
+${options.config ?? ''}
 </yandex>`);
   // Debian puts the server in /usr/sbin, which is not on every user's PATH.
   const command = existsSync('/usr/sbin/clickhouse-server') ? '/usr/sbin/clickhouse-server' : 'clickhouse-server';
@@ -62,10 +69,16 @@ export async function startClickHouse(directory = mkdtempSync(join(tmpdir(), 'lo
     address: `clickhouse://127.0.0.1:${http}/`,
     httpUrl,
     directory,
+    ports: { http, tcp, interserver },
     stop: () => new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve();
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once('exit', () => resolve());
       child.kill('SIGTERM');
+    }),
+    kill: () => new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
     }),
   };
 }

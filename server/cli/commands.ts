@@ -26,7 +26,7 @@ program
   .description('run the collector: HTTP ingest, validation, scrubbing, dedup, durable storage')
   .option('-c, --config <file>', 'JSON config file (keys, origins, limits, scrubbing)')
   .option('-d, --data <dir>', 'data directory for the DuckDB store, keys, salt and audit log (default ./logmill-data)')
-  .option('-s, --store <url>', 'store events in ClickHouse instead: clickhouse://host:8123/database (default: the embedded DuckDB store)')
+  .option('-s, --store <url>', 'store events in ClickHouse instead: clickhouse://host:8123/database, on a cluster ?cluster=NAME[&nodes=host:8123,...] (default: the embedded DuckDB store)')
   .option('-p, --port <port>', 'port to listen on (default 4318)', port)
   .option('-H, --host <host>', 'address to listen on (default 127.0.0.1)')
   .action(async (options: { config?: string; data?: string; store?: string; port?: number; host?: string }) => {
@@ -49,7 +49,7 @@ program
   .command('migrate')
   .description('copy the embedded store\'s events into ClickHouse: resumable, never twice, verified by count and checksum')
   .requiredOption('--from <source>', 'duckdb:DIRECTORY, the data directory of logmill serve')
-  .requiredOption('--to <url>', 'clickhouse://host:8123/database')
+  .requiredOption('--to <url>', 'clickhouse://host:8123/database (on a cluster add ?cluster=NAME[&nodes=host:8123,...])')
   .option('--batch-size <n>', 'events per insert (default 5000)', positive)
   .option('--max-batches <n>', 'stop after this many batches; run again to continue', positive)
   .action(async (options: { from: string; to: string; batchSize?: number; maxBatches?: number }) => {

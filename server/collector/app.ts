@@ -1,10 +1,12 @@
 /**
  * Assembles the collector: fastify with strict body parsing, CORS, the routes, uniform JSON errors
- * (4xx name the problem; storage failures are 503 with Retry-After, so clients keep the batch),
+ * (4xx name the problem; storage failures are 503 with Retry-After, so clients keep the batch, and
+ * name the cause when the store says it (StoreUnavailableError: a shard down)),
  * and request metrics.
  */
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Store } from '../store/store.js';
+import { StoreUnavailableError } from '../store/store-unavailable.js';
 import { ClientError } from './client-error.js';
 import type { CollectorConfig } from './config.js';
 import { registerCors } from './cors.js';
@@ -58,6 +60,10 @@ export async function createCollector(config: CollectorConfig, store: Store): Pr
     if (error instanceof ClientError) {
       metrics.rejectedRequests.inc({ reason: error.reason });
       return reply.code(error.statusCode).send({ error: error.reason, message: error.message, ...error.details });
+    }
+    if (error instanceof StoreUnavailableError) {
+      process.stderr.write(`logmill collector: ${error.message}\n`);
+      return reply.code(503).header('retry-after', '1').send({ error: 'store_unavailable', message: error.message });
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {

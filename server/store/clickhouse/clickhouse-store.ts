@@ -5,6 +5,9 @@
  * another collector is stored again and merged away (ReplacingMergeTree on the id; every read
  * deduplicates with FINAL). Queries compile to SQL that runs on ClickHouse 18.16 (query-sql.ts).
  *
+ * On a cluster (`?cluster=NAME`, cluster.ts) the same reads and inserts go through a Distributed
+ * `events` table; erasure and retention run on every node's local table.
+ *
  * Sequential funnels are computed in ClickHouse with arrays per user (`windowFunnel` cannot express
  * the best attempt with exclusions and step times); only the cells per (breakdown, step) leave it.
  */
@@ -19,6 +22,7 @@ import type { FunnelCell, FunnelEvent } from '../../analytics/funnel.js';
 import type { FunnelQuery } from '../../analytics/funnel-model.js';
 import type { TemplateQuery } from '../../analytics/template-view.js';
 import { type Capabilities, EVENTS, capabilitiesOf, compileExperimentEvents, compileFunnelEvents, compileGroupStatistics, compileJourney, compileQuery, compileSequentialFunnelCells, compileTemplateView } from './query-sql.js';
+import { ClickHouseCluster, clusterSettings, parseClusterAddress } from './cluster.js';
 import { clickHouseRow, createEventsTable, sqlLiteral } from './schema.js';
 
 /**
@@ -48,22 +52,31 @@ export class ClickHouseStore implements Store {
     private readonly database: string,
     /** What the server runs beyond 18.16 (query-sql.ts keeps newer SQL behind these). */
     readonly capabilities: Capabilities,
+    /** The cluster's nodes, when the store spans one. */
+    readonly cluster?: ClickHouseCluster,
   ) {}
 
-  /** Connects, creating the database and table if needed. */
+  /** Connects, creating the database and table (on a cluster: on every node) if needed. */
   static async open(address: string): Promise<ClickHouseStore> {
     const { url, database, username, password } = parseClickHouseUrl(address);
+    const clusterAddress = parseClusterAddress(address);
     const setup = createClient({ url, username, password });
     let version: string;
+    let cluster: ClickHouseCluster | undefined;
     try {
-      await setup.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
-      await setup.command({ query: createEventsTable(database) });
+      if (clusterAddress === undefined) {
+        await setup.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
+        await setup.command({ query: createEventsTable(database) });
+      } else {
+        cluster = await ClickHouseCluster.open(setup, url, database, clusterAddress, { username, password });
+      }
       version = (await (await setup.query({ query: 'SELECT version() AS version', format: 'JSONEachRow' })).json<{ version: string }>())[0]!.version;
     } finally {
       await setup.close();
     }
-    const client = createClient({ url, username, password, database, clickhouse_settings: settings, request_timeout: 300_000 });
-    return new ClickHouseStore(client, database, capabilitiesOf(version));
+    const clickhouse_settings = cluster === undefined ? settings : { ...settings, ...clusterSettings };
+    const client = createClient({ url, username, password, database, clickhouse_settings, request_timeout: 300_000 });
+    return new ClickHouseStore(client, database, capabilitiesOf(version), cluster);
   }
 
   /**
@@ -90,7 +103,7 @@ export class ClickHouseStore implements Store {
       this.#lastError = undefined;
     } catch (error) {
       this.#lastError = (error as Error).message;
-      throw error;
+      throw this.cluster?.explain(error) ?? error;
     }
     this.onLoad?.(values.length, rows.length - values.length);
   }
@@ -109,16 +122,32 @@ export class ClickHouseStore implements Store {
       const dates = set(group.map((row) => new Date(row.ts).toISOString().slice(0, 10)));
       const names = set(group.map((row) => row.name ?? ''));
       const users = [...new Set(group.map((row) => row.user_id ?? ''))].map((user) => `halfMD5(${sqlLiteral(user)})`).join(', ');
-      const found = await this.read(`SELECT id FROM events WHERE project = ${sqlLiteral(project)} AND date IN (${dates}) AND name IN (${names})
+      // A cluster's Distributed events table cannot read the MATERIALIZED key columns; events_ids can.
+      const found = await this.#lookUp(`SELECT id FROM ${this.cluster === undefined ? 'events' : 'events_ids'} WHERE project = ${sqlLiteral(project)} AND date IN (${dates}) AND name IN (${names})
         AND user_hash IN (${users}) AND id IN (${set(group.map((row) => row.id))})`);
       for (const row of found) stored.add(`${project}\u0000${String(row['id'])}`);
     }
     return stored;
   }
 
+  /**
+   * The ids look-up. On a cluster it skips a shard that does not answer: the rows that would be
+   * on it fail at the insert anyway (the batch is answered 503), and the other shards' ids are all read.
+   */
+  async #lookUp(sql: string): Promise<Record<string, unknown>[]> {
+    if (this.cluster === undefined) return this.read(sql);
+    try {
+      const result = await this.client.query({ query: sql, format: 'JSONEachRow', clickhouse_settings: { skip_unavailable_shards: 1 } });
+      return await result.json<Record<string, unknown>>();
+    } catch (error) {
+      throw this.cluster.explain(error);
+    }
+  }
+
   async writable(): Promise<boolean> {
     try {
       await this.read('SELECT 1 AS ok');
+      if (this.cluster !== undefined && !(await this.cluster.reachable())) return false;
       return this.#lastError === undefined;
     } catch {
       return false;
@@ -126,6 +155,12 @@ export class ClickHouseStore implements Store {
   }
 
   async statistics(): Promise<StoreStatistics> {
+    const statistics = await this.#entryStatistics();
+    return this.cluster === undefined ? statistics : { ...statistics, bytes: await this.cluster.bytes() };
+  }
+
+  /** Rows as every query counts them, and the bytes of the entry node's table (on a cluster, a Distributed one without parts). */
+  async #entryStatistics(): Promise<StoreStatistics> {
     const [rows] = await this.read(`SELECT count() AS rows FROM ${EVENTS}`);
     const [bytes] = await this.read(`SELECT sum(bytes) AS bytes FROM system.parts WHERE database = ${sqlLiteral(this.database)} AND table = 'events' AND active`);
     return { rows: Number(rows?.['rows'] ?? 0), bytes: Number(bytes?.['bytes'] ?? 0), pending: 0, quarantined: 0 };
@@ -141,8 +176,12 @@ export class ClickHouseStore implements Store {
       ? sql
       : sql.replace(/'(?:\\.|[^'\\])*'|\?/g, (match) => (match === '?' ? sqlLiteral(parameters[index++] ?? null) : match));
     if (index !== parameters.length) throw new Error(`the SQL has ${index} placeholders for ${parameters.length} values`);
-    const result = await this.client.query({ query, format: 'JSONEachRow' });
-    return result.json<Record<string, unknown>>();
+    try {
+      const result = await this.client.query({ query, format: 'JSONEachRow' });
+      return await result.json<Record<string, unknown>>();
+    } catch (error) {
+      throw this.cluster?.explain(error) ?? error;
+    }
   }
 
   async event(project: string, id: string): Promise<Record<string, unknown> | undefined> {
@@ -186,12 +225,13 @@ export class ClickHouseStore implements Store {
   /** Erases one entity's events with a mutation, waits for it, and verifies nothing is left. */
   async eraseEntity(project: string, entity: string, value: string): Promise<number> {
     const match = `project = ${sqlLiteral(project)} AND ${entityColumn(entity)} = ${sqlLiteral(value)}`;
-    const [counted] = await this.read(`SELECT count() AS n FROM events WHERE ${match}`);
+    // Counted as every query counts (FINAL): copies of a retried batch not merged yet are one event.
+    const [counted] = await this.read(`SELECT count() AS n FROM ${EVENTS} WHERE ${match}`);
     const erased = Number(counted?.['n'] ?? 0);
     if (erased === 0) return 0;
-    await this.#mutate(`ALTER TABLE events DELETE WHERE ${match}`);
-    const [left] = await this.read(`SELECT count() AS n FROM events WHERE ${match}`);
-    if (Number(left?.['n'] ?? 0) !== 0) throw new Error(`the erasure left ${String(left?.['n'])} events of ${entity}=${value} in ClickHouse`);
+    await this.#delete(match);
+    const left = await this.#remaining(match);
+    if (left !== 0) throw new Error(`the erasure left ${left} events of ${entity}=${value} in ClickHouse`);
     return erased;
   }
 
@@ -202,8 +242,26 @@ export class ClickHouseStore implements Store {
     const where = conditions.join(' AND ');
     const [counted] = await this.read(`SELECT count() AS n FROM ${EVENTS} WHERE ${where}`);
     const deleted = Number(counted?.['n'] ?? 0);
-    if (deleted > 0) await this.#mutate(`ALTER TABLE events DELETE WHERE ${where}`);
+    if (deleted > 0) await this.#delete(where);
     return deleted;
+  }
+
+  /**
+   * Deletes the matching events: with a mutation here, or on every node of a cluster. A mutation
+   * keeps the rows where NOT (condition) holds, and NOT NULL is not true: a row without a user
+   * would go with every user's erasure, so the condition's NULL is made false first.
+   */
+  async #delete(where: string): Promise<void> {
+    const condition = `ifNull((${where}), 0)`;
+    if (this.cluster === undefined) await this.#mutate(`ALTER TABLE events DELETE WHERE ${condition}`);
+    else await this.cluster.deleteWhere(condition);
+  }
+
+  /** Matching events still stored (on a cluster: read back on every node's local table). */
+  async #remaining(where: string): Promise<number> {
+    if (this.cluster !== undefined) return (await this.cluster.localCounts(where)).reduce((sum, node) => sum + node.rows, 0);
+    const [left] = await this.read(`SELECT count() AS n FROM events WHERE ${where}`);
+    return Number(left?.['n'] ?? 0);
   }
 
   /** Starts a mutation and waits until ClickHouse reports it done (18.16 cannot wait synchronously). */
@@ -226,6 +284,7 @@ export class ClickHouseStore implements Store {
 
   async close(): Promise<void> {
     await this.client.close();
+    await this.cluster?.close();
   }
 }
 

@@ -113,7 +113,8 @@ class Builder {
   aggregate(aggregate: Aggregate): string {
     switch (aggregate.fn) {
       case 'count': return 'count()';
-      case 'users': return 'uniqExact(user_id)';
+      // uniqExact of only NULLs is NULL in ClickHouse; DuckDB's count(DISTINCT) is 0.
+      case 'users': return 'ifNull(uniqExact(user_id), 0)';
       case 'sum': return `sum(${this.numeric(aggregate.field)})`;
       case 'avg': return `avg(${this.numeric(aggregate.field)})`;
       case 'min': return `min(${this.numeric(aggregate.field)})`;
@@ -272,7 +273,7 @@ export function compileTemplateView(project: string, query: TemplateQuery, entit
   if (query.to !== undefined) conditions.push(`ts < ${sqlLiteral(query.to)}`);
   if (query.minimumSeverity !== undefined) conditions.push(`severity_number >= ${sqlLiteral(query.minimumSeverity)}`);
   const limit = Math.max(1, Math.min(10_000, Math.floor(query.limit)));
-  return `SELECT template, count() AS events, uniqExact(${entity}) AS users, max(severity_number) AS severity_number,
+  return `SELECT template, count() AS events, ifNull(uniqExact(${entity}), 0) AS users, max(severity_number) AS severity_number,
       min(ts) AS first_seen, max(ts) AS last_seen,
       concat('[', arrayStringConcat(arraySlice(arrayMap(x -> x.2, arrayReverseSort(x -> x.1, groupArray((ts, args)))), 1, 3), ','), ']') AS sample_args
     FROM ${EVENTS} WHERE ${conditions.join(' AND ')} GROUP BY template ORDER BY events DESC LIMIT ${limit}`;

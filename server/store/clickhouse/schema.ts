@@ -10,9 +10,10 @@
  */
 import type { EventRow } from '../event-row.js';
 
-export function createEventsTable(database: string): string {
+/** The events table (`table`: `events` on one server, `events_local` on each node of a cluster). */
+export function createEventsTable(database: string, table = 'events'): string {
   return `
-CREATE TABLE IF NOT EXISTS ${database}.events (
+CREATE TABLE IF NOT EXISTS ${database}.${table} (
   project String,
   id String,
   ts UInt64,
