@@ -23,6 +23,7 @@ export { type ErrorInfo, describeError } from './logging/errors.js';
 export { type LevelName, type LevelSetting, severityNumbers, severityText } from './logging/levels.js';
 export { type LoggingOptions, configureLogging, moduleFields } from './logging/configure.js';
 export { type LogFunction, Logger, log } from './logging/logger.js';
+export { loggerForModule } from './logging/module-logger.js';
 export { type TracedOptions, defineLogFunction, traced } from './logging/define.js';
 export { event, identify } from './logging/analytics.js';
 export { type RedactionOptions, compileSensitiveKeys, defaultSensitiveKeys } from './logging/redact.js';

@@ -1,7 +1,9 @@
 // Golden fixtures: fixtures/<case>/input.ts compiled with the transformer must equal output.js.
-// Regenerate with UPDATE_GOLDEN=1 npx vitest run test/golden.test.ts, then review the diff.
+// A missing or changed golden fails; regenerate with UPDATE_GOLDEN=1 npx vitest run
+// test/golden.test.ts, then review the diff. Each golden must parse before it is compared.
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'acorn';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { compile, fixturesRoot, formatDiagnostics } from './helpers/compile.js';
@@ -13,6 +15,16 @@ const cases = readdirSync(fixturesRoot).filter(
 function optionsOf(name: string): Record<string, unknown> {
   const file = join(fixturesRoot, name, 'options.json');
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+}
+
+/** The syntax errors of an ES module (acorn follows the spec where TypeScript's parser is lenient). */
+function syntaxErrorsOf(code: string): string[] {
+  try {
+    parse(code, { ecmaVersion: 'latest', sourceType: 'module' });
+    return [];
+  } catch (error) {
+    return [(error as Error).message];
+  }
 }
 
 describe('golden fixtures', () => {
@@ -31,9 +43,13 @@ describe('golden fixtures', () => {
     const problems = result.diagnostics.filter((diagnostic) => diagnostic.category !== ts.DiagnosticCategory.Message);
     expect(formatDiagnostics(problems)).toBe('');
     const actual = result.files.get('input.js')!;
+    expect(syntaxErrorsOf(actual), 'the emitted code parses').toEqual([]);
     const goldenFile = join(fixturesRoot, name, 'output.js');
-    if (process.env['UPDATE_GOLDEN'] === '1' || !existsSync(goldenFile)) writeFileSync(goldenFile, actual);
-    expect(actual).toBe(readFileSync(goldenFile, 'utf8'));
+    if (process.env['UPDATE_GOLDEN'] === '1') writeFileSync(goldenFile, actual);
+    expect(existsSync(goldenFile), `${name}/output.js is missing: run with UPDATE_GOLDEN=1 and review it`).toBe(true);
+    const golden = readFileSync(goldenFile, 'utf8');
+    expect(syntaxErrorsOf(golden), `${name}/output.js parses`).toEqual([]);
+    expect(actual).toBe(golden);
   });
 
   it.each(cases)('%s: a second pass changes nothing', (name) => {

@@ -21,8 +21,6 @@ export interface LoggingOptions {
 
 export interface LoggingState {
   threshold: number;
-  /** The lowest threshold of any module: below it, no call can log. */
-  lowest: number;
   modules: Array<[prefix: string, threshold: number]>;
   moduleFields: Map<string, Readonly<Record<string, unknown>>>;
   redactor: Redaction;
@@ -33,7 +31,6 @@ export interface LoggingState {
 
 export const loggingState = /* @__PURE__ */ sharedState<LoggingState>('logging.v1', () => ({
   threshold: thresholdOf('info'),
-  lowest: thresholdOf('info'),
   modules: [],
   moduleFields: new Map(),
   redactor: defaultRedaction,
@@ -58,7 +55,6 @@ export function configureLogging(options: LoggingOptions): void {
   if (modules !== undefined) loggingState.modules = modules;
   if (redactor !== undefined) loggingState.redactor = redactor;
   if (options.service !== undefined) loggingState.service = options.service;
-  loggingState.lowest = loggingState.modules.reduce((lowest, [, moduleThreshold]) => Math.min(lowest, moduleThreshold), loggingState.threshold);
   loggingState.version++;
 }
 
@@ -78,7 +74,8 @@ export function thresholdForModule(module: string): number {
  */
 export function moduleFields(fields: Readonly<Record<string, unknown>>, module?: string): void {
   if (!isRecord(fields)) throw invalidArgument('moduleFields(fields) takes an object of fields');
-  if (module === undefined) return;
+  // The transformer adds the module; in a file it did not transform, the caller names it.
+  if (typeof module !== 'string') throw invalidArgument('moduleFields(fields, module): name the module where the transformer did not run');
   loggingState.moduleFields.set(module, frozenMerge(loggingState.moduleFields.get(module), fields));
   loggingState.version++;
 }

@@ -1,7 +1,8 @@
 /**
  * The logger. A call below the level returns after one comparison; a call above it creates one
  * event and hands it to the sinks. With the transformer, calls arrive through `__logmillAt` with a
- * build-time call site and the caller's context, so nothing is looked up at run time.
+ * build-time call site and the caller's context, so nothing is looked up at run time. Without it,
+ * calls have no module and follow the global level; `loggerForModule` names one.
  */
 import type { CompiledTemplate } from '../format/compile-template.js';
 import type { LogmillContext } from '../context.js';
@@ -44,7 +45,8 @@ export function site(
   };
 }
 
-function refresh(stamped: StampedSite): void {
+/** Brings a site's cached threshold and module fields up to the configuration. */
+export function refresh(stamped: StampedSite): void {
   stamped.threshold = thresholdForModule(stamped.module);
   stamped.fields = loggingState.moduleFields.get(stamped.module);
   stamped.merged = undefined;
@@ -115,7 +117,7 @@ export class Logger {
  * Module fields under a logger's attributes, merged once per site and logger rather than per
  * event (and frozen, so serializing sinks can cache their JSON too).
  */
-function withModuleFields(stamped: StampedSite, attributes: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+export function withModuleFields(stamped: StampedSite, attributes: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
   if (stamped.mergedFrom !== attributes || stamped.merged === undefined) {
     stamped.mergedFrom = attributes;
     stamped.merged = frozenMerge(stamped.fields, attributes);

@@ -9,16 +9,18 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import type { TransformerOptions } from '../../transformer/options.js';
+import transformerFromSource from '../../transformer/index.js';
 
 export const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const fixturesRoot = join(repositoryRoot, 'fixtures');
 
-// The tests load the built transformer, exactly what ts-patch loads from `logmill/transformer`.
-const require = (await import('node:module')).createRequire(import.meta.url);
-const transformerModule = require(join(repositoryRoot, 'dist/cjs/transformer/index.js')) as {
-  default: (program: ts.Program, config: TransformerOptions, extras: { ts: typeof ts; addDiagnostic?: (d: ts.Diagnostic) => void }) => ts.TransformerFactory<ts.SourceFile>;
-};
-export const logmillTransformer = transformerModule.default;
+// The transformer runs from its TypeScript sources (vitest compiles them), so an edit is tested
+// without a build; ts-patch-routes.test.ts tests the built package the way ts-patch loads it.
+export const logmillTransformer = transformerFromSource as unknown as (
+  program: ts.Program,
+  config: TransformerOptions,
+  extras: { ts: typeof ts; addDiagnostic?: (d: ts.Diagnostic) => void },
+) => ts.TransformerFactory<ts.SourceFile>;
 
 export type ModuleFormat = 'commonjs' | 'esm';
 

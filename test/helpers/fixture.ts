@@ -1,5 +1,6 @@
 /** Runs a behavioural fixture: compiles `fixtures/<case>/input.ts` with the transformer and runs it. */
 import { readFileSync } from 'node:fs';
+import { beforeAll } from 'vitest';
 import { join } from 'node:path';
 import type { TransformerOptions } from '../../transformer/options.js';
 import { type ModuleFormat, compile, fixturesRoot, formatDiagnostics, runNode } from './compile.js';
@@ -15,7 +16,24 @@ export interface FixtureRun {
   stderr: string;
 }
 
+/**
+ * Compiles and runs the fixture in a `beforeAll` of the enclosing `describe`, not while vitest
+ * collects the file: the returned run is filled in before the first test reads it, and a fixture
+ * that fails to compile or run fails its tests instead of the collection.
+ */
 export function runFixture(name: string, format: ModuleFormat, transform: TransformerOptions | false = {}): FixtureRun {
+  const run: FixtureRun = { observations: [], output: '', stdout: '', stderr: '' };
+  beforeAll(() => {
+    const { observations, ...rest } = compileAndRunFixture(name, format, transform);
+    // In place: test files may hold on to the array (`const events = run.observations`).
+    run.observations.push(...observations);
+    Object.assign(run, rest);
+  });
+  return run;
+}
+
+/** Compiles `fixtures/<name>/input.ts` and runs it now. */
+export function compileAndRunFixture(name: string, format: ModuleFormat, transform: TransformerOptions | false = {}): FixtureRun {
   // Verbose, so that a function the transform gave up on (and left as written) fails the fixture.
   const result = compile([join(fixturesRoot, name, 'input.ts')], { format, transform: transform === false ? false : { verbose: true, ...transform } });
   const errors = result.diagnostics.filter((diagnostic) => diagnostic.category === 1 || String(diagnostic.messageText).startsWith('logmill:'));

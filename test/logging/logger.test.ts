@@ -13,7 +13,9 @@ import {
   envelopeJson,
   formatPretty,
   log,
+  loggerForModule,
   memorySink,
+  moduleFields,
   ndjsonSink,
   uuidv7,
   withContext,
@@ -21,6 +23,8 @@ import {
 } from '../../runtime/node.js';
 import { uuidv7 as browserUuidv7 } from '../../runtime/logging/browser-uuid.js';
 import { compileSensitiveKeys, defaultRedaction } from '../../runtime/logging/redact.js';
+import { site } from '../../runtime/logging/logger.js';
+import { severityNumbers } from '../../runtime/logging/levels.js';
 
 afterEach(() => {
   configureLogging({ level: 'info', modules: {}, redact: {}, service: undefined });
@@ -66,6 +70,58 @@ describe('levels', () => {
     expect(log.isLevelEnabled('debug', 'api/checkouts')).toBe(false);
     expect(log.isLevelEnabled('info')).toBe(false);
     sink.close();
+  });
+
+  it('applies module levels and fields to a logger for a module, without the transformer', () => {
+    const sink = memorySink();
+    configureLogging({ level: 'warn', modules: { 'api/checkout': 'debug' } });
+    moduleFields({ team: 'payments' }, 'api/checkout');
+    const checkout = loggerForModule('api/checkout/payment');
+    const other = loggerForModule('api/checkouts');
+    checkout.debug('checkout detail %d', 1);
+    other.debug('other detail');
+    other.warn('other warning');
+    checkout.with({ requestId: 'r1' }).info('bound %s', 'call');
+    log.debug('unnamed detail');
+    sink.close();
+    expect(sink.events.map((event) => [event.message, event.code?.module, event.attributes])).toEqual([
+      ['checkout detail 1', 'api/checkout/payment', {}],
+      ['other warning', 'api/checkouts', {}],
+      ['bound call', 'api/checkout/payment', { requestId: 'r1' }],
+    ]);
+  });
+
+  it('follows the configuration as it changes, for a logger made before it', () => {
+    const sink = memorySink();
+    const checkout = loggerForModule('api/checkout');
+    checkout.debug('before');
+    configureLogging({ modules: { 'api/checkout': 'debug' } });
+    checkout.debug('after');
+    configureLogging({ modules: {} });
+    checkout.debug('reset');
+    sink.close();
+    expect(sink.messages()).toEqual(['after']);
+  });
+
+  it('keeps a stamped call\'s file and line and follows the named module', () => {
+    const sink = memorySink();
+    configureLogging({ level: 'warn', modules: { 'api/checkout': 'debug' } });
+    const stamped = site(severityNumbers.debug, 'web/page', 'web/page.ts', 3, 5, 'render');
+    loggerForModule('api/checkout').__logmillAt(stamped, undefined, 'named %s', 'module');
+    log.__logmillAt(stamped, undefined, 'file module');
+    sink.close();
+    expect(sink.events.map((event) => [event.message, event.code?.file, event.code?.line])).toEqual([['named module', 'web/page.ts', 3]]);
+  });
+
+  it('takes module fields for an exact module, and refuses them without a module name', () => {
+    const sink = memorySink();
+    moduleFields({ team: 'search' }, 'api/search');
+    loggerForModule('api/search').info('found');
+    loggerForModule('api/search/index').info('indexed');
+    sink.close();
+    expect(sink.events.map((event) => event.attributes)).toEqual([{ team: 'search' }, {}]);
+    expect(() => moduleFields({ team: 'x' })).toThrow(/name the module where the transformer did not run/);
+    expect(() => loggerForModule('')).toThrow(/loggerForModule\(module\) takes a module name/);
   });
 });
 

@@ -3,17 +3,14 @@
  * project, with or without the transform, and returns each program's printed lines by name.
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import ts from 'typescript';
-import type { ModuleTransformer, ModuleTransformOptions } from '../../transformer/transform-module.js';
-import { type ModuleFormat, compile, createOutputDirectory, formatDiagnostics, repositoryRoot, runNode } from '../helpers/compile.js';
+import { type ModuleTransformer, type ModuleTransformOptions, createModuleTransformer as createModuleTransformerFromSource } from '../../transformer/transform-module.js';
+import { type ModuleFormat, compile, createOutputDirectory, formatDiagnostics, runNode } from '../helpers/compile.js';
 
-// The bundler plugins' per-module transform, from the build as they load it.
-const { createModuleTransformer } = createRequire(import.meta.url)(join(repositoryRoot, 'dist/cjs/transformer/transform-module.js')) as {
-  createModuleTransformer: (typescript: typeof ts, options?: ModuleTransformOptions) => ModuleTransformer;
-};
+// The bundler plugins' per-module transform, from its sources (bundler-app tests the built plugins).
+export const moduleTransformerFactory = createModuleTransformerFromSource as unknown as (typescript: typeof ts, options?: ModuleTransformOptions) => ModuleTransformer;
 
 export interface CorpusProgram {
   name: string;
@@ -92,7 +89,7 @@ function runEntry(outDir: string): Map<string, string[]> {
  */
 function runCorpusThroughBundlerRoute(corpus: WrittenCorpus): Map<string, string[]> {
   // Verbose, as on the tsc route: a fallback to the safe path fails the corpus.
-  const transformer = createModuleTransformer(ts, { verbose: true });
+  const transformer = moduleTransformerFactory(ts, { verbose: true });
   const outDir = createOutputDirectory('esm');
   for (const file of corpus.files) {
     const { code, warnings } = transformer.transform(readFileSync(file, 'utf8'), file);

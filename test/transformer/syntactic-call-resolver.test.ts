@@ -3,15 +3,12 @@
  * callee; everything else is left as written for the ambient context to cover.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { repositoryRoot } from '../helpers/compile.js';
 
-const require = createRequire(import.meta.url);
-const { createModuleTransformer } = require(join(repositoryRoot, 'dist/cjs/transformer/transform-module.js')) as typeof import('../../transformer/transform-module.js');
+import { createModuleTransformer } from '../../transformer/transform-module.js';
 
 /** Writes the files to a fresh project and transforms `main.ts`. */
 function transformProject(files: Record<string, string>): string {
