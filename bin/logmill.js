@@ -4,6 +4,7 @@
 // (the transformer on the TypeScript Logmill depends on); every other command (serve, query, tail,
 // migrate, ...) belongs to the collector, `@logmill/server`, found next to this package or in the
 // current project.
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -22,6 +23,10 @@ if (command === 'instrument') {
   process.exitCode = cli.instrumentMain(rest);
 } else {
   const collector = findCollector();
+  if (collector === 'unbuilt') {
+    console.error('logmill: @logmill/server is there but not built; in a clone of the repository run npm run build (npm start does)');
+    process.exit(1);
+  }
   if (collector === undefined) {
     const what = command === undefined || command.startsWith('-') ? 'The collector commands (serve, query, tail, migrate, ...) come' : `logmill ${command} comes`;
     console.error([
@@ -33,13 +38,24 @@ if (command === 'instrument') {
   await import(pathToFileURL(collector).href);
 }
 
+/** The collector's entry, 'unbuilt' when its package is there without its build, or undefined. */
 function findCollector() {
+  let unbuilt = false;
   for (const base of [import.meta.url, pathToFileURL(join(process.cwd(), 'package.json')).href]) {
+    const resolveFrom = createRequire(base);
     try {
-      return createRequire(base).resolve('@logmill/server/cli');
+      const entry = resolveFrom.resolve('@logmill/server/cli');
+      if (existsSync(entry)) return entry;
+      unbuilt = true;
     } catch {
-      // not installed there
+      // not installed there (or, in a clone, not built: its exports point at a missing dist/)
+      try {
+        resolveFrom.resolve('@logmill/server/package.json');
+        unbuilt = true;
+      } catch {
+        // not installed there
+      }
     }
   }
-  return undefined;
+  return unbuilt ? 'unbuilt' : undefined;
 }
