@@ -250,6 +250,21 @@ describe('a fresh app on TypeScript 7, from the packed packages', () => {
     expect(runOk(start!, app).stdout).toContain('delivered 2');
     expectDeliveredWithStacks(app, 'shop-ts7');
   });
+
+  it('bundles with the esbuild plugin, which runs on the TypeScript logmill depends on, and the events arrive with stacks and call sites', () => {
+    expect(npmProblems(runOk('npm install --save-dev esbuild unplugin', app))).toEqual([]);
+    writeFileSync(join(app, 'src/main.ts'), readFileSync(join(app, 'src/main.ts'), 'utf8').replaceAll("'shop-ts7-", "'shop-ts7-bundled-"));
+    writeFileSync(join(app, 'bundle.mjs'), [
+      "import { build } from 'esbuild';",
+      "import * as logmill from 'logmill/bundler';",
+      "await build({ entryPoints: ['src/main.ts'], bundle: true, platform: 'node', format: 'esm', outfile: 'bundle/main.js', logLevel: 'warning', plugins: [logmill.esbuild({ verbose: true })] });",
+      '',
+    ].join('\n'));
+    const bundled = runOk('node bundle.mjs', app);
+    expect(`${bundled.stdout}${bundled.stderr}`).toBe('');
+    expect(runOk('node bundle/main.js', app).stdout).toContain('delivered 2');
+    expectDeliveredWithStacks(app, 'shop-ts7-bundled');
+  });
 });
 
 describe.each([
