@@ -69,6 +69,10 @@ function npmProblems(result: Ran): string[] {
   return `${result.stdout}\n${result.stderr}`.split('\n').filter((line) => /ERESOLVE|EBADENGINE|peer dep|npm (error|ERR)/i.test(line));
 }
 
+function versionOf(app: string, packagePath: string): string {
+  return (JSON.parse(readFileSync(join(app, 'node_modules', packagePath, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 function createApp(name: string, tsconfig: Record<string, unknown>): string {
   const app = join(work, name);
   mkdirSync(join(app, 'src'), { recursive: true });
@@ -194,10 +198,9 @@ describe('a fresh app on TypeScript 7, from the packed packages', () => {
     const [installLogmill, installTypeScript] = readmeLines('typescript-7');
     expect([installLogmill, installTypeScript]).toEqual(['npm install logmill', 'npm install --save-dev typescript@7']);
     for (const line of [installLogmill!, installTypeScript!]) expect(npmProblems(runOk(asTested(line), app))).toEqual([]);
-    const versionOf = (path: string) => (JSON.parse(readFileSync(join(app, 'node_modules', path, 'package.json'), 'utf8')) as { version: string }).version;
-    expect(versionOf('typescript')).toMatch(/^7\./);
+    expect(versionOf(app, 'typescript')).toMatch(/^7\./);
     // The transform's own TypeScript, with the transformer API, beside the app's.
-    expect(versionOf('logmill/node_modules/typescript')).toMatch(/^6\./);
+    expect(versionOf(app, 'logmill/node_modules/typescript')).toMatch(/^6\./);
   });
 
   it('npx logmill without the collector package: instrument is there, serve says what to install', () => {
@@ -280,9 +283,8 @@ describe.each([
     const readme = readFileSync(join(repositoryRoot, 'README.md'), 'utf8');
     expect(lines[1] === install || readme.includes(`\`${install}\``)).toBe(true);
     for (const line of [lines[0]!, install]) expect(npmProblems(runOk(asTested(line), app))).toEqual([]);
-    const versionOf = (path: string) => (JSON.parse(readFileSync(join(app, 'node_modules', path, 'package.json'), 'utf8')) as { version: string }).version;
-    expect(versionOf('typescript')).toMatch(compiler);
-    expect(versionOf('ts-patch')).toMatch(tsPatch);
+    expect(versionOf(app, 'typescript')).toMatch(compiler);
+    expect(versionOf(app, 'ts-patch')).toMatch(tsPatch);
     // npm shares the app's compiler with logmill: one TypeScript in the app.
     expect(readdirSync(join(app, 'node_modules/logmill'))).not.toContain('node_modules');
     const build = run(lines[2]!, app);
@@ -299,5 +301,28 @@ describe.each([
       const stack = (typeof events[0]!.stack === 'string' ? JSON.parse(events[0]!.stack) : events[0]!.stack) as Array<{ function: string }>;
       expect(stack.map((frame) => frame.function)).toEqual(expect.arrayContaining(['chargeCard', 'handleRequest']));
     }
+  });
+
+  it('the two other ts-patch routes on the same app: ts-patch install then plain tsc, and ts-patch/compiler used programmatically', () => {
+    const app = join(work, name);
+    runOk('npx ts-patch install', app);
+    const patched = run('npx tsc -p tsconfig.json --outDir build-tsc', app);
+    expect(`${patched.stdout}${patched.stderr}`).toBe('');
+    expect(readFileSync(join(app, 'build-tsc/payment.js'), 'utf8')).toContain('__logmillAt(');
+    writeFileSync(join(app, 'compile.cjs'), [
+      "const ts = require('ts-patch/compiler');",
+      "const config = ts.getParsedCommandLineOfConfigFile('tsconfig.json', { outDir: 'build-api' }, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(String(d.messageText)); } });",
+      'const program = ts.createProgram({ rootNames: config.fileNames, options: config.options });',
+      'const result = program.emit();',
+      "console.log(ts.version, result.diagnostics.length + ts.getPreEmitDiagnostics(program).length);",
+      '',
+    ].join('\n'));
+    expect(runOk('node compile.cjs', app).stdout.trim()).toMatch(new RegExp(`^${versionOf(app, 'typescript').replaceAll('.', '\\.')} 0$`));
+    expect(readFileSync(join(app, 'build-api/payment.js'), 'utf8')).toContain('__logmillAt(');
+    // And the patched output runs with its context: events of two more users.
+    writeFileSync(join(app, 'build-api/main.js'), readFileSync(join(app, 'build-api/main.js'), 'utf8').replaceAll(`'${name}-`, `'${name}-api-`));
+    expect(runOk('node build-api/main.js', app).stdout).toContain('delivered 2');
+    const events = exported(join(work, 'shop-ts7'), `${name}-api-a`).filter((event) => event.template === 'charged %d cents');
+    expect(events.map((event) => [event.file, event.line, event.function_name])).toEqual([['payment.ts', 5, 'chargeCard']]);
   });
 });
