@@ -17,7 +17,7 @@ if (command === 'instrument') {
   try {
     cli = require('../dist/cjs/transformer/cli.js');
   } catch (error) {
-    console.error(`logmill: the package is not built (${error.message}); in a clone of the repository run npm run build`);
+    console.error(`logmill: the package is not built (${error.message.split('\n')[0]}); in a clone of the repository run npm run build (npm start does)`);
     process.exit(1);
   }
   process.exitCode = cli.instrumentMain(rest);
