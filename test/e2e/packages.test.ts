@@ -205,6 +205,9 @@ describe('a fresh app on TypeScript 7, from the packed packages', () => {
 
   it('npx logmill without the collector package: instrument is there, serve says what to install', () => {
     expect(runOk('npx logmill instrument --help', app).stdout).toContain('Usage: logmill instrument <src> --out <dir>');
+    writeFileSync(join(app, 'src/collector.ts'), "export const collector = { url: 'http://127.0.0.1:9', ingestKey: 'not-yet' };\n");
+    expect(runOk('npx logmill instrument src --out build-alone', app).stdout).toMatch(/instrumented 3 files .* 3 async functions, 1 log call stamped/);
+    expect(readFileSync(join(app, 'build-alone/payment.js'), 'utf8')).toContain('__logmillAt(');
     const serve = run('npx logmill serve --port 0', app);
     expect(serve.status).toBe(1);
     expect(serve.stderr).toContain('logmill serve comes with the collector package: npm install @logmill/server');
