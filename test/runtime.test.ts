@@ -218,9 +218,56 @@ describe('entries', () => {
     expect(visited.size).toBeGreaterThan(3);
   });
 
-  it('ships no runtime dependencies', () => {
+  it('publishes no internal member in its types, and source maps that carry their sources', () => {
+    let declarations = 0;
+    let maps = 0;
+    const scan = (directory: string): void => {
+      for (const entry of readdirSync(directory, { withFileTypes: true })) {
+        const path = join(directory, entry.name);
+        if (entry.isDirectory()) scan(path);
+        else if (entry.name.endsWith('.d.ts')) {
+          declarations++;
+          // Declarations only: comments may name them.
+          const code = readFileSync(path, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '');
+          expect(code, path).not.toMatch(/^\s*(__logmill\w*|lastChild)\s*[(:]/m);
+        } else if (entry.name.endsWith('.map')) {
+          maps++;
+          expect(entry.name.endsWith('.d.ts.map'), `${path}: declaration maps point at sources the package does not ship`).toBe(false);
+          const map = JSON.parse(readFileSync(path, 'utf8')) as { sources: string[]; sourcesContent?: Array<string | null> };
+          expect(map.sourcesContent?.length, path).toBe(map.sources.length);
+          expect(map.sourcesContent!.every((content) => typeof content === 'string' && content.length > 0), path).toBe(true);
+        }
+      }
+    };
+    scan(join(repositoryRoot, 'dist'));
+    expect(declarations).toBeGreaterThan(50);
+    expect(maps).toBeGreaterThan(50);
+  });
+
+  it('ships no runtime dependencies: the one dependency, TypeScript, is the build-time transform\'s and no runtime file loads a package', () => {
     const manifest = JSON.parse(readFileSync(join(repositoryRoot, 'package.json'), 'utf8')) as Record<string, unknown>;
-    expect(manifest['dependencies']).toBeUndefined();
+    expect(Object.keys(manifest['dependencies'] as Record<string, string>)).toEqual(['typescript']);
     expect(readdirSync(join(repositoryRoot, 'dist/esm/runtime')).some((file) => file === 'node-fallback.js')).toBe(true);
+    // Packages each runtime file loads (comments, which show usage, left out).
+    const packages = new Set<string>();
+    let relative = 0;
+    const scan = (directory: string): void => {
+      for (const entry of readdirSync(directory, { withFileTypes: true })) {
+        const path = join(directory, entry.name);
+        if (entry.isDirectory()) scan(path);
+        else if (entry.name.endsWith('.js')) {
+          const code = readFileSync(path, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+          for (const match of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^import\s*)['"]([^'"]+)['"]/gm)) {
+            if (match[1]!.startsWith('.')) relative++;
+            else if (!match[1]!.startsWith('node:')) packages.add(`${entry.name} ${match[1]}`);
+          }
+        }
+      }
+    };
+    scan(join(repositoryRoot, 'dist/esm/runtime'));
+    scan(join(repositoryRoot, 'dist/cjs/runtime'));
+    expect(relative).toBeGreaterThan(20);
+    // Only the OpenTelemetry bridge (logmill/opentelemetry) loads a package: its optional peer.
+    expect([...packages]).toEqual(['opentelemetry.js @opentelemetry/api']);
   });
 });

@@ -127,7 +127,11 @@ export function createModuleTransformer(ts: typeof TS, options: ModuleTransformO
         return sourceFile;
       },
     };
-    const made = { modules, transformer: createLogmillTransformer(undefined, options, { ts, modules, addDiagnostic: (diagnostic) => warnings.push(located(diagnostic)) }) };
+    // Module names as under tsc: relative to the tsconfig's rootDir, else to its folder (not to
+    // wherever the bundler was started), unless the options name a root.
+    const configFile = compilerOptions['configFilePath'];
+    const root = options.root ?? compilerOptions.rootDir ?? (typeof configFile === 'string' ? path.dirname(configFile) : undefined);
+    const made = { modules, transformer: createLogmillTransformer(undefined, { ...options, root }, { ts, modules, addDiagnostic: (diagnostic) => warnings.push(located(diagnostic)) }) };
     perConfig.set(compilerOptions, made);
     return made;
   };

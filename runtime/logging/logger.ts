@@ -102,7 +102,9 @@ export class Logger {
 
   /**
    * The transformer's entry: a stamped call site, the caller's context (or undefined outside
-   * instrumented functions) and the call's arguments as written.
+   * instrumented functions) and the call's arguments as written. Generated code calls it; it is
+   * not part of the published types.
+   * @internal
    */
   __logmillAt(stamped: StampedSite, context: LogmillContext | undefined, template: unknown, ...args: unknown[]): void {
     if (stamped.version !== loggingState.version) refresh(stamped);

@@ -35,14 +35,15 @@ program
 
 program
   .command('instrument')
-  .description('rewrite a source tree with the Logmill transformer (TypeScript 5.9) into JavaScript with source maps, for builds whose compiler has no transformer hook')
+  .description('rewrite a source tree with the Logmill transformer (on the TypeScript the logmill package depends on) into JavaScript with source maps, for builds whose compiler has no transformer hook')
   .argument('<src>', 'the source directory')
   .requiredOption('-o, --out <dir>', 'the output directory')
   .option('-p, --project <tsconfig>', 'the tsconfig.json (default: the nearest at or above <src>)')
   .option('--no-stack', 'context variables only, no logical stack frames')
   .action(async (source: string, options: { out: string; project?: string; stack: boolean }) => {
-    const { instrument } = await import('./instrument.js');
-    instrument(source, options);
+    // The logmill package's own command (bin/logmill.js answers it before reaching this file).
+    const { instrumentCommand } = await import('logmill/cli');
+    process.exitCode = instrumentCommand(source, options);
   });
 
 program

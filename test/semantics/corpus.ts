@@ -382,14 +382,31 @@ async function outer(a?: any, b?: any) {
   return [count(), await inner(), a, b];
 }
 export async function run(print) { print(await outer(), await outer(1), await outer(1, 2, 3), outer.length); }`,
+  // Which promise settles first is the program's choice: gates opened one macrotask apart, not
+  // timers a few milliseconds apart (those race each other on a loaded machine).
   'promise-combinators': `
-async function delay(ms: number, value: string) { await new Promise((resolve) => setTimeout(resolve, ms)); return value; }
-async function fail(ms: number) { await new Promise((resolve) => setTimeout(resolve, ms)); throw new Error('failed after ' + ms); }
+interface Gate { opened: Promise<void>; open(): void }
+function gate(): Gate { let open!: () => void; const opened = new Promise<void>((resolve) => { open = resolve; }); return { opened, open }; }
+async function settle(gate: Gate, value: string) { await gate.opened; return value; }
+async function fail(gate: Gate, message: string) { await gate.opened; throw new Error(message); }
+async function openInOrder(...gates: Gate[]) { for (const gate of gates) { gate.open(); await new Promise((resolve) => setTimeout(resolve, 0)); } }
 export async function run(print) {
-  print(await Promise.race([delay(5, 'slow'), delay(1, 'fast')]));
-  print(await Promise.allSettled([delay(1, 'ok'), fail(2)]).then((results) => results.map((result) => result.status)));
-  print(await Promise.any([fail(1), delay(3, 'any')]));
-  try { await Promise.all([delay(1, 'x'), fail(2)]); } catch (error) { print(error.message); }
+  const slow = gate(), fast = gate();
+  const race = Promise.race([settle(slow, 'slow'), settle(fast, 'fast')]);
+  await openInOrder(fast, slow);
+  print(await race);
+  const ok = gate(), failing = gate();
+  const settled = Promise.allSettled([settle(ok, 'ok'), fail(failing, 'failed second')]);
+  await openInOrder(ok, failing);
+  print((await settled).map((result) => result.status));
+  const failFirst = gate(), any = gate();
+  const anyOf = Promise.any([fail(failFirst, 'failed first'), settle(any, 'any')]);
+  await openInOrder(failFirst, any);
+  print(await anyOf);
+  const x = gate(), failAfterX = gate();
+  const all = Promise.all([settle(x, 'x'), fail(failAfterX, 'failed after x')]).then(() => 'all fulfilled', (error) => error.message);
+  await openInOrder(x, failAfterX);
+  print(await all);
 }`,
   'sync-throw-in-callback': `
 export async function run(print) {

@@ -11,7 +11,8 @@ import * as ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { repositoryRoot } from '../helpers/compile.js';
 
-const cli = join(repositoryRoot, 'server/dist/cli/main.js');
+// The command as users run it: the logmill package's committed bin shim.
+const cli = join(repositoryRoot, 'bin/logmill.js');
 
 function project(): string {
   const directory = mkdtempSync(join(tmpdir(), 'logmill-instrument-'));
