@@ -1,13 +1,14 @@
 /**
- * GDPR duties: erase a user (every stored event, the journal and quarantined segments; an audit
- * record holding no personal data), export everything stored about a user, and retention (events
- * older than N days removed on a schedule, with per-event-name periods).
+ * GDPR duties: erase a user (every stored event, the journal, dead letters and the query audit
+ * lines about them; an erasure record holding no personal data), export everything stored about a
+ * user, and retention (events older than N days removed on a schedule, with per-event-name periods).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Store } from '../store/store.js';
+import type { AuditLog } from './audit-log.js';
 
 export interface RetentionPolicy {
   /** Days to keep events whose name has no rule of its own (undefined: forever). */
@@ -25,6 +26,7 @@ export class Gdpr {
     private readonly store: Store,
     dataDirectory: string,
     private readonly entity = 'user_id',
+    private readonly audit?: AuditLog,
   ) {
     mkdirSync(join(dataDirectory, 'audit'), { recursive: true });
     this.#auditFile = join(dataDirectory, 'audit', 'erasures.ndjson');
@@ -33,8 +35,9 @@ export class Gdpr {
   /** Erases the user; the audit line says when, in which project and how many events, not who. */
   async erase(project: string, user: string): Promise<{ eraseId: string; erased: number }> {
     const erased = await this.store.eraseEntity(project, this.entity, user);
+    await this.audit?.forget(user);
     const eraseId = randomUUID();
-    await appendFile(this.#auditFile, `${JSON.stringify({ at: new Date().toISOString(), eraseId, project, events: erased })}\n`);
+    await appendFile(this.#auditFile, `${JSON.stringify({ at: new Date().toISOString(), eraseId, project, events: erased })}\n`, { mode: 0o600 });
     return { eraseId, erased };
   }
 

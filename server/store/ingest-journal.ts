@@ -5,8 +5,10 @@
  * for a database transaction, and the database sees few large inserts instead of many small ones.
  * A segment is deleted only after its rows are in the database; one that is loaded twice (after a
  * crash between the load and the delete) is harmless, because loads skip ids already stored.
+ * Segments set aside by earlier versions (`quarantine/`, whole segments that once failed to load)
+ * are taken back at open and loaded again, row by row where needed, so their good rows are stored.
  */
-import { mkdirSync, readdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync } from 'node:fs';
 import { type FileHandle, open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GroupCommit } from './group-commit.js';
@@ -20,7 +22,6 @@ export interface Segment {
 
 export class IngestJournal {
   readonly #directory: string;
-  readonly #quarantine: string;
   readonly #appends: GroupCommit<string, void>;
   #sequence = 0;
   #current: { path: string; handle: FileHandle; rows: number; bytes: number } | undefined;
@@ -30,14 +31,24 @@ export class IngestJournal {
 
   constructor(directory: string, private readonly maxSegmentBytes = 64 * 1024 * 1024) {
     this.#directory = directory;
-    this.#quarantine = join(directory, 'quarantine');
-    mkdirSync(this.#quarantine, { recursive: true });
+    mkdirSync(directory, { recursive: true });
     // Segments left by an earlier run (stopped or crashed) are loaded first, in order.
     for (const file of readdirSync(directory).sort()) {
+      // A part of a segment being split when the process stopped: the segment itself is still here.
+      if (file.endsWith('.part')) rmSync(join(directory, file), { force: true });
       const match = segmentName.exec(file);
       if (match === null) continue;
       this.#sequence = Math.max(this.#sequence, Number(match[1]) + 1);
       this.#sealed.push({ path: join(directory, file), rows: -1 });
+    }
+    const quarantine = join(directory, 'quarantine');
+    if (existsSync(quarantine)) {
+      for (const file of readdirSync(quarantine).sort()) {
+        const path = join(directory, `${String(this.#sequence++).padStart(12, '0')}.ndjson`);
+        renameSync(join(quarantine, file), path);
+        this.#sealed.push({ path, rows: -1 });
+      }
+      rmdirSync(quarantine);
     }
     this.#appends = new GroupCommit<string, void>(async (submissions) => {
       await this.#write(submissions.flat());
@@ -92,16 +103,6 @@ export class IngestJournal {
     this.#sealed = this.#sealed.filter((candidate) => candidate !== segment);
     this.pendingRows = Math.max(0, this.pendingRows - rows);
     await unlink(segment.path).catch(() => undefined);
-  }
-
-  /** Moves a segment that cannot be loaded aside, keeping it for an operator. */
-  quarantine(segment: Segment): void {
-    this.#sealed = this.#sealed.filter((candidate) => candidate !== segment);
-    renameSync(segment.path, join(this.#quarantine, `${Date.now()}-${segment.path.split('/').pop()}`));
-  }
-
-  get quarantined(): number {
-    return readdirSync(this.#quarantine).length;
   }
 
   async close(): Promise<void> {

@@ -9,6 +9,7 @@
  * the best attempt with exclusions and step times); only the cells per (breakdown, step) leave it.
  */
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
+import type { DeadLetter } from '../dead-letters.js';
 import type { EventRow } from '../event-row.js';
 import { GroupCommit } from '../group-commit.js';
 import { type GroupStatisticsOptions, type GroupStatisticsRow, experimentEventOf, funnelCellOf, funnelEventOf, groupStatisticsOf } from '../row-mapping.js';
@@ -128,7 +129,7 @@ export class ClickHouseStore implements Store {
   async statistics(): Promise<StoreStatistics> {
     const [rows] = await this.read(`SELECT count() AS rows FROM ${EVENTS}`);
     const [bytes] = await this.read(`SELECT sum(bytes) AS bytes FROM system.parts WHERE database = ${sqlLiteral(this.database)} AND table = 'events' AND active`);
-    return { rows: Number(rows?.['rows'] ?? 0), bytes: Number(bytes?.['bytes'] ?? 0), pending: 0, quarantined: 0 };
+    return { rows: Number(rows?.['rows'] ?? 0), bytes: Number(bytes?.['bytes'] ?? 0), pending: 0, deadLetters: 0 };
   }
 
   /**
@@ -181,6 +182,15 @@ export class ClickHouseStore implements Store {
 
   async templateRows(project: string, query: TemplateQuery, entity: string): Promise<Record<string, unknown>[]> {
     return this.read(compileTemplateView(project, query, entityColumn(entity)));
+  }
+
+  /** Nothing is acknowledged before ClickHouse stored it, so no row can fail later: there are no dead letters. */
+  async listDeadLetters(): Promise<DeadLetter[]> {
+    return [];
+  }
+
+  async replayDeadLetters(): Promise<{ replayed: number; deadLetters: number }> {
+    return { replayed: 0, deadLetters: 0 };
   }
 
   /** Erases one entity's events with a mutation, waits for it, and verifies nothing is left. */

@@ -5,10 +5,11 @@
  * acknowledged before it, so queries always see every acknowledged event.
  */
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
-import { accessSync, constants, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventRow } from '../event-row.js';
 import { type GroupStatisticsOptions, type GroupStatisticsRow, experimentEventOf, funnelCellOf, funnelEventOf, groupStatisticsOf } from '../row-mapping.js';
+import { type DeadLetter, DeadLetters, rowOf } from '../dead-letters.js';
 import { IngestJournal, type Segment } from '../ingest-journal.js';
 import type { LoadListener, Store, StoreStatistics } from '../store.js';
 import type { EventQuery } from '../../analytics/query-model.js';
@@ -26,14 +27,24 @@ export interface DuckDBStoreOptions {
   loadInterval?: number;
 }
 
-const attemptsBeforeQuarantine = 3;
+/**
+ * Whether DuckDB failed as a store (disk, memory, its own state) rather than on the data: such a
+ * failure keeps the segment for a later load and makes the store unready; a data error never does.
+ */
+function isStorageFailure(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /^(IO|Out of Memory|FATAL|INTERNAL|Connection|Interrupt|TransactionContext|Permission|Catalog|Dependency) Error/i.test(message);
+}
 
 export class DuckDBStore implements Store {
   #loading: Promise<void> = Promise.resolve();
   #timer: ReturnType<typeof setInterval> | undefined;
-  #failures = new Map<string, number>();
+  #failures = 0;
   #lastError: string | undefined;
   onLoad: LoadListener | undefined;
+  /** Told how many rows became dead letters in one load. */
+  onDeadLetters: ((rows: number) => void) | undefined;
+  readonly deadLetters: DeadLetters;
 
   private constructor(
     // Replaced when an erasure rewrites the database file.
@@ -43,8 +54,10 @@ export class DuckDBStore implements Store {
     private readonly journal: IngestJournal,
     private readonly file: string,
     private readonly journalDirectory: string,
+    deadLetterFile: string,
     loadInterval: number,
   ) {
+    this.deadLetters = new DeadLetters(deadLetterFile);
     this.#timer = setInterval(() => void this.load(), loadInterval);
     this.#timer.unref();
   }
@@ -59,7 +72,7 @@ export class DuckDBStore implements Store {
     const writer = await instance.connect();
     await writer.run(createEventsTable);
     const reader = await instance.connect();
-    const store = new DuckDBStore(instance, writer, reader, new IngestJournal(journalDirectory), file, journalDirectory, options.loadInterval ?? 250);
+    const store = new DuckDBStore(instance, writer, reader, new IngestJournal(journalDirectory), file, journalDirectory, join(directory, 'dead-letters.ndjson'), options.loadInterval ?? 250);
     await store.load();
     return store;
   }
@@ -92,29 +105,104 @@ export class DuckDBStore implements Store {
 
   async #loadSegment(segment: Segment): Promise<boolean> {
     try {
-      await this.writer.run('BEGIN TRANSACTION');
-      const result = await this.writer.run(loadSegment(segment.path));
-      await this.writer.run('COMMIT');
-      const stored = Number(result.rowsChanged);
+      let stored: number;
+      try {
+        stored = await this.#loadFile(segment.path);
+      } catch (error) {
+        if (isStorageFailure(error)) throw error;
+        // Some row of the segment cannot be stored: split it down to the rows that fail, load
+        // every other row, and keep the failing ones as dead letters (synced before the segment goes).
+        stored = await this.#loadSplit(segment.path);
+      }
       const rows = segment.rows >= 0 ? segment.rows : stored;
       await this.journal.loaded(segment, rows);
-      this.#failures.delete(segment.path);
+      this.#failures = 0;
       this.#lastError = undefined;
       this.onLoad?.(stored, Math.max(0, rows - stored));
       return true;
     } catch (error) {
-      await this.writer.run('ROLLBACK').catch(() => undefined);
+      // The store itself failed (disk, memory): the segment stays and is loaded again later.
       this.#lastError = (error as Error).message;
-      const failures = (this.#failures.get(segment.path) ?? 0) + 1;
-      this.#failures.set(segment.path, failures);
-      process.stderr.write(`logmill store: loading ${segment.path} failed (${failures}): ${this.#lastError}\n`);
-      if (failures >= attemptsBeforeQuarantine) {
-        this.journal.quarantine(segment);
-        this.#failures.delete(segment.path);
-        return true;
-      }
+      this.#failures++;
+      process.stderr.write(`logmill store: loading ${segment.path} failed (${this.#failures}): ${this.#lastError}\n`);
       return false;
     }
+  }
+
+  /** Loads one NDJSON file in a transaction; returns the rows newly stored. */
+  async #loadFile(path: string): Promise<number> {
+    try {
+      await this.writer.run('BEGIN TRANSACTION');
+      const result = await this.writer.run(loadSegment(path));
+      await this.writer.run('COMMIT');
+      return Number(result.rowsChanged);
+    } catch (error) {
+      await this.writer.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /**
+   * Loads a segment that failed as a whole by halves, recursively, so k bad rows among n cost
+   * about 2k·log2(n) loads; a single row that still fails becomes a dead letter. Parts that load
+   * are committed as they go: a crash meanwhile leaves the segment, and loading it again skips the
+   * ids already stored.
+   */
+  async #loadSplit(path: string): Promise<number> {
+    const lines = readFileSync(path, 'utf8').split('\n').filter((line) => line.trim() !== '');
+    const part = `${path}.part`;
+    const dead: DeadLetter[] = [];
+    let stored = 0;
+    const attempt = async (from: number, to: number, knownToFail: boolean): Promise<void> => {
+      if (!knownToFail) {
+        writeFileSync(part, `${lines.slice(from, to).join('\n')}\n`);
+        try {
+          stored += await this.#loadFile(part);
+          return;
+        } catch (error) {
+          if (isStorageFailure(error)) throw error;
+          if (to - from === 1) {
+            const message = (error as Error).message.split('\n')[0]!.replaceAll(part, path);
+            dead.push({ at: new Date().toISOString(), error: message, line: lines[from]! });
+            return;
+          }
+        }
+      }
+      const middle = from + Math.ceil((to - from) / 2);
+      await attempt(from, middle, false);
+      await attempt(middle, to, false);
+    };
+    try {
+      await attempt(0, lines.length, true);
+    } finally {
+      rmSync(part, { force: true });
+    }
+    this.deadLetters.append(dead);
+    for (const entry of dead) process.stderr.write(`logmill store: a row of ${path} cannot be stored and was kept as a dead letter: ${entry.error}\n`);
+    this.onDeadLetters?.(dead.length);
+    return stored;
+  }
+
+  /** Dead letters, oldest first. */
+  async listDeadLetters(): Promise<DeadLetter[]> {
+    return this.deadLetters.all();
+  }
+
+  /**
+   * Puts every dead letter back into the journal and loads it: rows that now load are stored
+   * (repeats of stored ids skipped), the others become dead letters again. Returns both counts.
+   */
+  replayDeadLetters(): Promise<{ replayed: number; deadLetters: number }> {
+    return this.#serialize(async () => {
+      const entries = this.deadLetters.all();
+      if (entries.length > 0) {
+        await this.journal.append(entries.map((entry) => entry.line));
+        this.deadLetters.takeAll();
+        await this.#loadSealed();
+      }
+      const remaining = this.deadLetters.count;
+      return { replayed: entries.length, deadLetters: remaining };
+    });
   }
 
   async writable(): Promise<boolean> {
@@ -137,7 +225,7 @@ export class DuckDBStore implements Store {
         // The WAL exists only between checkpoints.
       }
     }
-    return { rows: Number(row?.['rows'] ?? 0), bytes, pending: this.journal.pendingRows, quarantined: this.journal.quarantined };
+    return { rows: Number(row?.['rows'] ?? 0), bytes, pending: this.journal.pendingRows, deadLetters: this.deadLetters.count };
   }
 
   async read(sql: string, parameters: readonly (string | number | boolean | null)[] = []): Promise<Record<string, unknown>[]> {
@@ -149,10 +237,6 @@ export class DuckDBStore implements Store {
   async event(project: string, id: string): Promise<Record<string, unknown> | undefined> {
     const [row] = await this.read('SELECT * FROM events WHERE project = ? AND id = ?::UUID', [project, id.toLowerCase()]);
     return row;
-  }
-
-  entityEvents(project: string, entity: string, value: string): Promise<Record<string, unknown>[]> {
-    return this.read(`SELECT * FROM events WHERE project = ? AND "${entity}" = ? ORDER BY ts, id`, [project, value]);
   }
 
   runQuery(project: string, query: EventQuery): Promise<Record<string, unknown>[]> {
@@ -188,60 +272,68 @@ export class DuckDBStore implements Store {
 
   /**
    * Erases every event of one entity (a user) so that no byte of it stays on disk: loads what is
-   * journaled, copies every other row into a fresh database file, swaps the files, and filters
-   * quarantined journal segments. Returns the number of events erased.
+   * journaled, rewrites the database file without the entity's rows, and drops its dead letters.
+   * Only rows whose entity column equals the value match: NULL never does. Returns the number of
+   * events erased.
    */
   eraseEntity(project: string, entity: string, value: string): Promise<number> {
-    let erased = 0;
-    const run = async (): Promise<void> => {
+    const run = async (): Promise<number> => {
       await this.#loadSealed();
-      const match = `project = ? AND "${entity}" = ?`;
-      const counted = await this.reader.runAndReadAll(`SELECT count(*) AS n FROM events WHERE ${match}`, [project, value]);
-      erased = Number((counted.getRowObjectsJson()[0] as { n: string }).n);
-      this.#filterQuarantine(project, entity, value);
-      if (erased === 0) return;
-      const fresh = `${this.file}.rewrite`;
-      rmSync(fresh, { force: true });
-      rmSync(`${fresh}.wal`, { force: true });
-      await this.writer.run(`ATTACH ${sqlString(fresh)} AS fresh`);
-      await this.writer.run(createEventsTable.replace('CREATE TABLE IF NOT EXISTS events', 'CREATE TABLE fresh.events'));
-      await this.writer.run(`INSERT INTO fresh.events SELECT * FROM events WHERE NOT (${match}) ORDER BY received_at`, [project, value]);
-      await this.writer.run('DETACH fresh');
-      this.writer.closeSync();
-      this.reader.closeSync();
-      this.instance.closeSync();
-      renameSync(fresh, this.file);
-      rmSync(`${this.file}.wal`, { force: true });
-      this.instance = await DuckDBInstance.create(this.file);
-      this.writer = await this.instance.connect();
-      this.reader = await this.instance.connect();
+      const match = `project = ? AND "${entity}" IS NOT DISTINCT FROM ?`;
+      const erased = await this.#removeWhere(match, [project, value]);
+      this.deadLetters.retain((entry, row) => (row === undefined ? !entry.line.includes(value) : !(row['project'] === project && row[entity] === value)));
+      return erased;
     };
-    return this.#serialize(run).then(() => erased);
+    return this.#serialize(run);
   }
 
-  /** Quarantined segments keep only what cannot be loaded; the erased entity's lines go. */
-  #filterQuarantine(project: string, entity: string, value: string): void {
-    const directory = join(this.journalDirectory, 'quarantine');
-    for (const file of readdirSync(directory)) {
-      const path = join(directory, file);
-      const lines = readFileSync(path, 'utf8').split('\n');
-      const kept = lines.filter((line) => {
-        try {
-          const row = JSON.parse(line) as Record<string, unknown>;
-          return !(row['project'] === project && row[entity] === value);
-        } catch {
-          // An unreadable line cannot be attributed; if it names the value at all, it goes.
-          return !line.includes(value);
-        }
-      });
-      if (kept.length !== lines.length) writeFileSync(path, kept.join('\n'));
+  /**
+   * Removes the rows matching `condition` so that their bytes leave the file: DuckDB's DELETE
+   * only marks rows, and a CHECKPOINT (or VACUUM) rewrites a row group only when enough of it is
+   * deleted, so deleted strings stay readable in the file. Every other row is copied into a fresh
+   * database file, which replaces the old one (under the store's lock). Returns the rows removed.
+   */
+  async #removeWhere(condition: string, parameters: (string | number)[]): Promise<number> {
+    const counted = await this.writer.runAndReadAll(`SELECT count(*) AS n FROM events WHERE ${condition}`, parameters);
+    const removed = Number((counted.getRowObjectsJson()[0] as { n: string }).n);
+    if (removed === 0) return 0;
+    const fresh = `${this.file}.rewrite`;
+    rmSync(fresh, { force: true });
+    rmSync(`${fresh}.wal`, { force: true });
+    await this.writer.run(`ATTACH ${sqlString(fresh)} AS fresh`);
+    try {
+      await this.writer.run(createEventsTable.replace('CREATE TABLE IF NOT EXISTS events', 'CREATE TABLE fresh.events'));
+      await this.writer.run(`INSERT INTO fresh.events SELECT * FROM events WHERE (${condition}) IS NOT TRUE ORDER BY received_at`, parameters);
+      await this.writer.run('CHECKPOINT fresh');
+    } finally {
+      await this.writer.run('DETACH fresh');
     }
+    this.writer.closeSync();
+    this.reader.closeSync();
+    this.instance.closeSync();
+    renameSync(fresh, this.file);
+    rmSync(`${this.file}.wal`, { force: true });
+    rmSync(`${fresh}.wal`, { force: true });
+    this.instance = await DuckDBInstance.create(this.file);
+    this.writer = await this.instance.connect();
+    this.reader = await this.instance.connect();
+    return removed;
+  }
+
+  /** Every stored event whose entity column equals the value (NULL never does), with its dead letters. */
+  async entityEvents(project: string, entity: string, value: string): Promise<Record<string, unknown>[]> {
+    const stored = await this.read(`SELECT * FROM events WHERE project = ? AND "${entity}" = ? ORDER BY ts, id`, [project, value]);
+    const dead = this.deadLetters
+      .all()
+      .map((entry) => ({ entry, row: rowOf(entry) }))
+      .filter(({ row }) => row !== undefined && row['project'] === project && row[entity] === value)
+      .map(({ entry, row }) => ({ ...row, deadLetter: { at: entry.at, error: entry.error } }));
+    return [...stored, ...dead];
   }
 
   /** Deletes events older than `cutoff` (ms), optionally only those with one name; returns how many. */
   deleteOlderThan(cutoff: number, name?: string, except: readonly string[] = []): Promise<number> {
-    let deleted = 0;
-    const run = async (): Promise<void> => {
+    const run = async (): Promise<number> => {
       await this.#loadSealed();
       const conditions = ['ts < epoch_ms(?::BIGINT)'];
       const parameters: (string | number)[] = [cutoff];
@@ -253,11 +345,17 @@ export class DuckDBStore implements Store {
         conditions.push('name IS DISTINCT FROM ?');
         parameters.push(kept);
       }
-      const result = await this.writer.run(`DELETE FROM events WHERE ${conditions.join(' AND ')}`, parameters);
-      deleted = Number(result.rowsChanged);
-      if (deleted > 0) await this.writer.run('CHECKPOINT');
+      const removed = await this.#removeWhere(conditions.join(' AND '), parameters);
+      // Dead letters age out by the same rule, so retention leaves nothing older behind.
+      this.deadLetters.retain((_entry, row) => {
+        if (row === undefined || typeof row['ts'] !== 'number') return true;
+        if (!(row['ts'] < cutoff)) return true;
+        if (name !== undefined && row['name'] !== name) return true;
+        return except.includes(row['name'] as string);
+      });
+      return removed;
     };
-    return this.#serialize(run).then(() => deleted);
+    return this.#serialize(run);
   }
 
   async groupStatistics(project: string, query: EventQuery, entity: string, options: GroupStatisticsOptions = {}): Promise<GroupStatisticsRow[]> {

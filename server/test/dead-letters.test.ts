@@ -1,0 +1,122 @@
+/**
+ * A row the store cannot load never takes its neighbours with it: the segment is split down to
+ * the failing rows, which become dead letters (listed, exported with the person, replayed, erased),
+ * while every other row loads and the store stays ready. Erasure matches exactly one person.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Scrubber } from '../collector/scrub.js';
+import { eventToRow, type Envelope } from '../collector/event-to-row.js';
+import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
+import type { EventRow } from '../store/event-row.js';
+import { temporaryDirectory } from './helpers/collector-process.js';
+import { envelopeLines } from './helpers/envelopes.js';
+
+function rows(count: number, tag: string): EventRow[] {
+  return envelopeLines(count, tag).map((line) => eventToRow('default', JSON.parse(line) as Envelope, Date.now(), new Scrubber()));
+}
+
+async function count(store: DuckDBStore, where = 'TRUE', parameters: string[] = []): Promise<number> {
+  const [row] = await store.read(`SELECT count(*) AS n FROM events WHERE ${where}`, parameters);
+  return Number(row!['n']);
+}
+
+/** Rows no store can hold, as a buggy or older collector might have journaled them. */
+function poisonLines(): string[] {
+  const [a, b, c, d] = rows(4, 'poison');
+  return [
+    JSON.stringify({ ...a, line: 2_147_483_648 }),
+    JSON.stringify({ ...b, ts: 1e17 }),
+    JSON.stringify({ ...c, id: 'not a uuid' }),
+    JSON.stringify({ ...d, template: null }),
+    '{"project":"default","id":"0190', // torn
+  ];
+}
+
+describe('dead letters', () => {
+  it('loads every good row of a segment that holds bad ones, and keeps only the bad ones aside', async () => {
+    const directory = temporaryDirectory('dead-letters');
+    const store = await DuckDBStore.open(directory, { loadInterval: 60_000 });
+    let deadLetterEvents = 0;
+    store.onDeadLetters = (rows) => (deadLetterEvents += rows);
+    try {
+      const good = rows(400, 'good');
+      const poison = poisonLines();
+      // The poison is spread through one segment among 400 acknowledged neighbours.
+      await Promise.all([
+        store.insert(good.slice(0, 100)),
+        (store as unknown as { journal: { append(lines: string[]): Promise<void> } }).journal.append(poison.slice(0, 2)),
+        store.insert(good.slice(100, 250)),
+        (store as unknown as { journal: { append(lines: string[]): Promise<void> } }).journal.append(poison.slice(2)),
+        store.insert(good.slice(250)),
+      ]);
+      expect(await count(store)).toBe(400);
+      const stored = new Set((await store.read('SELECT id::VARCHAR AS id FROM events')).map((row) => row['id']));
+      expect(good.every((row) => stored.has(row.id))).toBe(true);
+      expect(await store.writable()).toBe(true);
+      expect(await store.statistics()).toMatchObject({ rows: 400, deadLetters: 5, pending: 0 });
+      expect(deadLetterEvents).toBe(5);
+      const dead = await store.listDeadLetters();
+      expect(dead.map((entry) => entry.line).sort()).toEqual([...poison].sort());
+      expect(dead.find((entry) => entry.line.includes('2147483648'))!.error).toMatch(/2147483648/);
+      // The file is the operator's: private, and synced before the segment went.
+      expect(readFileSync(join(directory, 'dead-letters.ndjson'), 'utf8').trim().split('\n')).toHaveLength(5);
+      // Replaying rows that still cannot be stored leaves them where they were, and loses nothing.
+      expect(await store.replayDeadLetters()).toEqual({ replayed: 5, deadLetters: 5 });
+      expect(await count(store)).toBe(400);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('replays dead letters that load now, and takes back segments older versions set aside whole', async () => {
+    const directory = temporaryDirectory('dead-letters-replay');
+    mkdirSync(join(directory, 'journal', 'quarantine'), { recursive: true });
+    const [first, ...others] = rows(30, 'quarantined');
+    // An older version quarantined this whole segment for its one bad row: its 29 good rows come back.
+    writeFileSync(join(directory, 'journal', 'quarantine', '1700000000000-000000000003.ndjson'), `${[...others.map((row) => JSON.stringify(row)), JSON.stringify({ ...first, line: 2 ** 40 })].join('\n')}\n`);
+    // A row dead-lettered for a reason since fixed (it is well-formed now).
+    const fixed = rows(1, 'fixed')[0]!;
+    writeFileSync(join(directory, 'dead-letters.ndjson'), `${JSON.stringify({ at: new Date().toISOString(), error: 'a bug since fixed', line: JSON.stringify(fixed) })}\n`);
+    const store = await DuckDBStore.open(directory, { loadInterval: 60_000 });
+    try {
+      expect(await count(store)).toBe(29);
+      expect(await store.statistics()).toMatchObject({ deadLetters: 2 });
+      expect(await store.replayDeadLetters()).toEqual({ replayed: 2, deadLetters: 1 });
+      expect(await count(store)).toBe(30);
+      expect(await count(store, 'id = ?::UUID', [fixed.id])).toBe(1);
+      expect((await store.listDeadLetters())[0]!.line).toContain('1099511627776');
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('erasure', () => {
+  it('erases exactly one person: never rows with no user, never someone else, and their dead letters too', async () => {
+    const directory = temporaryDirectory('erase-exact');
+    const store = await DuckDBStore.open(directory, { loadInterval: 60_000 });
+    try {
+      const all = rows(26, 'erase').map((row, index) => ({ ...row, user_id: index < 2 ? 'u-0' : index < 10 ? null : index < 18 ? `u-${index % 3 + 1}` : 'u-00' }));
+      await store.insert(all);
+      const deadOfPerson = JSON.stringify({ ...rows(1, 'dead')[0]!, user_id: 'u-0', line: 2 ** 33 });
+      const deadOfOther = JSON.stringify({ ...rows(1, 'dead-other')[0]!, user_id: 'u-1', line: 2 ** 33 });
+      await (store as unknown as { journal: { append(lines: string[]): Promise<void> } }).journal.append([deadOfPerson, deadOfOther]);
+      expect(await count(store)).toBe(26);
+      const before = await store.read('SELECT user_id, count(*) AS n FROM events GROUP BY ALL ORDER BY user_id NULLS FIRST');
+      expect((await store.entityEvents('default', 'user_id', 'u-0')).map((row) => row['deadLetter'] !== undefined)).toEqual([false, false, true]);
+      expect(await store.eraseEntity('default', 'user_id', 'u-0')).toBe(2);
+      expect(await count(store)).toBe(24);
+      const after = await store.read('SELECT user_id, count(*) AS n FROM events GROUP BY ALL ORDER BY user_id NULLS FIRST');
+      expect(after).toEqual(before.filter((row) => row['user_id'] !== 'u-0'));
+      expect(await count(store, 'user_id IS NULL')).toBe(8);
+      expect((await store.listDeadLetters()).map((entry) => entry.line)).toEqual([deadOfOther]);
+      // A project that has no such user loses nothing either.
+      expect(await store.eraseEntity('other', 'user_id', 'u-1')).toBe(0);
+      expect(await count(store)).toBe(24);
+    } finally {
+      await store.close();
+    }
+  });
+});
