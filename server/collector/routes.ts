@@ -45,7 +45,15 @@ export function registerRoutes(app: FastifyInstance, keys: KeyRing, store: Store
     } catch (error) {
       throw new ClientError(400, 'invalid_json', `the body is not JSON: ${(error as Error).message}`);
     }
-    const envelopes = otlpToEnvelopes(parsed, Date.now());
+    let envelopes;
+    try {
+      envelopes = otlpToEnvelopes(parsed, Date.now());
+    } catch (error) {
+      // Whatever the conversion meets in the body is the client's: a nesting past every guard
+      // still answers 400, never a 503 that exporters would retry forever.
+      if (error instanceof RangeError) throw new ClientError(400, 'too_deep', 'the body nests values too deeply');
+      throw error;
+    }
     if (envelopes.length === 0) throw new ClientError(400, 'empty_body', 'the request carries no log records');
     if (envelopes.length > dependencies.limits.eventsPerBatch) {
       throw new ClientError(413, 'too_many_events', `a batch may carry at most ${dependencies.limits.eventsPerBatch} log records`);
