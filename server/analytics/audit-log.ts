@@ -48,13 +48,13 @@ export class AuditLog {
     return this.#writing;
   }
 
-  /** Drops every line that mentions `value` (by its hash); returns how many went. */
-  async forget(value: string): Promise<number> {
+  /** Drops every line that mentions one of `values` (by its hash); returns how many went. */
+  async forget(values: readonly string[]): Promise<number> {
     const run = async (): Promise<number> => {
       if (!existsSync(this.#file)) return 0;
-      const hash = this.hashOf(value);
+      const hashes = values.map((value) => this.hashOf(value));
       const lines = readFileSync(this.#file, 'utf8').split('\n').filter((line) => line !== '');
-      const kept = lines.filter((line) => !line.includes(hash));
+      const kept = lines.filter((line) => !hashes.some((hash) => line.includes(hash)));
       if (kept.length === lines.length) return 0;
       const fresh = `${this.#file}.rewrite`;
       writeFileSync(fresh, kept.map((line) => `${line}\n`).join(''), { mode: 0o600 });

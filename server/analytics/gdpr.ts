@@ -18,6 +18,30 @@ export interface RetentionPolicy {
 }
 
 const day = 86_400_000;
+const personalColumns = ['args', 'attributes', 'context_vars', 'message', 'session_id', 'error'];
+
+/** The strings of an exported event's personal columns (JSON columns arrive as text). */
+function collectStrings(event: Record<string, unknown>, into: Set<string>): void {
+  const visit = (value: unknown): void => {
+    if (typeof value === 'string') {
+      if (value.length >= 8) into.add(value);
+    } else if (typeof value === 'object' && value !== null) {
+      for (const item of Object.values(value)) visit(item);
+    }
+  };
+  for (const column of personalColumns) {
+    const value = event[column];
+    if (typeof value === 'string' && column !== 'message' && column !== 'session_id') {
+      try {
+        visit(JSON.parse(value));
+        continue;
+      } catch {
+        // Not JSON after all: the string itself.
+      }
+    }
+    visit(value);
+  }
+}
 
 export class Gdpr {
   readonly #auditFile: string;
@@ -34,8 +58,12 @@ export class Gdpr {
 
   /** Erases the user; the audit line says when, in which project and how many events, not who. */
   async erase(project: string, user: string): Promise<{ eraseId: string; erased: number }> {
+    // Audit lines that asked about the person's own values go too: their id, and the longer strings
+    // (8 characters and more, so common words like "checkout" do not take other lines) of their events.
+    const values = new Set<string>([user]);
+    if (this.audit !== undefined) for (const event of await this.store.entityEvents(project, this.entity, user)) collectStrings(event, values);
     const erased = await this.store.eraseEntity(project, this.entity, user);
-    await this.audit?.forget(user);
+    await this.audit?.forget([...values]);
     const eraseId = randomUUID();
     await appendFile(this.#auditFile, `${JSON.stringify({ at: new Date().toISOString(), eraseId, project, events: erased })}\n`, { mode: 0o600 });
     return { eraseId, erased };
