@@ -1,8 +1,11 @@
 /**
  * Server-side scrubbing before anything is stored, whatever the client did: values under
- * Sentry's default sensitive keys, credit-card numbers (Luhn-checked, so order numbers survive),
- * email addresses, and IP addresses (truncated to /24 for IPv4, /48 for IPv6, as analytics
- * tools do). Configurable rules add keys or value patterns with an action: remove, mask or hash.
+ * Sentry's default sensitive keys, credit-card numbers (Luhn-checked, so order numbers survive;
+ * in strings, inside tokens such as `ref_4111111111111111_x`, and as JSON numbers), email
+ * addresses, IP addresses (truncated to /24 for IPv4, /48 for IPv6, as analytics tools do), and
+ * credentials in free text (`Bearer …`/`Basic …` and JSON Web Tokens). Object keys are scrubbed
+ * like values (an email used as a key is masked). Configurable rules add keys or value patterns
+ * with an action: remove, mask or hash.
  */
 import { createHmac } from 'node:crypto';
 import { compileSensitiveKeys, defaultSensitiveKeys } from 'logmill';
@@ -24,6 +27,8 @@ export interface ScrubOptions {
   emails?: ScrubAction | 'keep';
   creditCards?: ScrubAction | 'keep';
   ipAddresses?: 'truncate' | ScrubAction | 'keep';
+  /** Bearer/Basic credentials and JSON Web Tokens in free text (default mask). */
+  tokens?: ScrubAction | 'keep';
   rules?: ScrubRule[];
   /** Secret for `hash` (HMAC-SHA256); the collector's project salt. */
   salt?: string;
@@ -32,8 +37,13 @@ export interface ScrubOptions {
 export const FILTERED = '[Filtered]';
 
 const emailPattern = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
-const cardPattern = /\b\d(?:[ -]?\d){12,18}\b/g;
-const ipv4Pattern = /\b(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\b/g;
+// Digit runs bounded by non-digits rather than word boundaries, so a card inside an identifier
+// (`ref_4111111111111111_x`, `card4111111111111111`) is still found.
+const cardPattern = /(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)/g;
+const ipv4Pattern = /(?<![\d.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?!\.?\d)/g;
+// `Bearer xyz`, `Basic dXNlcjpwYXNz` (the scheme is kept, the credential masked), and JWTs anywhere.
+const credentialPattern = /\b(Bearer|Basic)(\s+)([A-Za-z0-9\-._~+/]{8,}=*)/gi;
+const jwtPattern = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 const ipv6Pattern = /(?<![\w:])((?:[0-9a-fA-F]{1,4}:){2,7}[0-9a-fA-F]{0,4}|(?:[0-9a-fA-F]{1,4}:){1,6}:(?:[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{1,4})*)?)(?![\w:])/g;
 
 /** The Luhn checksum, which every payment card number satisfies. */
@@ -57,6 +67,7 @@ export class Scrubber {
   readonly #emails: ScrubAction | 'keep';
   readonly #cards: ScrubAction | 'keep';
   readonly #ips: 'truncate' | ScrubAction | 'keep';
+  readonly #tokens: ScrubAction | 'keep';
   readonly #salt: string;
 
   constructor(options: ScrubOptions = {}) {
@@ -70,6 +81,7 @@ export class Scrubber {
     this.#emails = options.emails ?? 'mask';
     this.#cards = options.creditCards ?? 'mask';
     this.#ips = options.ipAddresses ?? 'truncate';
+    this.#tokens = options.tokens ?? 'mask';
     this.#salt = options.salt ?? '';
   }
 
@@ -93,6 +105,11 @@ export class Scrubber {
   /** Scrubs one string value. */
   string(value: string): string {
     let result = value;
+    if (this.#tokens !== 'keep') {
+      const action = this.#tokens;
+      if (result.includes('eyJ')) result = result.replace(jwtPattern, (match) => this.#apply(action, match));
+      result = result.replace(credentialPattern, (_match, scheme: string, space: string, credential: string) => `${scheme}${space}${this.#apply(action, credential)}`);
+    }
     if (this.#emails !== 'keep' && result.includes('@')) {
       const action = this.#emails;
       result = result.replace(emailPattern, (match) => this.#apply(action, match));
@@ -125,9 +142,20 @@ export class Scrubber {
     return result;
   }
 
+  /**
+   * A number that is a payment card number (13 to 19 digits, Luhn-valid) is scrubbed like one in a
+   * string: it becomes the action's string. Other numbers stay numbers.
+   */
+  number(value: number): number | string {
+    if (this.#cards === 'keep' || !Number.isInteger(value) || Math.abs(value) < 1e12 || Math.abs(value) >= 1e19) return value;
+    const digits = BigInt(Math.abs(value)).toString();
+    return luhnValid(digits) ? this.#apply(this.#cards, digits) : value;
+  }
+
   /** Scrubs any JSON value in place where possible; returns the scrubbed value. */
   value(value: unknown): unknown {
     if (typeof value === 'string') return this.string(value);
+    if (typeof value === 'number') return this.number(value);
     if (Array.isArray(value)) {
       for (let index = 0; index < value.length; index++) value[index] = this.value(value[index]);
       return value;
@@ -140,6 +168,15 @@ export class Scrubber {
         else if (action === 'hash') record[key] = this.#hash(typeof record[key] === 'string' ? (record[key] as string) : JSON.stringify(record[key]));
         else if (action === 'mask') record[key] = FILTERED;
         else record[key] = this.value(record[key]);
+        // A key is data too (`{"alice@example.com": 3}`): scrubbed like a value, kept apart from
+        // other keys that scrub to the same text.
+        const scrubbedKey = this.string(key);
+        if (scrubbedKey !== key && Object.hasOwn(record, key)) {
+          let renamed = scrubbedKey;
+          for (let suffix = 2; Object.hasOwn(record, renamed); suffix++) renamed = `${scrubbedKey}#${suffix}`;
+          record[renamed] = record[key];
+          delete record[key];
+        }
       }
       return record;
     }
