@@ -3,7 +3,7 @@
  * the failing rows, which become dead letters (listed, exported with the person, replayed, erased),
  * while every other row loads and the store stays ready. Erasure matches exactly one person.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Scrubber } from '../collector/scrub.js';
@@ -87,6 +87,28 @@ describe('dead letters', () => {
       expect(await count(store)).toBe(30);
       expect(await count(store, 'id = ?::UUID', [fixed.id])).toBe(1);
       expect((await store.listDeadLetters())[0]!.line).toContain('1099511627776');
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('a failing store', () => {
+  it('keeps a segment it cannot read for the next load and goes unready, dead-lettering nothing', async () => {
+    const directory = temporaryDirectory('store-failing');
+    const segment = join(directory, 'journal', '000000000005.ndjson');
+    // A segment the store cannot read at all (an IO error, not a row's fault).
+    mkdirSync(segment, { recursive: true });
+    const store = await DuckDBStore.open(directory, { loadInterval: 60_000 });
+    try {
+      expect(await store.writable()).toBe(false);
+      expect(await store.statistics()).toMatchObject({ deadLetters: 0 });
+      await expect(store.eraseEntity('default', 'user_id', 'u')).rejects.toThrow(/nothing was removed/);
+      rmSync(segment, { recursive: true });
+      writeFileSync(segment, `${rows(3, 'recovered').map((row) => JSON.stringify(row)).join('\n')}\n`);
+      await store.load();
+      expect(await count(store)).toBe(3);
+      expect(await store.writable()).toBe(true);
     } finally {
       await store.close();
     }

@@ -83,7 +83,7 @@ export class DuckDBStore implements Store {
 
   /** Loads every segment sealed so far (and the one being written); runs one load at a time. */
   load(): Promise<void> {
-    return this.#serialize(() => this.#loadSealed());
+    return this.#serialize(() => this.#loadSealed()).then(() => undefined);
   }
 
   /** Runs `task` after every load, erasure and deletion before it; a failure does not stop later ones. */
@@ -96,11 +96,18 @@ export class DuckDBStore implements Store {
     return result;
   }
 
-  async #loadSealed(): Promise<void> {
+  /** Loads every sealed segment; false when the store failed and some segment is still waiting. */
+  async #loadSealed(): Promise<boolean> {
     const segments = await this.journal.seal();
     for (const segment of segments) {
-      if (!(await this.#loadSegment(segment))) return;
+      if (!(await this.#loadSegment(segment))) return false;
     }
+    return true;
+  }
+
+  /** Loads everything journaled, or throws: erasure and retention must not leave rows behind in the journal. */
+  async #loadAllOrThrow(): Promise<void> {
+    if (!(await this.#loadSealed())) throw new Error(`the journal could not be loaded (${this.#lastError ?? 'unknown error'}); nothing was removed`);
   }
 
   async #loadSegment(segment: Segment): Promise<boolean> {
@@ -278,7 +285,7 @@ export class DuckDBStore implements Store {
    */
   eraseEntity(project: string, entity: string, value: string): Promise<number> {
     const run = async (): Promise<number> => {
-      await this.#loadSealed();
+      await this.#loadAllOrThrow();
       const match = `project = ? AND "${entity}" IS NOT DISTINCT FROM ?`;
       const erased = await this.#removeWhere(match, [project, value]);
       this.deadLetters.retain((entry, row) => (row === undefined ? !entry.line.includes(value) : !(row['project'] === project && row[entity] === value)));
@@ -334,7 +341,7 @@ export class DuckDBStore implements Store {
   /** Deletes events older than `cutoff` (ms), optionally only those with one name; returns how many. */
   deleteOlderThan(cutoff: number, name?: string, except: readonly string[] = []): Promise<number> {
     const run = async (): Promise<number> => {
-      await this.#loadSealed();
+      await this.#loadAllOrThrow();
       const conditions = ['ts < epoch_ms(?::BIGINT)'];
       const parameters: (string | number)[] = [cutoff];
       if (name !== undefined) {
