@@ -52,6 +52,10 @@ function text(value: unknown): string | null {
 }
 
 export function eventToRow(project: string, event: Envelope, receivedAt: number, scrubber: Scrubber): EventRow {
+  // The person's identifiers, read before scrubbing: an id that looks like an email must still
+  // tell people apart, and erasure must find it as the app sent it.
+  const userId = event.userId ?? text(event.context.vars['userId']);
+  const sessionId = event.sessionId ?? text(event.context.vars['sessionId']);
   const vars = scrubber.value(event.context.vars) as Record<string, unknown>;
   const error = event.error === undefined ? null : scrubber.value(event.error);
   const attributes = scrubber.value(event.attributes) as Record<string, unknown>;
@@ -79,8 +83,8 @@ export function eventToRow(project: string, event: Envelope, receivedAt: number,
     experiments: experimentsOf(vars),
     // The person's identifiers are kept as sent: erasure and export find the person by them, and
     // only direct readers may see or filter them.
-    user_id: event.userId ?? text(vars['userId']),
-    session_id: event.sessionId ?? text(vars['sessionId']),
+    user_id: userId,
+    session_id: sessionId,
     module: optional(event.code?.module),
     file: optional(event.code?.file),
     line: event.code?.line ?? null,

@@ -1,9 +1,10 @@
 /**
  * Server-side scrubbing before anything is stored, whatever the client did: values under
  * Sentry's default sensitive keys, credit-card numbers (Luhn-checked, so order numbers survive;
- * in strings, inside tokens such as `ref_4111111111111111_x`, and as JSON numbers), email
- * addresses, IP addresses (truncated to /24 for IPv4, /48 for IPv6, as analytics tools do), and
- * credentials in free text (`Bearer …`/`Basic …` and JSON Web Tokens). Object keys are scrubbed
+ * in strings, inside tokens such as `ref_4111111111111111_x`, and as JSON numbers) and IBANs
+ * (mod-97-checked), email addresses, IP addresses (truncated to /24 for IPv4, /48 for IPv6, as
+ * analytics tools do), and credentials in free text (`Bearer …`/`Basic …`, JSON Web Tokens, PEM
+ * private keys, and the user and password in `scheme://user:password@host`). Object keys are scrubbed
  * like values (an email used as a key is masked). Configurable rules add keys or value patterns
  * with an action: remove, mask or hash.
  */
@@ -27,7 +28,7 @@ export interface ScrubOptions {
   emails?: ScrubAction | 'keep';
   creditCards?: ScrubAction | 'keep';
   ipAddresses?: 'truncate' | ScrubAction | 'keep';
-  /** Bearer/Basic credentials and JSON Web Tokens in free text (default mask). */
+  /** Credentials in free text: Bearer/Basic, JSON Web Tokens, PEM private keys, URL user:password (default mask). */
   tokens?: ScrubAction | 'keep';
   rules?: ScrubRule[];
   /** Secret for `hash` (HMAC-SHA256); the collector's project salt. */
@@ -44,6 +45,22 @@ const ipv4Pattern = /(?<![\d.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?!\.?\
 // `Bearer xyz`, `Basic dXNlcjpwYXNz` (the scheme is kept, the credential masked), and JWTs anywhere.
 const credentialPattern = /\b(Bearer|Basic)(\s+)([A-Za-z0-9\-._~+/]{8,}=*)/gi;
 const jwtPattern = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
+const pemPattern = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g;
+const urlCredentialPattern = /\b([a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+:[^/\s@]+@/gi;
+const ibanPattern = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b/g;
+
+/** The IBAN check (ISO 13616): the rearranged number, letters as 10..35, is 1 modulo 97. */
+export function ibanValid(text: string): boolean {
+  const compact = text.replace(/ /g, '');
+  if (compact.length < 15 || compact.length > 34) return false;
+  let remainder = 0;
+  for (const character of `${compact.slice(4)}${compact.slice(0, 4)}`) {
+    const code = character.charCodeAt(0);
+    const value = code >= 65 ? String(code - 55) : character;
+    for (const digit of value) remainder = (remainder * 10 + (digit.charCodeAt(0) - 48)) % 97;
+  }
+  return remainder === 1;
+}
 const ipv6Pattern = /(?<![\w:])((?:[0-9a-fA-F]{1,4}:){2,7}[0-9a-fA-F]{0,4}|(?:[0-9a-fA-F]{1,4}:){1,6}:(?:[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{1,4})*)?)(?![\w:])/g;
 
 /** The Luhn checksum, which every payment card number satisfies. */
@@ -108,6 +125,8 @@ export class Scrubber {
     if (this.#tokens !== 'keep') {
       const action = this.#tokens;
       if (result.includes('eyJ')) result = result.replace(jwtPattern, (match) => this.#apply(action, match));
+      if (result.includes('-----BEGIN')) result = result.replace(pemPattern, (match) => this.#apply(action, match));
+      if (result.includes('://')) result = result.replace(urlCredentialPattern, (match, scheme: string) => `${scheme}${this.#apply(action, match.slice(scheme.length, -1))}@`);
       result = result.replace(credentialPattern, (_match, scheme: string, space: string, credential: string) => `${scheme}${space}${this.#apply(action, credential)}`);
     }
     if (this.#emails !== 'keep' && result.includes('@')) {
@@ -117,6 +136,7 @@ export class Scrubber {
     if (this.#cards !== 'keep' && /\d{4}/.test(result)) {
       const action = this.#cards;
       result = result.replace(cardPattern, (match) => (luhnValid(match.replace(/[ -]/g, '')) ? this.#apply(action, match) : match));
+      result = result.replace(ibanPattern, (match) => (ibanValid(match) ? this.#apply(action, match) : match));
     }
     if (this.#ips !== 'keep') {
       const ips = this.#ips;

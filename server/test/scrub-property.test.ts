@@ -1,6 +1,7 @@
 /**
  * Scrubbing covers every stored string. fast-check plants PII (emails, Luhn-valid card numbers as
- * strings, inside tokens and as JSON numbers, IP addresses, bearer credentials, JWTs) in every
+ * strings, inside tokens and as JSON numbers, IBANs, IP addresses, bearer credentials, JWTs, URL
+ * passwords, private keys) in every
  * field of the envelope and of OTLP records, and none of it is found in the row the store keeps,
  * which is everything any key can read back. The person's own identifiers (`userId`,
  * `sessionId`) are kept on purpose: erasure and export find the person by them.
@@ -37,6 +38,14 @@ const ipv6 = fc.array(fc.integer({ min: 1, max: 0xffff }), { minLength: 8, maxLe
 const base64url = fc.stringMatching(/^[A-Za-z0-9_-]{10,40}$/);
 const jwt = fc.tuple(base64url, base64url, base64url).map(([header, payload, signature]) => `eyJ${header}.eyJ${payload}.${signature}`);
 const bearer = fc.stringMatching(/^[A-Za-z0-9._~+/-]{16,40}$/);
+/** A valid IBAN: a country, the check digits that fit, and a numeric account part. */
+const iban = fc.tuple(fc.constantFrom('DE', 'GB', 'FR', 'NL'), fc.stringMatching(/^[0-9]{18}$/)).map(([country, account]) => {
+  const numeric = `${account}${[...country].map((letter) => letter.charCodeAt(0) - 55).join('')}00`;
+  let remainder = 0;
+  for (const digit of numeric) remainder = (remainder * 10 + Number(digit)) % 97;
+  return `${country}${String(98 - remainder).padStart(2, '0')}${account}`;
+});
+const password = fc.stringMatching(/^[A-Za-z0-9!$%*]{8,20}$/);
 
 interface Planted {
   /** The text put into a field. */
@@ -52,6 +61,9 @@ const pii: fc.Arbitrary<Planted> = fc.oneof(
   ipv6.map((address) => ({ text: `from [${address}]`, secrets: [address] })),
   jwt.map((token) => ({ text: `token=${token}`, secrets: [token] })),
   bearer.map((token) => ({ text: `sent Authorization: Bearer ${token} upstream`, secrets: [token] })),
+  iban.map((number) => ({ text: `refund to ${number} today`, secrets: [number] })),
+  fc.tuple(lower, password).map(([user, secret]) => ({ text: `connect https://${user}:${secret}@db.internal/x`, secrets: [`${user}:${secret}`, secret] })),
+  base64url.map((body) => ({ text: `-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----`, secrets: [body] })),
 );
 
 /** Every place of the envelope a string (or a key) can be stored. */
@@ -160,6 +172,19 @@ describe('scrubbing every stored string', () => {
     const row = eventToRow('default', event, Date.now(), scrubber);
     expect(row.template).toBe('order 4111111111111112 v1.2.3 at 12:30:45');
     expect(row.attributes).toEqual({ count: 1234567890123, order: 4111111111111112, ratio: 0.5, 'plain key': 'Basic idea' });
+  });
+
+  it('keeps the person\'s identifiers as sent, so people stay apart and erasure finds them', () => {
+    const scrubber = new Scrubber();
+    const rows = ['ann@example.com', 'bob@example.com'].map((email) => {
+      const event = baseEnvelope();
+      event.context.vars = { userId: email, sessionId: `s-${email}` };
+      return eventToRow('default', event, Date.now(), scrubber);
+    });
+    expect(rows.map((row) => [row.user_id, row.session_id])).toEqual([['ann@example.com', 's-ann@example.com'], ['bob@example.com', 's-bob@example.com']]);
+    // The copy among the context variables is scrubbed like any other value.
+    expect(rows[0]!.context_vars['userId']).toBe('[Filtered]');
+    expect(JSON.stringify(rows[0]!.context_vars)).not.toContain('ann@example.com');
   });
 
   it('reads none of it back through the collector, by any key', async () => {

@@ -34,6 +34,10 @@ describe('Scrubber', () => {
       .toBe('retry with Authorization: Bearer [Filtered] and Basic [Filtered]');
     expect(scrubber.string('cookie eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc inline')).toBe('cookie [Filtered] inline');
     expect(scrubber.string('ip_10.1.2.3_x and 10.1.2.3.4 stays')).toBe('ip_10.1.2.0_x and 10.1.2.3.4 stays');
+    expect(scrubber.string('pay to DE89 3704 0044 0532 0130 00 or GB82WEST12345698765432, not DE89370400440532013001'))
+      .toBe('pay to [Filtered] or [Filtered], not DE89370400440532013001');
+    expect(scrubber.string('db at postgres://ann:hunter2@db.internal:5432/app')).toBe('db at postgres://[Filtered]@db.internal:5432/app');
+    expect(scrubber.string('key -----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY----- end')).toBe('key [Filtered] end');
   });
 
   it('can keep what a deployment decides to keep', () => {
