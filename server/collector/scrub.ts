@@ -47,6 +47,8 @@ const credentialPattern = /\b(Bearer|Basic)(\s+)([A-Za-z0-9\-._~+/]{8,}=*)/gi;
 const jwtPattern = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 const pemPattern = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g;
 const urlCredentialPattern = /\b([a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+:[^/\s@]+@/gi;
+const credentialHint = /b(?:earer|asic)\s/i;
+const ibanHint = /[A-Z]{2}\d{2}/;
 const ibanPattern = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b/g;
 
 /** The IBAN check (ISO 13616): the rearranged number, letters as 10..35, is 1 modulo 97. */
@@ -121,13 +123,16 @@ export class Scrubber {
 
   /** Scrubs one string value. */
   string(value: string): string {
+    // No address, number or credential worth masking is shorter than an email like a@b.co (6
+    // characters): most keys and many values are, and skip every pattern.
+    if (value.length < 6 && this.#valueRules.length === 0) return value;
     let result = value;
-    if (this.#tokens !== 'keep') {
+    if (this.#tokens !== 'keep' && result.length >= 14) {
       const action = this.#tokens;
       if (result.includes('eyJ')) result = result.replace(jwtPattern, (match) => this.#apply(action, match));
       if (result.includes('-----BEGIN')) result = result.replace(pemPattern, (match) => this.#apply(action, match));
       if (result.includes('://')) result = result.replace(urlCredentialPattern, (match, scheme: string) => `${scheme}${this.#apply(action, match.slice(scheme.length, -1))}@`);
-      result = result.replace(credentialPattern, (_match, scheme: string, space: string, credential: string) => `${scheme}${space}${this.#apply(action, credential)}`);
+      if (credentialHint.test(result)) result = result.replace(credentialPattern, (_match, scheme: string, space: string, credential: string) => `${scheme}${space}${this.#apply(action, credential)}`);
     }
     if (this.#emails !== 'keep' && result.includes('@')) {
       const action = this.#emails;
@@ -136,7 +141,7 @@ export class Scrubber {
     if (this.#cards !== 'keep' && /\d{4}/.test(result)) {
       const action = this.#cards;
       result = result.replace(cardPattern, (match) => (luhnValid(match.replace(/[ -]/g, '')) ? this.#apply(action, match) : match));
-      result = result.replace(ibanPattern, (match) => (ibanValid(match) ? this.#apply(action, match) : match));
+      if (result.length >= 15 && ibanHint.test(result)) result = result.replace(ibanPattern, (match) => (ibanValid(match) ? this.#apply(action, match) : match));
     }
     if (this.#ips !== 'keep') {
       const ips = this.#ips;
