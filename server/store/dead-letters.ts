@@ -23,6 +23,9 @@ export interface DeadLetterSummary {
 }
 
 export class DeadLetters {
+  /** Known after the first count, then kept up to date (metrics read it on every scrape). */
+  #count: number | undefined;
+
   constructor(readonly file: string) {}
 
   /** Appends rows and syncs them; only then may their segment go. */
@@ -35,6 +38,7 @@ export class DeadLetters {
     } finally {
       closeSync(descriptor);
     }
+    if (this.#count !== undefined) this.#count += entries.length;
   }
 
   all(): DeadLetter[] {
@@ -52,7 +56,8 @@ export class DeadLetters {
   }
 
   get count(): number {
-    return this.all().length;
+    this.#count ??= this.all().length;
+    return this.#count;
   }
 
   /** Keeps only the entries `keep` accepts (atomically: a fresh file renamed over the old one); returns how many went. */
@@ -78,6 +83,7 @@ export class DeadLetters {
     fsyncSync(descriptor);
     closeSync(descriptor);
     renameSync(fresh, this.file);
+    this.#count = entries.length;
   }
 }
 

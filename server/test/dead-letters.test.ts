@@ -10,7 +10,9 @@ import { Scrubber } from '../collector/scrub.js';
 import { eventToRow, type Envelope } from '../collector/event-to-row.js';
 import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
 import type { EventRow } from '../store/event-row.js';
-import { temporaryDirectory } from './helpers/collector-process.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { cliPath, keys, startCollector, temporaryDirectory } from './helpers/collector-process.js';
 import { envelopeLines } from './helpers/envelopes.js';
 
 function rows(count: number, tag: string): EventRow[] {
@@ -91,6 +93,31 @@ describe('dead letters', () => {
       await store.close();
     }
   });
+});
+
+describe('dead letters for the operator', () => {
+  it('lists, exports and replays them with the CLI and the API, for the admin key only', async () => {
+    const data = temporaryDirectory('dead-letters-cli');
+    const [fixed, broken] = rows(2, 'operator');
+    const entries = [
+      { at: '2026-01-01T00:00:00.000Z', error: 'a bug since fixed', line: JSON.stringify(fixed) },
+      { at: '2026-01-01T00:00:01.000Z', error: 'still broken', line: JSON.stringify({ ...broken, line: 2 ** 40 }) },
+    ];
+    writeFileSync(join(data, 'dead-letters.ndjson'), entries.map((entry) => `${JSON.stringify(entry)}\n`).join(''));
+    const collector = await startCollector({ data });
+    const cli = (...args: string[]) => promisify(execFile)(process.execPath, [cliPath, 'dead-letters', ...args, '--url', collector.url, '--key', keys.admin], { env: { ...process.env, LOGMILL_URL: '', LOGMILL_KEY: '' } });
+    try {
+      expect((await cli('list')).stdout).toBe(`2026-01-01T00:00:00.000Z  default  ${fixed!.id}  a bug since fixed\n2026-01-01T00:00:01.000Z  default  ${broken!.id}  still broken\n`);
+      expect((await cli('export')).stdout.trim().split('\n').map((line) => JSON.parse(line))).toEqual(entries);
+      expect((await fetch(`${collector.url}/api/dead-letters`, { headers: { authorization: `Bearer ${keys.read}` } })).status).toBe(403);
+      expect((await cli('replay')).stdout).toBe('replayed 2 dead letters; 1 still cannot be stored\n');
+      const stored = await fetch(`${collector.url}/api/events/${fixed!.id}`, { headers: { authorization: `Bearer ${keys.admin}` } });
+      expect(stored.status).toBe(200);
+      expect(JSON.parse((await cli('list', '--json')).stdout)).toMatchObject({ id: broken!.id, error: expect.stringContaining('1099511627776') });
+    } finally {
+      await collector.stop();
+    }
+  }, 60_000);
 });
 
 describe('a failing store', () => {
