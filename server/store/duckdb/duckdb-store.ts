@@ -237,8 +237,23 @@ export class DuckDBStore implements Store {
 
   async read(sql: string, parameters: readonly (string | number | boolean | null)[] = []): Promise<Record<string, unknown>[]> {
     await this.load();
-    const reader = await this.reader.runAndReadAll(sql, parameters as DuckDBValue[]);
-    return reader.getRowObjectsJson() as Record<string, unknown>[];
+    // Counted, so that a rewrite (erasure, retention) waits for reads already past the loader
+    // before it closes their connection; later reads wait behind the rewrite in load().
+    this.#reads++;
+    try {
+      const reader = await this.reader.runAndReadAll(sql, parameters as DuckDBValue[]);
+      return reader.getRowObjectsJson() as Record<string, unknown>[];
+    } finally {
+      if (--this.#reads === 0) this.#readsDone?.();
+    }
+  }
+
+  #reads = 0;
+  #readsDone: (() => void) | undefined;
+
+  async #readsFinished(): Promise<void> {
+    while (this.#reads > 0) await new Promise<void>((resolve) => (this.#readsDone = resolve));
+    this.#readsDone = undefined;
   }
 
   async event(project: string, id: string): Promise<Record<string, unknown> | undefined> {
@@ -315,6 +330,7 @@ export class DuckDBStore implements Store {
     } finally {
       await this.writer.run('DETACH fresh');
     }
+    await this.#readsFinished();
     this.writer.closeSync();
     this.reader.closeSync();
     this.instance.closeSync();
