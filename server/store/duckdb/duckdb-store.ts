@@ -5,8 +5,8 @@
  * acknowledged before it, so queries always see every acknowledged event.
  */
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
-import { accessSync, constants, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { EventRow } from '../event-row.js';
 import { type GroupStatisticsOptions, type GroupStatisticsRow, experimentEventOf, funnelCellOf, funnelEventOf, groupStatisticsOf } from '../row-mapping.js';
 import { type DeadLetter, DeadLetters, rowOf } from '../dead-letters.js';
@@ -113,19 +113,20 @@ export class DuckDBStore implements Store {
   async #loadSegment(segment: Segment): Promise<boolean> {
     try {
       let stored: number;
+      let dead = 0;
       try {
         stored = await this.#loadFile(segment.path);
       } catch (error) {
         if (isStorageFailure(error)) throw error;
         // Some row of the segment cannot be stored: split it down to the rows that fail, load
         // every other row, and keep the failing ones as dead letters (synced before the segment goes).
-        stored = await this.#loadSplit(segment.path);
+        ({ stored, dead } = await this.#loadSplit(segment.path));
       }
-      const rows = segment.rows >= 0 ? segment.rows : stored;
+      const rows = segment.rows >= 0 ? segment.rows : stored + dead;
       await this.journal.loaded(segment, rows);
       this.#failures = 0;
       this.#lastError = undefined;
-      this.onLoad?.(stored, Math.max(0, rows - stored));
+      this.onLoad?.(stored, Math.max(0, rows - stored - dead));
       return true;
     } catch (error) {
       // The store itself failed (disk, memory): the segment stays and is loaded again later.
@@ -155,7 +156,7 @@ export class DuckDBStore implements Store {
    * are committed as they go: a crash meanwhile leaves the segment, and loading it again skips the
    * ids already stored.
    */
-  async #loadSplit(path: string): Promise<number> {
+  async #loadSplit(path: string): Promise<{ stored: number; dead: number }> {
     const lines = readFileSync(path, 'utf8').split('\n').filter((line) => line.trim() !== '');
     const part = `${path}.part`;
     const dead: DeadLetter[] = [];
@@ -187,7 +188,7 @@ export class DuckDBStore implements Store {
     this.deadLetters.append(dead);
     for (const entry of dead) process.stderr.write(`logmill store: a row of ${path} cannot be stored and was kept as a dead letter: ${entry.error}\n`);
     this.onDeadLetters?.(dead.length);
-    return stored;
+    return { stored, dead: dead.length };
   }
 
   /** Dead letters, oldest first. */
@@ -311,9 +312,10 @@ export class DuckDBStore implements Store {
 
   /**
    * Removes the rows matching `condition` so that their bytes leave the file: DuckDB's DELETE
-   * only marks rows, and a CHECKPOINT (or VACUUM) rewrites a row group only when enough of it is
-   * deleted, so deleted strings stay readable in the file. Every other row is copied into a fresh
-   * database file, which replaces the old one (under the store's lock). Returns the rows removed.
+   * only marks rows, and neither CHECKPOINT nor VACUUM overwrites their blocks (with DuckDB 1.5 the
+   * deleted strings stay readable in the file even with 95% of the table deleted). Every other row
+   * is copied into a fresh database file, which replaces the old one (under the store's lock, the
+   * rename synced to the directory). Returns the rows removed.
    */
   async #removeWhere(condition: string, parameters: (string | number)[]): Promise<number> {
     const counted = await this.writer.runAndReadAll(`SELECT count(*) AS n FROM events WHERE ${condition}`, parameters);
@@ -337,6 +339,12 @@ export class DuckDBStore implements Store {
     renameSync(fresh, this.file);
     rmSync(`${this.file}.wal`, { force: true });
     rmSync(`${fresh}.wal`, { force: true });
+    const directory = openSync(dirname(this.file), 'r');
+    try {
+      fsyncSync(directory);
+    } finally {
+      closeSync(directory);
+    }
     this.instance = await DuckDBInstance.create(this.file);
     this.writer = await this.instance.connect();
     this.reader = await this.instance.connect();
