@@ -52,9 +52,9 @@ export class AuditLog {
   async forget(values: readonly string[]): Promise<number> {
     const run = async (): Promise<number> => {
       if (!existsSync(this.#file)) return 0;
-      const hashes = values.map((value) => this.hashOf(value));
+      const hashes = new Set(values.map((value) => this.hashOf(value)));
       const lines = readFileSync(this.#file, 'utf8').split('\n').filter((line) => line !== '');
-      const kept = lines.filter((line) => !hashes.some((hash) => line.includes(hash)));
+      const kept = lines.filter((line) => !(line.match(/hash:[0-9a-f]{16}/g) ?? []).some((hash) => hashes.has(hash)));
       if (kept.length === lines.length) return 0;
       const fresh = `${this.#file}.rewrite`;
       writeFileSync(fresh, kept.map((line) => `${line}\n`).join(''), { mode: 0o600 });
