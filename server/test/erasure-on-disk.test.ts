@@ -99,6 +99,8 @@ describe('erasure on disk', () => {
     const audit = join(collector.data, 'audit', 'queries.ndjson');
     expect(statSync(audit).mode & 0o777).toBe(0o600);
     expect(readFileSync(audit, 'utf8')).not.toContain(person);
+    expect(readFileSync(audit, 'utf8')).not.toContain(personal.attribute);
+    expect(readFileSync(audit, 'utf8')).toMatch(/"value":"hash:[0-9a-f]{16}"/);
     expect(readFileSync(audit, 'utf8').trim().split('\n')).toHaveLength(2);
 
     const total = await count();
