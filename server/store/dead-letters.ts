@@ -28,8 +28,14 @@ export class DeadLetters {
 
   constructor(readonly file: string) {}
 
-  /** Appends rows and syncs them; only then may their segment go. */
+  /**
+   * Appends rows and syncs them; only then may their segment go. A row already kept (its segment
+   * was split again after a crash between this append and the segment's deletion) is not repeated.
+   */
   append(entries: readonly DeadLetter[]): void {
+    if (entries.length === 0) return;
+    const kept = new Set(this.all().map((entry) => entry.line));
+    entries = entries.filter((entry) => !kept.has(entry.line));
     if (entries.length === 0) return;
     const descriptor = openSync(this.file, 'a', 0o600);
     try {
