@@ -31,7 +31,7 @@ export class IngestJournal {
 
   constructor(directory: string, private readonly maxSegmentBytes = 64 * 1024 * 1024) {
     this.#directory = directory;
-    mkdirSync(directory, { recursive: true });
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
     // Segments left by an earlier run (stopped or crashed) are loaded first, in order.
     for (const file of readdirSync(directory).sort()) {
       // A part of a segment being split when the process stopped: the segment itself is still here.
@@ -65,7 +65,7 @@ export class IngestJournal {
   async #write(lines: readonly string[]): Promise<void> {
     if (this.#current === undefined) {
       const path = join(this.#directory, `${String(this.#sequence++).padStart(12, '0')}.ndjson`);
-      this.#current = { path, handle: await open(path, 'a'), rows: 0, bytes: 0 };
+      this.#current = { path, handle: await open(path, 'a', 0o600), rows: 0, bytes: 0 };
     }
     const text = `${lines.join('\n')}\n`;
     const current = this.#current;

@@ -118,6 +118,9 @@ describe('erasure on disk', () => {
     // The audit lines about the person went; the erasure record names no one.
     expect(readFileSync(audit, 'utf8').trim().split('\n').filter((line) => line !== '')).toHaveLength(0);
     expect(statSync(join(collector.data, 'audit', 'erasures.ndjson')).mode & 0o777).toBe(0o600);
+    // The events themselves are the collector's user's alone too.
+    expect(statSync(join(collector.data, 'events.duckdb')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(collector.data, 'dead-letters.ndjson')).mode & 0o777).toBe(0o600);
     // Both dead letters were the person's: none is left to replay.
     const dead = (await (await fetch(`${collector.url}/api/dead-letters`, { headers: admin })).json()) as { count: number };
     expect(dead.count).toBe(0);

@@ -5,7 +5,7 @@
  * acknowledged before it, so queries always see every acknowledged event.
  */
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
-import { accessSync, closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { EventRow } from '../event-row.js';
 import { type GroupStatisticsOptions, type GroupStatisticsRow, experimentEventOf, funnelCellOf, funnelEventOf, groupStatisticsOf } from '../row-mapping.js';
@@ -64,11 +64,13 @@ export class DuckDBStore implements Store {
 
   /** Opens (creating if needed) `DIRECTORY/events.duckdb` and `DIRECTORY/journal/`. */
   static async open(directory: string, options: DuckDBStoreOptions = {}): Promise<DuckDBStore> {
-    mkdirSync(directory, { recursive: true });
+    // Events are personal data: the directories and files are the collector's user's alone.
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
     const file = join(directory, 'events.duckdb');
     const journalDirectory = join(directory, 'journal');
-    mkdirSync(journalDirectory, { recursive: true });
+    mkdirSync(journalDirectory, { recursive: true, mode: 0o700 });
     const instance = await DuckDBInstance.create(file);
+    chmodSync(file, 0o600);
     const writer = await instance.connect();
     await writer.run(createEventsTable);
     const reader = await instance.connect();
@@ -345,6 +347,7 @@ export class DuckDBStore implements Store {
     } finally {
       closeSync(directory);
     }
+    chmodSync(this.file, 0o600);
     this.instance = await DuckDBInstance.create(this.file);
     this.writer = await this.instance.connect();
     this.reader = await this.instance.connect();
