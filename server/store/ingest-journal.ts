@@ -8,12 +8,37 @@
  * Segments set aside by earlier versions (`quarantine/`, whole segments that once failed to load)
  * are taken back at open and loaded again, row by row where needed, so their good rows are stored.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, rmdirSync, statSync } from 'node:fs';
 import { type FileHandle, open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GroupCommit } from './group-commit.js';
 
 const segmentName = /^(\d{12})\.ndjson$/;
+
+/**
+ * A crash in the middle of a write leaves a last line without its newline. Nothing in it was
+ * acknowledged (the answer waits for the whole write and its sync), so it is cut off rather than
+ * loaded or kept as a dead letter.
+ */
+function dropTornLine(path: string): void {
+  const stat = statSync(path);
+  // What is not a regular file is left for the loader to report.
+  if (!stat.isFile() || stat.size === 0) return;
+  const size = stat.size;
+  const descriptor = openSync(path, 'r+');
+  try {
+    const last = Buffer.alloc(1);
+    readSync(descriptor, last, 0, 1, size - 1);
+    if (last[0] === 0x0a) return;
+    const text = readFileSync(descriptor);
+    const end = text.lastIndexOf(0x0a) + 1;
+    ftruncateSync(descriptor, end);
+    fsyncSync(descriptor);
+    process.stderr.write(`logmill journal: cut ${size - end} bytes of an unacknowledged, torn last line from ${path}\n`);
+  } finally {
+    closeSync(descriptor);
+  }
+}
 
 export interface Segment {
   path: string;
@@ -39,6 +64,7 @@ export class IngestJournal {
       const match = segmentName.exec(file);
       if (match === null) continue;
       this.#sequence = Math.max(this.#sequence, Number(match[1]) + 1);
+      dropTornLine(join(directory, file));
       this.#sealed.push({ path: join(directory, file), rows: -1 });
     }
     const quarantine = join(directory, 'quarantine');

@@ -126,6 +126,23 @@ describe('dead letters for the operator', () => {
   }, 60_000);
 });
 
+describe('a torn last line', () => {
+  it('is cut off at the next start (it was never acknowledged), not kept as a dead letter', async () => {
+    const directory = temporaryDirectory('store-torn');
+    mkdirSync(join(directory, 'journal'), { recursive: true });
+    const lines = rows(10, 'torn').map((row) => JSON.stringify(row));
+    // The process died in the middle of writing the eleventh line.
+    writeFileSync(join(directory, 'journal', '000000000003.ndjson'), `${lines.join('\n')}\n${lines[0]!.slice(0, 40).replace('torn', 'tore')}`);
+    const store = await DuckDBStore.open(directory, { loadInterval: 60_000 });
+    try {
+      expect(await count(store)).toBe(10);
+      expect(await store.statistics()).toMatchObject({ deadLetters: 0, pending: 0 });
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('a failing store', () => {
   it('keeps a segment it cannot read for the next load and goes unready, dead-lettering nothing', async () => {
     const directory = temporaryDirectory('store-failing');
