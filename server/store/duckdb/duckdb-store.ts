@@ -11,6 +11,7 @@ import type { EventRow } from '../event-row.js';
 import { type GroupStatisticsOptions, type GroupStatisticsRow, experimentEventOf, funnelCellOf, funnelEventOf, groupStatisticsOf } from '../row-mapping.js';
 import { type DeadLetter, DeadLetters, rowOf } from '../dead-letters.js';
 import { IngestJournal, type Segment } from '../ingest-journal.js';
+import { type FailureKind, loadBySplitting } from '../split-load.js';
 import type { LoadListener, Store, StoreStatistics } from '../store.js';
 import type { EventQuery } from '../../analytics/query-model.js';
 import type { ExperimentEvent, ExperimentQuery } from '../../analytics/experiment.js';
@@ -28,12 +29,15 @@ export interface DuckDBStoreOptions {
 }
 
 /**
- * Whether DuckDB failed as a store (disk, memory, its own state) rather than on the data: such a
- * failure keeps the segment for a later load and makes the store unready; a data error never does.
+ * Whose fault a DuckDB error is (see split-load.ts): the row's (a value the column cannot hold, a
+ * malformed line), the store's (disk, permissions, its state, or the load statement itself: such a
+ * failure keeps the segment and makes the store unready), or not known from the message.
  */
-function isStorageFailure(error: unknown): boolean {
+function failureKind(error: unknown): FailureKind {
   const message = error instanceof Error ? error.message : String(error);
-  return /^(IO|Out of Memory|FATAL|INTERNAL|Connection|Interrupt|TransactionContext|Permission|Catalog|Dependency) Error/i.test(message);
+  if (/^(Conversion|Invalid Input|Constraint|Out of Range|Mismatch Type) Error/i.test(message)) return 'row';
+  if (/^(IO|Permission|FATAL|Connection|Catalog|Binder|Parser|TransactionContext|Dependency) Error/i.test(message)) return 'store';
+  return 'unknown';
 }
 
 export class DuckDBStore implements Store {
@@ -119,10 +123,10 @@ export class DuckDBStore implements Store {
       try {
         stored = await this.#loadFile(segment.path);
       } catch (error) {
-        if (isStorageFailure(error)) throw error;
+        if (failureKind(error) === 'store') throw error;
         // Some row of the segment cannot be stored: split it down to the rows that fail, load
         // every other row, and keep the failing ones as dead letters (synced before the segment goes).
-        ({ stored, dead } = await this.#loadSplit(segment.path));
+        ({ stored, dead } = await this.#loadSplit(segment.path, error));
       }
       const rows = segment.rows >= 0 ? segment.rows : stored + dead;
       await this.journal.loaded(segment, rows);
@@ -153,44 +157,42 @@ export class DuckDBStore implements Store {
   }
 
   /**
-   * Loads a segment that failed as a whole by halves, recursively, so k bad rows among n cost
-   * about 2k·log2(n) loads; a single row that still fails becomes a dead letter. Parts that load
-   * are committed as they go: a crash meanwhile leaves the segment, and loading it again skips the
-   * ids already stored.
+   * Loads a segment that failed as a whole by halves (see split-load.ts); the rows that still fail
+   * alone become dead letters. Parts that load are committed as they go: a crash meanwhile leaves
+   * the segment, and loading it again skips the ids already stored.
    */
-  async #loadSplit(path: string): Promise<{ stored: number; dead: number }> {
+  async #loadSplit(path: string, error: unknown): Promise<{ stored: number; dead: number }> {
     const lines = readFileSync(path, 'utf8').split('\n').filter((line) => line.trim() !== '');
     const part = `${path}.part`;
-    const dead: DeadLetter[] = [];
-    let stored = 0;
-    const attempt = async (from: number, to: number, knownToFail: boolean): Promise<void> => {
-      if (!knownToFail) {
-        writeFileSync(part, `${lines.slice(from, to).join('\n')}\n`);
-        try {
-          stored += await this.#loadFile(part);
-          return;
-        } catch (error) {
-          if (isStorageFailure(error)) throw error;
-          if (to - from === 1) {
-            const message = (error as Error).message.split('\n')[0]!.replaceAll(part, path);
-            dead.push({ at: new Date().toISOString(), error: message, line: lines[from]! });
-            return;
-          }
-        }
-      }
-      const middle = from + Math.ceil((to - from) / 2);
-      await attempt(from, middle, false);
-      await attempt(middle, to, false);
+    const loadPart = (from: number, to: number): Promise<number> => {
+      writeFileSync(part, to > from ? `${lines.slice(from, to).join('\n')}\n` : '');
+      return this.#loadFile(part);
     };
+    // Seen to work: the load statement runs (on no rows) and a checkpoint reaches the disk.
+    const storeWorks = async (): Promise<boolean> => {
+      try {
+        await loadPart(0, 0);
+        await this.writer.run('CHECKPOINT');
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    let outcome;
     try {
-      await attempt(0, lines.length, true);
+      outcome = await loadBySplitting(lines.length, error, loadPart, failureKind, storeWorks);
     } finally {
       rmSync(part, { force: true });
     }
+    const dead: DeadLetter[] = outcome.failed.map(({ index, error: failure }) => ({
+      at: new Date().toISOString(),
+      error: (failure instanceof Error ? failure.message : String(failure)).split('\n')[0]!.replaceAll(part, path),
+      line: lines[index]!,
+    }));
     this.deadLetters.append(dead);
     for (const entry of dead) process.stderr.write(`logmill store: a row of ${path} cannot be stored and was kept as a dead letter: ${entry.error}\n`);
     this.onDeadLetters?.(dead.length);
-    return { stored, dead: dead.length };
+    return { stored: outcome.stored, dead: dead.length };
   }
 
   /** Dead letters, oldest first. */
