@@ -65,6 +65,25 @@ export function ibanValid(text: string): boolean {
 }
 const ipv6Pattern = /(?<![\w:])((?:[0-9a-fA-F]{1,4}:){2,7}[0-9a-fA-F]{0,4}|(?:[0-9a-fA-F]{1,4}:){1,6}:(?:[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{1,4})*)?)(?![\w:])/g;
 
+/**
+ * Whether a digit string has the shape of some card brand's numbers (prefix and length): Visa 4
+ * (13, 16, 19), Mastercard 51-55 and 2221-2720 (16), Amex 34 and 37 (15), Diners 30, 36, 38 (14-19),
+ * JCB 35 (16-19), Discover, UnionPay and Maestro 5 and 6 (13-19). Millisecond timestamps (1…, 13
+ * digits) and most order or account numbers fail it, so a Luhn match alone does not mask them.
+ */
+export function cardShaped(digits: string): boolean {
+  const length = digits.length;
+  const first = digits[0];
+  const two = Number(digits.slice(0, 2));
+  const four = Number(digits.slice(0, 4));
+  if (first === '4') return length === 13 || length === 16 || length === 19;
+  if ((two >= 51 && two <= 55) || (four >= 2221 && four <= 2720)) return length === 16 || (two >= 51 && two <= 55 && length >= 13);
+  if (two === 34 || two === 37) return length === 15;
+  if (two === 30 || two === 36 || two === 38 || two === 35) return length >= 14;
+  if (first === '5' || first === '6') return length >= 13;
+  return false;
+}
+
 /** The Luhn checksum, which every payment card number satisfies. */
 export function luhnValid(digits: string): boolean {
   let sum = 0;
@@ -140,7 +159,10 @@ export class Scrubber {
     }
     if (this.#cards !== 'keep' && /\d{4}/.test(result)) {
       const action = this.#cards;
-      result = result.replace(cardPattern, (match) => (luhnValid(match.replace(/[ -]/g, '')) ? this.#apply(action, match) : match));
+      result = result.replace(cardPattern, (match) => {
+        const digits = match.replace(/[ -]/g, '');
+        return cardShaped(digits) && luhnValid(digits) ? this.#apply(action, match) : match;
+      });
       if (result.length >= 15 && ibanHint.test(result)) result = result.replace(ibanPattern, (match) => (ibanValid(match) ? this.#apply(action, match) : match));
     }
     if (this.#ips !== 'keep') {
@@ -174,7 +196,7 @@ export class Scrubber {
   number(value: number): number | string {
     if (this.#cards === 'keep' || !Number.isInteger(value) || Math.abs(value) < 1e12 || Math.abs(value) >= 1e19) return value;
     const digits = BigInt(Math.abs(value)).toString();
-    return luhnValid(digits) ? this.#apply(this.#cards, digits) : value;
+    return cardShaped(digits) && luhnValid(digits) ? this.#apply(this.#cards, digits) : value;
   }
 
   /** Scrubs any JSON value in place where possible; returns the scrubbed value. */
