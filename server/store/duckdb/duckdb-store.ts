@@ -73,6 +73,9 @@ export class DuckDBStore implements Store {
     const file = join(directory, 'events.duckdb');
     const journalDirectory = join(directory, 'journal');
     mkdirSync(journalDirectory, { recursive: true, mode: 0o700 });
+    // A rewrite cut short by a crash: the old file is still the database.
+    rmSync(`${file}.rewrite`, { force: true });
+    rmSync(`${file}.rewrite.wal`, { force: true });
     const instance = await DuckDBInstance.create(file);
     chmodSync(file, 0o600);
     const writer = await instance.connect();
