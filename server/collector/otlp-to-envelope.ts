@@ -52,11 +52,21 @@ export function fromAnyValue(value: unknown, path = '', depth = 0): unknown {
   return null;
 }
 
+/**
+ * Defined, not assigned: `record.__proto__ = …` would replace the record's prototype, hiding the
+ * key from checks and lending its members to every lookup. As an own key it is refused like any
+ * prototype-poisoning key.
+ */
+function setOwn(record: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function fromKeyValues(list: unknown, path: string, depth = 0): Record<string, unknown> {
   const record: Record<string, unknown> = {};
   if (!Array.isArray(list)) return record;
   (list as KeyValue[]).forEach((entry, index) => {
-    if (typeof entry === 'object' && entry !== null && typeof entry.key === 'string') record[entry.key] = fromAnyValue(entry.value, `${path}/${index}/value`, depth);
+    if (typeof entry !== 'object' || entry === null || typeof entry.key !== 'string') return;
+    setOwn(record, entry.key, fromAnyValue(entry.value, `${path}/${index}/value`, depth));
   });
   return record;
 }
@@ -127,7 +137,7 @@ function recordToEnvelope(record: Record<string, unknown>, resource: unknown, se
   take('logmill.stack');
   const vars: Record<string, unknown> = {};
   for (const key of Object.keys(attributes)) {
-    if (key.startsWith('logmill.context.')) vars[key.slice('logmill.context.'.length)] = take(key);
+    if (key.startsWith('logmill.context.')) setOwn(vars, key.slice('logmill.context.'.length), take(key));
   }
   const exceptionType = take('exception.type');
   const exceptionMessage = take('exception.message');

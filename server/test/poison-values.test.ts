@@ -113,6 +113,11 @@ describe('poison values beside well-behaved clients', () => {
       const future = await post(`${collector.url}/v1/logs`, JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ timeUnixNano: '99999999999999999999', body: { stringValue: 'x' } }] }] }] }), { authorization: `Bearer ${keys.ingest}` });
       expect(future.body).toMatchObject({ partialSuccess: { rejectedLogRecords: 1, errorMessage: expect.stringContaining('/ts') } });
 
+      // A `__proto__` attribute is refused like the envelope's, not turned into a prototype that
+      // would lend a trace id (or anything) to the record unscrubbed.
+      const proto = await post(`${collector.url}/v1/logs`, JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'x' }, attributes: [{ key: '__proto__', value: { kvlistValue: { values: [{ key: 'trace_id', value: { stringValue: 'ann@example.com' } }] } } }] }] }] }] }), { authorization: `Bearer ${keys.ingest}` });
+      expect(proto.body).toMatchObject({ partialSuccess: { rejectedLogRecords: 1, errorMessage: expect.stringContaining('__proto__') } });
+
       // Reads: bounds past the stores' time types are the client's error.
       const read = { authorization: `Bearer ${keys.admin}` };
       for (const query of [{ from: 9.2e15 }, { from: 1e20 }, { to: -1e20 }, { from: 0, to: 9.3e15 }, { where: [{ field: 'line', op: 'eq', value: 1e20 }] }, { where: [{ field: 'ts', op: 'gt', value: -1e20 }] }]) {
