@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { severityText } from 'logmill';
 import { ClientError } from './client-error.js';
 import type { Envelope } from './event-to-row.js';
+import type { EventProblem } from './limits.js';
 
 interface KeyValue {
   key?: unknown;
@@ -90,13 +91,33 @@ function hex(value: unknown, length: number): string | undefined {
   return typeof value === 'string' && value.length === length && /^[0-9a-fA-F]+$/.test(value) && !/^0+$/.test(value) ? value.toLowerCase() : undefined;
 }
 
-/** Every log record of an OTLP export request as an envelope (not yet validated). */
+/** The records of an OTLP export request: envelopes by position, and the records refused while converting. */
+export interface OtlpItems {
+  /** `undefined` where the record could not be converted (see `problems`). */
+  items: (Envelope | undefined)[];
+  problems: Map<number, EventProblem>;
+}
+
+/** Every log record of an OTLP export request as an envelope (not yet validated); throws on the first refused record. */
 export function otlpToEnvelopes(body: unknown, receivedAt: number): Envelope[] {
+  const { items, problems } = otlpToItems(body, receivedAt);
+  const [first] = problems.values();
+  if (first !== undefined) throw new ClientError(400, first.reason, first.message, { path: first.path });
+  return items as Envelope[];
+}
+
+/**
+ * Every log record of an OTLP export request as an envelope (not yet validated). A record nested
+ * too deeply is refused on its own (its path in `problems`), so the others can still be stored; a
+ * resource nested too deeply refuses the request.
+ */
+export function otlpToItems(body: unknown, receivedAt: number): OtlpItems {
   const resourceLogs = (body as { resourceLogs?: unknown } | null)?.resourceLogs;
   if (typeof body !== 'object' || body === null || !Array.isArray(resourceLogs)) {
     throw new ClientError(400, 'not_otlp', 'the body must be an OTLP ExportLogsServiceRequest with "resourceLogs"');
   }
-  const envelopes: Envelope[] = [];
+  const envelopes: (Envelope | undefined)[] = [];
+  const problems = new Map<number, EventProblem>();
   (resourceLogs as ({ resource?: { attributes?: unknown }; scopeLogs?: unknown } | null)[]).forEach((resourceLog, resourceIndex) => {
     const at = `/resourceLogs/${resourceIndex}`;
     const resource = fromKeyValues(resourceLog?.resource?.attributes, `${at}/resource/attributes`);
@@ -109,11 +130,17 @@ export function otlpToEnvelopes(body: unknown, receivedAt: number): Envelope[] {
       const records = Array.isArray(scopeLog?.logRecords) ? (scopeLog.logRecords as (Record<string, unknown> | null)[]) : [];
       records.forEach((record, recordIndex) => {
         const recordPath = `${at}/scopeLogs/${scopeIndex}/logRecords/${recordIndex}`;
-        envelopes.push(recordToEnvelope(typeof record === 'object' && record !== null ? record : {}, resource, service, receivedAt, recordPath));
+        try {
+          envelopes.push(recordToEnvelope(typeof record === 'object' && record !== null ? record : {}, resource, service, receivedAt, recordPath));
+        } catch (error) {
+          if (!(error instanceof ClientError)) throw error;
+          problems.set(envelopes.length, { reason: error.reason, message: error.message, path: String(error.details['path'] ?? recordPath) });
+          envelopes.push(undefined);
+        }
       });
     });
   });
-  return envelopes;
+  return { items: envelopes, problems };
 }
 
 function recordToEnvelope(record: Record<string, unknown>, resource: unknown, service: Envelope['service'], receivedAt: number, path: string): Envelope {

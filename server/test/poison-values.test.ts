@@ -107,6 +107,13 @@ describe('poison values beside well-behaved clients', () => {
       const otlp = await post(`${collector.url}/v1/logs`, JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'x' }, attributes: [{ key: 'a', value: deep }] }] }] }] }), { authorization: `Bearer ${keys.ingest}` });
       expect(otlp.status).toBe(400);
       expect(otlp.body).toMatchObject({ error: 'too_deep', path: expect.stringMatching(/^\/resourceLogs\/0\/scopeLogs\/0\/logRecords\/0\/attributes\/0\/value(\/kvlistValue\/values\/0\/value)+$/) });
+      // Beside a good record, the deep one is refused alone (OTLP's partial success, naming the path)
+      // and the good one is stored.
+      const mixed = await post(`${collector.url}/v1/logs`, JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'beside a deep record' } }, { body: deep }] }] }] }), { authorization: `Bearer ${keys.ingest}` });
+      expect(mixed.status).toBe(200);
+      expect(mixed.body).toMatchObject({ partialSuccess: { rejectedLogRecords: 1, errorMessage: expect.stringContaining('/resourceLogs/0/scopeLogs/0/logRecords/1/body/kvlistValue') } });
+      const beside = await fetch(`${collector.url}/api/count?where=${encodeURIComponent('template=beside a deep record')}`, { headers: { authorization: `Bearer ${keys.admin}` } });
+      expect(await beside.json()).toMatchObject({ count: 1, exact: true });
       const deepArray = JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: JSON.parse(`${'{"arrayValue":{"values":['.repeat(5000)}{"intValue":"1"}${']}}'.repeat(5000)}`) }] }] }] });
       expect((await post(`${collector.url}/v1/logs`, deepArray, { authorization: `Bearer ${keys.ingest}` })).status).toBe(400);
       // An OTLP time past what the stores hold is refused per record (OTLP's partial success), not stored.
