@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Store } from '../store/store.js';
+import type { RetentionRule, Store } from '../store/store.js';
 import type { AuditLog } from './audit-log.js';
 
 export interface RetentionPolicy {
@@ -76,10 +76,10 @@ export class Gdpr {
 
   /** Applies the policy once; returns the events deleted. */
   async applyRetention(policy: RetentionPolicy, now = Date.now()): Promise<number> {
-    let deleted = 0;
     const names = Object.entries(policy.names ?? {});
-    for (const [name, days] of names) deleted += await this.store.deleteOlderThan(now - days * day, name);
-    if (policy.days !== undefined) deleted += await this.store.deleteOlderThan(now - policy.days * day, undefined, names.map(([name]) => name));
-    return deleted;
+    const rules: RetentionRule[] = names.map(([name, days]) => ({ cutoff: now - days * day, name }));
+    if (policy.days !== undefined) rules.push({ cutoff: now - policy.days * day, except: names.map(([name]) => name) });
+    // All rules at once: the embedded store rewrites its file once per run, not once per rule.
+    return rules.length === 0 ? 0 : this.store.deleteExpired(rules);
   }
 }

@@ -23,6 +23,13 @@ export interface StoreStatistics {
   deadLetters: number;
 }
 
+/** One retention rule: events older than `cutoff` (ms since the epoch), only those named `name` if given, never those named in `except`. */
+export interface RetentionRule {
+  cutoff: number;
+  name?: string | undefined;
+  except?: readonly string[];
+}
+
 /** Told after each load: rows newly stored, and rows skipped as already stored. */
 export type LoadListener = (stored: number, duplicates: number) => void;
 
@@ -54,6 +61,8 @@ export interface Store {
   eraseEntity(project: string, entity: string, value: string): Promise<number>;
   /** Deletes events older than `cutoff` (ms since the epoch), only those named `name` if given, never those named in `except`. */
   deleteOlderThan(cutoff: number, name?: string, except?: readonly string[]): Promise<number>;
+  /** Applies every rule at once (an event matching any is deleted); returns how many were deleted. */
+  deleteExpired(rules: readonly RetentionRule[]): Promise<number>;
   /**
    * Per group of the query, what the privacy guard needs (see GroupStatistics), with the group's
    * `key` (for asking again about some groups) and, with `facts`, first/last seen and severity.

@@ -126,6 +126,29 @@ describe('dead letters for the operator', () => {
   }, 60_000);
 });
 
+describe('retention', () => {
+  it('applies every rule in one pass, to stored rows and dead letters alike', async () => {
+    const directory = temporaryDirectory('retention-rules');
+    const store = await DuckDBStore.open(directory, { loadInterval: 60_000 });
+    try {
+      const now = 1_800_000_000_000;
+      const day = 86_400_000;
+      const shaped = rows(6, 'retention').map((row, index) => ({ ...row, ts: now - [1, 10, 40, 10, 40, 1][index]! * day, name: ['$pageview', '$pageview', 'signup', 'signup', null, null][index]! }));
+      await store.insert(shaped);
+      const deadOld = JSON.stringify({ ...rows(1, 'dead-old')[0]!, ts: now - 40 * day, name: null, line: 2 ** 33 });
+      const deadNew = JSON.stringify({ ...rows(1, 'dead-new')[0]!, ts: now - day, name: null, line: 2 ** 33 });
+      await (store as unknown as { journal: { append(lines: string[]): Promise<void> } }).journal.append([deadOld, deadNew]);
+      // Page views after 7 days, everything else after 30.
+      expect(await store.deleteExpired([{ cutoff: now - 7 * day, name: '$pageview' }, { cutoff: now - 30 * day, except: ['$pageview'] }])).toBe(3);
+      const left = await store.read('SELECT name, count(*) AS n FROM events GROUP BY ALL ORDER BY name NULLS LAST');
+      expect(left).toEqual([{ name: '$pageview', n: '1' }, { name: 'signup', n: '1' }, { name: null, n: '1' }]);
+      expect((await store.listDeadLetters()).map((entry) => entry.line)).toEqual([deadNew]);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('a torn last line', () => {
   it('is cut off at the next start (it was never acknowledged), not kept as a dead letter', async () => {
     const directory = temporaryDirectory('store-torn');

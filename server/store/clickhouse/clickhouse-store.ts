@@ -13,7 +13,7 @@ import type { DeadLetter } from '../dead-letters.js';
 import type { EventRow } from '../event-row.js';
 import { GroupCommit } from '../group-commit.js';
 import { type GroupStatisticsOptions, type GroupStatisticsRow, experimentEventOf, funnelCellOf, funnelEventOf, groupStatisticsOf } from '../row-mapping.js';
-import type { LoadListener, Store, StoreStatistics } from '../store.js';
+import type { LoadListener, RetentionRule, Store, StoreStatistics } from '../store.js';
 import type { EventQuery } from '../../analytics/query-model.js';
 import type { ExperimentEvent, ExperimentQuery } from '../../analytics/experiment.js';
 import type { FunnelCell, FunnelEvent } from '../../analytics/funnel.js';
@@ -203,6 +203,13 @@ export class ClickHouseStore implements Store {
     const [left] = await this.read(`SELECT count() AS n FROM events WHERE ${match}`);
     if (Number(left?.['n'] ?? 0) !== 0) throw new Error(`the erasure left ${String(left?.['n'])} events of ${entity}=${value} in ClickHouse`);
     return erased;
+  }
+
+  /** One mutation per rule: the rules' events are disjoint as Gdpr builds them. */
+  async deleteExpired(rules: readonly RetentionRule[]): Promise<number> {
+    let deleted = 0;
+    for (const { cutoff, name, except } of rules) deleted += await this.deleteOlderThan(cutoff, name, except);
+    return deleted;
   }
 
   async deleteOlderThan(cutoff: number, name?: string, except: readonly string[] = []): Promise<number> {

@@ -12,7 +12,7 @@ import { type GroupStatisticsOptions, type GroupStatisticsRow, experimentEventOf
 import { type DeadLetter, DeadLetters, rowOf } from '../dead-letters.js';
 import { IngestJournal, type Segment } from '../ingest-journal.js';
 import { type FailureKind, loadBySplitting } from '../split-load.js';
-import type { LoadListener, Store, StoreStatistics } from '../store.js';
+import type { LoadListener, RetentionRule, Store, StoreStatistics } from '../store.js';
 import type { EventQuery } from '../../analytics/query-model.js';
 import type { ExperimentEvent, ExperimentQuery } from '../../analytics/experiment.js';
 import type { FunnelCell, FunnelEvent } from '../../analytics/funnel.js';
@@ -372,25 +372,37 @@ export class DuckDBStore implements Store {
 
   /** Deletes events older than `cutoff` (ms), optionally only those with one name; returns how many. */
   deleteOlderThan(cutoff: number, name?: string, except: readonly string[] = []): Promise<number> {
+    return this.deleteExpired([{ cutoff, name, except }]);
+  }
+
+  /**
+   * Applies several retention rules with one rewrite of the file (rather than one per rule);
+   * dead letters age out by the same rules, so retention leaves nothing older behind.
+   */
+  deleteExpired(rules: readonly RetentionRule[]): Promise<number> {
     const run = async (): Promise<number> => {
       await this.#loadAllOrThrow();
-      const conditions = ['ts < epoch_ms(?::BIGINT)'];
-      const parameters: (string | number)[] = [cutoff];
-      if (name !== undefined) {
-        conditions.push('name = ?');
-        parameters.push(name);
+      const clauses: string[] = [];
+      const parameters: (string | number)[] = [];
+      for (const { cutoff, name, except = [] } of rules) {
+        const conditions = ['ts < epoch_ms(?::BIGINT)'];
+        parameters.push(cutoff);
+        if (name !== undefined) {
+          conditions.push('name = ?');
+          parameters.push(name);
+        }
+        for (const kept of except) {
+          conditions.push('name IS DISTINCT FROM ?');
+          parameters.push(kept);
+        }
+        clauses.push(`(${conditions.join(' AND ')})`);
       }
-      for (const kept of except) {
-        conditions.push('name IS DISTINCT FROM ?');
-        parameters.push(kept);
-      }
-      const removed = await this.#removeWhere(conditions.join(' AND '), parameters);
-      // Dead letters age out by the same rule, so retention leaves nothing older behind.
+      if (clauses.length === 0) return 0;
+      const removed = await this.#removeWhere(clauses.join(' OR '), parameters);
       this.deadLetters.retain((_entry, row) => {
         if (row === undefined || typeof row['ts'] !== 'number') return true;
-        if (!(row['ts'] < cutoff)) return true;
-        if (name !== undefined && row['name'] !== name) return true;
-        return except.includes(row['name'] as string);
+        const ts = row['ts'];
+        return !rules.some(({ cutoff, name, except = [] }) => ts < cutoff && (name === undefined || row['name'] === name) && !except.includes(row['name'] as string));
       });
       return removed;
     };
