@@ -5,11 +5,14 @@
 import { severityText } from 'logmill';
 import type { AccessLevel } from '../collector/keys.js';
 import type { Store } from '../store/store.js';
-import { applyAccessRules, applyFunnelAccessRules } from './access-rules.js';
+import { applyAccessRules, applyFunnelAccessRules, funnelSingleValueUses, singleValueUses, snapTimeRange } from './access-rules.js';
 import type { AuditLog } from './audit-log.js';
 import { type FunnelBreakdownResult, funnelCells, funnelOutcomes, summarizeFunnel } from './funnel.js';
 import type { FunnelQuery } from './funnel-model.js';
 import { type ExperimentQuery, type VariantResult, experimentOutcomes, experimentResults } from './experiment.js';
+import { guardFunnelBreakdowns } from './funnel-guard.js';
+import { GuardedQuestion } from './guarded-statistics.js';
+import { IsolatingColumns } from './isolating-columns.js';
 import { type DesignatedMinimums, PrivacyGuard, digestOfEntities } from './privacy-guard.js';
 import type { TemplateQuery, TemplateRow } from './template-view.js';
 import { type EventQuery, fieldName } from './query-model.js';
@@ -32,6 +35,7 @@ export function aggregateName(aggregate: EventQuery['aggregates'][number]): stri
 
 export class Analytics {
   readonly #guard: PrivacyGuard;
+  readonly #isolating: IsolatingColumns;
 
   constructor(
     private readonly store: Store,
@@ -42,6 +46,7 @@ export class Analytics {
     minimums: DesignatedMinimums = {},
   ) {
     this.#guard = new PrivacyGuard(salt, minimums);
+    this.#isolating = new IsolatingColumns(store, entity);
   }
 
   /**
@@ -49,7 +54,8 @@ export class Analytics {
    * readers and through the guard otherwise (so suppressed cells show 0 and carry their noise).
    */
   async funnel(project: string, funnel: FunnelQuery, access: AccessLevel, key: string): Promise<FunnelAnswer> {
-    applyFunnelAccessRules(funnel, access, this.entity);
+    funnel = applyFunnelAccessRules(funnel, access, this.entity);
+    if (access === 'untrusted') await this.#isolating.refuse(project, funnelSingleValueUses(funnel));
     // Sequential funnels are computed by the store; strict and any order per user in Node.
     const cells = funnel.order === 'sequential'
       ? await this.store.sequentialFunnelCells(project, funnel, this.entity)
@@ -61,7 +67,7 @@ export class Analytics {
     const question = [JSON.stringify(['funnel', funnel.steps, funnel.window, funnel.order, funnel.exclusions, funnel.breakdown ?? null, funnel.from ?? null, funnel.to ?? null])];
     return {
       exact: false,
-      breakdowns: summarizeFunnel(funnel, cells, (cell) => this.#guard.peopleOf(question, [cell.breakdown, cell.step], cell.users, cell.entityDigest), false),
+      breakdowns: summarizeFunnel(funnel, guardFunnelBreakdowns(funnel, cells, this.#guard), (cell) => this.#guard.peopleOf(question, [cell.breakdown, cell.step], cell.users, cell.entityDigest), false),
     };
   }
 
@@ -112,9 +118,10 @@ export class Analytics {
       };
     }
     await this.audit.record(key, access, { templates: query });
+    const range = access === 'untrusted' ? snapTimeRange(query.from, query.to) : query;
     const answer = await this.#guarded(project, {
-      from: query.from,
-      to: query.to,
+      from: range.from,
+      to: range.to,
       where: [
         { field: { column: 'kind' }, op: 'eq', value: 'log' },
         ...(query.minimumSeverity === undefined ? [] : [{ field: { column: 'severity_number' }, op: 'gte', value: query.minimumSeverity } as const]),
@@ -147,6 +154,7 @@ export class Analytics {
 
   async query(project: string, query: EventQuery, access: AccessLevel, key: string): Promise<QueryAnswer> {
     const allowed = applyAccessRules(query, access, this.entity);
+    if (access === 'untrusted') await this.#isolating.refuse(project, singleValueUses(allowed));
     const dimensionNames = allowed.groupBy.map((dimension) =>
       'time' in dimension ? `time:${dimension.time}` : dimension.bin === undefined ? fieldName(dimension.field) : `${fieldName(dimension.field)}/${dimension.bin}`);
     const aggregateNames = allowed.aggregates.map(aggregateName);
@@ -173,31 +181,9 @@ export class Analytics {
     };
   }
 
-  /**
-   * A guarded answer from per-group statistics computed by the store (one pass). Groups too small
-   * to show go, with three or more dimensions, through the low-effect merge first: merged per
-   * value of all dimensions but the last (`a, b, *`), then all but the last two, and so on, each
-   * merged group shown if it passes the guard itself; what is left becomes the `*` row.
-   */
-  async #guarded(project: string, query: EventQuery, facts = false) {
-    const groups = await this.store.groupStatistics(project, query, this.entity, { facts });
-    const { rows, suppressed } = this.#guard.fromStatistics(query, groups);
-    let remaining = suppressed;
-    const dimensions = query.groupBy.length;
-    for (let keep = dimensions - 1; dimensions >= 3 && keep >= 1 && remaining.length > 0; keep--) {
-      const merged = await this.store.groupStatistics(project, query, this.entity, { onlyGroups: remaining.map((group) => group.key), keep, facts });
-      const shown = this.#guard.fromStatistics(query, merged).rows;
-      rows.push(...shown);
-      const prefixes = new Set(shown.map((row) => JSON.stringify(row.labels.slice(0, keep))));
-      remaining = remaining.filter((group) => !prefixes.has(JSON.stringify(group.labels.slice(0, keep))));
-    }
-    if (remaining.length > 0 && dimensions > 0) {
-      const [merged] = await this.store.groupStatistics(project, query, this.entity, { onlyGroups: remaining.map((group) => group.key), facts });
-      const bin = merged === undefined ? undefined : this.#guard.bin(query, merged);
-      if (bin !== undefined) rows.push(bin);
-    }
-    const factsByLabel = new Map(groups.map((group) => [JSON.stringify(group.labels), group.facts]));
-    return { rows, suppressedGroups: suppressed.length, factsOf: (labels: readonly unknown[]) => factsByLabel.get(JSON.stringify(labels)) };
+  /** A guarded answer: low-effect detection, data-seeded noise, the low-effect merge and the `*` row (guarded-statistics.ts). */
+  #guarded(project: string, query: EventQuery, facts = false) {
+    return new GuardedQuestion(this.store, this.#guard, project, query, this.entity, facts).answer();
   }
 }
 

@@ -130,22 +130,44 @@ export class PrivacyGuard {
   /** The query's own conditions as items, made once per query (the part every group shares). */
   readonly #conditions = new WeakMap<EventQuery, string[]>();
 
-  /** The sticky layer's seed: the query's conditions and the group's labels as a sorted, so order-free, set. */
-  #querySeed(query: EventQuery, aggregate: Aggregate, labels: readonly unknown[]): Buffer {
-    let conditions = this.#conditions.get(query);
+  /**
+   * The sticky layer's seed: the conditions and the group's labels as a sorted, so order-free, set.
+   * A group may bring its own conditions (`GroupStatistics.conditions`): what each condition selects
+   * rather than how it is spelled, without those that change nothing in the group.
+   */
+  #querySeed(query: EventQuery, aggregate: Aggregate, group: GroupStatistics): Buffer {
+    const labels = group.labels;
+    let conditions: readonly string[] | undefined = group.conditions ?? this.#conditions.get(query);
     if (conditions === undefined) {
-      conditions = query.where.map((filter) => JSON.stringify([fieldName(filter.field), filter.op, filter.value]));
-      if (query.from !== undefined) conditions.push(JSON.stringify(['ts', 'gte', query.from]));
-      if (query.to !== undefined) conditions.push(JSON.stringify(['ts', 'lt', query.to]));
-      if (query.cohort !== undefined) conditions.push(JSON.stringify(['cohort', query.cohort.name, query.cohort.from ?? null, query.cohort.to ?? null, query.cohort.where.map((filter) => [fieldName(filter.field), filter.op, filter.value]).sort()]));
-      this.#conditions.set(query, conditions);
+      const written = query.where.map((filter) => JSON.stringify([fieldName(filter.field), filter.op, filter.value]));
+      if (query.from !== undefined) written.push(JSON.stringify(['ts', 'gte', query.from]));
+      if (query.to !== undefined) written.push(JSON.stringify(['ts', 'lt', query.to]));
+      if (query.cohort !== undefined) written.push(JSON.stringify(['cohort', query.cohort.name, query.cohort.from ?? null, query.cohort.to ?? null, query.cohort.where.map((filter) => [fieldName(filter.field), filter.op, filter.value]).sort()]));
+      this.#conditions.set(query, written);
+      conditions = written;
     }
-    const items = [...conditions];
+    const items = [...new Set(conditions)];
     query.groupBy.forEach((dimension, index) => {
       const name = 'time' in dimension ? `time:${dimension.time}` : dimension.bin === undefined ? fieldName(dimension.field) : `${fieldName(dimension.field)}/${dimension.bin}`;
       items.push(JSON.stringify([name, 'group', labels[index] ?? null]));
     });
     return digest(this.salt, 'query', aggregate.fn, items.sort().join('\u0001'));
+  }
+
+  /**
+   * Whether `entities` people (their set digested as `entityDigest`) are too few to show, or for a
+   * condition, too few to count as an effect: the same noisy threshold, seeded by the set.
+   */
+  isLowCount(entities: number, entityDigest: string): boolean {
+    return entities === 0 || this.#lowCount(entities, entityDigest);
+  }
+
+  /**
+   * A small count about groups rather than people (how many groups went into the `*` row): with a
+   * sticky N(0,1) seeded by the people behind it and `question`, never below 0.
+   */
+  noisyGroupCount(question: string, value: number, entityDigest: string): number {
+    return Math.max(0, Math.round(value + normalAt(digest(this.salt, 'groups', question, entityDigest), 0)));
   }
 
   /** Whether a group of these entities is too small to show. */
@@ -160,7 +182,7 @@ export class PrivacyGuard {
 
   /** One group's guarded value for `aggregate` (count or users), with the noise's standard deviation. */
   #value(query: EventQuery, aggregate: Aggregate, group: GroupStatistics, entitySeed: Buffer): [number, number] {
-    const querySeed = this.#querySeed(query, aggregate, group.labels);
+    const querySeed = this.#querySeed(query, aggregate, group);
     const noise = normalAt(querySeed, 0) + normalAt(entitySeed, aggregate.fn === 'users' ? NOISE_PEOPLE : NOISE_EVENTS);
     if (aggregate.fn === 'users') return [Math.max(0, Math.round(group.entities + noise)), Math.SQRT2];
     // count: flatten the largest contributors to the average of the group just below them.
@@ -259,6 +281,8 @@ export interface GroupStatistics {
   events: number;
   /** The largest per-entity event counts, descending (six suffice). */
   top: number[];
+  /** The sticky layer's conditions for this group, if not the query's own (see guarded-statistics.ts). */
+  conditions?: readonly string[];
 }
 
 export function digestOfEntities(entities: readonly string[]): string {

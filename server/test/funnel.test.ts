@@ -145,7 +145,9 @@ describe('funnels through the API', () => {
         expect(cell['medianTimeToConvert']).toBe(medians[variant]![step]);
       });
     }
-    for (const cell of cells['C']!) expect(cell).toMatchObject({ users: 0, suppressed: true, medianTimeToConvert: null });
+    // C's two users are too few to name: their breakdown goes into `*`, itself too small to show.
+    expect(Object.keys(cells)).not.toContain('C');
+    for (const cell of cells['*']!) expect(cell).toMatchObject({ users: 0, suppressed: true, medianTimeToConvert: null });
     // Sticky: the same funnel, the same answer.
     expect(await ask(keys.read)).toEqual(answer);
   });

@@ -68,7 +68,9 @@ describe('privacy guard', () => {
     const shown = guarded.body['rows'].map((row: Record<string, unknown>) => row['attributes.country']);
     for (const country of countries) expect(shown).not.toContain(country);
     expect(shown.every((label: unknown) => label === SUPPRESSED)).toBe(true);
-    expect(guarded.body['suppressedGroups']).toBe(5);
+    // How many groups went into `*` is itself noisy, and nothing at all unless `*` is shown.
+    if (guarded.body['rows'].length === 0) expect(guarded.body['suppressedGroups']).toBe(0);
+    else expect(Math.abs(guarded.body['suppressedGroups'] - 5)).toBeLessThanOrEqual(4);
     const exact = await query(grouped, direct);
     expect(exact.body['exact']).toBe(true);
     expect(exact.body['rows']).toEqual(countries.slice().sort().map((country) => ({ 'attributes.country': country, count: 4, users: 1 })));
@@ -161,7 +163,8 @@ describe('privacy guard', () => {
     guarded['rows'].forEach((row: Record<string, number>, index: number) => {
       expect(Math.abs(row['users']! - truth[label(row)]!)).toBeLessThan(6 * guarded['noiseSd'][index]['users']);
     });
-    expect(guarded['suppressedGroups']).toBe(72);
+    // All 72 went into merged rows; no `*` row, so no count of suppressed groups either.
+    expect(guarded['suppressedGroups']).toBe(0);
   });
 
   it('groups numbers in money-style bins for untrusted readers, and refuses other widths', async () => {

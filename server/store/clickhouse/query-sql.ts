@@ -135,6 +135,15 @@ class Builder {
       for (const filter of cohort.where) inner.push(this.filter(filter));
       conditions.push(`user_id IN (SELECT user_id FROM ${EVENTS} WHERE ${inner.join(' AND ')})`);
     }
+    if (query.unless !== undefined) {
+      // A condition that is NULL on a row (a missing JSON key) excludes the row: NOT of it keeps it.
+      const unless = query.unless;
+      const parts: string[] = [];
+      if (unless.from !== undefined) parts.push(`ts >= ${sqlLiteral(unless.from)}`);
+      if (unless.to !== undefined) parts.push(`ts < ${sqlLiteral(unless.to)}`);
+      for (const filter of unless.where) parts.push(this.filter(filter));
+      if (parts.length > 0) conditions.push(`NOT ifNull((${parts.join(' AND ')}), 0)`);
+    }
     return [...conditions, ...extra].join(' AND ');
   }
 }

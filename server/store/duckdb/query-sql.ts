@@ -102,6 +102,15 @@ class Builder {
       for (const filter of cohort.where) inner.push(this.filter(filter));
       conditions.push(`user_id IN (SELECT user_id FROM events WHERE ${inner.join(' AND ')})`);
     }
+    if (query.unless !== undefined) {
+      // A condition that is NULL on a row (a missing JSON key) excludes the row: NOT of it keeps it.
+      const unless = query.unless;
+      const parts: string[] = [];
+      if (unless.from !== undefined) parts.push(`ts >= epoch_ms(${this.value(unless.from)}::BIGINT)`);
+      if (unless.to !== undefined) parts.push(`ts < epoch_ms(${this.value(unless.to)}::BIGINT)`);
+      for (const filter of unless.where) parts.push(this.filter(filter));
+      if (parts.length > 0) conditions.push(`NOT COALESCE((${parts.join(' AND ')}), FALSE)`);
+    }
     return [...conditions, ...extra].join(' AND ');
   }
 }
