@@ -1,0 +1,260 @@
+/**
+ * The privacy guard against an attacker holding only a read key, through the real HTTP API.
+ *
+ * A seeded synthetic population: in each of 24 cities, 16 people on the pro plan (8 with a positive
+ * lab result, 8 negative) and one victim, the city's only person on the free plan, whose lab result
+ * is the secret. Each attack guesses every victim's secret from what untrusted answers show and must
+ * do no better than 70% (chance is 50%); nothing about a group of fewer than three people may reach
+ * the reader; equivalent spellings of one question get one answer; admin answers stay exact.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../analytics/seeded-random.js';
+import { type CollectorProcess, keys, startCollector } from './helpers/collector-process.js';
+import { envelope, ingestAll } from './helpers/dataset.js';
+
+const cities = Array.from({ length: 24 }, (_, index) => `city-${index}`);
+const secrets = new Map<string, 'positive' | 'negative'>();
+const hour = 3_600_000;
+const start = Date.UTC(2026, 10, 2, 8);
+const untrusted = { authorization: `Bearer ${keys.read}` };
+const direct = { authorization: `Bearer ${keys.admin}` };
+let collector: CollectorProcess;
+
+type Json = Record<string, any>;
+
+async function call(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; body: Json }> {
+  const response = await fetch(`${collector.url}${path}`, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as Json };
+}
+
+async function ask(path: string, body: unknown, headers = untrusted): Promise<Json> {
+  const answer = await call('POST', path, headers, body);
+  expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+  return answer.body;
+}
+
+/** The fraction of victims whose secret `guess` names. */
+async function accuracy(guess: (city: string) => Promise<'positive' | 'negative'>): Promise<number> {
+  let right = 0;
+  for (const city of cities) if ((await guess(city)) === secrets.get(city)) right++;
+  return right / cities.length;
+}
+
+/** A coin per city for ties, so an attacker who learns nothing scores about half. */
+function coin(city: string): 'positive' | 'negative' {
+  return seededRandom(Number(city.slice(5)) * 7919 + 13)() < 0.5 ? 'positive' : 'negative';
+}
+
+function better(positive: number, negative: number, city: string): 'positive' | 'negative' {
+  return positive > negative ? 'positive' : negative > positive ? 'negative' : coin(city);
+}
+
+const labResult = (city: string, result: string, extra: Json[] = []) => ({
+  where: [{ field: 'attributes.city', value: city }, { field: 'name', value: 'lab result' }, { field: 'attributes.result', value: result }, ...extra],
+  aggregates: [{ fn: 'count' }, { fn: 'users' }],
+});
+
+/** Ways of writing `labResult(city, result)` that select the same rows. */
+function rephrasings(city: string, result: string): Json[] {
+  const base = labResult(city, result);
+  const far = Date.UTC(2100, 0, 1);
+  return [
+    base,
+    ...[1, 2, 3].map((k) => ({ ...base, from: k })),
+    ...[1, 2].map((k) => ({ ...base, to: far + k })),
+    { ...base, where: [base.where[0], base.where[1], { field: 'attributes.result', op: 'prefix', value: result.slice(0, 4) }] },
+    { ...base, where: [...base.where, { field: 'kind', value: 'event' }] },
+    { ...base, where: [base.where[2], base.where[0], base.where[1]] },
+    { ...base, where: [...base.where, base.where[0]] },
+  ];
+}
+
+/** Every label an untrusted answer shows, with its exact number of people from the admin key. */
+async function exactUsers(body: Json, labels: Json): Promise<number> {
+  const where = Object.entries(labels).map(([field, value]) => ({ field, value }));
+  const answer = await ask('/api/query', { ...body, where: [...(body.where ?? []), ...where], groupBy: [], aggregates: [{ fn: 'users' }] }, direct);
+  return Number(answer['rows'][0]?.['users'] ?? 0);
+}
+
+beforeAll(async () => {
+  collector = await startCollector();
+  const random = seededRandom(20261207);
+  const lines: string[] = [];
+  for (const [cityIndex, city] of cities.entries()) {
+    const secret = random() < 0.5 ? 'positive' : 'negative';
+    secrets.set(city, secret);
+    const people = [
+      ...Array.from({ length: 16 }, (_, index) => ({ id: `${city}-p${index}`, plan: 'pro', result: index < 8 ? 'positive' : 'negative' })),
+      { id: `${city}-victim`, plan: 'free', result: secret },
+    ];
+    for (const [personIndex, person] of people.entries()) {
+      const ts = start + (cityIndex * 17 + personIndex) * 60_000;
+      const attributes = { city, plan: person.plan, account: `acct-${person.id}` };
+      for (let view = 0; view < 3; view++) {
+        lines.push(envelope({ userId: person.id, name: 'page view', ts: ts + view, attributes, vars: { requestId: `r-${person.id}-${view}` } }));
+      }
+      lines.push(envelope({ userId: person.id, name: 'lab result', ts: ts + 10, attributes: { ...attributes, result: person.result }, vars: { requestId: `r-${person.id}-lab` } }));
+      lines.push(envelope({ userId: person.id, name: '$exposure', ts: ts + 20, attributes: { experiment: 'triage', variant: person.plan === 'free' ? `solo-${city}` : person.result } }));
+      if (person.plan === 'free') {
+        lines.push(envelope({ userId: person.id, template: `victim in ${city} saw %s`, args: [person.result], ts: ts + 30, attributes }));
+      }
+    }
+  }
+  await ingestAll(collector.url, keys.ingest, lines);
+}, 120_000);
+
+afterAll(async () => {
+  await collector.stop();
+});
+
+describe('attacks with a read key', () => {
+  it('gives equivalent spellings of one question one answer (no noise to average)', async () => {
+    for (const city of cities.slice(0, 4)) {
+      for (const result of ['positive', 'negative']) {
+        const answers = new Set<string>();
+        for (const body of rephrasings(city, result)) answers.add(JSON.stringify((await ask('/api/query', body))['rows']));
+        expect([...answers]).toHaveLength(1);
+      }
+    }
+  });
+
+  it('defeats the difference attack with a condition that excludes only the victim, even averaged over rephrasings', async () => {
+    const meanUsers = async (bodies: Json[]) => {
+      let sum = 0;
+      for (const body of bodies) sum += Number((await ask('/api/query', body))['rows'][0]?.['users'] ?? 0);
+      return sum / bodies.length;
+    };
+    const pro = { field: 'attributes.plan', value: 'pro' };
+    const score = await accuracy(async (city) => {
+      const difference = async (result: string) => {
+        const spelled = rephrasings(city, result).filter((_, index) => index === 0 || index === 6 || index === 7);
+        return (await meanUsers(spelled)) - (await meanUsers(spelled.map((body) => ({ ...body, where: [...body.where, pro] }))));
+      };
+      return better(await difference('positive'), await difference('negative'), city);
+    });
+    expect(score).toBeLessThanOrEqual(0.7);
+    // Why: a condition that excludes only the victim is of low effect and left out, so with or
+    // without the victim in the group, "A and plan=pro" is answered as "A".
+    for (const city of cities) {
+      for (const result of ['positive', 'negative']) {
+        const a = await ask('/api/query', labResult(city, result));
+        expect(await ask('/api/query', labResult(city, result, [pro]))).toEqual(a);
+      }
+    }
+    // The same attack on exact answers finds every secret: the population does hold them.
+    const exact = await accuracy(async (city) => {
+      const users = async (body: Json) => Number((await ask('/api/query', body, direct))['rows'][0]['users']);
+      const difference = async (result: string) => (await users(labResult(city, result))) - (await users(labResult(city, result, [pro])));
+      return better(await difference('positive'), await difference('negative'), city);
+    });
+    expect(exact).toBe(1);
+  });
+
+  it('answers the same whether or not the victim is in the group, on every route that counts', async () => {
+    // /api/count: the scripts' form of the same difference.
+    const count = async (where: string[]) => (await call('GET', `/api/count?${new URLSearchParams(where.map((filter): [string, string] => ['where', filter]))}`, untrusted)).body;
+    const score = await accuracy(async (city) => {
+      const difference = async (result: string) => {
+        const base = [`attributes.city=${city}`, 'name=lab result', `attributes.result=${result}`];
+        return (await count(base))['count'] - (await count([...base, 'attributes.plan=pro']))['count'];
+      };
+      return better(await difference('positive'), await difference('negative'), city);
+    });
+    expect(score).toBeLessThanOrEqual(0.7);
+  });
+
+  it('gives no oracle in suppressedGroups, the `*` row or suppression flags (low-count enumeration)', async () => {
+    const grouped = async (city: string, result: string) => ask('/api/query', { ...labResult(city, result), groupBy: [{ field: 'attributes.plan' }] });
+    const signal = (answer: Json) => answer['suppressedGroups'] + answer['rows'].length * 100 + answer['rows'].reduce((sum: number, row: Json) => sum + row['users'], 0);
+    const score = await accuracy(async (city) => better(signal(await grouped(city, 'positive')), signal(await grouped(city, 'negative')), city));
+    expect(score).toBeLessThanOrEqual(0.7);
+    // Enumerating the victim's cell directly: suppressed whatever the secret.
+    const cell = async (city: string, result: string) => (await call('GET', `/api/count?where=attributes.city=${city}&where=attributes.plan=free&where=attributes.result=${result}`, untrusted)).body;
+    for (const city of cities) {
+      for (const result of ['positive', 'negative']) expect(await cell(city, result)).toMatchObject({ count: 0, suppressed: true });
+    }
+  });
+
+  it('shows no label or number of a group of fewer than three people in queries, series, templates, funnels or experiments', async () => {
+    // Grouped queries and the dashboard's hourly series.
+    const bodies: Json[] = [
+      { where: [{ field: 'name', value: 'lab result' }], groupBy: [{ field: 'attributes.city' }, { field: 'attributes.plan' }, { field: 'attributes.result' }], aggregates: [{ fn: 'users' }, { fn: 'count' }] },
+      { where: [{ field: 'attributes.plan', value: 'free' }], groupBy: [{ field: 'attributes.city' }], aggregates: [{ fn: 'users' }] },
+      { where: [{ field: 'name', value: 'lab result' }], groupBy: [{ time: 'minute' }], aggregates: [{ fn: 'users' }] },
+      { where: [{ field: 'name', value: 'lab result' }], groupBy: [{ time: 'hour' }, { field: 'attributes.plan' }], aggregates: [{ fn: 'users' }] },
+    ];
+    for (const body of bodies) {
+      const answer = await ask('/api/query', body);
+      for (const row of answer['rows'] as Json[]) {
+        const labels = Object.fromEntries(Object.entries(row).filter(([name, value]) => !['users', 'count'].includes(name) && !name.startsWith('time:') && value !== '*'));
+        if (Object.values(row).includes('*')) continue;
+        if (Object.keys(row).some((name) => name.startsWith('time:'))) {
+          const time = Number(Object.entries(row).find(([name]) => name.startsWith('time:'))![1]);
+          const width = body.groupBy[0].time === 'minute' ? 60_000 : hour;
+          expect(await exactUsers({ ...body, from: time, to: time + width }, labels)).toBeGreaterThanOrEqual(3);
+        } else {
+          expect(await exactUsers(body, labels)).toBeGreaterThanOrEqual(3);
+        }
+      }
+      expect(JSON.stringify(answer)).not.toMatch(/victim|solo-/);
+    }
+    // The template view: one template per victim, none shown.
+    const templates = (await call('GET', `/api/templates?from=${start - hour}&to=${start + 24 * hour}`, untrusted)).body;
+    expect(JSON.stringify(templates)).not.toMatch(/victim in/);
+    // A funnel broken down by plan, within one city: the victim's `free` is the only person in it.
+    for (const city of cities.slice(0, 6)) {
+      const funnel = await ask('/api/funnel', { steps: [{ name: 'page view', where: [{ field: 'attributes.city', value: city }] }, { name: 'lab result', where: [{ field: 'attributes.result', value: 'positive' }] }], breakdown: 'attributes.plan' });
+      const labels = funnel['breakdowns'].map((entry: Json) => entry['breakdown']);
+      expect(labels).not.toContain('free');
+      for (const entry of funnel['breakdowns'] as Json[]) {
+        for (const step of entry['steps'] as Json[]) if (step['suppressed']) expect(step).toMatchObject({ users: 0, medianTimeToConvert: null });
+      }
+      // The same funnel asked directly names the victim's plan: the breakdown did single them out.
+      const exact = await ask('/api/funnel', { steps: [{ name: 'page view', where: [{ field: 'attributes.city', value: city }] }, { name: 'lab result' }], breakdown: 'attributes.plan' }, direct);
+      expect(exact['breakdowns'].map((entry: Json) => entry['breakdown'])).toContain('free');
+    }
+    // An experiment in which each victim is alone in a variant: only the crowded variants show.
+    const experiment = await ask('/api/experiment', { experiment: 'triage', goal: 'lab result' });
+    expect(experiment['variants'].map((variant: Json) => variant['variant']).sort()).toEqual(['negative', 'positive']);
+    const exactExperiment = await ask('/api/experiment', { experiment: 'triage', goal: 'lab result' }, direct);
+    expect(exactExperiment['variants']).toHaveLength(2 + cities.length);
+  });
+
+  it('refuses isolating columns in filters, groupings and funnel breakdowns, naming the column', async () => {
+    const isolating = ['vars.userId', 'session_id', 'id', 'vars.requestId', 'attributes.account'];
+    for (const column of isolating) {
+      const uses = [
+        call('POST', '/api/query', untrusted, { where: [{ field: column, value: 'x' }] }),
+        call('POST', '/api/query', untrusted, { groupBy: [{ field: column }], aggregates: [{ fn: 'users' }] }),
+        call('POST', '/api/funnel', untrusted, { steps: [{ name: 'page view' }, { name: 'lab result' }], breakdown: column }),
+        call('GET', `/api/count?where=${column}=x`, untrusted),
+      ];
+      for (const [index, answer] of (await Promise.all(uses)).entries()) {
+        expect(answer.status, `${column}, use ${index}: ${JSON.stringify(answer.body)}`).toBe(403);
+        expect(answer.body['message']).toContain(column);
+      }
+    }
+    // Shared values are not isolating: a city or a plan groups many people.
+    expect((await call('POST', '/api/query', untrusted, { groupBy: [{ field: 'attributes.city' }], aggregates: [{ fn: 'users' }] })).status).toBe(200);
+    // The admin key still filters on anything, exactly.
+    const one = await ask('/api/query', { where: [{ field: 'vars.userId', value: 'city-3-victim' }], aggregates: [{ fn: 'count' }] }, direct);
+    expect(one['rows']).toEqual([{ count: 6 }]);
+  });
+
+  it('keeps admin answers exact and large guarded answers within the stated noise', async () => {
+    for (const city of cities.slice(0, 6)) {
+      const secret = secrets.get(city)!;
+      const exact = await ask('/api/query', labResult(city, secret), direct);
+      expect(exact).toMatchObject({ exact: true, rows: [{ count: 9, users: 9 }], suppressedGroups: 0 });
+      const views = await ask('/api/query', { where: [{ field: 'attributes.city', value: city }, { field: 'name', value: 'page view' }], aggregates: [{ fn: 'users' }, { fn: 'count' }] });
+      // users: 17 people, noise sd √2 (two N(0,1) layers); count: 51 events, sd √2 × the flattened top average (3).
+      expect(views['noiseSd'][0]['users']).toBeCloseTo(Math.SQRT2, 6);
+      expect(Math.abs(views['rows'][0]['users'] - 17)).toBeLessThanOrEqual(5 * Math.SQRT2);
+      expect(Math.abs(views['rows'][0]['count'] - 51)).toBeLessThanOrEqual(5 * views['noiseSd'][0]['count']);
+    }
+  });
+});
