@@ -10,7 +10,7 @@ import type { AuditLog } from './audit-log.js';
 import { type FunnelBreakdownResult, funnelCells, funnelOutcomes, summarizeFunnel } from './funnel.js';
 import type { FunnelQuery } from './funnel-model.js';
 import { type ExperimentQuery, type VariantResult, experimentOutcomes, experimentResults } from './experiment.js';
-import { guardFunnelBreakdowns } from './funnel-guard.js';
+import { guardFunnelBreakdowns, settleFunnel, snapWindow } from './funnel-guard.js';
 import { GuardedQuestion } from './guarded-statistics.js';
 import { IsolatingColumns } from './isolating-columns.js';
 import { type DesignatedMinimums, PrivacyGuard, digestOfEntities } from './privacy-guard.js';
@@ -55,16 +55,22 @@ export class Analytics {
    */
   async funnel(project: string, funnel: FunnelQuery, access: AccessLevel, key: string): Promise<FunnelAnswer> {
     funnel = applyFunnelAccessRules(funnel, access, this.entity);
-    if (access === 'untrusted') await this.#isolating.refuse(project, funnelSingleValueUses(funnel));
+    if (access === 'untrusted') {
+      await this.#isolating.refuse(project, funnelSingleValueUses(funnel));
+      funnel = { ...funnel, window: snapWindow(funnel.window) };
+    }
     // Sequential funnels are computed by the store; strict and any order per user in Node.
-    const cells = funnel.order === 'sequential'
-      ? await this.store.sequentialFunnelCells(project, funnel, this.entity)
-      : funnelCells(funnel, funnelOutcomes(await this.store.funnelEvents(project, funnel, this.entity), funnel), digestOfEntities);
+    const cellsOf = async (asked: FunnelQuery) => asked.order === 'sequential'
+      ? this.store.sequentialFunnelCells(project, asked, this.entity)
+      : funnelCells(asked, funnelOutcomes(await this.store.funnelEvents(project, asked, this.entity), asked), digestOfEntities);
     if (access === 'direct') {
+      const cells = await cellsOf(funnel);
       return { exact: true, breakdowns: summarizeFunnel(funnel, cells, (cell) => ({ value: cell.users, noiseSd: 0, suppressed: false }), true) };
     }
     await this.audit.record(key, access, { funnel });
-    const question = [JSON.stringify(['funnel', funnel.steps, funnel.window, funnel.order, funnel.exclusions, funnel.breakdown ?? null, funnel.from ?? null, funnel.to ?? null])];
+    const settled = await settleFunnel(this.store, this.#guard, project, funnel, cellsOf);
+    const { cells, question } = settled;
+    funnel = settled.funnel;
     return {
       exact: false,
       breakdowns: summarizeFunnel(funnel, guardFunnelBreakdowns(funnel, cells, this.#guard), (cell) => this.#guard.peopleOf(question, [cell.breakdown, cell.step], cell.users, cell.entityDigest), false),
@@ -77,6 +83,8 @@ export class Analytics {
    * the probability to beat control are computed from the numbers shown.
    */
   async experiment(project: string, query: ExperimentQuery, access: AccessLevel, key: string): Promise<{ exact: boolean; control: string | undefined; variants: VariantResult[] }> {
+    // A window moved by a millisecond would be a new question with fresh noise: untrusted readers get fixed windows.
+    if (access === 'untrusted') query = { ...query, window: snapWindow(query.window) };
     const outcomes = experimentOutcomes(await this.store.experimentEvents(project, query, this.entity), query);
     const byVariant = new Map<string, { exposed: string[]; converted: string[] }>();
     for (const [user, { variant, converted }] of outcomes) {
@@ -87,11 +95,13 @@ export class Analytics {
     }
     const exact = access === 'direct';
     if (!exact) await this.audit.record(key, access, { experiment: query });
-    const question = [JSON.stringify(['experiment', query.experiment, query.goal, query.window])];
+    // Who was exposed does not depend on the goal or the window: neither may refresh its noise.
+    const exposedQuestion = [JSON.stringify(['experiment', query.experiment])];
+    const convertedQuestion = [JSON.stringify(['experiment', query.experiment, query.goal, query.window])];
     const counts = [...byVariant].map(([variant, users]) => {
       if (exact) return { variant, exposed: users.exposed.length, converted: users.converted.length, noiseSd: 0, suppressed: false };
-      const exposed = this.#guard.people(question, [variant, 'exposed'], users.exposed);
-      const converted = this.#guard.people(question, [variant, 'converted'], users.converted);
+      const exposed = this.#guard.people(exposedQuestion, [variant, 'exposed'], users.exposed);
+      const converted = this.#guard.people(convertedQuestion, [variant, 'converted'], users.converted);
       // A variant whose exposures are too few is hidden whole; converted users alone may be too few to show (0).
       return { variant, exposed: exposed.value, converted: converted.value, noiseSd: exposed.noiseSd, suppressed: exposed.suppressed };
     });

@@ -19,7 +19,7 @@ import type { GroupStatisticsRow } from '../store/row-mapping.js';
 import { type GuardedRow, type PrivacyGuard } from './privacy-guard.js';
 import { type EventQuery, type Filter, fieldName } from './query-model.js';
 
-interface Condition {
+export interface Condition {
   /** Seed material: what the condition selects, not how it is written. */
   item: string;
   filters: Filter[];
@@ -39,7 +39,7 @@ export function xorDigests(a: string, b: string): string {
   return hex(a) || hex(b) ? value.toString(16).padStart(64, '0') : value.toString();
 }
 
-async function conditionsOf(store: Store, project: string, query: EventQuery): Promise<Condition[]> {
+export async function conditionsOf(store: Store, project: string, query: EventQuery): Promise<Condition[]> {
   const conditions: Condition[] = [];
   if (query.from !== undefined || query.to !== undefined) {
     conditions.push({ item: JSON.stringify(['ts', query.from ?? null, query.to ?? null]), filters: [], from: query.from, to: query.to });
@@ -110,78 +110,84 @@ export class GuardedQuestion {
     return this.store.groupStatistics(this.project, query, this.entity, { ...options, facts: this.facts });
   }
 
-  /** Per condition, the people it excludes (per group key, or merged over `onlyGroups`). */
-  async #effects(conditions: readonly Condition[], onlyGroups?: string[]): Promise<Map<string, GroupStatisticsRow>[]> {
-    const effects: Map<string, GroupStatisticsRow>[] = [];
-    for (const condition of conditions) {
-      const others = queryWith(this.query, without(conditions, new Set([condition])));
-      const turned: EventQuery = { ...others, unless: { where: condition.filters, from: condition.from, to: condition.to } };
-      effects.push(byKey(await this.store.groupStatistics(this.project, turned, this.entity, onlyGroups === undefined ? {} : { onlyGroups })));
-    }
-    return effects;
-  }
-
-  #lowEffect(effect: GroupStatisticsRow | undefined): boolean {
-    return effect === undefined || this.guard.isLowCount(effect.entities, effect.entityDigest);
-  }
-
   /**
-   * The statistics a group is answered from once its low-effect conditions are left out, if those
-   * together add only a low count of people; otherwise the group as asked, every condition kept.
+   * Per group key, the conditions that stay: each condition in turn (in the order of what they
+   * select, so mutually redundant conditions do not both go) is asked turned around, given the
+   * conditions still standing for that group; it goes where it excludes a low count of people.
+   * `keys` are the groups asked about; with `merged`, those groups (their keys) are asked about as
+   * one group, the `*` row, kept under the key `*`.
    */
-  #adjusted(asked: GroupStatisticsRow, relaxed: GroupStatisticsRow | undefined, dropped: ReadonlySet<Condition>, conditions: readonly Condition[], extra: readonly string[]): GroupStatisticsRow {
-    const allItems = [...conditions.map((condition) => condition.item), ...extra];
-    if (dropped.size === 0 || relaxed === undefined) return { ...asked, conditions: allItems };
-    const added = relaxed.entities - asked.entities;
-    if (added > 0 && !this.guard.isLowCount(added, xorDigests(relaxed.entityDigest, asked.entityDigest))) return { ...asked, conditions: allItems };
-    return { ...relaxed, labels: asked.labels, key: asked.key, conditions: [...without(conditions, dropped).map((condition) => condition.item), ...extra] };
+  async #settle(conditions: readonly Condition[], keys: readonly string[], merged?: string[]): Promise<Map<string, Set<Condition>>> {
+    const standing = new Map(keys.map((key) => [key, new Set(conditions)]));
+    const order = [...conditions].sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : 0));
+    for (const condition of order) {
+      const bySignature = new Map<string, { others: Condition[]; keys: string[] }>();
+      for (const [key, set] of standing) {
+        const others = conditions.filter((other) => other !== condition && set.has(other));
+        const signature = others.map((other) => other.item).join('\u0001');
+        const entry = bySignature.get(signature) ?? { others, keys: [] };
+        entry.keys.push(key);
+        bySignature.set(signature, entry);
+      }
+      for (const { others, keys: groupKeys } of bySignature.values()) {
+        const turned: EventQuery = { ...queryWith(this.query, others), unless: { where: condition.filters, from: condition.from, to: condition.to } };
+        const options = merged !== undefined ? { onlyGroups: merged } : groupKeys.length === standing.size ? {} : { onlyGroups: groupKeys, keep: this.query.groupBy.length };
+        const effects = byKey((await this.store.groupStatistics(this.project, turned, this.entity, options)).filter((row) => row.entities > 0));
+        for (const key of groupKeys) {
+          const effect = merged !== undefined ? effects.values().next().value : effects.get(key);
+          if (effect === undefined || this.guard.isLowCount(effect.entities, effect.entityDigest)) standing.get(key)!.delete(condition);
+        }
+      }
+    }
+    return standing;
   }
 
   async answer(): Promise<GuardedStatistics> {
     const query = this.query;
     const extra = query.cohort === undefined ? [] : [JSON.stringify(['cohort', query.cohort])];
-    const all = await conditionsOf(this.store, this.project, query);
-    const allEffects = await this.#effects(all);
-    // A condition that excludes nobody anywhere is not a condition.
-    const conditions = all.filter((_, index) => allEffects[index]!.size > 0);
-    const effects = allEffects.filter((effect) => effect.size > 0);
+    const conditions = await conditionsOf(this.store, this.project, query);
     const base = queryWith(query, conditions);
     const asked = await this.#statistics(base);
+    const standing = await this.#settle(conditions, asked.map((group) => group.key));
+    const itemsOf = (kept: Iterable<Condition>) => [...[...kept].map((condition) => condition.item), ...extra];
 
-    // Per group, the conditions of low effect there; groups sharing a set are re-asked together.
-    const droppedOf = new Map<string, Set<Condition>>();
-    const bySignature = new Map<string, { dropped: Set<Condition>; groups: GroupStatisticsRow[] }>();
-    for (const group of asked) {
-      const dropped = new Set(conditions.filter((_, index) => this.#lowEffect(effects[index]!.get(group.key))));
-      droppedOf.set(group.key, dropped);
-      if (dropped.size === 0) continue;
-      const signature = conditions.map((condition) => (dropped.has(condition) ? '1' : '0')).join('');
-      const entry = bySignature.get(signature) ?? { dropped, groups: [] };
-      entry.groups.push(group);
+    // Groups whose conditions all stand are answered as asked; the others are re-asked without the
+    // conditions that went, together where the same ones went.
+    const bySignature = new Map<string, { kept: Condition[]; keys: string[] }>();
+    for (const [key, set] of standing) {
+      if (set.size === conditions.length) continue;
+      const kept = conditions.filter((condition) => set.has(condition));
+      const signature = kept.map((condition) => condition.item).join('\u0001');
+      const entry = bySignature.get(signature) ?? { kept, keys: [] };
+      entry.keys.push(key);
       bySignature.set(signature, entry);
     }
-    const adjusted = new Map<string, GroupStatisticsRow>();
-    for (const { dropped, groups } of bySignature.values()) {
-      const relaxed = byKey(await this.#statistics(queryWith(query, without(conditions, dropped)), { onlyGroups: groups.map((group) => group.key), keep: query.groupBy.length }));
-      for (const group of groups) adjusted.set(group.key, this.#adjusted(group, relaxed.get(group.key), dropped, conditions, extra));
+    const relaxed = new Map<string, GroupStatisticsRow>();
+    for (const { kept, keys } of bySignature.values()) {
+      for (const row of await this.#statistics(queryWith(query, kept), { onlyGroups: keys, keep: query.groupBy.length })) relaxed.set(row.key, row);
     }
-    const groups = asked.map((group) => adjusted.get(group.key) ?? { ...group, conditions: [...conditions.map((condition) => condition.item), ...extra] });
+    const groups = asked.map((group) => {
+      const kept = standing.get(group.key)!;
+      const answered = relaxed.get(group.key) ?? group;
+      return { ...answered, labels: group.labels, key: group.key, conditions: itemsOf(kept) };
+    });
     const { rows, suppressed } = this.guard.fromStatistics(query, groups);
 
-    // Three or more dimensions: the low-effect merge by leading dimensions (conditions as asked).
-    const allItems = [...conditions.map((condition) => condition.item), ...extra];
+    // Three or more dimensions: the low-effect merge by leading dimensions, seeded by the
+    // conditions that stand in some group.
+    const mergedItems = itemsOf(conditions.filter((condition) => [...standing.values()].some((set) => set.has(condition))));
     let remaining = suppressed;
     const dimensions = query.groupBy.length;
     for (let keep = dimensions - 1; dimensions >= 3 && keep >= 1 && remaining.length > 0; keep--) {
       const merged = await this.#statistics(base, { onlyGroups: remaining.map((group) => group.key), keep });
-      const shown = this.guard.fromStatistics(query, merged.map((group) => ({ ...group, conditions: allItems }))).rows;
+      const shown = this.guard.fromStatistics(query, merged.map((group) => ({ ...group, conditions: mergedItems }))).rows;
       rows.push(...shown);
       const prefixes = new Set(shown.map((row) => JSON.stringify(row.labels.slice(0, keep))));
       remaining = remaining.filter((group) => !prefixes.has(JSON.stringify(group.labels.slice(0, keep))));
     }
     let suppressedGroups = 0;
     if (remaining.length > 0 && dimensions > 0) {
-      const bin = await this.#bin(base, conditions, remaining.map((group) => group.key), extra);
+      const bin = await this.#bin(conditions, remaining.map((group) => group.key), itemsOf);
       const row = bin === undefined ? undefined : this.guard.bin(query, bin);
       if (row !== undefined) {
         rows.push(row);
@@ -192,14 +198,10 @@ export class GuardedQuestion {
     return { rows, suppressedGroups, factsOf: (labels) => factsByLabel.get(JSON.stringify(labels)) };
   }
 
-  /** The `*` group: the suppressed groups merged, with the conditions of low effect on it left out. */
-  async #bin(base: EventQuery, conditions: readonly Condition[], keys: string[], extra: readonly string[]): Promise<GroupStatisticsRow | undefined> {
-    const [asked] = await this.#statistics(base, { onlyGroups: keys });
-    if (asked === undefined) return undefined;
-    const effects = await this.#effects(conditions, keys);
-    const dropped = new Set(conditions.filter((_, index) => this.#lowEffect(effects[index]!.get(asked.key))));
-    if (dropped.size === 0) return this.#adjusted(asked, undefined, dropped, conditions, extra);
-    const [relaxed] = await this.#statistics(queryWith(this.query, without(conditions, dropped)), { onlyGroups: keys });
-    return this.#adjusted(asked, relaxed, dropped, conditions, extra);
+  /** The `*` group: the suppressed groups merged, answered without the conditions of low effect on it. */
+  async #bin(conditions: readonly Condition[], keys: string[], itemsOf: (kept: Iterable<Condition>) => string[]): Promise<GroupStatisticsRow | undefined> {
+    const kept = (await this.#settle(conditions, ['*'], keys)).get('*')!;
+    const [merged] = await this.#statistics(queryWith(this.query, conditions.filter((condition) => kept.has(condition))), { onlyGroups: keys });
+    return merged === undefined || merged.entities === 0 ? undefined : { ...merged, conditions: itemsOf(kept) };
   }
 }
