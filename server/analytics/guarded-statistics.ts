@@ -2,7 +2,8 @@
  * Guarded answers from the store's per-group statistics, with low-effect detection (after Open
  * Diffix "Fir"): a condition counts only where it changes who is counted.
  *
- * Each condition of the query (a filter; the `from`/`to` range; the bounds of one numeric range)
+ * Each condition of the query (a filter; the `from`/`to` range; the bounds of one numeric range;
+ * the cohort)
  * is asked about turned around: the people, per group, who have a row that the other conditions
  * keep and this one excludes. A condition that excludes nobody anywhere is dropped from the query.
  * In a group where it excludes fewer people than the noisy low-count threshold, the group is
@@ -12,19 +13,22 @@
  *
  * The sticky noise layer is seeded by what each remaining condition selects, not by its text: an
  * `eq` and a `prefix` (or `in`) matching the same values are one condition, and duplicates count
- * once. The entity layer stays seeded by the set of people in the group.
+ * once, and a cohort is the set of people in it. The entity layer stays seeded by the set of
+ * people in the group.
  */
 import type { Store } from '../store/store.js';
 import type { GroupStatisticsRow } from '../store/row-mapping.js';
 import { type GuardedRow, type PrivacyGuard } from './privacy-guard.js';
-import { type EventQuery, type Filter, fieldName } from './query-model.js';
+import { type Cohort, type EventQuery, type Filter, fieldName } from './query-model.js';
 
 export interface Condition {
   /** Seed material: what the condition selects, not how it is written. */
   item: string;
+  kind: 'filter' | 'time' | 'cohort';
   filters: Filter[];
   from?: number;
   to?: number;
+  cohort?: Cohort;
 }
 
 const rangeOperators = new Set(['gte', 'gt', 'lt', 'lte']);
@@ -42,7 +46,13 @@ export function xorDigests(a: string, b: string): string {
 export async function conditionsOf(store: Store, project: string, query: EventQuery): Promise<Condition[]> {
   const conditions: Condition[] = [];
   if (query.from !== undefined || query.to !== undefined) {
-    conditions.push({ item: JSON.stringify(['ts', query.from ?? null, query.to ?? null]), filters: [], from: query.from, to: query.to });
+    conditions.push({ item: JSON.stringify(['ts', query.from ?? null, query.to ?? null]), kind: 'time', filters: [], from: query.from, to: query.to });
+  }
+  if (query.cohort !== undefined) {
+    // A cohort is the set of people who did its event: two cohorts of the same people are one.
+    const cohort = query.cohort;
+    const [people] = await store.groupStatistics(project, { from: cohort.from, to: cohort.to, where: [{ field: { column: 'name' }, op: 'eq', value: cohort.name }, ...cohort.where], groupBy: [], aggregates: [{ fn: 'count' }], limit: 1 }, 'user_id');
+    conditions.push({ item: JSON.stringify(['cohort', people?.entities ?? 0, people?.entityDigest ?? '']), kind: 'cohort', filters: [], cohort });
   }
   const ranges = new Map<string, Filter[]>();
   for (const filter of query.where) {
@@ -64,11 +74,11 @@ export async function conditionsOf(store: Store, project: string, query: EventQu
     } else {
       item = JSON.stringify([name, filter.op, filter.value]);
     }
-    conditions.push({ item, filters: [filter] });
+    conditions.push({ item, kind: 'filter', filters: [filter] });
   }
   for (const [name, filters] of ranges) {
     const bounds = filters.map((filter) => [filter.op, filter.value] as const).sort((a, b) => String(a).localeCompare(String(b)));
-    conditions.push({ item: JSON.stringify(['range', name, bounds]), filters });
+    conditions.push({ item: JSON.stringify(['range', name, bounds]), kind: 'filter', filters });
   }
   // The same selection written twice (or as eq and as a prefix matching only that value) is one condition.
   const seen = new Set<string>();
@@ -77,8 +87,9 @@ export async function conditionsOf(store: Store, project: string, query: EventQu
 
 /** The query with only `kept` conditions (the cohort, grouping and aggregates unchanged). */
 function queryWith(query: EventQuery, kept: readonly Condition[]): EventQuery {
-  const time = kept.find((condition) => condition.filters.length === 0);
-  return { ...query, from: time?.from, to: time?.to, where: kept.flatMap((condition) => condition.filters), unless: undefined };
+  const time = kept.find((condition) => condition.kind === 'time');
+  const cohort = kept.find((condition) => condition.kind === 'cohort');
+  return { ...query, from: time?.from, to: time?.to, cohort: cohort?.cohort, where: kept.flatMap((condition) => condition.filters), unless: undefined };
 }
 
 function without(conditions: readonly Condition[], dropped: ReadonlySet<Condition>): Condition[] {
@@ -130,7 +141,7 @@ export class GuardedQuestion {
         bySignature.set(signature, entry);
       }
       for (const { others, keys: groupKeys } of bySignature.values()) {
-        const turned: EventQuery = { ...queryWith(this.query, others), unless: { where: condition.filters, from: condition.from, to: condition.to } };
+        const turned: EventQuery = { ...queryWith(this.query, others), unless: { where: condition.filters, from: condition.from, to: condition.to, cohort: condition.cohort } };
         const options = merged !== undefined ? { onlyGroups: merged } : groupKeys.length === standing.size ? {} : { onlyGroups: groupKeys, keep: this.query.groupBy.length };
         const effects = byKey((await this.store.groupStatistics(this.project, turned, this.entity, options)).filter((row) => row.entities > 0));
         for (const key of groupKeys) {
@@ -144,12 +155,11 @@ export class GuardedQuestion {
 
   async answer(): Promise<GuardedStatistics> {
     const query = this.query;
-    const extra = query.cohort === undefined ? [] : [JSON.stringify(['cohort', query.cohort])];
     const conditions = await conditionsOf(this.store, this.project, query);
     const base = queryWith(query, conditions);
     const asked = await this.#statistics(base);
     const standing = await this.#settle(conditions, asked.map((group) => group.key));
-    const itemsOf = (kept: Iterable<Condition>) => [...[...kept].map((condition) => condition.item), ...extra];
+    const itemsOf = (kept: Iterable<Condition>) => [...kept].map((condition) => condition.item);
 
     // Groups whose conditions all stand are answered as asked; the others are re-asked without the
     // conditions that went, together where the same ones went.

@@ -70,7 +70,7 @@ export interface EventQuery {
    * Internal, never parsed from outside: only rows that do NOT match all of these. The privacy
    * guard asks with one condition turned around to count the people that condition excludes.
    */
-  unless?: { where: Filter[]; from?: number; to?: number };
+  unless?: { where: Filter[]; from?: number; to?: number; cohort?: Cohort };
 }
 
 const columnSet = new Set<string>(columns);

@@ -185,6 +185,23 @@ describe('attacks with a read key', () => {
     expect(await experiment(14 * 86_400_000 + 1)).toEqual(await experiment(14 * 86_400_000 + 2));
   });
 
+  it('leaves out a cohort that excludes only the victim, and reads a cohort as the people in it', async () => {
+    // Users who viewed a page on the pro plan: everyone but the victims.
+    const pros = { name: 'page view', where: [{ field: 'attributes.plan', value: 'pro' }] };
+    const score = await accuracy(async (city) => {
+      const difference = async (result: string) => {
+        const a = await ask('/api/query', labResult(city, result));
+        const b = await ask('/api/query', { ...labResult(city, result), cohort: pros });
+        expect(b['rows']).toEqual(a['rows']);
+        // The same people, the cohort written with a range around all their events: the same answer.
+        expect((await ask('/api/query', { ...labResult(city, result), cohort: { ...pros, from: 7, to: Date.UTC(2099, 0, 1) } }))['rows']).toEqual(b['rows']);
+        return a['rows'][0]?.['users'] - b['rows'][0]?.['users'];
+      };
+      return better(await difference('positive'), await difference('negative'), city);
+    }, cities.slice(0, 8));
+    expect(score).toBeLessThanOrEqual(0.75);
+  });
+
   it('answers the same whether or not the victim is in the group, on every route that counts', async () => {
     // /api/count: the scripts' form of the same difference.
     const count = async (where: string[]) => (await call('GET', `/api/count?${new URLSearchParams(where.map((filter): [string, string] => ['where', filter]))}`, untrusted)).body;
