@@ -73,7 +73,13 @@ export class Analytics {
     funnel = settled.funnel;
     return {
       exact: false,
-      breakdowns: summarizeFunnel(funnel, guardFunnelBreakdowns(funnel, cells, this.#guard), (cell) => this.#guard.peopleOf(question, [cell.breakdown, cell.step], cell.users, cell.entityDigest), false),
+      breakdowns: summarizeFunnel(
+        funnel,
+        guardFunnelBreakdowns(funnel, cells, this.#guard),
+        (cell) => this.#guard.peopleOf(question, [cell.breakdown, cell.step], cell.users, cell.entityDigest),
+        false,
+        (cell, blurred) => this.#guard.noisyDuration(question, [cell.breakdown, cell.step], cell.entityDigest, blurred),
+      ),
     };
   }
 

@@ -128,8 +128,11 @@ export class GuardedQuestion {
    * `keys` are the groups asked about; with `merged`, those groups (their keys) are asked about as
    * one group, the `*` row, kept under the key `*`.
    */
-  async #settle(conditions: readonly Condition[], keys: readonly string[], merged?: string[]): Promise<Map<string, Set<Condition>>> {
+  async #settle(conditions: readonly Condition[], keys: readonly string[], merged?: string[]): Promise<{ standing: Map<string, Set<Condition>>; changed: Set<string> }> {
     const standing = new Map(keys.map((key) => [key, new Set(conditions)]));
+    // Groups a dropped condition excluded someone from. In the others, every condition that went
+    // excluded no row given those still standing, so their rows are the rows asked about.
+    const changed = new Set<string>();
     const order = [...conditions].sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : 0));
     for (const condition of order) {
       const bySignature = new Map<string, { others: Condition[]; keys: string[] }>();
@@ -146,11 +149,14 @@ export class GuardedQuestion {
         const effects = byKey((await this.store.groupStatistics(this.project, turned, this.entity, options)).filter((row) => row.entities > 0));
         for (const key of groupKeys) {
           const effect = merged !== undefined ? effects.values().next().value : effects.get(key);
-          if (effect === undefined || this.guard.isLowCount(effect.entities, effect.entityDigest)) standing.get(key)!.delete(condition);
+          if (effect === undefined || this.guard.isLowCount(effect.entities, effect.entityDigest)) {
+            standing.get(key)!.delete(condition);
+            if (effect !== undefined) changed.add(key);
+          }
         }
       }
     }
-    return standing;
+    return { standing, changed };
   }
 
   async answer(): Promise<GuardedStatistics> {
@@ -158,14 +164,14 @@ export class GuardedQuestion {
     const conditions = await conditionsOf(this.store, this.project, query);
     const base = queryWith(query, conditions);
     const asked = await this.#statistics(base);
-    const standing = await this.#settle(conditions, asked.map((group) => group.key));
+    const { standing, changed } = await this.#settle(conditions, asked.map((group) => group.key));
     const itemsOf = (kept: Iterable<Condition>) => [...kept].map((condition) => condition.item);
 
     // Groups whose conditions all stand are answered as asked; the others are re-asked without the
     // conditions that went, together where the same ones went.
     const bySignature = new Map<string, { kept: Condition[]; keys: string[] }>();
     for (const [key, set] of standing) {
-      if (set.size === conditions.length) continue;
+      if (!changed.has(key)) continue;
       const kept = conditions.filter((condition) => set.has(condition));
       const signature = kept.map((condition) => condition.item).join('\u0001');
       const entry = bySignature.get(signature) ?? { kept, keys: [] };
@@ -174,7 +180,8 @@ export class GuardedQuestion {
     }
     const relaxed = new Map<string, GroupStatisticsRow>();
     for (const { kept, keys } of bySignature.values()) {
-      for (const row of await this.#statistics(queryWith(query, kept), { onlyGroups: keys, keep: query.groupBy.length })) relaxed.set(row.key, row);
+      const options = keys.length === asked.length ? {} : { onlyGroups: keys, keep: query.groupBy.length };
+      for (const row of await this.#statistics(queryWith(query, kept), options)) relaxed.set(row.key, row);
     }
     const groups = asked.map((group) => {
       const kept = standing.get(group.key)!;
@@ -210,7 +217,12 @@ export class GuardedQuestion {
 
   /** The `*` group: the suppressed groups merged, answered without the conditions of low effect on it. */
   async #bin(conditions: readonly Condition[], keys: string[], itemsOf: (kept: Iterable<Condition>) => string[]): Promise<GroupStatisticsRow | undefined> {
-    const kept = (await this.#settle(conditions, ['*'], keys)).get('*')!;
+    const { standing, changed } = await this.#settle(conditions, ['*'], keys);
+    const kept = standing.get('*')!;
+    if (!changed.has('*')) {
+      const [asked] = await this.#statistics(queryWith(this.query, conditions), { onlyGroups: keys });
+      return asked === undefined || asked.entities === 0 ? undefined : { ...asked, conditions: itemsOf(kept) };
+    }
     const [merged] = await this.#statistics(queryWith(this.query, conditions.filter((condition) => kept.has(condition))), { onlyGroups: keys });
     return merged === undefined || merged.entities === 0 ? undefined : { ...merged, conditions: itemsOf(kept) };
   }

@@ -170,6 +170,15 @@ export class PrivacyGuard {
     return Math.max(0, Math.round(value + normalAt(digest(this.salt, 'groups', question, entityDigest), 0)));
   }
 
+  /**
+   * A duration about a group the guard shows (a funnel cell's blurred median): times a sticky
+   * 1 + 0.05·N(0,1), seeded by the question, the cell's labels and its people.
+   */
+  noisyDuration(question: readonly string[], labels: readonly unknown[], entityDigest: string, value: number): number {
+    const seed = digest(this.salt, 'duration', orderFree([...question, ...labels.map((label, index) => JSON.stringify(['label', index, label ?? null]))]), entityDigest);
+    return Math.max(0, value * (1 + 0.05 * normalAt(seed, 0)));
+  }
+
   /** Whether a group of these entities is too small to show. */
   lowCount(entities: readonly string[]): boolean {
     return this.#lowCount(entities.length, digestOfEntities(entities));
