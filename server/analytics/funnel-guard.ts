@@ -2,7 +2,8 @@
  * Funnel breakdowns for guarded readers: a breakdown value is named only if the people who started
  * the funnel with it pass the low-count filter. The others are gathered into one `*` breakdown
  * (each user has one breakdown value, so the cells add up and their digests XOR into the digest of
- * the union), which is itself filtered and noised like any cell; its median times are not shown.
+ * the union), shown only if it passes the low-count filter itself, and noised like any cell; its
+ * median times are not shown.
  */
 import type { Store } from '../store/store.js';
 import type { FunnelCell } from './funnel.js';
@@ -109,5 +110,8 @@ export function guardFunnelBreakdowns(funnel: FunnelQuery, cells: readonly Funne
       middleMs: null,
     });
   }
-  return [...kept, ...gathered.values()];
+  // The `*` breakdown is itself filtered: shown only if enough people started in it, else left out
+  // whole (its presence alone would say that some value is held by a few).
+  const star = gathered.get(0);
+  return star !== undefined && !guard.isLowCount(star.users, star.entityDigest) ? [...kept, ...gathered.values()] : kept;
 }

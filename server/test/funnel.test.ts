@@ -148,9 +148,9 @@ describe('funnels through the API', () => {
         else expect(Math.abs(cell['medianTimeToConvert'] - median)).toBeLessThanOrEqual(0.2 * median);
       });
     }
-    // C's two users are too few to name: their breakdown goes into `*`, itself too small to show.
-    expect(Object.keys(cells)).not.toContain('C');
-    for (const cell of cells['*']!) expect(cell).toMatchObject({ users: 0, suppressed: true, medianTimeToConvert: null });
+    // C's two users are too few to name: their breakdown would go into `*`, itself too small to show,
+    // so neither appears.
+    expect(Object.keys(cells).sort()).toEqual(['A', 'B']);
     // Sticky: the same funnel, the same answer.
     expect(await ask(keys.read)).toEqual(answer);
   });

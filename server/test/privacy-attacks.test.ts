@@ -180,6 +180,18 @@ describe('attacks with a read key', () => {
       from: 5,
     });
     expect(spelled).toEqual(await funnel(city, 'positive'));
+    // Broken down by plan from a positive lab result: a `free` breakdown exists only if the victim is
+    // positive. Neither its label nor a `*` breakdown in its place may tell.
+    const breakdowns = async (city: string, result: string) => (await ask('/api/funnel', {
+      steps: [{ name: 'lab result', where: [{ field: 'attributes.city', value: city }, { field: 'attributes.result', value: result }] }, { name: 'page view' }],
+      breakdown: 'attributes.plan',
+    }))['breakdowns'].map((entry: Json) => entry['breakdown']).sort().join();
+    const labelScore = await accuracy(async (city) => {
+      const [positive, negative] = [await breakdowns(city, 'positive'), await breakdowns(city, 'negative')];
+      expect(positive).toBe('pro');
+      return better(Number(positive !== 'pro'), Number(negative !== 'pro'), city);
+    }, cities.slice(0, 8));
+    expect(labelScore).toBeLessThanOrEqual(0.75);
     // A conversion window moved by a millisecond is the same window.
     const experiment = (window: number) => ask('/api/experiment', { experiment: 'triage', goal: 'lab result', window });
     expect(await experiment(14 * 86_400_000 + 1)).toEqual(await experiment(14 * 86_400_000 + 2));
