@@ -30,7 +30,7 @@ function lowEffect(asked: readonly FunnelCell[], relaxed: readonly FunnelCell[],
     const b = after.get(cellKey);
     const difference = Math.abs((b?.users ?? 0) - (a?.users ?? 0));
     if (difference === 0 && (a?.entityDigest ?? '') === (b?.entityDigest ?? '')) continue;
-    if (!guard.isLowCount(Math.max(1, difference), xorDigests(a?.entityDigest ?? '', b?.entityDigest ?? ''))) return false;
+    if (!guard.isLowEffect(Math.max(1, difference), xorDigests(a?.entityDigest ?? '', b?.entityDigest ?? ''))) return false;
   }
   return true;
 }

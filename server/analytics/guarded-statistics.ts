@@ -3,13 +3,12 @@
  * Diffix "Fir"): a condition counts only where it changes who is counted.
  *
  * Each condition of the query (a filter; the `from`/`to` range; the bounds of one numeric range;
- * the cohort)
- * is asked about turned around: the people, per group, who have a row that the other conditions
- * keep and this one excludes. A condition that excludes nobody anywhere is dropped from the query.
- * In a group where it excludes fewer people than the noisy low-count threshold, the group is
- * answered as if it were not there (unless the low-effect conditions together add more people than
- * that). So asking "A" and "A and not the victim" gives the same answer whether or not the victim is
- * in A, and no spelling of the same question reaches fresh noise.
+ * the cohort) is asked about turned around, one after another in the order of what they select:
+ * the people, per group, who have a row that the conditions still standing keep and this one
+ * excludes. In a group where those are fewer than the noisy low-effect threshold
+ * (`PrivacyGuard.isLowEffect`), the condition goes for that group, which is answered as if it were
+ * not there. So asking "A" and "A and not the victim" gives the same answer whether or not the
+ * victim is in A, and a condition that excludes nobody adds no fresh noise.
  *
  * The sticky noise layer is seeded by what each remaining condition selects, not by its text: an
  * `eq` and a `prefix` (or `in`) matching the same values are one condition, and duplicates count
@@ -149,7 +148,7 @@ export class GuardedQuestion {
         const effects = byKey((await this.store.groupStatistics(this.project, turned, this.entity, options)).filter((row) => row.entities > 0));
         for (const key of groupKeys) {
           const effect = merged !== undefined ? effects.values().next().value : effects.get(key);
-          if (effect === undefined || this.guard.isLowCount(effect.entities, effect.entityDigest)) {
+          if (effect === undefined || this.guard.isLowEffect(effect.entities, effect.entityDigest)) {
             standing.get(key)!.delete(condition);
             if (effect !== undefined) changed.add(key);
           }

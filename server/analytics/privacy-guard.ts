@@ -154,12 +154,22 @@ export class PrivacyGuard {
     return digest(this.salt, 'query', aggregate.fn, items.sort().join('\u0001'));
   }
 
-  /**
-   * Whether `entities` people (their set digested as `entityDigest`) are too few to show, or for a
-   * condition, too few to count as an effect: the same noisy threshold, seeded by the set.
-   */
+  /** Whether `entities` people (their set digested as `entityDigest`) are too few to show: the low-count filter. */
   isLowCount(entities: number, entityDigest: string): boolean {
     return entities === 0 || this.#lowCount(entities, entityDigest);
+  }
+
+  /**
+   * Whether a condition that excludes `entities` people (digested as `entityDigest`) from a group is
+   * of low effect: fewer than max(2, 4 + 3·N(0,1)), the draw seeded by those people. One person
+   * excluded always is. The wide spread is the point: whether one more person is among those a
+   * condition excludes moves the chance that it goes by at most about 13 points (the normal
+   * density's peak over 3), so whether an answer changed says little about that person.
+   */
+  isLowEffect(entities: number, entityDigest: string): boolean {
+    if (entities === 0) return true;
+    const threshold = Math.max(2, 4 + 3 * normalAt(digest(this.salt, 'effect', entityDigest), 0));
+    return entities < threshold;
   }
 
   /**
