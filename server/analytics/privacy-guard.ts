@@ -9,8 +9,8 @@
  *   the entity set; both through SHA-256 with the project's secret salt. The same question gets
  *   the same answer, so asking again or rephrasing cannot average the noise away.
  * - Flattening: event counts take the 1–2 largest contributors (the number drawn from the entity
- *   seed) down to the average of the next 3–4, and the noise scales with that average, so one
- *   heavy user neither shows through nor hides behind a small noise.
+ *   seed) down to the average of the next 3–4, and the noise scales with that average rounded up
+ *   to 1, 2 or 5 × 10ⁿ, so one heavy user neither shows through nor hides behind a small noise.
  * - Suppressed groups are merged into one `*` group, which is itself filtered.
  */
 import * as crypto from 'node:crypto';
@@ -71,6 +71,12 @@ const TOP_GROUP = 28;
 
 function integerAt(bytes: Buffer, offset: number, low: number, high: number): number {
   return low + (bytes.readUInt32BE(offset) % (high - low + 1));
+}
+
+/** The smallest of 1, 2, 5, 10, 20, 50, ... at or above `value` (value ≥ 1). */
+function moneyStyleCeiling(value: number): number {
+  const power = 10 ** Math.floor(Math.log10(value));
+  return [1, 2, 5, 10].map((step) => step * power).find((candidate) => candidate >= value - 1e-9)!;
 }
 
 /** XOR of per-item hashes: the same set gives the same seed in any order. */
@@ -212,7 +218,9 @@ export class PrivacyGuard {
     const topAverage = topGroup.length === 0 ? top[0] ?? 0 : topGroup.reduce((sum, value) => sum + value, 0) / topGroup.length;
     let flattening = 0;
     for (let index = 0; index < outliers; index++) flattening += Math.max(0, top[index]! - topAverage);
-    const scale = Math.max(1, topAverage);
+    // The scale is shown (as noiseSd): rounded up to 1, 2 or 5 × 10ⁿ, it tells the order of the
+    // heaviest contributions, not their exact average.
+    const scale = moneyStyleCeiling(Math.max(1, topAverage));
     return [Math.max(0, Math.round(group.events - flattening + noise * scale)), Math.SQRT2 * scale];
   }
 
