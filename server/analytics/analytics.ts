@@ -135,7 +135,7 @@ export class Analytics {
     }
     await this.audit.record(key, access, { templates: query });
     const range = access === 'untrusted' ? snapTimeRange(query.from, query.to) : query;
-    const answer = await this.#guarded(project, {
+    const asked: EventQuery = {
       from: range.from,
       to: range.to,
       where: [
@@ -145,9 +145,20 @@ export class Analytics {
       groupBy: [{ field: { column: 'template' } }],
       aggregates: [{ fn: 'count' }, { fn: 'users' }],
       limit: query.limit,
-    }, true);
-    // First and last seen to the hour only: exact times of a few events would point at people.
-    const hour = (time: number) => new Date(Math.floor(time / 3_600_000) * 3_600_000).toISOString();
+    };
+    const answer = await this.#guarded(project, asked, true);
+    // First and last seen: the first and last hours (their start) in which enough people hit the
+    // template to pass the low-count filter. The exact first and last events are one person's each.
+    const hours = new Map<string, number[]>();
+    for (const group of await this.store.groupStatistics(project, { ...asked, groupBy: [{ field: { column: 'template' } }, { time: 'hour' }] }, this.entity)) {
+      if (this.#guard.isLowCount(group.entities, group.entityDigest)) continue;
+      const template = String(group.labels[0]);
+      hours.set(template, [...(hours.get(template) ?? []), Number(group.labels[1])]);
+    }
+    const seen = (template: string, pick: (times: number[]) => number) => {
+      const times = hours.get(template);
+      return times === undefined ? '*' : new Date(pick(times)).toISOString();
+    };
     const rows = answer.rows
       .map((row): TemplateRow => {
         const template = String(row.labels[0]);
@@ -157,8 +168,8 @@ export class Analytics {
           severity: fact === undefined ? '*' : severityText(fact.severityNumber),
           events: row.values[0]!,
           users: row.values[1]!,
-          firstSeen: fact === undefined ? '*' : hour(fact.firstSeen),
-          lastSeen: fact === undefined ? '*' : hour(fact.lastSeen),
+          firstSeen: fact === undefined ? '*' : seen(template, (times) => Math.min(...times)),
+          lastSeen: fact === undefined ? '*' : seen(template, (times) => Math.max(...times)),
           sampleArgs: null,
           noiseSd: { events: row.noiseSd[0]!, users: row.noiseSd[1]! },
         };

@@ -105,6 +105,8 @@ beforeAll(async () => {
       if (person.plan === 'free') {
         lines.push(envelope({ userId: person.id, template: `victim in ${city} saw %s`, args: [person.result], ts: ts + 30, attributes }));
       }
+      // A report everyone in the first city reads a day later, the victim five hours before the rest.
+      if (cityIndex === 0) lines.push(envelope({ userId: person.id, template: 'report read', ts: start + (person.plan === 'free' ? 19 : 24) * hour + personIndex * 1000, attributes }));
     }
   }
   await ingestAll(collector.url, keys.ingest, lines);
@@ -289,8 +291,14 @@ describe('attacks with a read key', () => {
       expect(JSON.stringify(answer)).not.toMatch(/victim|solo-/);
     }
     // The template view: one template per victim, none shown.
-    const templates = (await call('GET', `/api/templates?from=${start - hour}&to=${start + 24 * hour}`, untrusted)).body;
+    const templates = (await call('GET', `/api/templates?from=${start - hour}&to=${start + 48 * hour}`, untrusted)).body;
     expect(JSON.stringify(templates)).not.toMatch(/victim in/);
+    // First and last seen are hours enough people share, not one person's first or last event.
+    const report = (templates['rows'] as Json[]).find((row) => row['template'] === 'report read')!;
+    expect(report).toMatchObject({ firstSeen: new Date(start + 24 * hour).toISOString(), lastSeen: new Date(start + 24 * hour).toISOString() });
+    const exactReport = ((await call('GET', `/api/templates?from=${start - hour}&to=${start + 48 * hour}`, direct)).body['rows'] as Json[]).find((row) => row['template'] === 'report read')!;
+    // The admin key sees the victim's read, exactly (the victim is person 26 of the city).
+    expect(exactReport['firstSeen']).toBe(new Date(start + 19 * hour + 26_000).toISOString());
     // A funnel broken down by plan, within one city: the victim's `free` is the only person in it.
     for (const city of cities.slice(0, 6)) {
       const funnel = await ask('/api/funnel', { steps: [{ name: 'page view', where: [{ field: 'attributes.city', value: city }] }, { name: 'lab result', where: [{ field: 'attributes.result', value: 'positive' }] }], breakdown: 'attributes.plan' });
