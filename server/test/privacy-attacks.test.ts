@@ -123,6 +123,9 @@ describe('attacks with a read key', () => {
         const answers = new Set<string>();
         for (const body of rephrasings(city, result)) answers.add(JSON.stringify((await ask('/api/query', body))['rows']));
         expect([...answers]).toHaveLength(1);
+        // The scripts' form of the same question gives the same count.
+        const counted = (await call('GET', `/api/count?where=attributes.city=${city}&where=name=lab result&where=attributes.result=${result}&from=3`, untrusted)).body;
+        expect(counted['count']).toBe(JSON.parse([...answers][0]!)[0]?.['count'] ?? 0);
       }
     }
   });
