@@ -68,17 +68,15 @@ export class Analytics {
       return { exact: true, breakdowns: summarizeFunnel(funnel, cells, (cell) => ({ value: cell.users, noiseSd: 0, suppressed: false }), true) };
     }
     await this.audit.record(key, access, { funnel });
-    const settled = await settleFunnel(this.store, this.#guard, project, funnel, cellsOf);
-    const { cells, question } = settled;
-    funnel = settled.funnel;
+    const { cells, questionOf } = await settleFunnel(this.store, this.#guard, project, funnel, cellsOf);
     return {
       exact: false,
       breakdowns: summarizeFunnel(
         funnel,
         guardFunnelBreakdowns(funnel, cells, this.#guard),
-        (cell) => this.#guard.peopleOf(question, [cell.breakdown, cell.step], cell.users, cell.entityDigest),
+        (cell) => this.#guard.peopleOf(questionOf(cell.breakdown), [cell.breakdown, cell.step], cell.users, cell.entityDigest),
         false,
-        (cell, blurred) => this.#guard.noisyDuration(question, [cell.breakdown, cell.step], cell.entityDigest, blurred),
+        (cell, blurred) => this.#guard.noisyDuration(questionOf(cell.breakdown), [cell.breakdown, cell.step], cell.entityDigest, blurred),
       ),
     };
   }

@@ -1,9 +1,10 @@
 /**
- * Funnel breakdowns for guarded readers: a breakdown value is named only if the people who started
- * the funnel with it pass the low-count filter. The others are gathered into one `*` breakdown
- * (each user has one breakdown value, so the cells add up and their digests XOR into the digest of
- * the union), shown only if it passes the low-count filter itself, and noised like any cell; its
- * median times are not shown.
+ * Funnels for guarded readers: low-effect detection per breakdown value (`settleFunnel`), and
+ * breakdown values named only if the people who started the funnel with them pass the low-count
+ * filter (`guardFunnelBreakdowns`). The others are gathered into one `*` breakdown (each user has
+ * one breakdown value, so the cells add up and their digests XOR into the digest of the union),
+ * shown only if it passes the low-count filter itself, and noised like any cell; its median times
+ * are not shown.
  */
 import type { Store } from '../store/store.js';
 import type { FunnelCell } from './funnel.js';
@@ -19,15 +20,14 @@ export function snapWindow(window: number): number {
   return snappedWindows.find((allowed) => allowed >= window) ?? snappedWindows.at(-1)!;
 }
 
-/** Whether every cell of `relaxed` differs from its cell in `asked` by fewer people than the noisy low-count threshold. */
-function lowEffect(asked: readonly FunnelCell[], relaxed: readonly FunnelCell[], guard: PrivacyGuard): boolean {
-  const key = (cell: FunnelCell) => JSON.stringify([cell.breakdown, cell.step]);
-  const before = new Map(asked.map((cell) => [key(cell), cell]));
-  const keys = new Set([...before.keys(), ...relaxed.map(key)]);
-  const after = new Map(relaxed.map((cell) => [key(cell), cell]));
-  for (const cellKey of keys) {
-    const a = before.get(cellKey);
-    const b = after.get(cellKey);
+/** Whether each cell of `breakdown` changes from `asked` to `relaxed` by fewer people than the low-effect threshold. */
+function lowEffect(breakdown: string | null, asked: readonly FunnelCell[], relaxed: readonly FunnelCell[], guard: PrivacyGuard): boolean {
+  const ofBreakdown = (cells: readonly FunnelCell[]) => new Map(cells.filter((cell) => cell.breakdown === breakdown).map((cell) => [cell.step, cell]));
+  const before = ofBreakdown(asked);
+  const after = ofBreakdown(relaxed);
+  for (const step of new Set([...before.keys(), ...after.keys()])) {
+    const a = before.get(step);
+    const b = after.get(step);
     const difference = Math.abs((b?.users ?? 0) - (a?.users ?? 0));
     if (difference === 0 && (a?.entityDigest ?? '') === (b?.entityDigest ?? '')) continue;
     if (!guard.isLowEffect(Math.max(1, difference), xorDigests(a?.entityDigest ?? '', b?.entityDigest ?? ''))) return false;
@@ -36,11 +36,12 @@ function lowEffect(asked: readonly FunnelCell[], relaxed: readonly FunnelCell[],
 }
 
 /**
- * A funnel as the guard answers it, and the sticky layer's question. Each step filter, and the
- * `from`/`to` range, is tried away in turn (in a fixed order): if no cell changes by more people
- * than the noisy low-count threshold, it is left out, so a funnel "with and without the victim" is
- * one funnel. The question is made of what each remaining filter selects (a prefix as the values it
- * matches, duplicates once), not of the request's text.
+ * A funnel's cells as the guard answers them, and per breakdown value the sticky layer's question.
+ * Each step filter, and the `from`/`to` range, is tried away in turn (in a fixed order), per
+ * breakdown value: where none of that value's cells changes by more people than the low-effect
+ * threshold, it goes for that value, whose cells then come from the funnel without it. So a funnel
+ * "with and without the victim" is one funnel, broken down or not. The question is made of what each
+ * remaining filter selects (a prefix as the values it matches, duplicates once), not of its text.
  */
 export async function settleFunnel(
   store: Store,
@@ -48,46 +49,58 @@ export async function settleFunnel(
   project: string,
   funnel: FunnelQuery,
   cellsOf: (funnel: FunnelQuery) => Promise<FunnelCell[]>,
-): Promise<{ funnel: FunnelQuery; cells: FunnelCell[]; question: string[] }> {
+): Promise<{ cells: FunnelCell[]; questionOf: (breakdown: string | null) => string[] }> {
   const stepConditions: Condition[][] = [];
   for (const step of funnel.steps) {
     const named = { field: { column: 'name' as const }, op: 'eq' as const, value: step.name };
     const asked: EventQuery = { where: [named, ...step.where], groupBy: [], aggregates: [{ fn: 'count' }], limit: 1 };
     stepConditions.push((await conditionsOf(store, project, asked)).filter((condition) => !condition.filters.includes(named)));
   }
-  const build = (range: boolean) => ({
-    ...funnel,
-    from: range ? funnel.from : undefined,
-    to: range ? funnel.to : undefined,
-    steps: funnel.steps.map((step, index) => ({ name: step.name, where: stepConditions[index]!.flatMap((condition) => condition.filters) })),
-  });
-  let range = funnel.from !== undefined || funnel.to !== undefined;
-  let current = build(range);
-  let cells = await cellsOf(current);
+  const range = funnel.from !== undefined || funnel.to !== undefined;
   const candidates = [
-    ...(range ? [{ step: -1, item: 'range' }] : []),
+    ...(range ? [{ step: -1, item: JSON.stringify(['range', funnel.from ?? null, funnel.to ?? null]) }] : []),
     ...stepConditions.flatMap((conditions, step) => conditions.map((condition) => ({ step, item: condition.item }))).sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : a.step - b.step)),
   ];
-  for (const candidate of candidates) {
-    const saved = candidate.step < 0 ? undefined : stepConditions[candidate.step]!;
-    if (candidate.step < 0) range = false;
-    else stepConditions[candidate.step] = saved!.filter((condition) => condition.item !== candidate.item);
-    const relaxed = build(range);
-    const relaxedCells = await cellsOf(relaxed);
-    if (lowEffect(cells, relaxedCells, guard)) {
-      current = relaxed;
-      cells = relaxedCells;
-    } else if (candidate.step < 0) {
-      range = true;
-    } else {
-      stepConditions[candidate.step] = saved!;
+  const signature = (dropped: ReadonlySet<number>) => [...dropped].sort((a, b) => a - b).join(',');
+  const computed = new Map<string, Promise<FunnelCell[]>>();
+  const cellsWithout = (dropped: ReadonlySet<number>): Promise<FunnelCell[]> => {
+    const key = signature(dropped);
+    let cells = computed.get(key);
+    if (cells === undefined) {
+      const gone = (step: number, item: string) => candidates.some((candidate, index) => dropped.has(index) && candidate.step === step && candidate.item === item);
+      const rangeGone = range && dropped.has(0);
+      computed.set(key, (cells = cellsOf({
+        ...funnel,
+        from: rangeGone ? undefined : funnel.from,
+        to: rangeGone ? undefined : funnel.to,
+        steps: funnel.steps.map((step, index) => ({ name: step.name, where: stepConditions[index]!.filter((condition) => !gone(index, condition.item)).flatMap((condition) => condition.filters) })),
+      })));
+    }
+    return cells;
+  };
+  const asked = await cellsWithout(new Set());
+  const droppedOf = new Map<string | null, Set<number>>([...new Set(asked.map((cell) => cell.breakdown))].map((breakdown) => [breakdown, new Set<number>()]));
+  for (const [index] of candidates.entries()) {
+    const bySignature = new Map<string, { dropped: Set<number>; breakdowns: (string | null)[] }>();
+    for (const [breakdown, dropped] of droppedOf) {
+      const entry = bySignature.get(signature(dropped)) ?? { dropped, breakdowns: [] };
+      entry.breakdowns.push(breakdown);
+      bySignature.set(signature(dropped), entry);
+    }
+    for (const { dropped, breakdowns } of bySignature.values()) {
+      const relaxed = new Set([...dropped, index]);
+      const [before, after] = [await cellsWithout(dropped), await cellsWithout(relaxed)];
+      for (const breakdown of breakdowns) if (lowEffect(breakdown, before, after, guard)) droppedOf.set(breakdown, relaxed);
     }
   }
-  const question = [
-    ...stepConditions.map((conditions, index) => JSON.stringify(['step', index, current.steps[index]!.name, conditions.map((condition) => condition.item).sort()])),
-    JSON.stringify(['funnel', current.window, current.order, current.exclusions, current.breakdown === undefined ? null : fieldName(current.breakdown), current.from ?? null, current.to ?? null]),
-  ];
-  return { funnel: current, cells, question };
+  const cells: FunnelCell[] = [];
+  for (const [breakdown, dropped] of droppedOf) cells.push(...(await cellsWithout(dropped)).filter((cell) => cell.breakdown === breakdown));
+  const shape = JSON.stringify(['funnel', funnel.steps.map((step) => step.name), funnel.window, funnel.order, funnel.exclusions, funnel.breakdown === undefined ? null : fieldName(funnel.breakdown)]);
+  const questionOf = (breakdown: string | null) => {
+    const dropped = droppedOf.get(breakdown) ?? new Set<number>();
+    return [shape, ...candidates.filter((_, index) => !dropped.has(index)).map((candidate) => JSON.stringify([candidate.step, candidate.item]))];
+  };
+  return { cells, questionOf };
 }
 
 export function guardFunnelBreakdowns(funnel: FunnelQuery, cells: readonly FunnelCell[], guard: PrivacyGuard): FunnelCell[] {

@@ -179,6 +179,13 @@ describe('attacks with a read key', () => {
       return better(await difference('positive'), await difference('negative'), city);
     }, cities.slice(0, 16));
     expect(funnelScore).toBeLessThanOrEqual(0.7);
+    // Broken down by city, each city's cells differ by its victim only: low effect is judged per
+    // breakdown value, so "and plan = pro" changes no city's cells.
+    const byCityFunnel = async (result: string, extra: Json[] = []) => (await ask('/api/funnel', {
+      steps: [{ name: 'page view' }, { name: 'lab result', where: [{ field: 'attributes.result', value: result }, ...extra] }],
+      breakdown: 'attributes.city',
+    }))['breakdowns'];
+    for (const result of ['positive', 'negative']) expect(await byCityFunnel(result, [pro])).toEqual(await byCityFunnel(result));
     // Spelled differently (a prefix, a repeated filter), the funnel is the same question.
     const city = cities[0]!;
     const spelled = await ask('/api/funnel', {
