@@ -167,15 +167,15 @@ export class PrivacyGuard {
 
   /**
    * Whether a condition that excludes `entities` people (digested as `entityDigest`) from a group is
-   * of low effect: fewer than max(2, 4 + 3·N(0,1)), the draw seeded by those people. One person
-   * excluded always is. The wide spread is the point: whether one more person is among those a
-   * condition excludes moves the chance that it goes by at most about 13 points (the normal
-   * density's peak over 3), so whether an answer changed says little about that person.
+   * of low effect: fewer than a threshold drawn uniformly from (1, 11], seeded by those people. So
+   * one person excluded always is, and k people with probability (11 − k) / 10: whether one more
+   * person is among those a condition excludes moves the chance that it goes by at most 10 points,
+   * and whether an answer changed says little about that person.
    */
   isLowEffect(entities: number, entityDigest: string): boolean {
     if (entities === 0) return true;
-    const threshold = Math.max(2, 4 + 3 * normalAt(digest(this.salt, 'effect', entityDigest), 0));
-    return entities < threshold;
+    const uniform = (digest(this.salt, 'effect', entityDigest).readUInt32BE(0) + 1) / 4294967296;
+    return entities < 1 + 10 * uniform;
   }
 
   /**
