@@ -21,7 +21,7 @@ export function snapWindow(window: number): number {
 }
 
 /** Whether each cell of `breakdown` changes from `asked` to `relaxed` by fewer people than the low-effect threshold. */
-function lowEffect(breakdown: string | null, asked: readonly FunnelCell[], relaxed: readonly FunnelCell[], guard: PrivacyGuard): boolean {
+function lowEffect(breakdown: string | null, asked: readonly FunnelCell[], relaxed: readonly FunnelCell[], guard: PrivacyGuard, condition: string): boolean {
   const ofBreakdown = (cells: readonly FunnelCell[]) => new Map(cells.filter((cell) => cell.breakdown === breakdown).map((cell) => [cell.step, cell]));
   const before = ofBreakdown(asked);
   const after = ofBreakdown(relaxed);
@@ -30,7 +30,7 @@ function lowEffect(breakdown: string | null, asked: readonly FunnelCell[], relax
     const b = after.get(step);
     const difference = Math.abs((b?.users ?? 0) - (a?.users ?? 0));
     if (difference === 0 && (a?.entityDigest ?? '') === (b?.entityDigest ?? '')) continue;
-    if (!guard.isLowEffect(Math.max(1, difference), xorDigests(a?.entityDigest ?? '', b?.entityDigest ?? ''))) return false;
+    if (!guard.isLowEffect(Math.max(1, difference), xorDigests(a?.entityDigest ?? '', b?.entityDigest ?? ''), condition)) return false;
   }
   return true;
 }
@@ -90,7 +90,7 @@ export async function settleFunnel(
     for (const { dropped, breakdowns } of bySignature.values()) {
       const relaxed = new Set([...dropped, index]);
       const [before, after] = [await cellsWithout(dropped), await cellsWithout(relaxed)];
-      for (const breakdown of breakdowns) if (lowEffect(breakdown, before, after, guard)) droppedOf.set(breakdown, relaxed);
+      for (const breakdown of breakdowns) if (lowEffect(breakdown, before, after, guard, candidates[index]!.item)) droppedOf.set(breakdown, relaxed);
     }
   }
   const cells: FunnelCell[] = [];

@@ -148,7 +148,7 @@ export class GuardedQuestion {
         const effects = byKey((await this.store.groupStatistics(this.project, turned, this.entity, options)).filter((row) => row.entities > 0));
         for (const key of groupKeys) {
           const effect = merged !== undefined ? effects.values().next().value : effects.get(key);
-          if (effect === undefined || this.guard.isLowEffect(effect.entities, effect.entityDigest)) {
+          if (effect === undefined || this.guard.isLowEffect(effect.entities, effect.entityDigest, condition.item)) {
             standing.get(key)!.delete(condition);
             if (effect !== undefined) changed.add(key);
           }

@@ -167,14 +167,16 @@ export class PrivacyGuard {
 
   /**
    * Whether a condition that excludes `entities` people (digested as `entityDigest`) from a group is
-   * of low effect: fewer than a threshold drawn uniformly from (1, 11], seeded by those people. So
+   * of low effect: fewer than a threshold drawn uniformly from (1, 11], seeded by those people and by
+   * what the condition selects (`condition`: otherwise one draw would decide alike for every group
+   * a victim is not in, and the groups they are in would stand out by deciding apart). So
    * one person excluded always is, and k people with probability (11 − k) / 10: whether one more
    * person is among those a condition excludes moves the chance that it goes by at most 10 points,
    * and whether an answer changed says little about that person.
    */
-  isLowEffect(entities: number, entityDigest: string): boolean {
+  isLowEffect(entities: number, entityDigest: string, condition = ''): boolean {
     if (entities === 0) return true;
-    const uniform = (digest(this.salt, 'effect', entityDigest).readUInt32BE(0) + 1) / 4294967296;
+    const uniform = (digest(this.salt, 'effect', condition, entityDigest).readUInt32BE(0) + 1) / 4294967296;
     return entities < 1 + 10 * uniform;
   }
 
