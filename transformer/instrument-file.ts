@@ -39,6 +39,7 @@ import { closeLoop, labelledForAwait, rewriteForAwaitLoop } from './rewrite-for-
 import { rewriteForOfIterator, suspendsInsideLoop } from './rewrite-for-of-iterators.js';
 import { jumpsOutOfForAwait, rewriteLabelledJumps } from './rewrite-labelled-jumps.js';
 import { rewriteTryStatement } from './rewrite-handlers.js';
+import { letStatement, mayMisparseLet, misparsedLetWithin, statementAfterLet } from './repair-misparsed-let.js';
 import { finalAwait, rewriteFinalAwait, rewriteReturn, runsNothingAfterReturn } from './rewrite-returns.js';
 import { rewriteAsyncGeneratorReturn, rewriteAwait, rewriteYield } from './rewrite-suspension-points.js';
 import { type FrameRecord, type SiteRecord, addRuntimePrologue, hasRuntimePrologue, isCommonJsScript } from './runtime-prologue.js';
@@ -250,13 +251,16 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
   };
 
   // Lowered nodes are new and have no parent: their original's tells where they stand.
-  const isLabelled = (node: TS.Node): boolean => ts.isLabeledStatement(ts.getOriginalNode(node).parent);
+  const isLabelled = (node: TS.Node): boolean => {
+    const parent = ts.getOriginalNode(node).parent;
+    return parent !== undefined && ts.isLabeledStatement(parent);
+  };
 
   const visitInActivation = (node: TS.Node, current: Activation): TS.Node | undefined => {
     // Lowered first; the lowered form's await, try and calls are then rewritten like any other.
-    if (ts.isBlock(node) && holdsUsingToLower(ts, node)) return visit(lowerAwaitUsingBlock(emit, node));
-    if (ts.isForOfStatement(node) && iteratesUsingToLower(ts, node)) return visit(lowerAwaitUsingLoop(emit, node));
-    if (ts.isForStatement(node) && initializesUsingToLower(ts, node) && !isLabelled(node)) return visit(lowerAwaitUsingForStatement(emit, node, node));
+    if (ts.isBlock(node) && holdsUsingToLower(ts, node)) return visitNode(lowerAwaitUsingBlock(emit, node));
+    if (ts.isForOfStatement(node) && iteratesUsingToLower(ts, node)) return visitNode(lowerAwaitUsingLoop(emit, node));
+    if (ts.isForStatement(node) && initializesUsingToLower(ts, node) && !isLabelled(node)) return visitNode(lowerAwaitUsingForStatement(emit, node, node));
     if (ts.isAwaitExpression(node)) {
       current.usesTemporary = true;
       return rewriteAwait(emit, ts.visitEachChild(node, visit, context));
@@ -296,7 +300,7 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
     }
     if (ts.isLabeledStatement(node) && !isLabelled(node)) {
       const labelled = labelledStatement(ts, node);
-      if (ts.isForStatement(labelled) && initializesUsingToLower(ts, labelled)) return visit(lowerAwaitUsingForStatement(emit, node, labelled));
+      if (ts.isForStatement(labelled) && initializesUsingToLower(ts, labelled)) return visitNode(lowerAwaitUsingForStatement(emit, node, labelled));
       if (labelledForAwait(ts, node)) return closeLoop(emit, ts.visitEachChild(node, visit, context));
       const jumps = jumpsOutOfForAwait(ts, node);
       if (jumps.breaks || jumps.continues) return rewriteLabelledJumps(emit, ts.visitEachChild(node, visit, context), jumps);
@@ -357,7 +361,25 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
     return stampLogCall(emit, visited, name, callerContext, compiled?.[1]);
   };
 
-  const visit = (node: TS.Node): TS.Node => {
+  // `let` ⏎ … in a single-statement position, which TypeScript reads as a declaration: the `let`s
+  // being given their JavaScript reading (repair-misparsed-let.ts).
+  const letsToRepair = new Set<TS.Node>();
+  const repairsLet = mayMisparseLet(sourceFile.text);
+
+  const visit = (node: TS.Node): TS.VisitResult<TS.Node> => {
+    if (repairsLet && letsToRepair.has(node)) return letStatement(ts, context.factory, node as TS.VariableStatement);
+    if (repairsLet && ts.isStatement(node)) {
+      const misparsed = misparsedLetWithin(ts, node);
+      const after = misparsed === undefined ? undefined : statementAfterLet(ts, context.factory, misparsed);
+      if (after !== undefined) {
+        letsToRepair.add(misparsed!);
+        return [visitNode(node) as TS.Statement, visitNode(after) as TS.Statement];
+      }
+    }
+    return visitNode(node);
+  };
+
+  const visitNode = (node: TS.Node): TS.Node => {
     // Names inside `with` resolve through its object first: nothing generated may appear there.
     if (ts.isWithStatement(node)) return context.factory.updateWithStatement(node, ts.visitNode(node.expression, visit, ts.isExpression), node.statement);
     if (ts.isCallExpression(node)) {
