@@ -13,8 +13,7 @@
  *     ... await x → (hand slot back to __logmillOuter; await; remember the resumer's slot as
  *                    __logmillOuter; take the slot) ...
  *     catch/finally blocks open with: __logmillOuter = reenter(__logmillContext, __logmillOuter)
- *   } catch (e) { throw thrown(e, __logmillContext); }
- *   finally { if (slot.current === __logmillContext) slot.current = __logmillOuter; }
+ *   } finally { if (slot.current === __logmillContext) slot.current = __logmillOuter; }
  *
  * so the slot holds this activation's context exactly while its code runs synchronously.
  */
@@ -25,8 +24,9 @@ export type { Frame, LogmillContext } from './context.js';
 export { site } from './logging/logger.js';
 /** `identify` inside instrumented code: the activation switches to the returned context. */
 export { identifyIn } from './logging/analytics.js';
-/** The catch every instrumented body has: notes where an error was thrown, returns it to rethrow. */
+/** Kept for code instrumented by earlier versions, whose bodies had a `catch` calling it. */
 export { thrown } from './thrown.js';
+import { noteAbandoned } from './thrown.js';
 /** `await using` blocks, lowered by the transformer so their disposal's await is visible. */
 export { disposeResources, resources, resourcesFailed, useResource } from './resources.js';
 /** `for…of` loops whose body can suspend, `for await` loops and `yield*` operands: their iterator's methods run in the activation's context. */
@@ -115,7 +115,28 @@ export function enterCallback(creation: LogmillContext): LogmillContext | undefi
   return current;
 }
 
-/** Closes a synchronous callback opened by `enterCallback`. */
-export function restore(outer: LogmillContext | undefined): void {
+/**
+ * The `finally` of an activation whose returns hand the slot back, finding the slot still taken: a
+ * throw is unwinding it. Hands the slot back and notes where (see thrown.ts).
+ */
+export function left(context: LogmillContext, outer: LogmillContext | undefined): void {
   registry.current = outer;
+  noteAbandoned(context);
+}
+
+/** Closes a synchronous callback opened by `enterCallback`; at a return, passes its value through. */
+export function restore<T>(outer: LogmillContext | undefined, value?: T): T | undefined {
+  registry.current = outer;
+  return value;
+}
+
+/**
+ * The `finally` of a callback whose returns restore the slot themselves: finding it not restored,
+ * a throw is unwinding the callback. Hands the slot back and notes where (see thrown.ts).
+ */
+export function leave(outer: LogmillContext | undefined): void {
+  const current = registry.current;
+  if (current === outer) return;
+  registry.current = outer;
+  if (current !== undefined) noteAbandoned(current);
 }
