@@ -24,6 +24,9 @@ export type { Frame, LogmillContext } from './context.js';
 export { site } from './logging/logger.js';
 /** `identify` inside instrumented code: the activation switches to the returned context. */
 export { identifyIn } from './logging/analytics.js';
+/** Analytic calls with their call sites: `event`, `identify` (the activation switches to the returned context), `experiment`. */
+export { eventAt, identifyAt } from './logging/analytics.js';
+export { experimentAt } from './api.js';
 /** Kept for code instrumented by earlier versions, whose bodies had a `catch` calling it. */
 export { thrown } from './thrown.js';
 import { noteAbandoned } from './thrown.js';

@@ -46,7 +46,9 @@ import { type FrameRecord, type SiteRecord, addRuntimePrologue, hasRuntimeProlog
 import {
   appendModuleName,
   compileTemplateLiteral,
-  rewriteIdentify,
+  type AnalyticCall,
+  logLevels,
+  stampAnalyticCall,
   stampLogCall,
 } from './stamp-log-calls.js';
 
@@ -317,21 +319,32 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
     return '<module>';
   };
 
+  /** Hoists a call-site record for `node`; returns its name. */
+  const addSite = (node: TS.CallExpression, severityNumber: number, template: string | undefined): string => {
+    const start = sourceFile.getLineAndCharacterOfPosition(node.getStart(sourceFile));
+    const name = names.site(sites.length);
+    sites.push({ severityNumber, module: moduleName, file, line: start.line + 1, column: start.character + 1, name: enclosingFunctionName(node), template });
+    return name;
+  };
+
   const rewriteRuntimeCall = (node: TS.CallExpression): TS.Node | undefined => {
     if (ts.getParseTreeNode(node) !== node) return undefined;
     const calls = environment.calls;
     let severity: number | undefined;
     let fieldsCall: boolean;
-    let identifyCall: boolean;
+    let analytic: AnalyticCall | undefined;
     try {
       severity = calls.loggerCallSeverity(node);
       fieldsCall = severity === undefined && calls.isModuleFieldsCall(node);
-      identifyCall = severity === undefined && !fieldsCall && activation !== undefined && calls.isIdentifyCall(node);
+      analytic = severity === undefined && !fieldsCall ? calls.analyticCall(node) : undefined;
     } catch (error) {
       environment.report(node, `logmill: resolving this call failed; no call site: ${String(error)}`);
       return undefined;
     }
-    if (identifyCall) return rewriteIdentify(emit, ts.visitEachChild(node, visit, context));
+    if (analytic !== undefined) {
+      const name = addSite(node, logLevels['info']!, undefined);
+      return stampAnalyticCall(emit, analytic, ts.visitEachChild(node, visit, context), name, activation === undefined ? undefined : emit.context());
+    }
     if (severity === undefined) {
       if (!fieldsCall) return undefined;
       rewritesWithoutRecords++;
@@ -346,17 +359,7 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
       : ts.isTemplateExpression(first) || ts.isNoSubstitutionTemplateLiteral(first)
         ? compileTemplateLiteral(ts, first)
         : undefined;
-    const start = sourceFile.getLineAndCharacterOfPosition(node.getStart(sourceFile));
-    const name = names.site(sites.length);
-    sites.push({
-      severityNumber: severity,
-      module: moduleName,
-      file,
-      line: start.line + 1,
-      column: start.character + 1,
-      name: enclosingFunctionName(node),
-      template: compiled?.[0],
-    });
+    const name = addSite(node, severity, compiled?.[0]);
     const callerContext = activation === undefined ? emit.undefinedValue() : emit.context();
     return stampLogCall(emit, visited, name, callerContext, compiled?.[1]);
   };

@@ -68,15 +68,36 @@ export function isModuleFieldsCall(ts: typeof TS, checker: TS.TypeChecker, call:
 }
 
 /**
- * `identify(user, traits)` inside an activation → `__logmillContext = __logmill.identifyIn(__logmillContext, user, traits)`,
- * so the rest of the activation (its awaits and calls) carries the user.
+ * Analytic calls get a call-site record too, so their events carry module, call site and module
+ * fields as log calls do:
+ *
+ *   event('paid', { cents })       →  __logmill.eventAt(__logmillSite3, __logmillContext, 'paid', { cents })
+ *   identify(user, traits)         →  __logmillContext = __logmill.identifyAt(__logmillSite4, __logmillContext, user, traits)
+ *   experiment('x', 'b', run)      →  __logmill.experimentAt(__logmillSite5, 'x', 'b', run)
+ *
+ * `identify` inside an activation switches it to the returned context, so the rest of the
+ * activation (its awaits and calls) carries the user; outside one, the context argument is `void 0`.
  */
-export function isIdentifyCall(ts: typeof TS, checker: TS.TypeChecker, call: TS.CallExpression): boolean {
-  return isRuntimeFunctionCall(ts, checker, call, 'identify', /[\\/](runtime[\\/]logging[\\/]analytics|logmill[\\/][^]*analytics)\.(d\.)?[cm]?[jt]s$/);
+export type AnalyticCall = 'event' | 'identify' | 'experiment';
+export const analyticCalls: readonly AnalyticCall[] = ['event', 'identify', 'experiment'];
+
+const ANALYTICS_DECLARATION = /[\\/](runtime[\\/]logging[\\/]analytics|logmill[\\/][^]*[\\/]analytics)\.(d\.)?[cm]?[jt]s$/;
+const API_DECLARATION = /[\\/](runtime[\\/]api|logmill[\\/][^]*[\\/]api)\.(d\.)?[cm]?[jt]s$/;
+
+export function analyticCall(ts: typeof TS, checker: TS.TypeChecker, call: TS.CallExpression): AnalyticCall | undefined {
+  if (isRuntimeFunctionCall(ts, checker, call, 'event', ANALYTICS_DECLARATION)) return 'event';
+  if (isRuntimeFunctionCall(ts, checker, call, 'identify', ANALYTICS_DECLARATION)) return 'identify';
+  if (isRuntimeFunctionCall(ts, checker, call, 'experiment', API_DECLARATION)) return 'experiment';
+  return undefined;
 }
 
-export function rewriteIdentify(emit: Emit, call: TS.CallExpression): TS.Expression {
-  return emit.factory.createAssignment(emit.context(), emit.hook('identifyIn', [emit.context(), ...call.arguments]));
+/** One analytic call with its site; `context` is the activation's, or undefined outside one. */
+export function stampAnalyticCall(emit: Emit, kind: AnalyticCall, call: TS.CallExpression, siteName: string, context: TS.Identifier | undefined): TS.Expression {
+  const { factory } = emit;
+  const site = factory.createIdentifier(siteName);
+  if (kind === 'experiment') return emit.hook('experimentAt', [site, ...call.arguments]);
+  const stamped = emit.hook(kind === 'event' ? 'eventAt' : 'identifyAt', [site, context ?? emit.undefinedValue(), ...call.arguments]);
+  return kind === 'identify' && context !== undefined ? factory.createAssignment(emit.context(), stamped) : stamped;
 }
 
 /** `user ${id} paid ${cents}` → ['user %s paid %s', [id, cents]]; literal `%` doubles. */
