@@ -27,6 +27,8 @@ export { identifyIn } from './logging/analytics.js';
 /** Analytic calls with their call sites: `event`, `identify` (the activation switches to the returned context), `experiment`. */
 export { eventAt, identifyAt } from './logging/analytics.js';
 export { experimentAt } from './api.js';
+/** Functions' plain texts, for `toString` (transformer/keep-source-text.ts). */
+export { sourceTexts } from './source-text.js';
 /** Kept for code instrumented by earlier versions, whose bodies had a `catch` calling it. */
 export { thrown } from './thrown.js';
 import { noteAbandoned } from './thrown.js';

@@ -39,10 +39,11 @@ import { closeLoop, labelledForAwait, rewriteForAwaitLoop } from './rewrite-for-
 import { rewriteForOfIterator, suspendsInsideLoop } from './rewrite-for-of-iterators.js';
 import { jumpsOutOfForAwait, rewriteLabelledJumps } from './rewrite-labelled-jumps.js';
 import { rewriteTryStatement } from './rewrite-handlers.js';
+import { commonJsImportNames, holdsSourceText, markSourceText, plainSourceText, sourceKeyComment, sourceTableKey } from './keep-source-text.js';
 import { letStatement, mayMisparseLet, misparsedLetWithin, statementAfterLet } from './repair-misparsed-let.js';
 import { finalAwait, rewriteFinalAwait, rewriteReturn, runsNothingAfterReturn } from './rewrite-returns.js';
 import { rewriteAsyncGeneratorReturn, rewriteAwait, rewriteYield } from './rewrite-suspension-points.js';
-import { type FrameRecord, type SiteRecord, addRuntimePrologue, hasRuntimePrologue, isCommonJsScript } from './runtime-prologue.js';
+import { type FrameRecord, type SiteRecord, addRuntimePrologue, emitsCommonJs, hasRuntimePrologue, isCommonJsScript } from './runtime-prologue.js';
 import {
   appendModuleName,
   compileTemplateLiteral,
@@ -367,6 +368,11 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
   // `let` ⏎ … in a single-statement position, which TypeScript reads as a declaration: the `let`s
   // being given their JavaScript reading (repair-misparsed-let.ts).
   const letsToRepair = new Set<TS.Node>();
+  const sourceTexts: string[] = [];
+  let sourceTableKeyOfFile: string | undefined;
+  let printer: TS.Printer | undefined;
+  const markedForSourceText: TS.Node[] = [];
+  let commonJsImports: Map<string, string> | null | undefined;
   const repairsLet = mayMisparseLet(sourceFile.text);
 
   const visit = (node: TS.Node): TS.VisitResult<TS.Node> => {
@@ -382,7 +388,20 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
     return visitNode(node);
   };
 
+  /** A function or class whose text changed keeps its plain text reachable (keep-source-text.ts). */
   const visitNode = (node: TS.Node): TS.Node => {
+    const result = rewriteNode(node);
+    if (result !== node && options.keepSourceText && holdsSourceText(ts, node) && ts.getParseTreeNode(node) === node) {
+      sourceTableKeyOfFile ??= sourceTableKey(sourceFile.text);
+      printer ??= ts.createPrinter({ newLine: context.getCompilerOptions().newLine, removeComments: context.getCompilerOptions().removeComments });
+      commonJsImports ??= emitsCommonJs(ts, sourceFile, context.getCompilerOptions()) ? commonJsImportNames(ts, sourceFile) : null;
+      const text = plainSourceText(ts, node, sourceFile, printer, markedForSourceText, commonJsImports ?? undefined);
+      if (markSourceText(ts, node, result, sourceKeyComment(sourceTableKeyOfFile, sourceTexts.length), markedForSourceText)) sourceTexts.push(text);
+    }
+    return result;
+  };
+
+  const rewriteNode = (node: TS.Node): TS.Node => {
     // Names inside `with` resolve through its object first: nothing generated may appear there.
     if (ts.isWithStatement(node)) return context.factory.updateWithStatement(node, ts.visitNode(node.expression, visit, ts.isExpression), node.statement);
     if (ts.isCallExpression(node)) {
@@ -402,5 +421,6 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
   const statements = ts.visitNodes(sourceFile.statements, visit, ts.isStatement);
   if (instrumented === 0 && sites.length === 0) return rewritesWithoutRecords === 0 ? sourceFile : context.factory.updateSourceFile(sourceFile, statements);
   const commonJsScript = isCommonJsScript(ts, sourceFile, context.getCompilerOptions());
-  return addRuntimePrologue(emit, sourceFile, statements, options.runtime, frames, sites, commonJsScript);
+  const table = sourceTableKeyOfFile === undefined ? undefined : { key: sourceTableKeyOfFile, texts: sourceTexts };
+  return addRuntimePrologue(emit, sourceFile, statements, options.runtime, frames, sites, commonJsScript, table);
 }
