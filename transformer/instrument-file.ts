@@ -353,8 +353,8 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
     }
     const visited = ts.visitEachChild(node, visit, context);
     const first = visited.arguments[0]!;
-    // A literal template is a build-time fact: it moves into the site record (and its JSON is
-    // serialized once per site by the envelope).
+    // A literal template is a build-time fact: the site record holds it, parsed (and its JSON is
+    // serialized once per site by the envelope); the call keeps it too, where a reader looks.
     const compiled: [string, TS.Expression[]] | undefined = ts.isStringLiteral(first)
       ? [first.text, []]
       : ts.isTemplateExpression(first) || ts.isNoSubstitutionTemplateLiteral(first)
@@ -362,7 +362,7 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
         : undefined;
     const name = addSite(node, severity, compiled?.[0]);
     const callerContext = activation === undefined ? emit.undefinedValue() : emit.context();
-    return stampLogCall(emit, visited, name, callerContext, compiled?.[1]);
+    return stampLogCall(emit, visited, name, callerContext, compiled?.[1], compiled?.[0]);
   };
 
   // `let` ⏎ … in a single-statement position, which TypeScript reads as a declaration: the `let`s

@@ -3,9 +3,9 @@
  * module scope and the caller's context passed explicitly; a template literal message becomes a
  * `%` template plus args, so such events group by template too.
  *
- *   log.info('paid %s', amount)          →  log.__logmillAt(__logmillSite0, __logmillContext, void 0, amount)
+ *   log.info('paid %s', amount)          →  log.__logmillAt(__logmillSite0, __logmillContext, 'paid %s', amount)
  *   log.info(message, amount)            →  log.__logmillAt(__logmillSite2, __logmillContext, message, amount)
- *   log.warn(`user ${id} paid ${cents}`)  →  log.__logmillAt(__logmillSite1, __logmillContext, void 0, id, cents)
+ *   log.warn(`user ${id} paid ${cents}`)  →  log.__logmillAt(__logmillSite1, __logmillContext, "user %s paid %s", id, cents)
  *   var __logmillSite0 = __logmill.site(9, "api/checkout", "src/api/checkout.ts", 10, 5, "submit", "paid %s", ["paid ", ["s", 0, -1, -1]]);
  *   var __logmillSite1 = __logmill.site(13, "api/checkout", "src/api/checkout.ts", 12, 5, "submit", "user %s paid %s", [...]);
  *
@@ -122,11 +122,15 @@ export function stampLogCall(
   siteName: string,
   context: TS.Expression,
   compiledArgs: TS.Expression[] | undefined,
+  /** The `%` template a template literal compiled into. */
+  template?: string,
 ): TS.CallExpression {
-  const { factory } = emit;
+  const { factory, ts } = emit;
   const callee = call.expression as TS.PropertyAccessExpression;
   const [first, ...rest] = call.arguments;
-  const message = compiledArgs === undefined ? [first!] : [emit.undefinedValue(), ...compiledArgs];
+  // The message stays at its call, where a reader looks for it: as written, or a template literal
+  // as its `%s` template (the site record holds the same template, parsed).
+  const message = compiledArgs === undefined ? [first!] : [ts.isStringLiteral(first!) ? first! : factory.createStringLiteral(template!), ...compiledArgs];
   return factory.updateCallExpression(
     call,
     factory.updatePropertyAccessExpression(callee, callee.expression, factory.createIdentifier('__logmillAt')),
