@@ -31,7 +31,6 @@ export { experimentAt } from './api.js';
 export { sourceTexts } from './source-text.js';
 /** Kept for code instrumented by earlier versions, whose bodies had a `catch` calling it. */
 export { thrown } from './thrown.js';
-import { noteAbandoned } from './thrown.js';
 /** `await using` blocks, lowered by the transformer so their disposal's await is visible. */
 export { disposeResources, resources, resourcesFailed, useResource } from './resources.js';
 /** `for…of` loops whose body can suspend, `for await` loops and `yield*` operands: their iterator's methods run in the activation's context. */
@@ -120,15 +119,6 @@ export function enterCallback(creation: LogmillContext): LogmillContext | undefi
   return current;
 }
 
-/**
- * The `finally` of an activation whose returns hand the slot back, finding the slot still taken: a
- * throw is unwinding it. Hands the slot back and notes where (see thrown.ts).
- */
-export function left(context: LogmillContext, outer: LogmillContext | undefined): void {
-  registry.current = outer;
-  noteAbandoned(context);
-}
-
 /** Closes a synchronous callback opened by `enterCallback`; at a return, passes its value through. */
 export function restore<T>(outer: LogmillContext | undefined, value?: T): T | undefined {
   registry.current = outer;
@@ -136,12 +126,16 @@ export function restore<T>(outer: LogmillContext | undefined, value?: T): T | un
 }
 
 /**
- * The `finally` of a callback whose returns restore the slot themselves: finding it not restored,
- * a throw is unwinding the callback. Hands the slot back and notes where (see thrown.ts).
+ * The `finally` of a callback, or of an activation, whose returns restore the slot themselves:
+ * finding it not restored, a throw is unwinding it. Hands the slot back and notes where (see
+ * thrown.ts). An activation calls it only while the slot is its own (after a rejected await the
+ * slot holds the resumer's context, which is not this activation's to note or replace).
  */
 export function leave(outer: LogmillContext | undefined): void {
   const current = registry.current;
   if (current === outer) return;
   registry.current = outer;
-  if (current !== undefined) noteAbandoned(current);
+  // The innermost activation a throw unwinds notes itself first; the ones around it keep its note.
+  const noted = registry.abandoned;
+  if (current !== undefined && (noted === undefined || !noted.isWithin(current))) registry.abandoned = current;
 }

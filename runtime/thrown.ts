@@ -1,26 +1,18 @@
 /**
  * Where errors were thrown. Instrumented code has no `catch` (debuggers pausing on caught exceptions
  * would stop in every frame), so it never holds the error: an activation that a throw unwinds notes
- * only its context, the innermost one of the unwinding winning (`left` in hooks.ts). The first
+ * only its context, the innermost one of the unwinding winning (`leave` in hooks.ts). The first
  * `contextOfThrown` asking about an error it does not know yet takes that note for it, so an
  * uncaught-error report (`window.onerror`, `unhandledrejection`, `uncaughtException`) or the
  * app's handler finds the context the error was thrown in, though every activation it passed
  * through has already put the ambient slot back.
  */
-import { type LogmillContext, ambientContext } from './context.js';
+import { type LogmillContext, ambientContext, registry } from './context.js';
 import { sharedState } from './shared-state.js';
 
 // Shared by every copy of the runtime, like the context registry; only errors that were thrown
 // are ever keys, so the map costs nothing on the paths that do not throw.
 const thrownIn = /* @__PURE__ */ sharedState('thrown.v1', () => new WeakMap<object, LogmillContext>());
-
-const abandoned = /* @__PURE__ */ sharedState('abandoned.v1', () => ({ context: undefined as LogmillContext | undefined }));
-
-/** Notes that a throw unwinds the activation of `context`; an inner activation's note stays. */
-export function noteAbandoned(context: LogmillContext): void {
-  const noted = abandoned.context;
-  if (noted === undefined || !noted.isWithin(context)) abandoned.context = context;
-}
 
 /** Notes that `error` left an activation in `context` (the ambient one if not given); returns it to rethrow. */
 export function thrown(error: unknown, context?: LogmillContext): unknown {
@@ -39,8 +31,8 @@ export function contextOfThrown(error: unknown): LogmillContext | undefined {
   const remembered = (typeof error === 'object' && error !== null) || typeof error === 'function';
   const known = remembered ? thrownIn.get(error as object) : undefined;
   if (known !== undefined) return known;
-  const noted = abandoned.context;
-  abandoned.context = undefined;
+  const noted = registry.abandoned;
+  registry.abandoned = undefined;
   if (noted === undefined || !remembered) return undefined;
   thrownIn.set(error as object, noted);
   return noted;

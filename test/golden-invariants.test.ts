@@ -57,7 +57,7 @@ describe('golden output invariants', () => {
       expect(text).toContain('const __logmillSlot = __logmill.slot;');
       expect(text).toContain('__logmillSlot.current = __logmillContext;');
       const guardedExit = String.raw`if \(__logmillSlot\.current === __logmillContext\)\s*__logmillSlot\.current = __logmillOuter;`;
-      const guardedLeave = String.raw`if \(__logmillSlot\.current === __logmillContext\)\s*__logmill\.left\(__logmillContext, __logmillOuter\);`;
+      const guardedLeave = String.raw`if \(__logmillSlot\.current === __logmillContext\)\s*__logmill\.leave\(__logmillOuter\);`;
       // No catch of the protocol's own: a debugger pausing on caught exceptions must not stop in it.
       expect(text).not.toMatch(/catch \(__logmillError\)/);
       const inFinally = new RegExp(String.raw`finally \{\s*${guardedExit}\s*\}\s*\}$`);

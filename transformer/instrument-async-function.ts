@@ -17,7 +17,7 @@
  * the slot back itself, so that a `finally` still finding it taken knows a throw is unwinding:
  *
  *     try { body (each return hands the slot back); __logmillSlot.current = __logmillOuter; }
- *     finally { if (__logmillSlot.current === __logmillContext) __logmill.left(__logmillContext, __logmillOuter); }
+ *     finally { if (__logmillSlot.current === __logmillContext) __logmill.leave(__logmillOuter); }
  *
  * No `catch` (see wrap-body.ts): debuggers pausing on caught exceptions stay as quiet as in the plain build.
  * The exit check matters after a rejected await: the activation resumed without taking the slot,
@@ -80,12 +80,12 @@ export function instrumentAsyncFunction(emit: Emit, fn: FunctionWithBody, plan: 
     factory.createExpressionStatement(emit.assignSlot(emit.context())),
   );
   // After a rejected await the slot may hold the resumer's context: give it back only if it is ours.
-  // When the returns gave it back already, finding it still ours means a throw is unwinding: `left`
+  // When the returns gave it back already, finding it still ours means a throw is unwinding: `leave`
   // hands it back and notes the context for `contextOfThrown`.
   const guardedExit = factory.createIfStatement(
     factory.createStrictEquality(emit.slot(), emit.context()),
     plan.exitsAtReturns
-      ? factory.createExpressionStatement(emit.hook('left', [emit.context(), emit.outer()]))
+      ? factory.createExpressionStatement(emit.hook('leave', [emit.outer()]))
       : factory.createExpressionStatement(emit.assignSlot(emit.outer())),
   );
   let source = fn.body!;
