@@ -168,8 +168,9 @@ export function createDelivery<Batch extends SpooledBatch>(
         onProblem({ kind: 'failed', error });
       }
       const status = result.status;
+      // Counted once the batch has left the spool, so `delivered` and `queued` never disagree.
+      let delivered = batch.events;
       if (status >= 200 && status < 300) {
-        statistics.delivered += batch.events;
         attempt = 0;
       } else if (status === 0 || isRetryableStatus(status)) {
         statistics.retries++;
@@ -180,12 +181,13 @@ export function createDelivery<Batch extends SpooledBatch>(
       } else {
         const refused = result.refused ?? batch.events;
         statistics.refused += refused;
-        statistics.delivered += batch.events - refused;
+        delivered = batch.events - refused;
         attempt = 0;
         onProblem({ kind: 'refused', events: refused, status });
       }
       await spool.remove(batch);
       recount();
+      statistics.delivered += delivered;
     }
   };
 
