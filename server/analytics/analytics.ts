@@ -55,6 +55,8 @@ export class Analytics {
    */
   async funnel(project: string, funnel: FunnelQuery, access: AccessLevel, key: string): Promise<FunnelAnswer> {
     funnel = applyFunnelAccessRules(funnel, access, this.entity);
+    // A refused question is audited too: a probe is what the audit log is for.
+    if (access !== 'direct') await this.audit.record(key, access, { funnel });
     if (access === 'untrusted') {
       await this.#isolating.refuse(project, funnelSingleValueUses(funnel));
       funnel = { ...funnel, window: snapWindow(funnel.window) };
@@ -67,7 +69,6 @@ export class Analytics {
       const cells = await cellsOf(funnel);
       return { exact: true, breakdowns: summarizeFunnel(funnel, cells, (cell) => ({ value: cell.users, noiseSd: 0, suppressed: false }), true) };
     }
-    await this.audit.record(key, access, { funnel });
     const { cells, questionOf } = await settleFunnel(this.store, this.#guard, project, funnel, cellsOf);
     return {
       exact: false,
@@ -179,6 +180,8 @@ export class Analytics {
 
   async query(project: string, query: EventQuery, access: AccessLevel, key: string): Promise<QueryAnswer> {
     const allowed = applyAccessRules(query, access, this.entity);
+    // A refused question is audited too: a probe is what the audit log is for.
+    if (access !== 'direct') await this.audit.record(key, access, query);
     if (access === 'untrusted') await this.#isolating.refuse(project, singleValueUses(allowed));
     const dimensionNames = allowed.groupBy.map((dimension) =>
       'time' in dimension ? `time:${dimension.time}` : dimension.bin === undefined ? fieldName(dimension.field) : `${fieldName(dimension.field)}/${dimension.bin}`);
@@ -194,7 +197,6 @@ export class Analytics {
         suppressedGroups: 0,
       };
     }
-    await this.audit.record(key, access, query);
     const answer = await this.#guarded(project, allowed);
     const rows = answer.rows.slice(0, allowed.limit);
     return {
