@@ -7,7 +7,7 @@
 // replaces the page's Promise, and the ES2015 chain sharing a page with native async functions
 // slowed those down (Logmill measured 2.0x instead of 1.3x beside it). Then the click-and-timer
 // scenario side by side: how many interleaved handlers kept their own context under each.
-// Target (issue 7): Logmill <= 1.15x.
+// Target: Logmill <= 1.15x.
 // Usage: node bench/browser-context/run.mjs [rounds] [iterations]   (after npm run build)
 import { build } from 'esbuild';
 import { writeFileSync } from 'node:fs';

@@ -5,7 +5,7 @@
 // Two figures per app: the runtime alone (an entry that re-exports exactly the `logmill` and
 // `logmill/hooks` names the compiled app uses: what the budget counts) and the whole app bundle
 // (the runtime plus the app's own instrumented code). Then the gzip bytes each runtime module adds,
-// measured by minifying the runtime without it. Budget (issue 7): the runtime with the delivery
+// measured by minifying the runtime without it. Budget: the runtime with the delivery
 // sink ≤ 6 KB; the run exits with status 1 when the runtime is over it, which makes it a CI check.
 // Usage: node bench/browser-size/run.mjs   (after npm run build)
 import { build, transform } from 'esbuild';
