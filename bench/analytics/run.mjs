@@ -15,6 +15,7 @@ import { ClickHouseStore } from '../../server/dist/store/clickhouse/clickhouse-s
 import { startClickHouse } from '../lib/clickhouse-server.mjs';
 import { days, generateInClickHouse, generateInDuckDB, users } from '../lib/generate-events.mjs';
 import { median } from '../lib/compile.mjs';
+import { count, times, writeResult } from '../lib/results.mjs';
 
 const total = Number(/^\d+$/.test(process.argv[2] ?? '') ? process.argv[2] : 10_000_000);
 const keepIndex = process.argv.indexOf('--keep');
@@ -83,13 +84,26 @@ console.log(`node ${process.version}, ${cpus()[0]?.model ?? 'unknown cpu'} x ${c
 console.log('query'.padEnd(12) + 'ceiling SQL'.padStart(13) + 'direct'.padStart(11) + 'guarded'.padStart(11) + '  guard overhead');
 const targets = { funnel: 1000, series: 300 };
 const onlyIndex = process.argv.indexOf('--only');
+const labels = { funnel: '3-step funnel, 1-hour window, by variant', series: 'events per hour by severity, whole range', templates: 'template view' };
+const tableRows = [];
+const targetResults = [];
 for (const name of onlyIndex > 0 ? [process.argv[onlyIndex + 1]] : ['funnel', 'series', 'templates']) {
   const ceiling = await time(() => store.read((onClickHouse ? clickhouseCeilings : ceilings)[name]));
   const direct = await time(() => work[name]('direct'));
   const guarded = await time(() => work[name]('untrusted'));
   const target = targets[name] === undefined ? '' : `  (target ${targets[name]} ms: ${direct <= targets[name] ? 'met' : 'NOT met'})`;
+  tableRows.push([labels[name], ceiling.toFixed(0), direct.toFixed(0), guarded.toFixed(0), times(guarded / direct)]);
+  if (targets[name] !== undefined) targetResults.push({ target: `${labels[name]} ≤ ${count(targets[name])} ms direct at 10 million events`, measured: `${direct.toFixed(0)} ms`, met: direct <= targets[name] });
   console.log(name.padEnd(12) + `${ceiling.toFixed(0)} ms`.padStart(13) + `${direct.toFixed(0)} ms`.padStart(11) + `${guarded.toFixed(0)} ms`.padStart(11) + `  ${(guarded / direct).toFixed(2)}x${target}`);
 }
 await store.close();
 await clickhouse?.stop();
+const size = total === 10_000_000 ? '' : `-${total % 1_000_000 === 0 ? `${total / 1_000_000}m` : `${total}`}`;
+writeResult({
+  name: `analytics${onClickHouse ? '-clickhouse' : ''}${size}${onlyIndex > 0 ? `-${process.argv[onlyIndex + 1]}` : ''}`,
+  title: `Analytics${onClickHouse ? ' on ClickHouse' : ''}, ${count(total)} events`,
+  about: `${count(total)} generated events (${count(users)} users, ${days} days; a quarter are product events, the rest logs from 200 templates; every user in one of two variants of \`checkout-v2\`) in the ${version}, then each query ${rounds} times after a warm-up, medians: through \`Analytics\` as a \`direct\` reader (exact, guard off) and as an \`untrusted\` reader (the privacy guard on), next to a hand-written query doing the same work (the ceiling${onClickHouse ? ": ClickHouse's own \`windowFunnel\` for the funnel, which gives no step times or best attempt, so it is a lower bound" : ''}).`,
+  table: { columns: ['query', '=ceiling SQL (ms)', '=direct (ms)', '=guarded (ms)', '=guard overhead'], rows: tableRows },
+  targets: total === 10_000_000 ? targetResults : [],
+});
 if (keepIndex < 0) rmSync(directory, { recursive: true, force: true });

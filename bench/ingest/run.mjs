@@ -16,6 +16,7 @@ import { envelopeJson, log, memorySink, withContext } from '../../dist/esm/runti
 import { ClickHouseStore } from '../../server/dist/store/clickhouse/clickhouse-store.js';
 import { startClickHouse } from '../lib/clickhouse-server.mjs';
 import { generateInClickHouse, generateInDuckDB } from '../lib/generate-events.mjs';
+import { count, writeResult } from '../lib/results.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const seconds = Number(/^\d+$/.test(process.argv[2] ?? '') ? process.argv[2] : 10);
@@ -115,3 +116,18 @@ console.log(`\nJSON.parse ceiling (same lines, one core):  ${format(parseRate)} 
 console.log(`sustained, 16 connections:                 ${format(results.max.eventsPerSecond)} events/s acknowledged (${(results.max.eventsPerSecond / parseRate).toFixed(3)} of the ceiling), p50 ${results.max.p50.toFixed(1)} ms, p99 ${results.max.p99.toFixed(1)} ms, ${results.max.failed} failed`);
 console.log(`half that rate (${format(results.half.eventsPerSecond)} events/s): p50 ${results.half.p50.toFixed(1)} ms, p99 ${results.half.p99.toFixed(1)} ms, ${results.half.failed} failed`);
 console.log(`target: >= 200,000 events/s sustained, p99 < 100 ms at half rate`);
+
+const store = onClickHouse ? 'ClickHouse' : 'DuckDB';
+writeResult({
+  name: `ingest${onClickHouse ? '-clickhouse' : ''}${prefill > 0 ? '-prefilled' : ''}`,
+  title: `Ingest${onClickHouse ? ' on ClickHouse' : ''}${prefill > 0 ? `, into a store holding ${count(prefill)} events` : ''}`,
+  about: `The collector (\`logmill serve\`, a real process, ${store} store${onClickHouse ? ': a private Debian clickhouse-server started by the benchmark' : ''}) on loopback; a load generator in a second process (\`bench/ingest/load.mjs\`, \`node:http\` with keep-alive) sends NDJSON batches of 100 copies of one realistic event (${base.length} bytes: context variables, a two-frame logical stack, a call site, three attributes, args), each copy with a fresh UUIDv7. Phase 1: 16 connections as fast as they are answered, ${seconds} s. Phase 2: an open-loop fixed rate of half what phase 1 sustained, ${seconds} s (latency includes queueing). Every 2xx means durable and deduplicated. The ceiling is \`JSON.parse\` of the same lines on one core in the same run; both processes and the store share the machine.`,
+  table: {
+    columns: ['=JSON.parse ceiling (events/s)', '=sustained, 16 connections (events/s)', '=p50 / p99', '=half rate (events/s)', '=p50 / p99 at half rate'],
+    rows: [[count(parseRate), count(results.max.eventsPerSecond), `${results.max.p50.toFixed(1)} / ${results.max.p99.toFixed(1)} ms`, count(results.half.eventsPerSecond), `${results.half.p50.toFixed(1)} / ${results.half.p99.toFixed(1)} ms`]],
+  },
+  targets: [
+    { target: '≥ 200,000 events/s sustained', measured: `${count(results.max.eventsPerSecond)} events/s`, met: results.max.eventsPerSecond >= 200_000 },
+    { target: 'p99 < 100 ms at half that rate', measured: `${results.half.p99.toFixed(1)} ms`, met: results.half.p99 < 100 },
+  ],
+});

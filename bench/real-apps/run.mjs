@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileBenchmark, logmillTransformer, repositoryRoot, ts } from '../lib/compile.mjs';
+import { count, writeResult } from '../lib/results.mjs';
 import { projects } from './projects.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -119,5 +120,15 @@ for (const project of projects.filter((candidate) => wanted.length === 0 || want
   if (demo.status !== 0) console.log(`   the demo failed:\n${demo.stderr}`);
 }
 writeFileSync(join(workRoot, 'report.json'), JSON.stringify(report, null, 2));
+const suite = (tests, seconds) => `${count(tests.passed)} passed, ${tests.failed} failed, ${tests.skipped} skipped (${seconds.toFixed(0)} s)`;
+writeResult({
+  name: 'real-apps',
+  title: 'Real apps, unchanged',
+  about: 'Published open-source projects, pinned, each downloaded from npm with its own test suite (bench/real-apps/projects.mjs): built through the transformer without touching their code (only the build configuration is ours; for fastify and @fastify/multipart their test files go through it too), their suites run on the published build and then on the instrumented one, every test compared by name. The run fails on any test that passed before and fails after, and on any function the transform gave up on.',
+  table: {
+    columns: ['project', '=async functions instrumented', '=given up', 'suite, published build', 'suite, instrumented build', 'regressions'],
+    rows: report.map((row) => [row.project, count(row.activations), String(row.gaveUp.length), suite(row.before, row.beforeSeconds), suite(row.after, row.afterSeconds), row.regressions.length === 0 ? 'none' : row.regressions.join('; ')]),
+  },
+});
 console.log(`work directory: ${workRoot} (report.json)`);
 if (report.some((row) => row.regressions.length > 0 || row.gaveUp.length > 0)) process.exitCode = 1;

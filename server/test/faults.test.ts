@@ -1,9 +1,10 @@
 /**
  * Fault tests on real processes: the collector killed with SIGKILL under load, a minute-long
  * outage, and an app that exits while the collector is down. The verdict is read from the DuckDB
- * file itself after the collector has stopped.
+ * file itself after the collector has stopped. The outage's minute is the app's own clock, run
+ * fast (logging-app.mjs, CLOCK_RATE); no test waits on the wall clock for more than a moment.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
@@ -25,6 +26,15 @@ async function storedIds(data: string): Promise<{ total: number; distinct: Set<s
 
 function loggedIds(file: string): string[] {
   return readFileSync(file, 'utf8').split('\n').filter((line) => line !== '');
+}
+
+/** Resolves once `file` lists at least `count` logged ids (the app has got that far). */
+async function loggedAtLeast(file: string, count: number, timeout = 60_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  while (!existsSync(file) || loggedIds(file).length < count) {
+    if (Date.now() > deadline) throw new Error(`${file}: fewer than ${count} ids logged within ${timeout} ms`);
+    await sleep(20);
+  }
 }
 
 /** Sends batches of 100 until each is acknowledged, retrying through outages; returns the acknowledged ids. */
@@ -67,13 +77,14 @@ describe('collector faults', () => {
       }),
     );
     const raw = retryingClient(() => collector.url, 60);
-    await sleep(1200);
+    // Each kill lands while the apps are logging and sending: a third of the way, then two thirds.
+    await loggedAtLeast(join(work, 'ids-0'), 5_000);
     await collector.kill();
-    await sleep(800);
+    await sleep(300);
     collector = await startCollector({ data, port });
-    await sleep(1000);
+    await loggedAtLeast(join(work, 'ids-0'), 10_000);
     await collector.kill();
-    await sleep(500);
+    await sleep(300);
     collector = await startCollector({ data, port });
     const statistics = await Promise.all(apps.map((app) => app.done));
     const acknowledged = await raw;
@@ -94,23 +105,28 @@ describe('collector faults', () => {
     const port = await freePort();
     const data = temporaryDirectory('outage');
     const work = temporaryDirectory('outage-app');
-    // 3000 events at 50 a second: the app logs for the whole minute the collector is away.
+    // 3000 events at 50 a second of the app's clock: it logs for a whole minute with the collector
+    // away, backing off and retrying, and the collector starts once the last event is logged. The
+    // app's clock runs 60 times the wall's; its flush may wait an hour of it (a minute of the wall)
+    // for the collector to come up.
     const app = runLoggingApp({
       URL: `http://127.0.0.1:${port}`, KEY: keys.ingest, SPOOL: join(work, 'spool'), IDS_FILE: join(work, 'ids'),
-      COUNT: '3000', PER_TICK: '5', TICK_MS: '100',
+      COUNT: '3000', PER_TICK: '5', TICK_MS: '100', CLOCK_RATE: '60', FLUSH_TIMEOUT: '3600000',
     });
-    await sleep(60_000);
+    await loggedAtLeast(join(work, 'ids'), 3000);
     const collector = await startCollector({ data, port });
     const statistics = await app.done;
     await collector.stop();
     expect(statistics).toMatchObject({ flushed: true, queued: 0, dropped: 0, delivered: 3000 });
-    expect(statistics['retries']).toBeGreaterThan(5);
+    expect(statistics['elapsed']).toBeGreaterThanOrEqual(60_000);
+    // Backing off to at most a second, a minute of outage is dozens of attempts.
+    expect(statistics['retries']).toBeGreaterThan(10);
     const sent = loggedIds(join(work, 'ids'));
     expect(sent.length).toBe(3000);
     const stored = await storedIds(data);
     expect(stored.total).toBe(3000);
     for (const id of sent) expect(stored.distinct.has(id)).toBe(true);
-  }, 180_000);
+  });
 
   it('delivers, from the next start, what an app spooled before exiting during an outage', async () => {
     const port = await freePort();

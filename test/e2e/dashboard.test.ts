@@ -99,7 +99,9 @@ async function untilOnly(page: Page, matches: (row: TailRow) => boolean, descrip
     await page.waitForTimeout(200);
   }
   if (!more) return;
-  await page.waitForTimeout(1500);
+  // Rows that arrive after the filter applied must match too: wait for the next one to be drawn.
+  const drawn = await page.evaluate(() => document.querySelectorAll('table.tail tbody tr').length);
+  await page.waitForFunction((count) => document.querySelectorAll('table.tail tbody tr').length > count, drawn, { timeout });
   expect((await tailRows(page)).every(matches)).toBe(true);
 }
 
@@ -168,7 +170,8 @@ describe('the dashboard, with the admin key', () => {
         }
       }).observe(document.querySelector('table.tail tbody')!, { childList: true });
     });
-    await page.waitForTimeout(6000);
+    // The live shop logs a few requests a second: measure over the next 40 rows drawn.
+    await page.waitForFunction(() => (window as unknown as { delays: number[] }).delays.length >= 40, undefined, { timeout: 30_000 });
     const delays = (await page.evaluate(() => (window as unknown as { delays: number[] }).delays)).sort((a, b) => a - b);
     const percentile = (p: number) => delays[Math.min(delays.length - 1, Math.floor(p * delays.length))]!;
     console.log(`live tail: ${delays.length} events, delay from logging to the page p50 ${percentile(0.5)} ms, p90 ${percentile(0.9)} ms, max ${delays.at(-1)} ms`);
@@ -204,7 +207,12 @@ describe('the dashboard, with the admin key', () => {
     }
     await Promise.all(posts);
     const sending = Date.now() - began;
-    await page.waitForTimeout(1500);
+    // Until the page has counted every event sent, as received or as dropped by the collector.
+    await page.waitForFunction((total) => {
+      const status = document.querySelector('p.status')?.textContent ?? '';
+      const number = (pattern: RegExp) => Number(pattern.exec(status)?.[1]?.replace(/,/g, '') ?? 0);
+      return number(/([\d,]+) received/) + number(/([\d,]+) dropped/) >= total;
+    }, sent, { timeout: 30_000 }).catch(() => undefined);
     const sizes = await page.evaluate(() => (window as unknown as { sizes: number[] }).sizes);
     const status = (await page.textContent('p.status'))!;
     const number = (pattern: RegExp) => Number(pattern.exec(status)?.[1]?.replace(/,/g, '') ?? 0);
@@ -230,12 +238,13 @@ describe('the dashboard, with the admin key', () => {
     await page.fill('input[name=variable]', 'experiment=checkout-v2');
     await page.fill('input[name=q]', 'charged');
     await filtered((row) => row.message.includes('charged'), 'charges');
-    // Paused, nothing new is drawn; resumed, what arrived meanwhile is.
+    // Paused, nothing new is drawn; resumed, what arrived meanwhile is. Sixty events that pass the
+    // collector's text filter arrive while paused (the status counts held events by fifties).
     await page.click('button.pause');
     const before = (await rows()).length;
-    await page.waitForTimeout(2500);
+    await ingestAll(url, keys.ingest, Array.from({ length: 60 }, (_, index) => envelope({ userId: `paused-${index}`, template: 'charged %d cents while paused', args: [index], ts: Date.now() })));
+    await page.waitForFunction(() => /paused: [1-9][\d,]* held/.test(document.querySelector('p.status')?.textContent ?? ''), undefined, { timeout: 20_000 });
     expect((await rows()).length).toBe(before);
-    expect(await page.textContent('p.status')).toMatch(/paused: \d+ held/);
     await page.click('button.pause');
     await page.waitForFunction((count) => document.querySelectorAll('table.tail tbody tr').length > count, before, { timeout: 10_000 });
     await page.close();
