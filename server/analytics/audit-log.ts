@@ -1,25 +1,72 @@
 /**
  * Every guarded query is recorded: when, by which key (a hash prefix, never the key), at which
- * access level, and the query. One JSON line per query in DATA/audit/queries.ndjson.
+ * access level, and the query's shape. One JSON line per query in DATA/audit/queries.ndjson, a
+ * file only its owner can read (0600). Values in the query (filter values, cohort names) are kept
+ * as keyed hashes, never as written: the log shows what was asked about whom without holding who,
+ * and erasing a person removes the lines whose hashes are theirs.
  */
-import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { createHash, createHmac } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
+/** Keys whose values are data (what a filter compares with), not the query's structure. */
+const valueKeys = new Set(['value', 'values', 'name', 'variant']);
+
 export class AuditLog {
   readonly #file: string;
+  readonly #salt: string;
   #writing: Promise<void> = Promise.resolve();
 
-  constructor(directory: string) {
-    mkdirSync(join(directory, 'audit'), { recursive: true });
+  constructor(directory: string, salt = '') {
+    mkdirSync(join(directory, 'audit'), { recursive: true, mode: 0o700 });
     this.#file = join(directory, 'audit', 'queries.ndjson');
+    this.#salt = salt;
+    // Files written by earlier versions were world-readable.
+    if (existsSync(this.#file)) chmodSync(this.#file, 0o600);
+  }
+
+  /** How a value appears in the log: the first 16 hex digits of its HMAC-SHA256 under the salt. */
+  hashOf(value: string | number | boolean): string {
+    return `hash:${createHmac('sha256', this.#salt).update(String(value)).digest('hex').slice(0, 16)}`;
+  }
+
+  #redact(value: unknown, underValue: boolean): unknown {
+    if (Array.isArray(value)) return value.map((item) => this.#redact(item, underValue));
+    if (typeof value === 'object' && value !== null) {
+      const record: Record<string, unknown> = {};
+      for (const [key, item] of Object.entries(value)) record[key] = this.#redact(item, underValue || valueKeys.has(key));
+      return record;
+    }
+    if (underValue && (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')) return this.hashOf(value);
+    return value;
   }
 
   record(key: string, access: string, query: unknown): Promise<void> {
-    const line = `${JSON.stringify({ at: new Date().toISOString(), key: createHash('sha256').update(key).digest('hex').slice(0, 12), access, query })}\n`;
-    this.#writing = this.#writing.then(() => appendFile(this.#file, line)).catch(() => undefined);
+    const line = `${JSON.stringify({ at: new Date().toISOString(), key: createHash('sha256').update(key).digest('hex').slice(0, 12), access, query: this.#redact(query, false) })}\n`;
+    this.#writing = this.#writing.then(() => appendFile(this.#file, line, { mode: 0o600 })).catch(() => undefined);
     return this.#writing;
+  }
+
+  /** Drops every line that mentions one of `values` (by its hash); returns how many went. */
+  async forget(values: readonly string[]): Promise<number> {
+    const run = async (): Promise<number> => {
+      if (!existsSync(this.#file)) return 0;
+      const hashes = new Set(values.map((value) => this.hashOf(value)));
+      const lines = readFileSync(this.#file, 'utf8').split('\n').filter((line) => line !== '');
+      const kept = lines.filter((line) => !(line.match(/hash:[0-9a-f]{16}/g) ?? []).some((hash) => hashes.has(hash)));
+      if (kept.length === lines.length) return 0;
+      const fresh = `${this.#file}.rewrite`;
+      writeFileSync(fresh, kept.map((line) => `${line}\n`).join(''), { mode: 0o600 });
+      renameSync(fresh, this.#file);
+      return lines.length - kept.length;
+    };
+    const result = this.#writing.then(run);
+    this.#writing = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
   }
 
   get file(): string {

@@ -1,13 +1,14 @@
 /**
- * GDPR duties: erase a user (every stored event, the journal and quarantined segments; an audit
- * record holding no personal data), export everything stored about a user, and retention (events
- * older than N days removed on a schedule, with per-event-name periods).
+ * GDPR duties: erase a user (every stored event, the journal, dead letters and the query audit
+ * lines about them; an erasure record holding no personal data), export everything stored about a
+ * user, and retention (events older than N days removed on a schedule, with per-event-name periods).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Store } from '../store/store.js';
+import type { RetentionRule, Store } from '../store/store.js';
+import type { AuditLog } from './audit-log.js';
 
 export interface RetentionPolicy {
   /** Days to keep events whose name has no rule of its own (undefined: forever). */
@@ -17,6 +18,30 @@ export interface RetentionPolicy {
 }
 
 const day = 86_400_000;
+const personalColumns = ['args', 'attributes', 'context_vars', 'message', 'session_id', 'error'];
+
+/** The strings of an exported event's personal columns (JSON columns arrive as text). */
+function collectStrings(event: Record<string, unknown>, into: Set<string>): void {
+  const visit = (value: unknown): void => {
+    if (typeof value === 'string') {
+      if (value.length >= 8) into.add(value);
+    } else if (typeof value === 'object' && value !== null) {
+      for (const item of Object.values(value)) visit(item);
+    }
+  };
+  for (const column of personalColumns) {
+    const value = event[column];
+    if (typeof value === 'string' && column !== 'message' && column !== 'session_id') {
+      try {
+        visit(JSON.parse(value));
+        continue;
+      } catch {
+        // Not JSON after all: the string itself.
+      }
+    }
+    visit(value);
+  }
+}
 
 export class Gdpr {
   readonly #auditFile: string;
@@ -25,6 +50,7 @@ export class Gdpr {
     private readonly store: Store,
     dataDirectory: string,
     private readonly entity = 'user_id',
+    private readonly audit?: AuditLog,
   ) {
     mkdirSync(join(dataDirectory, 'audit'), { recursive: true });
     this.#auditFile = join(dataDirectory, 'audit', 'erasures.ndjson');
@@ -32,9 +58,14 @@ export class Gdpr {
 
   /** Erases the user; the audit line says when, in which project and how many events, not who. */
   async erase(project: string, user: string): Promise<{ eraseId: string; erased: number }> {
+    // Audit lines that asked about the person's own values go too: their id, and the longer strings
+    // (8 characters and more, so common words like "checkout" do not take other lines) of their events.
+    const values = new Set<string>([user]);
+    if (this.audit !== undefined) for (const event of await this.store.entityEvents(project, this.entity, user)) collectStrings(event, values);
     const erased = await this.store.eraseEntity(project, this.entity, user);
+    await this.audit?.forget([...values]);
     const eraseId = randomUUID();
-    await appendFile(this.#auditFile, `${JSON.stringify({ at: new Date().toISOString(), eraseId, project, events: erased })}\n`);
+    await appendFile(this.#auditFile, `${JSON.stringify({ at: new Date().toISOString(), eraseId, project, events: erased })}\n`, { mode: 0o600 });
     return { eraseId, erased };
   }
 
@@ -45,10 +76,10 @@ export class Gdpr {
 
   /** Applies the policy once; returns the events deleted. */
   async applyRetention(policy: RetentionPolicy, now = Date.now()): Promise<number> {
-    let deleted = 0;
     const names = Object.entries(policy.names ?? {});
-    for (const [name, days] of names) deleted += await this.store.deleteOlderThan(now - days * day, name);
-    if (policy.days !== undefined) deleted += await this.store.deleteOlderThan(now - policy.days * day, undefined, names.map(([name]) => name));
-    return deleted;
+    const rules: RetentionRule[] = names.map(([name, days]) => ({ cutoff: now - days * day, name }));
+    if (policy.days !== undefined) rules.push({ cutoff: now - policy.days * day, except: names.map(([name]) => name) });
+    // All rules at once: the embedded store rewrites its file once per run, not once per rule.
+    return rules.length === 0 ? 0 : this.store.deleteExpired(rules);
   }
 }

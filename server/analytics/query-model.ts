@@ -66,14 +66,19 @@ export interface EventQuery {
   aggregates: Aggregate[];
   /** Most rows returned (default 1000, at most 10,000). */
   limit: number;
+  /**
+   * Internal, never parsed from outside: only rows that do NOT match all of these. The privacy
+   * guard asks with one condition turned around to count the people that condition excludes.
+   */
+  unless?: { where: Filter[]; from?: number; to?: number; cohort?: Cohort };
 }
 
 const columnSet = new Set<string>(columns);
 const operators = new Set<string>(['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'prefix', 'contains', 'in']);
 const numericFunctions = new Set(['sum', 'avg', 'min', 'max', 'p50', 'p90', 'p99']);
 
-function invalid(message: string): ClientError {
-  return new ClientError(400, 'invalid_query', message);
+function invalid(message: string, path?: string): ClientError {
+  return new ClientError(400, 'invalid_query', path === undefined ? message : `${path}: ${message}`, path === undefined ? {} : { path });
 }
 
 /** `severity`, `attributes.orderId`, `vars.requestId`, `experiments.checkout-v2` → a Field. */
@@ -93,17 +98,23 @@ export function fieldName(field: Field): string {
 
 function parseValue(value: unknown): FilterValue {
   if (typeof value === 'string' && value.length <= 1000) return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  // Beyond ±2^53 a number is no longer exact, and integer columns cannot be compared with it.
+  if (typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= Number.MAX_SAFE_INTEGER) return value;
   if (typeof value === 'boolean') return value;
-  throw invalid('a filter value must be a string (at most 1000 characters), a finite number or a boolean');
+  throw invalid(`a filter value must be a string (at most 1000 characters), a number within ±${Number.MAX_SAFE_INTEGER} or a boolean`);
 }
+
+/** The last millisecond a query may name: 9999-12-31T23:59:59.999Z, inside every store's time type. */
+export const latestQueryTime = 253_402_300_799_999;
 
 function parseTime(value: unknown, name: string): number | undefined {
   if (value === undefined) return undefined;
   // A query string carries milliseconds as text: digits are milliseconds, anything else a date.
   const time = typeof value === 'string' ? (/^\d+$/.test(value) ? Number(value) : Date.parse(value)) : value;
-  if (typeof time !== 'number' || !Number.isFinite(time)) throw invalid(`${name} must be milliseconds since the epoch or an ISO date`);
-  return time;
+  if (typeof time !== 'number' || !Number.isFinite(time)) throw invalid(`${name} must be milliseconds since the epoch or an ISO date`, `/${name}`);
+  // Outside the years 1970 to 9999 a time overflows the stores' timestamps: the client's error.
+  if (time < 0 || time > latestQueryTime) throw invalid(`${name} must be between 0 and ${latestQueryTime} milliseconds (1970 to 9999)`, `/${name}`);
+  return Math.trunc(time);
 }
 
 /** Checks a query from outside (JSON) into the model; throws a 400 naming the problem. */

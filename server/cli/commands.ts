@@ -5,7 +5,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { experiment, funnel, query } from './analytics-commands.js';
 import { count } from './count.js';
 import { tail } from './tail.js';
-import { erase, exportUser } from './gdpr.js';
+import { deadLetters, erase, exportUser } from './gdpr.js';
 import { serve } from './serve.js';
 
 function port(value: string): number {
@@ -142,6 +142,20 @@ program
   .option('--key <key>', 'a direct-access key (default LOGMILL_KEY)')
   .action(async (options: { url?: string; key?: string; user: string }) => {
     await exportUser(options);
+  });
+
+program
+  .command('dead-letters')
+  .description('list, export (one JSON line each) or replay the acknowledged rows the store could not load (needs the admin key)')
+  .argument('<action>', 'list, export or replay', (value: string) => {
+    if (value !== 'list' && value !== 'export' && value !== 'replay') throw new InvalidArgumentError('must be list, export or replay');
+    return value;
+  })
+  .option('--url <url>', 'the collector (default LOGMILL_URL)')
+  .option('--key <key>', 'the admin key (default LOGMILL_KEY)')
+  .option('--json', 'print JSON')
+  .action(async (action: 'list' | 'export' | 'replay', options: { url?: string; key?: string; json?: boolean }) => {
+    await deadLetters(action, options);
   });
 
 program.parseAsync().catch((error: unknown) => {

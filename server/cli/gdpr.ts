@@ -1,6 +1,7 @@
 /**
  * `logmill erase --user ID` (admin key) and `logmill export --user ID` (direct access), against a
- * running collector.
+ * running collector; `logmill dead-letters list|export|replay` (admin key) for the rows the store
+ * could not load.
  */
 import { callCollector } from './request.js';
 
@@ -12,4 +13,21 @@ export async function erase(options: { url?: string; key?: string; user: string;
 export async function exportUser(options: { url?: string; key?: string; user: string }): Promise<void> {
   const answer = await callCollector(options, 'GET', `/api/users/${encodeURIComponent(options.user)}/export`, 'exporting');
   process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
+}
+
+/** `list`: one line per dead letter (when, project, id, why); `export`: one JSON line each, whole; `replay`: load them again. */
+export async function deadLetters(action: 'list' | 'export' | 'replay', options: { url?: string; key?: string; json?: boolean }): Promise<void> {
+  if (action === 'replay') {
+    const answer = await callCollector(options, 'POST', '/api/dead-letters/replay', 'replaying');
+    process.stdout.write(options.json ? `${JSON.stringify(answer)}\n` : `replayed ${String(answer['replayed'])} dead letters; ${String(answer['deadLetters'])} still cannot be stored\n`);
+    return;
+  }
+  const answer = await callCollector(options, 'GET', action === 'export' ? '/api/dead-letters/export' : '/api/dead-letters', 'reading dead letters');
+  const entries = answer['deadLetters'] as Record<string, unknown>[];
+  if (action === 'export' || options.json) {
+    for (const entry of entries) process.stdout.write(`${JSON.stringify(entry)}\n`);
+    return;
+  }
+  if (entries.length === 0) process.stdout.write('no dead letters\n');
+  for (const entry of entries) process.stdout.write(`${String(entry['at'])}  ${String(entry['project'])}  ${String(entry['id'])}  ${String(entry['error'])}\n`);
 }

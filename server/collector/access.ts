@@ -8,6 +8,14 @@ import { ClientError } from './client-error.js';
 import type { KeyGrant, KeyRing, KeyRole } from './keys.js';
 
 function presentedKey(request: FastifyRequest, role: KeyRole): string | undefined {
+  const header = headerKey(request);
+  if (header !== undefined) return header;
+  const query = (request.query as Record<string, unknown> | undefined)?.['key'];
+  if (role === 'ingest' && typeof query === 'string') return query;
+  return undefined;
+}
+
+function headerKey(request: FastifyRequest): string | undefined {
   const authorization = request.headers.authorization;
   if (typeof authorization === 'string') {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
@@ -16,8 +24,6 @@ function presentedKey(request: FastifyRequest, role: KeyRole): string | undefine
   }
   const header = request.headers['x-logmill-key'];
   if (typeof header === 'string') return header;
-  const query = (request.query as Record<string, unknown> | undefined)?.['key'];
-  if (role === 'ingest' && typeof query === 'string') return query;
   return undefined;
 }
 
@@ -27,6 +33,11 @@ export function authorize(request: FastifyRequest, keys: KeyRing, role: KeyRole)
   if (key === undefined) throw new ClientError(401, 'missing_key', 'send a key as "Authorization: Bearer KEY" or "X-Logmill-Key: KEY"');
   const grant = keys.resolve(key);
   if (grant === undefined) throw new ClientError(401, 'unknown_key', 'the key is not valid');
+  // URLs end up in logs, proxies and browser history: only ingest keys, which are public, may
+  // travel there. A read or admin key in `?key=` is refused, even where an ingest key would do.
+  if (grant.role !== 'ingest' && key !== headerKey(request)) {
+    throw new ClientError(401, 'key_in_url', `${grant.role === 'admin' ? 'an admin' : 'a read'} key may not be sent in the URL; send it as "Authorization: Bearer KEY"`);
+  }
   if (role === 'admin' && grant.role !== 'admin') throw new ClientError(403, 'forbidden', 'this request needs the admin key');
   if (grant.role !== role && grant.role !== 'admin') {
     throw new ClientError(403, 'forbidden', `${grant.role === 'ingest' ? 'an' : 'a'} ${grant.role} key cannot be used for this request`);

@@ -87,10 +87,10 @@ export async function createCollector(config: CollectorConfig, store: Store): Pr
   const tail = new LiveTail();
   registerRoutes(app, keys, store, metrics, { store, scrubber, limits: config.limits, metrics, onAccepted: (rows) => tail.publish(rows) });
   registerTailRoute(app, keys, tail);
-  const audit = new AuditLog(config.data ?? './logmill-data');
+  const audit = new AuditLog(config.data ?? './logmill-data', config.salt);
   registerAnalyticsRoutes(app, keys, new Analytics(store, config.salt, audit, 'user_id', config.privacy.minimumUsers));
-  const gdpr = new Gdpr(store, config.data ?? './logmill-data');
-  registerGdprRoutes(app, keys, gdpr, config.retention);
+  const gdpr = new Gdpr(store, config.data ?? './logmill-data', 'user_id', audit);
+  registerGdprRoutes(app, keys, gdpr, config.retention, store);
   // Retention runs at start and hourly; a failure is reported and retried at the next hour.
   const applyRetention = (): void => {
     if (config.retention.days === undefined && Object.keys(config.retention.names ?? {}).length === 0) return;

@@ -3,14 +3,29 @@
  * configured allowlist or bound to some ingest key; any other origin is refused with 403 on the
  * preflight and on the request itself (a `text/plain` beacon needs no preflight, so the request
  * must be refused too). Requests from the collector's own origin (the dashboard it serves) are
- * same-origin and need no CORS at all. Credentials are never allowed: keys travel in headers, not
- * cookies.
+ * same-origin and need no CORS at all, but the `Host` header is the client's to set: a page whose
+ * name was rebound to the collector's address (DNS rebinding) sends `Origin` equal to `Host`. So
+ * an origin counts as the collector's own only on a loopback name (`localhost`, 127.0.0.0/8,
+ * `[::1]`); any other origin, whatever the `Host`, must be in the allowlist (a dashboard served
+ * under a public name lists that name in `allowedOrigins`). Credentials are never allowed: keys
+ * travel in headers, not cookies.
  */
 import cors, { type FastifyCorsOptionsDelegateCallback } from '@fastify/cors';
 import type { FastifyInstance } from 'fastify';
 import { ClientError } from './client-error.js';
 
 export const corsAllowedHeaders = ['Content-Type', 'Content-Encoding', 'Authorization', 'X-Logmill-Key', 'X-Logmill-Client'];
+
+/** Whether an origin names this machine's loopback interface, which no other site can be rebound into. */
+function isLoopbackOrigin(origin: string): boolean {
+  let hostname: string;
+  try {
+    hostname = new URL(origin).hostname;
+  } catch {
+    return false;
+  }
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
 
 export async function registerCors(app: FastifyInstance, allowedOrigins: readonly string[]): Promise<void> {
   const anyOrigin = allowedOrigins.includes('*');
@@ -27,7 +42,7 @@ export async function registerCors(app: FastifyInstance, allowedOrigins: readonl
   const delegate: FastifyCorsOptionsDelegateCallback = (request, callback) => {
     const origin = request.headers.origin;
     const own = `${request.protocol}://${request.headers.host ?? ''}`;
-    if (origin === undefined || origin === own) callback(null, { ...options, origin: false });
+    if (origin === undefined || (origin === own && isLoopbackOrigin(origin))) callback(null, { ...options, origin: false });
     else if (anyOrigin) callback(null, { ...options, origin: '*' });
     else if (allowed.has(origin)) callback(null, { ...options, origin: true });
     else callback(new ClientError(403, 'origin_not_allowed', `the origin ${origin} is not allowed`), { origin: false });

@@ -1,6 +1,7 @@
 /**
- * A validated envelope → the columns the store keeps. Scrubbing happens here, on the fields that
- * carry application data, so nothing unscrubbed reaches a row.
+ * A validated envelope → the columns the store keeps. Scrubbing happens here, on every string
+ * that is stored (template, name, message, args, attributes and their keys, context variables,
+ * stack frames, code, service, error and its causes), so nothing unscrubbed reaches a row.
  */
 import { formatPercent } from 'logmill';
 import type { EventRow } from '../store/event-row.js';
@@ -51,37 +52,46 @@ function text(value: unknown): string | null {
 }
 
 export function eventToRow(project: string, event: Envelope, receivedAt: number, scrubber: Scrubber): EventRow {
+  // The person's identifiers, read before scrubbing: an id that looks like an email must still
+  // tell people apart, and erasure must find it as the app sent it.
+  const userId = event.userId ?? text(event.context.vars['userId']);
+  const sessionId = event.sessionId ?? text(event.context.vars['sessionId']);
   const vars = scrubber.value(event.context.vars) as Record<string, unknown>;
   const error = event.error === undefined ? null : scrubber.value(event.error);
   const attributes = scrubber.value(event.attributes) as Record<string, unknown>;
   const args = scrubber.value(event.args) as unknown[];
-  // Rendered from the scrubbed args, so what scrubbing removed from them stays out of the message.
-  const message = event.message ?? formatPercent(event.template, args.length === 1 && isPlainObject(args[0]) ? args[0] : args);
+  const template = scrubber.string(event.template);
+  // Rendered from the scrubbed template and args, so what scrubbing removed stays out of the message.
+  const message = event.message ?? formatPercent(template, args.length === 1 && isPlainObject(args[0]) ? args[0] : args);
+  const optional = (value: string | undefined): string | null => (value === undefined ? null : scrubber.string(value));
   return {
     project,
     id: event.id,
     ts: event.ts,
     received_at: receivedAt,
     kind: event.kind,
-    name: event.name ?? null,
+    name: optional(event.name),
     severity: event.severity,
     severity_number: event.severityNumber,
-    template: event.template,
+    template,
     message: scrubber.string(message),
     args,
     attributes,
     context_vars: vars,
-    stack: event.context.stack,
+    // Frames are the app's names and paths, which can carry a user's (a home directory, a route).
+    stack: scrubber.value(event.context.stack) as unknown[],
     experiments: experimentsOf(vars),
-    user_id: event.userId ?? text(vars['userId']),
-    session_id: event.sessionId ?? text(vars['sessionId']),
-    module: event.code?.module ?? null,
-    file: event.code?.file ?? null,
+    // The person's identifiers are kept as sent: erasure and export find the person by them, and
+    // only direct readers may see or filter them.
+    user_id: userId,
+    session_id: sessionId,
+    module: optional(event.code?.module),
+    file: optional(event.code?.file),
     line: event.code?.line ?? null,
-    function_name: event.code?.function ?? null,
+    function_name: optional(event.code?.function),
     error_type: (error as { type?: string } | null)?.type ?? null,
     error,
-    service: event.service?.name ?? null,
+    service: optional(event.service?.name),
     trace_id: event.traceId ?? text(attributes['trace_id']),
     span_id: event.spanId ?? text(attributes['span_id']),
   };

@@ -71,11 +71,11 @@ export class CollectorMetrics {
       },
     });
     new Gauge({
-      name: 'logmill_storage_quarantined_segments',
-      help: 'Journal segments that could not be loaded and were set aside.',
+      name: 'logmill_storage_dead_letters',
+      help: 'Acknowledged rows the store could not load, kept as dead letters to list, export and replay.',
       registers,
       async collect() {
-        this.set((await store.statistics()).quarantined);
+        this.set((await store.statistics()).deadLetters);
       },
     });
     new Gauge({

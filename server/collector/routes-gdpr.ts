@@ -1,13 +1,17 @@
 /**
  * GDPR endpoints: `DELETE /api/users/:id` (admin key) erases a user, `GET /api/users/:id/export`
  * (direct access) returns everything stored about them, `POST /api/retention/run` (admin key)
- * applies the retention policy now (it also runs hourly).
+ * applies the retention policy now (it also runs hourly). Dead letters (acknowledged rows the store
+ * could not load; admin key): `GET /api/dead-letters` lists them, `GET /api/dead-letters/export`
+ * returns them whole (each with its journal line), `POST /api/dead-letters/replay` loads them again.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Gdpr, RetentionPolicy } from '../analytics/gdpr.js';
 import { authorize } from './access.js';
 import { ClientError } from './client-error.js';
 import type { KeyRing } from './keys.js';
+import type { Store } from '../store/store.js';
+import { summaryOf } from '../store/dead-letters.js';
 
 function userOf(params: unknown): string {
   const { id } = params as { id?: string };
@@ -15,7 +19,7 @@ function userOf(params: unknown): string {
   return id;
 }
 
-export function registerGdprRoutes(app: FastifyInstance, keys: KeyRing, gdpr: Gdpr, retention: RetentionPolicy): void {
+export function registerGdprRoutes(app: FastifyInstance, keys: KeyRing, gdpr: Gdpr, retention: RetentionPolicy, store: Store): void {
   app.delete('/api/users/:id', async (request) => {
     const grant = authorize(request, keys, 'admin');
     return gdpr.erase(grant.project, userOf(request.params));
@@ -31,5 +35,22 @@ export function registerGdprRoutes(app: FastifyInstance, keys: KeyRing, gdpr: Gd
   app.post('/api/retention/run', async (request) => {
     authorize(request, keys, 'admin');
     return { deleted: await gdpr.applyRetention(retention) };
+  });
+
+  app.get('/api/dead-letters', async (request) => {
+    authorize(request, keys, 'admin');
+    const entries = await store.listDeadLetters();
+    return { count: entries.length, deadLetters: entries.map(summaryOf) };
+  });
+
+  app.get('/api/dead-letters/export', async (request) => {
+    authorize(request, keys, 'admin');
+    const entries = await store.listDeadLetters();
+    return { count: entries.length, deadLetters: entries };
+  });
+
+  app.post('/api/dead-letters/replay', async (request) => {
+    authorize(request, keys, 'admin');
+    return store.replayDeadLetters();
   });
 }

@@ -9,7 +9,7 @@ import { ClientError } from './client-error.js';
 import { type IngestDependencies, ingest } from './ingest.js';
 import type { KeyRing } from './keys.js';
 import type { CollectorMetrics } from './metrics.js';
-import { otlpToEnvelopes } from './otlp-to-envelope.js';
+import { otlpToItems } from './otlp-to-envelope.js';
 import { parseBatch } from './parse-batch.js';
 import type { RawBody } from './request-body.js';
 
@@ -45,12 +45,24 @@ export function registerRoutes(app: FastifyInstance, keys: KeyRing, store: Store
     } catch (error) {
       throw new ClientError(400, 'invalid_json', `the body is not JSON: ${(error as Error).message}`);
     }
-    const envelopes = otlpToEnvelopes(parsed, Date.now());
+    let converted;
+    try {
+      converted = otlpToItems(parsed, Date.now());
+    } catch (error) {
+      // Whatever the conversion meets in the body is the client's: a nesting past every guard
+      // still answers 400, never a 503 that exporters would retry forever.
+      if (error instanceof RangeError) throw new ClientError(400, 'too_deep', 'the body nests values too deeply');
+      throw error;
+    }
+    const { items: envelopes, problems } = converted;
+    // Every record refused while converting (nested too deeply): the request is the client's error.
+    const [first] = problems.values();
+    if (first !== undefined && problems.size === envelopes.length) throw new ClientError(400, first.reason, first.message, { path: first.path });
     if (envelopes.length === 0) throw new ClientError(400, 'empty_body', 'the request carries no log records');
     if (envelopes.length > dependencies.limits.eventsPerBatch) {
       throw new ClientError(413, 'too_many_events', `a batch may carry at most ${dependencies.limits.eventsPerBatch} log records`);
     }
-    const outcome = await ingest(dependencies, grant.project, envelopes);
+    const outcome = await ingest(dependencies, grant.project, envelopes, problems);
     // OTLP's partial-success answer: 200, with the count and reason of the records refused.
     if (outcome.rejected.length === 0) return reply.code(200).send({});
     return reply.code(200).send({

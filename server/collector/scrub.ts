@@ -1,8 +1,12 @@
 /**
  * Server-side scrubbing before anything is stored, whatever the client did: values under
- * Sentry's default sensitive keys, credit-card numbers (Luhn-checked, so order numbers survive),
- * email addresses, and IP addresses (truncated to /24 for IPv4, /48 for IPv6, as analytics
- * tools do). Configurable rules add keys or value patterns with an action: remove, mask or hash.
+ * Sentry's default sensitive keys, credit-card numbers (Luhn-checked, so order numbers survive;
+ * in strings, inside tokens such as `ref_4111111111111111_x`, and as JSON numbers) and IBANs
+ * (mod-97-checked), email addresses, IP addresses (truncated to /24 for IPv4, /48 for IPv6, as
+ * analytics tools do), and credentials in free text (`Bearer …`/`Basic …`, JSON Web Tokens, PEM
+ * private keys, and the user and password in `scheme://user:password@host`). Object keys are scrubbed
+ * like values (an email used as a key is masked). Configurable rules add keys or value patterns
+ * with an action: remove, mask or hash.
  */
 import { createHmac } from 'node:crypto';
 import { compileSensitiveKeys, defaultSensitiveKeys } from 'logmill';
@@ -24,6 +28,8 @@ export interface ScrubOptions {
   emails?: ScrubAction | 'keep';
   creditCards?: ScrubAction | 'keep';
   ipAddresses?: 'truncate' | ScrubAction | 'keep';
+  /** Credentials in free text: Bearer/Basic, JSON Web Tokens, PEM private keys, URL user:password (default mask). */
+  tokens?: ScrubAction | 'keep';
   rules?: ScrubRule[];
   /** Secret for `hash` (HMAC-SHA256); the collector's project salt. */
   salt?: string;
@@ -32,9 +38,51 @@ export interface ScrubOptions {
 export const FILTERED = '[Filtered]';
 
 const emailPattern = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
-const cardPattern = /\b\d(?:[ -]?\d){12,18}\b/g;
-const ipv4Pattern = /\b(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\b/g;
+// Digit runs bounded by non-digits rather than word boundaries, so a card inside an identifier
+// (`ref_4111111111111111_x`, `card4111111111111111`) is still found.
+const cardPattern = /(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)/g;
+const ipv4Pattern = /(?<![\d.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?!\.?\d)/g;
+// `Bearer xyz`, `Basic dXNlcjpwYXNz` (the scheme is kept, the credential masked), and JWTs anywhere.
+const credentialPattern = /\b(Bearer|Basic)(\s+)([A-Za-z0-9\-._~+/]{8,}=*)/gi;
+const jwtPattern = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
+const pemPattern = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g;
+const urlCredentialPattern = /\b([a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+:[^/\s@]+@/gi;
+const credentialHint = /b(?:earer|asic)\s/i;
+const ibanHint = /[A-Z]{2}\d{2}/;
+const ibanPattern = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b/g;
+
+/** The IBAN check (ISO 13616): the rearranged number, letters as 10..35, is 1 modulo 97. */
+export function ibanValid(text: string): boolean {
+  const compact = text.replace(/ /g, '');
+  if (compact.length < 15 || compact.length > 34) return false;
+  let remainder = 0;
+  for (const character of `${compact.slice(4)}${compact.slice(0, 4)}`) {
+    const code = character.charCodeAt(0);
+    const value = code >= 65 ? String(code - 55) : character;
+    for (const digit of value) remainder = (remainder * 10 + (digit.charCodeAt(0) - 48)) % 97;
+  }
+  return remainder === 1;
+}
 const ipv6Pattern = /(?<![\w:])((?:[0-9a-fA-F]{1,4}:){2,7}[0-9a-fA-F]{0,4}|(?:[0-9a-fA-F]{1,4}:){1,6}:(?:[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{1,4})*)?)(?![\w:])/g;
+
+/**
+ * Whether a digit string has the shape of some card brand's numbers (prefix and length): Visa 4
+ * (13, 16, 19), Mastercard 51-55 and 2221-2720 (16), Amex 34 and 37 (15), Diners 30, 36, 38 (14-19),
+ * JCB 35 (16-19), Discover, UnionPay and Maestro 5 and 6 (13-19). Millisecond timestamps (1…, 13
+ * digits) and most order or account numbers fail it, so a Luhn match alone does not mask them.
+ */
+export function cardShaped(digits: string): boolean {
+  const length = digits.length;
+  const first = digits[0];
+  const two = Number(digits.slice(0, 2));
+  const four = Number(digits.slice(0, 4));
+  if (first === '4') return length === 13 || length === 16 || length === 19;
+  if ((two >= 51 && two <= 55) || (four >= 2221 && four <= 2720)) return length === 16 || (two >= 51 && two <= 55 && length >= 13);
+  if (two === 34 || two === 37) return length === 15;
+  if (two === 30 || two === 36 || two === 38 || two === 35) return length >= 14;
+  if (first === '5' || first === '6') return length >= 13;
+  return false;
+}
 
 /** The Luhn checksum, which every payment card number satisfies. */
 export function luhnValid(digits: string): boolean {
@@ -57,6 +105,7 @@ export class Scrubber {
   readonly #emails: ScrubAction | 'keep';
   readonly #cards: ScrubAction | 'keep';
   readonly #ips: 'truncate' | ScrubAction | 'keep';
+  readonly #tokens: ScrubAction | 'keep';
   readonly #salt: string;
 
   constructor(options: ScrubOptions = {}) {
@@ -70,6 +119,7 @@ export class Scrubber {
     this.#emails = options.emails ?? 'mask';
     this.#cards = options.creditCards ?? 'mask';
     this.#ips = options.ipAddresses ?? 'truncate';
+    this.#tokens = options.tokens ?? 'mask';
     this.#salt = options.salt ?? '';
   }
 
@@ -92,14 +142,28 @@ export class Scrubber {
 
   /** Scrubs one string value. */
   string(value: string): string {
+    // No address, number or credential worth masking is shorter than an email like a@b.co (6
+    // characters): most keys and many values are, and skip every pattern.
+    if (value.length < 6 && this.#valueRules.length === 0) return value;
     let result = value;
+    if (this.#tokens !== 'keep' && result.length >= 14) {
+      const action = this.#tokens;
+      if (result.includes('eyJ')) result = result.replace(jwtPattern, (match) => this.#apply(action, match));
+      if (result.includes('-----BEGIN')) result = result.replace(pemPattern, (match) => this.#apply(action, match));
+      if (result.includes('://')) result = result.replace(urlCredentialPattern, (match, scheme: string) => `${scheme}${this.#apply(action, match.slice(scheme.length, -1))}@`);
+      if (credentialHint.test(result)) result = result.replace(credentialPattern, (_match, scheme: string, space: string, credential: string) => `${scheme}${space}${this.#apply(action, credential)}`);
+    }
     if (this.#emails !== 'keep' && result.includes('@')) {
       const action = this.#emails;
       result = result.replace(emailPattern, (match) => this.#apply(action, match));
     }
     if (this.#cards !== 'keep' && /\d{4}/.test(result)) {
       const action = this.#cards;
-      result = result.replace(cardPattern, (match) => (luhnValid(match.replace(/[ -]/g, '')) ? this.#apply(action, match) : match));
+      result = result.replace(cardPattern, (match) => {
+        const digits = match.replace(/[ -]/g, '');
+        return cardShaped(digits) && luhnValid(digits) ? this.#apply(action, match) : match;
+      });
+      if (result.length >= 15 && ibanHint.test(result)) result = result.replace(ibanPattern, (match) => (ibanValid(match) ? this.#apply(action, match) : match));
     }
     if (this.#ips !== 'keep') {
       const ips = this.#ips;
@@ -125,9 +189,20 @@ export class Scrubber {
     return result;
   }
 
+  /**
+   * A number that is a payment card number (13 to 19 digits, Luhn-valid) is scrubbed like one in a
+   * string: it becomes the action's string. Other numbers stay numbers.
+   */
+  number(value: number): number | string {
+    if (this.#cards === 'keep' || !Number.isInteger(value) || Math.abs(value) < 1e12 || Math.abs(value) >= 1e19) return value;
+    const digits = BigInt(Math.abs(value)).toString();
+    return cardShaped(digits) && luhnValid(digits) ? this.#apply(this.#cards, digits) : value;
+  }
+
   /** Scrubs any JSON value in place where possible; returns the scrubbed value. */
   value(value: unknown): unknown {
     if (typeof value === 'string') return this.string(value);
+    if (typeof value === 'number') return this.number(value);
     if (Array.isArray(value)) {
       for (let index = 0; index < value.length; index++) value[index] = this.value(value[index]);
       return value;
@@ -140,6 +215,15 @@ export class Scrubber {
         else if (action === 'hash') record[key] = this.#hash(typeof record[key] === 'string' ? (record[key] as string) : JSON.stringify(record[key]));
         else if (action === 'mask') record[key] = FILTERED;
         else record[key] = this.value(record[key]);
+        // A key is data too (`{"alice@example.com": 3}`): scrubbed like a value, kept apart from
+        // other keys that scrub to the same text.
+        const scrubbedKey = this.string(key);
+        if (scrubbedKey !== key && Object.hasOwn(record, key)) {
+          let renamed = scrubbedKey;
+          for (let suffix = 2; Object.hasOwn(record, renamed); suffix++) renamed = `${scrubbedKey}#${suffix}`;
+          record[renamed] = record[key];
+          delete record[key];
+        }
       }
       return record;
     }

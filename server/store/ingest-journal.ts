@@ -5,13 +5,40 @@
  * for a database transaction, and the database sees few large inserts instead of many small ones.
  * A segment is deleted only after its rows are in the database; one that is loaded twice (after a
  * crash between the load and the delete) is harmless, because loads skip ids already stored.
+ * Segments set aside by earlier versions (`quarantine/`, whole segments that once failed to load)
+ * are taken back at open and loaded again, row by row where needed, so their good rows are stored.
  */
-import { mkdirSync, readdirSync, renameSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, rmdirSync, statSync } from 'node:fs';
 import { type FileHandle, open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GroupCommit } from './group-commit.js';
 
 const segmentName = /^(\d{12})\.ndjson$/;
+
+/**
+ * A crash in the middle of a write leaves a last line without its newline. Nothing in it was
+ * acknowledged (the answer waits for the whole write and its sync), so it is cut off rather than
+ * loaded or kept as a dead letter.
+ */
+function dropTornLine(path: string): void {
+  const stat = statSync(path);
+  // What is not a regular file is left for the loader to report.
+  if (!stat.isFile() || stat.size === 0) return;
+  const size = stat.size;
+  const descriptor = openSync(path, 'r+');
+  try {
+    const last = Buffer.alloc(1);
+    readSync(descriptor, last, 0, 1, size - 1);
+    if (last[0] === 0x0a) return;
+    const text = readFileSync(descriptor);
+    const end = text.lastIndexOf(0x0a) + 1;
+    ftruncateSync(descriptor, end);
+    fsyncSync(descriptor);
+    process.stderr.write(`logmill journal: cut ${size - end} bytes of an unacknowledged, torn last line from ${path}\n`);
+  } finally {
+    closeSync(descriptor);
+  }
+}
 
 export interface Segment {
   path: string;
@@ -20,7 +47,6 @@ export interface Segment {
 
 export class IngestJournal {
   readonly #directory: string;
-  readonly #quarantine: string;
   readonly #appends: GroupCommit<string, void>;
   #sequence = 0;
   #current: { path: string; handle: FileHandle; rows: number; bytes: number } | undefined;
@@ -30,14 +56,25 @@ export class IngestJournal {
 
   constructor(directory: string, private readonly maxSegmentBytes = 64 * 1024 * 1024) {
     this.#directory = directory;
-    this.#quarantine = join(directory, 'quarantine');
-    mkdirSync(this.#quarantine, { recursive: true });
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
     // Segments left by an earlier run (stopped or crashed) are loaded first, in order.
     for (const file of readdirSync(directory).sort()) {
+      // A part of a segment being split when the process stopped: the segment itself is still here.
+      if (file.endsWith('.part')) rmSync(join(directory, file), { force: true });
       const match = segmentName.exec(file);
       if (match === null) continue;
       this.#sequence = Math.max(this.#sequence, Number(match[1]) + 1);
+      dropTornLine(join(directory, file));
       this.#sealed.push({ path: join(directory, file), rows: -1 });
+    }
+    const quarantine = join(directory, 'quarantine');
+    if (existsSync(quarantine)) {
+      for (const file of readdirSync(quarantine).sort()) {
+        const path = join(directory, `${String(this.#sequence++).padStart(12, '0')}.ndjson`);
+        renameSync(join(quarantine, file), path);
+        this.#sealed.push({ path, rows: -1 });
+      }
+      rmdirSync(quarantine);
     }
     this.#appends = new GroupCommit<string, void>(async (submissions) => {
       await this.#write(submissions.flat());
@@ -54,7 +91,7 @@ export class IngestJournal {
   async #write(lines: readonly string[]): Promise<void> {
     if (this.#current === undefined) {
       const path = join(this.#directory, `${String(this.#sequence++).padStart(12, '0')}.ndjson`);
-      this.#current = { path, handle: await open(path, 'a'), rows: 0, bytes: 0 };
+      this.#current = { path, handle: await open(path, 'a', 0o600), rows: 0, bytes: 0 };
     }
     const text = `${lines.join('\n')}\n`;
     const current = this.#current;
@@ -92,16 +129,6 @@ export class IngestJournal {
     this.#sealed = this.#sealed.filter((candidate) => candidate !== segment);
     this.pendingRows = Math.max(0, this.pendingRows - rows);
     await unlink(segment.path).catch(() => undefined);
-  }
-
-  /** Moves a segment that cannot be loaded aside, keeping it for an operator. */
-  quarantine(segment: Segment): void {
-    this.#sealed = this.#sealed.filter((candidate) => candidate !== segment);
-    renameSync(segment.path, join(this.#quarantine, `${Date.now()}-${segment.path.split('/').pop()}`));
-  }
-
-  get quarantined(): number {
-    return readdirSync(this.#quarantine).length;
   }
 
   async close(): Promise<void> {

@@ -9,6 +9,7 @@ import type { FunnelQuery } from '../analytics/funnel-model.js';
 import type { GroupStatistics } from '../analytics/privacy-guard.js';
 import type { TemplateQuery } from '../analytics/template-view.js';
 import type { EventQuery } from '../analytics/query-model.js';
+import type { DeadLetter } from './dead-letters.js';
 import type { EventRow } from './event-row.js';
 
 export interface StoreStatistics {
@@ -18,8 +19,15 @@ export interface StoreStatistics {
   bytes: number;
   /** Events acknowledged but not yet loaded into the queryable table. */
   pending: number;
-  /** Journal segments set aside because they could not be loaded. */
-  quarantined: number;
+  /** Acknowledged rows the store could not load, kept as dead letters (see dead-letters.ts). */
+  deadLetters: number;
+}
+
+/** One retention rule: events older than `cutoff` (ms since the epoch), only those named `name` if given, never those named in `except`. */
+export interface RetentionRule {
+  cutoff: number;
+  name?: string | undefined;
+  except?: readonly string[];
 }
 
 /** Told after each load: rows newly stored, and rows skipped as already stored. */
@@ -35,7 +43,7 @@ export interface Store {
   read(sql: string, parameters?: readonly (string | number | boolean | null)[]): Promise<Record<string, unknown>[]>;
   /** One stored event by id, with every column (times as `YYYY-MM-DD HH:MM:SS.mmm` UTC, JSON columns as text). */
   event(project: string, id: string): Promise<Record<string, unknown> | undefined>;
-  /** Every stored event whose `entity` column equals `value`, oldest first, with every column (GDPR export). */
+  /** Every stored event whose `entity` column equals `value`, oldest first, with every column, then its dead letters (GDPR export). */
   entityEvents(project: string, entity: string, value: string): Promise<Record<string, unknown>[]>;
   /** The exact answer to a query: rows with `d0..` (dimensions) and `a0..` (aggregates). */
   runQuery(project: string, query: EventQuery): Promise<Record<string, unknown>[]>;
@@ -53,6 +61,8 @@ export interface Store {
   eraseEntity(project: string, entity: string, value: string): Promise<number>;
   /** Deletes events older than `cutoff` (ms since the epoch), only those named `name` if given, never those named in `except`. */
   deleteOlderThan(cutoff: number, name?: string, except?: readonly string[]): Promise<number>;
+  /** Applies every rule at once (an event matching any is deleted); returns how many were deleted. */
+  deleteExpired(rules: readonly RetentionRule[]): Promise<number>;
   /**
    * Per group of the query, what the privacy guard needs (see GroupStatistics), with the group's
    * `key` (for asking again about some groups) and, with `facts`, first/last seen and severity.
@@ -60,6 +70,10 @@ export interface Store {
    * per value of the first `keep` dimensions, the others labelled `*` (the low-effect merge).
    */
   groupStatistics(project: string, query: EventQuery, entity: string, options?: { onlyGroups?: string[]; keep?: number; facts?: boolean }): Promise<(GroupStatistics & { key: string; facts?: { firstSeen: number; lastSeen: number; severityNumber: number } })[]>;
+  /** Acknowledged rows that could not be loaded, oldest first (none on stores that insert before the answer). */
+  listDeadLetters(): Promise<DeadLetter[]>;
+  /** Loads the dead letters again: those that load are stored, the others stay. */
+  replayDeadLetters(): Promise<{ replayed: number; deadLetters: number }>;
   onLoad: LoadListener | undefined;
   close(): Promise<void>;
 }

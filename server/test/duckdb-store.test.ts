@@ -59,8 +59,8 @@ describe('DuckDBStore', () => {
     }
   });
 
-  it('sets aside a segment it cannot load and keeps loading the others', async () => {
-    const directory = temporaryDirectory('store-quarantine');
+  it('keeps a row it cannot load as a dead letter and keeps loading the others', async () => {
+    const directory = temporaryDirectory('store-dead-letter');
     const journal = join(directory, 'journal');
     const { mkdirSync } = await import('node:fs');
     mkdirSync(journal, { recursive: true });
@@ -71,8 +71,9 @@ describe('DuckDBStore', () => {
       await store.load();
       await store.load();
       expect(await count(store)).toBe(3);
-      expect(await store.statistics()).toMatchObject({ rows: 3, quarantined: 1, pending: 0 });
-      expect(readdirSync(join(journal, 'quarantine'))).toHaveLength(1);
+      expect(await store.statistics()).toMatchObject({ rows: 3, deadLetters: 1, pending: 0 });
+      expect((await store.listDeadLetters())[0]!.line).toBe('{"project":"default","id":"not a uuid"}');
+      expect(await store.writable()).toBe(true);
     } finally {
       await store.close();
     }

@@ -24,6 +24,22 @@ describe('Scrubber', () => {
     expect(new Scrubber({ rules: [{ key: 'customer', action: 'hash' }], salt: 't' }).value({ customer: 'ann' })).not.toEqual({ customer: value['customer'] });
   });
 
+  it('scrubs keys, card numbers sent as JSON numbers or inside tokens, and credentials in free text', () => {
+    const scrubber = new Scrubber();
+    expect(scrubber.value({ 'ann@example.com': 3, card: 4111111111111111, order: 4111111111111112, ref: 'ref_4111111111111111_x' })).toEqual({
+      '[Filtered]': 3, card: '[Filtered]', order: 4111111111111112, ref: 'ref_[Filtered]_x',
+    });
+    expect(scrubber.value({ 'a@example.com': 1, 'b@example.com': 2 })).toEqual({ '[Filtered]': 1, '[Filtered]#2': 2 });
+    expect(scrubber.string('retry with Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig-nature_1 and Basic dXNlcjpwYXNzd29yZA=='))
+      .toBe('retry with Authorization: Bearer [Filtered] and Basic [Filtered]');
+    expect(scrubber.string('cookie eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc inline')).toBe('cookie [Filtered] inline');
+    expect(scrubber.string('ip_10.1.2.3_x and 10.1.2.3.4 stays')).toBe('ip_10.1.2.0_x and 10.1.2.3.4 stays');
+    expect(scrubber.string('pay to DE89 3704 0044 0532 0130 00 or GB82WEST12345698765432, not DE89370400440532013001'))
+      .toBe('pay to [Filtered] or [Filtered], not DE89370400440532013001');
+    expect(scrubber.string('db at postgres://ann:hunter2@db.internal:5432/app')).toBe('db at postgres://[Filtered]@db.internal:5432/app');
+    expect(scrubber.string('key -----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY----- end')).toBe('key [Filtered] end');
+  });
+
   it('can keep what a deployment decides to keep', () => {
     const scrubber = new Scrubber({ emails: 'keep', ipAddresses: 'keep', sensitiveKeys: false });
     expect(scrubber.value({ token: 'abc', text: 'ann@example.com 10.0.0.1' })).toEqual({ token: 'abc', text: 'ann@example.com 10.0.0.1' });

@@ -12,10 +12,11 @@
  * the best attempt with exclusions and step times); only the cells per (breakdown, step) leave it.
  */
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
+import type { DeadLetter } from '../dead-letters.js';
 import type { EventRow } from '../event-row.js';
 import { GroupCommit } from '../group-commit.js';
 import { type GroupStatisticsOptions, type GroupStatisticsRow, experimentEventOf, funnelCellOf, funnelEventOf, groupStatisticsOf } from '../row-mapping.js';
-import type { LoadListener, Store, StoreStatistics } from '../store.js';
+import type { LoadListener, RetentionRule, Store, StoreStatistics } from '../store.js';
 import type { EventQuery } from '../../analytics/query-model.js';
 import type { ExperimentEvent, ExperimentQuery } from '../../analytics/experiment.js';
 import type { FunnelCell, FunnelEvent } from '../../analytics/funnel.js';
@@ -163,7 +164,7 @@ export class ClickHouseStore implements Store {
   async #entryStatistics(): Promise<StoreStatistics> {
     const [rows] = await this.read(`SELECT count() AS rows FROM ${EVENTS}`);
     const [bytes] = await this.read(`SELECT sum(bytes) AS bytes FROM system.parts WHERE database = ${sqlLiteral(this.database)} AND table = 'events' AND active`);
-    return { rows: Number(rows?.['rows'] ?? 0), bytes: Number(bytes?.['bytes'] ?? 0), pending: 0, quarantined: 0 };
+    return { rows: Number(rows?.['rows'] ?? 0), bytes: Number(bytes?.['bytes'] ?? 0), pending: 0, deadLetters: 0 };
   }
 
   /**
@@ -222,6 +223,15 @@ export class ClickHouseStore implements Store {
     return this.read(compileTemplateView(project, query, entityColumn(entity)));
   }
 
+  /** Nothing is acknowledged before ClickHouse stored it, so no row can fail later: there are no dead letters. */
+  async listDeadLetters(): Promise<DeadLetter[]> {
+    return [];
+  }
+
+  async replayDeadLetters(): Promise<{ replayed: number; deadLetters: number }> {
+    return { replayed: 0, deadLetters: 0 };
+  }
+
   /** Erases one entity's events with a mutation, waits for it, and verifies nothing is left. */
   async eraseEntity(project: string, entity: string, value: string): Promise<number> {
     const match = `project = ${sqlLiteral(project)} AND ${entityColumn(entity)} = ${sqlLiteral(value)}`;
@@ -233,6 +243,13 @@ export class ClickHouseStore implements Store {
     const left = await this.#remaining(match);
     if (left !== 0) throw new Error(`the erasure left ${left} events of ${entity}=${value} in ClickHouse`);
     return erased;
+  }
+
+  /** One mutation per rule: the rules' events are disjoint as Gdpr builds them. */
+  async deleteExpired(rules: readonly RetentionRule[]): Promise<number> {
+    let deleted = 0;
+    for (const { cutoff, name, except } of rules) deleted += await this.deleteOlderThan(cutoff, name, except);
+    return deleted;
   }
 
   async deleteOlderThan(cutoff: number, name?: string, except: readonly string[] = []): Promise<number> {

@@ -5,12 +5,14 @@
  * acknowledged before it, so queries always see every acknowledged event.
  */
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
-import { accessSync, constants, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, chmodSync, closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { EventRow } from '../event-row.js';
 import { type GroupStatisticsOptions, type GroupStatisticsRow, experimentEventOf, funnelCellOf, funnelEventOf, groupStatisticsOf } from '../row-mapping.js';
+import { type DeadLetter, DeadLetters, rowOf } from '../dead-letters.js';
 import { IngestJournal, type Segment } from '../ingest-journal.js';
-import type { LoadListener, Store, StoreStatistics } from '../store.js';
+import { type FailureKind, loadBySplitting } from '../split-load.js';
+import type { LoadListener, RetentionRule, Store, StoreStatistics } from '../store.js';
 import type { EventQuery } from '../../analytics/query-model.js';
 import type { ExperimentEvent, ExperimentQuery } from '../../analytics/experiment.js';
 import type { FunnelCell, FunnelEvent } from '../../analytics/funnel.js';
@@ -26,14 +28,27 @@ export interface DuckDBStoreOptions {
   loadInterval?: number;
 }
 
-const attemptsBeforeQuarantine = 3;
+/**
+ * Whose fault a DuckDB error is (see split-load.ts): the row's (a value the column cannot hold, a
+ * malformed line), the store's (disk, permissions, its state, or the load statement itself: such a
+ * failure keeps the segment and makes the store unready), or not known from the message.
+ */
+function failureKind(error: unknown): FailureKind {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/^(Conversion|Invalid Input|Constraint|Out of Range|Mismatch Type) Error/i.test(message)) return 'row';
+  if (/^(IO|Permission|FATAL|Connection|Catalog|Binder|Parser|TransactionContext|Dependency) Error/i.test(message)) return 'store';
+  return 'unknown';
+}
 
 export class DuckDBStore implements Store {
   #loading: Promise<void> = Promise.resolve();
   #timer: ReturnType<typeof setInterval> | undefined;
-  #failures = new Map<string, number>();
+  #failures = 0;
   #lastError: string | undefined;
   onLoad: LoadListener | undefined;
+  /** Told how many rows became dead letters in one load. */
+  onDeadLetters: ((rows: number) => void) | undefined;
+  readonly deadLetters: DeadLetters;
 
   private constructor(
     // Replaced when an erasure rewrites the database file.
@@ -43,23 +58,30 @@ export class DuckDBStore implements Store {
     private readonly journal: IngestJournal,
     private readonly file: string,
     private readonly journalDirectory: string,
+    deadLetterFile: string,
     loadInterval: number,
   ) {
+    this.deadLetters = new DeadLetters(deadLetterFile);
     this.#timer = setInterval(() => void this.load(), loadInterval);
     this.#timer.unref();
   }
 
   /** Opens (creating if needed) `DIRECTORY/events.duckdb` and `DIRECTORY/journal/`. */
   static async open(directory: string, options: DuckDBStoreOptions = {}): Promise<DuckDBStore> {
-    mkdirSync(directory, { recursive: true });
+    // Events are personal data: the directories and files are the collector's user's alone.
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
     const file = join(directory, 'events.duckdb');
     const journalDirectory = join(directory, 'journal');
-    mkdirSync(journalDirectory, { recursive: true });
+    mkdirSync(journalDirectory, { recursive: true, mode: 0o700 });
+    // A rewrite cut short by a crash: the old file is still the database.
+    rmSync(`${file}.rewrite`, { force: true });
+    rmSync(`${file}.rewrite.wal`, { force: true });
     const instance = await DuckDBInstance.create(file);
+    chmodSync(file, 0o600);
     const writer = await instance.connect();
     await writer.run(createEventsTable);
     const reader = await instance.connect();
-    const store = new DuckDBStore(instance, writer, reader, new IngestJournal(journalDirectory), file, journalDirectory, options.loadInterval ?? 250);
+    const store = new DuckDBStore(instance, writer, reader, new IngestJournal(journalDirectory), file, journalDirectory, join(directory, 'dead-letters.ndjson'), options.loadInterval ?? 250);
     await store.load();
     return store;
   }
@@ -70,7 +92,7 @@ export class DuckDBStore implements Store {
 
   /** Loads every segment sealed so far (and the one being written); runs one load at a time. */
   load(): Promise<void> {
-    return this.#serialize(() => this.#loadSealed());
+    return this.#serialize(() => this.#loadSealed()).then(() => undefined);
   }
 
   /** Runs `task` after every load, erasure and deletion before it; a failure does not stop later ones. */
@@ -83,38 +105,119 @@ export class DuckDBStore implements Store {
     return result;
   }
 
-  async #loadSealed(): Promise<void> {
+  /** Loads every sealed segment; false when the store failed and some segment is still waiting. */
+  async #loadSealed(): Promise<boolean> {
     const segments = await this.journal.seal();
     for (const segment of segments) {
-      if (!(await this.#loadSegment(segment))) return;
+      if (!(await this.#loadSegment(segment))) return false;
     }
+    return true;
+  }
+
+  /** Loads everything journaled, or throws: erasure and retention must not leave rows behind in the journal. */
+  async #loadAllOrThrow(): Promise<void> {
+    if (!(await this.#loadSealed())) throw new Error(`the journal could not be loaded (${this.#lastError ?? 'unknown error'}); nothing was removed`);
   }
 
   async #loadSegment(segment: Segment): Promise<boolean> {
     try {
-      await this.writer.run('BEGIN TRANSACTION');
-      const result = await this.writer.run(loadSegment(segment.path));
-      await this.writer.run('COMMIT');
-      const stored = Number(result.rowsChanged);
-      const rows = segment.rows >= 0 ? segment.rows : stored;
+      let stored: number;
+      let dead = 0;
+      try {
+        stored = await this.#loadFile(segment.path);
+      } catch (error) {
+        if (failureKind(error) === 'store') throw error;
+        // Some row of the segment cannot be stored: split it down to the rows that fail, load
+        // every other row, and keep the failing ones as dead letters (synced before the segment goes).
+        ({ stored, dead } = await this.#loadSplit(segment.path, error));
+      }
+      const rows = segment.rows >= 0 ? segment.rows : stored + dead;
       await this.journal.loaded(segment, rows);
-      this.#failures.delete(segment.path);
+      this.#failures = 0;
       this.#lastError = undefined;
-      this.onLoad?.(stored, Math.max(0, rows - stored));
+      this.onLoad?.(stored, Math.max(0, rows - stored - dead));
       return true;
     } catch (error) {
-      await this.writer.run('ROLLBACK').catch(() => undefined);
+      // The store itself failed (disk, memory): the segment stays and is loaded again later.
       this.#lastError = (error as Error).message;
-      const failures = (this.#failures.get(segment.path) ?? 0) + 1;
-      this.#failures.set(segment.path, failures);
-      process.stderr.write(`logmill store: loading ${segment.path} failed (${failures}): ${this.#lastError}\n`);
-      if (failures >= attemptsBeforeQuarantine) {
-        this.journal.quarantine(segment);
-        this.#failures.delete(segment.path);
-        return true;
-      }
+      this.#failures++;
+      process.stderr.write(`logmill store: loading ${segment.path} failed (${this.#failures}): ${this.#lastError}\n`);
       return false;
     }
+  }
+
+  /** Loads one NDJSON file in a transaction; returns the rows newly stored. */
+  async #loadFile(path: string): Promise<number> {
+    try {
+      await this.writer.run('BEGIN TRANSACTION');
+      const result = await this.writer.run(loadSegment(path));
+      await this.writer.run('COMMIT');
+      return Number(result.rowsChanged);
+    } catch (error) {
+      await this.writer.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /**
+   * Loads a segment that failed as a whole by halves (see split-load.ts); the rows that still fail
+   * alone become dead letters. Parts that load are committed as they go: a crash meanwhile leaves
+   * the segment, and loading it again skips the ids already stored.
+   */
+  async #loadSplit(path: string, error: unknown): Promise<{ stored: number; dead: number }> {
+    const lines = readFileSync(path, 'utf8').split('\n').filter((line) => line.trim() !== '');
+    const part = `${path}.part`;
+    const loadPart = (from: number, to: number): Promise<number> => {
+      writeFileSync(part, to > from ? `${lines.slice(from, to).join('\n')}\n` : '');
+      return this.#loadFile(part);
+    };
+    // Seen to work: the load statement runs (on no rows) and a checkpoint reaches the disk.
+    const storeWorks = async (): Promise<boolean> => {
+      try {
+        await loadPart(0, 0);
+        await this.writer.run('CHECKPOINT');
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    let outcome;
+    try {
+      outcome = await loadBySplitting(lines.length, error, loadPart, failureKind, storeWorks);
+    } finally {
+      rmSync(part, { force: true });
+    }
+    const dead: DeadLetter[] = outcome.failed.map(({ index, error: failure }) => ({
+      at: new Date().toISOString(),
+      error: (failure instanceof Error ? failure.message : String(failure)).split('\n')[0]!.replaceAll(part, path),
+      line: lines[index]!,
+    }));
+    this.deadLetters.append(dead);
+    for (const entry of dead) process.stderr.write(`logmill store: a row of ${path} cannot be stored and was kept as a dead letter: ${entry.error}\n`);
+    this.onDeadLetters?.(dead.length);
+    return { stored: outcome.stored, dead: dead.length };
+  }
+
+  /** Dead letters, oldest first. */
+  async listDeadLetters(): Promise<DeadLetter[]> {
+    return this.deadLetters.all();
+  }
+
+  /**
+   * Puts every dead letter back into the journal and loads it: rows that now load are stored
+   * (repeats of stored ids skipped), the others become dead letters again. Returns both counts.
+   */
+  replayDeadLetters(): Promise<{ replayed: number; deadLetters: number }> {
+    return this.#serialize(async () => {
+      const entries = this.deadLetters.all();
+      if (entries.length > 0) {
+        await this.journal.append(entries.map((entry) => entry.line));
+        this.deadLetters.takeAll();
+        await this.#loadSealed();
+      }
+      const remaining = this.deadLetters.count;
+      return { replayed: entries.length, deadLetters: remaining };
+    });
   }
 
   async writable(): Promise<boolean> {
@@ -137,22 +240,33 @@ export class DuckDBStore implements Store {
         // The WAL exists only between checkpoints.
       }
     }
-    return { rows: Number(row?.['rows'] ?? 0), bytes, pending: this.journal.pendingRows, quarantined: this.journal.quarantined };
+    return { rows: Number(row?.['rows'] ?? 0), bytes, pending: this.journal.pendingRows, deadLetters: this.deadLetters.count };
   }
 
   async read(sql: string, parameters: readonly (string | number | boolean | null)[] = []): Promise<Record<string, unknown>[]> {
     await this.load();
-    const reader = await this.reader.runAndReadAll(sql, parameters as DuckDBValue[]);
-    return reader.getRowObjectsJson() as Record<string, unknown>[];
+    // Counted, so that a rewrite (erasure, retention) waits for reads already past the loader
+    // before it closes their connection; later reads wait behind the rewrite in load().
+    this.#reads++;
+    try {
+      const reader = await this.reader.runAndReadAll(sql, parameters as DuckDBValue[]);
+      return reader.getRowObjectsJson() as Record<string, unknown>[];
+    } finally {
+      if (--this.#reads === 0) this.#readsDone?.();
+    }
+  }
+
+  #reads = 0;
+  #readsDone: (() => void) | undefined;
+
+  async #readsFinished(): Promise<void> {
+    while (this.#reads > 0) await new Promise<void>((resolve) => (this.#readsDone = resolve));
+    this.#readsDone = undefined;
   }
 
   async event(project: string, id: string): Promise<Record<string, unknown> | undefined> {
     const [row] = await this.read('SELECT * FROM events WHERE project = ? AND id = ?::UUID', [project, id.toLowerCase()]);
     return row;
-  }
-
-  entityEvents(project: string, entity: string, value: string): Promise<Record<string, unknown>[]> {
-    return this.read(`SELECT * FROM events WHERE project = ? AND "${entity}" = ? ORDER BY ts, id`, [project, value]);
   }
 
   runQuery(project: string, query: EventQuery): Promise<Record<string, unknown>[]> {
@@ -188,76 +302,111 @@ export class DuckDBStore implements Store {
 
   /**
    * Erases every event of one entity (a user) so that no byte of it stays on disk: loads what is
-   * journaled, copies every other row into a fresh database file, swaps the files, and filters
-   * quarantined journal segments. Returns the number of events erased.
+   * journaled, rewrites the database file without the entity's rows, and drops its dead letters.
+   * Only rows whose entity column equals the value match: NULL never does. Returns the number of
+   * events erased.
    */
   eraseEntity(project: string, entity: string, value: string): Promise<number> {
-    let erased = 0;
-    const run = async (): Promise<void> => {
-      await this.#loadSealed();
-      const match = `project = ? AND "${entity}" = ?`;
-      const counted = await this.reader.runAndReadAll(`SELECT count(*) AS n FROM events WHERE ${match}`, [project, value]);
-      erased = Number((counted.getRowObjectsJson()[0] as { n: string }).n);
-      this.#filterQuarantine(project, entity, value);
-      if (erased === 0) return;
-      const fresh = `${this.file}.rewrite`;
-      rmSync(fresh, { force: true });
-      rmSync(`${fresh}.wal`, { force: true });
-      await this.writer.run(`ATTACH ${sqlString(fresh)} AS fresh`);
-      await this.writer.run(createEventsTable.replace('CREATE TABLE IF NOT EXISTS events', 'CREATE TABLE fresh.events'));
-      await this.writer.run(`INSERT INTO fresh.events SELECT * FROM events WHERE NOT (${match}) ORDER BY received_at`, [project, value]);
-      await this.writer.run('DETACH fresh');
-      this.writer.closeSync();
-      this.reader.closeSync();
-      this.instance.closeSync();
-      renameSync(fresh, this.file);
-      rmSync(`${this.file}.wal`, { force: true });
-      this.instance = await DuckDBInstance.create(this.file);
-      this.writer = await this.instance.connect();
-      this.reader = await this.instance.connect();
+    const run = async (): Promise<number> => {
+      await this.#loadAllOrThrow();
+      const match = `project = ? AND "${entity}" IS NOT DISTINCT FROM ?`;
+      const erased = await this.#removeWhere(match, [project, value]);
+      this.deadLetters.retain((entry, row) => (row === undefined ? !entry.line.includes(value) : !(row['project'] === project && row[entity] === value)));
+      return erased;
     };
-    return this.#serialize(run).then(() => erased);
+    return this.#serialize(run);
   }
 
-  /** Quarantined segments keep only what cannot be loaded; the erased entity's lines go. */
-  #filterQuarantine(project: string, entity: string, value: string): void {
-    const directory = join(this.journalDirectory, 'quarantine');
-    for (const file of readdirSync(directory)) {
-      const path = join(directory, file);
-      const lines = readFileSync(path, 'utf8').split('\n');
-      const kept = lines.filter((line) => {
-        try {
-          const row = JSON.parse(line) as Record<string, unknown>;
-          return !(row['project'] === project && row[entity] === value);
-        } catch {
-          // An unreadable line cannot be attributed; if it names the value at all, it goes.
-          return !line.includes(value);
-        }
-      });
-      if (kept.length !== lines.length) writeFileSync(path, kept.join('\n'));
+  /**
+   * Removes the rows matching `condition` so that their bytes leave the file: DuckDB's DELETE
+   * only marks rows, and neither CHECKPOINT nor VACUUM overwrites their blocks (with DuckDB 1.5 the
+   * deleted strings stay readable in the file even with 95% of the table deleted). Every other row
+   * is copied into a fresh database file, which replaces the old one (under the store's lock, the
+   * rename synced to the directory). Returns the rows removed.
+   */
+  async #removeWhere(condition: string, parameters: (string | number)[]): Promise<number> {
+    const counted = await this.writer.runAndReadAll(`SELECT count(*) AS n FROM events WHERE ${condition}`, parameters);
+    const removed = Number((counted.getRowObjectsJson()[0] as { n: string }).n);
+    if (removed === 0) return 0;
+    const fresh = `${this.file}.rewrite`;
+    rmSync(fresh, { force: true });
+    rmSync(`${fresh}.wal`, { force: true });
+    await this.writer.run(`ATTACH ${sqlString(fresh)} AS fresh`);
+    try {
+      await this.writer.run(createEventsTable.replace('CREATE TABLE IF NOT EXISTS events', 'CREATE TABLE fresh.events'));
+      await this.writer.run(`INSERT INTO fresh.events SELECT * FROM events WHERE (${condition}) IS NOT TRUE ORDER BY received_at`, parameters);
+      await this.writer.run('CHECKPOINT fresh');
+    } finally {
+      await this.writer.run('DETACH fresh');
     }
+    await this.#readsFinished();
+    this.writer.closeSync();
+    this.reader.closeSync();
+    this.instance.closeSync();
+    renameSync(fresh, this.file);
+    rmSync(`${this.file}.wal`, { force: true });
+    rmSync(`${fresh}.wal`, { force: true });
+    const directory = openSync(dirname(this.file), 'r');
+    try {
+      fsyncSync(directory);
+    } finally {
+      closeSync(directory);
+    }
+    chmodSync(this.file, 0o600);
+    this.instance = await DuckDBInstance.create(this.file);
+    this.writer = await this.instance.connect();
+    this.reader = await this.instance.connect();
+    return removed;
+  }
+
+  /** Every stored event whose entity column equals the value (NULL never does), with its dead letters. */
+  async entityEvents(project: string, entity: string, value: string): Promise<Record<string, unknown>[]> {
+    const stored = await this.read(`SELECT * FROM events WHERE project = ? AND "${entity}" = ? ORDER BY ts, id`, [project, value]);
+    const dead = this.deadLetters
+      .all()
+      .map((entry) => ({ entry, row: rowOf(entry) }))
+      .filter(({ row }) => row !== undefined && row['project'] === project && row[entity] === value)
+      .map(({ entry, row }) => ({ ...row, deadLetter: { at: entry.at, error: entry.error } }));
+    return [...stored, ...dead];
   }
 
   /** Deletes events older than `cutoff` (ms), optionally only those with one name; returns how many. */
   deleteOlderThan(cutoff: number, name?: string, except: readonly string[] = []): Promise<number> {
-    let deleted = 0;
-    const run = async (): Promise<void> => {
-      await this.#loadSealed();
-      const conditions = ['ts < epoch_ms(?::BIGINT)'];
-      const parameters: (string | number)[] = [cutoff];
-      if (name !== undefined) {
-        conditions.push('name = ?');
-        parameters.push(name);
+    return this.deleteExpired([{ cutoff, name, except }]);
+  }
+
+  /**
+   * Applies several retention rules with one rewrite of the file (rather than one per rule);
+   * dead letters age out by the same rules, so retention leaves nothing older behind.
+   */
+  deleteExpired(rules: readonly RetentionRule[]): Promise<number> {
+    const run = async (): Promise<number> => {
+      await this.#loadAllOrThrow();
+      const clauses: string[] = [];
+      const parameters: (string | number)[] = [];
+      for (const { cutoff, name, except = [] } of rules) {
+        const conditions = ['ts < epoch_ms(?::BIGINT)'];
+        parameters.push(cutoff);
+        if (name !== undefined) {
+          conditions.push('name = ?');
+          parameters.push(name);
+        }
+        for (const kept of except) {
+          conditions.push('name IS DISTINCT FROM ?');
+          parameters.push(kept);
+        }
+        clauses.push(`(${conditions.join(' AND ')})`);
       }
-      for (const kept of except) {
-        conditions.push('name IS DISTINCT FROM ?');
-        parameters.push(kept);
-      }
-      const result = await this.writer.run(`DELETE FROM events WHERE ${conditions.join(' AND ')}`, parameters);
-      deleted = Number(result.rowsChanged);
-      if (deleted > 0) await this.writer.run('CHECKPOINT');
+      if (clauses.length === 0) return 0;
+      const removed = await this.#removeWhere(clauses.join(' OR '), parameters);
+      this.deadLetters.retain((_entry, row) => {
+        if (row === undefined || typeof row['ts'] !== 'number') return true;
+        const ts = row['ts'];
+        return !rules.some(({ cutoff, name, except = [] }) => ts < cutoff && (name === undefined || row['name'] === name) && !except.includes(row['name'] as string));
+      });
+      return removed;
     };
-    return this.#serialize(run).then(() => deleted);
+    return this.#serialize(run);
   }
 
   async groupStatistics(project: string, query: EventQuery, entity: string, options: GroupStatisticsOptions = {}): Promise<GroupStatisticsRow[]> {
