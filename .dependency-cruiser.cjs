@@ -54,10 +54,17 @@ module.exports = {
     },
     {
       name: 'dashboard-is-a-page',
-      comment: 'The dashboard talks to the collector over HTTP only.',
+      comment: 'The dashboard talks to the collector over HTTP only; of the server it knows the answers\' types (server/domain/).',
       severity: 'error',
       from: { path: '^server/dashboard/' },
-      to: { path: '^(server/(?!dashboard/)|transformer/)' },
+      to: { path: '^(server/(?!dashboard/|domain/)|transformer/)' },
+    },
+    {
+      name: 'dashboard-bundles-no-server-code',
+      comment: 'Type-only imports of server/domain/: nothing of the server is bundled into the page.',
+      severity: 'error',
+      from: { path: '^server/dashboard/' },
+      to: { path: '^server/domain/', dependencyTypesNot: ['type-only'] },
     },
   ],
   options: {

@@ -6,11 +6,11 @@
  * interpolated percentiles, NULL for a missing JSON member, the same time buckets (UTC) and the
  * same 64-bit entity hash (the first 8 bytes of MD5, `halfMD5`), so both stores answer alike.
  */
-import type { Aggregate, Cohort, Dimension, EventQuery, Field, Filter, FilterValue } from '../../analytics/query-model.js';
-import type { ExperimentQuery } from '../../analytics/experiment.js';
-import type { FunnelQuery } from '../../analytics/funnel-model.js';
-import type { TemplateQuery } from '../../analytics/template-view.js';
-import { jsonColumns } from '../../analytics/query-model.js';
+import type { Aggregate, Cohort, Dimension, EventQuery, Field, Filter, FilterValue } from '../../domain/query-model.js';
+import type { ExperimentQuery } from '../../domain/experiment-model.js';
+import type { FunnelQuery } from '../../domain/funnel-model.js';
+import type { TemplateQuery } from '../../domain/template-view.js';
+import { jsonColumns } from '../../domain/query-model.js';
 import { sqlLiteral } from './schema.js';
 
 /** Every read deduplicates: a ReplacingMergeTree merges repeated ids only eventually. */

@@ -3,11 +3,11 @@
  * only text spliced into SQL comes from fixed tables here (column names from the model's
  * allowlist, time grains, function names), never from the query.
  */
-import type { Aggregate, Cohort, Dimension, EventQuery, Field, Filter, FilterValue } from '../../analytics/query-model.js';
-import type { ExperimentQuery } from '../../analytics/experiment.js';
-import type { FunnelQuery } from '../../analytics/funnel-model.js';
-import type { TemplateQuery } from '../../analytics/template-view.js';
-import { jsonColumns } from '../../analytics/query-model.js';
+import type { Aggregate, Cohort, Dimension, EventQuery, Field, Filter, FilterValue } from '../../domain/query-model.js';
+import type { ExperimentQuery } from '../../domain/experiment-model.js';
+import type { FunnelQuery } from '../../domain/funnel-model.js';
+import type { TemplateQuery } from '../../domain/template-view.js';
+import { jsonColumns } from '../../domain/query-model.js';
 
 export interface CompiledQuery {
   sql: string;
