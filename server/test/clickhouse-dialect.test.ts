@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseQuery } from '../domain/query-model.js';
-import { baseline, capabilitiesOf, compileQuery } from '../store/clickhouse/query-sql.js';
+import { baseline, capabilitiesOf } from '../store/clickhouse/dialect.js';
+import { compileQuery } from '../store/clickhouse/query-sql.js';
 import { sqlLiteral } from '../store/clickhouse/schema.js';
 
 describe('sqlLiteral, the one place values enter ClickHouse SQL', () => {

@@ -21,7 +21,8 @@ import type { EventQuery } from '../../domain/query-model.js';
 import type { ExperimentEvent, ExperimentQuery } from '../../domain/experiment-model.js';
 import type { FunnelCell, FunnelEvent, FunnelQuery } from '../../domain/funnel-model.js';
 import type { TemplateQuery } from '../../domain/template-view.js';
-import { type Capabilities, EVENTS, capabilitiesOf, compileExperimentEvents, compileFunnelEvents, compileGroupStatistics, compileJourney, compileQuery, compileSequentialFunnelCells, compileTemplateView } from './query-sql.js';
+import { type Capabilities, EVENTS, capabilitiesOf } from './dialect.js';
+import { compileExperimentEvents, compileFunnelEvents, compileGroupStatistics, compileJourney, compileQuery, compileSequentialFunnelCells, compileTemplateView } from './query-sql.js';
 import { ClickHouseCluster, clusterSettings, parseClusterAddress } from './cluster.js';
 import { clickHouseRow, createEventsTable, sqlLiteral } from './schema.js';
 
@@ -50,7 +51,7 @@ export class ClickHouseStore implements Store {
   private constructor(
     private readonly client: ClickHouseClient,
     private readonly database: string,
-    /** What the server runs beyond 18.16 (query-sql.ts keeps newer SQL behind these). */
+    /** What the server runs beyond 18.16 (dialect.ts keeps newer SQL behind these). */
     readonly capabilities: Capabilities,
     /** The cluster's nodes, when the store spans one. */
     readonly cluster?: ClickHouseCluster,
@@ -219,7 +220,7 @@ export class ClickHouseStore implements Store {
   }
 
   async templateRows(project: string, query: TemplateQuery, entity: string): Promise<Record<string, unknown>[]> {
-    return this.read(compileTemplateView(project, query, entityColumn(entity)));
+    return this.read(compileTemplateView(project, query, entityColumn(entity), this.capabilities));
   }
 
   /** Nothing is acknowledged before ClickHouse stored it, so no row can fail later: there are no dead letters. */
