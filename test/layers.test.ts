@@ -40,6 +40,9 @@ describe('layers', () => {
       'server/store/store.ts': "import type { Answer } from '../analytics/guard.js';\nexport type Row = Answer;\n",
       'server/analytics/guard.ts': "export type Answer = number;\nimport { refuse } from '../collector/http.js';\nexport const guard = refuse;\n",
       'server/collector/http.ts': "export function refuse(): void {}\n",
+      'server/domain/model.ts': "import type { Row } from '../store/store.js';\nexport type Model = Row;\n",
+      'server/dashboard/src/page.ts': "import type { Model } from '../../domain/model.js';\nimport { parse } from '../../domain/parse.js';\nexport const page = (model: Model) => parse(model);\n",
+      'server/domain/parse.ts': "export function parse(value: unknown): unknown { return value; }\n",
       'runtime/a.ts': "import { b } from './b.js';\nexport const a = () => b;\n",
       'runtime/b.ts': "import { a } from './a.js';\nexport const b = () => a;\n",
     };
@@ -51,5 +54,9 @@ describe('layers', () => {
     expect(rules).toContain('store-below-analytics: server/store/store.ts → server/analytics/guard.ts');
     expect(rules).toContain('analytics-below-collector: server/analytics/guard.ts → server/collector/http.ts');
     expect(rules.some((rule) => rule.startsWith('no-cycles: runtime/'))).toBe(true);
+    expect(rules).toContain('domain-is-a-leaf: server/domain/model.ts → server/store/store.ts');
+    // The dashboard may name the domain's types, but bundling its code is refused.
+    expect(rules).toContain('dashboard-bundles-no-server-code: server/dashboard/src/page.ts → server/domain/parse.ts');
+    expect(rules.filter((rule) => rule.includes('server/dashboard/src/page.ts → server/domain/model.ts'))).toEqual([]);
   });
 });
