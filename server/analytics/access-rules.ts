@@ -5,17 +5,17 @@
  * snapped to money-style bins, group by them and by fixed time grains, count events and users, and
  * see closed time buckets only.
  */
-import { ClientError } from '../collector/client-error.js';
-import type { AccessLevel } from '../collector/keys.js';
-import type { FunnelQuery } from './funnel-model.js';
-import { type EventQuery, type Field, type Filter, type TimeGrain, fieldName, isMoneyStyleBin } from './query-model.js';
+import { QueryError } from '../domain/query-error.js';
+import type { AccessLevel } from '../domain/access-level.js';
+import type { FunnelQuery } from '../domain/funnel-model.js';
+import { type EventQuery, type Field, type Filter, type TimeGrain, fieldName, isMoneyStyleBin } from '../domain/query-model.js';
 
 const grainMilliseconds: Record<TimeGrain, number> = {
   minute: 60_000, '5 minutes': 300_000, hour: 3_600_000, day: 86_400_000, week: 604_800_000,
 };
 
-function refuse(message: string): ClientError {
-  return new ClientError(403, 'not_allowed', message);
+function refuse(message: string): QueryError {
+  return new QueryError('not_allowed', message);
 }
 
 function isEntity(field: Field, entity: string): boolean {

@@ -3,31 +3,20 @@
  * `trusted` and `untrusted` (whose queries are also written to the audit log).
  */
 import { severityText } from 'logmill';
-import type { AccessLevel } from '../collector/keys.js';
+import type { AccessLevel } from '../domain/access-level.js';
 import type { Store } from '../store/store.js';
 import { applyAccessRules, applyFunnelAccessRules, funnelSingleValueUses, singleValueUses, snapTimeRange } from './access-rules.js';
 import type { AuditLog } from './audit-log.js';
-import { type FunnelBreakdownResult, funnelCells, funnelOutcomes, summarizeFunnel } from './funnel.js';
-import type { FunnelQuery } from './funnel-model.js';
-import { type ExperimentQuery, type VariantResult, experimentOutcomes, experimentResults } from './experiment.js';
+import { funnelCells, funnelOutcomes, summarizeFunnel } from './funnel.js';
+import type { FunnelAnswer, FunnelQuery } from '../domain/funnel-model.js';
+import type { ExperimentQuery, VariantResult } from '../domain/experiment-model.js';
+import { experimentOutcomes, experimentResults } from './experiment.js';
 import { guardFunnelBreakdowns, settleFunnel, snapWindow } from './funnel-guard.js';
 import { GuardedQuestion } from './guarded-statistics.js';
 import { IsolatingColumns } from './isolating-columns.js';
 import { type DesignatedMinimums, PrivacyGuard, digestOfEntities } from './privacy-guard.js';
-import type { TemplateQuery, TemplateRow } from './template-view.js';
-import { type EventQuery, fieldName } from './query-model.js';
-
-export interface QueryAnswer {
-  /** True for `direct` readers: no noise, no suppression. */
-  exact: boolean;
-  /** Dimension names, then aggregate names. */
-  columns: string[];
-  rows: Record<string, unknown>[];
-  /** Per row, the noise's standard deviation for each aggregate (0 when exact). */
-  noiseSd: Record<string, number>[];
-  /** Groups too small to show on their own (guarded answers only). */
-  suppressedGroups: number;
-}
+import type { TemplateQuery, TemplateRow } from '../domain/template-view.js';
+import { type EventQuery, type QueryAnswer, fieldName } from '../domain/query-model.js';
 
 export function aggregateName(aggregate: EventQuery['aggregates'][number]): string {
   return aggregate.fn === 'count' || aggregate.fn === 'users' ? aggregate.fn : `${aggregate.fn}(${fieldName(aggregate.field)})`;
@@ -212,11 +201,6 @@ export class Analytics {
   #guarded(project: string, query: EventQuery, facts = false) {
     return new GuardedQuestion(this.store, this.#guard, project, query, this.entity, facts).answer();
   }
-}
-
-export interface FunnelAnswer {
-  exact: boolean;
-  breakdowns: FunnelBreakdownResult[];
 }
 
 function numeric(value: unknown): unknown {

@@ -7,11 +7,11 @@
  * are not shown.
  */
 import type { Store } from '../store/store.js';
-import type { FunnelCell } from './funnel.js';
-import type { FunnelQuery } from './funnel-model.js';
+import type { FunnelCell, FunnelQuery } from '../domain/funnel-model.js';
 import { type Condition, conditionsOf, xorDigests } from './guarded-statistics.js';
-import { type PrivacyGuard, SUPPRESSED } from './privacy-guard.js';
-import { type EventQuery, fieldName } from './query-model.js';
+import type { PrivacyGuard } from './privacy-guard.js';
+import { SUPPRESSED } from '../domain/group-statistics.js';
+import { type EventQuery, fieldName } from '../domain/query-model.js';
 
 /** Conversion windows untrusted readers get: a window is widened to the next of these. */
 export const snappedWindows = [3_600_000, 6 * 3_600_000, 86_400_000, 7 * 86_400_000, 14 * 86_400_000, 30 * 86_400_000, 90 * 86_400_000, 366 * 86_400_000];

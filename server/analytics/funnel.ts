@@ -4,18 +4,7 @@
  * between steps, and their breakdown value (the value on the attempt's first step). Users are then
  * counted per (breakdown, step): exactly for direct readers, through the privacy guard otherwise.
  */
-import type { FunnelQuery } from './funnel-model.js';
-
-/** One event of one user, as the store returns it for a funnel. */
-export interface FunnelEvent {
-  user: string;
-  time: number;
-  /** Bit i set: the event matches step i. */
-  steps: number;
-  /** Bit j set: the event matches exclusion j. */
-  exclusions: number;
-  breakdown: string | null;
-}
+import type { FunnelBreakdownResult, FunnelCell, FunnelEvent, FunnelQuery, FunnelStepResult } from '../domain/funnel-model.js';
 
 export interface UserOutcome {
   user: string;
@@ -101,41 +90,6 @@ export function userOutcome(events: readonly FunnelEvent[], funnel: FunnelQuery)
   }
   if (best === undefined || excluded(events, best, funnel)) return undefined;
   return { user: events[0]!.user, breakdown: events[best.indexes[0]!]!.breakdown, reached: best.times.length - 1, times: best.times };
-}
-
-export interface FunnelStepResult {
-  step: number;
-  name: string;
-  /** Users who reached this step. */
-  users: number;
-  /** Share of the first step's users who reached this one. */
-  conversionRate: number;
-  /**
-   * Median milliseconds from the previous step. Guarded answers give a blurred median instead: the
-   * mean of the 40th, 50th and 60th percentiles with sticky noise (sd 5%), to three significant
-   * figures, for cells shown only.
-   */
-  medianTimeToConvert: number | null;
-  noiseSd: number;
-  suppressed: boolean;
-}
-
-export interface FunnelBreakdownResult {
-  breakdown: string | null;
-  steps: FunnelStepResult[];
-}
-
-/** Users who reached one step within one breakdown value: what is counted and shown per cell. */
-export interface FunnelCell {
-  breakdown: string | null;
-  step: number;
-  users: number;
-  /** An order-free digest of the cell's users, for the guard's entity-seeded noise. */
-  entityDigest: string;
-  /** Median milliseconds from the previous step (null for step 0). */
-  medianMs: number | null;
-  /** The 40th, 50th and 60th percentiles of those times (null for step 0). */
-  middleMs: [number, number, number] | null;
 }
 
 /** Linear interpolation between order statistics, as SQL's quantile_cont. */

@@ -18,7 +18,7 @@
 import type { Store } from '../store/store.js';
 import type { GroupStatisticsRow } from '../store/row-mapping.js';
 import { type GuardedRow, type PrivacyGuard } from './privacy-guard.js';
-import { type Cohort, type EventQuery, type Filter, fieldName } from './query-model.js';
+import { type Cohort, type EventQuery, type Filter, fieldName } from '../domain/query-model.js';
 
 export interface Condition {
   /** Seed material: what the condition selects, not how it is written. */

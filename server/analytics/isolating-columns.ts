@@ -9,9 +9,9 @@
  * with nobody else, judged on the project's stored events and kept for ten minutes. Some columns are
  * isolating by what they are, whatever the data holds yet.
  */
-import { ClientError } from '../collector/client-error.js';
+import { QueryError } from '../domain/query-error.js';
 import type { Store } from '../store/store.js';
-import { type Field, fieldName } from './query-model.js';
+import { type Field, fieldName } from '../domain/query-model.js';
 
 /** Per event, per session, per trace or free text: never a group of people. */
 const isolatingByDefinition = new Set(['id', 'session_id', 'trace_id', 'span_id', 'message', 'user_id']);
@@ -55,7 +55,7 @@ export class IsolatingColumns {
       if (share > isolatingShare) {
         const name = fieldName(use.field);
         const why = share === 1 && isolatingByDefinition.has(name) ? 'each of its values belongs to one event, session or person' : `${Math.round(share * 100)}% of the people with a value in it are alone with that value`;
-        throw new ClientError(403, 'isolating_column', `${name} singles out people (${why}): untrusted readers cannot use it ${use.as}; group it in numeric bins or ask with a direct key`);
+        throw new QueryError('isolating_column', `${name} singles out people (${why}): untrusted readers cannot use it ${use.as}; group it in numeric bins or ask with a direct key`);
       }
     }
   }

@@ -15,8 +15,9 @@
  */
 import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
-import type { Aggregate, EventQuery } from './query-model.js';
-import { fieldName } from './query-model.js';
+import type { Aggregate, EventQuery } from '../domain/query-model.js';
+import { fieldName } from '../domain/query-model.js';
+import { type GroupStatistics, SUPPRESSED } from '../domain/group-statistics.js';
 
 export interface Contribution {
   /** The group's labels, in `groupBy` order. */
@@ -38,8 +39,6 @@ export interface GuardedAnswer {
   /** Groups that were too small to show on their own (merged into the `*` row, if it passed). */
   suppressedGroups: number;
 }
-
-export const SUPPRESSED = '*';
 
 // crypto.hash (Node 20.12+) hashes in one call, about twice as fast as createHash for short inputs.
 const oneShot = (crypto as unknown as { hash?: (algorithm: string, data: string, encoding: 'buffer') => Buffer }).hash;
@@ -298,20 +297,6 @@ export class PrivacyGuard {
     if (bin !== undefined) rows.push(bin);
     return { rows, suppressedGroups: suppressed.length };
   }
-}
-
-/** What the guard needs of one group: its size, an order-free digest of its people, its top contributions. */
-export interface GroupStatistics {
-  labels: readonly unknown[];
-  /** Distinct protected entities. */
-  entities: number;
-  /** Any deterministic, order-free digest of the entity set (SQL: bit_xor of hashes; Node: XOR of SHA-256). */
-  entityDigest: string;
-  events: number;
-  /** The largest per-entity event counts, descending (six suffice). */
-  top: number[];
-  /** The sticky layer's conditions for this group, if not the query's own (see guarded-statistics.ts). */
-  conditions?: readonly string[];
 }
 
 export function digestOfEntities(entities: readonly string[]): string {

@@ -18,14 +18,6 @@ export interface CountAnswer {
   suppressed: boolean;
 }
 
-export function connection(options: { url?: string; key?: string }): { url: string; key: string } {
-  const url = options.url ?? process.env['LOGMILL_URL'];
-  const key = options.key ?? process.env['LOGMILL_KEY'];
-  if (url === undefined || url === '') throw new Error('give the collector with --url URL (or LOGMILL_URL)');
-  if (key === undefined || key === '') throw new Error('give a read key with --key KEY (or LOGMILL_KEY)');
-  return { url: url.replace(/\/+$/, ''), key };
-}
-
 export async function count(options: CountOptions): Promise<CountAnswer> {
   const search = new URLSearchParams();
   for (const filter of options.where) search.append('where', filter);

@@ -5,11 +5,19 @@
  * goes to stderr, so piped JSON stays clean.
  */
 import cliProgress from 'cli-progress';
-import { connection } from './count.js';
 
 export interface CallOptions {
   url?: string;
   key?: string;
+}
+
+/** The collector's address and key: the flags, else LOGMILL_URL and LOGMILL_KEY. */
+export function connection(options: { url?: string; key?: string }): { url: string; key: string } {
+  const url = options.url ?? process.env['LOGMILL_URL'];
+  const key = options.key ?? process.env['LOGMILL_KEY'];
+  if (url === undefined || url === '') throw new Error('give the collector with --url URL (or LOGMILL_URL)');
+  if (key === undefined || key === '') throw new Error('give a read key with --key KEY (or LOGMILL_KEY)');
+  return { url: url.replace(/\/+$/, ''), key };
 }
 
 /** On a terminal, waits this long before drawing a bar, so quick answers print nothing extra. */

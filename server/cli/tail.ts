@@ -2,7 +2,7 @@
  * `logmill tail [--severity WARN] [--module api/checkout] [--grep text] [--json]`: events as the
  * collector acknowledges them (needs direct access), one line each, until interrupted.
  */
-import { connection } from './count.js';
+import { connection } from './request.js';
 
 export interface TailOptions {
   url?: string;

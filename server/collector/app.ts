@@ -1,13 +1,14 @@
 /**
  * Assembles the collector: fastify with strict body parsing, CORS, the routes, uniform JSON errors
- * (4xx name the problem; storage failures are 503 with Retry-After, so clients keep the batch, and
+ * (4xx name the problem, the domain's QueryError included; storage failures are 503 with Retry-After, so clients keep the batch, and
  * name the cause when the store says it (StoreUnavailableError: a shard down)),
  * and request metrics.
  */
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { QueryError } from '../domain/query-error.js';
 import type { Store } from '../store/store.js';
 import { StoreUnavailableError } from '../store/store-unavailable.js';
-import { ClientError } from './client-error.js';
+import { ClientError, clientErrorOf } from './client-error.js';
 import type { CollectorConfig } from './config.js';
 import { registerCors } from './cors.js';
 import { registerDashboard } from './dashboard-assets.js';
@@ -56,7 +57,8 @@ export async function createCollector(config: CollectorConfig, store: Store): Pr
   registerBodyParsing(app, config.limits.bodyBytes);
   await registerCors(app, [...config.allowedOrigins, ...keys.boundOrigins]);
 
-  app.setErrorHandler((error: FastifyError | ClientError, _request, reply) => {
+  app.setErrorHandler((thrown: FastifyError | ClientError | QueryError, _request, reply) => {
+    const error = thrown instanceof QueryError ? clientErrorOf(thrown) : thrown;
     if (error instanceof ClientError) {
       metrics.rejectedRequests.inc({ reason: error.reason });
       return reply.code(error.statusCode).send({ error: error.reason, message: error.message, ...error.details });

@@ -4,7 +4,7 @@
  * stack frames, code, service, error and its causes), so nothing unscrubbed reaches a row.
  */
 import { formatPercent } from 'logmill';
-import type { EventRow } from '../store/event-row.js';
+import type { EventRow } from '../domain/event-row.js';
 import type { Scrubber } from './scrub.js';
 
 /** The envelope as the schema guarantees it (see `logmill/schema/event.schema.json`). */

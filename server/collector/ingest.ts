@@ -2,7 +2,7 @@
  * The ingest path shared by `/v1/events` and `/v1/logs`: check each item (structure, then schema),
  * scrub and flatten the good ones, store them (durably, deduplicated), and count everything.
  */
-import type { EventRow } from '../store/event-row.js';
+import type { EventRow } from '../domain/event-row.js';
 import type { Store } from '../store/store.js';
 import { eventToRow, type Envelope } from './event-to-row.js';
 import { type EventProblem, type IngestLimits, checkStructure } from './limits.js';

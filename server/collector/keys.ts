@@ -4,8 +4,8 @@
  * looked up by their SHA-256, so the table never compares secrets character by character.
  */
 import { createHash } from 'node:crypto';
+import type { AccessLevel } from '../domain/access-level.js';
 
-export type AccessLevel = 'untrusted' | 'trusted' | 'direct';
 export type KeyRole = 'ingest' | 'read' | 'admin';
 
 export interface KeyGrant {

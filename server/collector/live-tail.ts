@@ -3,7 +3,7 @@
  * subscriber has a bounded queue; one that cannot keep up loses events (and is told how many)
  * rather than slowing ingest or growing memory.
  */
-import type { EventRow } from '../store/event-row.js';
+import type { EventRow } from '../domain/event-row.js';
 
 export interface TailFilter {
   project: string;

@@ -6,12 +6,13 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Analytics } from '../analytics/analytics.js';
-import { parseExperiment } from '../analytics/experiment.js';
-import { parseFunnel } from '../analytics/funnel-model.js';
-import { type EventQuery, parseQuery, parseSeverity, parseWhere } from '../analytics/query-model.js';
+import { parseExperiment } from '../domain/experiment-model.js';
+import { parseFunnel } from '../domain/funnel-model.js';
+import { type EventQuery, parseQuery, parseSeverity, parseWhere } from '../domain/query-model.js';
 import { authorize } from './access.js';
 import { ClientError } from './client-error.js';
-import type { AccessLevel, KeyRing } from './keys.js';
+import type { AccessLevel } from '../domain/access-level.js';
+import type { KeyRing } from './keys.js';
 import type { RawBody } from './request-body.js';
 
 function presented(headers: Record<string, unknown>): string {

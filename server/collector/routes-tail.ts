@@ -3,7 +3,7 @@
  * as Server-Sent Events. Raw events are one person's data, so the tail needs direct access.
  */
 import type { FastifyInstance } from 'fastify';
-import { parseSeverity } from '../analytics/query-model.js';
+import { parseSeverity } from '../domain/query-model.js';
 import { authorize } from './access.js';
 import { ClientError } from './client-error.js';
 import type { KeyRing } from './keys.js';

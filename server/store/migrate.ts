@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { ClickHouseStore } from './clickhouse/clickhouse-store.js';
 import type { DuckDBStore } from './duckdb/duckdb-store.js';
-import type { EventRow } from './event-row.js';
+import type { EventRow } from '../domain/event-row.js';
 
 export interface MigrationOptions {
   /** The DuckDB data directory (its cursor file is kept there, one per target). */

@@ -1,11 +1,11 @@
 /**
- * Result rows → the analytics types, the same for every store: each dialect names its columns
+ * Result rows → the domain's types, the same for every store: each dialect names its columns
  * alike (user_key, time, steps, ..., label_key, digest, top), so the mapping is written once.
  */
-import { type GroupStatistics, SUPPRESSED } from '../analytics/privacy-guard.js';
-import type { EventQuery } from '../analytics/query-model.js';
-import type { ExperimentEvent } from '../analytics/experiment.js';
-import type { FunnelCell, FunnelEvent } from '../analytics/funnel.js';
+import { type GroupStatistics, SUPPRESSED } from '../domain/group-statistics.js';
+import type { EventQuery } from '../domain/query-model.js';
+import type { ExperimentEvent } from '../domain/experiment-model.js';
+import type { FunnelCell, FunnelEvent } from '../domain/funnel-model.js';
 
 export type GroupStatisticsRow = GroupStatistics & { key: string; facts?: { firstSeen: number; lastSeen: number; severityNumber: number } };
 export interface GroupStatisticsOptions {

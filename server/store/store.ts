@@ -1,16 +1,17 @@
 /**
- * The storage contract every backend implements (DuckDB now, ClickHouse later). A resolved
+ * The storage contract both backends implement: DuckDB (duckdb/, the embedded default) and
+ * ClickHouse (clickhouse/, one server or a cluster). Stores answer the domain's questions
+ * (server/domain/) with exact rows; the privacy guard above them decides what readers see. A resolved
  * `insert` means the rows are durable: the collector answers 2xx only after it. Rows whose
  * (project, id) is already stored are skipped, so a retried batch never counts twice.
  */
-import type { ExperimentEvent, ExperimentQuery } from '../analytics/experiment.js';
-import type { FunnelCell, FunnelEvent } from '../analytics/funnel.js';
-import type { FunnelQuery } from '../analytics/funnel-model.js';
-import type { GroupStatistics } from '../analytics/privacy-guard.js';
-import type { TemplateQuery } from '../analytics/template-view.js';
-import type { EventQuery } from '../analytics/query-model.js';
+import type { ExperimentEvent, ExperimentQuery } from '../domain/experiment-model.js';
+import type { FunnelCell, FunnelEvent, FunnelQuery } from '../domain/funnel-model.js';
+import type { GroupStatistics } from '../domain/group-statistics.js';
+import type { TemplateQuery } from '../domain/template-view.js';
+import type { EventQuery } from '../domain/query-model.js';
 import type { DeadLetter } from './dead-letters.js';
-import type { EventRow } from './event-row.js';
+import type { EventRow } from '../domain/event-row.js';
 
 export interface StoreStatistics {
   /** Events stored and queryable. */

@@ -3,8 +3,9 @@
  * kept behind the capability check (the end-to-end suite runs the 18.16 forms on a real server).
  */
 import { describe, expect, it } from 'vitest';
-import { parseQuery } from '../analytics/query-model.js';
-import { baseline, capabilitiesOf, compileQuery } from '../store/clickhouse/query-sql.js';
+import { parseQuery } from '../domain/query-model.js';
+import { baseline, capabilitiesOf } from '../store/clickhouse/dialect.js';
+import { compileQuery } from '../store/clickhouse/query-sql.js';
 import { sqlLiteral } from '../store/clickhouse/schema.js';
 
 describe('sqlLiteral, the one place values enter ClickHouse SQL', () => {

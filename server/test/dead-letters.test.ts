@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { Scrubber } from '../collector/scrub.js';
 import { eventToRow, type Envelope } from '../collector/event-to-row.js';
 import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
-import type { EventRow } from '../store/event-row.js';
+import type { EventRow } from '../domain/event-row.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { cliPath, keys, startCollector, temporaryDirectory } from './helpers/collector-process.js';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Scrubber } from '../collector/scrub.js';
 import { eventToRow, type Envelope } from '../collector/event-to-row.js';
 import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
-import type { EventRow } from '../store/event-row.js';
+import type { EventRow } from '../domain/event-row.js';
 import { temporaryDirectory } from './helpers/collector-process.js';
 import { envelopeLines } from './helpers/envelopes.js';
 

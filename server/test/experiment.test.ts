@@ -5,7 +5,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ExperimentEvent, experimentOutcomes, probabilityToBeat, wilsonInterval } from '../analytics/experiment.js';
+import type { ExperimentEvent } from '../domain/experiment-model.js';
+import { experimentOutcomes, probabilityToBeat, wilsonInterval } from '../analytics/experiment.js';
 import { type CollectorProcess, cliPath, keys, startCollector } from './helpers/collector-process.js';
 import { envelope, ingestAll } from './helpers/dataset.js';
 

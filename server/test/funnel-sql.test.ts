@@ -4,9 +4,8 @@
  * cells counted in DuckDB against the cells counted in Node from those outcomes.
  */
 import { describe, expect, it } from 'vitest';
-import { funnelOutcomes } from '../analytics/funnel.js';
-import { type FunnelCell, funnelCells } from '../analytics/funnel.js';
-import type { FunnelQuery } from '../analytics/funnel-model.js';
+import { funnelCells, funnelOutcomes } from '../analytics/funnel.js';
+import type { FunnelCell, FunnelQuery } from '../domain/funnel-model.js';
 import { type Envelope, eventToRow } from '../collector/event-to-row.js';
 import { Scrubber } from '../collector/scrub.js';
 import { DuckDBStore } from '../store/duckdb/duckdb-store.js';

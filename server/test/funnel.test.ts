@@ -5,8 +5,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FunnelCell, type FunnelEvent, funnelCells, summarizeFunnel, userOutcome } from '../analytics/funnel.js';
-import { type FunnelQuery, parseFunnel } from '../analytics/funnel-model.js';
+import { funnelCells, summarizeFunnel, userOutcome } from '../analytics/funnel.js';
+import { type FunnelCell, type FunnelEvent, type FunnelQuery, parseFunnel } from '../domain/funnel-model.js';
 import { type CollectorProcess, cliPath, keys, startCollector } from './helpers/collector-process.js';
 import { envelope, ingestAll } from './helpers/dataset.js';
 

@@ -10,8 +10,9 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { snapTimeRange } from '../analytics/access-rules.js';
 import { xorDigests } from '../analytics/guarded-statistics.js';
-import { PrivacyGuard, SUPPRESSED, digestOfEntities } from '../analytics/privacy-guard.js';
-import type { EventQuery } from '../analytics/query-model.js';
+import { PrivacyGuard, digestOfEntities } from '../analytics/privacy-guard.js';
+import { SUPPRESSED } from '../domain/group-statistics.js';
+import type { EventQuery } from '../domain/query-model.js';
 import { type CollectorProcess, cliPath, keys, startCollector, temporaryDirectory } from './helpers/collector-process.js';
 import { envelope, ingestAll } from './helpers/dataset.js';
 

@@ -3,10 +3,11 @@
  * every call; the collector, not the page, decides what the key may see.
  */
 // The answers' types are the server's own (type-only imports: nothing of the server is bundled).
-import type { VariantResult } from '../../analytics/experiment.js';
-import type { FunnelAnswer, QueryAnswer } from '../../analytics/analytics.js';
-import type { TemplateRow } from '../../analytics/template-view.js';
-import type { EventRow } from '../../store/event-row.js';
+import type { VariantResult } from '../../domain/experiment-model.js';
+import type { FunnelAnswer } from '../../domain/funnel-model.js';
+import type { QueryAnswer } from '../../domain/query-model.js';
+import type { TemplateRow } from '../../domain/template-view.js';
+import type { EventRow } from '../../domain/event-row.js';
 import { ServerSentEventParser } from './sse.js';
 
 export type AccessLevel = 'untrusted' | 'trusted' | 'direct';

@@ -13,16 +13,16 @@
  */
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import type { DeadLetter } from '../dead-letters.js';
-import type { EventRow } from '../event-row.js';
+import type { EventRow } from '../../domain/event-row.js';
 import { GroupCommit } from '../group-commit.js';
 import { type GroupStatisticsOptions, type GroupStatisticsRow, experimentEventOf, funnelCellOf, funnelEventOf, groupStatisticsOf } from '../row-mapping.js';
 import type { LoadListener, RetentionRule, Store, StoreStatistics } from '../store.js';
-import type { EventQuery } from '../../analytics/query-model.js';
-import type { ExperimentEvent, ExperimentQuery } from '../../analytics/experiment.js';
-import type { FunnelCell, FunnelEvent } from '../../analytics/funnel.js';
-import type { FunnelQuery } from '../../analytics/funnel-model.js';
-import type { TemplateQuery } from '../../analytics/template-view.js';
-import { type Capabilities, EVENTS, capabilitiesOf, compileExperimentEvents, compileFunnelEvents, compileGroupStatistics, compileJourney, compileQuery, compileSequentialFunnelCells, compileTemplateView } from './query-sql.js';
+import type { EventQuery } from '../../domain/query-model.js';
+import type { ExperimentEvent, ExperimentQuery } from '../../domain/experiment-model.js';
+import type { FunnelCell, FunnelEvent, FunnelQuery } from '../../domain/funnel-model.js';
+import type { TemplateQuery } from '../../domain/template-view.js';
+import { type Capabilities, EVENTS, capabilitiesOf } from './dialect.js';
+import { compileExperimentEvents, compileFunnelEvents, compileGroupStatistics, compileJourney, compileQuery, compileSequentialFunnelCells, compileTemplateView } from './query-sql.js';
 import { ClickHouseCluster, clusterSettings, parseClusterAddress } from './cluster.js';
 import { clickHouseRow, createEventsTable, sqlLiteral } from './schema.js';
 
@@ -51,7 +51,7 @@ export class ClickHouseStore implements Store {
   private constructor(
     private readonly client: ClickHouseClient,
     private readonly database: string,
-    /** What the server runs beyond 18.16 (query-sql.ts keeps newer SQL behind these). */
+    /** What the server runs beyond 18.16 (dialect.ts keeps newer SQL behind these). */
     readonly capabilities: Capabilities,
     /** The cluster's nodes, when the store spans one. */
     readonly cluster?: ClickHouseCluster,
@@ -220,7 +220,7 @@ export class ClickHouseStore implements Store {
   }
 
   async templateRows(project: string, query: TemplateQuery, entity: string): Promise<Record<string, unknown>[]> {
-    return this.read(compileTemplateView(project, query, entityColumn(entity)));
+    return this.read(compileTemplateView(project, query, entityColumn(entity), this.capabilities));
   }
 
   /** Nothing is acknowledged before ClickHouse stored it, so no row can fail later: there are no dead letters. */

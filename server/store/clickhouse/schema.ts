@@ -8,7 +8,7 @@
  * id) merges duplicate ids eventually; every read deduplicates at query time with FINAL, so a
  * retried batch that landed on two collectors is counted once.
  */
-import type { EventRow } from '../event-row.js';
+import type { EventRow } from '../../domain/event-row.js';
 
 /** The events table (`table`: `events` on one server, `events_local` on each node of a cluster). */
 export function createEventsTable(database: string, table = 'events'): string {

@@ -7,17 +7,16 @@
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { accessSync, chmodSync, closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { EventRow } from '../event-row.js';
+import type { EventRow } from '../../domain/event-row.js';
 import { type GroupStatisticsOptions, type GroupStatisticsRow, experimentEventOf, funnelCellOf, funnelEventOf, groupStatisticsOf } from '../row-mapping.js';
 import { type DeadLetter, DeadLetters, rowOf } from '../dead-letters.js';
 import { IngestJournal, type Segment } from '../ingest-journal.js';
 import { type FailureKind, loadBySplitting } from '../split-load.js';
 import type { LoadListener, RetentionRule, Store, StoreStatistics } from '../store.js';
-import type { EventQuery } from '../../analytics/query-model.js';
-import type { ExperimentEvent, ExperimentQuery } from '../../analytics/experiment.js';
-import type { FunnelCell, FunnelEvent } from '../../analytics/funnel.js';
-import type { FunnelQuery } from '../../analytics/funnel-model.js';
-import type { TemplateQuery } from '../../analytics/template-view.js';
+import type { EventQuery } from '../../domain/query-model.js';
+import type { ExperimentEvent, ExperimentQuery } from '../../domain/experiment-model.js';
+import type { FunnelCell, FunnelEvent, FunnelQuery } from '../../domain/funnel-model.js';
+import type { TemplateQuery } from '../../domain/template-view.js';
 import {
   compileExperimentEvents, compileFunnelEvents, compileJourney, compileGroupStatistics, compileQuery, compileSequentialFunnelCells, compileTemplateView,
 } from './query-sql.js';

@@ -6,7 +6,7 @@
  */
 import { type Envelope, eventToRow } from '../../../server/collector/event-to-row.js';
 import { Scrubber } from '../../../server/collector/scrub.js';
-import type { EventRow } from '../../../server/store/event-row.js';
+import type { EventRow } from '../../../server/domain/event-row.js';
 import { type EventSpec, envelope } from '../../../server/test/helpers/dataset.js';
 
 export const hour = 3_600_000;

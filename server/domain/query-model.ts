@@ -5,7 +5,7 @@
  * parameters. `parseQuery` checks untrusted JSON (from the HTTP API or the CLI) into this shape.
  */
 import { severityNumbers } from 'logmill';
-import { ClientError } from '../collector/client-error.js';
+import { QueryError } from './query-error.js';
 
 export const columns = [
   'id', 'kind', 'name', 'severity', 'severity_number', 'template', 'message', 'user_id', 'session_id', 'module',
@@ -73,12 +73,25 @@ export interface EventQuery {
   unless?: { where: Filter[]; from?: number; to?: number; cohort?: Cohort };
 }
 
+/** The answer to an EventQuery, as readers get it. */
+export interface QueryAnswer {
+  /** True for `direct` readers: no noise, no suppression. */
+  exact: boolean;
+  /** Dimension names, then aggregate names. */
+  columns: string[];
+  rows: Record<string, unknown>[];
+  /** Per row, the noise's standard deviation for each aggregate (0 when exact). */
+  noiseSd: Record<string, number>[];
+  /** Groups too small to show on their own (guarded answers only). */
+  suppressedGroups: number;
+}
+
 const columnSet = new Set<string>(columns);
 const operators = new Set<string>(['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'prefix', 'contains', 'in']);
 const numericFunctions = new Set(['sum', 'avg', 'min', 'max', 'p50', 'p90', 'p99']);
 
-function invalid(message: string, path?: string): ClientError {
-  return new ClientError(400, 'invalid_query', path === undefined ? message : `${path}: ${message}`, path === undefined ? {} : { path });
+function invalid(message: string, path?: string): QueryError {
+  return new QueryError('invalid_query', path === undefined ? message : `${path}: ${message}`, path === undefined ? {} : { path });
 }
 
 /** `severity`, `attributes.orderId`, `vars.requestId`, `experiments.checkout-v2` → a Field. */
@@ -117,7 +130,7 @@ function parseTime(value: unknown, name: string): number | undefined {
   return Math.trunc(time);
 }
 
-/** Checks a query from outside (JSON) into the model; throws a 400 naming the problem. */
+/** Checks a query from outside (JSON) into the model; throws a QueryError naming the problem. */
 export function parseQuery(input: unknown): EventQuery {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw invalid('the query must be a JSON object');
   const raw = input as Record<string, unknown>;
@@ -177,7 +190,7 @@ export function parseWhere(text: string): Filter {
   return { field: parseField(text.slice(0, equals)), op: 'eq', value: raw };
 }
 
-/** `WARN` (any case) → its OpenTelemetry severity number, or a 400 naming the levels. */
+/** `WARN` (any case) → its OpenTelemetry severity number, or a QueryError naming the levels. */
 export function parseSeverity(text: string): number {
   const number = (severityNumbers as Record<string, number>)[text.toLowerCase()];
   if (number === undefined) throw invalid('severity is TRACE, DEBUG, INFO, WARN, ERROR or FATAL');

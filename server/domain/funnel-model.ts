@@ -10,7 +10,7 @@
  * Every step must happen within the window from the first. A user who does an exclusion event
  * between the two steps it names, in the attempt that counts, leaves the funnel entirely.
  */
-import { ClientError } from '../collector/client-error.js';
+import { QueryError } from './query-error.js';
 import { type Field, type Filter, parseField, parseQuery } from './query-model.js';
 
 export interface FunnelStep {
@@ -41,8 +41,8 @@ export interface FunnelQuery {
 
 const fourteenDays = 14 * 86_400_000;
 
-function invalid(message: string): ClientError {
-  return new ClientError(400, 'invalid_funnel', message);
+function invalid(message: string): QueryError {
+  return new QueryError('invalid_funnel', message);
 }
 
 export function parseFunnel(input: unknown): FunnelQuery {
@@ -77,4 +77,55 @@ export function parseFunnel(input: unknown): FunnelQuery {
     from: range.from,
     to: range.to,
   };
+}
+
+/** One event of one user, as the store returns it for a funnel. */
+export interface FunnelEvent {
+  user: string;
+  time: number;
+  /** Bit i set: the event matches step i. */
+  steps: number;
+  /** Bit j set: the event matches exclusion j. */
+  exclusions: number;
+  breakdown: string | null;
+}
+
+export interface FunnelStepResult {
+  step: number;
+  name: string;
+  /** Users who reached this step. */
+  users: number;
+  /** Share of the first step's users who reached this one. */
+  conversionRate: number;
+  /**
+   * Median milliseconds from the previous step. Guarded answers give a blurred median instead: the
+   * mean of the 40th, 50th and 60th percentiles with sticky noise (sd 5%), to three significant
+   * figures, for cells shown only.
+   */
+  medianTimeToConvert: number | null;
+  noiseSd: number;
+  suppressed: boolean;
+}
+
+export interface FunnelBreakdownResult {
+  breakdown: string | null;
+  steps: FunnelStepResult[];
+}
+
+/** Users who reached one step within one breakdown value: what is counted and shown per cell. */
+export interface FunnelCell {
+  breakdown: string | null;
+  step: number;
+  users: number;
+  /** An order-free digest of the cell's users, for the guard's entity-seeded noise. */
+  entityDigest: string;
+  /** Median milliseconds from the previous step (null for step 0). */
+  medianMs: number | null;
+  /** The 40th, 50th and 60th percentiles of those times (null for step 0). */
+  middleMs: [number, number, number] | null;
+}
+
+export interface FunnelAnswer {
+  exact: boolean;
+  breakdowns: FunnelBreakdownResult[];
 }
