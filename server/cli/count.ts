@@ -22,6 +22,7 @@ export function connection(options: { url?: string; key?: string }): { url: stri
   const url = options.url ?? process.env['LOGMILL_URL'];
   const key = options.key ?? process.env['LOGMILL_KEY'];
   if (url === undefined || url === '') throw new Error('give the collector with --url URL (or LOGMILL_URL)');
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw new Error(`the collector's URL is http://HOST:PORT (or https://), not "${url}"`);
   if (key === undefined || key === '') throw new Error('give a read key with --key KEY (or LOGMILL_KEY)');
   return { url: url.replace(/\/+$/, ''), key };
 }
