@@ -21,6 +21,13 @@ export function time(value: number | string): string {
   return Number.isNaN(date.getTime()) ? String(value) : date.toISOString().replace('T', ' ').replace('Z', '');
 }
 
+/** A query answer's time bucket (ISO 8601 text from `/api/query`; epoch milliseconds accepted too) as epoch milliseconds, NaN for `*`. */
+export function bucketTime(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value !== 'string') return Number.NaN;
+  return /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+}
+
 /** A guarded number with its noise: `1,234 ±2.8`. */
 export function noisy(value: number, sd: number): string {
   return sd > 0 ? `${number.format(value)} ±${sd.toFixed(1)}` : number.format(value);
