@@ -3,7 +3,7 @@
  * and secrets (keys, salt): it and everything in it belong to the collector's user alone, the way
  * PostgreSQL keeps its data directory. Paths given as `~/…` mean the home directory, as in a shell.
  */
-import { chmodSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 
@@ -27,18 +27,28 @@ export function configFolder(file: string): string {
 /**
  * Creates `directory` (and missing parents) mode 0700; an existing one, and everything under it,
  * loses any group or other permission (a data directory made by an older version, or by hand, with
- * the usual umask 022).
+ * the usual umask 022). `user` is the uid the directory must belong to (default: this process's).
  */
-export function privateDirectory(directory: string): void {
+export function privateDirectory(directory: string, user = process.getuid?.()): void {
   mkdirSync(directory, { recursive: true, mode: 0o700 });
-  tighten(directory);
+  // Followed if it is a link: what counts is whose directory the data lands in.
+  const stat = statSync(directory);
+  if (!stat.isDirectory()) throw new Error(`the data directory ${directory} is not a directory`);
+  tighten(directory, user, stat);
 }
 
-function tighten(path: string): void {
-  const stat = lstatSync(path);
+/**
+ * Another user's directory, or a file of theirs in it, is refused: they could read what lands
+ * there, or have planted the keys (`keys.json`) and salt the collector would then trust. A
+ * predictable path in a shared folder (`/tmp/logmill-data`) is exactly where that happens.
+ */
+function tighten(path: string, user: number | undefined, stat = lstatSync(path)): void {
   if (stat.isSymbolicLink()) return;
+  if (user !== undefined && stat.uid !== user) {
+    throw new Error(`${path} belongs to another user (uid ${stat.uid}, not ${user}): the data directory and everything in it must be the collector's user's own; choose another --data, or chown it`);
+  }
   if ((stat.mode & 0o077) !== 0) chmodSync(path, stat.mode & 0o700);
-  if (stat.isDirectory()) for (const entry of readdirSync(path)) tighten(join(path, entry));
+  if (stat.isDirectory()) for (const entry of readdirSync(path)) tighten(join(path, entry), user);
 }
 
 /**

@@ -5,10 +5,11 @@
  * directory came from before, and `~` and relative data paths mean what a shell user means.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { privateDirectory } from '../collector/data-directory.js';
 import { cliPath, keys, startCollector, temporaryDirectory, type CollectorProcess } from './helpers/collector-process.js';
 import { envelope, ingestAll } from './helpers/dataset.js';
 
@@ -94,6 +95,30 @@ describe('the data directory on disk', () => {
     for (const name of ['events.duckdb', 'journal', 'audit', 'salt', 'dead-letters.ndjson']) expect(names).toContain(name);
     expect(readdirSync(join(collector.data, 'audit')).sort()).toEqual(['erasures.ndjson', 'queries.ndjson']);
     expect(notPrivate(collector.data)).toEqual([]);
+  });
+});
+
+describe("another user's data directory", () => {
+  it('is refused before anything in it is trusted: keys planted there never open the collector', () => {
+    const planted = join(temporaryDirectory('planted'), 'logmill-data');
+    mkdirSync(planted);
+    chmodSync(planted, 0o777);
+    writeFileSync(join(planted, 'keys.json'), JSON.stringify({ ingest: 'lm_ingest_planted-by-someone', read: 'lm_read_planted-by-someone', admin: 'lm_admin_planted-by-someone' }));
+    const me = process.getuid!();
+    // The collector running as some other user than the directory's owner.
+    expect(() => privateDirectory(planted, me + 1)).toThrow(`${planted} belongs to another user (uid ${me}, not ${me + 1}): the data directory and everything in it must be the collector's user's own`);
+    expect(lstatSync(planted).mode & 0o777).toBe(0o777);
+    // Its owner's own start takes it, tightened.
+    privateDirectory(planted, me);
+    expect(lstatSync(planted).mode & 0o777).toBe(0o700);
+    if (me === 0) {
+      // As root (CI containers): the real thing, a directory another user owns.
+      chownSync(planted, 65534, 65534);
+      const run = logmill(['serve', '--data', planted, '--port', '0']);
+      expect(run.status).toBe(1);
+      expect(run.stdout).not.toContain('listening');
+      expect(run.stderr).toContain(`${planted} belongs to another user (uid 65534, not 0)`);
+    }
   });
 });
 
