@@ -97,6 +97,8 @@ export function loadConfig(sources: ConfigSources = {}): CollectorConfig {
   };
   if (config.retention.days !== undefined && !(config.retention.days > 0)) throw new Error('retention days must be a positive number');
   if (config.store !== undefined && !/^(clickhouses?|https?):\/\//.test(config.store)) throw new Error(`unknown store "${config.store}": use clickhouse://host:port/database, or leave it out for the embedded store`);
+  // Checked (another user's directory is refused) and made private before its salt or keys are read.
+  if (config.data !== undefined) privateDirectory(config.data);
   if (config.salt === '') config.salt = savedSalt(config.data);
   config.scrub.salt ??= config.salt;
   if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) throw new Error(`invalid port: ${String(config.port)}`);
