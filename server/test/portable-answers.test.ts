@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bucketTime } from '../dashboard/src/format.js';
+import { portableEvent } from '../collector/user-export.js';
 import { cliPath, keys, startCollector, type CollectorProcess } from './helpers/collector-process.js';
 import { envelope, ingestAll } from './helpers/dataset.js';
 
@@ -59,5 +60,15 @@ describe('answers', () => {
     }
     expect(bucketTime('*')).toBeNaN();
     expect(bucketTime(1_796_623_200_000)).toBe(1_796_623_200_000);
+  });
+});
+
+describe('portableEvent', () => {
+  it('gives the same document whichever store answered: DuckDB text, ClickHouse values, a dead letter\'s journal line', () => {
+    const expected = { ts: '2026-12-07T06:48:56.000Z', received_at: '2026-12-07T06:48:56.459Z', args: [1, 'x'], attributes: { a: { b: null } }, error: null, message: '{"not":"a json column"}' };
+    // DuckDB: JSON columns as text, TIMESTAMP_MS as zone-less UTC text without a zero millisecond part.
+    expect(portableEvent({ ts: '2026-12-07 06:48:56', received_at: '2026-12-07 06:48:56.459', args: '[1,"x"]', attributes: '{"a":{"b":null}}', error: null, message: '{"not":"a json column"}' })).toEqual(expected);
+    // ClickHouse rows and dead letters: JSON already parsed, times as epoch milliseconds.
+    expect(portableEvent({ ts: Date.parse(expected.ts), received_at: String(Date.parse(expected.received_at)), args: [1, 'x'], attributes: { a: { b: null } }, error: null, message: '{"not":"a json column"}' })).toEqual(expected);
   });
 });
