@@ -27,13 +27,18 @@ if (command === 'instrument') {
     console.error('logmill: @logmill/server is there but not built; in a clone of the repository run npm run build (npm start does)');
     process.exit(1);
   }
+  if (collector === undefined && (command === '--version' || command === '-V')) {
+    console.log(`logmill ${require('../package.json').version} (Node ${process.versions.node}; the collector, @logmill/server, is not installed)`);
+    process.exit(0);
+  }
   if (collector === undefined) {
     const what = command === undefined || command.startsWith('-') ? 'The collector commands (serve, query, tail, migrate, ...) come' : `logmill ${command} comes`;
-    console.error([
+    // `logmill` alone asks what there is: the answer on stdout, exit 0; a collector command is an error.
+    (command === undefined ? console.log : console.error)([
       `${what} with the collector package: npm install @logmill/server`,
       'This package alone provides: logmill instrument <src> --out <dir>   (logmill instrument --help)',
     ].join('\n'));
-    process.exit(1);
+    process.exit(command === undefined ? 0 : 1);
   }
   await import(pathToFileURL(collector).href);
 }

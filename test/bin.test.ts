@@ -5,7 +5,8 @@
  * tested in test/e2e/packages.test.ts.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repositoryRoot } from './helpers/compile.js';
@@ -41,6 +42,27 @@ describe('bin/logmill.js', () => {
     const notADirectory = logmill('instrument', join(repositoryRoot, 'package.json'), '--out', join(repositoryRoot, 'test/.output/nowhere'));
     expect(notADirectory.status).toBe(1);
     expect(notADirectory.stderr).toContain('is not a directory');
+  });
+
+  it('without the collector installed: --version and bare `logmill` answer with exit 0, a collector command says what to install', () => {
+    // The bin as an app without @logmill/server has it: a package of its own, outside this repository.
+    const alone = mkdtempSync(join(tmpdir(), 'logmill-bin-alone-'));
+    mkdirSync(join(alone, 'bin'));
+    copyFileSync(shim, join(alone, 'bin/logmill.js'));
+    writeFileSync(join(alone, 'package.json'), JSON.stringify({ name: 'logmill', version: '9.8.7', type: 'module' }));
+    const run = (...args: string[]) => spawnSync(process.execPath, [join(alone, 'bin/logmill.js'), ...args], { cwd: alone, encoding: 'utf8' });
+    for (const flag of ['--version', '-V']) {
+      const version = run(flag);
+      expect(version.status).toBe(0);
+      expect(version.stdout).toBe(`logmill 9.8.7 (Node ${process.versions.node}; the collector, @logmill/server, is not installed)\n`);
+    }
+    const bare = run();
+    expect(bare.status).toBe(0);
+    expect(bare.stdout).toContain('npm install @logmill/server');
+    expect(bare.stdout).toContain('logmill instrument <src> --out <dir>');
+    const serve = run('serve');
+    expect(serve.status).toBe(1);
+    expect(serve.stderr).toContain('logmill serve comes with the collector package: npm install @logmill/server');
   });
 
   it('hands every other command to @logmill/server with its arguments', () => {

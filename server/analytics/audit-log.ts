@@ -13,6 +13,33 @@ import { join } from 'node:path';
 /** Keys whose values are data (what a filter compares with), not the query's structure. */
 const valueKeys = new Set(['value', 'values', 'name', 'variant']);
 
+/**
+ * Whether a line names one of `values` in clear: field names are the query's structure and are
+ * kept as written, so a reader who asked about `attributes.<someone's id>` wrote that id into the
+ * log. A string naming it (the whole string, or a field path ending in it; longer values anywhere
+ * inside) takes the line with the person's other lines.
+ */
+function namesInClear(line: string, values: readonly string[]): boolean {
+  const strings: string[] = [];
+  const visit = (value: unknown): void => {
+    if (typeof value === 'string') strings.push(value);
+    else if (Array.isArray(value)) value.forEach(visit);
+    else if (typeof value === 'object' && value !== null) {
+      for (const [key, item] of Object.entries(value)) {
+        strings.push(key);
+        visit(item);
+      }
+    }
+  };
+  try {
+    // The query only: the line's time and key hash are the log's own.
+    visit((JSON.parse(line) as { query?: unknown }).query);
+  } catch {
+    strings.push(line);
+  }
+  return strings.some((text) => values.some((value) => text === value || text.endsWith(`.${value}`) || (value.length >= 8 && text.includes(value))));
+}
+
 export class AuditLog {
   readonly #file: string;
   readonly #salt: string;
@@ -54,7 +81,7 @@ export class AuditLog {
       if (!existsSync(this.#file)) return 0;
       const hashes = new Set(values.map((value) => this.hashOf(value)));
       const lines = readFileSync(this.#file, 'utf8').split('\n').filter((line) => line !== '');
-      const kept = lines.filter((line) => !(line.match(/hash:[0-9a-f]{16}/g) ?? []).some((hash) => hashes.has(hash)));
+      const kept = lines.filter((line) => !(line.match(/hash:[0-9a-f]{16}/g) ?? []).some((hash) => hashes.has(hash)) && !namesInClear(line, values));
       if (kept.length === lines.length) return 0;
       const fresh = `${this.#file}.rewrite`;
       writeFileSync(fresh, kept.map((line) => `${line}\n`).join(''), { mode: 0o600 });

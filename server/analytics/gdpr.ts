@@ -52,7 +52,7 @@ export class Gdpr {
     private readonly entity = 'user_id',
     private readonly audit?: AuditLog,
   ) {
-    mkdirSync(join(dataDirectory, 'audit'), { recursive: true });
+    mkdirSync(join(dataDirectory, 'audit'), { recursive: true, mode: 0o700 });
     this.#auditFile = join(dataDirectory, 'audit', 'erasures.ndjson');
   }
 

@@ -1,12 +1,14 @@
 /**
  * The `logmill` command. `logmill serve` starts the collector on the embedded DuckDB store.
  */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { experiment, funnel, query } from './analytics-commands.js';
 import { count } from './count.js';
 import { tail } from './tail.js';
 import { deadLetters, erase, exportUser } from './gdpr.js';
-import { serve } from './serve.js';
 
 function port(value: string): number {
   const number = Number(value);
@@ -20,16 +22,46 @@ function positive(value: string): number {
   return number;
 }
 
+/** The version in the nearest package.json named `name` at or above `from` (a file URL). */
+function packageVersion(from: string, name: string): string {
+  let directory = dirname(fileURLToPath(from));
+  for (;;) {
+    try {
+      const manifest = JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (manifest.name === name && manifest.version !== undefined) return manifest.version;
+    } catch {
+      // no package.json here: keep walking up
+    }
+    const parent = dirname(directory);
+    if (parent === directory) return 'unknown';
+    directory = parent;
+  }
+}
+
+/** The collector's version, and the logmill package's and Node's it runs with. */
+function versions(): string {
+  let runtime = 'not found';
+  try {
+    runtime = packageVersion(import.meta.resolve('logmill'), 'logmill');
+  } catch {
+    // not resolvable from here: the collector's own version still prints
+  }
+  return `@logmill/server ${packageVersion(import.meta.url, '@logmill/server')} (logmill ${runtime}, Node ${process.versions.node})`;
+}
+
 const program = new Command('logmill').description('Logmill collector and tools');
+program.version(versions(), '-V, --version', 'print the versions and exit');
 program
   .command('serve')
   .description('run the collector: HTTP ingest, validation, scrubbing, dedup, durable storage')
   .option('-c, --config <file>', 'JSON config file (keys, origins, limits, scrubbing)')
-  .option('-d, --data <dir>', 'data directory for the DuckDB store, keys, salt and audit log (default ./logmill-data)')
+  .option('-d, --data <dir>', 'data directory for the DuckDB store, keys, salt and audit log, kept mode 0700 (default ./logmill-data; ~/ is the home directory)')
   .option('-s, --store <url>', 'store events in ClickHouse instead: clickhouse://host:8123/database, on a cluster ?cluster=NAME[&nodes=host:8123,...] (default: the embedded DuckDB store)')
   .option('-p, --port <port>', 'port to listen on (default 4318)', port)
   .option('-H, --host <host>', 'address to listen on (default 127.0.0.1)')
   .action(async (options: { config?: string; data?: string; store?: string; port?: number; host?: string }) => {
+    // Loaded only for serve: the other commands are HTTP clients and start without DuckDB and fastify.
+    const { serve } = await import('./serve.js');
     await serve(options);
   });
 
@@ -136,11 +168,12 @@ program
 
 program
   .command('export')
-  .description("print everything stored about a user as JSON (needs direct access)")
+  .description('print everything stored about a user as a JSON document: JSON values, ISO 8601 UTC times (needs direct access)')
   .requiredOption('--user <id>', 'the user id')
   .option('--url <url>', 'the collector (default LOGMILL_URL)')
   .option('--key <key>', 'a direct-access key (default LOGMILL_KEY)')
-  .action(async (options: { url?: string; key?: string; user: string }) => {
+  .option('--json', 'the API\'s answer on one line (default: indented)')
+  .action(async (options: { url?: string; key?: string; user: string; json?: boolean }) => {
     await exportUser(options);
   });
 
@@ -157,6 +190,12 @@ program
   .action(async (action: 'list' | 'export' | 'replay', options: { url?: string; key?: string; json?: boolean }) => {
     await deadLetters(action, options);
   });
+
+// `logmill` alone is a request for help, not a mistake: the help on stdout, exit 0.
+if (process.argv.length <= 2) {
+  program.outputHelp();
+  process.exit(0);
+}
 
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(`logmill: ${error instanceof Error ? error.message : String(error)}\n`);

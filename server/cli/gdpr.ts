@@ -10,9 +10,10 @@ export async function erase(options: { url?: string; key?: string; user: string;
   process.stdout.write(options.json ? `${JSON.stringify(answer)}\n` : `erased ${String(answer['erased'])} events (erasure ${String(answer['eraseId'])})\n`);
 }
 
-export async function exportUser(options: { url?: string; key?: string; user: string }): Promise<void> {
+/** The export is a document (`> person.json`): indented, or the API's answer on one line with `--json`. */
+export async function exportUser(options: { url?: string; key?: string; user: string; json?: boolean }): Promise<void> {
   const answer = await callCollector(options, 'GET', `/api/users/${encodeURIComponent(options.user)}/export`, 'exporting');
-  process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
+  process.stdout.write(`${options.json ? JSON.stringify(answer) : JSON.stringify(answer, null, 2)}\n`);
 }
 
 /** `list`: one line per dead letter (when, project, id, why); `export`: one JSON line each, whole; `replay`: load them again. */

@@ -4,6 +4,7 @@
  * never storing an event twice, and verified by count and checksum at the end (store/migrate.ts).
  */
 import cliProgress from 'cli-progress';
+import { privateFilesFromNowOn, resolveDataPath } from '../collector/data-directory.js';
 import { ClickHouseStore } from '../store/clickhouse/clickhouse-store.js';
 import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
 import { migrate } from '../store/migrate.js';
@@ -18,7 +19,9 @@ export interface MigrateCommandOptions {
 
 export async function migrateCommand(options: MigrateCommandOptions): Promise<void> {
   if (!options.from.startsWith('duckdb:')) throw new Error('--from takes duckdb:DIRECTORY (the data directory of `logmill serve`)');
-  const directory = options.from.slice('duckdb:'.length);
+  // The data directory is the collector's user's alone: so are the cursor and DuckDB's files written here.
+  privateFilesFromNowOn();
+  const directory = resolveDataPath(options.from.slice('duckdb:'.length));
   const source = await DuckDBStore.open(directory, { loadInterval: 60_000 });
   const target = await ClickHouseStore.open(options.to);
   const bar = progressSetting() === 'never'

@@ -16,6 +16,7 @@ export function connection(options: { url?: string; key?: string }): { url: stri
   const url = options.url ?? process.env['LOGMILL_URL'];
   const key = options.key ?? process.env['LOGMILL_KEY'];
   if (url === undefined || url === '') throw new Error('give the collector with --url URL (or LOGMILL_URL)');
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw new Error(`the collector's URL is http://HOST:PORT (or https://), not "${url}"`);
   if (key === undefined || key === '') throw new Error('give a read key with --key KEY (or LOGMILL_KEY)');
   return { url: url.replace(/\/+$/, ''), key };
 }
@@ -84,12 +85,46 @@ class LazyBar {
   }
 }
 
+const networkCauses: Record<string, string> = {
+  ECONNREFUSED: 'connection refused, nothing listens there',
+  ECONNRESET: 'the connection was reset',
+  ENOTFOUND: 'no such host',
+  EAI_AGAIN: 'the host name could not be resolved now',
+  ETIMEDOUT: 'the connection timed out',
+  EHOSTUNREACH: 'the host is unreachable',
+  ENETUNREACH: 'the network is unreachable',
+  UND_ERR_CONNECT_TIMEOUT: 'the connection timed out',
+  UND_ERR_SOCKET: 'the connection closed unexpectedly',
+};
+
+/**
+ * `fetch` to the collector; a network failure becomes an Error naming the address and the cause
+ * (fetch's own message is only "fetch failed", its cause holds the code).
+ */
+export async function fetchCollector(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    if ((error as Error).name === 'AbortError') throw error;
+    throw new Error(`cannot reach the collector at ${new URL(url).origin}: ${networkCause(error)}`);
+  }
+}
+
+function networkCause(error: unknown): string {
+  // undici nests the system error, sometimes in an AggregateError (one per address tried).
+  let cause = (error as { cause?: unknown }).cause ?? error;
+  if (cause instanceof AggregateError && cause.errors.length > 0) cause = cause.errors[0];
+  const { code, message } = cause as { code?: string; message?: string };
+  if (code !== undefined) return `${networkCauses[code] ?? message ?? 'network error'} (${code})`;
+  return message ?? String(cause);
+}
+
 /** Calls the collector and returns its JSON answer; a non-2xx answer becomes an Error naming it. */
 export async function callCollector(options: CallOptions, method: string, path: string, label: string, body?: unknown): Promise<Record<string, any>> {
   const { url, key } = connection(options);
   const bar = new LazyBar(label);
   try {
-    const response = await fetch(`${url}${path}`, {
+    const response = await fetchCollector(`${url}${path}`, {
       method,
       headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),

@@ -2,7 +2,7 @@
  * `logmill tail [--severity WARN] [--module api/checkout] [--grep text] [--json]`: events as the
  * collector acknowledges them (needs direct access), one line each, until interrupted.
  */
-import { connection } from './request.js';
+import { connection, fetchCollector } from './request.js';
 
 export interface TailOptions {
   url?: string;
@@ -27,7 +27,7 @@ export async function tail(options: TailOptions, signal?: AbortSignal): Promise<
   if (options.severity !== undefined) search.set('severity', options.severity);
   if (options.module !== undefined) search.set('module', options.module);
   if (options.grep !== undefined) search.set('q', options.grep);
-  const response = await fetch(`${url}/api/tail?${search}`, { headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream' }, signal });
+  const response = await fetchCollector(`${url}/api/tail?${search}`, { headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream' }, signal });
   if (!response.ok || response.body === null) {
     const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
     throw new Error(`${response.status} ${String(body['error'] ?? '')}: ${String(body['message'] ?? response.statusText)}`);

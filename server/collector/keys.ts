@@ -33,6 +33,9 @@ export interface KeysConfig {
   admin?: string[];
 }
 
+/** Keys shorter than this are refused: a key is a secret, not a password a person types. */
+export const minimumKeyLength = 16;
+
 function digest(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
@@ -51,7 +54,10 @@ export class KeyRing {
   }
 
   #add(key: string, grant: KeyGrant): void {
-    if (key.length < 16) throw new Error(`a ${grant.role} key must be at least 16 characters`);
+    if (key.length < minimumKeyLength) {
+      const placeholder = key.includes('…') ? ' (the manual\'s "…" stands for a secret of your own)' : '';
+      throw new Error(`${grant.role === 'read' ? 'a' : 'an'} ${grant.role} key must be at least ${minimumKeyLength} characters long; one configured has ${key.length}${placeholder}. Generate one with: openssl rand -base64 24`);
+    }
     if (this.#grants.has(digest(key))) throw new Error(`the same key is configured twice`);
     this.#grants.set(digest(key), grant);
   }

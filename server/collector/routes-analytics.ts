@@ -14,6 +14,7 @@ import { ClientError } from './client-error.js';
 import type { AccessLevel } from '../domain/access-level.js';
 import type { KeyRing } from './keys.js';
 import type { RawBody } from './request-body.js';
+import { isoTime } from './user-export.js';
 
 function presented(headers: Record<string, unknown>): string {
   const authorization = headers['authorization'];
@@ -30,6 +31,17 @@ function jsonBody(body: unknown, what: string): unknown {
   }
 }
 
+/**
+ * A query answer's time buckets (`time:hour` and the other grains) as ISO 8601 UTC strings, the
+ * form PostHog's and Sentry's APIs give and every JSON consumer parses; the stores give epoch
+ * milliseconds, as numbers or as digit strings. The merged `*` row keeps its `*`.
+ */
+function isoTimeBuckets(answer: Awaited<ReturnType<Analytics['query']>>): typeof answer {
+  const buckets = answer.columns.filter((column) => column.startsWith('time:'));
+  if (buckets.length === 0) return answer;
+  return { ...answer, rows: answer.rows.map((row) => ({ ...row, ...Object.fromEntries(buckets.map((column) => [column, row[column] === '*' ? '*' : isoTime(row[column])])) })) };
+}
+
 export function registerAnalyticsRoutes(app: FastifyInstance, keys: KeyRing, analytics: Analytics): void {
   // What a read key may see: the dashboard shapes itself by it (the API enforces it regardless).
   app.get('/api/whoami', async (request) => {
@@ -39,7 +51,7 @@ export function registerAnalyticsRoutes(app: FastifyInstance, keys: KeyRing, ana
 
   // The JSON-bodied questions: parsed into their model, answered at the key's access level.
   const questions: [path: string, what: string, answer: (project: string, input: unknown, access: AccessLevel, key: string) => Promise<unknown>][] = [
-    ['/api/query', 'the query', (project, input, access, key) => analytics.query(project, parseQuery(input), access, key)],
+    ['/api/query', 'the query', async (project, input, access, key) => isoTimeBuckets(await analytics.query(project, parseQuery(input), access, key))],
     ['/api/funnel', 'the funnel', (project, input, access, key) => analytics.funnel(project, parseFunnel(input), access, key)],
     ['/api/experiment', 'the experiment query', (project, input, access, key) => analytics.experiment(project, parseExperiment(input), access, key)],
   ];

@@ -1,6 +1,6 @@
 /**
  * GDPR endpoints: `DELETE /api/users/:id` (admin key) erases a user, `GET /api/users/:id/export`
- * (direct access) returns everything stored about them, `POST /api/retention/run` (admin key)
+ * (direct access) returns everything stored about them as portable JSON (user-export.ts), `POST /api/retention/run` (admin key)
  * applies the retention policy now (it also runs hourly). Dead letters (acknowledged rows the store
  * could not load; admin key): `GET /api/dead-letters` lists them, `GET /api/dead-letters/export`
  * returns them whole (each with its journal line), `POST /api/dead-letters/replay` loads them again.
@@ -12,6 +12,7 @@ import { ClientError } from './client-error.js';
 import type { KeyRing } from './keys.js';
 import type { Store } from '../store/store.js';
 import { summaryOf } from '../store/dead-letters.js';
+import { userExport } from './user-export.js';
 
 function userOf(params: unknown): string {
   const { id } = params as { id?: string };
@@ -29,7 +30,7 @@ export function registerGdprRoutes(app: FastifyInstance, keys: KeyRing, gdpr: Gd
     const grant = authorize(request, keys, 'read');
     if (grant.access !== 'direct') throw new ClientError(403, 'access_level', 'exporting a user needs direct access');
     const user = userOf(request.params);
-    return { user, exportedAt: new Date().toISOString(), events: await gdpr.export(grant.project, user) };
+    return userExport(grant.project, user, await gdpr.export(grant.project, user));
   });
 
   app.post('/api/retention/run', async (request) => {

@@ -4,6 +4,7 @@
  * own `/metrics` text.
  */
 import { describe, expect, it } from 'vitest';
+import { time } from '../dashboard/src/format.js';
 import { parsePrometheusText, total } from '../dashboard/src/prometheus.js';
 import { ServerSentEventParser } from '../dashboard/src/sse.js';
 import { type CollectorProcess, keys, post, startCollector } from './helpers/collector-process.js';
@@ -61,5 +62,21 @@ describe('parsePrometheusText', () => {
       { name: 'x', labels: { code: '500' }, value: Infinity },
     ]);
     expect(total(samples, 'x', { code: '200' })).toBe(3);
+  });
+});
+
+describe('time', () => {
+  it('prints an event time in UTC from every form the API gives, whatever the browser\'s zone', () => {
+    const zone = process.env['TZ'];
+    process.env['TZ'] = 'America/New_York';
+    try {
+      for (const value of ['2026-12-07 06:48:56.459', '2026-12-07T06:48:56.459Z', Date.UTC(2026, 11, 7, 6, 48, 56, 459), String(Date.UTC(2026, 11, 7, 6, 48, 56, 459))]) {
+        expect(time(value)).toBe('2026-12-07 06:48:56.459');
+      }
+      expect(time('2026-12-07 06:48:56')).toBe('2026-12-07 06:48:56.000');
+    } finally {
+      if (zone === undefined) delete process.env['TZ'];
+      else process.env['TZ'] = zone;
+    }
   });
 });

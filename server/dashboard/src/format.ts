@@ -16,9 +16,19 @@ export function duration(milliseconds: number | null): string {
   return `${(seconds / 86_400).toFixed(1)} d`;
 }
 
+/** An event time as `2026-12-07 06:48:56.459` (UTC): from epoch milliseconds, ISO text, or the stores' zone-less UTC text. */
 export function time(value: number | string): string {
-  const date = new Date(typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
+  // `new Date('2026-12-07 06:48:56')` would read a zone-less time as the browser's local time.
+  const zoneless = typeof value === 'string' ? /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d+)?)$/.exec(value) : null;
+  const date = new Date(zoneless !== null ? `${zoneless[1]}T${zoneless[2]}Z` : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
   return Number.isNaN(date.getTime()) ? String(value) : date.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+/** A query answer's time bucket (ISO 8601 text from `/api/query`; epoch milliseconds accepted too) as epoch milliseconds, NaN for `*`. */
+export function bucketTime(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value !== 'string') return Number.NaN;
+  return /^\d+$/.test(value) ? Number(value) : Date.parse(value);
 }
 
 /** A guarded number with its noise: `1,234 ±2.8`. */

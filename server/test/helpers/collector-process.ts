@@ -36,6 +36,8 @@ export interface StartOptions {
   args?: string[];
   /** Configure the test keys through the environment (default true). */
   withKeys?: boolean;
+  /** The working directory of `logmill serve` (default: this process's). */
+  cwd?: string;
 }
 
 /** A free loopback port (for restarting a collector on the same address). */
@@ -64,6 +66,7 @@ export async function startCollector(options: StartOptions = {}): Promise<Collec
   }
   const child = spawn(process.execPath, [cliPath, 'serve', '--data', data, '--port', String(options.port ?? 0), ...(options.args ?? [])], {
     env,
+    cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

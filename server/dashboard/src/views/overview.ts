@@ -7,7 +7,7 @@ import type { Api, TemplateRow } from '../api.js';
 import { type ZoomState, rateChart } from '../charts/rate-chart.js';
 import { sparkline } from '../charts/sparkline.js';
 import { type View, h, replace } from '../dom.js';
-import { noisy, number, percent } from '../format.js';
+import { bucketTime, noisy, number, percent } from '../format.js';
 
 const ranges = [
   { label: '1 hour', milliseconds: 3_600_000, grain: 'minute', grainMilliseconds: 60_000 },
@@ -95,8 +95,8 @@ export function overviewView(api: Api): View {
       ]);
       const grainKey = `time:${range.grain}`;
       const points = series.rows
-        .filter((row) => row['severity'] !== '*' && row[grainKey] !== '*')
-        .map((row) => ({ time: Number(row[grainKey]), severity: String(row['severity']), count: Number(row['count']) }));
+        .filter((row) => row['severity'] !== '*' && Number.isFinite(bucketTime(row[grainKey])))
+        .map((row) => ({ time: bucketTime(row[grainKey]), severity: String(row['severity']), count: Number(row['count']) }));
       replace(chartHost, rateChart(points, range.grainMilliseconds, [from, Date.now()], zoom));
       const total = points.reduce((sum, point) => sum + point.count, 0);
       const errors = points.filter((point) => point.severity === 'ERROR' || point.severity === 'FATAL').reduce((sum, point) => sum + point.count, 0);
@@ -118,8 +118,8 @@ export function overviewView(api: Api): View {
   }
 
   function templatesTable(rows: readonly TemplateRow[], trend: readonly Record<string, unknown>[], grainKey: string): HTMLElement {
-    const buckets = [...new Set(trend.map((row) => Number(row[grainKey])).filter((time) => Number.isFinite(time)))].sort((a, b) => a - b);
-    const counts = new Map(trend.map((row) => [`${String(row['template'])}\u0000${Number(row[grainKey])}`, Number(row['count'])]));
+    const buckets = [...new Set(trend.map((row) => bucketTime(row[grainKey])).filter((time) => Number.isFinite(time)))].sort((a, b) => a - b);
+    const counts = new Map(trend.map((row) => [`${String(row['template'])}\u0000${bucketTime(row[grainKey])}`, Number(row['count'])]));
     const trendOf = (template: string) => buckets.map((time) => counts.get(`${template}\u0000${time}`) ?? 0);
     return h('table', { class: 'templates' },
       h('thead', {}, h('tr', {}, ...['template', 'severity', 'events', 'trend', 'users', 'first seen', 'last seen'].map((title) => h('th', {}, title)))),

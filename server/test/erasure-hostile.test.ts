@@ -1,0 +1,72 @@
+/**
+ * Erasure against people who try to keep someone on disk: a reader whose queries name the person
+ * in their structure (a field `attributes.<their id>`, a funnel breakdown `vars.<their id>`), which
+ * the query audit keeps as written, and a local user reading the data directory afterwards. After
+ * `logmill erase`, no file under the data directory holds the person's id or strings, no file is
+ * readable by anyone but the collector's user, and the audit keeps every line about other people.
+ */
+import { randomBytes } from 'node:crypto';
+import { lstatSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CollectorProcess, cliPath, keys, startCollector } from './helpers/collector-process.js';
+import { envelope, ingestAll } from './helpers/dataset.js';
+
+const person = `fay-${randomBytes(4).toString('hex')}`;
+const note = `note-${randomBytes(6).toString('hex')}`;
+let collector: CollectorProcess;
+
+function everyPath(directory: string): string[] {
+  return readdirSync(directory).flatMap((entry) => {
+    const path = join(directory, entry);
+    return lstatSync(path).isDirectory() ? [path, ...everyPath(path)] : [path];
+  });
+}
+
+function filesHolding(needle: string): string[] {
+  return everyPath(collector.data).filter((path) => lstatSync(path).isFile() && readFileSync(path).includes(needle)).map((path) => path.slice(collector.data.length));
+}
+
+async function ask(path: string, body: unknown): Promise<number> {
+  const response = await fetch(`${collector.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${keys.read}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return response.status;
+}
+
+beforeAll(async () => {
+  collector = await startCollector({ env: { LOGMILL_READ_ACCESS: 'trusted' } });
+  const lines: string[] = [];
+  for (let index = 0; index < 8; index++) lines.push(envelope({ userId: person, name: index % 2 === 0 ? 'viewed' : 'paid', attributes: { note }, vars: { plan: 'gold' } }));
+  for (let index = 0; index < 80; index++) lines.push(envelope({ userId: `other-${index % 40}`, name: index % 2 === 0 ? 'viewed' : 'paid', attributes: { plan: 'basic' } }));
+  await ingestAll(collector.url, keys.ingest, lines);
+  // Guarded questions naming the person in their structure, and one about someone else.
+  expect(await ask('/api/query', { groupBy: [{ field: `attributes.${person}` }], aggregates: [{ fn: 'count' }] })).toBe(200);
+  expect(await ask('/api/funnel', { steps: [{ name: 'viewed' }, { name: 'paid' }], breakdown: `vars.${person}` })).toBe(200);
+  expect(await ask('/api/query', { where: [{ field: 'attributes.plan', value: 'basic' }], aggregates: [{ fn: 'count' }] })).toBe(200);
+}, 60_000);
+
+afterAll(async () => {
+  await collector.stop();
+});
+
+describe('erasure against a reader and a local user', () => {
+  it('leaves no file holding the person, even where a query named them as a field, and every file private', () => {
+    const audit = join(collector.data, 'audit', 'queries.ndjson');
+    // Before: the person is on disk, the audit among the places (so the check after can fail).
+    expect(filesHolding(person)).toContain('/audit/queries.ndjson');
+    expect(readFileSync(audit, 'utf8').trim().split('\n')).toHaveLength(3);
+    const run = spawnSync(process.execPath, [cliPath, 'erase', '--user', person, '--json', '--url', collector.url, '--key', keys.admin], { encoding: 'utf8', timeout: 30_000 });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toMatchObject({ erased: 8 });
+    expect(filesHolding(person)).toEqual([]);
+    expect(filesHolding(note)).toEqual([]);
+    // The question about other people stays in the audit.
+    const kept = readFileSync(audit, 'utf8').trim().split('\n');
+    expect(kept).toHaveLength(1);
+    expect(JSON.parse(kept[0]!).query.where[0]).toMatchObject({ field: { json: 'attributes', key: 'plan' } });
+    for (const path of [collector.data, ...everyPath(collector.data)]) {
+      const mode = lstatSync(path).mode & 0o777;
+      expect([path.slice(collector.data.length), mode.toString(8)]).toEqual([path.slice(collector.data.length), lstatSync(path).isDirectory() ? '700' : '600']);
+    }
+  });
+});
