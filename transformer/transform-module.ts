@@ -22,6 +22,8 @@ export interface ModuleTransformOptions extends TransformerOptions {
   tsconfig?: string;
   /** Whether a file belongs to the build's instrumented modules (default: not under node_modules, not .d.ts). */
   isModuleOfBuild?: (fileName: string) => boolean;
+  /** The output's module format (default `'esnext'`, what bundlers take); `'commonjs'` for a loader serving `require`. */
+  moduleFormat?: 'esnext' | 'commonjs';
 }
 
 export interface TransformedModule {
@@ -85,7 +87,7 @@ export function createModuleTransformer(ts: typeof TS, options: ModuleTransformO
         ...fromConfig,
         // Later tools (the bundler, its minifier) choose the output; this step only rewrites.
         target: ts.ScriptTarget.ESNext,
-        module: ts.ModuleKind.ESNext,
+        module: options.moduleFormat === 'commonjs' ? ts.ModuleKind.CommonJS : ts.ModuleKind.ESNext,
         jsx: ts.JsxEmit.Preserve,
         allowJs: true,
         isolatedModules: true,

@@ -1,0 +1,141 @@
+/**
+ * `node --import logmill/register app.ts`: Node's own TypeScript route. Apps in a temporary folder
+ * (logmill linked into their node_modules, as npm would install it) run on the Node under test,
+ * and the events they log carry the logical stack, the context variables and the call site.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const repository = resolve(import.meta.dirname, '../..');
+const apps: string[] = [];
+
+afterAll(() => {
+  for (const app of apps) rmSync(app, { recursive: true, force: true });
+});
+
+/** A fresh app: its package.json, logmill linked in, and its sources under src/. */
+function createApp(manifest: object, files: Record<string, string>): string {
+  const app = mkdtempSync(join(tmpdir(), 'logmill-register-'));
+  apps.push(app);
+  mkdirSync(join(app, 'node_modules'));
+  symlinkSync(repository, join(app, 'node_modules', 'logmill'), 'dir');
+  writeFileSync(join(app, 'package.json'), JSON.stringify(manifest));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(app, 'src', name, '..'), { recursive: true });
+    writeFileSync(join(app, 'src', name), text);
+  }
+  return app;
+}
+
+interface Reported {
+  message: string;
+  vars: Record<string, unknown>;
+  stack: string[];
+  code?: { module: string; file: string; line: number; function: string };
+}
+
+function run(app: string, entry: string, extraArguments: string[] = []): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(process.execPath, ['--import', 'logmill/register', ...extraArguments, join('src', entry)], { cwd: app, encoding: 'utf8', timeout: 60_000 });
+}
+
+function reported(app: string, entry: string): Reported {
+  const result = run(app, entry);
+  expect(result.stderr).toBe('');
+  expect(result.status).toBe(0);
+  return JSON.parse(result.stdout.trim()) as Reported;
+}
+
+const report = `
+  const event = events[0];
+  console.log(JSON.stringify({ message: event.message, vars: event.context.vars, stack: event.context.stack.map((frame: { function: string }) => frame.function), code: event.code }));
+`;
+
+const payment = `import { log } from 'logmill';
+export async function charge(cents: number): Promise<number> {
+  await new Promise((resolve) => setTimeout(resolve, 1));
+  log.info('charged %d cents', cents);
+  return cents;
+}
+`;
+
+describe('node --import logmill/register', () => {
+  it('instruments an ES module app with .ts imports, enums and top-level await', () => {
+    const app = createApp({ name: 'esm-app', type: 'module' }, {
+      'api/payment.ts': payment,
+      'main.ts': `import { addSink, withContext } from 'logmill';
+import { charge } from './api/payment.ts';
+const events: any[] = [];
+addSink((event) => events.push(event));
+enum Plan { Free, Pro }
+async function submitOrder(plan: Plan): Promise<void> {
+  await Promise.resolve();
+  await charge(plan === Plan.Pro ? 1500 : 0);
+}
+await withContext({ requestId: 'r1' }, () => submitOrder(Plan.Pro));
+${report}`,
+    });
+    const event = reported(app, 'main.ts');
+    expect(event.message).toBe('charged 1500 cents');
+    expect(event.vars).toEqual({ requestId: 'r1' });
+    expect(event.stack).toEqual(['charge', 'submitOrder']);
+    expect(event.code).toMatchObject({ module: 'src/api/payment', file: 'src/api/payment.ts', line: 4, function: 'charge' });
+  });
+
+  it('instruments CommonJS (.cts, and .ts in a commonjs package) loaded by require', () => {
+    const app = createApp({ name: 'cjs-app', type: 'commonjs' }, {
+      'payment.cts': payment,
+      'main.cts': `import { addSink, withContext } from 'logmill';
+import { charge } from './payment.cts';
+const events: any[] = [];
+addSink((event) => events.push(event));
+async function submitOrder(): Promise<void> { await charge(700); }
+void withContext({ requestId: 'r2' }, () => submitOrder()).then(() => {${report}});
+`,
+      'plain.ts': `import { addSink, withContext, log } from 'logmill';
+const events: any[] = [];
+addSink((event) => events.push(event));
+async function work(): Promise<void> { await new Promise((resolve) => setTimeout(resolve, 1)); log.warn('done %s', 'x'); }
+void withContext({ requestId: 'r3' }, () => work()).then(() => {${report}});
+`,
+    });
+    const fromModules = reported(app, 'main.cts');
+    expect(fromModules).toMatchObject({ message: 'charged 700 cents', vars: { requestId: 'r2' }, stack: ['charge', 'submitOrder'] });
+    expect(fromModules.code).toMatchObject({ file: 'src/payment.cts', line: 4 });
+    const plain = reported(app, 'plain.ts');
+    expect(plain).toMatchObject({ message: "done x", vars: { requestId: 'r3' }, stack: ['work'] });
+    expect(plain.code).toMatchObject({ file: 'src/plain.ts', line: 4, function: 'work' });
+  });
+
+  it("maps an error's stack to the TypeScript source with --enable-source-maps", () => {
+    const app = createApp({ name: 'maps-app', type: 'module' }, {
+      'main.ts': `interface Order { id: string }
+async function fail(order: Order): Promise<never> {
+  await Promise.resolve();
+  throw new Error('no ' + order.id);
+}
+await fail({ id: 'o-1' });
+`,
+    });
+    const result = run(app, 'main.ts', ['--enable-source-maps']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('no o-1');
+    expect(result.stderr).toMatch(/src[\\/]main\.ts:4:9/);
+  });
+
+  it('leaves dependencies alone: a TypeScript file under node_modules is what Node strips itself', () => {
+    const app = createApp({ name: 'dependency-app', type: 'module' }, {
+      'main.ts': `import { describe } from 'helper';
+console.log(describe());
+`,
+    });
+    mkdirSync(join(app, 'node_modules', 'helper'));
+    writeFileSync(join(app, 'node_modules', 'helper', 'package.json'), JSON.stringify({ name: 'helper', type: 'module', exports: './index.js' }));
+    writeFileSync(join(app, 'node_modules', 'helper', 'index.js'), 'export async function later() {}\nexport function describe() { return later.toString(); }\n');
+    const result = run(app, 'main.ts');
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim()).toBe('async function later() {}');
+  });
+});

@@ -1,0 +1,107 @@
+/**
+ * `node --import logmill/register src/main.ts`: Node runs TypeScript itself (type stripping), so
+ * the transform goes where Node loads each module. A synchronous module hook (`module.registerHooks`,
+ * which also serves `require`) hands every TypeScript file of the app to the module transform the
+ * bundler plugins use, before Node would strip its types:
+ *
+ *   src/cart.ts (TypeScript)  →  JavaScript with the rewrite and an inline source map, format
+ *                                 'module' or 'commonjs' as Node decided for the file
+ *
+ * Files under node_modules and Logmill's own build are loaded as Node loads them.
+ */
+import { readFileSync } from 'node:fs';
+import module from 'node:module';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type * as TS from 'typescript';
+import { createModuleTransformer, isProjectScript, type ModuleTransformer } from './transform-module.js';
+
+const typeScriptFile = /\.(?:[cm]?ts|tsx)$/;
+const ownBuild = path.resolve(__dirname, '..', '..');
+
+/** Whether the hook rewrites this file: the app's own TypeScript, never a dependency's or Logmill's. */
+export function isRegisteredModule(fileName: string): boolean {
+  return typeScriptFile.test(fileName) && isProjectScript(fileName) && !fileName.startsWith(ownBuild + path.sep);
+}
+
+interface LoadResult {
+  format?: string | null;
+  source?: string | ArrayBuffer | ArrayBufferView;
+  shortCircuit?: boolean;
+}
+
+interface RegisterHooks {
+  (hooks: { load(url: string, context: { format?: string | null }, nextLoad: (url: string, context?: object) => LoadResult): LoadResult }): unknown;
+}
+
+function loadTypeScript(): typeof TS {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('typescript') as typeof TS;
+  } catch (error) {
+    throw new Error(`logmill/register needs the "typescript" package, which logmill depends on: ${(error as Error).message}`);
+  }
+}
+
+/** The `type` of the package.json nearest to a file, as Node reads it. */
+function packageTypeOf(fileName: string): string | undefined {
+  for (let directory = path.dirname(fileName); ; directory = path.dirname(directory)) {
+    try {
+      const manifest = JSON.parse(readFileSync(path.join(directory, 'package.json'), 'utf8')) as { type?: unknown };
+      return typeof manifest.type === 'string' ? manifest.type : undefined;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return undefined;
+    }
+    if (path.dirname(directory) === directory) return undefined;
+  }
+}
+
+/**
+ * The module format Node gives the file: .mts and .cts by extension, .ts and .tsx by the package's
+ * `type`, and without one by syntax (an import, export or import.meta makes it a module), as
+ * Node's syntax detection does.
+ */
+function formatOf(ts: typeof TS, fileName: string, source: string): 'esm' | 'commonjs' {
+  if (fileName.endsWith('.mts')) return 'esm';
+  if (fileName.endsWith('.cts')) return 'commonjs';
+  const type = packageTypeOf(fileName);
+  if (type === 'module') return 'esm';
+  if (type === 'commonjs') return 'commonjs';
+  const sourceFile = ts.createSourceFile(fileName, source, ts.ScriptTarget.ESNext, false, fileName.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  return ts.isExternalModule(sourceFile) ? 'esm' : 'commonjs';
+}
+
+/** The source text Node should run for a file, with the source map inline for --enable-source-maps. */
+function rewrite(transformers: Record<'esm' | 'commonjs', ModuleTransformer>, fileName: string, source: string, format: 'esm' | 'commonjs'): string {
+  const { code, map } = transformers[format].transform(source, fileName);
+  return `${code}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(map).toString('base64')}\n`;
+}
+
+/** Installs the hook; `logmill/register` calls it on import. Returns false when it was already installed. */
+export function register(): boolean {
+  const state = globalThis as { __logmillRegistered?: boolean };
+  if (state.__logmillRegistered === true) return false;
+  const registerHooks = (module as unknown as { registerHooks?: RegisterHooks }).registerHooks;
+  if (typeof registerHooks !== 'function') {
+    throw new Error(`logmill/register needs module.registerHooks (Node 22.15 or newer); this is Node ${process.versions.node}. Use \`logmill instrument\` or a bundler plugin instead.`);
+  }
+  const ts = loadTypeScript();
+  const transformers = {
+    esm: createModuleTransformer(ts, { isModuleOfBuild: isRegisteredModule }),
+    commonjs: createModuleTransformer(ts, { isModuleOfBuild: isRegisteredModule, moduleFormat: 'commonjs' }),
+  };
+  registerHooks({
+    load(url, context, nextLoad) {
+      if (!url.startsWith('file:')) return nextLoad(url, context);
+      const fileName = fileURLToPath(url);
+      if (!isRegisteredModule(fileName)) return nextLoad(url, context);
+      const source = readFileSync(fileName, 'utf8');
+      const format = formatOf(ts, fileName, source);
+      return { format: format === 'commonjs' ? 'commonjs' : 'module', source: rewrite(transformers, fileName, source, format), shortCircuit: true };
+    },
+  });
+  state.__logmillRegistered = true;
+  return true;
+}
+
+register();
