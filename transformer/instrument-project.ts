@@ -63,7 +63,10 @@ export function readInstrumentProjects(ts: typeof TS, source: string, project: s
     const problems: string[] = [];
     for (const diagnostic of parsed.errors) {
       if (diagnostic.category !== ts.DiagnosticCategory.Error || diagnostic.code === noInputsCode) continue;
-      if (unknownOptionCodes.has(diagnostic.code)) warnings.push(`${config}: ${message(ts, diagnostic).replace(/\.?$/, '')}; ignored (the rewrite runs on TypeScript ${ts.version})`);
+      if (unknownOptionCodes.has(diagnostic.code)) {
+        const name = /'([^']+)'/.exec(message(ts, diagnostic))?.[1] ?? message(ts, diagnostic);
+        warnings.push(`${config}: compiler option '${name}' ignored: TypeScript ${ts.version}, which runs the rewrite, does not know it (TypeScript 7 options tune the compiler, not its output)`);
+      }
       else problems.push(message(ts, diagnostic));
     }
     if (problems.length > 0) throw new Error(`logmill instrument: ${config}: ${problems.join('; ')}`);

@@ -37,7 +37,7 @@ export interface InstrumentTreeResult {
   logCalls: number;
   /** Type errors, as `tsc` would print them; the output is written anyway, as `tsc` does. */
   errors: string[];
-  /** Compiler options the TypeScript doing the rewrite does not know (TypeScript 7's), ignored. */
+  /** Compiler options the TypeScript doing the rewrite does not know (TypeScript 7's), ignored; syntax the target leaves that Node cannot run. */
   warnings: string[];
   written: string[];
 }
@@ -80,6 +80,26 @@ function emitOptions(options: TS.CompilerOptions, source: string, out: string): 
   };
 }
 
+/**
+ * Where a file uses syntax that the ESNext target leaves as written and Node does not run yet:
+ * standard decorators and `accessor` fields. tsc writes them as they are too (TypeScript 7's
+ * `tsc --init` picks ESNext), so this is a warning about the project, not a change to the output.
+ */
+function unrunnableSyntax(ts: typeof TS, sourceFile: TS.SourceFile, options: TS.CompilerOptions): string | undefined {
+  if (options.target !== ts.ScriptTarget.ESNext || options.experimentalDecorators === true) return undefined;
+  let found: TS.Node | undefined;
+  const visit = (node: TS.Node): void => {
+    if (found !== undefined) return;
+    if (ts.isDecorator(node) || node.kind === ts.SyntaxKind.AccessorKeyword) found = node;
+    else ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  if (found === undefined) return undefined;
+  const { line } = sourceFile.getLineAndCharacterOfPosition(found.getStart(sourceFile));
+  const what = ts.isDecorator(found) ? 'a decorator' : 'an accessor field';
+  return `${sourceFile.fileName}:${line + 1}: ${what} is written as it is for target ESNext (as tsc writes it), and Node does not run it yet: set "target" to "es2025" or lower to have it lowered`;
+}
+
 /** Rewrites the tree; throws when the source is missing, the output is the source, or the project cannot be read or has no file under the source. */
 export function instrumentTree(ts: typeof TS, options: InstrumentTreeOptions): InstrumentTreeResult {
   const source = path.resolve(options.source);
@@ -110,6 +130,8 @@ export function instrumentTree(ts: typeof TS, options: InstrumentTreeOptions): I
     const errors = ts.getPreEmitDiagnostics(program).filter((diagnostic) => diagnostic.category === ts.DiagnosticCategory.Error);
     result.errors.push(...errors.map((diagnostic) => ts.formatDiagnostic(diagnostic, host).trimEnd()));
     for (const sourceFile of targets) {
+      const unrunnable = unrunnableSyntax(ts, sourceFile, program.getCompilerOptions());
+      if (unrunnable !== undefined) result.warnings.push(unrunnable);
       program.emit(sourceFile, (fileName, text, writeByteOrderMark) => {
         ts.sys.writeFile(fileName, text, writeByteOrderMark);
         result.written.push(fileName);
