@@ -65,7 +65,7 @@ export function instrumentCommand(source: string, options: InstrumentCommandOpti
   console.log(`instrumented ${count(result.files, 'file')} into ${options.out} in ${seconds} s with TypeScript ${ts.version}: ${count(result.activations, 'async function')}, ${count(result.logCalls, 'log call')} stamped, ${count(result.written.length, 'file')} written (JavaScript with source maps)`);
   // As tsc: the output is written despite type errors, and the exit status says there were some.
   if (result.errors.length > 0) {
-    console.error(`${result.errors.length} type errors (output written anyway)`);
+    console.error(`${count(result.errors.length, 'type error')} (${result.written.length > 0 ? 'output written anyway' : 'nothing written'})`);
     return 1;
   }
   return 0;

@@ -129,6 +129,10 @@ export function instrumentTree(ts: typeof TS, options: InstrumentTreeOptions): I
     const transformer = createLogmillTransformer(program, { ...project.plugin, ...options.transform, root: options.transform?.root ?? project.plugin?.root ?? source }, { ts });
     const errors = ts.getPreEmitDiagnostics(program).filter((diagnostic) => diagnostic.category === ts.DiagnosticCategory.Error);
     result.errors.push(...errors.map((diagnostic) => ts.formatDiagnostic(diagnostic, host).trimEnd()));
+    if (errors.length > 0 && program.getCompilerOptions().noEmitOnError === true) {
+      result.warnings.push(`${project.configPath}: nothing written for this project: it has type errors and sets noEmitOnError (as tsc)`);
+      continue;
+    }
     for (const sourceFile of targets) {
       const unrunnable = unrunnableSyntax(ts, sourceFile, program.getCompilerOptions());
       if (unrunnable !== undefined) result.warnings.push(unrunnable);

@@ -248,6 +248,21 @@ describe('project shapes tsc accepts', () => {
   });
 });
 
+describe('type errors', () => {
+  it('are tsc\'s, and with noEmitOnError nothing is written, as tsc writes nothing', () => {
+    const directory = app({
+      'tsconfig.json': compilerOptions({ target: 'es2022', noEmitOnError: true, lib: ['es2022', 'dom'] }),
+      'src/main.ts': "export async function main(): Promise<number> { await null; return 'not a number'; }\n",
+    });
+    const command = instrument(directory, 'src', '--out', 'build');
+    expect(command.status).toBe(1);
+    expect(command.stderr).toMatch(/src[\\/]main\.ts\(1,\d+\): error TS2322/);
+    expect(command.stderr).toContain('1 type error (nothing written)');
+    expect(command.stderr).toMatch(/tsconfig\.json: nothing written for this project: it has type errors and sets noEmitOnError/);
+    expect(existsSync(join(directory, 'build'))).toBe(false);
+  });
+});
+
 describe('reporting and source maps', () => {
   const files = {
     'src/main.ts': "import { log } from 'logmill';\nexport async function a(): Promise<void> { await null; log.info('a'); }\nexport async function b(): Promise<void> { await a(); }\n",
