@@ -188,13 +188,15 @@ describe('project shapes tsc accepts', () => {
       'index.ts': "import { log } from 'logmill';\nimport { helper } from './helper.js';\nexport async function main(): Promise<void> { await null; log.info('x'); console.log(await helper()); }\nawait main();\n",
       'helper.js': 'export async function helper() { return "flat"; }\n',
     });
-    for (const round of [1, 2]) {
-      const command = instrument(directory, '.', '--out', 'dist');
+    // The tsconfig's outDir, then another output whose earlier files (allowJs) must not be read back.
+    for (const [round, out] of ['dist', 'build', 'build'].entries()) {
+      const command = instrument(directory, '.', '--out', out);
       expect(command.stderr, `round ${round}`).toBe('');
-      expect(command.stdout, `round ${round}`).toMatch(/instrumented 2 files into dist .* 2 async functions, 1 log call stamped/);
-      expect(run(join(directory, 'dist/index.js'))).toMatchObject({ status: 0, stdout: 'flat\n' });
+      expect(command.stdout, `round ${round}`).toMatch(new RegExp(`instrumented 2 files into ${out} .* 2 async functions, 1 log call stamped`));
+      expect(run(join(directory, out, 'index.js'))).toMatchObject({ status: 0, stdout: 'flat\n' });
     }
-    expect(existsSync(join(directory, 'dist/dist'))).toBe(false);
+    expect(readdirSync(directory).filter((name) => !['node_modules', 'package.json', 'tsconfig.json'].includes(name)).sort()).toEqual(['build', 'dist', 'helper.js', 'index.ts']);
+    expect(readdirSync(join(directory, 'build')).sort()).toEqual(['helper.js', 'helper.js.map', 'index.js', 'index.js.map']);
   });
 
   it('a solution-style tsconfig stands for the projects it references; composite ones get declarations', () => {
