@@ -64,6 +64,8 @@ const refusals: Array<[string, () => unknown, RegExp]> = [
   ['prettySink({ write: "stdout" })', () => prettySink({ write: untyped('stdout') }), /prettySink's write is a function/],
   ['log(5)', () => defineLogFunction(untyped<() => void>(5)), /log\(fn\) takes a function/],
   ['traced({ level: "loud" })', () => traced({ level: untyped('loud') }), /traced\(\{ level \}\) takes one of trace, debug, info, warn, error, fatal, not "loud"/],
+  ['@traced() on a field', () => traced()(untyped<() => void>(undefined), untyped<ClassMethodDecoratorContext>({ kind: 'field', name: 'total' })), /@traced\(\) decorates methods, not a field/],
+  ['@traced() on a legacy property (experimentalDecorators)', () => traced()({}, 'total', untyped<TypedPropertyDescriptor<number>>(undefined)), /@traced\(\) decorates methods/],
   ['setSessionId({})', () => setSessionId(untyped({})), /setSessionId takes a session id/],
   ['httpSink without a key', () => httpSink(untyped({ url: 'http://127.0.0.1:9' })), /needs an ingest key/],
   ['httpSink({ spool: 7 })', () => httpSink({ url: 'http://127.0.0.1:9', key: 'k', spool: untyped(7) }), /spool is a directory/],

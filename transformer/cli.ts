@@ -27,8 +27,9 @@ export const instrumentUsage = [
   'Rewrites a source tree with the Logmill transformer into JavaScript with source maps, for builds',
   'whose compiler has no transformer hook (TypeScript 7). It runs on the TypeScript Logmill depends on.',
   '',
-  '  -o, --out <dir>           the output directory (required, outside <src>)',
-  '  -p, --project <tsconfig>  the tsconfig.json (default: the nearest at or above <src>)',
+  '  -o, --out <dir>           the output directory (required; inside <src>, it is never read as source)',
+  '  -p, --project <tsconfig>  the tsconfig.json (default: the nearest at or above <src>); a solution',
+  '                            tsconfig (files: [], references) stands for the projects it references',
   '      --no-stack            context variables only, no logical stack frames',
 ].join('\n');
 
@@ -57,13 +58,14 @@ export function instrumentCommand(source: string, options: InstrumentCommandOpti
     transform: options.stack === false ? { stack: false } : undefined,
     onFile: onProgress === undefined ? undefined : (_file, index, total) => onProgress(index, total),
   });
+  for (const warning of result.warnings) console.error(`logmill instrument: warning: ${warning}`);
   for (const error of result.errors) console.error(error);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
   console.log(`instrumented ${count(result.files, 'file')} into ${options.out} in ${seconds} s with TypeScript ${ts.version}: ${count(result.activations, 'async function')}, ${count(result.logCalls, 'log call')} stamped, ${count(result.written.length, 'file')} written (JavaScript with source maps)`);
   // As tsc: the output is written despite type errors, and the exit status says there were some.
   if (result.errors.length > 0) {
-    console.error(`${result.errors.length} type errors (output written anyway)`);
+    console.error(`${count(result.errors.length, 'type error')} (${result.written.length > 0 ? 'output written anyway' : 'nothing written'})`);
     return 1;
   }
   return 0;

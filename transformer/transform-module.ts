@@ -24,6 +24,11 @@ export interface ModuleTransformOptions extends TransformerOptions {
   isModuleOfBuild?: (fileName: string) => boolean;
   /** The output's module format (default `'esnext'`, what bundlers take); `'commonjs'` for a loader serving `require`. */
   moduleFormat?: 'esnext' | 'commonjs';
+  /**
+   * The output's language level (default `'esnext'`, left to the bundler); `'es2022'` where the
+   * output runs as it is, so decorators, `accessor` fields and `using` are lowered for Node.
+   */
+  outputTarget?: 'esnext' | 'es2022';
 }
 
 export interface TransformedModule {
@@ -46,6 +51,18 @@ function scriptKindOf(ts: typeof TS, fileName: string): TS.ScriptKind {
   if (/\.jsx$/.test(fileName)) return ts.ScriptKind.JSX;
   if (/\.[cm]?js$/.test(fileName)) return ts.ScriptKind.JS;
   return ts.ScriptKind.TS;
+}
+
+/**
+ * tsc's rule for `useDefineForClassFields`: the option when set, else whether the target (the
+ * compiler's default when unset, which depends on `module` and on the TypeScript version) is
+ * ES2022 or later. TypeScript computes it with a function its declarations leave out.
+ */
+export function usesDefineForClassFields(ts: typeof TS, options: TS.CompilerOptions): boolean {
+  if (options.useDefineForClassFields !== undefined) return options.useDefineForClassFields;
+  const computed = (ts as unknown as { getUseDefineForClassFields?: (options: TS.CompilerOptions) => boolean }).getUseDefineForClassFields;
+  if (typeof computed === 'function') return computed(options);
+  return (options.target ?? ts.ScriptTarget.ES2022) >= ts.ScriptTarget.ES2022;
 }
 
 /** One build's transform, and the TypeScript way of resolving its relative imports. */
@@ -86,7 +103,11 @@ export function createModuleTransformer(ts: typeof TS, options: ModuleTransformO
       compilerOptions = {
         ...fromConfig,
         // Later tools (the bundler, its minifier) choose the output; this step only rewrites.
-        target: ts.ScriptTarget.ESNext,
+        target: options.outputTarget === 'es2022' ? ts.ScriptTarget.ES2022 : ts.ScriptTarget.ESNext,
+        // What class fields mean is the project's, not the output target's: tsc derives it from the
+        // tsconfig's target (false below ES2022: fields assigned in the constructor, after parameter
+        // properties, and declared-only fields left out), and so do esbuild and Vite.
+        useDefineForClassFields: usesDefineForClassFields(ts, fromConfig),
         module: options.moduleFormat === 'commonjs' ? ts.ModuleKind.CommonJS : ts.ModuleKind.ESNext,
         jsx: ts.JsxEmit.Preserve,
         allowJs: true,

@@ -1,6 +1,6 @@
 /**
- * Logging functions whose signature is the API, and a standard (TC39) decorator that logs a
- * method's calls with their duration, outcome and error.
+ * Logging functions whose signature is the API, and a method decorator (standard, or TypeScript's
+ * `experimentalDecorators`) that logs a method's calls with their duration, outcome and error.
  */
 import { emitLog } from '../events.js';
 import { invalidArgument, isRecord } from '../invalid-argument.js';
@@ -41,17 +41,29 @@ export interface TracedOptions {
 }
 
 /**
- * A standard method decorator: logs each call with its duration and outcome, and the error when
- * it throws or rejects. Works for synchronous and async methods alike.
+ * What `traced()` returns: a method decorator in both of TypeScript's decorator forms, standard
+ * (TC39, the default) and legacy (`experimentalDecorators: true`, as NestJS, TypeORM and Angular
+ * projects use), told apart by the arguments it is called with.
+ */
+export interface TracedDecorator {
+  /** Standard decorators: `(method, context)` → the replacement method. */
+  <This, A extends unknown[], R>(method: (this: This, ...args: A) => R, context: ClassMethodDecoratorContext<This, (this: This, ...args: A) => R>): (this: This, ...args: A) => R;
+  /** `experimentalDecorators`: `(prototype, name, descriptor)` → the descriptor with the method replaced. */
+  <T>(target: object, propertyKey: string | symbol, descriptor: TypedPropertyDescriptor<T>): TypedPropertyDescriptor<T> | void;
+}
+
+/**
+ * A method decorator that logs each call with its duration and outcome, and the error when it
+ * throws or rejects. Works for synchronous and async methods alike, with standard decorators and
+ * with `experimentalDecorators`.
  *
  * @example class Cart { @traced() async checkout() { … } }
  */
-export function traced(options: TracedOptions = {}) {
+export function traced(options: TracedOptions = {}): TracedDecorator {
   const level = options.level ?? 'debug';
   if (!Object.hasOwn(severityNumbers, level)) throw invalidArgument(`traced({ level }) takes one of ${Object.keys(severityNumbers).join(', ')}, not ${JSON.stringify(level)}`);
   const severity = severityNumbers[level];
-  return function <This, A extends unknown[], R>(method: (this: This, ...args: A) => R, context: ClassMethodDecoratorContext<This, (this: This, ...args: A) => R>) {
-    const name = String(context.name);
+  const wrap = <This, A extends unknown[], R>(method: (this: This, ...args: A) => R, name: string): ((this: This, ...args: A) => R) => {
     const finished = (start: number): number => Math.round((performance.now() - start) * 1000) / 1000;
     const ok = (start: number): void => {
       const durationMs = finished(start);
@@ -86,4 +98,15 @@ export function traced(options: TracedOptions = {}) {
       return result;
     };
   };
+  return function (first: unknown, second: unknown, descriptor?: PropertyDescriptor): unknown {
+    if (typeof second === 'object' && second !== null && 'kind' in second) {
+      const context = second as DecoratorContext;
+      if (context.kind !== 'method' || typeof first !== 'function') throw invalidArgument(`@traced() decorates methods, not a ${context.kind}`);
+      return wrap(first as (...args: unknown[]) => unknown, String(context.name));
+    }
+    if ((typeof second === 'string' || typeof second === 'symbol') && descriptor !== undefined && typeof descriptor.value === 'function') {
+      return { ...descriptor, value: wrap(descriptor.value as (...args: unknown[]) => unknown, String(second)) };
+    }
+    throw invalidArgument('@traced() decorates methods');
+  } as TracedDecorator;
 }

@@ -281,6 +281,53 @@ describe('a fresh app on TypeScript 7, from the packed packages', () => {
   });
 });
 
+describe('decorators and TypeScript 7 options on the TypeScript 7 route, from the packed packages', () => {
+  // The app of the previous describe has logmill and typescript@7 installed; each project here is a
+  // folder of it with its own tsconfig, checked by TypeScript 7 and instrumented by the package.
+  const service = (legacy: boolean) => [
+    "import { addSink, configureLogging, traced } from 'logmill';",
+    "configureLogging({ level: 'debug' });",
+    "addSink((event) => console.log(`${event.name} ${String(event.attributes['outcome'])}`));",
+    'export class Service {',
+    '  @traced()',
+    '  async checkout(cart: string): Promise<string> { await null; return cart; }',
+    ...(legacy ? [] : ['  accessor size = 3;']),
+    '}',
+    'function disposed(): string {',
+    '  const steps: string[] = [];',
+    "  { using resource = { [Symbol.dispose]() { steps.push('disposed'); } }; steps.push('used'); void resource; }",
+    "  return steps.join(',');",
+    '}',
+    "console.log(await new Service().checkout('c1'), disposed());",
+    '',
+  ].join('\n');
+
+  it.each([
+    { name: 'standard', legacy: false },
+    { name: 'legacy', legacy: true },
+  ])('$name decorators: TypeScript 7 checks, logmill instrument lowers them for the target, Node runs the output', ({ name, legacy }) => {
+    const app = join(work, 'shop-ts7');
+    expect(readdirSync(join(app, 'node_modules')), 'the TypeScript 7 app installed its packages').toContain('typescript');
+    const project = join(app, `decorators-${name}`);
+    mkdirSync(join(project, 'src'), { recursive: true });
+    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: {
+        target: 'es2022', lib: ['es2022', 'esnext.disposable', 'dom'], module: 'nodenext', strict: true, types: [],
+        rootDir: 'src', outDir: 'dist', experimentalDecorators: legacy, checkers: 2, deduplicatePackages: true,
+      },
+      include: ['src'],
+    }));
+    writeFileSync(join(project, 'src/main.ts'), service(legacy));
+    const checked = run(`npx tsc -p ${project}/tsconfig.json --noEmit`, app);
+    expect(`${checked.stdout}${checked.stderr}`).toBe('');
+    const instrumented = runOk(`npx logmill instrument ${project}/src --out ${project}/build`, app);
+    expect(instrumented.stderr).toMatch(/compiler option 'checkers' ignored/);
+    expect(instrumented.stderr).not.toMatch(/error/);
+    const ran = runOk(`node ${project}/build/main.js`, app);
+    expect(ran.stdout).toBe('checkout ok\nc1 used,disposed\n');
+  });
+});
+
 describe.each([
   { name: 'shop-ts6', block: 'typescript-6', install: 'npm install --save-dev typescript@6 ts-patch@4', compiler: /^6\./, tsPatch: /^4\./ },
   { name: 'shop-ts59', block: 'typescript-6', install: 'npm install --save-dev typescript@5.9 ts-patch@3.3', compiler: /^5\.9\./, tsPatch: /^3\.3\./ },

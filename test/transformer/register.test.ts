@@ -109,6 +109,27 @@ void withContext({ requestId: 'r3' }, () => work()).then(() => {${report}});
     expect(plain.code).toMatchObject({ file: 'src/plain.ts', line: 4, function: 'work' });
   });
 
+  it('lowers what Node cannot run yet: standard decorators (@traced()), accessor fields and using', () => {
+    const app = createApp({ name: 'decorated-app', type: 'module' }, {
+      'main.ts': `import { addSink, traced, configureLogging } from 'logmill';
+const events: any[] = [];
+addSink((event) => events.push(event));
+configureLogging({ level: 'debug' });
+class Cart {
+  accessor items = 2;
+  @traced() async checkout(): Promise<number> { await Promise.resolve(); return this.items; }
+}
+let disposed = false;
+function scoped(): number { using resource = { [Symbol.dispose]() { disposed = true; } }; return 1; }
+const total = await new Cart().checkout();
+console.log(JSON.stringify({ total, scoped: scoped(), disposed, traced: events.some((event) => event.attributes?.durationMs !== undefined) }));
+`,
+    });
+    const result = run(app, 'main.ts');
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout.trim())).toEqual({ total: 2, scoped: 1, disposed: true, traced: true });
+  });
+
   it("maps an error's stack to the TypeScript source with --enable-source-maps", () => {
     const app = createApp({ name: 'maps-app', type: 'module' }, {
       'main.ts': `interface Order { id: string }
