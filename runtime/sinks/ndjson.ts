@@ -128,7 +128,9 @@ export function ndjsonSink(options: NdjsonOptions): NdjsonSink {
     const done = (): void => {
       writing = false;
       if (queue.length > 0) startWrite();
-      else if (used > 0) schedule();
+      // Someone waits in flush(): what came in during the write goes now, not after flushDelay on a
+      // timer that keeps no process alive.
+      else if (used > 0) waiters.length > 0 ? startWrite() : schedule();
       else settle();
     };
     if (stream !== undefined) {

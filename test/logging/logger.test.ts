@@ -329,6 +329,24 @@ describe('sinks', () => {
     expect(() => ndjsonSink({ destination: file, flushDelay: -1 })).toThrow(/flushDelay/);
   });
 
+  it('flushes lines logged during a write at once, without waiting flushDelay for them', async () => {
+    const chunks: Buffer[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        chunks.push(chunk);
+        setTimeout(callback, 20);
+      },
+    });
+    const sink = ndjsonSink({ destination: stream, minimumWrite: 4096, flushDelay: 60_000 });
+    log.info('starts a write %s', 'x'.repeat(5000));
+    log.info('arrives while it is in flight');
+    const started = Date.now();
+    await sink.flush();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    sink.close();
+    expect(Buffer.concat(chunks).toString('utf8').trim().split('\n')).toHaveLength(2);
+  });
+
   it('writes NDJSON to a stream, in order', async () => {
     const chunks: Buffer[] = [];
     const stream = new Writable({
