@@ -15,13 +15,20 @@ export function eventsUrl(url: string): string {
  * What the collector's answer means for the batch: its status, when to retry, and for a 4xx how
  * many events it refused (a partly refused batch stored `accepted` of them).
  */
-export async function sendResultOf(response: Response, events: number): Promise<SendResult> {
+export async function sendResultOf(response: CollectorAnswer, events: number): Promise<SendResult> {
   let refused: number | undefined;
   if (response.status >= 400 && response.status < 500) {
     const answer = (await response.json().catch(() => undefined)) as { accepted?: unknown } | undefined;
     if (typeof answer?.accepted === 'number') refused = Math.max(0, events - answer.accepted);
   }
   return { status: response.status, retryAfter: response.headers.get('retry-after'), refused };
+}
+
+/** The parts of a fetch `Response` read here; declared so the types need neither DOM nor Node's. */
+export interface CollectorAnswer {
+  status: number;
+  headers: { get(name: string): string | null };
+  json(): Promise<unknown>;
 }
 
 /** What a send attempt came back with. `status` 0 means the request never got an answer. */
