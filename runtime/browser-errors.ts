@@ -51,13 +51,11 @@ function tabSession(): string {
 
 /**
  * Starts reporting uncaught errors and unhandled rejections; returns a function that stops it and
- * puts the console back. Where there is no window to listen on (Node, server-side rendering of
- * shared code) it does nothing.
+ * puts the console back.
  *
  * @example captureErrors(); browserSink({ url, key });
  */
 export function captureErrors(options: ErrorCaptureOptions = {}): () => void {
-  if (typeof addEventListener !== 'function') return () => {};
   const limit = options.breadcrumbs ?? 20;
   const breadcrumbs: Breadcrumb[] = [];
   setSessionId(options.sessionId ?? tabSession());

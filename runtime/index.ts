@@ -8,4 +8,4 @@ import './format/full-message-renderer.js';
 
 export * from './public-api.js';
 export { type BrowserSink, type BrowserSinkOptions, browserSink } from './delivery/browser-sink.js';
-export { type ErrorCaptureOptions, captureErrors } from './browser-errors.js';
+export { type ErrorCaptureOptions, captureErrors } from './capture-errors.js';

@@ -79,17 +79,43 @@ export type DeliveryProblem =
   /** A send attempt failed without an answer; the batch will be retried. */
   | { kind: 'failed'; error: unknown }
   /** The collector refused `events` events with a final 4xx `status`; they are not resent. */
-  | { kind: 'refused'; events: number; status: number };
+  | { kind: 'refused'; events: number; status: number }
+  /**
+   * The process is exiting with `events` not acknowledged: they wait in the spool directory
+   * `spool` for the next process with the same collector and key, or are lost without one.
+   */
+  | { kind: 'unsent'; events: number; spool: string | undefined };
 
-/** A problem in words, for a log line or stderr. */
-export function describeDeliveryProblem(problem: DeliveryProblem): string {
+const refusalReasons: Record<number, string> = {
+  401: 'the ingest key is not accepted',
+  403: 'the key may not ingest',
+  404: 'no collector answers at this URL',
+  413: 'the batch is too large',
+};
+
+/** An error and its cause in one line: Node's fetch says only "fetch failed" and keeps the reason in `cause`. */
+function errorText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  return `${error.message}${cause}`;
+}
+
+/** A problem in words, for a log line or stderr; `url` names the collector when given. */
+export function describeDeliveryProblem(problem: DeliveryProblem, url?: string): string {
+  const at = url === undefined ? '' : ` at ${url}`;
   switch (problem.kind) {
     case 'dropped':
       return `logmill: the delivery spool is full; dropped the ${problem.events} oldest events (${problem.total} in all)`;
     case 'failed':
-      return `logmill: sending events failed: ${problem.error instanceof Error ? problem.error.message : String(problem.error)}`;
-    case 'refused':
-      return `logmill: the collector refused ${problem.events} events (HTTP ${problem.status}); they are not resent`;
+      return `logmill: sending events to the collector${at} failed: ${errorText(problem.error)}; retrying`;
+    case 'refused': {
+      const reason = refusalReasons[problem.status];
+      return `logmill: the collector${at} refused ${problem.events} events (HTTP ${problem.status}${reason === undefined ? '' : `: ${reason}`}); they are not resent`;
+    }
+    case 'unsent':
+      return problem.spool === undefined
+        ? `logmill: exiting with ${problem.events} events the collector${at} did not acknowledge; they are lost (the sink keeps no spool)`
+        : `logmill: exiting with ${problem.events} events the collector${at} did not acknowledge; they are spooled in ${problem.spool} and sent by the next process that starts with the same collector and key`;
   }
 }
 
@@ -108,7 +134,10 @@ export interface Delivery {
   takeUnsealed(): string[];
   /** Recounts what waits, after the spool was changed from outside (a page's last send). */
   recount(): void;
-  /** Seals what was collected and resolves once the spool is empty (true) or after `timeout` ms (false). */
+  /**
+   * Seals what was collected and resolves true once the spool is empty with nothing refused on the
+   * way, false when the collector refused events or after `timeout` ms.
+   */
   flush(timeout?: number): Promise<boolean>;
   /** Stops sending; what is spooled stays spooled. */
   stop(): void;
@@ -224,13 +253,14 @@ export function createDelivery<Batch extends SpooledBatch>(
     flush(timeout = 10_000) {
       seal();
       if (spool.first() === undefined && !pumping) return Promise.resolve(true);
+      const refused = statistics.refused;
       // This timer is referenced: a caller awaiting flush keeps the process alive until the spool
       // empties or the timeout passes (the retry timers alone would let it exit).
       return new Promise((resolve) => {
         const timer = setTimeout(() => resolve(false), timeout);
         idle.push(() => {
           clearTimeout(timer);
-          resolve(true);
+          resolve(statistics.refused === refused);
         });
       });
     },
