@@ -7,7 +7,7 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { type SinkOptions, addSink } from '../events.js';
-import { checkHttpUrl, checkPositive, invalidArgument } from '../invalid-argument.js';
+import { checkHttpUrl, checkKnownOptions, checkPositive, invalidArgument } from '../invalid-argument.js';
 import { envelopeJson } from '../logging/envelope.js';
 import { uuidv7 } from '../logging/uuid.js';
 import { type Delivery, type DeliveryOptions, type DeliveryProblem, type DeliveryStatistics, type SendResult, createDelivery, describeDeliveryProblem, eventsUrl, sendResultOf } from './delivery.js';
@@ -71,6 +71,10 @@ function throttledStderr(url: string): (problem: DeliveryProblem) => void {
 function checkOptions(options: HttpSinkOptions): void {
   checkHttpUrl(options?.url, "httpSink's url (the collector)");
   if (typeof options.key !== 'string' || options.key === '') throw invalidArgument('httpSink needs an ingest key');
+  checkKnownOptions(options, [
+    'url', 'key', 'level', 'spool', 'maxSpoolBytes', 'compress', 'timeout', 'exitTimeout', 'onProblem',
+    'maxBatchEvents', 'maxBatchBytes', 'flushInterval', 'initialBackoff', 'maxBackoff',
+  ], 'httpSink');
   if (options.spool !== undefined && options.spool !== false && (typeof options.spool !== 'string' || options.spool === '')) {
     throw invalidArgument('spool is a directory, or false to keep batches in memory only');
   }
