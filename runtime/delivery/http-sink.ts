@@ -171,11 +171,17 @@ export function httpSink(options: HttpSinkOptions): HttpSink {
   process.on('exit', onExit);
   process.on('beforeExit', onBeforeExit);
 
+  // Refused events are lost (a wrong key, a wrong URL): a flush that saw any is not a success.
+  const flush = async (flushTimeout?: number): Promise<boolean> => {
+    const refused = delivery.statistics.refused;
+    return (await delivery.flush(flushTimeout)) && delivery.statistics.refused === refused;
+  };
+
   return {
-    flush: (flushTimeout) => delivery.flush(flushTimeout),
+    flush,
     async close(closeTimeout) {
       remove();
-      const delivered = await delivery.flush(closeTimeout);
+      const delivered = await flush(closeTimeout);
       delivery.stop();
       process.off('beforeExit', onBeforeExit);
       process.off('exit', onExit);
