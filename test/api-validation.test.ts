@@ -134,6 +134,7 @@ describe('logging calls', () => {
     expect(() => log.info(untyped(undefined))).not.toThrow();
     expect(() => log.warn(untyped({ a: 1 }), Symbol('s'))).not.toThrow();
     sink.close();
-    expect(sink.events.map((event) => event.template)).toEqual(['undefined', '[object Object]']);
+    // An object first is pino's attributes: here with no message after it.
+    expect(sink.events.map((event) => [event.template, event.attributes])).toEqual([['undefined', {}], ['', { a: 1 }]]);
   });
 });
