@@ -81,10 +81,11 @@ export type DeliveryProblem =
   /** The collector refused `events` events with a final 4xx `status`; they are not resent. */
   | { kind: 'refused'; events: number; status: number }
   /**
-   * The process is exiting with `events` not acknowledged: they wait in the spool directory
-   * `spool` for the next process with the same collector and key, or are lost without one.
+   * The process is exiting with `events` not acknowledged (the last attempt ended on `reason`):
+   * they wait in the spool directory `spool` for the next process with the same collector and
+   * key, or are lost without one.
    */
-  | { kind: 'unsent'; events: number; spool: string | undefined };
+  | { kind: 'unsent'; events: number; spool: string | undefined; reason: unknown };
 
 const refusalReasons: Record<number, string> = {
   401: 'the ingest key is not accepted',
@@ -112,10 +113,12 @@ export function describeDeliveryProblem(problem: DeliveryProblem, url?: string):
       const reason = refusalReasons[problem.status];
       return `logmill: the collector${at} refused ${problem.events} events (HTTP ${problem.status}${reason === undefined ? '' : `: ${reason}`}); they are not resent`;
     }
-    case 'unsent':
+    case 'unsent': {
+      const unsent = `logmill: exiting with ${problem.events} events the collector${at} did not acknowledge (${errorText(problem.reason)})`;
       return problem.spool === undefined
-        ? `logmill: exiting with ${problem.events} events the collector${at} did not acknowledge; they are lost (the sink keeps no spool)`
-        : `logmill: exiting with ${problem.events} events the collector${at} did not acknowledge; they are spooled in ${problem.spool} and sent by the next process that starts with the same collector and key`;
+        ? `${unsent}; they are lost (the sink keeps no spool)`
+        : `${unsent}; they are spooled in ${problem.spool} and sent by the next process that starts with the same collector and key`;
+    }
   }
 }
 

@@ -124,12 +124,12 @@ export function httpSink(options: HttpSinkOptions): HttpSink {
       // Node's fetch reuses the connection only once the body is read (after a 4xx it already was).
       await response.arrayBuffer().catch(() => undefined);
     } catch (error) {
-      if (exiting) giveUpAtExit();
+      if (exiting) giveUpAtExit(error);
       throw error;
     }
     if (exiting) {
       // A batch that will be retried ends the last attempt; the last batch answered ends it too.
-      if (isRetryableStatus(result.status)) giveUpAtExit();
+      if (isRetryableStatus(result.status)) giveUpAtExit(`HTTP ${result.status}`);
       else if (spool.events === events) clearTimeout(exitTimer);
     }
     return result;
@@ -153,12 +153,12 @@ export function httpSink(options: HttpSinkOptions): HttpSink {
     exiting = true;
     if (durable !== undefined) durable.saveSync(delivery.takeUnsealed());
     // A referenced timer: the process stays for the last attempt, and no longer than exitTimeout.
-    exitTimer = setTimeout(giveUpAtExit, exitTimeout);
+    exitTimer = setTimeout(() => giveUpAtExit(`no answer within exitTimeout, ${exitTimeout} ms`), exitTimeout);
     delivery.seal();
   };
   let exitTimer: ReturnType<typeof setTimeout> | undefined;
   let gaveUp = false;
-  function giveUpAtExit(): void {
+  function giveUpAtExit(reason: unknown): void {
     if (gaveUp) return;
     gaveUp = true;
     clearTimeout(exitTimer);
@@ -166,7 +166,7 @@ export function httpSink(options: HttpSinkOptions): HttpSink {
     delivery.stop();
     delivery.recount();
     const unsent = delivery.statistics.queued;
-    if (unsent > 0) report({ kind: 'unsent', events: unsent, spool: durable?.directory });
+    if (unsent > 0) report({ kind: 'unsent', events: unsent, spool: durable?.directory, reason });
   }
   process.on('exit', onExit);
   process.on('beforeExit', onBeforeExit);

@@ -86,7 +86,7 @@ describe('an app that ends without flush()', () => {
     // The send timeout is 10 s; the exit does not wait for it, nor for retries.
     expect(ran.milliseconds).toBeLessThan(4_000);
     const spool = join(temporary, `logmill-${process.getuid!()}`, 'spool');
-    expect(ran.stderr).toMatch(new RegExp(`^logmill: exiting with 1 events the collector at ${url}/v1/events did not acknowledge; they are spooled in ${spool}/[0-9a-f]{32}/p\\d+-\\w+ and sent by the next process that starts with the same collector and key\\n$`));
+    expect(ran.stderr).toMatch(new RegExp(`^logmill: exiting with 1 events the collector at ${url}/v1/events did not acknowledge \\(fetch failed: connect ECONNREFUSED 127\\.0\\.0\\.1:\\d+\\); they are spooled in ${spool}/[0-9a-f]{32}/p\\d+-\\w+ and sent by the next process that starts with the same collector and key\\n$`));
     expect(spooledBatches(spool)).toHaveLength(1);
   });
 
@@ -106,7 +106,7 @@ describe('an app that ends without flush()', () => {
     const hung = await runApp(url, temporary, 'first', ', exitTimeout: 300, compress: false');
     expect(hung.status).toBe(0);
     expect(hung.milliseconds).toBeLessThan(4_000);
-    expect(hung.stderr).toMatch(/^logmill: exiting with 1 events the collector at .* did not acknowledge; they are spooled in /);
+    expect(hung.stderr).toMatch(/^logmill: exiting with 1 events the collector at .* did not acknowledge \(no answer within exitTimeout, 300 ms\); they are spooled in /);
     answering = true;
     const next = await runApp(url, temporary, 'second', ', compress: false');
     expect(next.stderr).toBe('');
