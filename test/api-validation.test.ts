@@ -73,6 +73,17 @@ const refusals: Array<[string, () => unknown, RegExp]> = [
   ['browserSink({ url: "" })', () => browserSink({ url: '', key: 'k' }), /browserSink needs \{ url, key \}/],
   ['browserSink without a key', () => browserSink(untyped({ url: 'https://collector.example' })), /browserSink/],
   ['httpSink({ maxBatchEvents: 0 })', () => httpSink({ url: 'http://127.0.0.1:9', key: 'k', spool: false, maxBatchEvents: 0 }), /maxBatchEvents is a positive number, not 0/],
+  ['configureLogging({ levle: "debug" })', () => configureLogging(untyped({ levle: 'debug' })), /^logmill: configureLogging has no option "levle" \(did you mean "level"\?\); its options are level, modules, redact, service$/],
+  ['configureLogging({ service: { nmae } })', () => configureLogging({ service: untyped({ nmae: 'shop' }) }), /configureLogging\(\{ service \}\) has no option "nmae" \(did you mean "name"\?\)/],
+  ['configureLogging({ redact: { path } })', () => configureLogging({ redact: untyped({ path: ['user.email'] }) }), /redact has no option "path" \(did you mean "paths"\?\)/],
+  ['httpSink({ spoolDirectory })', () => httpSink(untyped({ url: 'http://127.0.0.1:9', key: 'k', spoolDirectory: '/tmp/x' })), /httpSink has no option "spoolDirectory"; its options are url, key, level, spool, /],
+  ['httpSink({ flushIntreval })', () => httpSink(untyped({ url: 'http://127.0.0.1:9', key: 'k', flushIntreval: 10 })), /httpSink has no option "flushIntreval" \(did you mean "flushInterval"\?\)/],
+  ['ndjsonSink({ minWrite })', () => ndjsonSink(untyped({ destination: 1, minWrite: 5 })), /ndjsonSink has no option "minWrite"/],
+  ['ndjsonSink({ destination: "/nonexistent/x.log" })', () => ndjsonSink({ destination: '/nonexistent/x.log' }), /^logmill: ndjsonSink cannot open "\/nonexistent\/x.log" for appending: ENOENT/],
+  ['ndjsonSink({ destination: a closed descriptor })', () => ndjsonSink({ destination: 987 }), /^logmill: ndjsonSink's destination 987 is not an open file descriptor$/],
+  ['prettySink({ colours })', () => prettySink(untyped({ colours: false })), /prettySink has no option "colours" \(did you mean "colors"\?\)/],
+  ['memorySink({ levle })', () => memorySink(untyped({ levle: 'warn' })), /memorySink has no option "levle" \(did you mean "level"\?\)/],
+  ['otlpExporter({ header })', () => otlpExporter(untyped({ url: 'http://127.0.0.1:9/v1/logs', header: {} })), /otlpExporter has no option "header" \(did you mean "headers"\?\)/],
   ['httpSink({ flushInterval: NaN })', () => httpSink({ url: 'http://127.0.0.1:9', key: 'k', spool: false, flushInterval: Number.NaN }), /flushInterval is a positive number, not NaN/],
 ];
 
@@ -125,6 +136,7 @@ describe('logging calls', () => {
     expect(() => log.info(untyped(undefined))).not.toThrow();
     expect(() => log.warn(untyped({ a: 1 }), Symbol('s'))).not.toThrow();
     sink.close();
-    expect(sink.events.map((event) => event.template)).toEqual(['undefined', '[object Object]']);
+    // An object first is pino's attributes: here with no message after it.
+    expect(sink.events.map((event) => [event.template, event.attributes])).toEqual([['undefined', {}], ['', { a: 1 }]]);
   });
 });

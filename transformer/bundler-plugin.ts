@@ -69,20 +69,32 @@ export function logmillUnplugin(): UnpluginInstance<BundlerPluginOptions | undef
         for (const warning of warnings) this.warn(warning);
         return { code: rewritten, map };
       },
+      vite: {
+        // Instrumented modules import the hooks, which Vite's dev server would only discover on the
+        // first page load, optimize, and then reload the page for: it is optimized up front instead.
+        config: () => ({ optimizeDeps: { include: [options.runtime ?? 'logmill/hooks'] } }),
+      },
     };
   });
   return instance;
 }
 
+/*
+ * Typed through unplugin's own instance type, so the declarations name no bundler type that
+ * TypeScript would have to infer (and print) itself: each resolves in the app, from the bundler
+ * the app has installed.
+ */
+type Plugins = UnpluginInstance<BundlerPluginOptions | undefined>;
+
 /** Vite (and Vitest) plugin. */
-export const vite = (options?: BundlerPluginOptions) => logmillUnplugin().vite(options);
+export const vite: Plugins['vite'] = (options) => logmillUnplugin().vite(options);
 /** Rollup plugin. */
-export const rollup = (options?: BundlerPluginOptions) => logmillUnplugin().rollup(options);
+export const rollup: Plugins['rollup'] = (options) => logmillUnplugin().rollup(options);
 /** Rolldown plugin. */
-export const rolldown = (options?: BundlerPluginOptions) => logmillUnplugin().rolldown(options);
+export const rolldown: Plugins['rolldown'] = (options) => logmillUnplugin().rolldown(options);
 /** esbuild plugin. */
-export const esbuild = (options?: BundlerPluginOptions) => logmillUnplugin().esbuild(options);
+export const esbuild: Plugins['esbuild'] = (options) => logmillUnplugin().esbuild(options);
 /** webpack plugin. */
-export const webpack = (options?: BundlerPluginOptions) => logmillUnplugin().webpack(options);
+export const webpack: Plugins['webpack'] = (options) => logmillUnplugin().webpack(options);
 /** Rspack plugin. */
-export const rspack = (options?: BundlerPluginOptions) => logmillUnplugin().rspack(options);
+export const rspack: Plugins['rspack'] = (options) => logmillUnplugin().rspack(options);

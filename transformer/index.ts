@@ -11,7 +11,7 @@ import type * as TS from 'typescript';
 import { type FunctionWithBody, canTakeHiddenParameter, isIgnoredFile } from './analysis.js';
 import { type CallResolver, checkerCallResolver } from './call-resolver.js';
 import { type InstrumentEnvironment, instrumentFile } from './instrument-file.js';
-import { type TransformerOptions, resolveOptions } from './options.js';
+import { type TransformerOptions, checkPluginEntry, resolveOptions } from './options.js';
 import { type SyntacticResolverHost, syntacticCallResolver } from './syntactic-call-resolver.js';
 
 export type { TransformerOptions } from './options.js';
@@ -122,5 +122,6 @@ export default function logmillTransformer(
   config: TransformerOptions = {},
   extras: TransformerExtras = {},
 ): TS.TransformerFactory<TS.SourceFile> {
+  checkPluginEntry(config);
   return createLogmillTransformer(program, config, extras);
 }

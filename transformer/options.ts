@@ -21,6 +21,39 @@ export interface TransformerOptions {
   keepSourceText?: boolean;
 }
 
+/** The transformer's own options, as a tsconfig plugins entry may give them. */
+const transformerOptionNames = ['stack', 'include', 'exclude', 'verbose', 'runtime', 'root', 'keepSourceText'];
+/** What ts-patch (and ttypescript before it) read from the same plugins entry. */
+const pluginEntryNames = ['transform', 'type', 'import', 'isEsm', 'after', 'afterDeclarations', 'transformProgram', 'resolvePathAliases', 'name'];
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/**
+ * Refuses a tsconfig plugins entry with a key neither Logmill nor ts-patch reads: a misspelled
+ * option (`stak`, `excludes`) would otherwise be ignored and the build silently differ.
+ */
+export function checkPluginEntry(entry: object): void {
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+    throw new TypeError('logmill/transformer: the plugins entry is an object, such as { "transform": "logmill/transformer" }');
+  }
+  for (const key of Object.keys(entry)) {
+    if (transformerOptionNames.includes(key) || pluginEntryNames.includes(key)) continue;
+    const closest = transformerOptionNames.map((name) => [name, editDistance(key.toLowerCase(), name.toLowerCase())] as const).sort((a, b) => a[1] - b[1])[0]!;
+    const hint = closest[1] <= Math.max(2, Math.floor(key.length / 3)) ? ` (did you mean "${closest[0]}"?)` : '';
+    throw new TypeError(`logmill/transformer: the tsconfig plugins entry has no option "${key}"${hint}; its options are ${transformerOptionNames.join(', ')}`);
+  }
+}
+
 export interface ResolvedOptions {
   stack: boolean;
   verbose: boolean;

@@ -15,13 +15,20 @@ export function eventsUrl(url: string): string {
  * What the collector's answer means for the batch: its status, when to retry, and for a 4xx how
  * many events it refused (a partly refused batch stored `accepted` of them).
  */
-export async function sendResultOf(response: Response, events: number): Promise<SendResult> {
+export async function sendResultOf(response: CollectorAnswer, events: number): Promise<SendResult> {
   let refused: number | undefined;
   if (response.status >= 400 && response.status < 500) {
     const answer = (await response.json().catch(() => undefined)) as { accepted?: unknown } | undefined;
     if (typeof answer?.accepted === 'number') refused = Math.max(0, events - answer.accepted);
   }
   return { status: response.status, retryAfter: response.headers.get('retry-after'), refused };
+}
+
+/** The parts of a fetch `Response` read here; declared so the types need neither DOM nor Node's. */
+export interface CollectorAnswer {
+  status: number;
+  headers: { get(name: string): string | null };
+  json(): Promise<unknown>;
 }
 
 /** What a send attempt came back with. `status` 0 means the request never got an answer. */
@@ -72,17 +79,46 @@ export type DeliveryProblem =
   /** A send attempt failed without an answer; the batch will be retried. */
   | { kind: 'failed'; error: unknown }
   /** The collector refused `events` events with a final 4xx `status`; they are not resent. */
-  | { kind: 'refused'; events: number; status: number };
+  | { kind: 'refused'; events: number; status: number }
+  /**
+   * The process is exiting with `events` not acknowledged (the last attempt ended on `reason`):
+   * they wait in the spool directory `spool` for the next process with the same collector and
+   * key, or are lost without one.
+   */
+  | { kind: 'unsent'; events: number; spool: string | undefined; reason: unknown };
 
-/** A problem in words, for a log line or stderr. */
-export function describeDeliveryProblem(problem: DeliveryProblem): string {
+const refusalReasons: Record<number, string> = {
+  401: 'the ingest key is not accepted',
+  403: 'the key may not ingest',
+  404: 'no collector answers at this URL',
+  413: 'the batch is too large',
+};
+
+/** An error and its cause in one line: Node's fetch says only "fetch failed" and keeps the reason in `cause`. */
+function errorText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  return `${error.message}${cause}`;
+}
+
+/** A problem in words, for a log line or stderr; `url` names the collector when given. */
+export function describeDeliveryProblem(problem: DeliveryProblem, url?: string): string {
+  const at = url === undefined ? '' : ` at ${url}`;
   switch (problem.kind) {
     case 'dropped':
       return `logmill: the delivery spool is full; dropped the ${problem.events} oldest events (${problem.total} in all)`;
     case 'failed':
-      return `logmill: sending events failed: ${problem.error instanceof Error ? problem.error.message : String(problem.error)}`;
-    case 'refused':
-      return `logmill: the collector refused ${problem.events} events (HTTP ${problem.status}); they are not resent`;
+      return `logmill: sending events to the collector${at} failed: ${errorText(problem.error)}; retrying`;
+    case 'refused': {
+      const reason = refusalReasons[problem.status];
+      return `logmill: the collector${at} refused ${problem.events} events (HTTP ${problem.status}${reason === undefined ? '' : `: ${reason}`}); they are not resent`;
+    }
+    case 'unsent': {
+      const unsent = `logmill: exiting with ${problem.events} events the collector${at} did not acknowledge (${errorText(problem.reason)})`;
+      return problem.spool === undefined
+        ? `${unsent}; they are lost (the sink keeps no spool)`
+        : `${unsent}; they are spooled in ${problem.spool} and sent by the next process that starts with the same collector and key`;
+    }
   }
 }
 

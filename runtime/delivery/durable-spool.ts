@@ -2,14 +2,50 @@
  * Node's on-disk spool: each sealed batch is one NDJSON file, written (to a temporary name, then
  * renamed) before it is sent and deleted only after the collector acknowledged it, so a crash or a
  * collector outage loses nothing that reached the disk. Each process owns a subdirectory; a new
- * process adopts the batches of owners that are no longer running.
+ * process adopts the batches of owners that are no longer running and sent to the same collector
+ * with the same key (the spool's identity), never another's. Directories are 0700 and files 0600:
+ * batches hold messages, arguments and user ids.
  */
+import { createHash } from 'node:crypto';
 import {
-  existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmdirSync, unlinkSync, writeFileSync,
+  existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmdirSync, unlinkSync, writeFileSync,
 } from 'node:fs';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Spool, SpooledBatch } from './spool.js';
+
+const privateDirectory = 0o700;
+const privateFile = 0o600;
+
+/**
+ * Who may adopt a spool's batches: a digest of the collector URL and the ingest key (the key itself
+ * is never written to disk), so a process with another key or collector leaves them alone.
+ */
+export function spoolIdentity(url: string, key: string): string {
+  return createHash('sha256').update(`${url}\n${key}`).digest('hex').slice(0, 32);
+}
+
+/**
+ * The default spool root: `logmill-<uid>` under the OS temp dir, private to the user. The temp dir
+ * is shared by every user, so a directory someone else created first (or a symlink, or one others
+ * can enter) is refused rather than written to: the return is then the reason, for the caller to
+ * report, and delivery keeps its batches in memory.
+ */
+export function privateSpoolRoot(identity: string): { directory: string } | { refused: string } {
+  const uid = process.getuid?.();
+  const base = join(tmpdir(), `logmill-${uid ?? userInfo().username}`);
+  try {
+    mkdirSync(base, { recursive: true, mode: privateDirectory });
+    const status = lstatSync(base);
+    if (!status.isDirectory()) return { refused: `${base} is not a directory` };
+    if (uid !== undefined && status.uid !== uid) return { refused: `${base} belongs to uid ${status.uid}, not to this user (${uid})` };
+    if (uid !== undefined && (status.mode & 0o077) !== 0) return { refused: `${base} is open to other users (mode ${(status.mode & 0o777).toString(8)})` };
+  } catch (error) {
+    return { refused: `${base}: ${(error as Error).message}` };
+  }
+  return { directory: join(base, 'spool', identity) };
+}
 
 export interface DiskBatch extends SpooledBatch {
   readonly file: string;
@@ -39,25 +75,31 @@ export class DurableSpool implements Spool<DiskBatch> {
   /** The directory this process writes to. */
   readonly directory: string;
 
-  constructor(root: string, private readonly maxBytes: number) {
-    mkdirSync(root, { recursive: true });
+  /** `identity` (see `spoolIdentity`) says whose batches this process may adopt. */
+  constructor(root: string, private readonly maxBytes: number, private readonly identity: string) {
+    mkdirSync(root, { recursive: true, mode: privateDirectory });
     this.directory = join(root, `p${process.pid}-${Date.now().toString(36)}`);
-    mkdirSync(this.directory, { recursive: true });
-    writeFileSync(join(this.directory, ownerFile), JSON.stringify({ pid: process.pid }));
+    mkdirSync(this.directory, { recursive: true, mode: privateDirectory });
+    writeFileSync(join(this.directory, ownerFile), JSON.stringify({ pid: process.pid, identity }), { mode: privateFile });
     this.#adopt(root);
   }
 
-  /** Takes over batches left by processes that are gone (crashed, killed, or exited mid-outage). */
+  /**
+   * Takes over batches left by processes that are gone (crashed, killed, or exited mid-outage) and
+   * that sent to the same collector with the same key.
+   */
   #adopt(root: string): void {
     for (const entry of readdirSync(root).sort()) {
       const directory = join(root, entry);
       if (directory === this.directory) continue;
-      let pid: number | undefined;
+      let owner: { pid?: unknown; identity?: unknown };
       try {
-        pid = (JSON.parse(readFileSync(join(directory, ownerFile), 'utf8')) as { pid: number }).pid;
+        owner = JSON.parse(readFileSync(join(directory, ownerFile), 'utf8')) as typeof owner;
       } catch {
         continue;
       }
+      if (owner.identity !== this.identity || typeof owner.pid !== 'number') continue;
+      const pid = owner.pid;
       if (pid !== process.pid && alive(pid)) continue;
       let files: string[];
       try {
@@ -100,7 +142,7 @@ export class DurableSpool implements Spool<DiskBatch> {
     const body = `${lines.join('\n')}\n`;
     const file = this.#nextFile(lines.length);
     const batch: DiskBatch = { file, events: lines.length, bytes: Buffer.byteLength(body), body, written: Promise.resolve(), onDisk: false };
-    batch.written = writeFile(`${file}.partial`, body)
+    batch.written = writeFile(`${file}.partial`, body, { mode: privateFile })
       .then(() => rename(`${file}.partial`, file))
       .then(
         () => {
@@ -152,7 +194,7 @@ export class DurableSpool implements Spool<DiskBatch> {
     for (const batch of this.#batches) {
       if (batch.onDisk || batch.body === undefined) continue;
       try {
-        writeFileSync(batch.file, batch.body);
+        writeFileSync(batch.file, batch.body, { mode: privateFile });
       } catch {
         // Nothing more can be done while exiting.
       }

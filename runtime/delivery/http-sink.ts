@@ -1,19 +1,18 @@
 /**
  * Node delivery to a Logmill collector: batched, gzip-compressed, retried, and at-least-once
  * through the DurableSpool (events are on disk before they are sent and deleted only once
- * acknowledged). On exit, whatever was not acknowledged is saved for the next start; `flush()`
- * sends on demand.
+ * acknowledged). A process that runs out of work tries once more to deliver, briefly, and on exit
+ * whatever was not acknowledged is saved for the next start; `flush()` sends on demand.
  */
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { type SinkOptions, addSink } from '../events.js';
-import { checkHttpUrl, checkPositive, invalidArgument } from '../invalid-argument.js';
+import { checkHttpUrl, checkKnownOptions, checkPositive, invalidArgument } from '../invalid-argument.js';
 import { envelopeJson } from '../logging/envelope.js';
 import { uuidv7 } from '../logging/uuid.js';
 import { type Delivery, type DeliveryOptions, type DeliveryProblem, type DeliveryStatistics, type SendResult, createDelivery, describeDeliveryProblem, eventsUrl, sendResultOf } from './delivery.js';
-import { DurableSpool } from './durable-spool.js';
+import { DurableSpool, privateSpoolRoot, spoolIdentity } from './durable-spool.js';
+import { isRetryableStatus } from './retry-policy.js';
 import { type Spool, type SpooledBatch, createMemorySpool } from './spool.js';
 
 const compress = promisify(gzip);
@@ -23,7 +22,11 @@ export interface HttpSinkOptions extends SinkOptions, DeliveryOptions {
   url: string;
   /** An ingest key. */
   key: string;
-  /** Spool directory; `false` keeps batches in memory only (default: a directory under the OS temp dir, per URL). */
+  /**
+   * Spool directory; `false` keeps batches in memory only. Default: a directory private to the
+   * user (mode 0700) under the OS temp dir, one per collector URL and key. Choose one on a disk that
+   * survives reboots (`/var/lib/app/logmill`) where events must outlive the machine's restart.
+   */
   spool?: string | false;
   /** Spool bound in bytes (default 64 MiB); past it the oldest batches are dropped and counted. */
   maxSpoolBytes?: number;
@@ -31,12 +34,21 @@ export interface HttpSinkOptions extends SinkOptions, DeliveryOptions {
   compress?: boolean;
   /** Per-request timeout in milliseconds (default 10 s). */
   timeout?: number;
+  /**
+   * How long a process that has nothing else to do waits for its last events to be acknowledged
+   * before it exits, in milliseconds (default 2 s). A collector that cannot be reached ends the wait
+   * at once; what is not acknowledged stays in the spool for the next start.
+   */
+  exitTimeout?: number;
   /** Where delivery problems are reported (default: stderr in words, at most once per 30 s). */
   onProblem?: (problem: DeliveryProblem) => void;
 }
 
 export interface HttpSink {
-  /** Sends everything logged so far; resolves true once acknowledged, false after `timeout` ms. */
+  /**
+   * Sends everything logged so far; resolves true once the collector acknowledged all of it, false
+   * when it refused events (a wrong key or URL: see `statistics.refused`) or after `timeout` ms.
+   */
   flush(timeout?: number): Promise<boolean>;
   /** Flushes (up to `timeout`), stops, and leaves anything unacknowledged in the spool for the next start. */
   close(timeout?: number): Promise<boolean>;
@@ -45,23 +57,28 @@ export interface HttpSink {
   readonly spoolDirectory: string | undefined;
 }
 
-function throttledStderr(): (problem: DeliveryProblem) => void {
-  let last = 0;
+/** Stderr in words, each kind of problem at most once per 30 s (a refusal is not hidden behind a retry). */
+function throttledStderr(url: string): (problem: DeliveryProblem) => void {
+  const last = new Map<DeliveryProblem['kind'], number>();
   return (problem) => {
     const now = Date.now();
-    if (now - last < 30_000) return;
-    last = now;
-    process.stderr.write(`${describeDeliveryProblem(problem)}\n`);
+    if (now - (last.get(problem.kind) ?? -Infinity) < 30_000) return;
+    last.set(problem.kind, now);
+    process.stderr.write(`${describeDeliveryProblem(problem, url)}\n`);
   };
 }
 
 function checkOptions(options: HttpSinkOptions): void {
   checkHttpUrl(options?.url, "httpSink's url (the collector)");
   if (typeof options.key !== 'string' || options.key === '') throw invalidArgument('httpSink needs an ingest key');
+  checkKnownOptions(options, [
+    'url', 'key', 'level', 'spool', 'maxSpoolBytes', 'compress', 'timeout', 'exitTimeout', 'onProblem',
+    'maxBatchEvents', 'maxBatchBytes', 'flushInterval', 'initialBackoff', 'maxBackoff',
+  ], 'httpSink');
   if (options.spool !== undefined && options.spool !== false && (typeof options.spool !== 'string' || options.spool === '')) {
     throw invalidArgument('spool is a directory, or false to keep batches in memory only');
   }
-  checkPositive(options, ['maxSpoolBytes', 'timeout', 'maxBatchEvents', 'maxBatchBytes', 'flushInterval', 'initialBackoff', 'maxBackoff']);
+  checkPositive(options, ['maxSpoolBytes', 'timeout', 'exitTimeout', 'maxBatchEvents', 'maxBatchBytes', 'flushInterval', 'initialBackoff', 'maxBackoff']);
 }
 
 export function httpSink(options: HttpSinkOptions): HttpSink {
@@ -69,12 +86,23 @@ export function httpSink(options: HttpSinkOptions): HttpSink {
   const url = eventsUrl(options.url);
   const instance = uuidv7();
   const maxSpoolBytes = options.maxSpoolBytes ?? 64 * 1024 * 1024;
-  const durable = options.spool === false
-    ? undefined
-    : new DurableSpool(options.spool ?? join(tmpdir(), 'logmill-spool', encodeURIComponent(url).slice(0, 120)), maxSpoolBytes);
+  const report = options.onProblem ?? throttledStderr(url);
+  const identity = spoolIdentity(url, options.key);
+  let spoolRoot: string | undefined;
+  if (options.spool !== false) {
+    const root = options.spool === undefined ? privateSpoolRoot(identity) : { directory: options.spool };
+    if ('directory' in root) spoolRoot = root.directory;
+    else process.stderr.write(`logmill: not spooling to disk: ${root.refused}; events wait in memory until delivered\n`);
+  }
+  const durable = spoolRoot === undefined ? undefined : new DurableSpool(spoolRoot, maxSpoolBytes, identity);
   const spool: Spool<SpooledBatch> = (durable ?? createMemorySpool(maxSpoolBytes)) as Spool<SpooledBatch>;
   const timeout = options.timeout ?? 10_000;
+  const exitTimeout = options.exitTimeout ?? 2_000;
   const shouldCompress = options.compress ?? true;
+  // Set when the process ran out of work: the last attempt ends at the first failure, and a
+  // request still in flight when the exit wait is over is aborted, so the process can end.
+  let exiting = false;
+  const exitAbort = new AbortController();
 
   let delivery: Delivery;
   const send = async (body: string, events: number): Promise<SendResult> => {
@@ -88,13 +116,28 @@ export function httpSink(options: HttpSinkOptions): HttpSink {
       payload = (await compress(body)) as unknown as BodyInit;
       headers['content-encoding'] = 'gzip';
     }
-    const response = await fetch(url, { method: 'POST', headers, body: payload, signal: AbortSignal.timeout(timeout) });
-    const result = await sendResultOf(response, events);
-    // Node's fetch reuses the connection only once the body is read (after a 4xx it already was).
-    await response.arrayBuffer().catch(() => undefined);
+    const signal = AbortSignal.any([AbortSignal.timeout(timeout), exitAbort.signal]);
+    let result: SendResult;
+    try {
+      const response = await fetch(url, { method: 'POST', headers, body: payload, signal });
+      result = await sendResultOf(response, events);
+      // Node's fetch reuses the connection only once the body is read (after a 4xx it already was).
+      await response.arrayBuffer().catch(() => undefined);
+    } catch (error) {
+      if (exiting) giveUpAtExit(error);
+      throw error;
+    }
+    if (exiting) {
+      // A batch that will be retried ends the last attempt; the last batch answered ends it too.
+      if (isRetryableStatus(result.status)) giveUpAtExit(`HTTP ${result.status}`);
+      else if (spool.events === events) clearTimeout(exitTimer);
+    }
     return result;
   };
-  delivery = createDelivery(spool, send, options, options.onProblem ?? throttledStderr());
+  // While exiting, an unreachable collector is said once, in the line that says where the events are.
+  delivery = createDelivery(spool, send, options, (problem) => {
+    if (!(exiting && problem.kind === 'failed')) report(problem);
+  });
   // Batches adopted from processes that are gone go out now, not at this process's first event.
   if (spool.first() !== undefined) delivery.seal();
 
@@ -103,22 +146,42 @@ export function httpSink(options: HttpSinkOptions): HttpSink {
   const onExit = (): void => {
     if (durable !== undefined) durable.saveSync(delivery.takeUnsealed());
   };
-  // With nothing else left to do, try once to deliver before the process ends.
+  // With nothing else left to do, try once, briefly, to deliver before the process ends: the
+  // batches are on disk first, and what is not acknowledged is said on stderr with where it waits.
   const onBeforeExit = (): void => {
-    if (delivery.statistics.queued > 0 && !flushedAtExit) {
-      flushedAtExit = true;
-      void delivery.flush(timeout);
-    }
+    if (delivery.statistics.queued === 0 || exiting) return;
+    exiting = true;
+    if (durable !== undefined) durable.saveSync(delivery.takeUnsealed());
+    // A referenced timer: the process stays for the last attempt, and no longer than exitTimeout.
+    exitTimer = setTimeout(() => giveUpAtExit(`no answer within exitTimeout, ${exitTimeout} ms`), exitTimeout);
+    delivery.seal();
   };
-  let flushedAtExit = false;
+  let exitTimer: ReturnType<typeof setTimeout> | undefined;
+  let gaveUp = false;
+  function giveUpAtExit(reason: unknown): void {
+    if (gaveUp) return;
+    gaveUp = true;
+    clearTimeout(exitTimer);
+    exitAbort.abort();
+    delivery.stop();
+    delivery.recount();
+    const unsent = delivery.statistics.queued;
+    if (unsent > 0) report({ kind: 'unsent', events: unsent, spool: durable?.directory, reason });
+  }
   process.on('exit', onExit);
   process.on('beforeExit', onBeforeExit);
 
+  // Refused events are lost (a wrong key, a wrong URL): a flush that saw any is not a success.
+  const flush = async (flushTimeout?: number): Promise<boolean> => {
+    const refused = delivery.statistics.refused;
+    return (await delivery.flush(flushTimeout)) && delivery.statistics.refused === refused;
+  };
+
   return {
-    flush: (flushTimeout) => delivery.flush(flushTimeout),
+    flush,
     async close(closeTimeout) {
       remove();
-      const delivered = await delivery.flush(closeTimeout);
+      const delivered = await flush(closeTimeout);
       delivery.stop();
       process.off('beforeExit', onBeforeExit);
       process.off('exit', onExit);

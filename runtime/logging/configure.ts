@@ -3,7 +3,7 @@
  * lists keys under a prefix), module fields, redaction and the service identity.
  */
 import { frozenMerge } from '../frozen-merge.js';
-import { invalidArgument, isRecord } from '../invalid-argument.js';
+import { checkKnownOptions, invalidArgument, isRecord } from '../invalid-argument.js';
 import { type LevelSetting, thresholdOf } from './levels.js';
 import { type Redaction, type RedactionOptions, Redactor, defaultRedaction } from './redact.js';
 import { sharedState } from '../shared-state.js';
@@ -41,8 +41,10 @@ export const loggingState = /* @__PURE__ */ sharedState<LoggingState>('logging.v
 /** Configures logging; options left out keep their current values. */
 export function configureLogging(options: LoggingOptions): void {
   if (!isRecord(options)) throw invalidArgument('configureLogging(options) takes an object');
+  checkKnownOptions(options, ['level', 'modules', 'redact', 'service'], 'configureLogging');
   if (options.modules !== undefined && !isRecord(options.modules)) throw invalidArgument('modules maps module-name prefixes to levels');
   if (options.service !== undefined && !isRecord(options.service)) throw invalidArgument('service is an object: { name, version, instance }');
+  if (options.service !== undefined) checkKnownOptions(options.service, ['name', 'version', 'instance'], 'configureLogging({ service })');
   // Everything is checked before anything is applied, so a bad option changes nothing.
   const redactor = options.redact === undefined ? undefined : new Redactor(options.redact);
   const threshold = options.level === undefined ? undefined : thresholdOf(options.level);

@@ -36,7 +36,10 @@ export function defineLogFunction<A extends unknown[]>(fn: (...args: A) => unkno
 }
 
 export interface TracedOptions {
-  /** The level of a successful call's event (default `debug`); failures always log at `error`. */
+  /**
+   * The level of a successful call's event (default `info`, so a decorated method shows at the
+   * default level; `debug` keeps busy methods out of production logs); failures always log at `error`.
+   */
   level?: keyof typeof severityNumbers;
 }
 
@@ -60,7 +63,7 @@ export interface TracedDecorator {
  * @example class Cart { @traced() async checkout() { … } }
  */
 export function traced(options: TracedOptions = {}): TracedDecorator {
-  const level = options.level ?? 'debug';
+  const level = options.level ?? 'info';
   if (!Object.hasOwn(severityNumbers, level)) throw invalidArgument(`traced({ level }) takes one of ${Object.keys(severityNumbers).join(', ')}, not ${JSON.stringify(level)}`);
   const severity = severityNumbers[level];
   const wrap = <This, A extends unknown[], R>(method: (this: This, ...args: A) => R, name: string): ((this: This, ...args: A) => R) => {

@@ -6,11 +6,12 @@
  */
 import type { CompiledTemplate } from '../format/compile-template.js';
 import type { LogmillContext } from '../context.js';
-import { emitLog, sinkRegistry } from '../events.js';
+import { sinkRegistry } from '../events.js';
 import { frozenMerge } from '../frozen-merge.js';
 import type { CallSite } from './event.js';
 import { loggingState, thresholdForModule } from './configure.js';
 import { defineLogFunction } from './define.js';
+import { emitCall } from './loose-call.js';
 import { type LevelName, severityNumbers, thresholdOf } from './levels.js';
 
 /** A call site as the transformer records it, with the per-site caches the logger keeps on it. */
@@ -97,7 +98,7 @@ export class Logger {
   }
 
   #log(severity: number, template: unknown, args: unknown[]): void {
-    emitLog('log', '', severity, String(template), args, this.#attributes, undefined, undefined);
+    emitCall(severity, template, args, this.#attributes, undefined, undefined);
   }
 
   /**
@@ -111,7 +112,7 @@ export class Logger {
     const severity = stamped.severityNumber;
     if (severity < stamped.threshold) return;
     const attributes = stamped.fields === undefined ? this.#attributes : withModuleFields(stamped, this.#attributes);
-    emitLog('log', '', severity, String(stamped.template ?? template), args, attributes, context, stamped);
+    emitCall(severity, stamped.template ?? template, args, attributes, context, stamped);
   }
 }
 

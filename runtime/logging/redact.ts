@@ -2,7 +2,7 @@
  * Scrubbing before anything leaves the process: Sentry's default sensitive keys, matched in any
  * case and as part of a key (`userPassword`, `X-Api-Key`), plus paths the application names.
  */
-import { invalidArgument, isRecord } from '../invalid-argument.js';
+import { checkKnownOptions, invalidArgument, isRecord } from '../invalid-argument.js';
 
 export const defaultSensitiveKeys = [
   'password', 'passwd', 'secret', 'token', 'api_key', 'apikey', 'api-key', 'auth', 'authorization',
@@ -60,6 +60,7 @@ export class Redactor implements Redaction {
 
   constructor(options: RedactionOptions = {}) {
     if (!isRecord(options)) throw invalidArgument('redact takes an object: { paths, sensitiveKeys }');
+    checkKnownOptions(options, ['paths', 'sensitiveKeys'], 'redact');
     if (options.paths !== undefined && !isStringList(options.paths)) throw invalidArgument('redact.paths is a list of dotted paths (strings)');
     if (options.sensitiveKeys !== undefined && !isStringList(options.sensitiveKeys)) throw invalidArgument('redact.sensitiveKeys is a list of key names (strings)');
     const keys = options.sensitiveKeys;

@@ -1,5 +1,6 @@
 /** An in-memory sink for tests: keeps every event it receives. */
 import { type SinkOptions, addSink } from '../events.js';
+import { checkKnownOptions } from '../invalid-argument.js';
 import type { LogmillEvent } from '../logging/event.js';
 
 export interface MemorySink {
@@ -12,6 +13,7 @@ export interface MemorySink {
 }
 
 export function memorySink(options: SinkOptions = {}): MemorySink {
+  checkKnownOptions(options, ['level'], 'memorySink');
   const events: LogmillEvent[] = [];
   const remove = addSink((event) => events.push(event), options);
   return {

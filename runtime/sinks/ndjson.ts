@@ -8,9 +8,9 @@
  * `maximumQueued` bytes wait, the queue is written synchronously so memory stays bounded. Everything
  * still queued is written synchronously on exit.
  */
-import { closeSync, openSync, write as writeAsync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, write as writeAsync, writeSync } from 'node:fs';
 import { type SinkOptions, addSink } from '../events.js';
-import { checkPositive, invalidArgument } from '../invalid-argument.js';
+import { checkKnownOptions, checkPositive, invalidArgument } from '../invalid-argument.js';
 import { type EnvelopeWriter, envelopePiece, writeEnvelope } from '../logging/envelope.js';
 
 /** A writable stream: anything with Node's `write(chunk, callback)`. */
@@ -52,12 +52,32 @@ const newline = envelopePiece('\n');
 type Utf8Writable = Buffer & { utf8Write?: (text: string, offset: number) => number };
 const hasUtf8Write = typeof (Buffer.prototype as Utf8Writable).utf8Write === 'function';
 
+/** Opens `path` for appending; a path that cannot be opened is the caller's mistake, said in its words. */
+function openForAppend(path: string): number {
+  try {
+    return openSync(path, 'a', 0o640);
+  } catch (error) {
+    throw invalidArgument(`ndjsonSink cannot open ${JSON.stringify(path)} for appending: ${(error as Error).message}`);
+  }
+}
+
+/** A descriptor that is not open would drop every event in silence: refused now instead. */
+function checkOpen(fd: number): number {
+  try {
+    fstatSync(fd);
+  } catch {
+    throw invalidArgument(`ndjsonSink's destination ${fd} is not an open file descriptor`);
+  }
+  return fd;
+}
+
 export function ndjsonSink(options: NdjsonOptions): NdjsonSink {
   const destination = options?.destination;
   const valid = (typeof destination === 'number' && Number.isInteger(destination) && destination >= 0)
     || (typeof destination === 'string' && destination !== '')
     || (typeof destination === 'object' && destination !== null && typeof (destination as { write?: unknown }).write === 'function');
   if (!valid) throw invalidArgument('ndjsonSink({ destination }) takes a file descriptor, a file path or a writable stream');
+  checkKnownOptions(options, ['destination', 'level', 'minimumWrite', 'maximumQueued', 'flushDelay'], 'ndjsonSink');
   checkPositive(options, ['minimumWrite', 'maximumQueued']);
   const flushDelay = options.flushDelay ?? 100;
   if (typeof flushDelay !== 'number' || !(flushDelay >= 0) || !Number.isFinite(flushDelay)) {
@@ -65,7 +85,7 @@ export function ndjsonSink(options: NdjsonOptions): NdjsonSink {
   }
   const stream = typeof destination === 'object' ? destination : undefined;
   const ownsFile = typeof destination === 'string';
-  const fd = typeof destination === 'string' ? openSync(destination, 'a') : typeof destination === 'number' ? destination : -1;
+  const fd = typeof destination === 'string' ? openForAppend(destination) : typeof destination === 'number' ? checkOpen(destination) : -1;
   const minimumWrite = options.minimumWrite ?? 16 * 1024;
   const maximumQueued = options.maximumQueued ?? 1024 * 1024;
   let buffer = Buffer.allocUnsafe(BUFFER_SIZE);

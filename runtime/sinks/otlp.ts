@@ -4,7 +4,7 @@
  * errors with exponential backoff; other failures are counted, never thrown.
  */
 import { type SinkOptions, addSink } from '../events.js';
-import { checkHttpUrl, checkPositive } from '../invalid-argument.js';
+import { checkKnownOptions, checkHttpUrl, checkPositive } from '../invalid-argument.js';
 import type { LogmillEvent } from '../logging/event.js';
 import { loggingState } from '../logging/configure.js';
 import { toJson } from '../logging/serialize.js';
@@ -117,6 +117,7 @@ function resourceAttributes(): KeyValue[] {
 
 export function otlpExporter(options: OtlpOptions): OtlpExporter {
   checkHttpUrl(options?.url, "otlpExporter's url (the logs endpoint)");
+  checkKnownOptions(options, ['url', 'headers', 'level', 'maxBatch', 'interval', 'attempts'], 'otlpExporter');
   checkPositive(options, ['maxBatch', 'interval', 'attempts']);
   const maxBatch = options.maxBatch ?? 512;
   const attempts = options.attempts ?? 4;

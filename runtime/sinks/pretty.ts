@@ -3,7 +3,7 @@
  * module and message; context variables and (on demand) the logical stack beneath.
  */
 import { type SinkOptions, addSink } from '../events.js';
-import { invalidArgument } from '../invalid-argument.js';
+import { checkKnownOptions, invalidArgument } from '../invalid-argument.js';
 import { loggingState } from '../logging/configure.js';
 import type { LogmillEvent } from '../logging/event.js';
 import { toJson } from '../logging/serialize.js';
@@ -42,6 +42,7 @@ export function formatPretty(event: LogmillEvent, options: { stack: 'always' | '
 }
 
 export function prettySink(options: PrettyOptions = {}): () => void {
+  checkKnownOptions(options, ['level', 'stack', 'colors', 'write'], 'prettySink');
   if (options.stack !== undefined && options.stack !== 'always' && options.stack !== 'errors' && options.stack !== 'never') {
     throw invalidArgument(`prettySink's stack is 'always', 'errors' or 'never', not ${JSON.stringify(options.stack)}`);
   }

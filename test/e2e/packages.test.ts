@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repositoryRoot } from '../helpers/compile.js';
+import { writeTypeMatrix } from './helpers/type-matrix.js';
 
 // The Node running this suite runs every command of the apps (npm's own shebang included).
 const nodeDirectory = dirname(process.execPath);
@@ -119,6 +120,16 @@ function createApp(name: string, tsconfig: Record<string, unknown>): string {
     '',
   ].join('\n'));
   return app;
+}
+
+/** The documented imports type-check in `app` under every module resolution its TypeScript has. */
+function expectTypesUnderEveryResolution(app: string): void {
+  const major = Number(versionOf(app, 'typescript').split('.')[0]);
+  for (const { name, command } of writeTypeMatrix(app, major)) {
+    const checked = run(command, app);
+    expect(`${checked.stdout}${checked.stderr}`, `TypeScript ${major}, ${name}`).toBe('');
+    expect(checked.status, `TypeScript ${major}, ${name}`).toBe(0);
+  }
 }
 
 let collector: { child: ChildProcess; url: string; admin: string; ingest: string } | undefined;
@@ -258,6 +269,7 @@ describe('a fresh app on TypeScript 7, from the packed packages', () => {
     expect(`${checked.stdout}${checked.stderr}`).toBe('');
     expect(checked.status).toBe(0);
     expect(runOk('npx tsc --version', app).stdout).toMatch(/Version 7\./);
+    expectTypesUnderEveryResolution(app);
     expect(instrument).toBe('npx logmill instrument src --out build');
     expect(runOk(instrument!, app).stdout).toMatch(/instrumented 3 files into build .* with TypeScript 6\.\d+\.\d+: 3 async functions, 1 log call stamped/);
     expect(start).toBe('node --enable-source-maps build/main.js');
@@ -350,6 +362,7 @@ describe.each([
     expect(build.status).toBe(0);
     expect(readFileSync(join(app, 'build/payment.js'), 'utf8')).toContain('__logmillAt(');
     expect(runOk('node build/main.js', app).stdout).toContain('delivered 2');
+    expectTypesUnderEveryResolution(app);
     // The collector package is not installed in this app: the collector's command runs from the first one.
     expect(run('npx logmill serve', app).stderr).toContain('npm install @logmill/server');
     const first = join(work, 'shop-ts7');

@@ -1,0 +1,116 @@
+/**
+ * A process that logs and ends without calling flush(): with the collector up its events arrive;
+ * with the collector down (refusing connections, or accepting them and never answering) it exits
+ * promptly rather than after the 10 s send timeout, says on stderr which collector did not take how
+ * many events and where they were spooled, and the next process with the same collector and key
+ * sends them. Runs the built runtime (dist/) in child processes.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { repositoryRoot } from '../helpers/compile.js';
+
+const runtime = join(repositoryRoot, 'dist/esm/runtime/node.js');
+const key = 'lm_ingest_exit_exit_exit_exit';
+
+let server: Server | undefined;
+afterEach(async () => {
+  server?.closeAllConnections();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  server = undefined;
+});
+
+async function listen(handler: (request: IncomingMessage, response: ServerResponse) => void): Promise<string> {
+  server = createServer(handler);
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server!.address() as { port: number }).port}`;
+}
+
+async function closedPort(): Promise<string> {
+  const url = await listen(() => undefined);
+  await new Promise<void>((resolve) => server!.close(() => resolve()));
+  server = undefined;
+  return url;
+}
+
+/** Runs an app that logs `message` and ends without flushing; its wall time, stderr and stdout. */
+function runApp(url: string, temporary: string, message: string, sinkOptions = ''): Promise<{ milliseconds: number; stderr: string; stdout: string; status: number | null }> {
+  const source = [
+    `import { log, httpSink } from ${JSON.stringify(runtime)};`,
+    `const sink = httpSink({ url: process.env.COLLECTOR, key: ${JSON.stringify(key)}${sinkOptions} });`,
+    `log.info('app says %s', ${JSON.stringify(message)});`,
+    "process.on('exit', () => console.log(JSON.stringify(sink.statistics)));",
+  ].join('\n');
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--input-type=module', '-e', source], {
+    env: { ...process.env, COLLECTOR: url, TMPDIR: temporary },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  let stdout = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  return new Promise((resolve) => child.on('close', (status) => resolve({ milliseconds: performance.now() - started, stderr, stdout, status })));
+}
+
+function spooledBatches(directory: string): string[] {
+  if (!existsSync(directory)) return [];
+  return readdirSync(directory, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ndjson'));
+}
+
+describe('an app that ends without flush()', () => {
+  it('delivers its events at exit when the collector is up', async () => {
+    const received: string[] = [];
+    const url = await listen((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        received.push(...body.split('\n').filter(Boolean));
+        response.writeHead(200).end('{}');
+      });
+    });
+    const ran = await runApp(url, mkdtempSync(join(tmpdir(), 'logmill-exit-')), 'up', ', compress: false');
+    expect(ran.status).toBe(0);
+    expect(ran.stderr).toBe('');
+    expect(received.map((line) => (JSON.parse(line) as { args: string[] }).args)).toEqual([['up']]);
+  });
+
+  it('exits promptly when the collector refuses connections, naming the collector and the spool', async () => {
+    const url = await closedPort();
+    const temporary = mkdtempSync(join(tmpdir(), 'logmill-exit-'));
+    const ran = await runApp(url, temporary, 'down');
+    expect(ran.status).toBe(0);
+    // The send timeout is 10 s; the exit does not wait for it, nor for retries.
+    expect(ran.milliseconds).toBeLessThan(4_000);
+    const spool = join(temporary, `logmill-${process.getuid!()}`, 'spool');
+    expect(ran.stderr).toMatch(new RegExp(`^logmill: exiting with 1 events the collector at ${url}/v1/events did not acknowledge \\(fetch failed: connect ECONNREFUSED 127\\.0\\.0\\.1:\\d+\\); they are spooled in ${spool}/[0-9a-f]{32}/p\\d+-\\w+ and sent by the next process that starts with the same collector and key\\n$`));
+    expect(spooledBatches(spool)).toHaveLength(1);
+  });
+
+  it('exits after exitTimeout when the collector accepts and never answers, and the next start sends what was spooled', async () => {
+    let answering = false;
+    const received: string[] = [];
+    const url = await listen((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        if (!answering) return; // holds the request open, as a hung collector does
+        received.push(...body.split('\n').filter(Boolean));
+        response.writeHead(200).end('{}');
+      });
+    });
+    const temporary = mkdtempSync(join(tmpdir(), 'logmill-exit-'));
+    const hung = await runApp(url, temporary, 'first', ', exitTimeout: 300, compress: false');
+    expect(hung.status).toBe(0);
+    expect(hung.milliseconds).toBeLessThan(4_000);
+    expect(hung.stderr).toMatch(/^logmill: exiting with 1 events the collector at .* did not acknowledge \(no answer within exitTimeout, 300 ms\); they are spooled in /);
+    answering = true;
+    const next = await runApp(url, temporary, 'second', ', compress: false');
+    expect(next.stderr).toBe('');
+    expect(received.map((line) => (JSON.parse(line) as { args: string[] }).args[0]).sort()).toEqual(['first', 'second']);
+    expect(spooledBatches(join(temporary, `logmill-${process.getuid!()}`, 'spool'))).toEqual([]);
+  });
+});
