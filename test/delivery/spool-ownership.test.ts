@@ -54,7 +54,8 @@ describe('spool ownership', () => {
     const spool = mkdtempSync(join(tmpdir(), 'logmill-owned-'));
     const crashed = httpSink({ url: target.url, key: goodKey, spool, initialBackoff: 5_000, onProblem: () => undefined });
     log.info('from the first app %s', 'A');
-    expect(await crashed.close(50)).toBe(false);
+    // Long enough for its one attempt (503) to end, well short of the 5 s backoff: it leaves as a crashed app would.
+    expect(await crashed.close(1_000)).toBe(false);
     up = true;
 
     const stranger = httpSink({ url: target.url, key: otherKey, spool, onProblem: () => undefined });
@@ -76,7 +77,7 @@ describe('spool ownership', () => {
     const down = await collector(() => 503);
     const first = httpSink({ url: down.url, key: goodKey, spool, initialBackoff: 5_000, onProblem: () => undefined });
     log.info('for the first collector');
-    expect(await first.close(50)).toBe(false);
+    expect(await first.close(1_000)).toBe(false);
     const elsewhere = httpSink({ url: 'http://127.0.0.1:9/other', key: goodKey, spool, onProblem: () => undefined });
     expect(elsewhere.statistics.queued).toBe(0);
     await elsewhere.close(10);
@@ -87,7 +88,7 @@ describe('spool ownership', () => {
     const down = await collector(() => 503);
     const sink = httpSink({ url: down.url, key: goodKey, spool, initialBackoff: 5_000, onProblem: () => undefined });
     for (let index = 0; index < 3; index++) log.info('private %d', index);
-    expect(await sink.close(50)).toBe(false);
+    expect(await sink.close(1_000)).toBe(false);
     const entries = [spool, ...filesUnder(spool)];
     expect(entries.some((entry) => entry.endsWith('.ndjson'))).toBe(true);
     for (const entry of entries) {
