@@ -21,7 +21,7 @@ import type { TemplateQuery } from '../../analytics/template-view.js';
 import {
   compileExperimentEvents, compileFunnelEvents, compileJourney, compileGroupStatistics, compileQuery, compileSequentialFunnelCells, compileTemplateView,
 } from './query-sql.js';
-import { createEventsTable, loadSegment, sqlString } from './schema.js';
+import { createEventsTable, insertStagedSegment, segmentIdRange, segmentTable, sqlString, stageSegment } from './schema.js';
 
 export interface DuckDBStoreOptions {
   /** How often acknowledged rows are loaded into DuckDB, in milliseconds (default 250). */
@@ -156,9 +156,16 @@ export class DuckDBStore implements Store {
     try {
       await this.writer.run('SET threads = 1');
       await this.writer.run('BEGIN TRANSACTION');
-      const result = await this.writer.run(loadSegment(path));
+      await this.writer.run(stageSegment(path));
+      const [range] = (await this.writer.runAndReadAll(segmentIdRange)).getRowObjects();
+      const low = range?.['low'];
+      const high = range?.['high'];
+      let stored = 0;
+      // An empty segment has no range and nothing to insert.
+      if (typeof low === 'string' && typeof high === 'string') stored = Number((await this.writer.run(insertStagedSegment(low, high))).rowsChanged);
+      await this.writer.run(`DROP TABLE ${segmentTable}`);
       await this.writer.run('COMMIT');
-      return Number(result.rowsChanged);
+      return stored;
     } catch (error) {
       await this.writer.run('ROLLBACK').catch(() => undefined);
       throw error;
