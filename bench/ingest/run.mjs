@@ -9,7 +9,9 @@
 // With --clickhouse, logmill stores into a private ClickHouse server (Debian's clickhouse-server)
 // instead: each 2xx then means the batch is in ClickHouse.
 // With --prefill N, logmill's store already holds N generated events when the load starts.
-// Usage: node bench/ingest/run.mjs [seconds per phase, default 6] [--rounds R, default 3] [--clickhouse] [--prefill N]
+// With --baseline PATH, a second collector (another build's server/dist/cli/main.js, such as the
+// main branch's) runs in the same alternation, so a change is measured against it in one run.
+// Usage: node bench/ingest/run.mjs [seconds per phase, default 6] [--rounds R, default 3] [--clickhouse] [--prefill N] [--baseline PATH]
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -28,6 +30,8 @@ const onClickHouse = process.argv.includes('--clickhouse');
 const prefillIndex = process.argv.indexOf('--prefill');
 const prefill = prefillIndex > 0 ? Number(process.argv[prefillIndex + 1]) : 0;
 const cli = join(here, '../../server/dist/cli/main.js');
+const baselineIndex = process.argv.indexOf('--baseline');
+const baselineCli = baselineIndex > 0 ? process.argv[baselineIndex + 1] : undefined;
 const key = 'bench-ingest-key-0123456789';
 
 // A realistic event: context variables, a two-frame logical stack, a call site, bound attributes.
@@ -46,8 +50,8 @@ function baseEvent() {
   return JSON.stringify(event);
 }
 
-function startCollector(data, store) {
-  return startServer([cli, 'serve', '--data', data, '--port', '0', ...(store === undefined ? [] : ['--store', store])]);
+function startCollector(data, store, entry = cli) {
+  return startServer([entry, 'serve', '--data', data, '--port', '0', ...(store === undefined ? [] : ['--store', store])]);
 }
 
 async function startServer(args) {
@@ -92,7 +96,7 @@ async function maxPhase(server) {
   const before = cpuSeconds(server.child.pid);
   const result = load(server.url, 'max', 16, baseFile);
   const deadline = performance.now() + 60_000;
-  if (server.name === 'logmill') while ((await pendingEvents(server.url)) > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  if (server.name !== 'floor') while ((await pendingEvents(server.url)) > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
   const after = cpuSeconds(server.child.pid);
   return {
     ...result,
@@ -119,19 +123,21 @@ if (prefill > 0 && storeAddress !== undefined) {
   mkdirSync(join(work, 'data'), { recursive: true });
   await generateInDuckDB(join(work, 'data', 'events.duckdb'), prefill);
 }
-const phases = { floor: [], logmill: [] };
+const names = ['floor', 'logmill', ...(baselineCli === undefined ? [] : ['baseline'])];
+const phases = Object.fromEntries(names.map((name) => [name, []]));
 const half = {};
 const servers = [];
 try {
   mkdirSync(join(work, 'floor'));
   servers.push({ name: 'floor', ...(await startServer([join(here, 'floor.mjs'), join(work, 'floor')])) });
   servers.push({ name: 'logmill', ...(await startCollector(join(work, 'data'), storeAddress)) });
+  if (baselineCli !== undefined) servers.push({ name: 'baseline', ...(await startCollector(join(work, 'baseline'), storeAddress === undefined ? undefined : `${storeAddress}_baseline`, baselineCli)) });
   for (let round = 0; round < rounds; round++) {
     // Alternate which goes first, so neither always follows the other's leftovers.
     for (const server of round % 2 === 0 ? servers : [...servers].reverse()) {
       const result = await maxPhase(server);
       phases[server.name].push(result);
-      console.log(`  round ${round + 1} ${server.name.padEnd(7)} ${format(result.eventsPerSecond)} events/s, ${result.cpuPerEvent.toFixed(1)} µs CPU/event (main thread ${result.mainPerEvent.toFixed(1)}), ${result.failed} failed`);
+      console.log(`  round ${round + 1} ${server.name.padEnd(8)} ${format(result.eventsPerSecond)} events/s, ${result.cpuPerEvent.toFixed(1)} µs CPU/event (main thread ${result.mainPerEvent.toFixed(1)}), ${result.failed} failed`);
     }
   }
   // Latency at half of logmill's rate, open loop, for both.
@@ -155,7 +161,7 @@ function format(n) {
   return Math.round(n).toLocaleString('en-US');
 }
 const summary = {};
-for (const name of ['floor', 'logmill']) {
+for (const name of names) {
   summary[name] = {
     rate: median(phases[name].map((phase) => phase.eventsPerSecond)),
     cpu: median(phases[name].map((phase) => phase.cpuPerEvent)),
@@ -163,11 +169,13 @@ for (const name of ['floor', 'logmill']) {
   };
 }
 console.log(`\nmedians of ${rounds} rounds, 16 connections:`);
-console.log(`floor:    ${format(summary.floor.rate)} events/s, ${summary.floor.cpu.toFixed(1)} µs CPU/event (main thread ${summary.floor.main.toFixed(1)})`);
-console.log(`logmill:  ${format(summary.logmill.rate)} events/s, ${summary.logmill.cpu.toFixed(1)} µs CPU/event (main thread ${summary.logmill.main.toFixed(1)})`);
-console.log(`ratio:    ${(summary.logmill.rate / summary.floor.rate).toFixed(2)}x the floor's events/s; ${(summary.logmill.cpu / summary.floor.cpu).toFixed(2)}x its CPU per event (main thread ${(summary.logmill.main / summary.floor.main).toFixed(2)}x); per-round events/s ratios ${phases.logmill.map((phase, index) => (phase.eventsPerSecond / phases.floor[index].eventsPerSecond).toFixed(2)).join(', ')}`);
-for (const name of ['floor', 'logmill']) {
-  console.log(`half logmill's rate (${format(half[name].eventsPerSecond)} events/s) on ${name.padEnd(7)}: p50 ${half[name].p50.toFixed(1)} ms, p99 ${half[name].p99.toFixed(1)} ms, ${half[name].failed} failed`);
+for (const name of names) {
+  const { rate, cpu, main } = summary[name];
+  const ratios = name === 'floor' ? '' : ` = ${(rate / summary.floor.rate).toFixed(2)}x the floor's events/s, ${(cpu / summary.floor.cpu).toFixed(2)}x its CPU per event (main thread ${(main / summary.floor.main).toFixed(2)}x); per round ${phases[name].map((phase, index) => (phase.eventsPerSecond / phases.floor[index].eventsPerSecond).toFixed(2)).join(', ')}`;
+  console.log(`${`${name}:`.padEnd(10)}${format(rate)} events/s, ${cpu.toFixed(1)} µs CPU/event (main thread ${main.toFixed(1)})${ratios}`);
+}
+for (const name of names) {
+  console.log(`half logmill's rate (${format(half[name].eventsPerSecond)} events/s) on ${name.padEnd(8)}: p50 ${half[name].p50.toFixed(1)} ms, p99 ${half[name].p99.toFixed(1)} ms, ${half[name].failed} failed`);
 }
 console.log(`load average at the end ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
 console.log(`target: logmill >= 0.5x the floor's events/s; p99 < 100 ms at half that rate on a quiet machine`);
