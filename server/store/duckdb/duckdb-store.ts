@@ -40,6 +40,15 @@ function failureKind(error: unknown): FailureKind {
   return 'unknown';
 }
 
+/**
+ * The database's settings. DuckDB checkpoints when its WAL passes `checkpoint_threshold`, and each
+ * checkpoint rewrites the partly filled last row group too: at the default 16 MB a stream of loads
+ * spent about 40% of the loader's CPU in checkpoints, at 64 MB about 7.5 µs per event in all against
+ * 12.8 (same run, 800,000 events in segments of 20,000). The WAL is durable either way, and the
+ * journal is deleted only after a load commits.
+ */
+const instanceOptions = { checkpoint_threshold: '64MB' };
+
 export class DuckDBStore implements Store {
   #loading: Promise<void> = Promise.resolve();
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -76,7 +85,7 @@ export class DuckDBStore implements Store {
     // A rewrite cut short by a crash: the old file is still the database.
     rmSync(`${file}.rewrite`, { force: true });
     rmSync(`${file}.rewrite.wal`, { force: true });
-    const instance = await DuckDBInstance.create(file);
+    const instance = await DuckDBInstance.create(file, instanceOptions);
     chmodSync(file, 0o600);
     const writer = await instance.connect();
     await writer.run(createEventsTable);
@@ -368,7 +377,7 @@ export class DuckDBStore implements Store {
       closeSync(directory);
     }
     chmodSync(this.file, 0o600);
-    this.instance = await DuckDBInstance.create(this.file);
+    this.instance = await DuckDBInstance.create(this.file, instanceOptions);
     this.writer = await this.instance.connect();
     this.reader = await this.instance.connect();
     return removed;
