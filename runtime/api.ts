@@ -11,6 +11,8 @@ import {
   registry,
 } from './context.js';
 import { emitEvent } from './events.js';
+import { withSiteModuleFields } from './logging/analytics.js';
+import type { CallSite } from './logging/event.js';
 import { invalidArgument, isRecord } from './invalid-argument.js';
 import { logicalStack as stackOf } from './stack.js';
 
@@ -67,6 +69,11 @@ export function withContext<T>(variables: ContextVariables, fn: () => T): T {
  * (so nested experiments are all visible), and records an exposure event.
  */
 export function experiment<T>(name: string, variant: string, fn: () => T): T {
+  return experimentAt(undefined, name, variant, fn);
+}
+
+/** `experiment` as the transformer emits it, with the call's site on the exposure event. */
+export function experimentAt<T>(site: CallSite | undefined, name: string, variant: string, fn: () => T): T {
   if (typeof name !== 'string' || name === '' || typeof variant !== 'string' || variant === '' || typeof fn !== 'function') {
     throw invalidArgument('experiment(name, variant, fn) takes an experiment name, a variant and a function');
   }
@@ -74,7 +81,7 @@ export function experiment<T>(name: string, variant: string, fn: () => T): T {
   const parent = ambientContext();
   const experiments = { ...(parent.variables['experiments'] as Record<string, string> | undefined), [name]: variant };
   const context = childWithVariables(parent, { experiment: name, variant, experiments });
-  emitEvent('event', '$exposure', { experiment: name, variant }, context);
+  emitEvent('event', '$exposure', withSiteModuleFields(site, { experiment: name, variant }), context, site);
   return runIn(context, fn);
 }
 

@@ -92,6 +92,8 @@ export interface ContextRegistry {
   enableFallback: () => boolean;
   /** Set when the fallback was disabled by the application, so nothing re-enables it implicitly. */
   fallbackDisabledByUser: boolean;
+  /** The innermost context a throw last unwound, until `contextOfThrown` takes it (thrown.ts). */
+  abandoned?: LogmillContext | undefined;
   /** Bumped on breaking changes to this shape; copies of a different version keep their own. */
   readonly version: number;
 }

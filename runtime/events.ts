@@ -84,12 +84,13 @@ export function emitLog(
   }
 }
 
-/** Emits an analytic or internal event tagged with `context` (by default the ambient context). */
+/** Emits an analytic or internal event tagged with `context` (by default the ambient context), at `site` when stamped. */
 export function emitEvent(
   kind: 'log' | 'event',
   name: string,
   attributes: Readonly<Record<string, unknown>> = {},
   context?: LogmillContext,
+  site?: CallSite,
 ): void {
-  emitLog(kind, name, severityNumbers.info, name, [], attributes, context, undefined);
+  emitLog(kind, name, severityNumbers.info, name, [], attributes, context, site);
 }

@@ -13,8 +13,7 @@
  *     ... await x → (hand slot back to __logmillOuter; await; remember the resumer's slot as
  *                    __logmillOuter; take the slot) ...
  *     catch/finally blocks open with: __logmillOuter = reenter(__logmillContext, __logmillOuter)
- *   } catch (e) { throw thrown(e, __logmillContext); }
- *   finally { if (slot.current === __logmillContext) slot.current = __logmillOuter; }
+ *   } finally { if (slot.current === __logmillContext) slot.current = __logmillOuter; }
  *
  * so the slot holds this activation's context exactly while its code runs synchronously.
  */
@@ -25,7 +24,12 @@ export type { Frame, LogmillContext } from './context.js';
 export { site } from './logging/logger.js';
 /** `identify` inside instrumented code: the activation switches to the returned context. */
 export { identifyIn } from './logging/analytics.js';
-/** The catch every instrumented body has: notes where an error was thrown, returns it to rethrow. */
+/** Analytic calls with their call sites: `event`, `identify` (the activation switches to the returned context), `experiment`. */
+export { eventAt, identifyAt } from './logging/analytics.js';
+export { experimentAt } from './api.js';
+/** Functions' plain texts, for `toString` (transformer/keep-source-text.ts). */
+export { sourceTexts } from './source-text.js';
+/** Kept for code instrumented by earlier versions, whose bodies had a `catch` calling it. */
 export { thrown } from './thrown.js';
 /** `await using` blocks, lowered by the transformer so their disposal's await is visible. */
 export { disposeResources, resources, resourcesFailed, useResource } from './resources.js';
@@ -115,7 +119,23 @@ export function enterCallback(creation: LogmillContext): LogmillContext | undefi
   return current;
 }
 
-/** Closes a synchronous callback opened by `enterCallback`. */
-export function restore(outer: LogmillContext | undefined): void {
+/** Closes a synchronous callback opened by `enterCallback`; at a return, passes its value through. */
+export function restore<T>(outer: LogmillContext | undefined, value?: T): T | undefined {
   registry.current = outer;
+  return value;
+}
+
+/**
+ * The `finally` of a callback, or of an activation, whose returns restore the slot themselves:
+ * finding it not restored, a throw is unwinding it. Hands the slot back and notes where (see
+ * thrown.ts). An activation calls it only while the slot is its own (after a rejected await the
+ * slot holds the resumer's context, which is not this activation's to note or replace).
+ */
+export function leave(outer: LogmillContext | undefined): void {
+  const current = registry.current;
+  if (current === outer) return;
+  registry.current = outer;
+  // The innermost activation a throw unwinds notes itself first; the ones around it keep its note.
+  const noted = registry.abandoned;
+  if (current !== undefined && (noted === undefined || !noted.isWithin(current))) registry.abandoned = current;
 }

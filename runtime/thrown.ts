@@ -1,10 +1,13 @@
 /**
- * Where errors were thrown: instrumented code notes, for each error leaving an activation, the
- * innermost context it left (its variables and logical stack). Uncaught-error reports read it
- * back, because by the time `window.onerror` or `unhandledrejection` runs, every activation the
- * error passed through has already put the ambient slot back.
+ * Where errors were thrown. Instrumented code has no `catch` (debuggers pausing on caught exceptions
+ * would stop in every frame), so it never holds the error: an activation that a throw unwinds notes
+ * only its context, the innermost one of the unwinding winning (`leave` in hooks.ts). The first
+ * `contextOfThrown` asking about an error it does not know yet takes that note for it, so an
+ * uncaught-error report (`window.onerror`, `unhandledrejection`, `uncaughtException`) or the
+ * app's handler finds the context the error was thrown in, though every activation it passed
+ * through has already put the ambient slot back.
  */
-import { type LogmillContext, ambientContext } from './context.js';
+import { type LogmillContext, ambientContext, registry } from './context.js';
 import { sharedState } from './shared-state.js';
 
 // Shared by every copy of the runtime, like the context registry; only errors that were thrown
@@ -25,5 +28,12 @@ export function thrown(error: unknown, context?: LogmillContext): unknown {
  * instrumented code, and for thrown primitives (which cannot be remembered).
  */
 export function contextOfThrown(error: unknown): LogmillContext | undefined {
-  return (typeof error === 'object' && error !== null) || typeof error === 'function' ? thrownIn.get(error) : undefined;
+  const remembered = (typeof error === 'object' && error !== null) || typeof error === 'function';
+  const known = remembered ? thrownIn.get(error as object) : undefined;
+  if (known !== undefined) return known;
+  const noted = registry.abandoned;
+  registry.abandoned = undefined;
+  if (noted === undefined || !remembered) return undefined;
+  thrownIn.set(error as object, noted);
+  return noted;
 }

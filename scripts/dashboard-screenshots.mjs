@@ -1,4 +1,4 @@
-// Screenshots of each dashboard view, for the README: `node scripts/dashboard-screenshots.mjs URL
+// Screenshots of each dashboard view, for docs/dashboard.md: `node scripts/dashboard-screenshots.mjs URL
 // KEY [DIR]` against a running collector (`npm start` prints URL and the admin key), with Debian's
 // Chromium. Writes overview.png, overview-dark.png, tail.png, funnels.png, experiments.png and
 // health.png into DIR (default docs/screenshots).

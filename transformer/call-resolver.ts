@@ -7,7 +7,7 @@
 import type * as TS from 'typescript';
 import type { FunctionWithBody } from './analysis.js';
 import { provenCallee } from './pass-context.js';
-import { isIdentifyCall, isModuleFieldsCall, loggerCallSeverity } from './stamp-log-calls.js';
+import { type AnalyticCall, analyticCall, isModuleFieldsCall, loggerCallSeverity } from './stamp-log-calls.js';
 
 export interface CallResolver {
   /** The async function this call provably invokes, if it is one that cannot be replaced at run time. */
@@ -16,8 +16,8 @@ export interface CallResolver {
   loggerCallSeverity(call: TS.CallExpression): number | undefined;
   /** Whether this is Logmill's `moduleFields(fields)`. */
   isModuleFieldsCall(call: TS.CallExpression): boolean;
-  /** Whether this is Logmill's `identify(user, traits)`. */
-  isIdentifyCall(call: TS.CallExpression): boolean;
+  /** Which of Logmill's `event`, `identify` and `experiment` this calls, if any. */
+  analyticCall(call: TS.CallExpression): AnalyticCall | undefined;
   /**
    * Whether iterating this expression (`for…of`, `for await`, `yield*`) calls only the built-in
    * iterator of an array or a string: the iterator's calls are the implicit ones the rewrite asks about.
@@ -31,7 +31,7 @@ export function checkerCallResolver(ts: typeof TS, checker: TS.TypeChecker): Cal
     provenCallee: (call) => provenCallee(ts, checker, call),
     loggerCallSeverity: (call) => loggerCallSeverity(ts, checker, call),
     isModuleFieldsCall: (call) => isModuleFieldsCall(ts, checker, call),
-    isIdentifyCall: (call) => isIdentifyCall(ts, checker, call),
+    analyticCall: (call) => analyticCall(ts, checker, call),
     iteratesBuiltIn: (expression) => isArrayOrString(ts, checker, checker.getTypeAtLocation(expression)),
   };
 }

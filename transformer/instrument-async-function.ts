@@ -10,18 +10,16 @@
  *     let __logmillOuter = __logmillSlot.current, __logmillAwaited;   // the temporary only if it suspends
  *     __logmillSlot.current = __logmillContext;
  *     try { body }
- *     catch (__logmillError) { throw __logmill.thrown(__logmillError, __logmillContext); }
  *     finally { if (__logmillSlot.current === __logmillContext) __logmillSlot.current = __logmillOuter; }
  *   }
  *
- * or, when nothing of the body can run after a return (rewrite-returns.ts), without the `finally`:
+ * or, when nothing of the body can run after a return (rewrite-returns.ts), with each return handing
+ * the slot back itself, so that a `finally` still finding it taken knows a throw is unwinding:
  *
  *     try { body (each return hands the slot back); __logmillSlot.current = __logmillOuter; }
- *     catch (__logmillError) {
- *       if (__logmillSlot.current === __logmillContext) __logmillSlot.current = __logmillOuter;
- *       throw __logmill.thrown(__logmillError, __logmillContext);
- *     }
+ *     finally { if (__logmillSlot.current === __logmillContext) __logmill.leave(__logmillOuter); }
  *
+ * No `catch` (see wrap-body.ts): debuggers pausing on caught exceptions stay as quiet as in the plain build.
  * The exit check matters after a rejected await: the activation resumed without taking the slot,
  * so the slot already holds whatever the resuming code had, and must be left alone.
  *
@@ -82,15 +80,20 @@ export function instrumentAsyncFunction(emit: Emit, fn: FunctionWithBody, plan: 
     factory.createExpressionStatement(emit.assignSlot(emit.context())),
   );
   // After a rejected await the slot may hold the resumer's context: give it back only if it is ours.
+  // When the returns gave it back already, finding it still ours means a throw is unwinding: `leave`
+  // hands it back and notes the context for `contextOfThrown`.
   const guardedExit = factory.createIfStatement(
     factory.createStrictEquality(emit.slot(), emit.context()),
-    factory.createExpressionStatement(emit.assignSlot(emit.outer())),
+    plan.exitsAtReturns
+      ? factory.createExpressionStatement(emit.hook('leave', [emit.outer()]))
+      : factory.createExpressionStatement(emit.assignSlot(emit.outer())),
   );
   let source = fn.body!;
   if (conciseReturn) source = factory.createBlock([rewriteReturn(emit, factory.createReturnStatement(source as TS.Expression))], true);
-  const body = plan.exitsAtReturns
-    ? wrapBody(emit, source, entry, { atEnd: plan.endsSuspended ? undefined : exitStatement(emit), onError: guardedExit }, [emit.context()])
-    : wrapBody(emit, source, entry, { inFinally: guardedExit }, [emit.context()]);
+  const body = wrapBody(emit, source, entry, {
+    inFinally: guardedExit,
+    atEnd: plan.exitsAtReturns && !plan.endsSuspended ? exitStatement(emit) : undefined,
+  });
 
   // A generator's parameters are bound at the call, its body only runs at the first `next()`:
   // the default pins the context of the call, as for any other async function.

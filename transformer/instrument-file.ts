@@ -39,13 +39,17 @@ import { closeLoop, labelledForAwait, rewriteForAwaitLoop } from './rewrite-for-
 import { rewriteForOfIterator, suspendsInsideLoop } from './rewrite-for-of-iterators.js';
 import { jumpsOutOfForAwait, rewriteLabelledJumps } from './rewrite-labelled-jumps.js';
 import { rewriteTryStatement } from './rewrite-handlers.js';
+import { commonJsImportNames, holdsSourceText, markSourceText, plainSourceText, sourceKeyComment, sourceTableKey } from './keep-source-text.js';
+import { letStatement, mayMisparseLet, misparsedLetWithin, statementAfterLet } from './repair-misparsed-let.js';
 import { finalAwait, rewriteFinalAwait, rewriteReturn, runsNothingAfterReturn } from './rewrite-returns.js';
 import { rewriteAsyncGeneratorReturn, rewriteAwait, rewriteYield } from './rewrite-suspension-points.js';
-import { type FrameRecord, type SiteRecord, addRuntimePrologue, hasRuntimePrologue, isCommonJsScript } from './runtime-prologue.js';
+import { type FrameRecord, type SiteRecord, addRuntimePrologue, emitsCommonJs, hasRuntimePrologue, isCommonJsScript } from './runtime-prologue.js';
 import {
   appendModuleName,
   compileTemplateLiteral,
-  rewriteIdentify,
+  type AnalyticCall,
+  logLevels,
+  stampAnalyticCall,
   stampLogCall,
 } from './stamp-log-calls.js';
 
@@ -250,13 +254,16 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
   };
 
   // Lowered nodes are new and have no parent: their original's tells where they stand.
-  const isLabelled = (node: TS.Node): boolean => ts.isLabeledStatement(ts.getOriginalNode(node).parent);
+  const isLabelled = (node: TS.Node): boolean => {
+    const parent = ts.getOriginalNode(node).parent;
+    return parent !== undefined && ts.isLabeledStatement(parent);
+  };
 
   const visitInActivation = (node: TS.Node, current: Activation): TS.Node | undefined => {
     // Lowered first; the lowered form's await, try and calls are then rewritten like any other.
-    if (ts.isBlock(node) && holdsUsingToLower(ts, node)) return visit(lowerAwaitUsingBlock(emit, node));
-    if (ts.isForOfStatement(node) && iteratesUsingToLower(ts, node)) return visit(lowerAwaitUsingLoop(emit, node));
-    if (ts.isForStatement(node) && initializesUsingToLower(ts, node) && !isLabelled(node)) return visit(lowerAwaitUsingForStatement(emit, node, node));
+    if (ts.isBlock(node) && holdsUsingToLower(ts, node)) return visitNode(lowerAwaitUsingBlock(emit, node));
+    if (ts.isForOfStatement(node) && iteratesUsingToLower(ts, node)) return visitNode(lowerAwaitUsingLoop(emit, node));
+    if (ts.isForStatement(node) && initializesUsingToLower(ts, node) && !isLabelled(node)) return visitNode(lowerAwaitUsingForStatement(emit, node, node));
     if (ts.isAwaitExpression(node)) {
       current.usesTemporary = true;
       return rewriteAwait(emit, ts.visitEachChild(node, visit, context));
@@ -296,7 +303,7 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
     }
     if (ts.isLabeledStatement(node) && !isLabelled(node)) {
       const labelled = labelledStatement(ts, node);
-      if (ts.isForStatement(labelled) && initializesUsingToLower(ts, labelled)) return visit(lowerAwaitUsingForStatement(emit, node, labelled));
+      if (ts.isForStatement(labelled) && initializesUsingToLower(ts, labelled)) return visitNode(lowerAwaitUsingForStatement(emit, node, labelled));
       if (labelledForAwait(ts, node)) return closeLoop(emit, ts.visitEachChild(node, visit, context));
       const jumps = jumpsOutOfForAwait(ts, node);
       if (jumps.breaks || jumps.continues) return rewriteLabelledJumps(emit, ts.visitEachChild(node, visit, context), jumps);
@@ -313,21 +320,32 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
     return '<module>';
   };
 
+  /** Hoists a call-site record for `node`; returns its name. */
+  const addSite = (node: TS.CallExpression, severityNumber: number, template: string | undefined): string => {
+    const start = sourceFile.getLineAndCharacterOfPosition(node.getStart(sourceFile));
+    const name = names.site(sites.length);
+    sites.push({ severityNumber, module: moduleName, file, line: start.line + 1, column: start.character + 1, name: enclosingFunctionName(node), template });
+    return name;
+  };
+
   const rewriteRuntimeCall = (node: TS.CallExpression): TS.Node | undefined => {
     if (ts.getParseTreeNode(node) !== node) return undefined;
     const calls = environment.calls;
     let severity: number | undefined;
     let fieldsCall: boolean;
-    let identifyCall: boolean;
+    let analytic: AnalyticCall | undefined;
     try {
       severity = calls.loggerCallSeverity(node);
       fieldsCall = severity === undefined && calls.isModuleFieldsCall(node);
-      identifyCall = severity === undefined && !fieldsCall && activation !== undefined && calls.isIdentifyCall(node);
+      analytic = severity === undefined && !fieldsCall ? calls.analyticCall(node) : undefined;
     } catch (error) {
       environment.report(node, `logmill: resolving this call failed; no call site: ${String(error)}`);
       return undefined;
     }
-    if (identifyCall) return rewriteIdentify(emit, ts.visitEachChild(node, visit, context));
+    if (analytic !== undefined) {
+      const name = addSite(node, logLevels['info']!, undefined);
+      return stampAnalyticCall(emit, analytic, ts.visitEachChild(node, visit, context), name, activation === undefined ? undefined : emit.context());
+    }
     if (severity === undefined) {
       if (!fieldsCall) return undefined;
       rewritesWithoutRecords++;
@@ -335,29 +353,55 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
     }
     const visited = ts.visitEachChild(node, visit, context);
     const first = visited.arguments[0]!;
-    // A literal template is a build-time fact: it moves into the site record (and its JSON is
-    // serialized once per site by the envelope).
+    // A literal template is a build-time fact: the site record holds it, parsed (and its JSON is
+    // serialized once per site by the envelope); the call keeps it too, where a reader looks.
     const compiled: [string, TS.Expression[]] | undefined = ts.isStringLiteral(first)
       ? [first.text, []]
       : ts.isTemplateExpression(first) || ts.isNoSubstitutionTemplateLiteral(first)
         ? compileTemplateLiteral(ts, first)
         : undefined;
-    const start = sourceFile.getLineAndCharacterOfPosition(node.getStart(sourceFile));
-    const name = names.site(sites.length);
-    sites.push({
-      severityNumber: severity,
-      module: moduleName,
-      file,
-      line: start.line + 1,
-      column: start.character + 1,
-      name: enclosingFunctionName(node),
-      template: compiled?.[0],
-    });
+    const name = addSite(node, severity, compiled?.[0]);
     const callerContext = activation === undefined ? emit.undefinedValue() : emit.context();
-    return stampLogCall(emit, visited, name, callerContext, compiled?.[1]);
+    return stampLogCall(emit, visited, name, callerContext, compiled?.[1], compiled?.[0]);
   };
 
-  const visit = (node: TS.Node): TS.Node => {
+  // `let` ⏎ … in a single-statement position, which TypeScript reads as a declaration: the `let`s
+  // being given their JavaScript reading (repair-misparsed-let.ts).
+  const letsToRepair = new Set<TS.Node>();
+  const sourceTexts: string[] = [];
+  let sourceTableKeyOfFile: string | undefined;
+  let printer: TS.Printer | undefined;
+  const markedForSourceText: TS.Node[] = [];
+  let commonJsImports: Map<string, string> | null | undefined;
+  const repairsLet = mayMisparseLet(sourceFile.text);
+
+  const visit = (node: TS.Node): TS.VisitResult<TS.Node> => {
+    if (repairsLet && letsToRepair.has(node)) return letStatement(ts, context.factory, node as TS.VariableStatement);
+    if (repairsLet && ts.isStatement(node)) {
+      const misparsed = misparsedLetWithin(ts, node);
+      const after = misparsed === undefined ? undefined : statementAfterLet(ts, context.factory, misparsed);
+      if (after !== undefined) {
+        letsToRepair.add(misparsed!);
+        return [visitNode(node) as TS.Statement, visitNode(after) as TS.Statement];
+      }
+    }
+    return visitNode(node);
+  };
+
+  /** A function or class whose text changed keeps its plain text reachable (keep-source-text.ts). */
+  const visitNode = (node: TS.Node): TS.Node => {
+    const result = rewriteNode(node);
+    if (result !== node && options.keepSourceText && holdsSourceText(ts, node) && ts.getParseTreeNode(node) === node) {
+      sourceTableKeyOfFile ??= sourceTableKey(sourceFile.text);
+      printer ??= ts.createPrinter({ newLine: context.getCompilerOptions().newLine, removeComments: context.getCompilerOptions().removeComments });
+      commonJsImports ??= emitsCommonJs(ts, sourceFile, context.getCompilerOptions()) ? commonJsImportNames(ts, sourceFile) : null;
+      const text = plainSourceText(ts, node, sourceFile, printer, markedForSourceText, commonJsImports ?? undefined);
+      if (markSourceText(ts, node, result, sourceKeyComment(sourceTableKeyOfFile, sourceTexts.length), markedForSourceText)) sourceTexts.push(text);
+    }
+    return result;
+  };
+
+  const rewriteNode = (node: TS.Node): TS.Node => {
     // Names inside `with` resolve through its object first: nothing generated may appear there.
     if (ts.isWithStatement(node)) return context.factory.updateWithStatement(node, ts.visitNode(node.expression, visit, ts.isExpression), node.statement);
     if (ts.isCallExpression(node)) {
@@ -377,5 +421,6 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
   const statements = ts.visitNodes(sourceFile.statements, visit, ts.isStatement);
   if (instrumented === 0 && sites.length === 0) return rewritesWithoutRecords === 0 ? sourceFile : context.factory.updateSourceFile(sourceFile, statements);
   const commonJsScript = isCommonJsScript(ts, sourceFile, context.getCompilerOptions());
-  return addRuntimePrologue(emit, sourceFile, statements, options.runtime, frames, sites, commonJsScript);
+  const table = sourceTableKeyOfFile === undefined ? undefined : { key: sourceTableKeyOfFile, texts: sourceTexts };
+  return addRuntimePrologue(emit, sourceFile, statements, options.runtime, frames, sites, commonJsScript, table);
 }

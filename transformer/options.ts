@@ -14,6 +14,11 @@ export interface TransformerOptions {
   runtime?: string;
   /** Module names and frame files are relative to this directory (default: rootDir, else the project). */
   root?: string;
+  /**
+   * Keep the plain text of every function the rewrite changes, for `fn.toString()` (default true);
+   * false saves its bytes where nothing reads functions' source (a browser bundle, say).
+   */
+  keepSourceText?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -21,6 +26,7 @@ export interface ResolvedOptions {
   verbose: boolean;
   runtime: string;
   root: string;
+  keepSourceText: boolean;
   isIncluded: (fileName: string) => boolean;
 }
 
@@ -55,6 +61,7 @@ export function resolveOptions(raw: TransformerOptions, defaultRoot: string): Re
     verbose: raw.verbose ?? false,
     runtime: raw.runtime ?? 'logmill/hooks',
     root,
+    keepSourceText: raw.keepSourceText ?? true,
     isIncluded(fileName) {
       const relative = path.relative(root, fileName).split(path.sep).join('/');
       if (include.length > 0 && !include.some((glob) => glob.test(relative))) return false;

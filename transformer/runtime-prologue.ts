@@ -41,6 +41,8 @@ export function addRuntimePrologue(
   frames: readonly FrameRecord[],
   sites: readonly SiteRecord[],
   commonJsScript: boolean,
+  /** The plain texts of the functions and classes whose text changed (keep-source-text.ts). */
+  sourceTable?: { key: string; texts: readonly string[] },
 ): TS.SourceFile {
   const { ts, factory } = emit;
   const runtimeImport = commonJsScript
@@ -101,6 +103,9 @@ export function addRuntimePrologue(
     runtimeImport,
     ...frameStatements,
     ...siteStatements,
+    ...(sourceTable === undefined || sourceTable.texts.length === 0
+      ? []
+      : [factory.createExpressionStatement(emit.hook('sourceTexts', [text(sourceTable.key), factory.createArrayLiteralExpression(sourceTable.texts.map(text))]))]),
     ...statements.slice(directiveCount),
   ]);
 }
@@ -128,6 +133,14 @@ function writtenAsCommonJs(ts: typeof TS, sourceFile: TS.SourceFile): boolean {
   };
   visit(sourceFile);
   return found;
+}
+
+/** True when the build emits this ES module as CommonJS (its imports become `require` calls). */
+export function emitsCommonJs(ts: typeof TS, sourceFile: TS.SourceFile, options: TS.CompilerOptions): boolean {
+  if (!ts.isExternalModule(sourceFile)) return false;
+  const kind = options.module ?? ((options.target ?? ts.ScriptTarget.ES5) >= ts.ScriptTarget.ES2015 ? ts.ModuleKind.ES2015 : ts.ModuleKind.CommonJS);
+  if (kind === ts.ModuleKind.CommonJS) return true;
+  return kind >= ts.ModuleKind.Node16 && kind <= ts.ModuleKind.NodeNext && sourceFile.impliedNodeFormat === ts.ModuleKind.CommonJS;
 }
 
 /** True when the file emits as CommonJS (or is written as CommonJS) and has no import or export of its own. */

@@ -3,9 +3,9 @@
  * module scope and the caller's context passed explicitly; a template literal message becomes a
  * `%` template plus args, so such events group by template too.
  *
- *   log.info('paid %s', amount)          →  log.__logmillAt(__logmillSite0, __logmillContext, void 0, amount)
+ *   log.info('paid %s', amount)          →  log.__logmillAt(__logmillSite0, __logmillContext, 'paid %s', amount)
  *   log.info(message, amount)            →  log.__logmillAt(__logmillSite2, __logmillContext, message, amount)
- *   log.warn(`user ${id} paid ${cents}`)  →  log.__logmillAt(__logmillSite1, __logmillContext, void 0, id, cents)
+ *   log.warn(`user ${id} paid ${cents}`)  →  log.__logmillAt(__logmillSite1, __logmillContext, "user %s paid %s", id, cents)
  *   var __logmillSite0 = __logmill.site(9, "api/checkout", "src/api/checkout.ts", 10, 5, "submit", "paid %s", ["paid ", ["s", 0, -1, -1]]);
  *   var __logmillSite1 = __logmill.site(13, "api/checkout", "src/api/checkout.ts", 12, 5, "submit", "user %s paid %s", [...]);
  *
@@ -68,15 +68,36 @@ export function isModuleFieldsCall(ts: typeof TS, checker: TS.TypeChecker, call:
 }
 
 /**
- * `identify(user, traits)` inside an activation → `__logmillContext = __logmill.identifyIn(__logmillContext, user, traits)`,
- * so the rest of the activation (its awaits and calls) carries the user.
+ * Analytic calls get a call-site record too, so their events carry module, call site and module
+ * fields as log calls do:
+ *
+ *   event('paid', { cents })       →  __logmill.eventAt(__logmillSite3, __logmillContext, 'paid', { cents })
+ *   identify(user, traits)         →  __logmillContext = __logmill.identifyAt(__logmillSite4, __logmillContext, user, traits)
+ *   experiment('x', 'b', run)      →  __logmill.experimentAt(__logmillSite5, 'x', 'b', run)
+ *
+ * `identify` inside an activation switches it to the returned context, so the rest of the
+ * activation (its awaits and calls) carries the user; outside one, the context argument is `void 0`.
  */
-export function isIdentifyCall(ts: typeof TS, checker: TS.TypeChecker, call: TS.CallExpression): boolean {
-  return isRuntimeFunctionCall(ts, checker, call, 'identify', /[\\/](runtime[\\/]logging[\\/]analytics|logmill[\\/][^]*analytics)\.(d\.)?[cm]?[jt]s$/);
+export type AnalyticCall = 'event' | 'identify' | 'experiment';
+export const analyticCalls: readonly AnalyticCall[] = ['event', 'identify', 'experiment'];
+
+const ANALYTICS_DECLARATION = /[\\/](runtime[\\/]logging[\\/]analytics|logmill[\\/][^]*[\\/]analytics)\.(d\.)?[cm]?[jt]s$/;
+const API_DECLARATION = /[\\/](runtime[\\/]api|logmill[\\/][^]*[\\/]api)\.(d\.)?[cm]?[jt]s$/;
+
+export function analyticCall(ts: typeof TS, checker: TS.TypeChecker, call: TS.CallExpression): AnalyticCall | undefined {
+  if (isRuntimeFunctionCall(ts, checker, call, 'event', ANALYTICS_DECLARATION)) return 'event';
+  if (isRuntimeFunctionCall(ts, checker, call, 'identify', ANALYTICS_DECLARATION)) return 'identify';
+  if (isRuntimeFunctionCall(ts, checker, call, 'experiment', API_DECLARATION)) return 'experiment';
+  return undefined;
 }
 
-export function rewriteIdentify(emit: Emit, call: TS.CallExpression): TS.Expression {
-  return emit.factory.createAssignment(emit.context(), emit.hook('identifyIn', [emit.context(), ...call.arguments]));
+/** One analytic call with its site; `context` is the activation's, or undefined outside one. */
+export function stampAnalyticCall(emit: Emit, kind: AnalyticCall, call: TS.CallExpression, siteName: string, context: TS.Identifier | undefined): TS.Expression {
+  const { factory } = emit;
+  const site = factory.createIdentifier(siteName);
+  if (kind === 'experiment') return emit.hook('experimentAt', [site, ...call.arguments]);
+  const stamped = emit.hook(kind === 'event' ? 'eventAt' : 'identifyAt', [site, context ?? emit.undefinedValue(), ...call.arguments]);
+  return kind === 'identify' && context !== undefined ? factory.createAssignment(emit.context(), stamped) : stamped;
 }
 
 /** `user ${id} paid ${cents}` → ['user %s paid %s', [id, cents]]; literal `%` doubles. */
@@ -101,11 +122,15 @@ export function stampLogCall(
   siteName: string,
   context: TS.Expression,
   compiledArgs: TS.Expression[] | undefined,
+  /** The `%` template a template literal compiled into. */
+  template?: string,
 ): TS.CallExpression {
-  const { factory } = emit;
+  const { factory, ts } = emit;
   const callee = call.expression as TS.PropertyAccessExpression;
   const [first, ...rest] = call.arguments;
-  const message = compiledArgs === undefined ? [first!] : [emit.undefinedValue(), ...compiledArgs];
+  // The message stays at its call, where a reader looks for it: as written, or a template literal
+  // as its `%s` template (the site record holds the same template, parsed).
+  const message = compiledArgs === undefined ? [first!] : [ts.isStringLiteral(first!) ? first! : factory.createStringLiteral(template!), ...compiledArgs];
   return factory.updateCallExpression(
     call,
     factory.updatePropertyAccessExpression(callee, callee.expression, factory.createIdentifier('__logmillAt')),

@@ -19,7 +19,7 @@ import { type FunctionWithBody } from './analysis.js';
 import type { CallResolver } from './call-resolver.js';
 import { type Binding, findBinding } from './find-binding.js';
 import { skipOuterExpressions } from './pass-context.js';
-import { logLevels } from './stamp-log-calls.js';
+import { analyticCalls, logLevels } from './stamp-log-calls.js';
 
 export interface SyntacticResolverHost {
   /** The file an import specifier names, from `importer`; undefined when it does not resolve. */
@@ -127,6 +127,6 @@ export function syntacticCallResolver(ts: typeof TS, host: SyntacticResolverHost
       return isLogger(callee.expression, 0) ? severity : undefined;
     },
     isModuleFieldsCall: (call) => call.arguments.length === 1 && isRuntimeFunctionCall(call, 'moduleFields'),
-    isIdentifyCall: (call) => isRuntimeFunctionCall(call, 'identify'),
+    analyticCall: (call) => analyticCalls.find((name) => isRuntimeFunctionCall(call, name)),
   };
 }

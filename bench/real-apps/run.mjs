@@ -112,7 +112,7 @@ for (const project of projects.filter((candidate) => wanted.length === 0 || want
   console.log(`   own test suite, published build:    ${row.before.passed} passed, ${row.before.failed} failed, ${row.before.skipped} skipped (${beforeSeconds.toFixed(0)} s)`);
   console.log(`   own test suite, instrumented build: ${row.after.passed} passed, ${row.after.failed} failed, ${row.after.skipped} skipped (${afterSeconds.toFixed(0)} s)`);
   console.log(`   regressions: ${regressions.length === 0 ? 'none' : regressions.join('; ')}`);
-  if (readsSourceText.length > 0) console.log(`   failing because they read back a rewritten function's source text (README, limits): ${readsSourceText.join('; ')}`);
+  if (readsSourceText.length > 0) console.log(`   failing because they read back a rewritten function's source text (docs/limits.md): ${readsSourceText.join('; ')}`);
   const demo = run(process.execPath, [join(demos, `${project.demo}.js`), directory], demos);
   console.log(`   events from a program on the instrumented build (bench/real-apps/${project.demo}.ts):`);
   for (const line of demo.stdout.trim().split('\n')) console.log(`     ${line}`);

@@ -1,7 +1,7 @@
 /**
  * Installs Python-exact `%`-formatting as the message renderer (a side effect, on import). Every
  * entry but the browser's imports it; a page that wants exact messages locally imports
- * `logmill/format` (see README, "Errors in browsers").
+ * `logmill/format` (see docs/browsers.md).
  */
 import { compiledAtRunTime, renderTemplate } from './compile-template.js';
 import { formatPercentDetailed, isMapping } from './format-percent.js';

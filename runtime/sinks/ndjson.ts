@@ -1,7 +1,10 @@
 /**
  * NDJSON to a file descriptor or a path, without blocking the app: events are encoded straight into
  * 64 KiB buffers, which go out in asynchronous writes, one at a time and in order (the approach of
- * sonic-boom). If the app never yields to the event loop, asynchronous writes cannot finish; once
+ * sonic-boom). A buffer that has not reached `minimumWrite` waits up to `flushDelay` for more: a
+ * server logging once per request would otherwise start a write (a thread-pool round trip, and a
+ * fresh buffer) every turn of the event loop. Small sealed buffers are copied out, so the 64 KiB
+ * buffer is reused. If the app never yields to the event loop, asynchronous writes cannot finish; once
  * `maximumQueued` bytes wait, the queue is written synchronously so memory stays bounded. Everything
  * still queued is written synchronously on exit.
  */
@@ -22,6 +25,11 @@ export interface NdjsonOptions extends SinkOptions {
   minimumWrite?: number;
   /** Bytes queued by an app that never yields before they are written synchronously (default 1 MiB). */
   maximumQueued?: number;
+  /**
+   * Milliseconds fewer than `minimumWrite` bytes may wait for more before they are written
+   * (default 100; 0 writes them at the next turn of the event loop). Exit writes everything.
+   */
+  flushDelay?: number;
 }
 
 export interface NdjsonSink {
@@ -36,6 +44,7 @@ export interface NdjsonSink {
 }
 
 const BUFFER_SIZE = 64 * 1024;
+const SMALL_CHUNK = 8 * 1024;
 const newline = envelopePiece('\n');
 
 // Buffer#utf8Write skips the argument handling of Buffer#write; it has been on Buffer.prototype in
@@ -50,6 +59,10 @@ export function ndjsonSink(options: NdjsonOptions): NdjsonSink {
     || (typeof destination === 'object' && destination !== null && typeof (destination as { write?: unknown }).write === 'function');
   if (!valid) throw invalidArgument('ndjsonSink({ destination }) takes a file descriptor, a file path or a writable stream');
   checkPositive(options, ['minimumWrite', 'maximumQueued']);
+  const flushDelay = options.flushDelay ?? 100;
+  if (typeof flushDelay !== 'number' || !(flushDelay >= 0) || !Number.isFinite(flushDelay)) {
+    throw invalidArgument('ndjsonSink({ flushDelay }) takes a number of milliseconds, 0 or more');
+  }
   const stream = typeof destination === 'object' ? destination : undefined;
   const ownsFile = typeof destination === 'string';
   const fd = typeof destination === 'string' ? openSync(destination, 'a') : typeof destination === 'number' ? destination : -1;
@@ -74,7 +87,12 @@ export function ndjsonSink(options: NdjsonOptions): NdjsonSink {
 
   /** Moves the filled part of the buffer to the queue and starts a fresh buffer of at least `room`. */
   const seal = (room = 0): void => {
-    if (used > 0) {
+    if (used > 0 && used <= SMALL_CHUNK && room <= buffer.length) {
+      // A few lines: copied out, and the buffer written again from its start.
+      queue.push(Buffer.from(buffer.subarray(0, used)));
+      queuedBytes += used;
+      used = 0;
+    } else if (used > 0) {
       queue.push(buffer.subarray(0, used));
       queuedBytes += used;
       buffer = Buffer.allocUnsafe(Math.max(BUFFER_SIZE, room));
@@ -138,10 +156,13 @@ export function ndjsonSink(options: NdjsonOptions): NdjsonSink {
   const schedule = (): void => {
     if (scheduled) return;
     scheduled = true;
-    setImmediate(() => {
+    const write = (): void => {
       scheduled = false;
       startWrite();
-    });
+    };
+    if (flushDelay === 0) setImmediate(write);
+    // The timer keeps no process alive: exit writes what is left synchronously.
+    else setTimeout(write, flushDelay).unref();
   };
 
   const flushSync = (): void => {

@@ -39,6 +39,8 @@ export function applyAccessRules(query: EventQuery, access: AccessLevel, entity:
   }
   if (access === 'trusted') return query;
   checkRanges(query.where);
+  query = { ...query, ...snapTimeRange(query.from, query.to, now) };
+  if (query.cohort !== undefined) query = { ...query, cohort: { ...query.cohort, ...snapTimeRange(query.cohort.from, query.cohort.to, now) } };
   for (const filter of query.where) {
     if (filter.op === 'gte' || filter.op === 'lt') continue;
     if (filter.op !== 'eq' && filter.op !== 'prefix') throw refuse(`untrusted readers may filter with eq, prefix and snapped ranges only, not ${filter.op}`);
@@ -52,6 +54,43 @@ export function applyAccessRules(query: EventQuery, access: AccessLevel, entity:
   const grain = Math.max(...grains);
   const closed = Math.floor(now / grain) * grain;
   return { ...query, to: Math.min(query.to ?? closed, closed) };
+}
+
+const minute = 60_000;
+const hour = 3_600_000;
+const day = 86_400_000;
+
+/**
+ * `from` and `to` for untrusted readers, widened to a fixed grid (after Diffix's range snapping):
+ * whole days for ranges of ten days or more, whole hours for ten hours or more, whole minutes
+ * below (an open range counts from a day before `to`, or up to now). Moving a bound by less than
+ * the grid asks the same question, so it cannot draw fresh noise or shave off one event.
+ */
+export function snapTimeRange(from: number | undefined, to: number | undefined, now = Date.now()): { from?: number; to?: number } {
+  const end = to ?? Math.max(now, (from ?? now) + minute);
+  const span = end - (from ?? end - day);
+  const grid = span >= 10 * day ? day : span >= 10 * hour ? hour : minute;
+  return {
+    from: from === undefined ? undefined : Math.floor(from / grid) * grid,
+    to: to === undefined ? undefined : Math.ceil(to / grid) * grid,
+  };
+}
+
+/** The fields a query filters or groups on as single values (not numeric bins or snapped ranges), for the isolating-column check. */
+export function singleValueUses(query: EventQuery): { field: Field; as: string }[] {
+  const filters = [...query.where, ...(query.cohort?.where ?? [])];
+  return [
+    ...filters.filter((filter) => filter.op !== 'gte' && filter.op !== 'lt').map((filter) => ({ field: filter.field, as: 'in a filter' })),
+    ...query.groupBy.flatMap((dimension) => ('field' in dimension && dimension.bin === undefined ? [{ field: dimension.field, as: 'as a grouping' }] : [])),
+  ];
+}
+
+/** As `singleValueUses`, for a funnel: its steps' filters and its breakdown. */
+export function funnelSingleValueUses(funnel: FunnelQuery): { field: Field; as: string }[] {
+  return [
+    ...(funnel.breakdown === undefined ? [] : [{ field: funnel.breakdown, as: 'as a funnel breakdown' }]),
+    ...funnel.steps.flatMap((step) => step.where.filter((filter) => filter.op !== 'gte' && filter.op !== 'lt').map((filter) => ({ field: filter.field, as: 'in a funnel step' }))),
+  ];
 }
 
 /**
@@ -82,9 +121,13 @@ function checkRanges(filters: readonly Filter[]): void {
   }
 }
 
-/** Funnels: step filters follow the query rules; the breakdown may not be the entity column. */
-export function applyFunnelAccessRules(funnel: FunnelQuery, access: AccessLevel, entity: string): void {
-  if (access === 'direct') return;
+/**
+ * Funnels: step filters follow the query rules; the breakdown may not be the entity column; for
+ * untrusted readers `from` and `to` are snapped as a query's are. Returns the funnel to run.
+ */
+export function applyFunnelAccessRules(funnel: FunnelQuery, access: AccessLevel, entity: string, now = Date.now()): FunnelQuery {
+  if (access === 'direct') return funnel;
   if (funnel.breakdown !== undefined && isEntity(funnel.breakdown, entity)) throw refuse(`${entity} identifies people: funnels cannot be broken down by it`);
   for (const step of funnel.steps) applyAccessRules({ where: step.where, groupBy: [], aggregates: [{ fn: 'count' }], limit: 1 }, access, entity);
+  return access === 'untrusted' ? { ...funnel, ...snapTimeRange(funnel.from, funnel.to, now) } : funnel;
 }

@@ -5,11 +5,14 @@
 import { severityText } from 'logmill';
 import type { AccessLevel } from '../collector/keys.js';
 import type { Store } from '../store/store.js';
-import { applyAccessRules, applyFunnelAccessRules } from './access-rules.js';
+import { applyAccessRules, applyFunnelAccessRules, funnelSingleValueUses, singleValueUses, snapTimeRange } from './access-rules.js';
 import type { AuditLog } from './audit-log.js';
 import { type FunnelBreakdownResult, funnelCells, funnelOutcomes, summarizeFunnel } from './funnel.js';
 import type { FunnelQuery } from './funnel-model.js';
 import { type ExperimentQuery, type VariantResult, experimentOutcomes, experimentResults } from './experiment.js';
+import { guardFunnelBreakdowns, settleFunnel, snapWindow } from './funnel-guard.js';
+import { GuardedQuestion } from './guarded-statistics.js';
+import { IsolatingColumns } from './isolating-columns.js';
 import { type DesignatedMinimums, PrivacyGuard, digestOfEntities } from './privacy-guard.js';
 import type { TemplateQuery, TemplateRow } from './template-view.js';
 import { type EventQuery, fieldName } from './query-model.js';
@@ -32,6 +35,7 @@ export function aggregateName(aggregate: EventQuery['aggregates'][number]): stri
 
 export class Analytics {
   readonly #guard: PrivacyGuard;
+  readonly #isolating: IsolatingColumns;
 
   constructor(
     private readonly store: Store,
@@ -42,6 +46,7 @@ export class Analytics {
     minimums: DesignatedMinimums = {},
   ) {
     this.#guard = new PrivacyGuard(salt, minimums);
+    this.#isolating = new IsolatingColumns(store, entity);
   }
 
   /**
@@ -49,19 +54,30 @@ export class Analytics {
    * readers and through the guard otherwise (so suppressed cells show 0 and carry their noise).
    */
   async funnel(project: string, funnel: FunnelQuery, access: AccessLevel, key: string): Promise<FunnelAnswer> {
-    applyFunnelAccessRules(funnel, access, this.entity);
+    funnel = applyFunnelAccessRules(funnel, access, this.entity);
+    if (access === 'untrusted') {
+      await this.#isolating.refuse(project, funnelSingleValueUses(funnel));
+      funnel = { ...funnel, window: snapWindow(funnel.window) };
+    }
     // Sequential funnels are computed by the store; strict and any order per user in Node.
-    const cells = funnel.order === 'sequential'
-      ? await this.store.sequentialFunnelCells(project, funnel, this.entity)
-      : funnelCells(funnel, funnelOutcomes(await this.store.funnelEvents(project, funnel, this.entity), funnel), digestOfEntities);
+    const cellsOf = async (asked: FunnelQuery) => asked.order === 'sequential'
+      ? this.store.sequentialFunnelCells(project, asked, this.entity)
+      : funnelCells(asked, funnelOutcomes(await this.store.funnelEvents(project, asked, this.entity), asked), digestOfEntities);
     if (access === 'direct') {
+      const cells = await cellsOf(funnel);
       return { exact: true, breakdowns: summarizeFunnel(funnel, cells, (cell) => ({ value: cell.users, noiseSd: 0, suppressed: false }), true) };
     }
     await this.audit.record(key, access, { funnel });
-    const question = [JSON.stringify(['funnel', funnel.steps, funnel.window, funnel.order, funnel.exclusions, funnel.breakdown ?? null, funnel.from ?? null, funnel.to ?? null])];
+    const { cells, questionOf } = await settleFunnel(this.store, this.#guard, project, funnel, cellsOf);
     return {
       exact: false,
-      breakdowns: summarizeFunnel(funnel, cells, (cell) => this.#guard.peopleOf(question, [cell.breakdown, cell.step], cell.users, cell.entityDigest), false),
+      breakdowns: summarizeFunnel(
+        funnel,
+        guardFunnelBreakdowns(funnel, cells, this.#guard),
+        (cell) => this.#guard.peopleOf(questionOf(cell.breakdown), [cell.breakdown, cell.step], cell.users, cell.entityDigest),
+        false,
+        (cell, blurred) => this.#guard.noisyDuration(questionOf(cell.breakdown), [cell.breakdown, cell.step], cell.entityDigest, blurred),
+      ),
     };
   }
 
@@ -71,6 +87,8 @@ export class Analytics {
    * the probability to beat control are computed from the numbers shown.
    */
   async experiment(project: string, query: ExperimentQuery, access: AccessLevel, key: string): Promise<{ exact: boolean; control: string | undefined; variants: VariantResult[] }> {
+    // A window moved by a millisecond would be a new question with fresh noise: untrusted readers get fixed windows.
+    if (access === 'untrusted') query = { ...query, window: snapWindow(query.window) };
     const outcomes = experimentOutcomes(await this.store.experimentEvents(project, query, this.entity), query);
     const byVariant = new Map<string, { exposed: string[]; converted: string[] }>();
     for (const [user, { variant, converted }] of outcomes) {
@@ -81,11 +99,13 @@ export class Analytics {
     }
     const exact = access === 'direct';
     if (!exact) await this.audit.record(key, access, { experiment: query });
-    const question = [JSON.stringify(['experiment', query.experiment, query.goal, query.window])];
+    // Who was exposed does not depend on the goal or the window: neither may refresh its noise.
+    const exposedQuestion = [JSON.stringify(['experiment', query.experiment])];
+    const convertedQuestion = [JSON.stringify(['experiment', query.experiment, query.goal, query.window])];
     const counts = [...byVariant].map(([variant, users]) => {
       if (exact) return { variant, exposed: users.exposed.length, converted: users.converted.length, noiseSd: 0, suppressed: false };
-      const exposed = this.#guard.people(question, [variant, 'exposed'], users.exposed);
-      const converted = this.#guard.people(question, [variant, 'converted'], users.converted);
+      const exposed = this.#guard.people(exposedQuestion, [variant, 'exposed'], users.exposed);
+      const converted = this.#guard.people(convertedQuestion, [variant, 'converted'], users.converted);
       // A variant whose exposures are too few is hidden whole; converted users alone may be too few to show (0).
       return { variant, exposed: exposed.value, converted: converted.value, noiseSd: exposed.noiseSd, suppressed: exposed.suppressed };
     });
@@ -112,9 +132,10 @@ export class Analytics {
       };
     }
     await this.audit.record(key, access, { templates: query });
-    const answer = await this.#guarded(project, {
-      from: query.from,
-      to: query.to,
+    const range = access === 'untrusted' ? snapTimeRange(query.from, query.to) : query;
+    const asked: EventQuery = {
+      from: range.from,
+      to: range.to,
       where: [
         { field: { column: 'kind' }, op: 'eq', value: 'log' },
         ...(query.minimumSeverity === undefined ? [] : [{ field: { column: 'severity_number' }, op: 'gte', value: query.minimumSeverity } as const]),
@@ -122,9 +143,20 @@ export class Analytics {
       groupBy: [{ field: { column: 'template' } }],
       aggregates: [{ fn: 'count' }, { fn: 'users' }],
       limit: query.limit,
-    }, true);
-    // First and last seen to the hour only: exact times of a few events would point at people.
-    const hour = (time: number) => new Date(Math.floor(time / 3_600_000) * 3_600_000).toISOString();
+    };
+    const answer = await this.#guarded(project, asked, true);
+    // First and last seen: the first and last hours (their start) in which enough people hit the
+    // template to pass the low-count filter. The exact first and last events are one person's each.
+    const hours = new Map<string, number[]>();
+    for (const group of await this.store.groupStatistics(project, { ...asked, groupBy: [{ field: { column: 'template' } }, { time: 'hour' }] }, this.entity)) {
+      if (this.#guard.isLowCount(group.entities, group.entityDigest)) continue;
+      const template = String(group.labels[0]);
+      hours.set(template, [...(hours.get(template) ?? []), Number(group.labels[1])]);
+    }
+    const seen = (template: string, pick: (times: number[]) => number) => {
+      const times = hours.get(template);
+      return times === undefined ? '*' : new Date(pick(times)).toISOString();
+    };
     const rows = answer.rows
       .map((row): TemplateRow => {
         const template = String(row.labels[0]);
@@ -134,8 +166,8 @@ export class Analytics {
           severity: fact === undefined ? '*' : severityText(fact.severityNumber),
           events: row.values[0]!,
           users: row.values[1]!,
-          firstSeen: fact === undefined ? '*' : hour(fact.firstSeen),
-          lastSeen: fact === undefined ? '*' : hour(fact.lastSeen),
+          firstSeen: fact === undefined ? '*' : seen(template, (times) => Math.min(...times)),
+          lastSeen: fact === undefined ? '*' : seen(template, (times) => Math.max(...times)),
           sampleArgs: null,
           noiseSd: { events: row.noiseSd[0]!, users: row.noiseSd[1]! },
         };
@@ -147,6 +179,7 @@ export class Analytics {
 
   async query(project: string, query: EventQuery, access: AccessLevel, key: string): Promise<QueryAnswer> {
     const allowed = applyAccessRules(query, access, this.entity);
+    if (access === 'untrusted') await this.#isolating.refuse(project, singleValueUses(allowed));
     const dimensionNames = allowed.groupBy.map((dimension) =>
       'time' in dimension ? `time:${dimension.time}` : dimension.bin === undefined ? fieldName(dimension.field) : `${fieldName(dimension.field)}/${dimension.bin}`);
     const aggregateNames = allowed.aggregates.map(aggregateName);
@@ -173,31 +206,9 @@ export class Analytics {
     };
   }
 
-  /**
-   * A guarded answer from per-group statistics computed by the store (one pass). Groups too small
-   * to show go, with three or more dimensions, through the low-effect merge first: merged per
-   * value of all dimensions but the last (`a, b, *`), then all but the last two, and so on, each
-   * merged group shown if it passes the guard itself; what is left becomes the `*` row.
-   */
-  async #guarded(project: string, query: EventQuery, facts = false) {
-    const groups = await this.store.groupStatistics(project, query, this.entity, { facts });
-    const { rows, suppressed } = this.#guard.fromStatistics(query, groups);
-    let remaining = suppressed;
-    const dimensions = query.groupBy.length;
-    for (let keep = dimensions - 1; dimensions >= 3 && keep >= 1 && remaining.length > 0; keep--) {
-      const merged = await this.store.groupStatistics(project, query, this.entity, { onlyGroups: remaining.map((group) => group.key), keep, facts });
-      const shown = this.#guard.fromStatistics(query, merged).rows;
-      rows.push(...shown);
-      const prefixes = new Set(shown.map((row) => JSON.stringify(row.labels.slice(0, keep))));
-      remaining = remaining.filter((group) => !prefixes.has(JSON.stringify(group.labels.slice(0, keep))));
-    }
-    if (remaining.length > 0 && dimensions > 0) {
-      const [merged] = await this.store.groupStatistics(project, query, this.entity, { onlyGroups: remaining.map((group) => group.key), facts });
-      const bin = merged === undefined ? undefined : this.#guard.bin(query, merged);
-      if (bin !== undefined) rows.push(bin);
-    }
-    const factsByLabel = new Map(groups.map((group) => [JSON.stringify(group.labels), group.facts]));
-    return { rows, suppressedGroups: suppressed.length, factsOf: (labels: readonly unknown[]) => factsByLabel.get(JSON.stringify(labels)) };
+  /** A guarded answer: low-effect detection, data-seeded noise, the low-effect merge and the `*` row (guarded-statistics.ts). */
+  #guarded(project: string, query: EventQuery, facts = false) {
+    return new GuardedQuestion(this.store, this.#guard, project, query, this.entity, facts).answer();
   }
 }
 

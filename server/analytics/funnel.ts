@@ -112,7 +112,8 @@ export interface FunnelStepResult {
   conversionRate: number;
   /**
    * Median milliseconds from the previous step. Guarded answers give a blurred median instead: the
-   * mean of the 40th, 50th and 60th percentiles to three significant figures, for cells shown only.
+   * mean of the 40th, 50th and 60th percentiles with sticky noise (sd 5%), to three significant
+   * figures, for cells shown only.
    */
   medianTimeToConvert: number | null;
   noiseSd: number;
@@ -198,6 +199,8 @@ export function summarizeFunnel(
   cells: readonly FunnelCell[],
   count: (cell: FunnelCell) => { value: number; noiseSd: number; suppressed: boolean },
   exact: boolean,
+  /** Guarded answers: the blurred median with the guard's noise (by default, as blurred). */
+  noisy: (cell: FunnelCell, blurred: number) => number = (_, blurred) => blurred,
 ): FunnelBreakdownResult[] {
   const byBreakdown = new Map<string | null, Map<number, FunnelCell>>();
   for (const cell of cells) {
@@ -212,7 +215,7 @@ export function summarizeFunnel(
       const cell = byStep.get(index) ?? { breakdown, step: index, users: 0, entityDigest: '', medianMs: null, middleMs: null };
       const shown = cell.users === 0 ? { value: 0, noiseSd: 0, suppressed: !exact } : count(cell);
       if (index === 0) first = shown.value;
-      const blurred = cell.middleMs === null || shown.suppressed ? null : threeSignificant((cell.middleMs[0] + cell.middleMs[1] + cell.middleMs[2]) / 3);
+      const blurred = cell.middleMs === null || shown.suppressed ? null : threeSignificant(noisy(cell, (cell.middleMs[0] + cell.middleMs[1] + cell.middleMs[2]) / 3));
       return {
         step: index,
         name: step.name,

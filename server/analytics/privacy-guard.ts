@@ -9,8 +9,8 @@
  *   the entity set; both through SHA-256 with the project's secret salt. The same question gets
  *   the same answer, so asking again or rephrasing cannot average the noise away.
  * - Flattening: event counts take the 1–2 largest contributors (the number drawn from the entity
- *   seed) down to the average of the next 3–4, and the noise scales with that average, so one
- *   heavy user neither shows through nor hides behind a small noise.
+ *   seed) down to the average of the next 3–4, and the noise scales with that average rounded up
+ *   to 1, 2 or 5 × 10ⁿ, so one heavy user neither shows through nor hides behind a small noise.
  * - Suppressed groups are merged into one `*` group, which is itself filtered.
  */
 import * as crypto from 'node:crypto';
@@ -73,6 +73,12 @@ function integerAt(bytes: Buffer, offset: number, low: number, high: number): nu
   return low + (bytes.readUInt32BE(offset) % (high - low + 1));
 }
 
+/** The smallest of 1, 2, 5, 10, 20, 50, ... at or above `value` (value ≥ 1). */
+function moneyStyleCeiling(value: number): number {
+  const power = 10 ** Math.floor(Math.log10(value));
+  return [1, 2, 5, 10].map((step) => step * power).find((candidate) => candidate >= value - 1e-9)!;
+}
+
 /** XOR of per-item hashes: the same set gives the same seed in any order. */
 function orderFree(items: readonly string[]): Buffer {
   const combined = Buffer.alloc(32);
@@ -130,22 +136,65 @@ export class PrivacyGuard {
   /** The query's own conditions as items, made once per query (the part every group shares). */
   readonly #conditions = new WeakMap<EventQuery, string[]>();
 
-  /** The sticky layer's seed: the query's conditions and the group's labels as a sorted, so order-free, set. */
-  #querySeed(query: EventQuery, aggregate: Aggregate, labels: readonly unknown[]): Buffer {
-    let conditions = this.#conditions.get(query);
+  /**
+   * The sticky layer's seed: the conditions and the group's labels as a sorted, so order-free, set.
+   * A group may bring its own conditions (`GroupStatistics.conditions`): what each condition selects
+   * rather than how it is spelled, without those that change nothing in the group.
+   */
+  #querySeed(query: EventQuery, aggregate: Aggregate, group: GroupStatistics): Buffer {
+    const labels = group.labels;
+    let conditions: readonly string[] | undefined = group.conditions ?? this.#conditions.get(query);
     if (conditions === undefined) {
-      conditions = query.where.map((filter) => JSON.stringify([fieldName(filter.field), filter.op, filter.value]));
-      if (query.from !== undefined) conditions.push(JSON.stringify(['ts', 'gte', query.from]));
-      if (query.to !== undefined) conditions.push(JSON.stringify(['ts', 'lt', query.to]));
-      if (query.cohort !== undefined) conditions.push(JSON.stringify(['cohort', query.cohort.name, query.cohort.from ?? null, query.cohort.to ?? null, query.cohort.where.map((filter) => [fieldName(filter.field), filter.op, filter.value]).sort()]));
-      this.#conditions.set(query, conditions);
+      const written = query.where.map((filter) => JSON.stringify([fieldName(filter.field), filter.op, filter.value]));
+      if (query.from !== undefined) written.push(JSON.stringify(['ts', 'gte', query.from]));
+      if (query.to !== undefined) written.push(JSON.stringify(['ts', 'lt', query.to]));
+      if (query.cohort !== undefined) written.push(JSON.stringify(['cohort', query.cohort.name, query.cohort.from ?? null, query.cohort.to ?? null, query.cohort.where.map((filter) => [fieldName(filter.field), filter.op, filter.value]).sort()]));
+      this.#conditions.set(query, written);
+      conditions = written;
     }
-    const items = [...conditions];
+    const items = [...new Set(conditions)];
     query.groupBy.forEach((dimension, index) => {
       const name = 'time' in dimension ? `time:${dimension.time}` : dimension.bin === undefined ? fieldName(dimension.field) : `${fieldName(dimension.field)}/${dimension.bin}`;
       items.push(JSON.stringify([name, 'group', labels[index] ?? null]));
     });
     return digest(this.salt, 'query', aggregate.fn, items.sort().join('\u0001'));
+  }
+
+  /** Whether `entities` people (their set digested as `entityDigest`) are too few to show: the low-count filter. */
+  isLowCount(entities: number, entityDigest: string): boolean {
+    return entities === 0 || this.#lowCount(entities, entityDigest);
+  }
+
+  /**
+   * Whether a condition that excludes `entities` people (digested as `entityDigest`) from a group is
+   * of low effect: fewer than a threshold drawn uniformly from (1, 11], seeded by those people and by
+   * what the condition selects (`condition`: otherwise one draw would decide alike for every group
+   * a victim is not in, and the groups they are in would stand out by deciding apart). So
+   * one person excluded always is, and k people with probability (11 − k) / 10: whether one more
+   * person is among those a condition excludes moves the chance that it goes by at most 10 points,
+   * and whether an answer changed says little about that person.
+   */
+  isLowEffect(entities: number, entityDigest: string, condition = ''): boolean {
+    if (entities === 0) return true;
+    const uniform = (digest(this.salt, 'effect', condition, entityDigest).readUInt32BE(0) + 1) / 4294967296;
+    return entities < 1 + 10 * uniform;
+  }
+
+  /**
+   * A small count about groups rather than people (how many groups went into the `*` row): with a
+   * sticky N(0,1) seeded by the people behind it and `question`, never below 0.
+   */
+  noisyGroupCount(question: string, value: number, entityDigest: string): number {
+    return Math.max(0, Math.round(value + normalAt(digest(this.salt, 'groups', question, entityDigest), 0)));
+  }
+
+  /**
+   * A duration about a group the guard shows (a funnel cell's blurred median): times a sticky
+   * 1 + 0.05·N(0,1), seeded by the question, the cell's labels and its people.
+   */
+  noisyDuration(question: readonly string[], labels: readonly unknown[], entityDigest: string, value: number): number {
+    const seed = digest(this.salt, 'duration', orderFree([...question, ...labels.map((label, index) => JSON.stringify(['label', index, label ?? null]))]), entityDigest);
+    return Math.max(0, value * (1 + 0.05 * normalAt(seed, 0)));
   }
 
   /** Whether a group of these entities is too small to show. */
@@ -160,7 +209,7 @@ export class PrivacyGuard {
 
   /** One group's guarded value for `aggregate` (count or users), with the noise's standard deviation. */
   #value(query: EventQuery, aggregate: Aggregate, group: GroupStatistics, entitySeed: Buffer): [number, number] {
-    const querySeed = this.#querySeed(query, aggregate, group.labels);
+    const querySeed = this.#querySeed(query, aggregate, group);
     const noise = normalAt(querySeed, 0) + normalAt(entitySeed, aggregate.fn === 'users' ? NOISE_PEOPLE : NOISE_EVENTS);
     if (aggregate.fn === 'users') return [Math.max(0, Math.round(group.entities + noise)), Math.SQRT2];
     // count: flatten the largest contributors to the average of the group just below them.
@@ -171,7 +220,9 @@ export class PrivacyGuard {
     const topAverage = topGroup.length === 0 ? top[0] ?? 0 : topGroup.reduce((sum, value) => sum + value, 0) / topGroup.length;
     let flattening = 0;
     for (let index = 0; index < outliers; index++) flattening += Math.max(0, top[index]! - topAverage);
-    const scale = Math.max(1, topAverage);
+    // The scale is shown (as noiseSd): rounded up to 1, 2 or 5 × 10ⁿ, it tells the order of the
+    // heaviest contributions, not their exact average.
+    const scale = moneyStyleCeiling(Math.max(1, topAverage));
     return [Math.max(0, Math.round(group.events - flattening + noise * scale)), Math.SQRT2 * scale];
   }
 
@@ -259,6 +310,8 @@ export interface GroupStatistics {
   events: number;
   /** The largest per-entity event counts, descending (six suffice). */
   top: number[];
+  /** The sticky layer's conditions for this group, if not the query's own (see guarded-statistics.ts). */
+  conditions?: readonly string[];
 }
 
 export function digestOfEntities(entities: readonly string[]): string {

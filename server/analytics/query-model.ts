@@ -66,6 +66,11 @@ export interface EventQuery {
   aggregates: Aggregate[];
   /** Most rows returned (default 1000, at most 10,000). */
   limit: number;
+  /**
+   * Internal, never parsed from outside: only rows that do NOT match all of these. The privacy
+   * guard asks with one condition turned around to count the people that condition excludes.
+   */
+  unless?: { where: Filter[]; from?: number; to?: number; cohort?: Cohort };
 }
 
 const columnSet = new Set<string>(columns);

@@ -1,6 +1,6 @@
 /**
  * The collector's settings: the config file is checked against its schema when `logmill serve`
- * starts, and every problem is named by its path; the README's example is a valid file.
+ * starts, and every problem is named by its path; the manual's example is a valid file.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -17,15 +17,15 @@ function configFile(content: string): string {
   return file;
 }
 
-/** The JSON example under "Settings come from a JSON file" in the README. */
+/** The JSON example under "Settings come from a JSON file" in the collector's manual page. */
 function readmeExample(): string {
-  const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+  const readme = readFileSync(fileURLToPath(new URL('../../docs/collector.md', import.meta.url)), 'utf8');
   const section = readme.slice(readme.indexOf('Settings come from a JSON file'));
   return section.slice(section.indexOf('```json') + '```json'.length, section.indexOf('```', section.indexOf('```json') + 7));
 }
 
 describe('the config file', () => {
-  it("takes the README's example as it is written", () => {
+  it("takes the manual's example as it is written", () => {
     const file = configFile(readmeExample());
     const config = loadConfig({ file, env: {}, flags: { data: temporaryDirectory('data') } });
     expect(config).toMatchObject({ host: '0.0.0.0', port: 4318, project: 'shop', allowedOrigins: ['https://shop.example'] });

@@ -141,11 +141,16 @@ describe('funnels through the API', () => {
         const cell = cells[variant]![step]!;
         expect(cell['suppressed']).toBe(false);
         expect(Math.abs(cell['users'] - count)).toBeLessThan(6 * cell['noiseSd']);
-        // The blurred median (middle percentiles, three significant figures) of identical times is that time.
-        expect(cell['medianTimeToConvert']).toBe(medians[variant]![step]);
+        // The blurred median (middle percentiles, noise of sd 5%, three significant figures) of
+        // identical times is within four sd of that time.
+        const median = medians[variant]![step]!;
+        if (median === null) expect(cell['medianTimeToConvert']).toBeNull();
+        else expect(Math.abs(cell['medianTimeToConvert'] - median)).toBeLessThanOrEqual(0.2 * median);
       });
     }
-    for (const cell of cells['C']!) expect(cell).toMatchObject({ users: 0, suppressed: true, medianTimeToConvert: null });
+    // C's two users are too few to name: their breakdown would go into `*`, itself too small to show,
+    // so neither appears.
+    expect(Object.keys(cells).sort()).toEqual(['A', 'B']);
     // Sticky: the same funnel, the same answer.
     expect(await ask(keys.read)).toEqual(answer);
   });

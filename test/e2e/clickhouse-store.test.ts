@@ -120,6 +120,9 @@ describe('the ClickHouse store beside DuckDB', () => {
       { groupBy: [{ field: 'vars.country' }], aggregates: [{ fn: 'count' }, { fn: 'users' }] },
       { groupBy: [{ field: 'name' }, { field: 'vars.country' }, { time: 'hour' }], aggregates: [{ fn: 'users' }] },
       { groupBy: [{ field: 'template' }] },
+      // Conditions: each is asked turned around (low-effect detection), the prefix for the values it selects.
+      { where: [{ field: 'name', value: 'order placed' }, { field: 'vars.country', op: 'prefix', value: 'd' }, { field: 'kind', value: 'event' }], groupBy: [{ field: 'template' }], aggregates: [{ fn: 'count' }, { fn: 'users' }], from: 1 },
+      { groupBy: [{ field: 'name' }], aggregates: [{ fn: 'users' }], cohort: { name: 'order placed' } },
     ];
     for (const input of inputs) {
       const [fromDuckDB, fromClickHouse] = await both((store) => new Analytics(store, 'same-salt', new AuditLog(temporaryDirectory('audit'))).query('default', parseQuery(input), 'untrusted', 'reader'));

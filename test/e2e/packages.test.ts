@@ -48,9 +48,17 @@ function runOk(line: string, cwd: string): Ran {
   return result;
 }
 
-/** The lines of the README block marked `<!-- tested: name … -->`, comments dropped. */
+/** The README and the manual under docs/, as one text: the blocks this test runs live there. */
+function documentation(): string {
+  const pages = readdirSync(join(repositoryRoot, 'docs')).filter((page) => page.endsWith('.md')).sort();
+  return [join(repositoryRoot, 'README.md'), ...pages.map((page) => join(repositoryRoot, 'docs', page))]
+    .map((file) => readFileSync(file, 'utf8'))
+    .join('\n');
+}
+
+/** The lines of the documentation block marked `<!-- tested: name … -->`, comments dropped. */
 function readmeLines(name: string): string[] {
-  const readme = readFileSync(join(repositoryRoot, 'README.md'), 'utf8');
+  const readme = documentation();
   const marker = readme.indexOf(`<!-- tested: ${name}`);
   expect(marker, `README block ${name}`).toBeGreaterThan(-1);
   const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(marker))![1]!;
@@ -283,7 +291,7 @@ describe.each([
     writeCollectorModule(app);
     const lines = readmeLines(block);
     expect(lines[0]).toBe('npm install logmill');
-    const readme = readFileSync(join(repositoryRoot, 'README.md'), 'utf8');
+    const readme = documentation();
     expect(lines[1] === install || readme.includes(`\`${install}\``)).toBe(true);
     for (const line of [lines[0]!, install]) expect(npmProblems(runOk(asTested(line), app))).toEqual([]);
     expect(versionOf(app, 'typescript')).toMatch(compiler);

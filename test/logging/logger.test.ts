@@ -309,6 +309,26 @@ describe('sinks', () => {
     expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(5000);
   });
 
+  it('lets a partial buffer wait flushDelay for more lines, then writes it, reusing its buffer', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'logmill-ndjson-')), 'events.ndjson');
+    const sink = ndjsonSink({ destination: file, flushDelay: 60 });
+    log.info('first');
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    // One line per turn of the event loop (a server's request) is not a write per turn.
+    expect(readFileSync(file, 'utf8')).toBe('');
+    log.info('second');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(readFileSync(file, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { message: string }).message)).toEqual(['first', 'second']);
+    for (let round = 0; round < 3; round++) {
+      log.info('round %d', round);
+      await sink.flush();
+    }
+    sink.close();
+    expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(5);
+    expect(() => ndjsonSink({ destination: file, flushDelay: -1 })).toThrow(/flushDelay/);
+  });
+
   it('writes NDJSON to a stream, in order', async () => {
     const chunks: Buffer[] = [];
     const stream = new Writable({

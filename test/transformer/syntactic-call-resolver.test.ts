@@ -99,10 +99,14 @@ describe('the checker-less call resolver', () => {
     expect(code).toContain("log.info('not logmill')");
   });
 
-  it('recognises moduleFields and identify through the import, renamed too', () => {
+  it('recognises moduleFields, identify, event and experiment through the import, renamed too', () => {
     const code = transformProject({
       'main.ts': `
-        import { moduleFields as fields, identify } from 'logmill';
+        import { moduleFields as fields, identify, event as track, experiment } from 'logmill';
+        export function opened() {
+          track('opened');
+          return experiment('button', 'green', () => 1);
+        }
         fields({ team: 'payments' });
         export async function signIn(user: string) {
           identify(user, { plan: 'pro' });
@@ -110,7 +114,9 @@ describe('the checker-less call resolver', () => {
         }`,
     });
     expect(code).toContain('fields({ team: \'payments\' }, "main")');
-    expect(code).toMatch(/__logmillContext = __logmill\.identifyIn\(__logmillContext, user, \{ plan: 'pro' \}\)/);
+    expect(code).toMatch(/__logmillContext = __logmill\.identifyAt\(__logmillSite\d, __logmillContext, user, \{ plan: 'pro' \}\)/);
+    expect(code).toMatch(/__logmill\.eventAt\(__logmillSite\d, void 0, 'opened'\)/);
+    expect(code).toMatch(/__logmill\.experimentAt\(__logmillSite\d, 'button', 'green', \(\) => 1\)/);
   });
 
   it('returns each fallback to the safe path as a warning with verbose, and none without', () => {

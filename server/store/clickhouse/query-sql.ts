@@ -6,7 +6,7 @@
  * interpolated percentiles, NULL for a missing JSON member, the same time buckets (UTC) and the
  * same 64-bit entity hash (the first 8 bytes of MD5, `halfMD5`), so both stores answer alike.
  */
-import type { Aggregate, Dimension, EventQuery, Field, Filter, FilterValue } from '../../analytics/query-model.js';
+import type { Aggregate, Cohort, Dimension, EventQuery, Field, Filter, FilterValue } from '../../analytics/query-model.js';
 import type { ExperimentQuery } from '../../analytics/experiment.js';
 import type { FunnelQuery } from '../../analytics/funnel-model.js';
 import type { TemplateQuery } from '../../analytics/template-view.js';
@@ -128,15 +128,26 @@ class Builder {
     if (query.from !== undefined) conditions.push(`ts >= ${sqlLiteral(query.from)}`);
     if (query.to !== undefined) conditions.push(`ts < ${sqlLiteral(query.to)}`);
     for (const filter of query.where) conditions.push(this.filter(filter));
-    if (query.cohort !== undefined) {
-      const cohort = query.cohort;
-      const inner = [`project = ${sqlLiteral(project)}`, 'isNotNull(user_id)', `name = ${sqlLiteral(cohort.name)}`];
-      if (cohort.from !== undefined) inner.push(`ts >= ${sqlLiteral(cohort.from)}`);
-      if (cohort.to !== undefined) inner.push(`ts < ${sqlLiteral(cohort.to)}`);
-      for (const filter of cohort.where) inner.push(this.filter(filter));
-      conditions.push(`user_id IN (SELECT user_id FROM ${EVENTS} WHERE ${inner.join(' AND ')})`);
+    if (query.cohort !== undefined) conditions.push(this.cohort(project, query.cohort));
+    if (query.unless !== undefined) {
+      // A condition that is NULL on a row (a missing JSON key) excludes the row: NOT of it keeps it.
+      const unless = query.unless;
+      const parts: string[] = [];
+      if (unless.from !== undefined) parts.push(`ts >= ${sqlLiteral(unless.from)}`);
+      if (unless.to !== undefined) parts.push(`ts < ${sqlLiteral(unless.to)}`);
+      for (const filter of unless.where) parts.push(this.filter(filter));
+      if (unless.cohort !== undefined) parts.push(this.cohort(project, unless.cohort));
+      if (parts.length > 0) conditions.push(`NOT ifNull((${parts.join(' AND ')}), 0)`);
     }
     return [...conditions, ...extra].join(' AND ');
+  }
+
+  cohort(project: string, cohort: Cohort): string {
+    const inner = [`project = ${sqlLiteral(project)}`, 'isNotNull(user_id)', `name = ${sqlLiteral(cohort.name)}`];
+    if (cohort.from !== undefined) inner.push(`ts >= ${sqlLiteral(cohort.from)}`);
+    if (cohort.to !== undefined) inner.push(`ts < ${sqlLiteral(cohort.to)}`);
+    for (const filter of cohort.where) inner.push(this.filter(filter));
+    return `user_id IN (SELECT user_id FROM ${EVENTS} WHERE ${inner.join(' AND ')})`;
   }
 }
 

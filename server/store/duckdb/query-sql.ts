@@ -3,7 +3,7 @@
  * only text spliced into SQL comes from fixed tables here (column names from the model's
  * allowlist, time grains, function names), never from the query.
  */
-import type { Aggregate, Dimension, EventQuery, Field, Filter, FilterValue } from '../../analytics/query-model.js';
+import type { Aggregate, Cohort, Dimension, EventQuery, Field, Filter, FilterValue } from '../../analytics/query-model.js';
 import type { ExperimentQuery } from '../../analytics/experiment.js';
 import type { FunnelQuery } from '../../analytics/funnel-model.js';
 import type { TemplateQuery } from '../../analytics/template-view.js';
@@ -93,16 +93,27 @@ class Builder {
     if (query.from !== undefined) conditions.push(`ts >= epoch_ms(${this.value(query.from)}::BIGINT)`);
     if (query.to !== undefined) conditions.push(`ts < epoch_ms(${this.value(query.to)}::BIGINT)`);
     for (const filter of query.where) conditions.push(this.filter(filter));
-    if (query.cohort !== undefined) {
-      // The join on users: a semi-join DuckDB runs as a hash join on user_id.
-      const cohort = query.cohort;
-      const inner = [`project = ${this.value(project)}`, 'user_id IS NOT NULL', `name = ${this.value(cohort.name)}`];
-      if (cohort.from !== undefined) inner.push(`ts >= epoch_ms(${this.value(cohort.from)}::BIGINT)`);
-      if (cohort.to !== undefined) inner.push(`ts < epoch_ms(${this.value(cohort.to)}::BIGINT)`);
-      for (const filter of cohort.where) inner.push(this.filter(filter));
-      conditions.push(`user_id IN (SELECT user_id FROM events WHERE ${inner.join(' AND ')})`);
+    if (query.cohort !== undefined) conditions.push(this.cohort(project, query.cohort));
+    if (query.unless !== undefined) {
+      // A condition that is NULL on a row (a missing JSON key) excludes the row: NOT of it keeps it.
+      const unless = query.unless;
+      const parts: string[] = [];
+      if (unless.from !== undefined) parts.push(`ts >= epoch_ms(${this.value(unless.from)}::BIGINT)`);
+      if (unless.to !== undefined) parts.push(`ts < epoch_ms(${this.value(unless.to)}::BIGINT)`);
+      for (const filter of unless.where) parts.push(this.filter(filter));
+      if (unless.cohort !== undefined) parts.push(this.cohort(project, unless.cohort));
+      if (parts.length > 0) conditions.push(`NOT COALESCE((${parts.join(' AND ')}), FALSE)`);
     }
     return [...conditions, ...extra].join(' AND ');
+  }
+
+  /** The join on users: a semi-join DuckDB runs as a hash join on user_id. */
+  cohort(project: string, cohort: Cohort): string {
+    const inner = [`project = ${this.value(project)}`, 'user_id IS NOT NULL', `name = ${this.value(cohort.name)}`];
+    if (cohort.from !== undefined) inner.push(`ts >= epoch_ms(${this.value(cohort.from)}::BIGINT)`);
+    if (cohort.to !== undefined) inner.push(`ts < epoch_ms(${this.value(cohort.to)}::BIGINT)`);
+    for (const filter of cohort.where) inner.push(this.filter(filter));
+    return `user_id IN (SELECT user_id FROM events WHERE ${inner.join(' AND ')})`;
   }
 }
 

@@ -21,7 +21,7 @@ export interface ClickHouseClusterProcesses {
   stop(): Promise<void>;
 }
 
-/** The `remote_servers` section the nodes share (README's scaling guide shows the same, with hosts). */
+/** The `remote_servers` section the nodes share (docs/scaling.md shows the same, with hosts). */
 export function remoteServers(name: string, ports: readonly ClickHousePorts[]): string {
   const shards = ports.map((port) => `<shard><replica><host>127.0.0.1</host><port>${port.tcp}</port></replica></shard>`).join('');
   return `<remote_servers><${name}>${shards}</${name}></remote_servers>`;

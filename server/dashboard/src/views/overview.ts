@@ -110,7 +110,7 @@ export function overviewView(api: Api): View {
       replace(templatesHost, templatesTable(templates.rows, trend.rows, grainKey));
       modules = moduleTree(byModule.rows.filter((row) => row['module'] !== '*').map((row) => ({ module: String(row['module'] ?? '(none)'), count: Number(row['count']) })));
       replace(treeHost, renderTree(modules, prefix));
-      note.textContent = series.exact ? '' : `Guarded answers: ${series.suppressedGroups} groups too small to show; ± is the noise's standard deviation.`;
+      note.textContent = series.exact ? '' : "Guarded answers: groups too small to show are left out or gathered into *; ± is the noise's standard deviation.";
     } catch (error) {
       replace(chartHost, h('p', { class: 'error' }, String(error)));
     }

@@ -1,0 +1,41 @@
+/**
+ * `Function.prototype.toString` for functions the transformer rewrote: the plain build's text, kept
+ * in one table per module (registered once, at module load) and found through the comment the
+ * function's text opens with (`@logmill <table> <index>`, see transformer/keep-source-text.ts).
+ * Nothing runs per call; `toString` itself pays one `indexOf` on the text it would return anyway.
+ * The replacement reads as native (its own `toString` is the original's), as zone.js's does.
+ */
+import { sharedState } from './shared-state.js';
+
+const MARK = '/*@logmill ';
+
+interface SourceTextState {
+  tables: Map<string, readonly string[]>;
+  installed: boolean;
+}
+
+const state = /* @__PURE__ */ sharedState<SourceTextState>('sourceTexts.v1', () => ({ tables: new Map(), installed: false }));
+
+/** Registers a module's plain texts (emitted once per module by the transformer). */
+export function sourceTexts(key: string, texts: readonly string[]): void {
+  state.tables.set(key, texts);
+  if (!state.installed) install();
+}
+
+function install(): void {
+  state.installed = true;
+  const native = Function.prototype.toString;
+  const tables = state.tables;
+  const replacement = {
+    toString(this: unknown): string {
+      if (this === replacement) return native.call(native);
+      const text = native.call(this as () => unknown);
+      const at = text.indexOf(MARK);
+      if (at === -1) return text;
+      const end = text.indexOf('*/', at);
+      const [key, index] = text.slice(at + MARK.length, end).split(' ');
+      return tables.get(key!)?.[Number(index)] ?? text;
+    },
+  }.toString;
+  Object.defineProperty(Function.prototype, 'toString', { value: replacement, writable: true, configurable: true, enumerable: false });
+}
