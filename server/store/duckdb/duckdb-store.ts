@@ -21,7 +21,9 @@ import type { TemplateQuery } from '../../analytics/template-view.js';
 import {
   compileExperimentEvents, compileFunnelEvents, compileJourney, compileGroupStatistics, compileQuery, compileSequentialFunnelCells, compileTemplateView,
 } from './query-sql.js';
-import { createEventsTable, insertStagedSegment, segmentIdRange, segmentTable, sqlString, stageSegment } from './schema.js';
+import { createEventsTable, dropStoredFromStage, insertStaged, segmentIdRange, segmentTable, sqlString, stageSegment, stagedForLayouts } from './schema.js';
+import { funnelCellsFromLayout, layoutServesFunnel } from './funnel-layout.js';
+import { addLayoutRows, createLayoutTables, deriveLayouts, layoutsVersion } from './derived-layouts.js';
 
 export interface DuckDBStoreOptions {
   /** How often acknowledged rows are loaded into DuckDB, in milliseconds (default 250). */
@@ -89,10 +91,26 @@ export class DuckDBStore implements Store {
     chmodSync(file, 0o600);
     const writer = await instance.connect();
     await writer.run(createEventsTable);
+    await DuckDBStore.#prepareLayouts(writer);
     const reader = await instance.connect();
     const store = new DuckDBStore(instance, writer, reader, new IngestJournal(journalDirectory), file, journalDirectory, join(directory, 'dead-letters.ndjson'), options.loadInterval ?? 250);
     await store.load();
     return store;
+  }
+
+  /** Creates the derived layouts, and derives them from \`events\` when they are missing or of another version. */
+  static async #prepareLayouts(writer: DuckDBConnection): Promise<void> {
+    for (const statement of createLayoutTables) await writer.run(statement);
+    const [row] = (await writer.runAndReadAll('SELECT max(version) AS version FROM layouts_version')).getRowObjectsJson();
+    if (row?.['version'] === layoutsVersion) return;
+    await writer.run('BEGIN TRANSACTION');
+    try {
+      for (const statement of deriveLayouts()) await writer.run(statement);
+      await writer.run('COMMIT');
+    } catch (error) {
+      await writer.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
   }
 
   insert(rows: readonly EventRow[]): Promise<void> {
@@ -171,7 +189,11 @@ export class DuckDBStore implements Store {
       const high = range?.['high'];
       let stored = 0;
       // An empty segment has no range and nothing to insert.
-      if (typeof low === 'string' && typeof high === 'string') stored = Number((await this.writer.run(insertStagedSegment(low, high))).rowsChanged);
+      if (typeof low === 'string' && typeof high === 'string') {
+        await this.writer.run(dropStoredFromStage(low, high));
+        stored = Number((await this.writer.run(insertStaged)).rowsChanged);
+        if (stored > 0) for (const statement of addLayoutRows(stagedForLayouts)) await this.writer.run(statement);
+      }
       await this.writer.run(`DROP TABLE ${segmentTable}`);
       await this.writer.run('COMMIT');
       return stored;
@@ -267,14 +289,18 @@ export class DuckDBStore implements Store {
     return { rows: Number(row?.['rows'] ?? 0), bytes, pending: this.journal.pendingRows, deadLetters: this.deadLetters.count };
   }
 
-  async read(sql: string, parameters: readonly (string | number | boolean | null)[] = []): Promise<Record<string, unknown>[]> {
+  read(sql: string, parameters: readonly (string | number | boolean | null)[] = []): Promise<Record<string, unknown>[]> {
+    return this.#reading(async (reader) => (await reader.runAndReadAll(sql, parameters as DuckDBValue[])).getRowObjectsJson() as Record<string, unknown>[]);
+  }
+
+  /** Runs a read on the reader connection once everything acknowledged is loaded. */
+  async #reading<T>(task: (reader: DuckDBConnection) => Promise<T>): Promise<T> {
     await this.load();
     // Counted, so that a rewrite (erasure, retention) waits for reads already past the loader
     // before it closes their connection; later reads wait behind the rewrite in load().
     this.#reads++;
     try {
-      const reader = await this.reader.runAndReadAll(sql, parameters as DuckDBValue[]);
-      return reader.getRowObjectsJson() as Record<string, unknown>[];
+      return await task(this.reader);
     } finally {
       if (--this.#reads === 0) this.#readsDone?.();
     }
@@ -310,6 +336,7 @@ export class DuckDBStore implements Store {
   }
 
   async sequentialFunnelCells(project: string, funnel: FunnelQuery, entity: string): Promise<FunnelCell[]> {
+    if (layoutServesFunnel(funnel, entity)) return this.#reading((reader) => funnelCellsFromLayout(reader, project, funnel));
     const { sql, parameters } = compileSequentialFunnelCells(project, funnel, entity);
     return (await this.read(sql, parameters)).map(funnelCellOf);
   }
@@ -359,6 +386,9 @@ export class DuckDBStore implements Store {
     try {
       await this.writer.run(createEventsTable.replace('CREATE TABLE IF NOT EXISTS events', 'CREATE TABLE fresh.events'));
       await this.writer.run(`INSERT INTO fresh.events SELECT * FROM events WHERE (${condition}) IS NOT TRUE ORDER BY received_at`, parameters);
+      // The layouts are derived again from the rows kept: nothing of a removed row stays in them.
+      for (const statement of createLayoutTables) await this.writer.run(statement.replace('CREATE TABLE IF NOT EXISTS ', 'CREATE TABLE fresh.'));
+      for (const statement of deriveLayouts('fresh')) await this.writer.run(statement);
       await this.writer.run('CHECKPOINT fresh');
     } finally {
       await this.writer.run('DETACH fresh');

@@ -1,0 +1,71 @@
+/**
+ * Layouts derived from `events` and kept current by the loader, each shaped for one family of
+ * questions so that it reads a small part of what the full table holds:
+ *
+ * - `user_events`: one narrow row per named event of a known user (user key, time, id, name,
+ *   experiments, the user's digest), for funnels and journeys; written in (user, time) order.
+ * - `user_digests`: one row per user: the 64-bit key the other layouts use and the portable digest
+ *   (the first 8 bytes of the MD5 of the id, ClickHouse's halfMD5) the privacy guard XORs.
+ * - `series_rollup`: events per (hour, severity, user), for time series and their guarded
+ *   statistics; events without a user have a NULL key.
+ *
+ * The loader adds the rows of each segment it stores, after dedup (so a retried event never counts
+ * twice), in the same transaction as the events themselves. Erasure and retention rewrite the
+ * database, and the layouts are derived again there from what is kept, so nothing of a removed
+ * row stays in them. A database written before the layouts existed gets them at its next open.
+ * Layout rows appended by several loads are not merged: readers sum them.
+ */
+
+/** The first 8 bytes of the MD5 of `expression`, big-endian: ClickHouse's halfMD5, the guard's portable digest. */
+export function portableDigest(expression: string): string {
+  return `('0x' || left(md5(${expression}), 16))::UBIGINT`;
+}
+
+export const createLayoutTables = [
+  `CREATE TABLE IF NOT EXISTS user_events (
+    project VARCHAR NOT NULL, user_key UBIGINT NOT NULL, ts TIMESTAMP_MS NOT NULL, id UUID NOT NULL,
+    name VARCHAR NOT NULL, user_id VARCHAR NOT NULL, digest UBIGINT NOT NULL, experiments JSON NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS user_digests (project VARCHAR NOT NULL, user_key UBIGINT NOT NULL, user_id VARCHAR NOT NULL, digest UBIGINT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS series_rollup (project VARCHAR NOT NULL, hour TIMESTAMP_MS NOT NULL, severity VARCHAR NOT NULL, user_key UBIGINT, events BIGINT NOT NULL)`,
+  // Marks a database whose layouts are complete (written with the tables, or after a backfill).
+  'CREATE TABLE IF NOT EXISTS layouts_version (version INTEGER NOT NULL)',
+];
+
+/** The layouts' version: a database holding another (or none) has its layouts derived again at open. */
+export const layoutsVersion = 1;
+
+/**
+ * The statements adding the layout rows of `source` (a table or subquery with the events table's
+ * columns, `ts` as TIMESTAMP_MS), inside the caller's transaction. `known` says whether a user may
+ * already be in `user_digests` (false when deriving everything again into empty tables).
+ */
+export function addLayoutRows(source: string, known = true): string[] {
+  const newUsers = known ? ' AND NOT EXISTS (SELECT 1 FROM user_digests d WHERE d.project = s.project AND d.user_key = hash(s.user_id))' : '';
+  return [
+    `INSERT INTO user_digests
+      SELECT project, hash(user_id), user_id, ${portableDigest('user_id')}
+      FROM (SELECT DISTINCT project, user_id FROM ${source} WHERE user_id IS NOT NULL) s
+      WHERE TRUE${newUsers}`,
+    `INSERT INTO user_events
+      SELECT s.project, hash(s.user_id) AS user_key, s.ts, s.id, s.name, s.user_id, d.digest, s.experiments
+      FROM ${source} s JOIN user_digests d ON d.project = s.project AND d.user_key = hash(s.user_id)
+      WHERE s.name IS NOT NULL AND s.user_id IS NOT NULL
+      ORDER BY s.project, user_key, s.ts, s.id`,
+    `INSERT INTO series_rollup
+      SELECT project, date_trunc('hour', ts), severity, CASE WHEN user_id IS NOT NULL THEN hash(user_id) END, count(*)
+      FROM ${source} GROUP BY ALL ORDER BY ALL`,
+  ];
+}
+
+/** Derives every layout again from `events` (inside the caller's transaction; `schema` names an attached database). */
+export function deriveLayouts(schema = ''): string[] {
+  const prefix = schema === '' ? '' : `${schema}.`;
+  const statements = [
+    ...['user_events', 'user_digests', 'series_rollup', 'layouts_version'].map((table) => `DELETE FROM ${prefix}${table}`),
+    ...addLayoutRows(`${prefix}events`, false),
+    `INSERT INTO ${prefix}layouts_version VALUES (${layoutsVersion})`,
+  ];
+  if (prefix === '') return statements;
+  // The statements above name the layout tables unqualified: qualify them for the attached database.
+  return statements.map((statement) => statement.replace(/\b(INSERT INTO|FROM|JOIN) (user_digests|user_events|series_rollup)\b/g, `$1 ${prefix}$2`));
+}
