@@ -26,7 +26,9 @@ function quantile(sorted: readonly number[], q: number): number {
 export class FunnelPass {
   readonly #funnel: FunnelQuery;
   readonly #tallies = new Map<string | null, BreakdownTally>();
-  #events: FunnelEvent[] = [];
+  /** The current user's events: the first \`#count\` of a list whose objects are reused from user to user. */
+  readonly #events: FunnelEvent[] = [];
+  #count = 0;
   #digest = 0n;
 
   constructor(funnel: FunnelQuery) {
@@ -41,14 +43,26 @@ export class FunnelPass {
 
   /** One event of the current user, in time order: the step and exclusion bits it matches. */
   event(time: number, steps: number, exclusions: number, breakdown: string | null): void {
-    this.#events.push({ user: '', time, steps, exclusions, breakdown });
+    const events = this.#events;
+    if (this.#count === events.length) {
+      events.push({ user: '', time, steps, exclusions, breakdown });
+    } else {
+      const event = events[this.#count]!;
+      event.time = time;
+      event.steps = steps;
+      event.exclusions = exclusions;
+      event.breakdown = breakdown;
+    }
+    this.#count++;
   }
 
   #finishUser(): void {
+    if (this.#count === 0) return;
     const events = this.#events;
-    if (events.length === 0) return;
-    this.#events = [];
-    const outcome = userOutcome(events, this.#funnel);
+    // A user with more events than any before keeps the list at their length; most have fewer.
+    const user = this.#count === events.length ? events : events.slice(0, this.#count);
+    this.#count = 0;
+    const outcome = userOutcome(user, this.#funnel);
     if (outcome === undefined) return;
     let tally = this.#tallies.get(outcome.breakdown);
     if (tally === undefined) {

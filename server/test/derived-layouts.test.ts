@@ -33,7 +33,7 @@ function rowOf(project: string, spec: Parameters<typeof envelope>[0]): EventRow 
 
 /** Rows of `left` missing from `right`, counted with multiplicity. */
 async function missing(store: DuckDBStore, left: string, right: string): Promise<number> {
-  const [row] = await store.read(`SELECT count(*) AS n FROM (${left} EXCEPT ALL ${right})`);
+  const [row] = await store.read(`SELECT count(*) AS n FROM ((${left}) EXCEPT ALL (${right}))`);
   return Number(row!['n']);
 }
 
@@ -41,7 +41,7 @@ async function missing(store: DuckDBStore, left: string, right: string): Promise
 async function layoutDifferences(store: DuckDBStore): Promise<Record<string, number>> {
   const pairs: Record<string, [string, string]> = {
     user_events: [
-      'SELECT project, user_key, ts, id, name, user_id, digest, experiments::VARCHAR FROM user_events',
+      'SELECT project, user_key, ts, id, name, user_id, digest, experiments::VARCHAR FROM user_events UNION ALL SELECT project, user_key, ts, id, name, user_id, digest, experiments::VARCHAR FROM user_events_recent',
       `SELECT project, hash(user_id), ts, id, name, user_id, ('0x' || left(md5(user_id), 16))::UBIGINT, experiments::VARCHAR FROM events WHERE name IS NOT NULL AND user_id IS NOT NULL`,
     ],
     user_digests: [
@@ -63,7 +63,7 @@ async function layoutDifferences(store: DuckDBStore): Promise<Record<string, num
 const inStep = { user_events: 0, user_digests: 0, series_rollup: 0 };
 
 async function layoutRows(store: DuckDBStore): Promise<number> {
-  const [row] = await store.read('SELECT (SELECT count(*) FROM user_events) + (SELECT count(*) FROM user_digests) + (SELECT count(*) FROM series_rollup) AS n');
+  const [row] = await store.read('SELECT (SELECT count(*) FROM user_events) + (SELECT count(*) FROM user_events_recent) + (SELECT count(*) FROM user_digests) + (SELECT count(*) FROM series_rollup) AS n');
   return Number(row!['n']);
 }
 
@@ -83,8 +83,9 @@ function mixedRows(project: string, next: () => number, users: number, count: nu
 }
 
 describe('derived layouts', () => {
-  it('hold exactly what events derive, after loads with repeats across and within them', async () => {
-    const store = await DuckDBStore.open(temporaryDirectory('layouts-ingest'), { loadInterval: 3_600_000 });
+  it('hold exactly what events derive, after loads with repeats across and within them, and after merging', async () => {
+    // Merged into the sorted table once 150 rows were appended (and a quarter of it).
+    const store = await DuckDBStore.open(temporaryDirectory('layouts-ingest'), { loadInterval: 3_600_000, layoutMergeRows: 150 });
     try {
       const next = random(7);
       const first = mixedRows('default', next, 30, 300, 6 * hour);
@@ -96,6 +97,8 @@ describe('derived layouts', () => {
       await store.insert(mixedRows('other', next, 10, 50, 2 * hour));
       const [events] = await store.read('SELECT count(*) AS n FROM events');
       expect(Number(events!['n'])).toBe(550);
+      const [merged] = await store.read('SELECT count(*) AS n FROM user_events');
+      expect(Number(merged!['n'])).toBeGreaterThan(0);
       expect(await layoutDifferences(store)).toEqual(inStep);
       expect(await layoutRows(store)).toBeGreaterThan(300);
     } finally {
@@ -108,7 +111,7 @@ describe('derived layouts', () => {
     try {
       const next = random(11);
       await store.insert(mixedRows('default', next, 20, 400, 48 * hour));
-      const [before] = await store.read("SELECT count(*) AS n FROM user_events WHERE user_id = 'u3'");
+      const [before] = await store.read("SELECT count(*) AS n FROM (FROM user_events UNION ALL FROM user_events_recent) WHERE user_id = 'u3'");
       expect(Number(before!['n'])).toBeGreaterThan(0);
       expect(await store.eraseEntity('default', 'user_id', 'u3')).toBeGreaterThan(0);
       expect(await layoutDifferences(store)).toEqual(inStep);
@@ -116,7 +119,7 @@ describe('derived layouts', () => {
       expect(Number(digests!['n'])).toBe(0);
       expect(await store.deleteExpired([{ cutoff: t0 + 24 * hour }])).toBeGreaterThan(0);
       expect(await layoutDifferences(store)).toEqual(inStep);
-      const [old] = await store.read(`SELECT (SELECT count(*) FROM user_events WHERE ts < epoch_ms(${t0 + 24 * hour}::BIGINT)) + (SELECT count(*) FROM series_rollup WHERE hour < epoch_ms(${t0 + 24 * hour}::BIGINT)) AS n`);
+      const [old] = await store.read(`SELECT (SELECT count(*) FROM (FROM user_events UNION ALL FROM user_events_recent) WHERE ts < epoch_ms(${t0 + 24 * hour}::BIGINT)) + (SELECT count(*) FROM series_rollup WHERE hour < epoch_ms(${t0 + 24 * hour}::BIGINT)) AS n`);
       expect(Number(old!['n'])).toBe(0);
       // Loads after a rewrite keep them current.
       await store.insert(mixedRows('default', next, 20, 100, 48 * hour));
@@ -133,7 +136,7 @@ describe('derived layouts', () => {
     await store.close();
     const instance = await DuckDBInstance.create(`${directory}/events.duckdb`);
     const connection = await instance.connect();
-    for (const table of ['user_events', 'user_digests', 'series_rollup', 'layouts_version']) await connection.run(`DROP TABLE ${table}`);
+    for (const table of ['user_events', 'user_events_recent', 'user_digests', 'series_rollup', 'layouts_version']) await connection.run(`DROP TABLE ${table}`);
     connection.closeSync();
     instance.closeSync();
     store = await DuckDBStore.open(directory, { loadInterval: 3_600_000 });
@@ -192,10 +195,16 @@ describe('funnels in one pass over user_events', () => {
           rows.push(rowOf('default', { userId: `user-${user}`, name, ts: t0 + Math.floor(next() * 100) * 5 * minute, vars: { experiments: { exp: variant } } }));
         }
       }
-      // Two loads, so the layout is read across what several loads appended.
-      await store.insert(rows.slice(0, 900));
+      // Part in the sorted table (an erasure derives the layouts again), the rest appended by two
+      // loads: the pass merges them, users and equal times spanning both.
+      await store.insert([...rows.slice(0, 700), rowOf('default', { userId: 'leaving', name: 'A' })]);
+      await store.eraseEntity('default', 'user_id', 'leaving');
+      await store.insert(rows.slice(700, 1000));
       await store.read('SELECT 1');
-      await store.insert(rows.slice(900));
+      await store.insert(rows.slice(1000));
+      const [parts] = await store.read('SELECT (SELECT count(*) FROM user_events) AS sorted, (SELECT count(*) FROM user_events_recent) AS recent');
+      expect(Number(parts!['sorted'])).toBeGreaterThan(400);
+      expect(Number(parts!['recent'])).toBeGreaterThan(100);
       let compared = 0;
       for (let round = 0; round < 60; round++) {
         const funnel = randomFunnel(next);

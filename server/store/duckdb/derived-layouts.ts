@@ -3,7 +3,10 @@
  * questions so that it reads a small part of what the full table holds:
  *
  * - `user_events`: one narrow row per named event of a known user (user key, time, id, name,
- *   experiments, the user's digest), for funnels and journeys; written in (user, time) order.
+ *   experiments, the user's digest), for funnels, stored in (project, user, time, id) order, so a
+ *   scan returns each user's events in order with no sort (DuckDB keeps insertion order in results
+ *   without ORDER BY). Loads append to `user_events_recent`, in that order within each load; when it
+ *   passes a quarter of `user_events` (and 50,000 rows, by default), the two are merged into one sorted table.
  * - `user_digests`: one row per user: the 64-bit key the other layouts use and the portable digest
  *   (the first 8 bytes of the MD5 of the id, ClickHouse's halfMD5) the privacy guard XORs.
  * - `series_rollup`: events per (hour, severity, user), for time series and their guarded
@@ -25,6 +28,9 @@ export const createLayoutTables = [
   `CREATE TABLE IF NOT EXISTS user_events (
     project VARCHAR NOT NULL, user_key UBIGINT NOT NULL, ts TIMESTAMP_MS NOT NULL, id UUID NOT NULL,
     name VARCHAR NOT NULL, user_id VARCHAR NOT NULL, digest UBIGINT NOT NULL, experiments JSON NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS user_events_recent (
+    project VARCHAR NOT NULL, user_key UBIGINT NOT NULL, ts TIMESTAMP_MS NOT NULL, id UUID NOT NULL,
+    name VARCHAR NOT NULL, user_id VARCHAR NOT NULL, digest UBIGINT NOT NULL, experiments JSON NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS user_digests (project VARCHAR NOT NULL, user_key UBIGINT NOT NULL, user_id VARCHAR NOT NULL, digest UBIGINT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS series_rollup (project VARCHAR NOT NULL, hour TIMESTAMP_MS NOT NULL, severity VARCHAR NOT NULL, user_key UBIGINT, events BIGINT NOT NULL)`,
   // Marks a database whose layouts are complete (written with the tables, or after a backfill).
@@ -32,7 +38,7 @@ export const createLayoutTables = [
 ];
 
 /** The layouts' version: a database holding another (or none) has its layouts derived again at open. */
-export const layoutsVersion = 1;
+export const layoutsVersion = 2;
 
 /**
  * The statements adding the layout rows of `source` (a table or subquery with the events table's
@@ -40,13 +46,14 @@ export const layoutsVersion = 1;
  * already be in `user_digests` (false when deriving everything again into empty tables).
  */
 export function addLayoutRows(source: string, known = true): string[] {
+  const userEvents = known ? 'user_events_recent' : 'user_events';
   const newUsers = known ? ' AND NOT EXISTS (SELECT 1 FROM user_digests d WHERE d.project = s.project AND d.user_key = hash(s.user_id))' : '';
   return [
     `INSERT INTO user_digests
       SELECT project, hash(user_id), user_id, ${portableDigest('user_id')}
       FROM (SELECT DISTINCT project, user_id FROM ${source} WHERE user_id IS NOT NULL) s
       WHERE TRUE${newUsers}`,
-    `INSERT INTO user_events
+    `INSERT INTO ${userEvents}
       SELECT s.project, hash(s.user_id) AS user_key, s.ts, s.id, s.name, s.user_id, d.digest, s.experiments
       FROM ${source} s JOIN user_digests d ON d.project = s.project AND d.user_key = hash(s.user_id)
       WHERE s.name IS NOT NULL AND s.user_id IS NOT NULL
@@ -61,7 +68,7 @@ export function addLayoutRows(source: string, known = true): string[] {
 export function deriveLayouts(schema = ''): string[] {
   const prefix = schema === '' ? '' : `${schema}.`;
   const statements = [
-    ...['user_events', 'user_digests', 'series_rollup', 'layouts_version'].map((table) => `DELETE FROM ${prefix}${table}`),
+    ...['user_events', 'user_events_recent', 'user_digests', 'series_rollup', 'layouts_version'].map((table) => `DELETE FROM ${prefix}${table}`),
     ...addLayoutRows(`${prefix}events`, false),
     `INSERT INTO ${prefix}layouts_version VALUES (${layoutsVersion})`,
   ];
@@ -69,3 +76,17 @@ export function deriveLayouts(schema = ''): string[] {
   // The statements above name the layout tables unqualified: qualify them for the attached database.
   return statements.map((statement) => statement.replace(/\b(INSERT INTO|FROM|JOIN) (user_digests|user_events|series_rollup)\b/g, `$1 ${prefix}$2`));
 }
+
+/** When the appended rows are due to be merged into the sorted table. */
+export const recentUserEvents = 'SELECT (SELECT count(*) FROM user_events_recent) AS recent, (SELECT count(*) FROM user_events) AS sorted';
+
+export function compactionDue(recent: number, sorted: number, minimum = 50_000): boolean {
+  return recent >= minimum && recent * 4 >= sorted;
+}
+
+/** Merges the appended rows into `user_events`, sorted again (inside the caller's transaction). */
+export const compactUserEvents = [
+  `CREATE OR REPLACE TABLE user_events AS
+    SELECT * FROM (SELECT * FROM user_events UNION ALL SELECT * FROM user_events_recent) ORDER BY project, user_key, ts, id`,
+  'DELETE FROM user_events_recent',
+];

@@ -22,12 +22,15 @@ import {
   compileExperimentEvents, compileFunnelEvents, compileJourney, compileGroupStatistics, compileQuery, compileSequentialFunnelCells, compileTemplateView,
 } from './query-sql.js';
 import { createEventsTable, dropStoredFromStage, insertStaged, segmentIdRange, segmentTable, sqlString, stageSegment, stagedForLayouts } from './schema.js';
+import { compileRollupGroupStatistics, compileRollupQuery } from './rollup-sql.js';
 import { funnelCellsFromLayout, layoutServesFunnel } from './funnel-layout.js';
-import { addLayoutRows, createLayoutTables, deriveLayouts, layoutsVersion } from './derived-layouts.js';
+import { addLayoutRows, compactUserEvents, compactionDue, createLayoutTables, deriveLayouts, layoutsVersion, recentUserEvents } from './derived-layouts.js';
 
 export interface DuckDBStoreOptions {
   /** How often acknowledged rows are loaded into DuckDB, in milliseconds (default 250). */
   loadInterval?: number;
+  /** Rows loads append to the user-events layout before it is sorted again with them (default 50,000; see derived-layouts.ts). */
+  layoutMergeRows?: number;
 }
 
 /**
@@ -71,6 +74,7 @@ export class DuckDBStore implements Store {
     private readonly journalDirectory: string,
     deadLetterFile: string,
     loadInterval: number,
+    private readonly layoutMergeRows: number,
   ) {
     this.deadLetters = new DeadLetters(deadLetterFile);
     this.#timer = setInterval(() => void this.load(), loadInterval);
@@ -93,7 +97,7 @@ export class DuckDBStore implements Store {
     await writer.run(createEventsTable);
     await DuckDBStore.#prepareLayouts(writer);
     const reader = await instance.connect();
-    const store = new DuckDBStore(instance, writer, reader, new IngestJournal(journalDirectory), file, journalDirectory, join(directory, 'dead-letters.ndjson'), options.loadInterval ?? 250);
+    const store = new DuckDBStore(instance, writer, reader, new IngestJournal(journalDirectory), file, journalDirectory, join(directory, 'dead-letters.ndjson'), options.loadInterval ?? 250, options.layoutMergeRows ?? 50_000);
     await store.load();
     return store;
   }
@@ -138,7 +142,23 @@ export class DuckDBStore implements Store {
     for (const segment of segments) {
       if (!(await this.#loadSegment(segment))) return false;
     }
+    if (segments.length > 0) await this.#compactIfDue();
     return true;
+  }
+
+  /** Merges the user events appended by loads into the sorted layout once they are many (derived-layouts.ts). */
+  async #compactIfDue(): Promise<void> {
+    const [counts] = (await this.writer.runAndReadAll(recentUserEvents)).getRowObjectsJson();
+    if (!compactionDue(Number(counts?.['recent'] ?? 0), Number(counts?.['sorted'] ?? 0), this.layoutMergeRows)) return;
+    try {
+      await this.writer.run('BEGIN TRANSACTION');
+      for (const statement of compactUserEvents) await this.writer.run(statement);
+      await this.writer.run('COMMIT');
+    } catch (error) {
+      // The layout stays correct unmerged: reads merge the appended rows themselves.
+      await this.writer.run('ROLLBACK').catch(() => undefined);
+      process.stderr.write(`logmill store: merging the user events layout failed: ${(error as Error).message}\n`);
+    }
   }
 
   /** Loads everything journaled, or throws: erasure and retention must not leave rows behind in the journal. */
@@ -320,7 +340,7 @@ export class DuckDBStore implements Store {
   }
 
   runQuery(project: string, query: EventQuery): Promise<Record<string, unknown>[]> {
-    const { sql, parameters } = compileQuery(project, query);
+    const { sql, parameters } = compileRollupQuery(project, query) ?? compileQuery(project, query);
     return this.read(sql, parameters);
   }
 
@@ -464,7 +484,7 @@ export class DuckDBStore implements Store {
   }
 
   async groupStatistics(project: string, query: EventQuery, entity: string, options: GroupStatisticsOptions = {}): Promise<GroupStatisticsRow[]> {
-    const { sql, parameters } = compileGroupStatistics(project, query, entity, options);
+    const { sql, parameters } = compileRollupGroupStatistics(project, query, entity, options) ?? compileGroupStatistics(project, query, entity, options);
     return (await this.read(sql, parameters)).map((row) => groupStatisticsOf(row, query, options));
   }
 

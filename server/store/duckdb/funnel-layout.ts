@@ -1,12 +1,13 @@
 /**
  * Funnels over the `user_events` layout (derived-layouts.ts): DuckDB reads the narrow rows of the
- * funnel's event names, in (user, time, id) order, as numbers (the user key in two 32-bit halves,
+ * funnel's event names, in (user, time, id) order (the sorted table as stored, the rows appended
+ * since its last merge sorted, the two merged here), as numbers (the user key in two 32-bit halves,
  * time, step and exclusion bits) plus the breakdown text where an attempt can start, and Node
  * folds each user into the cells in one pass (analytics/funnel-pass.ts). Funnels the layout cannot
  * answer (step filters on other columns, strict order, which needs every event of a user, another
  * entity or breakdown column) are left to the SQL over `events`.
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBMaterializedResult, DuckDBVector } from '@duckdb/node-api';
 import { FunnelPass } from '../../analytics/funnel-pass.js';
 import type { FunnelCell } from '../../analytics/funnel.js';
 import type { FunnelQuery } from '../../analytics/funnel-model.js';
@@ -25,8 +26,12 @@ function pointer(key: string): string {
   return `/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
 }
 
-/** The rows of one funnel pass: high, low (the user key), digest, time, steps, exclusions, breakdown. */
-export function compileFunnelPassRows(project: string, funnel: FunnelQuery): CompiledQuery {
+/**
+ * The rows of one funnel pass from `table`: high, low (the user key), digest, time, steps,
+ * exclusions, breakdown, id. `user_events` is read in its stored (user, time, id) order; the
+ * appended rows are sorted here.
+ */
+export function compileFunnelPassRows(project: string, funnel: FunnelQuery, table: 'user_events' | 'user_events_recent' = 'user_events'): CompiledQuery {
   const parameters: (string | number)[] = [];
   const value = (item: string | number): string => {
     parameters.push(item);
@@ -48,38 +53,103 @@ export function compileFunnelPassRows(project: string, funnel: FunnelQuery): Com
   if (funnel.to !== undefined) conditions.push(`ts < epoch_ms(${value(funnel.to + funnel.window)}::BIGINT)`);
   const names = [...new Set([...funnel.steps.map((step) => step.name), ...funnel.exclusions.map((exclusion) => exclusion.name)])];
   conditions.push(`name IN (${names.map(value).join(', ')})`);
+  const order = table === 'user_events' ? '' : ' ORDER BY user_key, ts, id';
   const sql = `SELECT (user_key >> 32)::UINTEGER AS high, (user_key & 4294967295)::UINTEGER AS low, digest, epoch_ms(ts)::DOUBLE AS time,
-      (${steps})::INTEGER AS steps, (${exclusions})::INTEGER AS exclusions, ${breakdownText} AS breakdown
-    FROM user_events WHERE ${conditions.join(' AND ')}
-    ORDER BY user_key, ts, id`;
+      (${steps})::INTEGER AS steps, (${exclusions})::INTEGER AS exclusions, ${breakdownText} AS breakdown, id
+    FROM ${table} WHERE ${conditions.join(' AND ')}${order}`;
   return { sql, parameters };
 }
 
-/** Streams the funnel's rows from the layout through one pass; returns its cells. */
+/** Reads one ordered result row by row; the vectors' values are read only when asked. */
+class Cursor {
+  #chunk: DuckDBDataChunk | null = null;
+  #vectors: DuckDBVector[] = [];
+  #rows = 0;
+  row = 0;
+  high = 0;
+  low = 0;
+  time = 0;
+
+  private constructor(private readonly result: DuckDBMaterializedResult) {}
+
+  static async open(result: DuckDBMaterializedResult): Promise<Cursor> {
+    const cursor = new Cursor(result);
+    await cursor.#nextChunk();
+    return cursor;
+  }
+
+  get done(): boolean {
+    return this.#chunk === null;
+  }
+
+  async #nextChunk(): Promise<void> {
+    const chunk = await this.result.fetchChunk();
+    this.#chunk = chunk === null || chunk.rowCount === 0 ? null : chunk;
+    this.#rows = this.#chunk?.rowCount ?? 0;
+    this.#vectors = this.#chunk === null ? [] : [0, 1, 2, 3, 4, 5, 6, 7].map((column) => this.#chunk!.getColumnVector(column));
+    this.row = 0;
+    this.#read();
+  }
+
+  #read(): void {
+    if (this.#chunk === null) return;
+    this.high = this.#vectors[0]!.getItem(this.row) as number;
+    this.low = this.#vectors[1]!.getItem(this.row) as number;
+    this.time = this.#vectors[3]!.getItem(this.row) as number;
+  }
+
+  item(column: number): unknown {
+    return this.#vectors[column]!.getItem(this.row);
+  }
+
+  /** Moves to the next row; resolves only when a new chunk had to be fetched. */
+  advance(): Promise<void> | undefined {
+    if (++this.row < this.#rows) {
+      this.#read();
+      return undefined;
+    }
+    return this.#nextChunk();
+  }
+
+  /** Orders two current rows as (user, time, id) does: negative when this one comes first. */
+  compare(other: Cursor): number {
+    if (this.high !== other.high) return this.high - other.high;
+    if (this.low !== other.low) return this.low - other.low;
+    if (this.time !== other.time) return this.time - other.time;
+    // Ties in time are rare between the two tables; UUIDs order as their text does.
+    const mine = String(this.item(7));
+    const theirs = String(other.item(7));
+    return mine < theirs ? -1 : mine > theirs ? 1 : 0;
+  }
+}
+
+/**
+ * Reads the funnel's rows from the layout, the sorted table and the appended rows merged in
+ * (user, time, id) order, through one pass; returns its cells.
+ */
 export async function funnelCellsFromLayout(connection: DuckDBConnection, project: string, funnel: FunnelQuery): Promise<FunnelCell[]> {
-  const { sql, parameters } = compileFunnelPassRows(project, funnel);
-  const result = await connection.stream(sql, parameters);
+  // Materialized, not streamed: DuckDB then runs the scans and the sort on all its threads, off
+  // the event loop, where a streamed result is computed chunk by chunk inside each fetch.
+  const sorted = compileFunnelPassRows(project, funnel, 'user_events');
+  const recent = compileFunnelPassRows(project, funnel, 'user_events_recent');
+  const main = await connection.run(sorted.sql, sorted.parameters);
+  const appended = await connection.run(recent.sql, recent.parameters);
+  const cursors = [await Cursor.open(main), await Cursor.open(appended)];
   const pass = new FunnelPass(funnel);
   let high = -1;
   let low = -1;
-  for (let chunk = await result.fetchChunk(); chunk !== null && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
-    const highs = chunk.getColumnVector(0);
-    const lows = chunk.getColumnVector(1);
-    const digests = chunk.getColumnVector(2);
-    const times = chunk.getColumnVector(3);
-    const stepBits = chunk.getColumnVector(4);
-    const exclusionBits = chunk.getColumnVector(5);
-    const breakdowns = chunk.getColumnVector(6);
-    for (let row = 0; row < chunk.rowCount; row++) {
-      const rowHigh = highs.getItem(row) as number;
-      const rowLow = lows.getItem(row) as number;
-      if (rowHigh !== high || rowLow !== low) {
-        high = rowHigh;
-        low = rowLow;
-        pass.startUser(digests.getItem(row) as bigint);
-      }
-      pass.event(times.getItem(row) as number, stepBits.getItem(row) as number, exclusionBits.getItem(row) as number, breakdowns.getItem(row) as string | null);
+  for (;;) {
+    const [first, second] = cursors as [Cursor, Cursor];
+    const cursor = first.done ? second : second.done || first.compare(second) <= 0 ? first : second;
+    if (cursor.done) break;
+    if (cursor.high !== high || cursor.low !== low) {
+      high = cursor.high;
+      low = cursor.low;
+      pass.startUser(cursor.item(2) as bigint);
     }
+    pass.event(cursor.time, cursor.item(4) as number, cursor.item(5) as number, cursor.item(6) as string | null);
+    const fetching = cursor.advance();
+    if (fetching !== undefined) await fetching;
   }
   return pass.cells();
 }
