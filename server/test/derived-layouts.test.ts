@@ -4,7 +4,8 @@
  * before the layouts existed, each layout holds exactly what deriving it from `events` gives. And
  * funnels computed in one pass over `user_events` give exactly the plain SQL's answer (users,
  * digests, medians and percentiles per breakdown and step) on random funnels: orders, windows,
- * exclusions, breakdowns and time ranges.
+ * exclusions, breakdowns and time ranges; and series read from `series_rollup` give the same rows
+ * as the SQL over `events`, for exact answers and for every form of the guard's group statistics.
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -15,7 +16,9 @@ import { type Envelope, eventToRow } from '../collector/event-to-row.js';
 import { Scrubber } from '../collector/scrub.js';
 import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
 import { layoutServesFunnel } from '../store/duckdb/funnel-layout.js';
-import { compileSequentialFunnelCells } from '../store/duckdb/query-sql.js';
+import { compileGroupStatistics, compileQuery, compileSequentialFunnelCells } from '../store/duckdb/query-sql.js';
+import { compileRollupGroupStatistics, compileRollupQuery, rollupServes } from '../store/duckdb/rollup-sql.js';
+import type { EventQuery, Filter } from '../analytics/query-model.js';
 import { funnelCellOf } from '../store/row-mapping.js';
 import type { EventRow } from '../store/event-row.js';
 import { temporaryDirectory } from './helpers/collector-process.js';
@@ -24,6 +27,7 @@ import { random } from './helpers/hostile-requests.js';
 
 const minute = 60_000;
 const hour = 60 * minute;
+const day = 24 * hour;
 const t0 = Date.UTC(2026, 9, 1);
 const scrubber = new Scrubber();
 
@@ -254,5 +258,65 @@ describe('funnels in one pass over user_events', () => {
     expect(layoutServesFunnel(base, 'session_id')).toBe(false);
     expect(layoutServesFunnel({ ...base, breakdown: { json: 'attributes', key: 'plan' } }, 'user_id')).toBe(false);
     expect(layoutServesFunnel({ ...base, steps: [{ name: 'A', where: [{ field: { column: 'severity' }, op: 'eq', value: 'INFO' }] }, base.steps[1]!] }, 'user_id')).toBe(false);
+  });
+});
+
+describe('series from series_rollup', () => {
+  it('give the same rows as the SQL over events, for exact answers and the guard statistics', async () => {
+    const store = await DuckDBStore.open(temporaryDirectory('series-rollup'), { loadInterval: 3_600_000 });
+    try {
+      const next = random(99);
+      await store.insert(mixedRows('default', next, 40, 1500, 20 * day));
+      await store.read('SELECT 1');
+      await store.insert(mixedRows('default', next, 40, 500, 20 * day));
+      const severities = ['INFO', 'WARN', 'ERROR', 'DEBUG'];
+      const pick = () => severities[Math.floor(next() * severities.length)]!;
+      let compared = 0;
+      for (let round = 0; round < 40; round++) {
+        const grain = (['hour', 'day', 'week'] as const)[Math.floor(next() * 3)]!;
+        const groupBy: EventQuery['groupBy'] = [...(next() < 0.8 ? [{ time: grain }] : []), ...(next() < 0.6 ? [{ field: { column: 'severity' as const } }] : [])];
+        const where: Filter[] = [];
+        const shape = next();
+        if (shape < 0.2) where.push({ field: { column: 'severity' }, op: 'eq', value: pick() });
+        else if (shape < 0.35) where.push({ field: { column: 'severity' }, op: 'ne', value: pick() });
+        else if (shape < 0.5) where.push({ field: { column: 'severity' }, op: 'in', value: [pick(), pick()] });
+        const query: EventQuery = { where, groupBy, aggregates: [{ fn: 'count' }], limit: 10_000 };
+        if (next() < 0.5) query.from = t0 + Math.floor(next() * 100) * hour;
+        if (next() < 0.5) query.to = t0 + (100 + Math.floor(next() * 300)) * hour;
+        if (next() < 0.4) query.unless = { where: next() < 0.5 ? [{ field: { column: 'severity' }, op: 'eq', value: pick() }] : [], from: t0 + Math.floor(next() * 200) * hour };
+        expect(rollupServes(query)).toBe(true);
+        const direct = compileRollupQuery('default', { ...query, unless: undefined })!;
+        const plain = compileQuery('default', { ...query, unless: undefined });
+        expect(await store.read(direct.sql, direct.parameters), JSON.stringify(query)).toEqual(await store.read(plain.sql, plain.parameters));
+        const groups = (await store.read(plain.sql, plain.parameters)).length;
+        if (groups > 1) compared++;
+        const statistics = (options: { onlyGroups?: string[]; keep?: number }) => [compileRollupGroupStatistics('default', query, 'user_id', options)!, compileGroupStatistics('default', query, 'user_id', options)];
+        const [fromRollup, fromEvents] = statistics({});
+        const whole = await store.read(fromEvents!.sql, fromEvents!.parameters);
+        expect(await store.read(fromRollup!.sql, fromRollup!.parameters), JSON.stringify(query)).toEqual(whole);
+        // Some groups merged, into one or per value of the first dimension (the guard's `*` row and low-effect merge).
+        const keys = whole.filter(() => next() < 0.5).map((row) => String(row['label_key']));
+        for (const options of [{ onlyGroups: keys }, { onlyGroups: keys, keep: Math.min(1, groupBy.length) }]) {
+          const [merged, mergedPlain] = statistics(options);
+          expect(await store.read(merged!.sql, merged!.parameters)).toEqual(await store.read(mergedPlain!.sql, mergedPlain!.parameters));
+        }
+      }
+      expect(compared).toBeGreaterThan(20);
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
+
+  it('leaves other queries to the SQL over events', () => {
+    const base: EventQuery = { where: [], groupBy: [{ time: 'hour' }, { field: { column: 'severity' } }], aggregates: [{ fn: 'count' }], limit: 100 };
+    expect(rollupServes(base)).toBe(true);
+    expect(rollupServes({ ...base, groupBy: [{ time: 'minute' }] })).toBe(false);
+    expect(rollupServes({ ...base, from: t0 + minute })).toBe(false);
+    expect(rollupServes({ ...base, where: [{ field: { column: 'kind' }, op: 'eq', value: 'log' }] })).toBe(false);
+    expect(rollupServes({ ...base, groupBy: [{ field: { column: 'template' } }] })).toBe(false);
+    expect(rollupServes({ ...base, cohort: { name: 'A', where: [] } })).toBe(false);
+    expect(compileRollupQuery('default', { ...base, aggregates: [{ fn: 'users' }] })).toBeUndefined();
+    expect(compileRollupGroupStatistics('default', base, 'session_id')).toBeUndefined();
+    expect(compileRollupGroupStatistics('default', base, 'user_id', { facts: true })).toBeUndefined();
   });
 });
