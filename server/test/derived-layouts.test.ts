@@ -53,8 +53,10 @@ async function layoutDifferences(store: DuckDBStore): Promise<Record<string, num
       `SELECT DISTINCT project, hash(user_id), user_id, ('0x' || left(md5(user_id), 16))::UBIGINT FROM events WHERE user_id IS NOT NULL`,
     ],
     series_rollup: [
-      'SELECT project, hour, severity, user_key, sum(events)::BIGINT FROM series_rollup GROUP BY ALL',
-      `SELECT project, date_trunc('hour', ts), severity, CASE WHEN user_id IS NOT NULL THEN hash(user_id) END, count(*) FROM events GROUP BY ALL`,
+      // One row per (project, hour, severity, user): stored rows are compared as they are.
+      'SELECT project, hour, severity, user_key, digest, events FROM series_rollup',
+      `SELECT project, date_trunc('hour', ts) AS hour, severity, CASE WHEN user_id IS NOT NULL THEN hash(user_id) END AS user_key,
+          any_value(('0x' || left(md5(user_id), 16))::UBIGINT), count(*) FROM events GROUP BY project, hour, severity, user_key`,
     ],
   };
   const differences: Record<string, number> = {};

@@ -9,20 +9,23 @@
  *   passes a quarter of `user_events` (and 50,000 rows, by default), the two are merged into one sorted table.
  * - `user_digests`: one row per user: the 64-bit key the other layouts use and the portable digest
  *   (the first 8 bytes of the MD5 of the id, ClickHouse's halfMD5) the privacy guard XORs.
- * - `series_rollup`: events per (hour, severity, user), for time series and their guarded
- *   statistics; events without a user have a NULL key.
+ * - `series_rollup`: events per (hour, severity, user), with the user's digest, for time series
+ *   and their guarded statistics; events without a user have a NULL key. One row per (project,
+ *   hour, severity, user): a load merges its counts into the rows of the hours it touches, so the
+ *   guard's per-user statistics of an hourly series by severity need no grouping of their own.
  *
  * The loader adds the rows of each segment it stores, after dedup (so a retried event never counts
  * twice), in the same transaction as the events themselves. Erasure and retention rewrite the
  * database, and the layouts are derived again there from what is kept, so nothing of a removed
  * row stays in them. A database written before the layouts existed gets them at its next open.
- * Layout rows appended by several loads are not merged: readers sum them.
  */
 
 /** The first 8 bytes of the MD5 of `expression`, big-endian: ClickHouse's halfMD5, the guard's portable digest. */
 export function portableDigest(expression: string): string {
   return `('0x' || left(md5(${expression}), 16))::UBIGINT`;
 }
+
+export const layoutTables = ['user_events', 'user_events_recent', 'user_digests', 'series_rollup', 'layouts_version'] as const;
 
 export const createLayoutTables = [
   `CREATE TABLE IF NOT EXISTS user_events (
@@ -32,13 +35,13 @@ export const createLayoutTables = [
     project VARCHAR NOT NULL, user_key UBIGINT NOT NULL, ts TIMESTAMP_MS NOT NULL, id UUID NOT NULL,
     name VARCHAR NOT NULL, user_id VARCHAR NOT NULL, digest UBIGINT NOT NULL, experiments JSON NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS user_digests (project VARCHAR NOT NULL, user_key UBIGINT NOT NULL, user_id VARCHAR NOT NULL, digest UBIGINT NOT NULL)`,
-  `CREATE TABLE IF NOT EXISTS series_rollup (project VARCHAR NOT NULL, hour TIMESTAMP_MS NOT NULL, severity VARCHAR NOT NULL, user_key UBIGINT, events BIGINT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS series_rollup (project VARCHAR NOT NULL, hour TIMESTAMP_MS NOT NULL, severity VARCHAR NOT NULL, user_key UBIGINT, digest UBIGINT, events BIGINT NOT NULL)`,
   // Marks a database whose layouts are complete (written with the tables, or after a backfill).
   'CREATE TABLE IF NOT EXISTS layouts_version (version INTEGER NOT NULL)',
 ];
 
 /** The layouts' version: a database holding another (or none) has its layouts derived again at open. */
-export const layoutsVersion = 2;
+export const layoutsVersion = 3;
 
 /**
  * The statements adding the layout rows of `source` (a table or subquery with the events table's
@@ -58,9 +61,30 @@ export function addLayoutRows(source: string, known = true): string[] {
       FROM ${source} s JOIN user_digests d ON d.project = s.project AND d.user_key = hash(s.user_id)
       WHERE s.name IS NOT NULL AND s.user_id IS NOT NULL
       ORDER BY s.project, user_key, s.ts, s.id`,
-    `INSERT INTO series_rollup
-      SELECT project, date_trunc('hour', ts), severity, CASE WHEN user_id IS NOT NULL THEN hash(user_id) END, count(*)
-      FROM ${source} GROUP BY ALL ORDER BY ALL`,
+    ...(known ? mergeIntoRollup(source) : [`INSERT INTO series_rollup ${rollupOf(source)} ORDER BY ALL`]),
+  ];
+}
+
+/** `source` counted per (project, hour, severity, user), with each user's digest. */
+function rollupOf(source: string): string {
+  return `SELECT s.project, date_trunc('hour', s.ts) AS hour, s.severity, CASE WHEN s.user_id IS NOT NULL THEN hash(s.user_id) END AS user_key, any_value(d.digest) AS digest, count(*) AS events
+      FROM ${source} s LEFT JOIN user_digests d ON d.project = s.project AND d.user_key = hash(s.user_id)
+      GROUP BY 1, 2, 3, 4`;
+}
+
+/** The rollup rows of the hours `source` touches, merged with its counts: still one row per key. */
+function mergeIntoRollup(source: string): string[] {
+  const touched = 'rollup_touched';
+  return [
+    `CREATE OR REPLACE TEMP TABLE ${touched} AS
+      SELECT project, hour, severity, user_key, any_value(digest) AS digest, sum(events)::BIGINT AS events FROM (
+        SELECT r.project, r.hour, r.severity, r.user_key, r.digest, r.events FROM series_rollup r
+        SEMI JOIN (SELECT DISTINCT project, date_trunc('hour', ts) AS hour FROM ${source}) t ON t.project = r.project AND t.hour = r.hour
+        UNION ALL ${rollupOf(source)}
+      ) GROUP BY project, hour, severity, user_key`,
+    `DELETE FROM series_rollup r WHERE EXISTS (SELECT 1 FROM ${touched} t WHERE t.project = r.project AND t.hour = r.hour)`,
+    `INSERT INTO series_rollup SELECT * FROM ${touched} ORDER BY ALL`,
+    `DROP TABLE ${touched}`,
   ];
 }
 
@@ -68,7 +92,7 @@ export function addLayoutRows(source: string, known = true): string[] {
 export function deriveLayouts(schema = ''): string[] {
   const prefix = schema === '' ? '' : `${schema}.`;
   const statements = [
-    ...['user_events', 'user_events_recent', 'user_digests', 'series_rollup', 'layouts_version'].map((table) => `DELETE FROM ${prefix}${table}`),
+    ...layoutTables.map((table) => `DELETE FROM ${prefix}${table}`),
     ...addLayoutRows(`${prefix}events`, false),
     `INSERT INTO ${prefix}layouts_version VALUES (${layoutsVersion})`,
   ];

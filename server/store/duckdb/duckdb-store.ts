@@ -24,7 +24,7 @@ import {
 import { createEventsTable, dropStoredFromStage, insertStaged, segmentIdRange, segmentTable, sqlString, stageSegment, stagedForLayouts } from './schema.js';
 import { compileRollupGroupStatistics, compileRollupQuery } from './rollup-sql.js';
 import { funnelCellsFromLayout, layoutServesFunnel } from './funnel-layout.js';
-import { addLayoutRows, compactUserEvents, compactionDue, createLayoutTables, deriveLayouts, layoutsVersion, recentUserEvents } from './derived-layouts.js';
+import { addLayoutRows, compactUserEvents, compactionDue, createLayoutTables, deriveLayouts, layoutTables, layoutsVersion, recentUserEvents } from './derived-layouts.js';
 
 export interface DuckDBStoreOptions {
   /** How often acknowledged rows are loaded into DuckDB, in milliseconds (default 250). */
@@ -109,6 +109,9 @@ export class DuckDBStore implements Store {
     if (row?.['version'] === layoutsVersion) return;
     await writer.run('BEGIN TRANSACTION');
     try {
+      // Another version's tables may have other columns: they are made again.
+      for (const table of layoutTables) await writer.run(`DROP TABLE IF EXISTS ${table}`);
+      for (const statement of createLayoutTables) await writer.run(statement);
       for (const statement of deriveLayouts()) await writer.run(statement);
       await writer.run('COMMIT');
     } catch (error) {

@@ -3,7 +3,7 @@
  * user). A query whose grouping is by hour, day or week and severity, whose filters are on
  * severity, and whose time bounds fall on whole hours has the same answer there as over `events`,
  * from about a fifth of the rows; so do the privacy guard's group statistics for it, with each
- * user's digest from `user_digests`. Anything else returns undefined and is compiled over `events`
+ * user's digest on their rows. Anything else returns undefined and is compiled over `events`
  * (query-sql.ts). The SQL written here gives the same columns, types and order as query-sql.ts.
  */
 import type { Dimension, EventQuery, Filter } from '../../analytics/query-model.js';
@@ -93,16 +93,20 @@ export function compileRollupGroupStatistics(project: string, query: EventQuery,
   const names = query.groupBy.map((_, index) => `d${index}`);
   const keyOf = (columns: string[]) => (columns.length === 0 ? "'[]'" : `json_array(${columns.join(', ')})::VARCHAR`);
   const statistics = 'count(*) AS entities, bit_xor(digest_part)::VARCHAR AS digest, sum(c) AS events, max(c, 6) AS top';
-  const perEntity = `SELECT ${[...dimensions, 'user_key AS entity', 'sum(events)::BIGINT AS c'].join(', ')} FROM series_rollup WHERE ${builder.where(project, query, ['user_key IS NOT NULL'])} GROUP BY ALL`;
-  const digests = `SELECT user_key AS entity, digest AS digest_part FROM user_digests WHERE project = ${builder.value(project)}`;
-  const ctes = `WITH per_entity AS (${perEntity}), entity_digests AS (${digests}) `;
+  const where = builder.where(project, query, ['user_key IS NOT NULL']);
+  // By hour and severity, a rollup row is already one user's count in one group (one row per key).
+  const byRow = query.groupBy.some((dimension) => 'time' in dimension && dimension.time === 'hour') && query.groupBy.some((dimension) => !('time' in dimension));
+  const perEntity = byRow
+    ? `SELECT ${[...dimensions, 'user_key AS entity', 'digest AS digest_part', 'events AS c'].join(', ')} FROM series_rollup WHERE ${where}`
+    : `SELECT ${[...dimensions, 'user_key AS entity', 'any_value(digest) AS digest_part', 'sum(events)::BIGINT AS c'].join(', ')} FROM series_rollup WHERE ${where} GROUP BY ${[...names, 'entity'].join(', ')}`;
+  const ctes = `WITH per_entity AS (${perEntity}) `;
   if (options.onlyGroups !== undefined) {
     const keyed = `SELECT * FROM per_entity WHERE ${keyOf(names)} IN (${options.onlyGroups.map((group) => builder.value(group)).join(', ') || 'NULL'})`;
     const kept = names.slice(0, Math.max(0, Math.min(names.length, options.keep ?? 0)));
-    const merged = `SELECT ${[...kept, 'entity', 'sum(c) AS c'].join(', ')} FROM (${keyed}) GROUP BY ${[...kept, 'entity'].join(', ')}`;
+    const merged = `SELECT ${[...kept, 'entity', 'any_value(digest_part) AS digest_part', 'sum(c) AS c'].join(', ')} FROM (${keyed}) GROUP BY ${[...kept, 'entity'].join(', ')}`;
     const groupBy = kept.length === 0 ? '' : ` GROUP BY ${kept.join(', ')} ORDER BY ${kept.join(', ')}`;
-    return { sql: `${ctes}SELECT ${[...kept, `${keyOf(kept)} AS label_key`, statistics].join(', ')} FROM (${merged}) JOIN entity_digests USING (entity)${groupBy}`, parameters: builder.parameters };
+    return { sql: `${ctes}SELECT ${[...kept, `${keyOf(kept)} AS label_key`, statistics].join(', ')} FROM (${merged})${groupBy}`, parameters: builder.parameters };
   }
   const groupBy = names.length === 0 ? '' : ` GROUP BY ${names.join(', ')} ORDER BY ${names.join(', ')}`;
-  return { sql: `${ctes}SELECT ${[...names, `${keyOf(names)} AS label_key`, statistics].join(', ')} FROM per_entity JOIN entity_digests USING (entity)${groupBy}`, parameters: builder.parameters };
+  return { sql: `${ctes}SELECT ${[...names, `${keyOf(names)} AS label_key`, statistics].join(', ')} FROM per_entity${groupBy}`, parameters: builder.parameters };
 }
