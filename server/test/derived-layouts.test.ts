@@ -58,6 +58,10 @@ async function layoutDifferences(store: DuckDBStore): Promise<Record<string, num
       `SELECT project, date_trunc('hour', ts) AS hour, severity, CASE WHEN user_id IS NOT NULL THEN hash(user_id) END AS user_key,
           any_value(('0x' || left(md5(user_id), 16))::UBIGINT), count(*) FROM events GROUP BY project, hour, severity, user_key`,
     ],
+    series_hourly: [
+      'SELECT project, hour, severity, events FROM series_hourly',
+      `SELECT project, date_trunc('hour', ts), severity, count(*) FROM events GROUP BY ALL`,
+    ],
   };
   const differences: Record<string, number> = {};
   for (const [layout, [stored, derived]] of Object.entries(pairs)) {
@@ -66,7 +70,7 @@ async function layoutDifferences(store: DuckDBStore): Promise<Record<string, num
   return differences;
 }
 
-const inStep = { user_events: 0, user_digests: 0, series_rollup: 0 };
+const inStep = { user_events: 0, user_digests: 0, series_rollup: 0, series_hourly: 0 };
 
 async function layoutRows(store: DuckDBStore): Promise<number> {
   const [row] = await store.read('SELECT (SELECT count(*) FROM user_events) + (SELECT count(*) FROM user_events_recent) + (SELECT count(*) FROM user_digests) + (SELECT count(*) FROM series_rollup) AS n');
@@ -142,7 +146,7 @@ describe('derived layouts', () => {
     await store.close();
     const instance = await DuckDBInstance.create(`${directory}/events.duckdb`);
     const connection = await instance.connect();
-    for (const table of ['user_events', 'user_events_recent', 'user_digests', 'series_rollup', 'layouts_version']) await connection.run(`DROP TABLE ${table}`);
+    for (const table of ['user_events', 'user_events_recent', 'user_digests', 'series_rollup', 'series_hourly', 'layouts_version']) await connection.run(`DROP TABLE ${table}`);
     connection.closeSync();
     instance.closeSync();
     store = await DuckDBStore.open(directory, { loadInterval: 3_600_000 });

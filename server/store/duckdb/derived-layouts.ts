@@ -13,6 +13,8 @@
  *   and their guarded statistics; events without a user have a NULL key. One row per (project,
  *   hour, severity, user): a load merges its counts into the rows of the hours it touches, so the
  *   guard's per-user statistics of an hourly series by severity need no grouping of their own.
+ * - `series_hourly`: events per (hour, severity), for exact series, which need no person; the hours
+ *   a load touches are counted again from `series_rollup`.
  *
  * The loader adds the rows of each segment it stores, after dedup (so a retried event never counts
  * twice), in the same transaction as the events themselves. Erasure and retention rewrite the
@@ -25,7 +27,7 @@ export function portableDigest(expression: string): string {
   return `('0x' || left(md5(${expression}), 16))::UBIGINT`;
 }
 
-export const layoutTables = ['user_events', 'user_events_recent', 'user_digests', 'series_rollup', 'layouts_version'] as const;
+export const layoutTables = ['user_events', 'user_events_recent', 'user_digests', 'series_rollup', 'series_hourly', 'layouts_version'] as const;
 
 export const createLayoutTables = [
   `CREATE TABLE IF NOT EXISTS user_events (
@@ -36,12 +38,13 @@ export const createLayoutTables = [
     name VARCHAR NOT NULL, user_id VARCHAR NOT NULL, digest UBIGINT NOT NULL, experiments JSON NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS user_digests (project VARCHAR NOT NULL, user_key UBIGINT NOT NULL, user_id VARCHAR NOT NULL, digest UBIGINT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS series_rollup (project VARCHAR NOT NULL, hour TIMESTAMP_MS NOT NULL, severity VARCHAR NOT NULL, user_key UBIGINT, digest UBIGINT, events BIGINT NOT NULL)`,
+  'CREATE TABLE IF NOT EXISTS series_hourly (project VARCHAR NOT NULL, hour TIMESTAMP_MS NOT NULL, severity VARCHAR NOT NULL, events BIGINT NOT NULL)',
   // Marks a database whose layouts are complete (written with the tables, or after a backfill).
   'CREATE TABLE IF NOT EXISTS layouts_version (version INTEGER NOT NULL)',
 ];
 
 /** The layouts' version: a database holding another (or none) has its layouts derived again at open. */
-export const layoutsVersion = 3;
+export const layoutsVersion = 4;
 
 /**
  * The statements adding the layout rows of `source` (a table or subquery with the events table's
@@ -61,7 +64,9 @@ export function addLayoutRows(source: string, known = true): string[] {
       FROM ${source} s JOIN user_digests d ON d.project = s.project AND d.user_key = hash(s.user_id)
       WHERE s.name IS NOT NULL AND s.user_id IS NOT NULL
       ORDER BY s.project, user_key, s.ts, s.id`,
-    ...(known ? mergeIntoRollup(source) : [`INSERT INTO series_rollup ${rollupOf(source)} ORDER BY ALL`]),
+    ...(known
+      ? mergeIntoRollup(source)
+      : [`INSERT INTO series_rollup ${rollupOf(source)} ORDER BY ALL`, 'INSERT INTO series_hourly SELECT project, hour, severity, sum(events) FROM series_rollup GROUP BY ALL ORDER BY ALL']),
   ];
 }
 
@@ -84,6 +89,8 @@ function mergeIntoRollup(source: string): string[] {
       ) GROUP BY project, hour, severity, user_key`,
     `DELETE FROM series_rollup r WHERE EXISTS (SELECT 1 FROM ${touched} t WHERE t.project = r.project AND t.hour = r.hour)`,
     `INSERT INTO series_rollup SELECT * FROM ${touched} ORDER BY ALL`,
+    `DELETE FROM series_hourly h WHERE EXISTS (SELECT 1 FROM ${touched} t WHERE t.project = h.project AND t.hour = h.hour)`,
+    `INSERT INTO series_hourly SELECT project, hour, severity, sum(events) FROM ${touched} GROUP BY ALL ORDER BY ALL`,
     `DROP TABLE ${touched}`,
   ];
 }
@@ -98,7 +105,7 @@ export function deriveLayouts(schema = ''): string[] {
   ];
   if (prefix === '') return statements;
   // The statements above name the layout tables unqualified: qualify them for the attached database.
-  return statements.map((statement) => statement.replace(/\b(INSERT INTO|FROM|JOIN) (user_digests|user_events|series_rollup)\b/g, `$1 ${prefix}$2`));
+  return statements.map((statement) => statement.replace(/\b(INSERT INTO|FROM|JOIN) (user_digests|user_events|series_rollup|series_hourly)\b/g, `$1 ${prefix}$2`));
 }
 
 /** When the appended rows are due to be merged into the sorted table. */

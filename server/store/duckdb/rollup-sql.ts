@@ -1,8 +1,8 @@
 /**
- * Time series over the `series_rollup` layout (derived-layouts.ts): events per (hour, severity,
- * user). A query whose grouping is by hour, day or week and severity, whose filters are on
+ * Time series over the rollups (derived-layouts.ts): events per (hour, severity) for exact answers,
+ * per (hour, severity, user) for the guard's statistics. A query whose grouping is by hour, day or week and severity, whose filters are on
  * severity, and whose time bounds fall on whole hours has the same answer there as over `events`,
- * from about a fifth of the rows; so do the privacy guard's group statistics for it, with each
+ * from a few rows per hour; so do the privacy guard's group statistics for it, with each
  * user's digest on their rows. Anything else returns undefined and is compiled over `events`
  * (query-sql.ts). The SQL written here gives the same columns, types and order as query-sql.ts.
  */
@@ -70,7 +70,7 @@ class RollupBuilder {
   }
 }
 
-/** The exact answer from the rollup (counts only), or undefined when the rollup cannot give it. */
+/** The exact answer from `series_hourly` (counts only), or undefined when the rollup cannot give it. */
 export function compileRollupQuery(project: string, query: EventQuery): CompiledQuery | undefined {
   if (!rollupServes(query) || !query.aggregates.every((aggregate) => aggregate.fn === 'count')) return undefined;
   const builder = new RollupBuilder();
@@ -79,7 +79,7 @@ export function compileRollupQuery(project: string, query: EventQuery): Compiled
   const where = builder.where(project, query);
   const positions = dimensions.map((_, index) => index + 1).join(', ');
   const grouped = dimensions.length === 0 ? '' : ` GROUP BY ${positions} ORDER BY ${positions}`;
-  return { sql: `SELECT ${[...dimensions, ...aggregates].join(', ')} FROM series_rollup WHERE ${where}${grouped} LIMIT ${query.limit}`, parameters: builder.parameters };
+  return { sql: `SELECT ${[...dimensions, ...aggregates].join(', ')} FROM series_hourly WHERE ${where}${grouped} LIMIT ${query.limit}`, parameters: builder.parameters };
 }
 
 /**
