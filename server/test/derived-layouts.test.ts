@@ -59,8 +59,9 @@ async function layoutDifferences(store: DuckDBStore): Promise<Record<string, num
           any_value(('0x' || left(md5(user_id), 16))::UBIGINT), count(*) FROM events GROUP BY project, hour, severity, user_key`,
     ],
     series_hourly: [
-      'SELECT project, hour, severity, events FROM series_hourly',
-      `SELECT project, date_trunc('hour', ts), severity, count(*) FROM events GROUP BY ALL`,
+      'SELECT project, hour, severity, events, entities, entity_digest FROM series_hourly',
+      `SELECT project, date_trunc('hour', ts), severity, count(*), count(DISTINCT user_id),
+          bit_xor(DISTINCT ('0x' || left(md5(user_id), 16))::UBIGINT) FROM events GROUP BY ALL`,
     ],
   };
   const differences: Record<string, number> = {};
@@ -302,7 +303,7 @@ describe('series from series_rollup', () => {
         expect(await store.read(fromRollup!.sql, fromRollup!.parameters), JSON.stringify(query)).toEqual(whole);
         // Some groups merged, into one or per value of the first dimension (the guard's `*` row and low-effect merge).
         const keys = whole.filter(() => next() < 0.5).map((row) => String(row['label_key']));
-        for (const options of [{ onlyGroups: keys }, { onlyGroups: keys, keep: Math.min(1, groupBy.length) }]) {
+        for (const options of [{ onlyGroups: keys }, { onlyGroups: keys, keep: Math.min(1, groupBy.length) }, { onlyGroups: keys, keep: groupBy.length }]) {
           const [merged, mergedPlain] = statistics(options);
           expect(await store.read(merged!.sql, merged!.parameters)).toEqual(await store.read(mergedPlain!.sql, mergedPlain!.parameters));
         }

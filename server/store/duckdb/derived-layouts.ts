@@ -13,8 +13,10 @@
  *   and their guarded statistics; events without a user have a NULL key. One row per (project,
  *   hour, severity, user): a load merges its counts into the rows of the hours it touches, so the
  *   guard's per-user statistics of an hourly series by severity need no grouping of their own.
- * - `series_hourly`: events per (hour, severity), for exact series, which need no person; the hours
- *   a load touches are counted again from `series_rollup`.
+ * - `series_hourly`: per (hour, severity), the events, and what the privacy guard needs of the
+ *   group's people (how many, the XOR of their digests, their events, the six largest counts), for
+ *   exact series and the guard's statistics of hourly series by severity; the hours a load touches
+ *   are counted again from `series_rollup`.
  *
  * The loader adds the rows of each segment it stores, after dedup (so a retried event never counts
  * twice), in the same transaction as the events themselves. Erasure and retention rewrite the
@@ -38,13 +40,22 @@ export const createLayoutTables = [
     name VARCHAR NOT NULL, user_id VARCHAR NOT NULL, digest UBIGINT NOT NULL, experiments JSON NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS user_digests (project VARCHAR NOT NULL, user_key UBIGINT NOT NULL, user_id VARCHAR NOT NULL, digest UBIGINT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS series_rollup (project VARCHAR NOT NULL, hour TIMESTAMP_MS NOT NULL, severity VARCHAR NOT NULL, user_key UBIGINT, digest UBIGINT, events BIGINT NOT NULL)`,
-  'CREATE TABLE IF NOT EXISTS series_hourly (project VARCHAR NOT NULL, hour TIMESTAMP_MS NOT NULL, severity VARCHAR NOT NULL, events BIGINT NOT NULL)',
+  `CREATE TABLE IF NOT EXISTS series_hourly (project VARCHAR NOT NULL, hour TIMESTAMP_MS NOT NULL, severity VARCHAR NOT NULL, events BIGINT NOT NULL,
+    entities BIGINT NOT NULL, entity_digest UBIGINT, entity_events BIGINT, top BIGINT[])`,
   // Marks a database whose layouts are complete (written with the tables, or after a backfill).
   'CREATE TABLE IF NOT EXISTS layouts_version (version INTEGER NOT NULL)',
 ];
 
 /** The layouts' version: a database holding another (or none) has its layouts derived again at open. */
-export const layoutsVersion = 4;
+export const layoutsVersion = 5;
+
+/** `series_hourly`'s rows from rollup rows (all of each hour they hold). */
+function hourlyOf(rollup: string): string {
+  return `SELECT project, hour, severity, sum(events)::BIGINT, count(*) FILTER (WHERE user_key IS NOT NULL),
+      bit_xor(digest) FILTER (WHERE user_key IS NOT NULL), sum(events) FILTER (WHERE user_key IS NOT NULL)::BIGINT,
+      max(events, 6) FILTER (WHERE user_key IS NOT NULL)
+    FROM ${rollup} GROUP BY project, hour, severity ORDER BY project, hour, severity`;
+}
 
 /**
  * The statements adding the layout rows of `source` (a table or subquery with the events table's
@@ -66,7 +77,7 @@ export function addLayoutRows(source: string, known = true): string[] {
       ORDER BY s.project, user_key, s.ts, s.id`,
     ...(known
       ? mergeIntoRollup(source)
-      : [`INSERT INTO series_rollup ${rollupOf(source)} ORDER BY ALL`, 'INSERT INTO series_hourly SELECT project, hour, severity, sum(events) FROM series_rollup GROUP BY ALL ORDER BY ALL']),
+      : [`INSERT INTO series_rollup ${rollupOf(source)} ORDER BY ALL`, `INSERT INTO series_hourly ${hourlyOf('series_rollup')}`]),
   ];
 }
 
@@ -90,7 +101,7 @@ function mergeIntoRollup(source: string): string[] {
     `DELETE FROM series_rollup r WHERE EXISTS (SELECT 1 FROM ${touched} t WHERE t.project = r.project AND t.hour = r.hour)`,
     `INSERT INTO series_rollup SELECT * FROM ${touched} ORDER BY ALL`,
     `DELETE FROM series_hourly h WHERE EXISTS (SELECT 1 FROM ${touched} t WHERE t.project = h.project AND t.hour = h.hour)`,
-    `INSERT INTO series_hourly SELECT project, hour, severity, sum(events) FROM ${touched} GROUP BY ALL ORDER BY ALL`,
+    `INSERT INTO series_hourly ${hourlyOf(touched)}`,
     `DROP TABLE ${touched}`,
   ];
 }

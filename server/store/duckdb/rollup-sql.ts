@@ -93,6 +93,17 @@ export function compileRollupGroupStatistics(project: string, query: EventQuery,
   const names = query.groupBy.map((_, index) => `d${index}`);
   const keyOf = (columns: string[]) => (columns.length === 0 ? "'[]'" : `json_array(${columns.join(', ')})::VARCHAR`);
   const statistics = 'count(*) AS entities, bit_xor(digest_part)::VARCHAR AS digest, sum(c) AS events, max(c, 6) AS top';
+  // Grouped by exactly hour and severity, each group's statistics are a row of series_hourly.
+  const hourly = query.groupBy.length === 2 && query.groupBy.some((dimension) => 'time' in dimension && dimension.time === 'hour') && query.groupBy.some((dimension) => !('time' in dimension));
+  if (hourly && (options.onlyGroups === undefined || options.keep === 2)) {
+    const where = builder.where(project, query, ['entities > 0']);
+    const only = options.onlyGroups === undefined ? '' : ` AND ${keyOf(names)} IN (${options.onlyGroups.map((group) => builder.value(group)).join(', ') || 'NULL'})`;
+    return {
+      sql: `SELECT ${[...dimensions, `${keyOf(names)} AS label_key`, 'entities', 'entity_digest::VARCHAR AS digest', 'entity_events::HUGEINT AS events', 'top'].join(', ')}
+        FROM series_hourly WHERE ${where}${only} ORDER BY ${names.join(', ')}`,
+      parameters: builder.parameters,
+    };
+  }
   const where = builder.where(project, query, ['user_key IS NOT NULL']);
   // By hour and severity, a rollup row is already one user's count in one group (one row per key).
   const byRow = query.groupBy.some((dimension) => 'time' in dimension && dimension.time === 'hour') && query.groupBy.some((dimension) => !('time' in dimension));
