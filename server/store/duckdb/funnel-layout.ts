@@ -31,7 +31,7 @@ function pointer(key: string): string {
  * exclusions, breakdown, id. `user_events` is read in its stored (user, time, id) order; the
  * appended rows are sorted here.
  */
-export function compileFunnelPassRows(project: string, funnel: FunnelQuery, table: 'user_events' | 'user_events_recent' = 'user_events'): CompiledQuery {
+export function compileFunnelPassRows(project: string, funnel: FunnelQuery, table: 'user_events' | 'user_events_recent' = 'user_events', part = 0, parts = 1): CompiledQuery {
   const parameters: (string | number)[] = [];
   const value = (item: string | number): string => {
     parameters.push(item);
@@ -53,6 +53,9 @@ export function compileFunnelPassRows(project: string, funnel: FunnelQuery, tabl
   if (funnel.to !== undefined) conditions.push(`ts < epoch_ms(${value(funnel.to + funnel.window)}::BIGINT)`);
   const names = [...new Set([...funnel.steps.map((step) => step.name), ...funnel.exclusions.map((exclusion) => exclusion.name)])];
   conditions.push(`name IN (${names.map(value).join(', ')})`);
+  // One of \`parts\` ranges of user keys (by their top byte): the sorted table's row groups outside
+  // it are skipped by their min/max, and each user is in exactly one part.
+  if (parts > 1) conditions.push(`user_key >> 56 BETWEEN ${Math.floor((part * 256) / parts)} AND ${Math.floor(((part + 1) * 256) / parts) - 1}`);
   const order = table === 'user_events' ? '' : ' ORDER BY user_key, ts, id';
   const sql = `SELECT (user_key >> 32)::UINTEGER AS high, (user_key & 4294967295)::UINTEGER AS low, digest, epoch_ms(ts)::DOUBLE AS time,
       (${steps})::INTEGER AS steps, (${exclusions})::INTEGER AS exclusions, ${breakdownText} AS breakdown, id
@@ -130,12 +133,26 @@ class Cursor {
 export async function funnelCellsFromLayout(connection: DuckDBConnection, project: string, funnel: FunnelQuery): Promise<FunnelCell[]> {
   // Materialized, not streamed: DuckDB then runs the scans and the sort on all its threads, off
   // the event loop, where a streamed result is computed chunk by chunk inside each fetch.
-  const sorted = compileFunnelPassRows(project, funnel, 'user_events');
-  const recent = compileFunnelPassRows(project, funnel, 'user_events_recent');
-  const main = await connection.run(sorted.sql, sorted.parameters);
-  const appended = await connection.run(recent.sql, recent.parameters);
-  const cursors = [await Cursor.open(main), await Cursor.open(appended)];
+  // In parts by user key, each part's rows read by DuckDB while Node folds the previous part's.
+  const parts = 4;
+  const read = async (part: number): Promise<[DuckDBMaterializedResult, DuckDBMaterializedResult]> => {
+    const sorted = compileFunnelPassRows(project, funnel, 'user_events', part, parts);
+    const recent = compileFunnelPassRows(project, funnel, 'user_events_recent', part, parts);
+    const main = await connection.run(sorted.sql, sorted.parameters);
+    return [main, await connection.run(recent.sql, recent.parameters)];
+  };
   const pass = new FunnelPass(funnel);
+  let next = read(0);
+  for (let part = 0; part < parts; part++) {
+    const [main, appended] = await next;
+    if (part + 1 < parts) next = read(part + 1);
+    await foldPart(pass, await Cursor.open(main), await Cursor.open(appended));
+  }
+  return pass.cells();
+}
+
+/** Folds one part's rows, the sorted table's and the appended ones merged in (user, time, id) order. */
+async function foldPart(pass: FunnelPass, ...cursors: [Cursor, Cursor]): Promise<void> {
   let high = -1;
   let low = -1;
   for (;;) {
@@ -151,5 +168,4 @@ export async function funnelCellsFromLayout(connection: DuckDBConnection, projec
     const fetching = cursor.advance();
     if (fetching !== undefined) await fetching;
   }
-  return pass.cells();
 }

@@ -82,6 +82,26 @@ export function compileRollupQuery(project: string, query: EventQuery): Compiled
   return { sql: `SELECT ${[...dimensions, ...aggregates].join(', ')} FROM series_hourly WHERE ${where}${grouped} LIMIT ${query.limit}`, parameters: builder.parameters };
 }
 
+/** The (hour in ms, severity) of each group key of an hour-and-severity grouping, or undefined if one does not read as such. */
+function groupPairs(query: EventQuery, keys: readonly string[] | undefined): [number, string][] | undefined {
+  if (keys === undefined) return undefined;
+  const timeIndex = query.groupBy.findIndex((dimension) => 'time' in dimension);
+  const pairs: [number, string][] = [];
+  for (const key of keys) {
+    let labels: unknown;
+    try {
+      labels = JSON.parse(key);
+    } catch {
+      return undefined;
+    }
+    if (!Array.isArray(labels) || labels.length !== 2) return undefined;
+    const [time, severity] = [labels[timeIndex], labels[1 - timeIndex]];
+    if (typeof time !== 'number' || !Number.isSafeInteger(time) || typeof severity !== 'string') return undefined;
+    pairs.push([time, severity]);
+  }
+  return pairs;
+}
+
 /**
  * The privacy guard's statistics per group from the rollup, as compileGroupStatistics gives them
  * over `events` (same columns: labels, label_key, entities, digest, events, top), or undefined.
@@ -104,11 +124,16 @@ export function compileRollupGroupStatistics(project: string, query: EventQuery,
       parameters: builder.parameters,
     };
   }
+  // Groups asked again by key, when grouped by exactly hour and severity: the rollup's rows of those
+  // (hour, severity) pairs, joined on the columns, rather than each row's key built and compared.
+  const pairs = hourly ? groupPairs(query, options.onlyGroups) : undefined;
+  const join = pairs === undefined || pairs.length === 0 ? '' : ` SEMI JOIN (VALUES ${pairs.map(([time, severity]) => `(${builder.value(time)}::BIGINT, ${builder.value(severity)})`).join(', ')}) AS asked(time, severity)
+      ON epoch_ms(series_rollup.hour) = asked.time AND series_rollup.severity = asked.severity`;
   const where = builder.where(project, query, ['user_key IS NOT NULL']);
   // By hour and severity, a rollup row is already one user's count in one group (one row per key).
   const byRow = query.groupBy.some((dimension) => 'time' in dimension && dimension.time === 'hour') && query.groupBy.some((dimension) => !('time' in dimension));
   const perEntity = byRow
-    ? `SELECT ${[...dimensions, 'user_key AS entity', 'digest AS digest_part', 'events AS c'].join(', ')} FROM series_rollup WHERE ${where}`
+    ? `SELECT ${[...dimensions, 'user_key AS entity', 'digest AS digest_part', 'events AS c'].join(', ')} FROM series_rollup${join} WHERE ${where}`
     : `SELECT ${[...dimensions, 'user_key AS entity', 'any_value(digest) AS digest_part', 'sum(events)::BIGINT AS c'].join(', ')} FROM series_rollup WHERE ${where} GROUP BY ${[...names, 'entity'].join(', ')}`;
   const ctes = `WITH per_entity AS (${perEntity}) `;
   if (options.onlyGroups !== undefined) {
