@@ -31,7 +31,7 @@ function pointer(key: string): string {
  * exclusions, breakdown, id. `user_events` is read in its stored (user, time, id) order; the
  * appended rows are sorted here.
  */
-export function compileFunnelPassRows(project: string, funnel: FunnelQuery, table: 'user_events' | 'user_events_recent' = 'user_events', part = 0, parts = 1): CompiledQuery {
+export function compileFunnelPassRows(project: string, funnel: FunnelQuery, table: 'user_events' | 'user_events_recent' = 'user_events', part = 0, parts = 1, withId = true): CompiledQuery {
   const parameters: (string | number)[] = [];
   const value = (item: string | number): string => {
     parameters.push(item);
@@ -58,7 +58,7 @@ export function compileFunnelPassRows(project: string, funnel: FunnelQuery, tabl
   if (parts > 1) conditions.push(`user_key >> 56 BETWEEN ${Math.floor((part * 256) / parts)} AND ${Math.floor(((part + 1) * 256) / parts) - 1}`);
   const order = table === 'user_events' ? '' : ' ORDER BY user_key, ts, id';
   const sql = `SELECT (user_key >> 32)::UINTEGER AS high, (user_key & 4294967295)::UINTEGER AS low, digest, epoch_ms(ts)::DOUBLE AS time,
-      (${steps})::INTEGER AS steps, (${exclusions})::INTEGER AS exclusions, ${breakdownText} AS breakdown, id
+      (${steps})::INTEGER AS steps, (${exclusions})::INTEGER AS exclusions, ${breakdownText} AS breakdown, ${withId ? 'id' : 'NULL::UUID AS id'}
     FROM ${table} WHERE ${conditions.join(' AND ')}${order}`;
   return { sql, parameters };
 }
@@ -136,10 +136,11 @@ export async function funnelCellsFromLayout(connection: DuckDBConnection, projec
   // In parts by user key, each part's rows read by DuckDB while Node folds the previous part's.
   const parts = 4;
   const read = async (part: number): Promise<[DuckDBMaterializedResult, DuckDBMaterializedResult]> => {
-    const sorted = compileFunnelPassRows(project, funnel, 'user_events', part, parts);
     const recent = compileFunnelPassRows(project, funnel, 'user_events_recent', part, parts);
-    const main = await connection.run(sorted.sql, sorted.parameters);
-    return [main, await connection.run(recent.sql, recent.parameters)];
+    const appended = await connection.run(recent.sql, recent.parameters);
+    // Ids only break ties between the two tables: with nothing appended, they are not read.
+    const sorted = compileFunnelPassRows(project, funnel, 'user_events', part, parts, appended.rowCount > 0);
+    return [await connection.run(sorted.sql, sorted.parameters), appended];
   };
   const pass = new FunnelPass(funnel);
   let next = read(0);
