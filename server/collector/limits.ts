@@ -54,11 +54,89 @@ function isWellFormed(text: string): boolean {
   return wellFormed === undefined ? !loneSurrogate.test(text) : wellFormed.call(text);
 }
 
+/** The JSON pointer of a path of keys, built only when there is a problem to report. */
+function pointerOf(path: readonly string[], last?: string): string {
+  const parts = last === undefined ? path : [...path, last];
+  return parts.map((part) => `/${part.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+}
+
 /**
- * Walks one parsed event without recursion (a hostile depth cannot overflow the stack) and
- * returns the first problem, or undefined.
+ * The structural walk of `checkStructure` by recursion, for depth limits small enough that it
+ * cannot overflow the stack: nothing is allocated per value (the per-value records of the
+ * iterative walk were a good part of the collector's garbage). Values are visited in the same
+ * order as the iterative walk, so both report the same first problem.
  */
+class StructureWalk {
+  size = 0;
+  readonly path: string[] = [];
+  constructor(private readonly limits: IngestLimits) {}
+
+  visit(value: unknown, depth: number): EventProblem | undefined {
+    const limits = this.limits;
+    if (typeof value === 'string') {
+      if (value.length > limits.stringLength) {
+        return { reason: 'string_too_long', message: `a string of ${value.length} characters exceeds the limit of ${limits.stringLength}`, path: pointerOf(this.path) };
+      }
+      if (!isWellFormed(value)) return { reason: 'invalid_string', message: 'a string contains a lone UTF-16 surrogate', path: pointerOf(this.path) };
+      this.size += value.length;
+    } else if (typeof value === 'object' && value !== null) {
+      if (depth >= limits.depth) return { reason: 'too_deep', message: `nesting deeper than ${limits.depth} levels`, path: pointerOf(this.path) };
+      if (Array.isArray(value)) {
+        if (value.length > limits.keys) return { reason: 'too_many_items', message: `an array of ${value.length} items exceeds the limit of ${limits.keys}`, path: pointerOf(this.path) };
+        this.size += value.length;
+        if (this.size > limits.eventBytes) return eventTooLarge(limits);
+        for (let index = value.length - 1; index >= 0; index--) {
+          this.path.push(String(index));
+          const problem = this.visit(value[index], depth + 1);
+          this.path.pop();
+          if (problem !== undefined) return problem;
+        }
+        return undefined;
+      }
+      const keys = Object.keys(value);
+      if (keys.length > limits.keys) return { reason: 'too_many_keys', message: `an object with ${keys.length} keys exceeds the limit of ${limits.keys}`, path: pointerOf(this.path) };
+      for (const key of keys) {
+        const child = (value as Record<string, unknown>)[key];
+        if (key === '__proto__' || (key === 'constructor' && typeof child === 'object' && child !== null && Object.hasOwn(child, 'prototype'))) {
+          return { reason: 'forbidden_key', message: `the key "${key}" is refused (prototype poisoning)`, path: pointerOf(this.path, key) };
+        }
+        if (key.length > limits.stringLength) return { reason: 'string_too_long', message: 'a key exceeds the string length limit', path: pointerOf(this.path) };
+        if (!isWellFormed(key)) return { reason: 'invalid_string', message: 'a key contains a lone UTF-16 surrogate', path: pointerOf(this.path) };
+        this.size += key.length;
+      }
+      if (this.size > limits.eventBytes) return eventTooLarge(limits);
+      for (let index = keys.length - 1; index >= 0; index--) {
+        const key = keys[index]!;
+        this.path.push(key);
+        const problem = this.visit((value as Record<string, unknown>)[key], depth + 1);
+        this.path.pop();
+        if (problem !== undefined) return problem;
+      }
+      return undefined;
+    } else {
+      this.size += 8;
+    }
+    return this.size > limits.eventBytes ? eventTooLarge(limits) : undefined;
+  }
+}
+
+function eventTooLarge(limits: IngestLimits): EventProblem {
+  return { reason: 'event_too_large', message: `the event exceeds ${limits.eventBytes} bytes`, path: '' };
+}
+
+/** Depth limits up to this are walked by recursion; deeper ones (a configuration's) without. */
+const recursiveDepthLimit = 256;
+
+/** Walks one parsed event and returns the first problem, or undefined. */
 export function checkStructure(event: unknown, limits: IngestLimits): EventProblem | undefined {
+  return limits.depth <= recursiveDepthLimit ? new StructureWalk(limits).visit(event, 0) : checkStructureIteratively(event, limits);
+}
+
+/**
+ * Walks one parsed event without recursion (a hostile depth cannot overflow the stack, whatever
+ * depth limit is configured) and returns the first problem, or undefined.
+ */
+export function checkStructureIteratively(event: unknown, limits: IngestLimits): EventProblem | undefined {
   const stack: Visit[] = [{ value: event, depth: 0, parent: undefined, key: '' }];
   let size = 0;
   while (stack.length > 0) {

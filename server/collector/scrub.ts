@@ -123,6 +123,22 @@ export class Scrubber {
     this.#salt = options.salt ?? '';
   }
 
+  /**
+   * Each key's action and scrubbed form, remembered: events repeat the same few keys, and both
+   * depend on the key alone. Bounded, so a stream of distinct keys cannot grow it without end.
+   */
+  readonly #keys = new Map<string, { action: ScrubAction | undefined; scrubbed: string }>();
+
+  #key(key: string): { action: ScrubAction | undefined; scrubbed: string } {
+    let known = this.#keys.get(key);
+    if (known === undefined) {
+      if (this.#keys.size >= 4096) this.#keys.clear();
+      known = { action: this.#keyAction(key), scrubbed: this.string(key) };
+      this.#keys.set(key, known);
+    }
+    return known;
+  }
+
   /** What to store for the value under `key`: the value scrubbed, or `undefined` to remove the key. */
   #keyAction(key: string): ScrubAction | undefined {
     for (const rule of this.#keyRules) if (rule.key.test(key)) return rule.action;
@@ -210,14 +226,13 @@ export class Scrubber {
     if (typeof value === 'object' && value !== null) {
       const record = value as Record<string, unknown>;
       for (const key of Object.keys(record)) {
-        const action = this.#keyAction(key);
+        const { action, scrubbed: scrubbedKey } = this.#key(key);
         if (action === 'remove') delete record[key];
         else if (action === 'hash') record[key] = this.#hash(typeof record[key] === 'string' ? (record[key] as string) : JSON.stringify(record[key]));
         else if (action === 'mask') record[key] = FILTERED;
         else record[key] = this.value(record[key]);
         // A key is data too (`{"alice@example.com": 3}`): scrubbed like a value, kept apart from
         // other keys that scrub to the same text.
-        const scrubbedKey = this.string(key);
         if (scrubbedKey !== key && Object.hasOwn(record, key)) {
           let renamed = scrubbedKey;
           for (let suffix = 2; Object.hasOwn(record, renamed); suffix++) renamed = `${scrubbedKey}#${suffix}`;

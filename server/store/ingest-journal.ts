@@ -51,6 +51,7 @@ export class IngestJournal {
   #sequence = 0;
   #current: { path: string; handle: FileHandle; rows: number; bytes: number } | undefined;
   #sealed: Segment[] = [];
+  #buffer = Buffer.allocUnsafe(1024 * 1024);
   /** Rows acknowledged and not yet loaded. */
   pendingRows = 0;
 
@@ -77,7 +78,7 @@ export class IngestJournal {
       rmdirSync(quarantine);
     }
     this.#appends = new GroupCommit<string, void>(async (submissions) => {
-      await this.#write(submissions.flat());
+      await this.#write(submissions);
       return submissions.map(() => undefined);
     });
   }
@@ -88,21 +89,44 @@ export class IngestJournal {
     return this.#appends.submit(lines);
   }
 
-  async #write(lines: readonly string[]): Promise<void> {
+  /**
+   * Encodes the lines, each followed by a newline, into the reused write buffer and returns the
+   * byte length: no joined string, no separate measuring pass. One group is written at a time, so
+   * the buffer is free again once the previous write returned.
+   */
+  #encode(group: readonly (readonly string[])[]): number {
+    let offset = 0;
+    for (const lines of group) for (const line of lines) {
+      // UTF-8 takes at most three bytes per UTF-16 code unit.
+      const room = offset + line.length * 3 + 1;
+      if (room > this.#buffer.length) {
+        const larger = Buffer.allocUnsafe(Math.max(room, this.#buffer.length * 2));
+        this.#buffer.copy(larger, 0, 0, offset);
+        this.#buffer = larger;
+      }
+      offset += this.#buffer.write(line, offset, 'utf8');
+      this.#buffer[offset++] = 0x0a;
+    }
+    return offset;
+  }
+
+  async #write(group: readonly (readonly string[])[]): Promise<void> {
     if (this.#current === undefined) {
       const path = join(this.#directory, `${String(this.#sequence++).padStart(12, '0')}.ndjson`);
       this.#current = { path, handle: await open(path, 'a', 0o600), rows: 0, bytes: 0 };
     }
-    const text = `${lines.join('\n')}\n`;
+    const length = this.#encode(group);
+    let rows = 0;
+    for (const lines of group) rows += lines.length;
     const current = this.#current;
     // A short write is an error here: the segment would be torn. It does not happen on regular
     // files short of a full disk, which fails the whole group (the clients retry).
-    const { bytesWritten } = await current.handle.write(text);
-    if (bytesWritten !== Buffer.byteLength(text)) throw new Error(`short write to ${current.path}`);
+    const { bytesWritten } = await current.handle.write(this.#buffer, 0, length);
+    if (bytesWritten !== length) throw new Error(`short write to ${current.path}`);
     await current.handle.datasync();
-    current.rows += lines.length;
+    current.rows += rows;
     current.bytes += bytesWritten;
-    this.pendingRows += lines.length;
+    this.pendingRows += rows;
     if (current.bytes >= this.maxSegmentBytes) await this.#sealCurrent();
   }
 

@@ -60,7 +60,8 @@ beforeAll(async () => {
   collector = await startCollector({ data, args: ['--config', config] });
   const lines: string[] = [];
   for (let index = 0; index < 12; index++) lines.push(envelope({ userId: person, template: 'bought %s', args: [personal.arg], attributes: { note: personal.attribute }, vars: { plan: personal.variable } }));
-  for (let index = 0; index < 40; index++) lines.push(envelope({ userId: `${other}-${index % 4}`, template: 'bought %s', args: [`thing-${index}`] }));
+  // Others share a note, so the column is not isolating and a guarded filter on it is answered (and audited).
+  for (let index = 0; index < 40; index++) lines.push(envelope({ userId: `${other}-${index % 4}`, template: 'bought %s', args: [`thing-${index}`], attributes: { note: 'gift wrap' } }));
   // No user at all: a NULL must never match an erasure.
   for (let index = 0; index < 30; index++) lines.push(envelope({ template: 'anonymous %d', args: [index] }));
   // Someone whose id is a prefix of the person's is someone else.

@@ -53,4 +53,15 @@ describe('checkStructure', () => {
     expect(checkStructure({ 'a/b': { '~': '\ud800' } }, defaultLimits)).toMatchObject({ reason: 'invalid_string', path: '/a~1b/~0' });
     expect(checkStructure({ ok: ['fine', 1, null, { deep: true }] }, defaultLimits)).toBeUndefined();
   });
+
+  it('scrubs keys the same on every event, whether their outcome is remembered or not, past any number of distinct keys', () => {
+    const scrubber = new Scrubber({ rules: [{ key: '^internal', action: 'remove' }, { key: '^pin$', action: 'hash' }], salt: 'salt' });
+    const event = () => ({ password: 'hunter2', 'alice@example.com': 3, internalNote: 'x', pin: '1234', requestId: 'req-1' });
+    const first = scrubber.value(event());
+    // More distinct keys than are remembered, then the same event again.
+    for (let index = 0; index < 10_000; index++) scrubber.value({ [`key${index}@example.com`]: index, [`plain${index}`]: 'v' });
+    for (const again of [scrubber.value(event()), scrubber.value(event())]) expect(again).toEqual(first);
+    expect(first).toEqual({ password: '[Filtered]', '[Filtered]': 3, pin: expect.stringMatching(/^hash:[0-9a-f]{16}$/), requestId: 'req-1' });
+    expect(scrubber.value({ 'bob@example.com': 1, 'carol@example.com': 2 })).toEqual({ '[Filtered]': 1, '[Filtered]#2': 2 });
+  });
 });

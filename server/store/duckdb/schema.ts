@@ -48,20 +48,45 @@ const journalColumns = `{
 }`;
 
 /**
- * Loads one journal segment (NDJSON, one EventRow per line) into \`events\`, keeping the first copy
- * of an id repeated inside the segment and skipping ids already stored. DuckDB parses the file
- * itself, and pushes the segment's min/max id into the scan of \`events\`, so only row groups of
- * the same time span are read for the dedup.
+ * Loading one journal segment (NDJSON, one EventRow per line) into \`events\` takes a few
+ * statements in one transaction. DuckDB parses the file once into a temporary table, keeping the
+ * first copy of an id repeated inside the segment; the segment's smallest and largest id are read
+ * from it; the staged rows whose id is already stored are dropped; and what stays is inserted into
+ * \`events\` and the derived layouts (derived-layouts.ts). The dedup looks ids up only between
+ * those two ids, as a constant range that DuckDB's per-row-group min/max of the time-ordered
+ * UUIDv7 \`id\` prunes: a segment's ids are from the last seconds, so only the newest row groups are
+ * read, where an anti-join over the whole table cost more with every row stored.
  */
-export function loadSegment(path: string): string {
+export const segmentTable = 'journal_segment';
+
+export function stageSegment(path: string): string {
   return `
+CREATE OR REPLACE TEMP TABLE ${segmentTable} AS
+SELECT DISTINCT ON (project, id) *
+FROM read_ndjson(${sqlString(path)}, columns = ${journalColumns}, format = 'newline_delimited')`;
+}
+
+export const segmentIdRange = `SELECT min(id)::VARCHAR AS low, max(id)::VARCHAR AS high FROM ${segmentTable}`;
+
+/**
+ * Drops the staged rows whose (project, id) is already stored; \`low\` and \`high\` are the staged
+ * ids' range. What stays is exactly what the load adds, to \`events\` and to the derived layouts.
+ */
+export function dropStoredFromStage(low: string, high: string): string {
+  return `
+DELETE FROM ${segmentTable} s
+WHERE EXISTS (
+  SELECT 1 FROM events e
+  WHERE e.id BETWEEN ${sqlString(low)}::UUID AND ${sqlString(high)}::UUID AND e.project = s.project AND e.id = s.id
+)`;
+}
+
+export const insertStaged = `
 INSERT INTO events
 SELECT project, id, epoch_ms(ts), epoch_ms(received_at), kind, name, severity, severity_number, template, message,
        args, attributes, context_vars, stack, experiments, user_id, session_id, module, file, line, function_name,
        error_type, error, service, trace_id, span_id
-FROM (
-  SELECT DISTINCT ON (project, id) *
-  FROM read_ndjson(${sqlString(path)}, columns = ${journalColumns}, format = 'newline_delimited')
-) s
-WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.project = s.project AND e.id = s.id)`;
-}
+FROM ${segmentTable}`;
+
+/** The staged rows as the derived layouts read them (see derived-layouts.ts). */
+export const stagedForLayouts = `(SELECT project, id, epoch_ms(ts) AS ts, name, severity, user_id, experiments FROM ${segmentTable})`;

@@ -1,0 +1,93 @@
+/**
+ * A funnel in one pass over each user's events in (user, time) order, as a store streams them from
+ * a layout sorted that way: each user's outcome is decided by `userOutcome` (the same rules as
+ * every other funnel path: best attempt, window, order, exclusions, breakdown on the attempt's
+ * first step), then folded straight into the cells, so no per-user list outlives the user. Only the
+ * step times of users who reached a step are kept, for the exact median and middle percentiles.
+ */
+import { type FunnelCell, type FunnelEvent, userOutcome } from './funnel.js';
+import type { FunnelQuery } from './funnel-model.js';
+
+interface BreakdownTally {
+  users: number[];
+  digests: bigint[];
+  /** Per step after the first, milliseconds from the previous step. */
+  durations: number[][];
+}
+
+/** Linear interpolation between order statistics, as SQL's quantile_cont. */
+function quantile(sorted: readonly number[], q: number): number {
+  const position = q * (sorted.length - 1);
+  const below = Math.floor(position);
+  const above = Math.min(sorted.length - 1, below + 1);
+  return sorted[below]! + (sorted[above]! - sorted[below]!) * (position - below);
+}
+
+export class FunnelPass {
+  readonly #funnel: FunnelQuery;
+  readonly #tallies = new Map<string | null, BreakdownTally>();
+  /** The current user's events: the first \`#count\` of a list whose objects are reused from user to user. */
+  readonly #events: FunnelEvent[] = [];
+  #count = 0;
+  #digest = 0n;
+
+  constructor(funnel: FunnelQuery) {
+    this.#funnel = funnel;
+  }
+
+  /** The next user begins; `digest` is their portable 64-bit digest (see privacy-guard.ts). */
+  startUser(digest: bigint): void {
+    this.#finishUser();
+    this.#digest = digest;
+  }
+
+  /** One event of the current user, in time order: the step and exclusion bits it matches. */
+  event(time: number, steps: number, exclusions: number, breakdown: string | null): void {
+    const events = this.#events;
+    if (this.#count === events.length) {
+      events.push({ user: '', time, steps, exclusions, breakdown });
+    } else {
+      const event = events[this.#count]!;
+      event.time = time;
+      event.steps = steps;
+      event.exclusions = exclusions;
+      event.breakdown = breakdown;
+    }
+    this.#count++;
+  }
+
+  #finishUser(): void {
+    if (this.#count === 0) return;
+    const events = this.#events;
+    // A user with more events than any before keeps the list at their length; most have fewer.
+    const user = this.#count === events.length ? events : events.slice(0, this.#count);
+    this.#count = 0;
+    const outcome = userOutcome(user, this.#funnel);
+    if (outcome === undefined) return;
+    let tally = this.#tallies.get(outcome.breakdown);
+    if (tally === undefined) {
+      const steps = this.#funnel.steps.length;
+      tally = { users: new Array<number>(steps).fill(0), digests: new Array<bigint>(steps).fill(0n), durations: Array.from({ length: steps }, () => []) };
+      this.#tallies.set(outcome.breakdown, tally);
+    }
+    for (let step = 0; step <= outcome.reached; step++) {
+      tally.users[step]!++;
+      tally.digests[step]! ^= this.#digest;
+      if (step > 0) tally.durations[step]!.push(outcome.times[step]! - outcome.times[step - 1]!);
+    }
+  }
+
+  /** The cells: per (breakdown, step) reached by anyone, users, their digest and step times. */
+  cells(): FunnelCell[] {
+    this.#finishUser();
+    const cells: FunnelCell[] = [];
+    for (const [breakdown, tally] of this.#tallies) {
+      for (let step = 0; step < tally.users.length && tally.users[step]! > 0; step++) {
+        const durations = tally.durations[step]!.sort((a, b) => a - b);
+        const middle = step === 0 ? null : ([quantile(durations, 0.4), quantile(durations, 0.5), quantile(durations, 0.6)] as [number, number, number]);
+        cells.push({ breakdown, step, users: tally.users[step]!, entityDigest: tally.digests[step]!.toString(), medianMs: middle?.[1] ?? null, middleMs: middle });
+      }
+    }
+    return cells;
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * Time series over the rollups (derived-layouts.ts): events per (hour, severity) for exact answers,
+ * per (hour, severity, user) for the guard's statistics. A query whose grouping is by hour, day or week and severity, whose filters are on
+ * severity, and whose time bounds fall on whole hours has the same answer there as over `events`,
+ * from a few rows per hour; so do the privacy guard's group statistics for it, with each
+ * user's digest on their rows. Anything else returns undefined and is compiled over `events`
+ * (query-sql.ts). The SQL written here gives the same columns, types and order as query-sql.ts.
+ */
+import type { Dimension, EventQuery, Filter } from '../../analytics/query-model.js';
+import type { CompiledQuery } from './query-sql.js';
+
+const hour = 3_600_000;
+const grains: Partial<Record<string, string>> = { hour: "INTERVAL '1 hour'", day: "INTERVAL '1 day'", week: "INTERVAL '7 days'" };
+
+function onWholeHours(...times: (number | undefined)[]): boolean {
+  return times.every((time) => time === undefined || time % hour === 0);
+}
+
+function servedDimension(dimension: Dimension): boolean {
+  if ('time' in dimension) return grains[dimension.time] !== undefined;
+  return dimension.bin === undefined && 'column' in dimension.field && dimension.field.column === 'severity';
+}
+
+function servedFilter(filter: Filter): boolean {
+  const values = Array.isArray(filter.value) ? filter.value : [filter.value];
+  return 'column' in filter.field && filter.field.column === 'severity' && (filter.op === 'eq' || filter.op === 'ne' || filter.op === 'in') && values.every((value) => typeof value === 'string');
+}
+
+/** Whether the rollup answers the query exactly (for group statistics, with `user_id` as the entity). */
+export function rollupServes(query: EventQuery): boolean {
+  if (query.cohort !== undefined || query.unless?.cohort !== undefined) return false;
+  if (!onWholeHours(query.from, query.to, query.unless?.from, query.unless?.to)) return false;
+  if (!query.groupBy.every(servedDimension)) return false;
+  return query.where.every(servedFilter) && (query.unless?.where ?? []).every(servedFilter);
+}
+
+class RollupBuilder {
+  readonly parameters: (string | number)[] = [];
+
+  value(value: string | number): string {
+    this.parameters.push(value);
+    return '?';
+  }
+
+  filter(filter: Filter): string {
+    const values = (Array.isArray(filter.value) ? filter.value : [filter.value]).map(String);
+    if (filter.op === 'eq') return `severity = ${this.value(values[0]!)}`;
+    if (filter.op === 'ne') return `severity IS DISTINCT FROM ${this.value(values[0]!)}`;
+    return `severity IN (${values.map((value) => this.value(value)).join(', ')})`;
+  }
+
+  dimension(dimension: Dimension): string {
+    return 'time' in dimension ? `epoch_ms(time_bucket(${grains[dimension.time]}, hour))` : 'severity';
+  }
+
+  where(project: string, query: EventQuery, extra: string[] = []): string {
+    const conditions = [`project = ${this.value(project)}`];
+    if (query.from !== undefined) conditions.push(`hour >= epoch_ms(${this.value(query.from)}::BIGINT)`);
+    if (query.to !== undefined) conditions.push(`hour < epoch_ms(${this.value(query.to)}::BIGINT)`);
+    for (const filter of query.where) conditions.push(this.filter(filter));
+    const unless = query.unless;
+    if (unless !== undefined) {
+      const parts: string[] = [];
+      if (unless.from !== undefined) parts.push(`hour >= epoch_ms(${this.value(unless.from)}::BIGINT)`);
+      if (unless.to !== undefined) parts.push(`hour < epoch_ms(${this.value(unless.to)}::BIGINT)`);
+      for (const filter of unless.where) parts.push(this.filter(filter));
+      if (parts.length > 0) conditions.push(`NOT COALESCE((${parts.join(' AND ')}), FALSE)`);
+    }
+    return [...conditions, ...extra].join(' AND ');
+  }
+}
+
+/** The exact answer from `series_hourly` (counts only), or undefined when the rollup cannot give it. */
+export function compileRollupQuery(project: string, query: EventQuery): CompiledQuery | undefined {
+  if (!rollupServes(query) || !query.aggregates.every((aggregate) => aggregate.fn === 'count')) return undefined;
+  const builder = new RollupBuilder();
+  const dimensions = query.groupBy.map((dimension, index) => `${builder.dimension(dimension)} AS d${index}`);
+  const aggregates = query.aggregates.map((_, index) => `coalesce(sum(events), 0)::BIGINT AS a${index}`);
+  const where = builder.where(project, query);
+  const positions = dimensions.map((_, index) => index + 1).join(', ');
+  const grouped = dimensions.length === 0 ? '' : ` GROUP BY ${positions} ORDER BY ${positions}`;
+  return { sql: `SELECT ${[...dimensions, ...aggregates].join(', ')} FROM series_hourly WHERE ${where}${grouped} LIMIT ${query.limit}`, parameters: builder.parameters };
+}
+
+/** The (hour in ms, severity) of each group key of an hour-and-severity grouping, or undefined if one does not read as such. */
+function groupPairs(query: EventQuery, keys: readonly string[] | undefined): [number, string][] | undefined {
+  if (keys === undefined) return undefined;
+  const timeIndex = query.groupBy.findIndex((dimension) => 'time' in dimension);
+  const pairs: [number, string][] = [];
+  for (const key of keys) {
+    let labels: unknown;
+    try {
+      labels = JSON.parse(key);
+    } catch {
+      return undefined;
+    }
+    if (!Array.isArray(labels) || labels.length !== 2) return undefined;
+    const [time, severity] = [labels[timeIndex], labels[1 - timeIndex]];
+    if (typeof time !== 'number' || !Number.isSafeInteger(time) || typeof severity !== 'string') return undefined;
+    pairs.push([time, severity]);
+  }
+  return pairs;
+}
+
+/**
+ * The privacy guard's statistics per group from the rollup, as compileGroupStatistics gives them
+ * over `events` (same columns: labels, label_key, entities, digest, events, top), or undefined.
+ */
+export function compileRollupGroupStatistics(project: string, query: EventQuery, entity: string, options: { onlyGroups?: string[]; keep?: number; facts?: boolean } = {}): CompiledQuery | undefined {
+  if (entity !== 'user_id' || options.facts === true || !rollupServes(query)) return undefined;
+  const builder = new RollupBuilder();
+  const dimensions = query.groupBy.map((dimension, index) => `${builder.dimension(dimension)} AS d${index}`);
+  const names = query.groupBy.map((_, index) => `d${index}`);
+  const keyOf = (columns: string[]) => (columns.length === 0 ? "'[]'" : `json_array(${columns.join(', ')})::VARCHAR`);
+  const statistics = 'count(*) AS entities, bit_xor(digest_part)::VARCHAR AS digest, sum(c) AS events, max(c, 6) AS top';
+  // Grouped by exactly hour and severity, each group's statistics are a row of series_hourly.
+  const hourly = query.groupBy.length === 2 && query.groupBy.some((dimension) => 'time' in dimension && dimension.time === 'hour') && query.groupBy.some((dimension) => !('time' in dimension));
+  if (hourly && (options.onlyGroups === undefined || options.keep === 2)) {
+    const where = builder.where(project, query, ['entities > 0']);
+    const only = options.onlyGroups === undefined ? '' : ` AND ${keyOf(names)} IN (${options.onlyGroups.map((group) => builder.value(group)).join(', ') || 'NULL'})`;
+    return {
+      sql: `SELECT ${[...dimensions, `${keyOf(names)} AS label_key`, 'entities', 'entity_digest::VARCHAR AS digest', 'entity_events::HUGEINT AS events', 'top'].join(', ')}
+        FROM series_hourly WHERE ${where}${only} ORDER BY ${names.join(', ')}`,
+      parameters: builder.parameters,
+    };
+  }
+  // Groups asked again by key, when grouped by exactly hour and severity: the rollup's rows of those
+  // (hour, severity) pairs, joined on the columns, rather than each row's key built and compared.
+  const pairs = hourly ? groupPairs(query, options.onlyGroups) : undefined;
+  const join = pairs === undefined || pairs.length === 0 ? '' : ` SEMI JOIN (VALUES ${pairs.map(([time, severity]) => `(${builder.value(time)}::BIGINT, ${builder.value(severity)})`).join(', ')}) AS asked(time, severity)
+      ON epoch_ms(series_rollup.hour) = asked.time AND series_rollup.severity = asked.severity`;
+  const where = builder.where(project, query, ['user_key IS NOT NULL']);
+  // By hour and severity, a rollup row is already one user's count in one group (one row per key).
+  const byRow = query.groupBy.some((dimension) => 'time' in dimension && dimension.time === 'hour') && query.groupBy.some((dimension) => !('time' in dimension));
+  const perEntity = byRow
+    ? `SELECT ${[...dimensions, 'user_key AS entity', 'digest AS digest_part', 'events AS c'].join(', ')} FROM series_rollup${join} WHERE ${where}`
+    : `SELECT ${[...dimensions, 'user_key AS entity', 'any_value(digest) AS digest_part', 'sum(events)::BIGINT AS c'].join(', ')} FROM series_rollup WHERE ${where} GROUP BY ${[...names, 'entity'].join(', ')}`;
+  const ctes = `WITH per_entity AS (${perEntity}) `;
+  if (options.onlyGroups !== undefined) {
+    const keyed = `SELECT * FROM per_entity WHERE ${keyOf(names)} IN (${options.onlyGroups.map((group) => builder.value(group)).join(', ') || 'NULL'})`;
+    const kept = names.slice(0, Math.max(0, Math.min(names.length, options.keep ?? 0)));
+    const merged = `SELECT ${[...kept, 'entity', 'any_value(digest_part) AS digest_part', 'sum(c) AS c'].join(', ')} FROM (${keyed}) GROUP BY ${[...kept, 'entity'].join(', ')}`;
+    const groupBy = kept.length === 0 ? '' : ` GROUP BY ${kept.join(', ')} ORDER BY ${kept.join(', ')}`;
+    return { sql: `${ctes}SELECT ${[...kept, `${keyOf(kept)} AS label_key`, statistics].join(', ')} FROM (${merged})${groupBy}`, parameters: builder.parameters };
+  }
+  const groupBy = names.length === 0 ? '' : ` GROUP BY ${names.join(', ')} ORDER BY ${names.join(', ')}`;
+  return { sql: `${ctes}SELECT ${[...names, `${keyOf(names)} AS label_key`, statistics].join(', ')} FROM per_entity${groupBy}`, parameters: builder.parameters };
+}
