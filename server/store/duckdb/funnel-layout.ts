@@ -8,10 +8,10 @@
  * entity or breakdown column) are left to the SQL over `events`.
  */
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBMaterializedResult, DuckDBVector } from '@duckdb/node-api';
-import { FunnelPass } from '../../analytics/funnel-pass.js';
-import type { FunnelCell } from '../../analytics/funnel.js';
-import type { FunnelQuery } from '../../analytics/funnel-model.js';
-import type { CompiledQuery } from './query-sql.js';
+import { FunnelPass } from '../funnel-pass.js';
+import type { FunnelCell } from '../../domain/funnel-model.js';
+import type { FunnelQuery } from '../../domain/funnel-model.js';
+import type { CompiledQuery } from '../sql/sql-builder.js';
 
 /** Whether `user_events` holds everything the funnel reads. */
 export function layoutServesFunnel(funnel: FunnelQuery, entity: string): boolean {

@@ -6,8 +6,8 @@
  * user's digest on their rows. Anything else returns undefined and is compiled over `events`
  * (query-sql.ts). The SQL written here gives the same columns, types and order as query-sql.ts.
  */
-import type { Dimension, EventQuery, Filter } from '../../analytics/query-model.js';
-import type { CompiledQuery } from './query-sql.js';
+import type { Dimension, EventQuery, Filter } from '../../domain/query-model.js';
+import type { CompiledQuery } from '../sql/sql-builder.js';
 
 const hour = 3_600_000;
 const grains: Partial<Record<string, string>> = { hour: "INTERVAL '1 hour'", day: "INTERVAL '1 day'", week: "INTERVAL '7 days'" };

@@ -5,8 +5,9 @@
  * first step), then folded straight into the cells, so no per-user list outlives the user. Only the
  * step times of users who reached a step are kept, for the exact median and middle percentiles.
  */
-import { type FunnelCell, type FunnelEvent, userOutcome } from './funnel.js';
-import type { FunnelQuery } from './funnel-model.js';
+import { userOutcome } from '../domain/funnel-rules.js';
+import type { FunnelCell, FunnelEvent } from '../domain/funnel-model.js';
+import type { FunnelQuery } from '../domain/funnel-model.js';
 
 interface BreakdownTally {
   users: number[];
