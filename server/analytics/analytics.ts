@@ -35,7 +35,7 @@ export class Analytics {
     minimums: DesignatedMinimums = {},
   ) {
     this.#guard = new PrivacyGuard(salt, minimums);
-    this.#isolating = new IsolatingColumns(store, entity);
+    this.#isolating = new IsolatingColumns(store, entity, (column, holders) => this.#guard.columnNoise(column, holders));
   }
 
   /**
@@ -58,15 +58,15 @@ export class Analytics {
       const cells = await cellsOf(funnel);
       return { exact: true, breakdowns: summarizeFunnel(funnel, cells, (cell) => ({ value: cell.users, noiseSd: 0, suppressed: false }), true) };
     }
-    const { cells, questionOf } = await settleFunnel(this.store, this.#guard, project, funnel, cellsOf);
+    const { cells, questionOf, labelOf } = await settleFunnel(this.store, this.#guard, project, funnel, cellsOf);
     return {
       exact: false,
       breakdowns: summarizeFunnel(
         funnel,
         guardFunnelBreakdowns(funnel, cells, this.#guard),
-        (cell) => this.#guard.peopleOf(questionOf(cell.breakdown), [cell.breakdown, cell.step], cell.users, cell.entityDigest),
+        (cell) => this.#guard.peopleOf(questionOf(cell.breakdown), [labelOf(cell.breakdown), cell.step], cell.users, cell.entityDigest),
         false,
-        (cell, blurred) => this.#guard.noisyDuration(questionOf(cell.breakdown), [cell.breakdown, cell.step], cell.entityDigest, blurred),
+        (cell, blurred) => this.#guard.noisyDuration(questionOf(cell.breakdown), [labelOf(cell.breakdown), cell.step], cell.entityDigest, blurred),
       ),
     };
   }

@@ -8,7 +8,7 @@
  */
 import type { Store } from '../store/store.js';
 import type { FunnelCell, FunnelQuery } from '../domain/funnel-model.js';
-import { type Condition, conditionsOf, xorDigests } from './guarded-statistics.js';
+import { type Condition, conditionsOf, keptTimeExtent, xorDigests } from './guarded-statistics.js';
 import type { PrivacyGuard } from './privacy-guard.js';
 import { SUPPRESSED } from '../domain/group-statistics.js';
 import { type EventQuery, fieldName } from '../domain/query-model.js';
@@ -35,13 +35,24 @@ function lowEffect(breakdown: string | null, asked: readonly FunnelCell[], relax
   return true;
 }
 
+/** One part of a funnel that may go as of low effect: its `from`/`to` range, a step's filter, or an exclusion. */
+interface Candidate {
+  kind: 'range' | 'filter' | 'exclusion';
+  step: number;
+  /** Seed material: what it selects, not how it is written. */
+  item: string;
+  exclusion?: number;
+}
+
 /**
  * A funnel's cells as the guard answers them, and per breakdown value the sticky layer's question.
- * Each step filter, and the `from`/`to` range, is tried away in turn (in a fixed order), per
- * breakdown value: where none of that value's cells changes by more people than the low-effect
- * threshold, it goes for that value, whose cells then come from the funnel without it. So a funnel
- * "with and without the victim" is one funnel, broken down or not. The question is made of what each
- * remaining filter selects (a prefix as the values it matches, duplicates once), not of its text.
+ * The `from`/`to` range, each step filter and each exclusion is tried away in turn (in a fixed
+ * order), per breakdown value: where none of that value's cells changes by more people than the
+ * low-effect threshold, it goes for that value, whose cells then come from the funnel without it.
+ * So a funnel "with and without the victim" is one funnel, broken down or not, and an exclusion of
+ * an event that never happens is no exclusion. The question is made of what each remaining part
+ * selects (a prefix as the values it matches, the range as the first and last buckets it keeps),
+ * never of names that select nothing; a breakdown that splits nothing (one value) is no breakdown.
  */
 export async function settleFunnel(
   store: Store,
@@ -49,7 +60,7 @@ export async function settleFunnel(
   project: string,
   funnel: FunnelQuery,
   cellsOf: (funnel: FunnelQuery) => Promise<FunnelCell[]>,
-): Promise<{ cells: FunnelCell[]; questionOf: (breakdown: string | null) => string[] }> {
+): Promise<{ cells: FunnelCell[]; questionOf: (breakdown: string | null) => string[]; labelOf: (breakdown: string | null) => string | null }> {
   const stepConditions: Condition[][] = [];
   for (const step of funnel.steps) {
     const named = { field: { column: 'name' as const }, op: 'eq' as const, value: step.name };
@@ -57,25 +68,31 @@ export async function settleFunnel(
     stepConditions.push((await conditionsOf(store, project, asked)).filter((condition) => !condition.filters.includes(named)));
   }
   const range = funnel.from !== undefined || funnel.to !== undefined;
-  const candidates = [
-    ...(range ? [{ step: -1, item: JSON.stringify(['range', funnel.from ?? null, funnel.to ?? null]) }] : []),
-    ...stepConditions.flatMap((conditions, step) => conditions.map((condition) => ({ step, item: condition.item }))).sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : a.step - b.step)),
+  const first = funnel.steps[0]!;
+  const firstRows: EventQuery = { from: funnel.from, to: funnel.to, where: [{ field: { column: 'name' }, op: 'eq', value: first.name }, ...first.where], groupBy: [], aggregates: [{ fn: 'count' }], limit: 1 };
+  const candidates: Candidate[] = [
+    ...(range ? [{ kind: 'range' as const, step: -1, item: JSON.stringify(['range', ...(await keptTimeExtent(store, project, firstRows))]) }] : []),
+    ...stepConditions.flatMap((conditions, step) => conditions.map((condition) => ({ kind: 'filter' as const, step, item: condition.item }))).sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : a.step - b.step)),
+    ...funnel.exclusions.map((exclusion, index) => ({ kind: 'exclusion' as const, step: -2, item: JSON.stringify(['exclusion', exclusion.name, exclusion.fromStep, exclusion.toStep]), exclusion: index })).sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : a.exclusion - b.exclusion)),
   ];
   const signature = (dropped: ReadonlySet<number>) => [...dropped].sort((a, b) => a - b).join(',');
   const computed = new Map<string, Promise<FunnelCell[]>>();
+  const funnelWithout = (dropped: ReadonlySet<number>): FunnelQuery => {
+    const gone = (kind: Candidate['kind'], step: number, item: string) => candidates.some((candidate, index) => dropped.has(index) && candidate.kind === kind && candidate.step === step && candidate.item === item);
+    const rangeGone = range && dropped.has(0);
+    const goneExclusions = new Set(candidates.flatMap((candidate, index) => (dropped.has(index) && candidate.exclusion !== undefined ? [candidate.exclusion] : [])));
+    return {
+      ...funnel,
+      from: rangeGone ? undefined : funnel.from,
+      to: rangeGone ? undefined : funnel.to,
+      steps: funnel.steps.map((step, index) => ({ name: step.name, where: stepConditions[index]!.filter((condition) => !gone('filter', index, condition.item)).flatMap((condition) => condition.filters) })),
+      exclusions: funnel.exclusions.filter((_, index) => !goneExclusions.has(index)),
+    };
+  };
   const cellsWithout = (dropped: ReadonlySet<number>): Promise<FunnelCell[]> => {
     const key = signature(dropped);
     let cells = computed.get(key);
-    if (cells === undefined) {
-      const gone = (step: number, item: string) => candidates.some((candidate, index) => dropped.has(index) && candidate.step === step && candidate.item === item);
-      const rangeGone = range && dropped.has(0);
-      computed.set(key, (cells = cellsOf({
-        ...funnel,
-        from: rangeGone ? undefined : funnel.from,
-        to: rangeGone ? undefined : funnel.to,
-        steps: funnel.steps.map((step, index) => ({ name: step.name, where: stepConditions[index]!.filter((condition) => !gone(index, condition.item)).flatMap((condition) => condition.filters) })),
-      })));
-    }
+    if (cells === undefined) computed.set(key, (cells = cellsOf(funnelWithout(dropped))));
     return cells;
   };
   const asked = await cellsWithout(new Set());
@@ -95,12 +112,32 @@ export async function settleFunnel(
   }
   const cells: FunnelCell[] = [];
   for (const [breakdown, dropped] of droppedOf) cells.push(...(await cellsWithout(dropped)).filter((cell) => cell.breakdown === breakdown));
-  const shape = JSON.stringify(['funnel', funnel.steps.map((step) => step.name), funnel.window, funnel.order, funnel.exclusions, funnel.breakdown === undefined ? null : fieldName(funnel.breakdown)]);
+  const shape = JSON.stringify(['funnel', funnel.steps.map((step) => step.name), funnel.window, funnel.order]);
   const questionOf = (breakdown: string | null) => {
     const dropped = droppedOf.get(breakdown) ?? new Set<number>();
     return [shape, ...candidates.filter((_, index) => !dropped.has(index)).map((candidate) => JSON.stringify([candidate.step, candidate.item]))];
   };
-  return { cells, questionOf };
+  // A breakdown value is a condition too: where the funnel without the breakdown differs from this
+  // value's cells by a low effect in every step (nobody, for a missing or constant field; the victim
+  // alone, for "pro" beside a one-person "free"), the value is answered with the funnel's cells
+  // and its label does not seed the noise. Only values that show on their own are settled, so no
+  // small breakdown is named through this.
+  const unlabelled = new Set<string | null>();
+  if (funnel.breakdown !== undefined) {
+    const whole = new Map<string, Promise<FunnelCell[]>>();
+    for (const [breakdown, dropped] of droppedOf) {
+      const own = cells.filter((cell) => cell.breakdown === breakdown);
+      const started = own.find((cell) => cell.step === 0);
+      if (started === undefined || guard.isLowCount(started.users, started.entityDigest)) continue;
+      const key = signature(dropped);
+      if (!whole.has(key)) whole.set(key, cellsOf({ ...funnelWithout(dropped), breakdown: undefined }));
+      const all = (await whole.get(key)!).map((cell) => ({ ...cell, breakdown }));
+      if (!lowEffect(breakdown, own, all, guard, JSON.stringify(['breakdown', breakdown]))) continue;
+      unlabelled.add(breakdown);
+      cells.splice(0, cells.length, ...cells.filter((cell) => cell.breakdown !== breakdown), ...all);
+    }
+  }
+  return { cells, questionOf, labelOf: (breakdown) => (unlabelled.has(breakdown) ? null : breakdown) };
 }
 
 export function guardFunnelBreakdowns(funnel: FunnelQuery, cells: readonly FunnelCell[], guard: PrivacyGuard): FunnelCell[] {

@@ -17,6 +17,7 @@
  */
 import type { Store } from '../store/store.js';
 import type { GroupStatisticsRow } from '../store/row-mapping.js';
+import type { GroupStatistics } from '../domain/group-statistics.js';
 import { type GuardedRow, type PrivacyGuard } from './privacy-guard.js';
 import { type Cohort, type EventQuery, type Filter, fieldName } from '../domain/query-model.js';
 
@@ -42,10 +43,39 @@ export function xorDigests(a: string, b: string): string {
   return hex(a) || hex(b) ? value.toString(16).padStart(64, '0') : value.toString();
 }
 
+const minute = 60_000;
+const hour = 3_600_000;
+const day = 86_400_000;
+
+/**
+ * What a time range selects: the first and last buckets (on the grid `snapTimeRange` uses for a
+ * range of its span) that hold rows the whole query keeps, not the bounds as written. A `from` in
+ * the empty past or a `to` in the future asks about the same rows, so it is the same condition.
+ */
+export async function keptTimeExtent(store: Store, project: string, query: EventQuery, where = query.where): Promise<[number, number] | []> {
+  const end = query.to ?? Date.now();
+  const span = end - (query.from ?? end - day);
+  const grain = span >= 10 * day ? 'day' : span >= 10 * hour ? 'hour' : 'minute';
+  const limit = 10_000;
+  const rows = await store.runQuery(project, { from: query.from, to: query.to, cohort: query.cohort, where, groupBy: [{ time: grain }], aggregates: [{ fn: 'count' }], limit });
+  const buckets = rows.map((row) => {
+    const label = row['d0'];
+    return label instanceof Date ? label.getTime() : Number(label);
+  }).filter((value) => Number.isFinite(value));
+  if (buckets.length === 0) return [];
+  let first = buckets[0]!;
+  let last = first;
+  for (const bucket of buckets) {
+    if (bucket < first) first = bucket;
+    if (bucket > last) last = bucket;
+  }
+  return [first, last];
+}
+
 export async function conditionsOf(store: Store, project: string, query: EventQuery): Promise<Condition[]> {
   const conditions: Condition[] = [];
   if (query.from !== undefined || query.to !== undefined) {
-    conditions.push({ item: JSON.stringify(['ts', query.from ?? null, query.to ?? null]), kind: 'time', filters: [], from: query.from, to: query.to });
+    conditions.push({ item: JSON.stringify(['ts', ...(await keptTimeExtent(store, project, query))]), kind: 'time', filters: [], from: query.from, to: query.to });
   }
   if (query.cohort !== undefined) {
     // A cohort is the set of people who did its event: two cohorts of the same people are one.
@@ -76,8 +106,10 @@ export async function conditionsOf(store: Store, project: string, query: EventQu
     conditions.push({ item, kind: 'filter', filters: [filter] });
   }
   for (const [name, filters] of ranges) {
-    const bounds = filters.map((filter) => [filter.op, filter.value] as const).sort((a, b) => String(a).localeCompare(String(b)));
-    conditions.push({ item: JSON.stringify(['range', name, bounds]), kind: 'filter', filters });
+    // The values the range matches (their least and greatest, among rows the whole query keeps),
+    // not its bounds: a wider bin over the same rows is the same condition.
+    const [extent] = await store.runQuery(project, { ...query, groupBy: [], aggregates: [{ fn: 'min', field: filters[0]!.field }, { fn: 'max', field: filters[0]!.field }], limit: 1 });
+    conditions.push({ item: JSON.stringify(['range', name, [extent?.['a0'], extent?.['a1']].map((value) => (value === null || value === undefined ? null : Number(value)))]), kind: 'filter', filters });
   }
   // The same selection written twice (or as eq and as a prefix matching only that value) is one condition.
   const seen = new Set<string>();
@@ -158,9 +190,12 @@ export class GuardedQuestion {
     return { standing, changed };
   }
 
-  async answer(): Promise<GuardedStatistics> {
+  /**
+   * Every group as asked and as answered: the conditions of low effect on it gone (its statistics
+   * then asked again without them), with the items of those that stand.
+   */
+  async settledGroups(conditions: readonly Condition[]): Promise<{ asked: GroupStatisticsRow[]; standing: Map<string, Set<Condition>>; groups: (GroupStatisticsRow & { conditions: string[] })[] }> {
     const query = this.query;
-    const conditions = await conditionsOf(this.store, this.project, query);
     const base = queryWith(query, conditions);
     const asked = await this.#statistics(base);
     const { standing, changed } = await this.#settle(conditions, asked.map((group) => group.key));
@@ -187,7 +222,18 @@ export class GuardedQuestion {
       const answered = relaxed.get(group.key) ?? group;
       return { ...answered, labels: group.labels, key: group.key, conditions: itemsOf(kept) };
     });
-    const { rows, suppressed } = this.guard.fromStatistics(query, groups);
+    return { asked, standing, groups };
+  }
+
+  async answer(): Promise<GuardedStatistics> {
+    const query = this.query;
+    const conditions = await conditionsOf(this.store, this.project, query);
+    const base = queryWith(query, conditions);
+    const { asked, standing, groups } = await this.settledGroups(conditions);
+    const itemsOf = (kept: Iterable<Condition>) => [...kept].map((condition) => condition.item);
+    const { suppressed } = this.guard.fromStatistics(query, groups);
+    const hidden = new Set(suppressed);
+    const rows = this.guard.rowsOf(query, await this.#dimensionsSettled(conditions, groups.filter((group) => !hidden.has(group)), byKey(asked)));
 
     // Three or more dimensions: the low-effect merge by leading dimensions, seeded by the
     // conditions that stand in some group.
@@ -212,6 +258,64 @@ export class GuardedQuestion {
     }
     const factsByLabel = new Map(groups.map((group) => [JSON.stringify(group.labels), group.facts]));
     return { rows, suppressedGroups, factsOf: (labels) => factsByLabel.get(JSON.stringify(labels)) };
+  }
+
+  /**
+   * Low-effect detection for groupings: a group's label is a condition too ("plan = pro"). Where
+   * the rows of its other labels hold fewer people with another label than the low-effect threshold
+   * (nobody, for a field that is missing or constant; the victim alone, for "pro" beside a one-person
+   * "free"), the dimension goes for that group: it is answered from the rows of its other labels and
+   * its label does not seed the noise. Only shown groups are settled, so no label of a small group
+   * is ever shown through this.
+   */
+  async #dimensionsSettled(conditions: readonly Condition[], shown: readonly (GroupStatisticsRow & { conditions: string[] })[], asked: ReadonlyMap<string, GroupStatisticsRow>): Promise<GroupStatistics[]> {
+    const query = this.query;
+    const dimensions = query.groupBy.length;
+    if (dimensions === 0 || shown.length === 0) return [...shown];
+    const others = (labels: readonly unknown[], dropped: number) => JSON.stringify(labels.filter((_, index) => index !== dropped));
+    const goes = new Map(shown.map((group) => [group, new Set<number>()]));
+    for (let dimension = 0; dimension < dimensions; dimension++) {
+      // The people with a row of the same other labels and another label in this dimension: at
+      // most the sum over those sibling groups (all of them, small ones too), as asked with every
+      // condition. Where even that sum is of low effect, so is the label.
+      const siblings = new Map<string, GroupStatisticsRow[]>();
+      for (const group of asked.values()) {
+        const key = others(group.labels, dimension);
+        siblings.set(key, [...(siblings.get(key) ?? []), group]);
+      }
+      for (const group of shown) {
+        const around = (siblings.get(others(group.labels, dimension)) ?? []).filter((sibling) => sibling.key !== group.key);
+        const excluded = around.reduce((sum, sibling) => sum + sibling.entities, 0);
+        const excludedDigest = around.reduce((combined, sibling) => xorDigests(combined, sibling.entityDigest), '');
+        if (this.guard.isLowEffect(excluded, excludedDigest, JSON.stringify(['group', group.labels[dimension] ?? null]))) goes.get(group)!.add(dimension);
+      }
+    }
+    // A group that loses dimensions is the group of the question grouped by the others, settled as
+    // that question would be: its own conditions of low effect go (a condition the lost dimension
+    // made redundant is judged again without it).
+    const byKept = new Map<string, { kept: number[]; groups: GroupStatisticsRow[] }>();
+    const settled = new Map<GroupStatisticsRow, GroupStatistics>();
+    for (const group of shown) {
+      const gone = goes.get(group)!;
+      if (gone.size === 0) {
+        settled.set(group, group);
+        continue;
+      }
+      const kept = query.groupBy.map((_, index) => index).filter((index) => !gone.has(index));
+      const entry = byKept.get(JSON.stringify(kept)) ?? { kept, groups: [] };
+      entry.groups.push(group);
+      byKept.set(JSON.stringify(kept), entry);
+    }
+    for (const { kept, groups } of byKept.values()) {
+      const coarser = new GuardedQuestion(this.store, this.guard, this.project, { ...query, groupBy: kept.map((index) => query.groupBy[index]!) }, this.entity, this.facts);
+      const byLabels = new Map((await coarser.settledGroups(conditions)).groups.map((row) => [JSON.stringify(row.labels), row]));
+      for (const group of groups) {
+        const seedLabels = kept.map((index) => group.labels[index]);
+        const wider = byLabels.get(JSON.stringify(seedLabels));
+        settled.set(group, wider === undefined ? group : { ...wider, labels: group.labels, seedLabels });
+      }
+    }
+    return shown.map((group) => settled.get(group)!);
   }
 
   /** The `*` group: the suppressed groups merged, answered without the conditions of low effect on it. */

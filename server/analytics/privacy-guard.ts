@@ -4,8 +4,9 @@
  *
  * - Low-count filter: a group with fewer distinct entities than max(3, 3 + 2√2 + N(0,1)) is
  *   suppressed, the noise seeded by the group's entity set.
- * - Sticky layered noise: one N(0,1) layer seeded by the query's own conditions and the group's
- *   labels (an order-free combination of hashes of column, function and constant), one seeded by
+ * - Sticky layered noise: one N(0,1) layer seeded by what the query's conditions select and the
+ *   group's label values (never dimension names, bin widths or labels of a dimension that splits
+ *   nothing), one seeded by
  *   the entity set; both through SHA-256 with the project's secret salt. The same question gets
  *   the same answer, so asking again or rephrasing cannot average the noise away.
  * - Flattening: event counts take the 1–2 largest contributors (the number drawn from the entity
@@ -151,12 +152,12 @@ export class PrivacyGuard {
       this.#conditions.set(query, written);
       conditions = written;
     }
-    const items = [...new Set(conditions)];
-    query.groupBy.forEach((dimension, index) => {
-      const name = 'time' in dimension ? `time:${dimension.time}` : dimension.bin === undefined ? fieldName(dimension.field) : `${fieldName(dimension.field)}/${dimension.bin}`;
-      items.push(JSON.stringify([name, 'group', labels[index] ?? null]));
-    });
-    return digest(this.salt, 'query', aggregate.fn, items.sort().join('\u0001'));
+    const items = new Set(conditions);
+    // A label is the value selected, not the dimension's name or bin width, and only the labels
+    // that still select (`seedLabels`: a dimension of low effect on the group is not one), so
+    // grouping by a missing or constant field, or in ever wider bins, asks nothing new.
+    for (const label of group.seedLabels ?? labels) items.add(JSON.stringify(['group', label ?? null]));
+    return digest(this.salt, 'query', aggregate.fn, [...items].sort().join('\u0001'));
   }
 
   /** Whether `entities` people (their set digested as `entityDigest`) are too few to show: the low-count filter. */
@@ -194,6 +195,12 @@ export class PrivacyGuard {
   noisyDuration(question: readonly string[], labels: readonly unknown[], entityDigest: string, value: number): number {
     const seed = digest(this.salt, 'duration', orderFree([...question, ...labels.map((label, index) => JSON.stringify(['label', index, label ?? null]))]), entityDigest);
     return Math.max(0, value * (1 + 0.05 * normalAt(seed, 0)));
+  }
+
+  /** Two sticky N(0,1) draws for deciding whether a column isolates, seeded by the column and its holders. */
+  columnNoise(column: string, holdersDigest: string): [number, number] {
+    const seed = digest(this.salt, 'column', column, holdersDigest);
+    return [normalAt(seed, 0), normalAt(seed, 8)];
   }
 
   /** Whether a group of these entities is too small to show. */
@@ -265,6 +272,11 @@ export class PrivacyGuard {
   bin(query: EventQuery, merged: GroupStatistics): GuardedRow | undefined {
     if (query.groupBy.length === 0 || merged.entities === 0 || merged.entities < this.#queryMinimum(query) || this.#lowCount(merged.entities, merged.entityDigest)) return undefined;
     return this.#row(query, { ...merged, labels: query.groupBy.map(() => SUPPRESSED) }, digest(this.salt, 'entities', merged.entityDigest));
+  }
+
+  /** Rows for groups already found to pass the filters (answered from statistics of a larger set of their rows). */
+  rowsOf(query: EventQuery, groups: readonly GroupStatistics[]): GuardedRow[] {
+    return groups.map((group) => this.#row(query, group, digest(this.salt, 'entities', group.entityDigest)));
   }
 
   #row(query: EventQuery, group: GroupStatistics, entitySeed: Buffer): GuardedRow {

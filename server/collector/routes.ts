@@ -101,7 +101,14 @@ export function registerRoutes(app: FastifyInstance, keys: KeyRing, store: Store
     return reply.code(writable ? 200 : 503).send({ status: writable ? 'ready' : 'storage not writable' });
   });
 
-  app.get('/metrics', async (_request, reply) => {
+  // Prometheus metrics count events live, per project: read at the rate they arrive, they would
+  // show single events that the guarded analytics never show. So they need a key with direct
+  // access (the admin key, or a read key at `direct`), sent as Prometheus's `authorization`.
+  app.get('/metrics', async (request, reply) => {
+    const grant = authorize(request, keys, 'read');
+    if (grant.access !== 'direct') {
+      throw new ClientError(403, 'forbidden', `/metrics counts single events: it needs a key with direct access (the admin key, or a read key with access "direct"); this key is ${grant.access}`);
+    }
     const text = await metrics.registry.metrics();
     return reply.type(metrics.registry.contentType).send(text);
   });

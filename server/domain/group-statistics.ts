@@ -13,6 +13,8 @@ export interface GroupStatistics {
   top: number[];
   /** The sticky layer's conditions for this group, if not the query's own (see analytics/guarded-statistics.ts). */
   conditions?: readonly string[];
+  /** The labels that seed the sticky layer, if not all of `labels` (those of dimensions of low effect left out). */
+  seedLabels?: readonly unknown[];
 }
 
 /** The label of groups too small to show on their own, gathered into one row (or one breakdown). */

@@ -187,13 +187,29 @@ describe('health', () => {
   it('reports liveness, readiness and Prometheus metrics', async () => {
     expect(await (await fetch(`${collector.url}/healthz`)).json()).toMatchObject({ status: 'ok' });
     expect((await fetch(`${collector.url}/readyz`)).status).toBe(200);
-    const text = await (await fetch(`${collector.url}/metrics`)).text();
+    const text = await (await fetch(`${collector.url}/metrics`, { headers: { authorization: `Bearer ${keys.admin}` } })).text();
     for (const name of ['logmill_events_accepted_total', 'logmill_events_duplicate_total', 'logmill_requests_rejected_total', 'logmill_request_duration_seconds_bucket', 'logmill_batch_events_bucket', 'logmill_storage_rows', 'logmill_storage_bytes', 'logmill_client_spool_events', 'logmill_uptime_seconds']) {
       expect(text).toContain(name);
     }
     expect(await metric(collector.url, 'logmill_events_duplicate_total')).toBeGreaterThanOrEqual(100);
     expect(await metric(collector.url, 'logmill_storage_bytes')).toBeGreaterThan(0);
     expect(await metric(collector.url, 'logmill_clients_reporting')).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('metrics for Prometheus', () => {
+  it('shows live event counts only to a key with direct access: a reader without one could watch single events arrive', async () => {
+    const open = await fetch(`${collector.url}/metrics`);
+    expect(open.status).toBe(401);
+    const openText = await open.text();
+    expect(openText).not.toContain('logmill_events_accepted_total');
+    const untrustedRead = await fetch(`${collector.url}/metrics`, { headers: { authorization: `Bearer ${keys.read}` } });
+    expect(untrustedRead.status).toBe(403);
+    expect(await untrustedRead.text()).toContain('direct access');
+    const before = await metric(collector.url, 'logmill_events_accepted_total');
+    const line = envelopeLines(1)[0]!;
+    expect((await post(`${collector.url}/v1/events`, line, { authorization: `Bearer ${keys.ingest}`, 'content-type': 'application/x-ndjson' })).status).toBe(200);
+    expect(await metric(collector.url, 'logmill_events_accepted_total')).toBe(before + 1);
   });
 });
 

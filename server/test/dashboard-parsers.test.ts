@@ -42,7 +42,7 @@ describe('parsePrometheusText', () => {
       const ingest = { authorization: `Bearer ${keys.ingest}`, 'content-type': 'application/x-ndjson' };
       expect((await post(`${collector.url}/v1/events`, envelopeLines(2).join('\n'), ingest)).status).toBe(200);
       expect((await post(`${collector.url}/v1/events`, 'not json', ingest)).status).toBe(400);
-      const samples = parsePrometheusText(await (await fetch(`${collector.url}/metrics`)).text());
+      const samples = parsePrometheusText(await (await fetch(`${collector.url}/metrics`, { headers: { authorization: `Bearer ${keys.admin}` } })).text());
       expect(total(samples, 'logmill_events_accepted_total')).toBe(2);
       expect(total(samples, 'logmill_requests_rejected_total')).toBeGreaterThanOrEqual(1);
       expect(samples.some((sample) => sample.name === 'logmill_requests_rejected_total' && sample.labels['reason'] !== undefined)).toBe(true);

@@ -17,6 +17,7 @@ const secrets = new Map<string, 'positive' | 'negative'>();
 const hour = 3_600_000;
 const start = Date.UTC(2026, 10, 2, 8);
 const untrusted = { authorization: `Bearer ${keys.read}` };
+const rareColumns = Array.from({ length: 8 }, (_, index) => (seededRandom(4242 + index)() < 0.5 ? 'north' : 'south'));
 const direct = { authorization: `Bearer ${keys.admin}` };
 let collector: CollectorProcess;
 
@@ -108,6 +109,12 @@ beforeAll(async () => {
       // A report everyone in the first city reads a day later, the victim five hours before the rest.
       if (cityIndex === 0) lines.push(envelope({ userId: person.id, template: 'report read', ts: start + (person.plan === 'free' ? 19 : 24) * hour + personIndex * 1000, attributes }));
     }
+  }
+  // Rare columns, each held by two people: the attacker (north) and one other, whose value is the
+  // secret the isolating check must not tell.
+  for (const [index, other] of rareColumns.entries()) {
+    lines.push(envelope({ userId: 'rare-attacker', name: 'clinic visit', ts: start + index, attributes: { [`clinic${index}`]: 'north' } }));
+    lines.push(envelope({ userId: `rare-other-${index}`, name: 'clinic visit', ts: start + index, attributes: { [`clinic${index}`]: other } }));
   }
   await ingestAll(collector.url, keys.ingest, lines);
 }, 120_000);
@@ -363,6 +370,100 @@ describe('attacks with a read key', () => {
       expect(views['noiseSd'][0]['count']).toBeCloseTo(5 * Math.SQRT2, 6);
       expect(Math.abs(views['rows'][0]['users'] - 27)).toBeLessThanOrEqual(5 * Math.SQRT2);
       expect(Math.abs(views['rows'][0]['count'] - 81)).toBeLessThanOrEqual(5 * views['noiseSd'][0]['count']);
+    }
+  });
+});
+
+describe('rephrasings that select the same rows and people (groupings, exclusions, time bounds)', () => {
+  /** Squared mean differences of count and users between two lists of rows asked alike. */
+  const meanSquare = (a: Json[], b: Json[]) => {
+    const mean = (rows: Json[], field: string) => rows.reduce((sum, row) => sum + Number(row?.[field] ?? 0), 0) / rows.length;
+    return (mean(a, 'count') - mean(b, 'count')) ** 2 + (mean(a, 'users') - mean(b, 'users')) ** 2;
+  };
+
+  it('gives a grouping by a missing or constant field no fresh noise, and "plan = pro" as a grouping the victim cannot change', async () => {
+    // The attacker's difference: positive lab results in the city grouped by a field that splits
+    // nothing, against the `pro` row of the same grouped by plan as well (everyone but the victim).
+    // Each field name drew fresh noise, so averaging over names found the victim's result.
+    const groupings = ['attributes.zz0', 'vars.zz1', 'attributes.city', 'name'];
+    const distinct: number[] = [];
+    const signals: number[] = [];
+    const score = await accuracy(async (city) => {
+      const signal = async (result: string) => {
+        const [whole, pro]: Json[][] = [[], []];
+        for (const field of groupings) {
+          const body = labResult(city, result);
+          const one = (await ask('/api/query', { ...body, groupBy: [{ field }] }))['rows'] as Json[];
+          const two = (await ask('/api/query', { ...body, groupBy: [{ field }, { field: 'attributes.plan' }] }))['rows'] as Json[];
+          expect(one).toHaveLength(1);
+          whole.push(one[0]!);
+          pro.push(two.find((row) => row['attributes.plan'] === 'pro')!);
+        }
+        distinct.push(new Set(whole.map((row) => `${row['count']} ${row['users']}`)).size);
+        signals.push(meanSquare(whole, pro));
+        return signals.at(-1)!;
+      };
+      return better(await signal('positive'), await signal('negative'), city);
+    }, cities.slice(0, 8));
+    console.info(`grouping difference attack: ${score}`);
+    expect(score).toBeLessThanOrEqual(0.7);
+    // One question, however it is grouped: the same numbers for every field that splits nothing,
+    // and the `pro` row beside a one-person `free` is that answer, so the victim changes nothing.
+    expect(new Set(distinct)).toEqual(new Set([1]));
+    expect(new Set(signals)).toEqual(new Set([0]));
+  });
+
+  it('adds no noise for a funnel exclusion that excludes nobody, nor for a breakdown the victim alone changes', async () => {
+    // A funnel from the city's page views to a positive lab result; the victim converts or not.
+    // Exclusions of events that never happen drew fresh noise for every cell.
+    const distinct: number[] = [];
+    const signals: number[] = [];
+    const score = await accuracy(async (city) => {
+      const signal = async (result: string) => {
+        const [whole, pro]: Json[][] = [[], []];
+        for (let k = 0; k < 3; k++) {
+          const funnel = { steps: [{ name: 'page view', where: [{ field: 'attributes.city', value: city }] }, { name: 'lab result', where: [{ field: 'attributes.result', value: result }] }], exclusions: [{ name: `never-${k}`, fromStep: 0, toStep: 1 }] };
+          const unbroken = await ask('/api/funnel', funnel);
+          const broken = await ask('/api/funnel', { ...funnel, breakdown: 'attributes.plan' });
+          whole.push({ users: unbroken['breakdowns'][0]['steps'][1]['users'] });
+          pro.push({ users: broken['breakdowns'].find((entry: Json) => entry['breakdown'] === 'pro')['steps'][1]['users'] });
+        }
+        distinct.push(new Set(whole.map((row) => row['users'])).size);
+        signals.push(meanSquare(whole, pro));
+        return signals.at(-1)!;
+      };
+      return better(await signal('positive'), await signal('negative'), city);
+    }, cities.slice(0, 8));
+    console.info(`funnel exclusion difference attack: ${score}`);
+    expect(score).toBeLessThanOrEqual(0.7);
+    expect(new Set(distinct)).toEqual(new Set([1]));
+    expect(new Set(signals)).toEqual(new Set([0]));
+  });
+
+  it('decides low effect once for one set of excluded people, however the time range is written', async () => {
+    // `from` cuts the city's first five people (five positive results); `to` moves through hours
+    // after the city's last event. Each `to` drew a fresh threshold, and how often the cut was left
+    // out counted the people it excluded.
+    for (const [cityIndex, city] of cities.slice(0, 6).entries()) {
+      const from = start + (cityIndex * 27 + 5) * 60_000;
+      const answers = new Set<string>();
+      for (let k = 0; k < 12; k++) {
+        const to = from + 9 * hour + k * 60_000;
+        answers.add(JSON.stringify((await ask('/api/query', { ...labResult(city, 'positive'), from, to }))['rows']));
+      }
+      expect(answers.size, city).toBe(1);
+    }
+  });
+
+  it('refuses columns a few people hold whatever their values, with no share in the message', async () => {
+    // Each rare column is held by the attacker (north) and one other: a 200 for "the other is north
+    // too" and a 403 for "south" told the other's value exactly.
+    const answers = await Promise.all(rareColumns.map((_, index) => call('POST', '/api/query', untrusted, { where: [{ field: `attributes.clinic${index}`, value: 'north' }], aggregates: [{ fn: 'users' }] })));
+    expect(new Set(rareColumns)).toEqual(new Set(['north', 'south']));
+    for (const answer of answers) {
+      expect(answer.status).toBe(403);
+      expect(answer.body['message']).toContain('singles out people');
+      expect(answer.body['message']).not.toMatch(/\d+ ?%/);
     }
   });
 });

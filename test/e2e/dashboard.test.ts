@@ -313,7 +313,7 @@ describe('the dashboard, with the admin key', () => {
     await page.goto(`${url}/#/health`);
     await page.waitForFunction(() => /events\/s/.test(document.querySelector('[data-metric="rate(logmill_events_accepted_total)"]')?.textContent ?? ''), undefined, { timeout: 15_000 });
     const accepted = Number((await page.textContent('[data-metric="logmill_events_accepted_total"] strong'))!.replace(/,/g, ''));
-    const metrics = await (await fetch(`${url}/metrics`)).text();
+    const metrics = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${keys.admin}` } })).text();
     const now = Number(/^logmill_events_accepted_total\{[^}]*\} (\d+)/m.exec(metrics)![1]);
     expect(accepted).toBeGreaterThan(100);
     expect(accepted).toBeLessThanOrEqual(now);

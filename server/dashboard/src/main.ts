@@ -29,7 +29,7 @@ const routes: Route[] = [
   { path: 'tail', label: 'Live tail', direct: true, make: tailView },
   { path: 'funnels', label: 'Funnels', make: funnelsView },
   { path: 'experiments', label: 'Experiments', make: experimentsView },
-  { path: 'health', label: 'Health', make: () => healthView() },
+  { path: 'health', label: 'Health', make: (api: Api) => healthView(api) },
 ];
 
 function takeKeyFromAddress(): void {

@@ -133,7 +133,7 @@ export async function storedEvent(url: string, id: string): Promise<Record<strin
 
 /** A metric's value from `/metrics` (summing every label set). */
 export async function metric(url: string, name: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${keys.admin}` } })).text();
   let sum = 0;
   for (const line of text.split('\n')) {
     if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));

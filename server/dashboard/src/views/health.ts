@@ -3,6 +3,7 @@
  * (uptime, ingest rate, rejects by reason, duplicates, storage, client spools), each labelled with
  * its Prometheus metric so the page and a Grafana board can be compared line by line.
  */
+import type { Api } from '../api.js';
 import { sparkline } from '../charts/sparkline.js';
 import { type View, h, replace } from '../dom.js';
 import { duration, number } from '../format.js';
@@ -14,7 +15,7 @@ function bytes(value: number): string {
   return value < 1024 * 1024 ? `${(value / 1024).toFixed(1)} KiB` : value < 1024 ** 3 ? `${(value / 1024 / 1024).toFixed(1)} MiB` : `${(value / 1024 ** 3).toFixed(2)} GiB`;
 }
 
-export function healthView(): View {
+export function healthView(api: Api): View {
   const cards = h('div', { class: 'cards' }, h('p', { class: 'muted' }, 'loading…'));
   const rejects = h('div', { class: 'table-scroll' });
   const rates: number[] = [];
@@ -61,7 +62,12 @@ export function healthView(): View {
 
   async function poll(): Promise<void> {
     try {
-      const response = await fetch('/metrics');
+      // /metrics counts single events, so it answers keys with direct access only.
+      const response = await fetch('/metrics', { headers: { authorization: `Bearer ${api.key}` } });
+      if (response.status === 401 || response.status === 403) {
+        replace(cards, h('p', { class: 'muted' }, 'The collector\'s health numbers count single events: they need the admin key or a read key with direct access.'));
+        return;
+      }
       render(parsePrometheusText(await response.text()));
     } catch (error) {
       replace(cards, h('p', { class: 'error' }, `cannot read /metrics: ${String(error)}`));
