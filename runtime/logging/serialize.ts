@@ -13,24 +13,6 @@ function stringJson(text: string): string {
   return JSON.stringify(text.length > MAX_STRING ? `${text.slice(0, MAX_STRING)}…[${text.length - MAX_STRING} more]` : text);
 }
 
-// The same few keys come back event after event; their verdicts are remembered per set of rules.
-const MAX_VERDICTS = 1024;
-let verdictsOf: Redaction | undefined;
-let verdicts = new Map<string, boolean>();
-
-function isSensitive(redactor: Redaction, key: string): boolean {
-  if (redactor !== verdictsOf || verdicts.size >= MAX_VERDICTS) {
-    verdictsOf = redactor;
-    verdicts = new Map();
-  }
-  let verdict = verdicts.get(key);
-  if (verdict === undefined) {
-    verdict = redactor.isSensitiveKey(key);
-    verdicts.set(key, verdict);
-  }
-  return verdict;
-}
-
 function read(object: object, key: string | number): unknown {
   try {
     return (object as Record<string | number, unknown>)[key];
@@ -70,7 +52,7 @@ function objectJson(value: object, redactor: Redaction | undefined, path: string
       const item = read(value, key);
       if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
       const childPath = redactor?.hasPaths ? [...path, key] : path;
-      const filtered = redactor !== undefined && (isSensitive(redactor, key) || (redactor.hasPaths && redactor.matchesPath(childPath)));
+      const filtered = redactor !== undefined && (redactor.isSensitiveKey(key) || (redactor.hasPaths && redactor.matchesPath(childPath)));
       out += `${first ? '' : ','}${stringJson(key)}:${filtered ? `"${FILTERED}"` : valueJson(item, redactor, childPath, seen)}`;
       first = false;
     }
