@@ -4,6 +4,7 @@
 // than requests/s on a shared machine) and requests/s, as ratios to the plain build logging with pino.
 //
 //   node bench/real-server/run.mjs [--rounds 5] [--seconds 3] [--connections 16] [--node /path/to/node]
+//                                  [--modes pino,pino-als,logmill]
 import { spawn, spawnSync } from 'node:child_process';
 import { symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -20,12 +21,15 @@ const seconds = Number(option('seconds', 3));
 const connections = Number(option('connections', 16));
 const node = option('node', process.execPath);
 
-const modes = [
+const allModes = [
   { name: 'pino', label: 'plain build, pino', build: 'plain' },
   { name: 'pino-als', label: 'plain build, pino + AsyncLocalStorage (run per request, mixin)', build: 'plain' },
   { name: 'logmill-plain', label: "plain build, Logmill's logger (no transform)", build: 'plain' },
   { name: 'logmill', label: 'Logmill: instrumented, withContext per request', build: 'instrumented' },
 ];
+
+const chosen = option('modes', undefined)?.split(',');
+const modes = chosen === undefined ? allModes : allModes.filter((mode) => mode.name === 'pino' || chosen.includes(mode.name));
 
 function build(transform) {
   const outDir = compileBenchmark([join(here, 'app.ts')], { transform, rootDir: here });
