@@ -76,6 +76,8 @@ export interface AmbientFallback {
   get(): LogmillContext | undefined;
   /** Runs `fn` so that asynchronous work it starts keeps `context`. */
   run<T>(context: LogmillContext, fn: () => T): T;
+  /** Makes `context` the one the rest of this synchronous run, and what it starts, keeps. */
+  enterWith?(context: LogmillContext | undefined): void;
 }
 
 /**

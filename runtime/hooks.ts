@@ -96,6 +96,14 @@ export function inherit(hidden: unknown, lexical: LogmillContext | undefined): L
 export const slot: { current: LogmillContext | undefined } = registry;
 
 /**
+ * The slot of an activation that calls `identify()`. Where there is no AsyncLocalStorage it is the
+ * slot itself; the Node entry mirrors its writes (node-mirrored-slot.ts).
+ */
+export function mirroredSlot(): { current: LogmillContext | undefined } {
+  return registry;
+}
+
+/**
  * Opens a `catch` or `finally` block, which may run after a rejected await resumed the activation
  * without `resume`. Returns the new outer value.
  */

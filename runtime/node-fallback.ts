@@ -11,6 +11,7 @@ function createFallback(): AmbientFallback {
   return {
     get: () => storage.getStore(),
     run: (context, fn) => storage.run(context, fn),
+    enterWith: (context) => storage.enterWith(context!),
   };
 }
 

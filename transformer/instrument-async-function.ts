@@ -5,7 +5,7 @@
  *   →
  *   async function load(id, options = {}, __logmillContext = void 0) {
  *     __logmillContext = __logmill.enter(__logmillFrame0, __logmillContext, __logmillScope0);
- *     const __logmillScope1 = __logmillContext;        // only when functions inside capture it
+ *     const __logmillScope1 = __logmillContext;        // only when functions inside capture it (`let` when identify() switches it)
  *     const __logmillSlot = __logmill.slot;
  *     let __logmillOuter = __logmillSlot.current, __logmillAwaited;   // the temporary only if it suspends
  *     __logmillSlot.current = __logmillContext;
@@ -44,6 +44,11 @@ export interface ActivationPlan {
   lexicalScope: string | undefined;
   /** This activation's own scope alias, declared when nested functions captured it. */
   ownScope: string | undefined;
+  /**
+   * Whether the body calls `identify()`: the scope alias switches with the context (a `let` then),
+   * and the slot is `__logmill.mirroredSlot()`, which mirrors its writes into AsyncLocalStorage.
+   */
+  identifies?: boolean;
   /** Whether a rewrite in the body (a suspension point, a return) needs `__logmillAwaited`. */
   usesTemporary: boolean;
   /** Whether the body's returns give the slot back (rewrite-returns.ts), so no `finally` is needed. */
@@ -67,9 +72,15 @@ export function instrumentAsyncFunction(emit: Emit, fn: FunctionWithBody, plan: 
       ? factory.createExpressionStatement(factory.createAssignment(emit.context(), entered))
       : constant(emit, names.context, entered, ts.NodeFlags.Let),
   ];
-  if (plan.ownScope !== undefined) entry.push(constant(emit, plan.ownScope, emit.context(), ts.NodeFlags.Const));
+  if (plan.ownScope !== undefined) entry.push(constant(emit, plan.ownScope, emit.context(), plan.identifies ? ts.NodeFlags.Let : ts.NodeFlags.Const));
   entry.push(
-    constant(emit, names.slot, factory.createPropertyAccessExpression(factory.createIdentifier(names.runtime), 'slot'), ts.NodeFlags.Const),
+    constant(
+      emit,
+      names.slot,
+      // The user an activation identifies must also reach what library code it calls schedules.
+      plan.identifies ? emit.hook('mirroredSlot', []) : factory.createPropertyAccessExpression(factory.createIdentifier(names.runtime), 'slot'),
+      ts.NodeFlags.Const,
+    ),
   );
   const declarations = [factory.createVariableDeclaration(names.outer, undefined, undefined, emit.slot())];
   // A concise body becomes a return here, after the walk, so it is handed back here too.

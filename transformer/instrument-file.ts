@@ -67,6 +67,8 @@ interface Activation {
   readonly body: TS.ConciseBody;
   /** Set when the body's last statement is a final `await x;` that already gave the slot back. */
   endsSuspended: boolean;
+  /** Set when the body calls `identify()`, which switches the scope alias too (then a `let`). */
+  identifies: boolean;
 }
 
 export interface FileInstrumenter {
@@ -160,6 +162,7 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
       exitsAtReturns: fn.asteriskToken === undefined && runsNothingAfterReturn(ts, fn.body!),
       body: fn.body!,
       endsSuspended: false,
+      identifies: false,
     };
     const enclosing = lexical;
     let frameName: string | undefined;
@@ -175,6 +178,7 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
       hiddenParameter: environment.takesHiddenParameter(fn),
       lexicalScope: enclosing === undefined ? undefined : names.scope(enclosing.depth),
       ownScope: own.captured ? names.scope(own.depth) : undefined,
+      identifies: own.identifies,
       usesTemporary: own.usesTemporary,
       exitsAtReturns: own.exitsAtReturns,
       endsSuspended: own.endsSuspended,
@@ -344,7 +348,14 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
     }
     if (analytic !== undefined) {
       const name = addSite(node, logLevels['info']!, undefined);
-      return stampAnalyticCall(emit, analytic, ts.visitEachChild(node, visit, context), name, activation === undefined ? undefined : emit.context());
+      const visited = ts.visitEachChild(node, visit, context);
+      if (analytic === 'identify' && activation !== undefined) {
+        // Callbacks and async functions created in the activation read its scope alias when they
+        // run: switched along with the activation, those created after identify() see the user.
+        activation.captured = true;
+        activation.identifies = true;
+      }
+      return stampAnalyticCall(emit, analytic, visited, name, activation === undefined ? undefined : emit.context(), activation === undefined ? undefined : names.scope(activation.depth));
     }
     if (severity === undefined) {
       if (!fieldsCall) return undefined;

@@ -72,7 +72,7 @@ export function isModuleFieldsCall(ts: typeof TS, checker: TS.TypeChecker, call:
  * fields as log calls do:
  *
  *   event('paid', { cents })       →  __logmill.eventAt(__logmillSite3, __logmillContext, 'paid', { cents })
- *   identify(user, traits)         →  __logmillContext = __logmill.identifyAt(__logmillSite4, __logmillContext, user, traits)
+ *   identify(user, traits)         →  __logmillScope0 = __logmillContext = __logmill.identifyAt(__logmillSite4, __logmillContext, user, traits)
  *   experiment('x', 'b', run)      →  __logmill.experimentAt(__logmillSite5, 'x', 'b', run)
  *
  * `identify` inside an activation switches it to the returned context, so the rest of the
@@ -91,13 +91,25 @@ export function analyticCall(ts: typeof TS, checker: TS.TypeChecker, call: TS.Ca
   return undefined;
 }
 
-/** One analytic call with its site; `context` is the activation's, or undefined outside one. */
-export function stampAnalyticCall(emit: Emit, kind: AnalyticCall, call: TS.CallExpression, siteName: string, context: TS.Identifier | undefined): TS.Expression {
+/**
+ * One analytic call with its site; `context` is the activation's, or undefined outside one, and
+ * `scope` its scope alias, which `identify` switches too.
+ */
+export function stampAnalyticCall(
+  emit: Emit,
+  kind: AnalyticCall,
+  call: TS.CallExpression,
+  siteName: string,
+  context: TS.Identifier | undefined,
+  scope?: string,
+): TS.Expression {
   const { factory } = emit;
   const site = factory.createIdentifier(siteName);
   if (kind === 'experiment') return emit.hook('experimentAt', [site, ...call.arguments]);
   const stamped = emit.hook(kind === 'event' ? 'eventAt' : 'identifyAt', [site, context ?? emit.undefinedValue(), ...call.arguments]);
-  return kind === 'identify' && context !== undefined ? factory.createAssignment(emit.context(), stamped) : stamped;
+  if (kind !== 'identify' || context === undefined) return stamped;
+  const switched = factory.createAssignment(emit.context(), stamped);
+  return scope === undefined ? switched : factory.createAssignment(factory.createIdentifier(scope), switched);
 }
 
 /** `user ${id} paid ${cents}` → ['user %s paid %s', [id, cents]]; literal `%` doubles. */

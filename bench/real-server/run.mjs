@@ -4,9 +4,10 @@
 // than requests/s on a shared machine) and requests/s, as ratios to the plain build logging with pino.
 //
 //   node bench/real-server/run.mjs [--rounds 5] [--seconds 3] [--connections 16] [--node /path/to/node]...
+//                                  [--modes pino,pino-als,logmill]
 //
 // Each --node runs the whole benchmark on that Node (default: this one); the result file has a
-// column per Node.
+// column per Node. --modes leaves out the others (plain pino, the base of every ratio, always runs).
 import { spawn, spawnSync } from 'node:child_process';
 import { symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -26,12 +27,15 @@ const nodes = process.argv.flatMap((argument, index) => (argument === '--node' ?
 if (nodes.length === 0) nodes.push(process.execPath);
 let node = nodes[0];
 
-const modes = [
+const allModes = [
   { name: 'pino', label: 'plain build, pino', build: 'plain' },
   { name: 'pino-als', label: 'plain build, pino + AsyncLocalStorage (run per request, mixin)', build: 'plain' },
   { name: 'logmill-plain', label: "plain build, Logmill's logger (no transform)", build: 'plain' },
   { name: 'logmill', label: 'Logmill: instrumented, withContext per request', build: 'instrumented' },
 ];
+
+const chosen = option('modes', undefined)?.split(',');
+const modes = chosen === undefined ? allModes : allModes.filter((mode) => mode.name === 'pino' || chosen.includes(mode.name));
 
 function build(transform) {
   const outDir = compileBenchmark([join(here, 'app.ts')], { transform, rootDir: here });

@@ -50,7 +50,11 @@ export function eventAt(site: CallSite, context: LogmillContext | undefined, nam
  * activation switches to (the caller's context, or the ambient one outside instrumented functions).
  */
 export function identifyAt(site: CallSite, context: LogmillContext | undefined, userId: string, traits: Readonly<Record<string, unknown>> = {}): LogmillContext {
-  return identifyIn(context ?? ambientContext(), userId, traits, site);
+  const child = identifyIn(context ?? ambientContext(), userId, traits, site);
+  // In an activation, whose slot mirrors into AsyncLocalStorage (hooks.ts `mirroredSlot`) and
+  // hands the store back when it suspends: library calls made next keep the user.
+  if (context !== undefined && child !== context && registry.fallbackEnabled) registry.fallback?.enterWith?.(child);
+  return child;
 }
 
 /** `identify` for instrumented code: returns the context the calling activation switches to. */

@@ -2,7 +2,7 @@
  * The event envelope as one JSON line (the NDJSON sink and the collector speak it). The parts that
  * repeat — the context, the call site, a bound logger's attributes — are serialized once and reused.
  */
-import type { LogmillContext } from '../context.js';
+import type { Frame, LogmillContext } from '../context.js';
 import { loggingState } from './configure.js';
 import { type CallSite, type LogmillEvent, SCHEMA_VERSION, contextView } from './event.js';
 import { severityText } from './levels.js';
@@ -30,7 +30,6 @@ export function envelopePiece(text: string): EnvelopePiece {
   return { text, bytes: encoder.encode(text) };
 }
 
-let contextJson = new WeakMap<LogmillContext, EnvelopePiece>();
 let attributesJson = new WeakMap<object, EnvelopePiece>();
 const siteJson = new WeakMap<CallSite, EnvelopePiece>();
 const siteTemplateJson = new WeakMap<CallSite, EnvelopePiece>();
@@ -60,6 +59,63 @@ function headOf(kind: 'log' | 'event', severityNumber: number): EnvelopePiece {
 }
 
 /**
+ * Each request makes contexts of its own, so caching a context's JSON by context would encode and
+ * remember text that is used once. What repeats is in its parts: the logical stack is one of the
+ * few frame chains the program has (interned below, with its bytes), and the variables are
+ * serialized per event, reusing the last object's text while the same variables keep logging.
+ */
+interface StackNode {
+  /** `,"stack":[…]}`, closing the context object. */
+  readonly piece: EnvelopePiece;
+  /** The stacks one frame deeper, by the frame entered. */
+  readonly deeper: Map<Frame, StackNode>;
+}
+const newStackNode = (stackJson: string): StackNode => ({ piece: envelopePiece(`,"stack":${stackJson}}`), deeper: new Map() });
+/** Frame chains past this many are serialized per event: a bound on memory, not a case that occurs. */
+const MAX_INTERNED_STACKS = 4096;
+let stacks = newStackNode('[]');
+let internedStacks = 0;
+let lastVariables: object | undefined;
+let lastVariablesJson = '';
+const framesOfContext: Frame[] = [];
+
+function writeContext(context: LogmillContext, redactor: Redaction | undefined, writer: EnvelopeWriter): void {
+  if (redactor?.hasPaths) {
+    // Paths are matched from the context's root; the whole view goes through them.
+    writer.text(`,"context":${toJson(contextView(context), redactor)}`);
+    return;
+  }
+  const variables = context.variables;
+  if (variables !== lastVariables) {
+    lastVariablesJson = toJson(variables, redactor);
+    lastVariables = variables;
+  }
+  writer.text(`,"context":{"vars":${lastVariablesJson}`);
+  const frames = framesOfContext;
+  frames.length = 0;
+  for (let current: LogmillContext | undefined = context; current !== undefined; current = current.parent) {
+    if (current.frame !== undefined) frames.push(current.frame);
+  }
+  // Walked from the outermost frame, so each step is the stack one call deeper.
+  let node = stacks;
+  for (let index = frames.length - 1; index >= 0; index--) {
+    const frame = frames[index]!;
+    let deeper = node.deeper.get(frame);
+    if (deeper === undefined) {
+      if (internedStacks >= MAX_INTERNED_STACKS) {
+        writer.text(`,"stack":${toJson(frames, redactor)}}`);
+        return;
+      }
+      deeper = newStackNode(toJson(frames.slice(index), redactor));
+      node.deeper.set(frame, deeper);
+      internedStacks++;
+    }
+    node = deeper;
+  }
+  writer.piece(node.piece);
+}
+
+/**
  * Writes `event` as one line of JSON (no trailing newline): the few parts made for this event as
  * text, and the parts that repeat — the head, the site's template, the bound attributes, the
  * context, the call site — as cached pieces with their bytes.
@@ -69,8 +125,10 @@ export function writeEnvelope(event: LogmillEvent, writer: EnvelopeWriter): void
   if (redactor !== cachedRedactor) {
     // New redaction rules: nothing serialized under the old ones may be reused.
     cachedRedactor = redactor;
-    contextJson = new WeakMap();
     attributesJson = new WeakMap();
+    stacks = newStackNode('[]');
+    internedStacks = 0;
+    lastVariables = undefined;
   }
   writer.text(`{"id":"${event.id}","ts":${event.ts}`);
   writer.piece(headOf(event.kind, event.severityNumber));
@@ -95,7 +153,7 @@ export function writeEnvelope(event: LogmillEvent, writer: EnvelopeWriter): void
   } else {
     writer.text(`${dynamic},"attributes":${toJson(attributes, redactor)}`);
   }
-  writer.piece(cached(contextJson, event.logContext, () => `,"context":${toJson(contextView(event.logContext), redactor)}`));
+  writeContext(event.logContext, redactor, writer);
   const userId = event.userId;
   if (userId !== undefined) writer.text(`,"userId":${JSON.stringify(userId)}`);
   const sessionId = event.sessionId;

@@ -53,7 +53,7 @@ function objectJson(value: object, redactor: Redaction | undefined, path: string
       if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
       const childPath = redactor?.hasPaths ? [...path, key] : path;
       const filtered = redactor !== undefined && (redactor.isSensitiveKey(key) || (redactor.hasPaths && redactor.matchesPath(childPath)));
-      out += `${first ? '' : ','}${JSON.stringify(key)}:${filtered ? `"${FILTERED}"` : valueJson(item, redactor, childPath, seen)}`;
+      out += `${first ? '' : ','}${stringJson(key)}:${filtered ? `"${FILTERED}"` : valueJson(item, redactor, childPath, seen)}`;
       first = false;
     }
     return `${out}}`;
