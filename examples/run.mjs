@@ -40,13 +40,15 @@ execFileSync(process.execPath, ['--enable-source-maps', join(shop, 'dist/main.js
   env: { ...process.env, LOGMILL_URL: url, LOGMILL_INGEST_KEY: keys.ingest },
 });
 
-const stored = /^logmill_storage_rows (\d+)/m.exec(await (await fetch(`${url}/metrics`)).text())?.[1];
+// /metrics answers keys with direct access only: its per-project counters are exact and live.
+const stored = /^logmill_storage_rows (\d+)/m.exec(await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${keys.admin}` } })).text())?.[1];
 console.log(`
 The collector holds ${stored} events in ${data}/events.duckdb. Where to look:
   ${url}/#key=${keys.admin}
                                      the dashboard (live tail, overview, funnels, experiments, health),
                                      opened with the admin key; ${url}/ alone asks for a key
-  ${url}/metrics                     Prometheus metrics (events accepted, duplicates, rejects, latency)
+  curl -H 'authorization: Bearer ${keys.admin}' ${url}/metrics
+                                     Prometheus metrics (events accepted, duplicates, rejects, latency; needs direct access)
   ${url}/healthz, ${url}/readyz
   curl -H 'authorization: Bearer ${keys.admin}' ${url}/api/events/<event id>
   keys (ingest, read, admin):        ${join(data, 'keys.json')}

@@ -88,7 +88,8 @@ function cpuSeconds(pid) {
 }
 
 async function pendingEvents(url) {
-  const text = await (await fetch(new URL('/metrics', url))).text();
+  // /metrics answers keys with direct access only.
+  const text = await (await fetch(new URL('/metrics', url), { headers: { authorization: `Bearer ${key}-admin` } })).text();
   return Number(/^logmill_storage_pending_events (\S+)/m.exec(text)?.[1] ?? 0);
 }
 
