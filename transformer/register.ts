@@ -87,8 +87,8 @@ export function register(): boolean {
   }
   const ts = loadTypeScript();
   const transformers = {
-    esm: createModuleTransformer(ts, { isModuleOfBuild: isRegisteredModule, outputTarget: 'es2022' }),
-    commonjs: createModuleTransformer(ts, { isModuleOfBuild: isRegisteredModule, moduleFormat: 'commonjs', outputTarget: 'es2022' }),
+    esm: createModuleTransformer(ts, { isModuleOfBuild: isRegisteredModule, outputTarget: 'es2022', jsx: 'project' }),
+    commonjs: createModuleTransformer(ts, { isModuleOfBuild: isRegisteredModule, moduleFormat: 'commonjs', outputTarget: 'es2022', jsx: 'project' }),
   };
   registerHooks({
     load(url, context, nextLoad) {

@@ -29,6 +29,12 @@ export interface ModuleTransformOptions extends TransformerOptions {
    * output runs as it is, so decorators, `accessor` fields and `using` are lowered for Node.
    */
   outputTarget?: 'esnext' | 'es2022';
+  /**
+   * JSX in the output: `'preserve'` (default) for a bundler that compiles it next, `'project'` to
+   * compile it as the tsconfig says (`jsx`, `jsxFactory`, `jsxImportSource`; `react-jsx` without
+   * one) where nothing comes after this step.
+   */
+  jsx?: 'preserve' | 'project';
 }
 
 export interface TransformedModule {
@@ -109,7 +115,7 @@ export function createModuleTransformer(ts: typeof TS, options: ModuleTransformO
         // properties, and declared-only fields left out), and so do esbuild and Vite.
         useDefineForClassFields: usesDefineForClassFields(ts, fromConfig),
         module: options.moduleFormat === 'commonjs' ? ts.ModuleKind.CommonJS : ts.ModuleKind.ESNext,
-        jsx: ts.JsxEmit.Preserve,
+        jsx: options.jsx === 'project' ? (fromConfig.jsx ?? ts.JsxEmit.ReactJSX) : ts.JsxEmit.Preserve,
         allowJs: true,
         isolatedModules: true,
         sourceMap: true,

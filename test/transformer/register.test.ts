@@ -130,6 +130,24 @@ console.log(JSON.stringify({ total, scoped: scoped(), disposed, traced: events.s
     expect(JSON.parse(result.stdout.trim())).toEqual({ total: 2, scoped: 1, disposed: true, traced: true });
   });
 
+  it('compiles JSX as the tsconfig says, in async functions too', () => {
+    const app = createApp({ name: 'jsx-app', type: 'module' }, {
+      'page.tsx': `function h(tag: string, props: object | null, ...children: unknown[]) { return { tag, props, children }; }
+export async function page(name: string) {
+  await Promise.resolve();
+  return <div id="greeting">{name}</div>;
+}
+`,
+      'main.ts': `import { page } from './page.tsx';
+console.log(JSON.stringify(await page('ann')));
+`,
+    });
+    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'es2022', module: 'nodenext', jsx: 'react', jsxFactory: 'h', strict: true } }));
+    const result = run(app, 'main.ts');
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout.trim())).toEqual({ tag: 'div', props: { id: 'greeting' }, children: ['ann'] });
+  });
+
   it("maps an error's stack to the TypeScript source with --enable-source-maps", () => {
     const app = createApp({ name: 'maps-app', type: 'module' }, {
       'main.ts': `interface Order { id: string }
