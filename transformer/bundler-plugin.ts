@@ -15,7 +15,7 @@
 import * as path from 'node:path';
 import type * as TS from 'typescript';
 import type { UnpluginInstance } from 'unplugin';
-import { type ModuleTransformOptions, createModuleTransformer, isProjectScript } from './transform-module.js';
+import { type ModuleTransformOptions, type ModuleTransformer, createModuleTransformer, isProjectScript } from './transform-module.js';
 
 export type { ModuleTransformOptions } from './transform-module.js';
 
@@ -55,16 +55,21 @@ export function logmillUnplugin(): UnpluginInstance<BundlerPluginOptions | undef
     const ts = options.typescript ?? load<typeof TS>('typescript', 'the bundler plugin');
     const isWanted = options.isModuleOfBuild ?? isProjectScript;
     const isModuleOfBuild = (fileName: string): boolean => isWanted(fileName) && !isOwnBuild(fileName);
-    const modules = createModuleTransformer(ts, { ...options, isModuleOfBuild });
+    // Made on first use: under Vitest (Vite's mode `test`), calls into other modules take the
+    // context from the slot, so `vi.mock` stand-ins see exactly the arguments the code passes.
+    let underTest = false;
+    let transformer: ModuleTransformer | undefined;
+    const modulesOf = (): ModuleTransformer =>
+      (transformer ??= createModuleTransformer(ts, { passThroughImports: !underTest, ...options, isModuleOfBuild }));
     return {
       name: 'logmill',
       enforce: 'pre',
       resolveId(id: string, importer: string | undefined) {
-        return importer === undefined ? null : modules.resolveRelative(id, withoutQuery(importer)) ?? null;
+        return importer === undefined ? null : modulesOf().resolveRelative(id, withoutQuery(importer)) ?? null;
       },
       transformInclude: (id: string) => isModuleOfBuild(withoutQuery(id)),
       transform(code: string, id: string) {
-        const { code: rewritten, map, warnings } = modules.transform(code, withoutQuery(id));
+        const { code: rewritten, map, warnings } = modulesOf().transform(code, withoutQuery(id));
         // `verbose`: each fallback to the safe path, shown by the bundler.
         for (const warning of warnings) this.warn(warning);
         return { code: rewritten, map };
@@ -73,6 +78,9 @@ export function logmillUnplugin(): UnpluginInstance<BundlerPluginOptions | undef
         // Instrumented modules import the hooks, which Vite's dev server would only discover on the
         // first page load, optimize, and then reload the page for: it is optimized up front instead.
         config: () => ({ optimizeDeps: { include: [options.runtime ?? 'logmill/hooks'] } }),
+        configResolved(config: { mode: string }) {
+          underTest = config.mode === 'test';
+        },
       },
     };
   });

@@ -40,6 +40,37 @@ function defaultRoot(program: TS.Program): string {
   return program.getCurrentDirectory();
 }
 
+// Names a module assigns to somewhere (`send = dryRun`): a function declaration is a mutable
+// binding in JavaScript, so a call through such a name may reach another function.
+const assignedNames = new WeakMap<TS.SourceFile, Set<string>>();
+
+function namesAssignedIn(ts: typeof TS, sourceFile: TS.SourceFile): Set<string> {
+  let names = assignedNames.get(sourceFile);
+  if (names !== undefined) return names;
+  const found = new Set<string>();
+  const visit = (node: TS.Node): void => {
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment && ts.isIdentifier(node.left)) found.add(node.left.text);
+    if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && ts.isIdentifier(node.operand)) found.add(node.operand.text);
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  assignedNames.set(sourceFile, found);
+  return found;
+}
+
+/**
+ * A proven callee, unless it can be replaced after all: a function declaration its module assigns
+ * to, or (with `passThroughImports` off) a function of another module, which a test runner's module
+ * mock may stand in for. Such calls take the context from the ambient slot instead.
+ */
+function replaceableCalleeLeftOut(ts: typeof TS, call: TS.CallExpression, callee: FunctionWithBody | undefined, passThroughImports: boolean): FunctionWithBody | undefined {
+  if (callee === undefined) return undefined;
+  const declaringFile = callee.getSourceFile();
+  if (!passThroughImports && declaringFile !== call.getSourceFile()) return undefined;
+  if (ts.isFunctionDeclaration(callee) && callee.name !== undefined && namesAssignedIn(ts, declaringFile).has(callee.name.text)) return undefined;
+  return callee;
+}
+
 /** Builds the transformer factory for one program. */
 export function createLogmillTransformer(
   program: TS.Program | undefined,
@@ -55,9 +86,10 @@ export function createLogmillTransformer(
   } catch {
     checker = undefined;
   }
-  const calls: CallResolver = checker === undefined
+  const resolver: CallResolver = checker === undefined
     ? syntacticCallResolver(ts, extras.modules ?? noModules)
     : checkerCallResolver(ts, checker);
+  const calls: CallResolver = { ...resolver, provenCallee: (call) => replaceableCalleeLeftOut(ts, call, resolver.provenCallee(call), options.passThroughImports) };
   const instrumentedFiles = new Map<TS.SourceFile, boolean>();
   const isInstrumentedFile = (sourceFile: TS.SourceFile): boolean => {
     let known = instrumentedFiles.get(sourceFile);

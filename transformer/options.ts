@@ -19,10 +19,17 @@ export interface TransformerOptions {
    * false saves its bytes where nothing reads functions' source (a browser bundle, say).
    */
   keepSourceText?: boolean;
+  /**
+   * Pass the context explicitly to async functions imported from other modules (default true;
+   * false under Vitest's Vite plugin and `node --test` with `logmill/register`, whose module mocks
+   * would receive it as an extra argument). Without it such calls take the context from the
+   * ambient slot.
+   */
+  passThroughImports?: boolean;
 }
 
 /** The transformer's own options, as a tsconfig plugins entry may give them. */
-const transformerOptionNames = ['stack', 'include', 'exclude', 'verbose', 'runtime', 'root', 'keepSourceText'];
+const transformerOptionNames = ['stack', 'include', 'exclude', 'verbose', 'runtime', 'root', 'keepSourceText', 'passThroughImports'];
 /** What ts-patch (and ttypescript before it) read from the same plugins entry. */
 const pluginEntryNames = ['transform', 'type', 'import', 'isEsm', 'after', 'afterDeclarations', 'transformProgram', 'resolvePathAliases', 'name'];
 
@@ -60,6 +67,7 @@ export interface ResolvedOptions {
   runtime: string;
   root: string;
   keepSourceText: boolean;
+  passThroughImports: boolean;
   isIncluded: (fileName: string) => boolean;
 }
 
@@ -95,6 +103,7 @@ export function resolveOptions(raw: TransformerOptions, defaultRoot: string): Re
     runtime: raw.runtime ?? 'logmill/hooks',
     root,
     keepSourceText: raw.keepSourceText ?? true,
+    passThroughImports: raw.passThroughImports ?? true,
     isIncluded(fileName) {
       const relative = path.relative(root, fileName).split(path.sep).join('/');
       if (include.length > 0 && !include.some((glob) => glob.test(relative))) return false;

@@ -9,7 +9,7 @@
  *
  * Files under node_modules and Logmill's own build are loaded as Node loads them.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import module from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,9 +30,25 @@ interface LoadResult {
   shortCircuit?: boolean;
 }
 
-interface RegisterHooks {
-  (hooks: { load(url: string, context: { format?: string | null }, nextLoad: (url: string, context?: object) => LoadResult): LoadResult }): unknown;
+interface ResolveResult {
+  url: string;
+  format?: string | null;
+  shortCircuit?: boolean;
 }
+
+interface ResolveContext {
+  parentURL?: string;
+}
+
+interface RegisterHooks {
+  (hooks: {
+    resolve(specifier: string, context: ResolveContext, nextResolve: (specifier: string, context?: ResolveContext) => ResolveResult): ResolveResult;
+    load(url: string, context: { format?: string | null }, nextLoad: (url: string, context?: object) => LoadResult): LoadResult;
+  }): unknown;
+}
+
+// What tsc's module resolution finds for a relative `.js` specifier written in TypeScript source.
+const typeScriptTwins: Record<string, readonly string[]> = { '.js': ['.ts', '.tsx'], '.jsx': ['.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'] };
 
 function loadTypeScript(): typeof TS {
   try {
@@ -85,16 +101,51 @@ export function register(): boolean {
   if (typeof registerHooks !== 'function') {
     throw new Error(`logmill/register needs module.registerHooks (Node 22.15 or newer); this is Node ${process.versions.node}. Use \`logmill instrument\` or a bundler plugin instead.`);
   }
-  const ts = loadTypeScript();
-  const transformers = {
-    esm: createModuleTransformer(ts, { isModuleOfBuild: isRegisteredModule, outputTarget: 'es2022', jsx: 'project' }),
-    commonjs: createModuleTransformer(ts, { isModuleOfBuild: isRegisteredModule, moduleFormat: 'commonjs', outputTarget: 'es2022', jsx: 'project' }),
+  // TypeScript loads with the first TypeScript file, so a process that runs none (npm, a script
+  // under NODE_OPTIONS=--import logmill/register) does not pay for it.
+  // Under `node --test`, whose mock.module() stand-ins would see the context as an extra argument,
+  // calls into other modules take it from the slot instead.
+  const passThroughImports = process.env['NODE_TEST_CONTEXT'] === undefined;
+  let loaded: { ts: typeof TS; transformers: Record<'esm' | 'commonjs', ModuleTransformer> } | undefined;
+  const compiler = () => {
+    if (loaded !== undefined) return loaded;
+    const ts = loadTypeScript();
+    loaded = {
+      ts,
+      transformers: {
+        esm: createModuleTransformer(ts, { isModuleOfBuild: isRegisteredModule, outputTarget: 'es2022', jsx: 'project', passThroughImports }),
+        commonjs: createModuleTransformer(ts, { isModuleOfBuild: isRegisteredModule, moduleFormat: 'commonjs', outputTarget: 'es2022', jsx: 'project', passThroughImports }),
+      },
+    };
+    return loaded;
   };
   registerHooks({
+    // A TypeScript file importing `./service.js` means `./service.ts`, as tsc and `logmill
+    // instrument` read it; Node alone would look for the JavaScript file only.
+    resolve(specifier, context, nextResolve) {
+      const parent = context.parentURL;
+      const extension = /\.[cm]?jsx?$/.exec(specifier)?.[0];
+      if (extension === undefined || !specifier.startsWith('.') || parent === undefined || !parent.startsWith('file:') || !typeScriptFile.test(parent)) {
+        return nextResolve(specifier, context);
+      }
+      try {
+        return nextResolve(specifier, context);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND' && (error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+        for (const twin of typeScriptTwins[extension] ?? []) {
+          const candidate = new URL(specifier.slice(0, -extension.length) + twin, parent);
+          if (existsSync(fileURLToPath(candidate))) return { url: candidate.href, shortCircuit: true };
+        }
+        throw error;
+      }
+    },
     load(url, context, nextLoad) {
-      if (!url.startsWith('file:')) return nextLoad(url, context);
+      // A URL with a query is someone else's module (node:test's mock.module on Node 22 serves its
+      // stand-ins that way): only the plain file is ours to rewrite.
+      if (!url.startsWith('file:') || url.includes('?') || url.includes('#')) return nextLoad(url, context);
       const fileName = fileURLToPath(url);
       if (!isRegisteredModule(fileName)) return nextLoad(url, context);
+      const { ts, transformers } = compiler();
       const source = readFileSync(fileName, 'utf8');
       const format = formatOf(ts, fileName, source);
       return { format: format === 'commonjs' ? 'commonjs' : 'module', source: rewrite(transformers, fileName, source, format), shortCircuit: true };

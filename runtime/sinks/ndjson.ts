@@ -19,8 +19,8 @@ export interface ChunkStream {
 }
 
 export interface NdjsonOptions extends SinkOptions {
-  /** A file descriptor (1 for stdout), a path to append to, or a writable stream. */
-  destination: number | string | ChunkStream;
+  /** A file descriptor (default 1, stdout), a path to append to, or a writable stream. */
+  destination?: number | string | ChunkStream;
   /** Bytes to collect before a write starts (default 16 KiB). */
   minimumWrite?: number;
   /** Bytes queued by an app that never yields before they are written synchronously (default 1 MiB). */
@@ -71,8 +71,9 @@ function checkOpen(fd: number): number {
   return fd;
 }
 
-export function ndjsonSink(options: NdjsonOptions): NdjsonSink {
-  const destination = options?.destination;
+export function ndjsonSink(options: NdjsonOptions = {}): NdjsonSink {
+  // Standard output unless told otherwise, as pino writes.
+  const destination = options?.destination ?? 1;
   const valid = (typeof destination === 'number' && Number.isInteger(destination) && destination >= 0)
     || (typeof destination === 'string' && destination !== '')
     || (typeof destination === 'object' && destination !== null && typeof (destination as { write?: unknown }).write === 'function');

@@ -59,4 +59,10 @@ describe('no sink configured', () => {
     expect(stderr).toBe('');
     expect(stdout).toMatch(/ERROR +seen\n.*ERROR +seen again\n$/);
   });
+
+  it('takes the hint literally: ndjsonSink() with no arguments writes JSON lines to standard output', () => {
+    const { stdout, stderr } = run([`import { log, ndjsonSink } from ${esm};`, 'ndjsonSink();', "log.info('paid %.2f', 3.14159);"].join('\n'));
+    expect(stderr).toBe('');
+    expect(JSON.parse(stdout.trim())).toMatchObject({ template: 'paid %.2f', message: 'paid 3.14', args: [3.14159] });
+  });
 });

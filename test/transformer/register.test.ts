@@ -4,7 +4,7 @@
  * and the events they log carry the logical stack, the context variables and the call site.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -109,6 +109,24 @@ void withContext({ requestId: 'r3' }, () => work()).then(() => {${report}});
     expect(plain.code).toMatchObject({ file: 'src/plain.ts', line: 4, function: 'work' });
   });
 
+  it('finds the TypeScript file behind a .js specifier, as tsc does, in ES modules and require', () => {
+    const app = createApp({ name: 'nodenext-app', type: 'module' }, {
+      'api/payment.ts': payment,
+      'main.ts': `import { addSink, withContext } from 'logmill';
+import { charge } from './api/payment.js';
+import { createRequire } from 'node:module';
+const events: any[] = [];
+addSink((event) => events.push(event));
+const helper = createRequire(import.meta.url)('./helper.cjs') as { double(value: number): number };
+async function submitOrder(): Promise<void> { await charge(helper.double(250)); }
+await withContext({ requestId: 'r4' }, () => submitOrder());
+${report}`,
+      'helper.cts': 'export function double(value: number): number { return value * 2; }\n',
+    });
+    const event = reported(app, 'main.ts');
+    expect(event).toMatchObject({ message: 'charged 500 cents', vars: { requestId: 'r4' }, stack: ['charge', 'submitOrder'] });
+  });
+
   it('lowers what Node cannot run yet: standard decorators (@traced()), accessor fields and using', () => {
     const app = createApp({ name: 'decorated-app', type: 'module' }, {
       'main.ts': `import { addSink, traced, configureLogging } from 'logmill';
@@ -162,6 +180,38 @@ await fail({ id: 'o-1' });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('no o-1');
     expect(result.stderr).toMatch(/src[\\/]main\.ts:4:9/);
+  });
+
+  it("runs the README's one screen of code as written, and its events carry what the README says", () => {
+    const readme = readFileSync(join(repository, 'README.md'), 'utf8');
+    const block = /```ts\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf('## One screen of code')))![1]!;
+    // Only the collector's address changes: nothing listens on the discard port, so delivery fails
+    // fast and the events wait in the spool.
+    const checkout = block.replace("'http://127.0.0.1:4318'", "'http://127.0.0.1:9'");
+    const app = createApp({ name: 'readme-app', type: 'module' }, {
+      'api/checkout.ts': checkout,
+      'main.ts': `import { addSink } from 'logmill';
+import { handleRequest } from './api/checkout.ts';
+const events: any[] = [];
+addSink((event) => events.push(event));
+await handleRequest({ id: 'r1', userId: 'user-1', variant: 'B' });
+const charged = events.find((event) => event.template === 'charged %d cents');
+console.log(JSON.stringify({ message: charged.message, vars: charged.context.vars, stack: charged.context.stack.map((frame: { function: string }) => frame.function), code: charged.code, names: events.map((event) => event.name ?? event.template) }));
+`,
+    });
+    const result = spawnSync(process.execPath, ['--import', 'logmill/register', join('src', 'main.ts')], {
+      cwd: app,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, LOGMILL_KEY: 'lm_ingest_readme_readme_readme', TMPDIR: app },
+    });
+    expect(result.status, result.stderr).toBe(0);
+    const charged = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as Reported & { names: string[] };
+    expect(charged.message).toBe('charged 1500 cents');
+    expect(charged.vars).toMatchObject({ requestId: 'r1', userId: 'user-1', experiment: 'checkout-v2', variant: 'B' });
+    expect(charged.stack).toEqual(['charge', 'checkout', '<anonymous>', 'handleRequest']);
+    expect(charged.code).toMatchObject({ module: 'src/api/checkout', file: 'src/api/checkout.ts', function: 'charge' });
+    expect(charged.names).toEqual(expect.arrayContaining(['$identify', '$exposure', 'checkout started']));
   });
 
   it('leaves dependencies alone: a TypeScript file under node_modules is what Node strips itself', () => {
