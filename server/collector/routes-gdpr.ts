@@ -16,7 +16,7 @@ import { userExport } from './user-export.js';
 
 function userOf(params: unknown): string {
   const { id } = params as { id?: string };
-  if (typeof id !== 'string' || id === '' || id.length > 500) throw new ClientError(400, 'invalid_user', 'give a user id of at most 500 characters');
+  if (typeof id !== 'string' || id === '' || id.length > 1024) throw new ClientError(400, 'invalid_user', 'give a user id of at most 1024 characters (the longest ingest accepts)');
   return id;
 }
 

@@ -40,7 +40,9 @@ export const FILTERED = '[Filtered]';
 const emailPattern = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
 // Digit runs bounded by non-digits rather than word boundaries, so a card inside an identifier
 // (`ref_4111111111111111_x`, `card4111111111111111`) is still found.
-const cardPattern = /(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)/g;
+// A run of digit groups joined by single spaces or dashes: the card may be any consecutive groups of
+// it (`paid 25 4111 1111 1111 1111`, `4111111111111111 12/27`), so each span is tried.
+const digitRunPattern = /(?<!\d)\d+(?:[ -]\d+)*(?!\d)/g;
 const ipv4Pattern = /(?<![\d.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?!\.?\d)/g;
 // `Bearer xyz`, `Basic dXNlcjpwYXNz` (the scheme is kept, the credential masked), and JWTs anywhere.
 const credentialPattern = /\b(Bearer|Basic)(\s+)([A-Za-z0-9\-._~+/]{8,}=*)/gi;
@@ -150,6 +152,26 @@ export class Scrubber {
     return `hash:${createHmac('sha256', this.#salt).update(value).digest('hex').slice(0, 16)}`;
   }
 
+  /** The run with every span of whole digit groups that is a card number (brand shape, Luhn) masked. */
+  #maskCardsIn(run: string, action: ScrubAction): string {
+    const groups = [...run.matchAll(/\d+/g)].map((match) => ({ start: match.index, end: match.index + match[0].length, digits: match[0] }));
+    let out = '';
+    let copied = 0;
+    for (let first = 0; first < groups.length; first++) {
+      let digits = '';
+      let found = -1;
+      for (let last = first; last < groups.length && digits.length < 19; last++) {
+        digits += groups[last]!.digits;
+        if (digits.length >= 13 && digits.length <= 19 && cardShaped(digits) && luhnValid(digits)) found = last;
+      }
+      if (found < 0) continue;
+      out += run.slice(copied, groups[first]!.start) + this.#apply(action, run.slice(groups[first]!.start, groups[found]!.end));
+      copied = groups[found]!.end;
+      first = found;
+    }
+    return copied === 0 ? run : out + run.slice(copied);
+  }
+
   #apply(action: ScrubAction, value: string): string {
     if (action === 'remove') return '';
     if (action === 'hash') return this.#hash(value);
@@ -175,10 +197,7 @@ export class Scrubber {
     }
     if (this.#cards !== 'keep' && /\d{4}/.test(result)) {
       const action = this.#cards;
-      result = result.replace(cardPattern, (match) => {
-        const digits = match.replace(/[ -]/g, '');
-        return cardShaped(digits) && luhnValid(digits) ? this.#apply(action, match) : match;
-      });
+      result = result.replace(digitRunPattern, (run) => (run.length < 13 ? run : this.#maskCardsIn(run, action)));
       if (result.length >= 15 && ibanHint.test(result)) result = result.replace(ibanPattern, (match) => (ibanValid(match) ? this.#apply(action, match) : match));
     }
     if (this.#ips !== 'keep') {

@@ -70,3 +70,30 @@ describe('erasure against a reader and a local user', () => {
     }
   });
 });
+
+describe('user ids at the length bound', () => {
+  it('erases and exports a person whose id is as long as ingest accepts, and refuses a longer one at ingest', async () => {
+    // 1024 characters, some of them three UTF-8 bytes each, percent-encoded in the URL.
+    const long = `${'ü'.repeat(24)}€${'x'.repeat(999)}`;
+    expect(long).toHaveLength(1024);
+    await ingestAll(collector.url, keys.ingest, [envelope({ userId: long, name: 'viewed' }), envelope({ userId: long, name: 'paid' })]);
+    const exported = await fetch(`${collector.url}/api/users/${encodeURIComponent(long)}/export`, { headers: { authorization: `Bearer ${keys.admin}` } });
+    expect(exported.status).toBe(200);
+    expect(((await exported.json()) as { count: number }).count).toBe(2);
+    const erased = await fetch(`${collector.url}/api/users/${encodeURIComponent(long)}`, { method: 'DELETE', headers: { authorization: `Bearer ${keys.admin}` } });
+    expect(erased.status).toBe(200);
+    expect(await erased.json()).toMatchObject({ erased: 2 });
+    const tooLong = await fetch(`${collector.url}/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${keys.ingest}`, 'content-type': 'application/x-ndjson' },
+      body: `${envelope({ userId: `${long}y`, name: 'viewed' })}\n`,
+    });
+    expect(tooLong.status).toBe(400);
+    const asVariable = await fetch(`${collector.url}/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${keys.ingest}`, 'content-type': 'application/x-ndjson' },
+      body: `${envelope({ name: 'viewed', vars: { userId: `${long}y` } })}\n`,
+    });
+    expect(asVariable.status).toBe(400);
+  });
+});

@@ -10,6 +10,19 @@ describe('Scrubber', () => {
     expect(scrubber.string('card 5500-0000-0000-0004, order 5500-0000-0000-0005')).toBe('card [Filtered], order 5500-0000-0000-0005');
   });
 
+  it('finds a card number beside other numbers: an amount before it, an expiry, a CVV or a year after it', () => {
+    const scrubber = new Scrubber();
+    expect(scrubber.string('card 4111111111111111 12/27 cvv 123')).toBe('card [Filtered] 12/27 cvv 123');
+    expect(scrubber.string('paid 25 4111111111111111')).toBe('paid 25 [Filtered]');
+    expect(scrubber.string('5555555555554444 10')).toBe('[Filtered] 10');
+    expect(scrubber.string('amex 378282246310005 2027')).toBe('amex [Filtered] 2027');
+    expect(scrubber.string('2026-12-07 4111111111111111')).toBe('2026-12-07 [Filtered]');
+    expect(scrubber.string('paid 25 4111 1111 1111 1111 on 2026-12-07')).toBe('paid 25 [Filtered] on 2026-12-07');
+    expect(scrubber.string('two: 4111111111111111 5555555555554444')).toBe('two: [Filtered] [Filtered]');
+    // Numbers that are not cards stay: an order id of 20 digits, a phone-like run, a failing Luhn.
+    expect(scrubber.string('order 41111111111111110000 ref 4111111111111112 12')).toBe('order 41111111111111110000 ref 4111111111111112 12');
+  });
+
   it('masks emails and truncates IPv4 to /24 and IPv6 to /48, leaving versions and times alone', () => {
     const scrubber = new Scrubber();
     expect(scrubber.string('from 203.0.113.77 and 2001:db8:abcd:12::1 by x.y@mail.example.co.uk')).toBe('from 203.0.113.0 and 2001:db8:abcd:: by [Filtered]');
