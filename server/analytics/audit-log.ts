@@ -11,7 +11,7 @@ import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Keys whose values are data (what a filter compares with), not the query's structure. */
-const valueKeys = new Set(['value', 'values', 'name', 'variant']);
+const valueKeys = new Set(['value', 'values', 'name', 'variant', 'experiment', 'goal']);
 
 /**
  * Whether a line names one of `values` in clear: field names are the query's structure and are
@@ -82,6 +82,32 @@ export class AuditLog {
       const hashes = new Set(values.map((value) => this.hashOf(value)));
       const lines = readFileSync(this.#file, 'utf8').split('\n').filter((line) => line !== '');
       const kept = lines.filter((line) => !(line.match(/hash:[0-9a-f]{16}/g) ?? []).some((hash) => hashes.has(hash)) && !namesInClear(line, values));
+      if (kept.length === lines.length) return 0;
+      const fresh = `${this.#file}.rewrite`;
+      writeFileSync(fresh, kept.map((line) => `${line}\n`).join(''), { mode: 0o600 });
+      renameSync(fresh, this.#file);
+      return lines.length - kept.length;
+    };
+    const result = this.#writing.then(run);
+    this.#writing = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  /** Drops the lines recorded before `cutoff` (epoch milliseconds): retention applies to the log too. */
+  async forgetBefore(cutoff: number): Promise<number> {
+    const run = async (): Promise<number> => {
+      if (!existsSync(this.#file)) return 0;
+      const lines = readFileSync(this.#file, 'utf8').split('\n').filter((line) => line !== '');
+      const kept = lines.filter((line) => {
+        try {
+          return Date.parse((JSON.parse(line) as { at: string }).at) >= cutoff;
+        } catch {
+          return false;
+        }
+      });
       if (kept.length === lines.length) return 0;
       const fresh = `${this.#file}.rewrite`;
       writeFileSync(fresh, kept.map((line) => `${line}\n`).join(''), { mode: 0o600 });

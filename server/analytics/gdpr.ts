@@ -79,6 +79,8 @@ export class Gdpr {
     const names = Object.entries(policy.names ?? {});
     const rules: RetentionRule[] = names.map(([name, days]) => ({ cutoff: now - days * day, name }));
     if (policy.days !== undefined) rules.push({ cutoff: now - policy.days * day, except: names.map(([name]) => name) });
+    // The query audit is kept as long as the events it asked about, no longer.
+    if (policy.days !== undefined) await this.audit?.forgetBefore(now - policy.days * day);
     // All rules at once: the embedded store rewrites its file once per run, not once per rule.
     return rules.length === 0 ? 0 : this.store.deleteExpired(rules);
   }
