@@ -50,6 +50,10 @@ function parentFor(hidden: unknown, lexical: LogmillContext | undefined): Logmil
   if (hidden !== undefined && isContext(hidden)) return hidden;
   const ambient = ambientContext();
   if (lexical === undefined || ambient === lexical || ambient.isWithin(lexical)) return ambient;
+  // Called from instrumented code running now (the slot is held): that caller's context, whatever
+  // the function was created in. An async closure cached by one request and called by the next
+  // works for the next one.
+  if (registry.current !== undefined) return ambient;
   return lexical;
 }
 
