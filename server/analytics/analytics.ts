@@ -143,6 +143,15 @@ export class Analytics {
       const template = String(group.labels[0]);
       hours.set(template, [...(hours.get(template) ?? []), Number(group.labels[1])]);
     }
+    // Severity: the highest level whose events, on their own, enough people logged to pass the
+    // low-count filter. The exact maximum would be one person's single ERROR.
+    const severities = new Map<string, number>();
+    for (const group of await this.store.groupStatistics(project, { ...asked, groupBy: [{ field: { column: 'template' } }, { field: { column: 'severity_number' } }] }, this.entity)) {
+      if (this.#guard.isLowCount(group.entities, group.entityDigest)) continue;
+      const template = String(group.labels[0]);
+      const level = Number(group.labels[1]);
+      if (level > (severities.get(template) ?? -Infinity)) severities.set(template, level);
+    }
     const seen = (template: string, pick: (times: number[]) => number) => {
       const times = hours.get(template);
       return times === undefined ? '*' : new Date(pick(times)).toISOString();
@@ -153,7 +162,7 @@ export class Analytics {
         const fact = answer.factsOf(row.labels);
         return {
           template,
-          severity: fact === undefined ? '*' : severityText(fact.severityNumber),
+          severity: fact === undefined || !severities.has(template) ? '*' : severityText(severities.get(template)!),
           events: row.values[0]!,
           users: row.values[1]!,
           firstSeen: fact === undefined ? '*' : seen(template, (times) => Math.min(...times)),

@@ -52,6 +52,9 @@ beforeAll(async () => {
   lines.push(envelope({ userId: 'user-4', template: 'disk failure on node %s', args: ['n2'], severity: 'ERROR', attributes: { country: 'NL' } }));
   // 40 people with a payment failure each: enough for the usual threshold, not for the designated one.
   for (let index = 0; index < 40; index++) lines.push(envelope({ userId: `payer-${index}`, template: 'payment failed for %s', args: [`o-${index}`], severity: 'ERROR', attributes: { country: 'SE', card_bin: '411111' } }));
+  // A template 40 people log at INFO and one of them once at ERROR.
+  for (let index = 0; index < 40; index++) lines.push(envelope({ userId: `cache-${index}`, template: 'cache miss for %s', args: [`k-${index}`], severity: 'INFO', attributes: { country: 'DK' } }));
+  lines.push(envelope({ userId: 'cache-5', template: 'cache miss for %s', args: ['k-held'], severity: 'ERROR', attributes: { country: 'DK' } }));
   // For the low-effect merge: 60 people in three plans (BE) and 12 with a plan of their own (LU), each on a device of their own.
   for (let index = 0; index < 60; index++) lines.push(envelope({ userId: `merge-${index}`, template: 'merge probe', attributes: { country: 'BE', plan: `p${index % 3}`, device: `d${index}` } }));
   for (let index = 0; index < 12; index++) lines.push(envelope({ userId: `lux-${index}`, template: 'merge probe', attributes: { country: 'LU', plan: `q${index}`, device: `e${index}` } }));
@@ -141,6 +144,18 @@ describe('privacy guard', () => {
     expect(Math.abs(checkout['events'] - byTemplate['checkout %s']['events'])).toBeLessThan(6 * checkout['noiseSd']['events']);
   });
 
+  it("labels a template with no severity that only one person's events have", async () => {
+    const view = async (headers: Record<string, string>, path = '/api/templates') => (await (await fetch(`${collector.url}${path}`, { headers })).json()) as { rows: Record<string, any>[] };
+    const row = async (headers: Record<string, string>, path?: string) => (await view(headers, path)).rows.find((entry) => entry['template'] === 'cache miss for %s');
+    // Admin answers stay exact: the highest severity of any event.
+    expect(await row(direct)).toMatchObject({ severity: 'ERROR', users: 40, events: 41 });
+    // One person's single ERROR does not label the row for an untrusted reader: the highest level
+    // enough people logged does.
+    expect(await row(untrusted)).toMatchObject({ severity: 'INFO' });
+    // The ERROR events alone are one person's: not listed at all.
+    expect(await row(untrusted, '/api/templates?severity=ERROR')).toBeUndefined();
+  });
+
   it('keeps designated templates and fields hidden until enough people are behind them', async () => {
     expect(await countOf(['template=payment failed for %s'], direct)).toMatchObject({ count: 40, exact: true });
     expect(await countOf(['template=payment failed for %s'], untrusted)).toMatchObject({ count: 0, suppressed: true });
@@ -203,7 +218,7 @@ describe('privacy guard', () => {
       expect(answer.status).toBe(200);
     }
     expect((await query({ where: [{ field: 'severity; DROP TABLE events', value: 'x' }] }, direct)).status).toBe(400);
-    expect((await countOf([], direct))['count']).toBe(100_040 + 72);
+    expect((await countOf([], direct))['count']).toBe(100_040 + 72 + 41);
   });
 
   it('serves `logmill count` with --where and --json, exact for a direct key', async () => {
