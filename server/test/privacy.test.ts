@@ -4,7 +4,7 @@
  * suite works on the guard itself, over many seeds.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -114,6 +114,26 @@ describe('privacy guard', () => {
     expect(audit.length).toBeGreaterThan(10);
     expect(audit[0]).toMatchObject({ access: 'untrusted', key: expect.stringMatching(/^[0-9a-f]{12}$/) });
     expect(JSON.stringify(audit)).not.toContain(keys.read);
+  });
+
+  it('audits questions the access rules refuse (forbidden operators, aggregates, funnel breakdowns) before refusing them', async () => {
+    const refused = [
+      { where: [{ field: 'attributes.country', op: 'in', value: ['NL', 'audit-probe-in'] }] },
+      { where: [{ field: 'attributes.country', op: 'ne', value: 'audit-probe-ne' }] },
+      { where: [{ field: 'attributes.country', value: 'audit-probe-p50' }], aggregates: [{ fn: 'p50', field: 'attributes.amount' }] },
+    ];
+    const auditFile = join(collector.data, 'audit/queries.ndjson');
+    const before = existsSync(auditFile) ? readFileSync(auditFile, 'utf8').trim().split('\n').filter(Boolean).length : 0;
+    for (const body of refused) expect((await query(body, untrusted)).status).toBe(403);
+    const funnel = await fetch(`${collector.url}/api/funnel`, { method: 'POST', headers: { ...untrusted, 'content-type': 'application/json' }, body: JSON.stringify({ steps: [{ name: 'audit-probe-funnel' }, { name: 'x' }], breakdown: 'userId' }) });
+    expect(funnel.status).toBe(403);
+    // The same questions from the admin key are answered and not audited.
+    expect((await query(refused[1], direct)).status).toBe(200);
+    // Values are written hashed; the new lines are these four questions.
+    const entries = readFileSync(auditFile, 'utf8').trim().split('\n').slice(before).map((line) => JSON.parse(line) as Record<string, any>);
+    expect(entries.map((entry) => [entry['access'], entry['refused']])).toEqual(Array.from({ length: 4 }, () => ['untrusted', 'not_allowed']));
+    expect(entries.map((entry) => entry['query']['where']?.[0]?.['op'] ?? entry['query']['aggregates']?.[0]?.['fn'] ?? 'funnel')).toEqual(['in', 'ne', 'eq', 'funnel']);
+    expect(entries[2]!['query']['aggregates'][0]['fn']).toBe('p50');
   });
 
   it('shows the template view exactly to direct readers and guarded to untrusted ones', async () => {
