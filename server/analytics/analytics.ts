@@ -7,6 +7,7 @@ import type { AccessLevel } from '../domain/access-level.js';
 import type { Store } from '../store/store.js';
 import { applyAccessRules, applyFunnelAccessRules, funnelSingleValueUses, singleValueUses, snapTimeRange } from './access-rules.js';
 import type { AuditLog } from './audit-log.js';
+import { QueryError } from '../domain/query-error.js';
 import { funnelCells, funnelOutcomes, summarizeFunnel } from './funnel.js';
 import type { FunnelAnswer, FunnelQuery } from '../domain/funnel-model.js';
 import type { ExperimentQuery, VariantResult } from '../domain/experiment-model.js';
@@ -43,8 +44,8 @@ export class Analytics {
    * readers and through the guard otherwise (so suppressed cells show 0 and carry their noise).
    */
   async funnel(project: string, funnel: FunnelQuery, access: AccessLevel, key: string): Promise<FunnelAnswer> {
-    funnel = applyFunnelAccessRules(funnel, access, this.entity);
     // A refused question is audited too: a probe is what the audit log is for.
+    funnel = await this.#allowed(key, access, { funnel }, () => applyFunnelAccessRules(funnel, access, this.entity));
     if (access !== 'direct') await this.audit.record(key, access, { funnel });
     if (access === 'untrusted') {
       await this.#isolating.refuse(project, funnelSingleValueUses(funnel));
@@ -143,6 +144,15 @@ export class Analytics {
       const template = String(group.labels[0]);
       hours.set(template, [...(hours.get(template) ?? []), Number(group.labels[1])]);
     }
+    // Severity: the highest level whose events, on their own, enough people logged to pass the
+    // low-count filter. The exact maximum would be one person's single ERROR.
+    const severities = new Map<string, number>();
+    for (const group of await this.store.groupStatistics(project, { ...asked, groupBy: [{ field: { column: 'template' } }, { field: { column: 'severity_number' } }] }, this.entity)) {
+      if (this.#guard.isLowCount(group.entities, group.entityDigest)) continue;
+      const template = String(group.labels[0]);
+      const level = Number(group.labels[1]);
+      if (level > (severities.get(template) ?? -Infinity)) severities.set(template, level);
+    }
     const seen = (template: string, pick: (times: number[]) => number) => {
       const times = hours.get(template);
       return times === undefined ? '*' : new Date(pick(times)).toISOString();
@@ -153,7 +163,7 @@ export class Analytics {
         const fact = answer.factsOf(row.labels);
         return {
           template,
-          severity: fact === undefined ? '*' : severityText(fact.severityNumber),
+          severity: fact === undefined || !severities.has(template) ? '*' : severityText(severities.get(template)!),
           events: row.values[0]!,
           users: row.values[1]!,
           firstSeen: fact === undefined ? '*' : seen(template, (times) => Math.min(...times)),
@@ -168,8 +178,8 @@ export class Analytics {
   }
 
   async query(project: string, query: EventQuery, access: AccessLevel, key: string): Promise<QueryAnswer> {
-    const allowed = applyAccessRules(query, access, this.entity);
     // A refused question is audited too: a probe is what the audit log is for.
+    const allowed = await this.#allowed(key, access, query, () => applyAccessRules(query, access, this.entity));
     if (access !== 'direct') await this.audit.record(key, access, query);
     if (access === 'untrusted') await this.#isolating.refuse(project, singleValueUses(allowed));
     const dimensionNames = allowed.groupBy.map((dimension) =>
@@ -195,6 +205,16 @@ export class Analytics {
       noiseSd: rows.map((row) => Object.fromEntries(aggregateNames.map((name, index) => [name, row.noiseSd[index]!]))),
       suppressedGroups: answer.suppressedGroups,
     };
+  }
+
+  /** What the access rules allow of a question; one they refuse is written to the audit log, with the reason, before the refusal. */
+  async #allowed<T>(key: string, access: AccessLevel, asked: unknown, rules: () => T): Promise<T> {
+    try {
+      return rules();
+    } catch (error) {
+      if (access !== 'direct' && error instanceof QueryError) await this.audit.record(key, access, asked, error.reason);
+      throw error;
+    }
   }
 
   /** A guarded answer: low-effect detection, data-seeded noise, the low-effect merge and the `*` row (guarded-statistics.ts). */

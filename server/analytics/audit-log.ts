@@ -69,8 +69,9 @@ export class AuditLog {
     return value;
   }
 
-  record(key: string, access: string, query: unknown): Promise<void> {
-    const line = `${JSON.stringify({ at: new Date().toISOString(), key: createHash('sha256').update(key).digest('hex').slice(0, 12), access, query: this.#redact(query, false) })}\n`;
+  /** `refused`: the reason code of a question the access rules turned down (it is recorded all the same). */
+  record(key: string, access: string, query: unknown, refused?: string): Promise<void> {
+    const line = `${JSON.stringify({ at: new Date().toISOString(), key: createHash('sha256').update(key).digest('hex').slice(0, 12), access, query: this.#redact(query, false), ...(refused === undefined ? {} : { refused }) })}\n`;
     this.#writing = this.#writing.then(() => appendFile(this.#file, line, { mode: 0o600 })).catch(() => undefined);
     return this.#writing;
   }

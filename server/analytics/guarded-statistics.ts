@@ -131,6 +131,12 @@ function byKey(rows: readonly GroupStatisticsRow[]): Map<string, GroupStatistics
   return new Map(rows.map((row) => [row.key, row]));
 }
 
+/** Rows merged by their first `keep` labels, over the groups no `excluded` prefix (of its length) names. */
+interface Merge {
+  keep: number;
+  excluded: { keep: number; prefixes: Set<string> }[];
+}
+
 export interface GuardedStatistics {
   rows: GuardedRow[];
   /** Groups merged into the `*` row, noisy, and 0 unless that row is shown. */
@@ -156,10 +162,10 @@ export class GuardedQuestion {
    * Per group key, the conditions that stay: each condition in turn (in the order of what they
    * select, so mutually redundant conditions do not both go) is asked turned around, given the
    * conditions still standing for that group; it goes where it excludes a low count of people.
-   * `keys` are the groups asked about; with `merged`, those groups (their keys) are asked about as
-   * one group, the `*` row, kept under the key `*`.
+   * `keys` are the groups asked about; with `merged`, they are the merged rows (by their first
+   * `keep` labels; the `*` row for none) of every group not `excluded`, as each turned question has them.
    */
-  async #settle(conditions: readonly Condition[], keys: readonly string[], merged?: string[]): Promise<{ standing: Map<string, Set<Condition>>; changed: Set<string> }> {
+  async #settle(conditions: readonly Condition[], keys: readonly string[], merged?: Merge): Promise<{ standing: Map<string, Set<Condition>>; changed: Set<string> }> {
     const standing = new Map(keys.map((key) => [key, new Set(conditions)]));
     // Groups a dropped condition excluded someone from. In the others, every condition that went
     // excluded no row given those still standing, so their rows are the rows asked about.
@@ -176,10 +182,11 @@ export class GuardedQuestion {
       }
       for (const { others, keys: groupKeys } of bySignature.values()) {
         const turned: EventQuery = { ...queryWith(this.query, others), unless: { where: condition.filters, from: condition.from, to: condition.to, cohort: condition.cohort } };
-        const options = merged !== undefined ? { onlyGroups: merged } : groupKeys.length === standing.size ? {} : { onlyGroups: groupKeys, keep: this.query.groupBy.length };
-        const effects = byKey((await this.store.groupStatistics(this.project, turned, this.entity, options)).filter((row) => row.entities > 0));
+        const options = groupKeys.length === standing.size ? {} : { onlyGroups: groupKeys, keep: this.query.groupBy.length };
+        const rows = merged !== undefined ? await this.#mergedStatistics(turned, merged, false) : await this.store.groupStatistics(this.project, turned, this.entity, options);
+        const effects = byKey(rows.filter((row) => row.entities > 0));
         for (const key of groupKeys) {
-          const effect = merged !== undefined ? effects.values().next().value : effects.get(key);
+          const effect = effects.get(key);
           if (effect === undefined || this.guard.isLowEffect(effect.entities, effect.entityDigest, condition.item)) {
             standing.get(key)!.delete(condition);
             if (effect !== undefined) changed.add(key);
@@ -228,28 +235,31 @@ export class GuardedQuestion {
   async answer(): Promise<GuardedStatistics> {
     const query = this.query;
     const conditions = await conditionsOf(this.store, this.project, query);
-    const base = queryWith(query, conditions);
-    const { asked, standing, groups } = await this.settledGroups(conditions);
+    const { asked, groups } = await this.settledGroups(conditions);
     const itemsOf = (kept: Iterable<Condition>) => [...kept].map((condition) => condition.item);
     const { suppressed } = this.guard.fromStatistics(query, groups);
     const hidden = new Set(suppressed);
     const rows = this.guard.rowsOf(query, await this.#dimensionsSettled(conditions, groups.filter((group) => !hidden.has(group)), byKey(asked)));
 
-    // Three or more dimensions: the low-effect merge by leading dimensions, seeded by the
-    // conditions that stand in some group.
-    const mergedItems = itemsOf(conditions.filter((condition) => [...standing.values()].some((set) => set.has(condition))));
-    let remaining = suppressed;
+    // Three or more dimensions: the low-effect merge by leading dimensions. A merged row (`a, b, *`)
+    // is a group like any other, settled as the `*` row is: its conditions of low effect go, and it
+    // is every group of its prefix not shown, as the question without them has its groups (a
+    // group that exists only without a condition, such as the victim's alone, is in it too).
     const dimensions = query.groupBy.length;
+    const shownLabels = new Set(groups.filter((group) => !hidden.has(group)).map((group) => JSON.stringify(group.labels)));
+    const excluded: Merge['excluded'] = [{ keep: dimensions, prefixes: shownLabels }];
+    let remaining = suppressed;
     for (let keep = dimensions - 1; dimensions >= 3 && keep >= 1 && remaining.length > 0; keep--) {
-      const merged = await this.#statistics(base, { onlyGroups: remaining.map((group) => group.key), keep });
-      const shown = this.guard.fromStatistics(query, merged.map((group) => ({ ...group, conditions: mergedItems }))).rows;
+      const merged = await this.#mergedSettled(conditions, { keep, excluded: [...excluded] }, itemsOf);
+      const shown = this.guard.fromStatistics(query, merged).rows;
       rows.push(...shown);
       const prefixes = new Set(shown.map((row) => JSON.stringify(row.labels.slice(0, keep))));
+      excluded.push({ keep, prefixes });
       remaining = remaining.filter((group) => !prefixes.has(JSON.stringify(group.labels.slice(0, keep))));
     }
     let suppressedGroups = 0;
     if (remaining.length > 0 && dimensions > 0) {
-      const bin = await this.#bin(conditions, remaining.map((group) => group.key), itemsOf);
+      const [bin] = await this.#mergedSettled(conditions, { keep: 0, excluded }, itemsOf);
       const row = bin === undefined ? undefined : this.guard.bin(query, bin);
       if (row !== undefined) {
         rows.push(row);
@@ -318,15 +328,40 @@ export class GuardedQuestion {
     return shown.map((group) => settled.get(group)!);
   }
 
-  /** The `*` group: the suppressed groups merged, answered without the conditions of low effect on it. */
-  async #bin(conditions: readonly Condition[], keys: string[], itemsOf: (kept: Iterable<Condition>) => string[]): Promise<GroupStatisticsRow | undefined> {
-    const { standing, changed } = await this.#settle(conditions, ['*'], keys);
-    const kept = standing.get('*')!;
-    if (!changed.has('*')) {
-      const [asked] = await this.#statistics(queryWith(this.query, conditions), { onlyGroups: keys });
-      return asked === undefined || asked.entities === 0 ? undefined : { ...asked, conditions: itemsOf(kept) };
+  /**
+   * The statistics of `query` merged by its first `merge.keep` labels, over every group it has that
+   * is not excluded (shown, or under a merged row already shown).
+   */
+  async #mergedStatistics(query: EventQuery, merge: Merge, facts = this.facts): Promise<GroupStatisticsRow[]> {
+    const all = await this.store.groupStatistics(this.project, query, this.entity);
+    const keys = all
+      .filter((group) => !merge.excluded.some(({ keep, prefixes }) => prefixes.has(JSON.stringify(group.labels.slice(0, keep)))))
+      .map((group) => group.key);
+    if (keys.length === 0) return [];
+    return this.store.groupStatistics(this.project, query, this.entity, { onlyGroups: keys, keep: merge.keep, facts });
+  }
+
+  /**
+   * The merged rows (the low-effect merge, or the `*` row with `keep` 0), each answered without the
+   * conditions of low effect on it and seeded by those that stand for it.
+   */
+  async #mergedSettled(conditions: readonly Condition[], merge: Merge, itemsOf: (kept: Iterable<Condition>) => string[]): Promise<(GroupStatisticsRow & { conditions: string[] })[]> {
+    const asked = (await this.#mergedStatistics(queryWith(this.query, conditions), merge)).filter((row) => row.entities > 0);
+    if (asked.length === 0) return [];
+    const { standing, changed } = await this.#settle(conditions, asked.map((row) => row.key), merge);
+    const bySignature = new Map<string, Condition[]>();
+    for (const key of changed) {
+      const kept = conditions.filter((condition) => standing.get(key)!.has(condition));
+      bySignature.set(kept.map((condition) => condition.item).join('\u0001'), kept);
     }
-    const [merged] = await this.#statistics(queryWith(this.query, conditions.filter((condition) => kept.has(condition))), { onlyGroups: keys });
-    return merged === undefined || merged.entities === 0 ? undefined : { ...merged, conditions: itemsOf(kept) };
+    const relaxed = new Map<string, GroupStatisticsRow>();
+    for (const [signature, kept] of bySignature) {
+      for (const row of await this.#mergedStatistics(queryWith(this.query, kept), merge)) relaxed.set(`${signature}\u0002${row.key}`, row);
+    }
+    return asked.map((row) => {
+      const kept = conditions.filter((condition) => standing.get(row.key)!.has(condition));
+      const answered = changed.has(row.key) ? relaxed.get(`${kept.map((condition) => condition.item).join('\u0001')}\u0002${row.key}`) ?? row : row;
+      return { ...answered, labels: row.labels, key: row.key, conditions: itemsOf(kept) };
+    });
   }
 }

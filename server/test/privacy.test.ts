@@ -4,7 +4,7 @@
  * suite works on the guard itself, over many seeds.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +52,9 @@ beforeAll(async () => {
   lines.push(envelope({ userId: 'user-4', template: 'disk failure on node %s', args: ['n2'], severity: 'ERROR', attributes: { country: 'NL' } }));
   // 40 people with a payment failure each: enough for the usual threshold, not for the designated one.
   for (let index = 0; index < 40; index++) lines.push(envelope({ userId: `payer-${index}`, template: 'payment failed for %s', args: [`o-${index}`], severity: 'ERROR', attributes: { country: 'SE', card_bin: '411111' } }));
+  // A template 40 people log at INFO and one of them once at ERROR.
+  for (let index = 0; index < 40; index++) lines.push(envelope({ userId: `cache-${index}`, template: 'cache miss for %s', args: [`k-${index}`], severity: 'INFO', attributes: { country: 'DK' } }));
+  lines.push(envelope({ userId: 'cache-5', template: 'cache miss for %s', args: ['k-held'], severity: 'ERROR', attributes: { country: 'DK' } }));
   // For the low-effect merge: 60 people in three plans (BE) and 12 with a plan of their own (LU), each on a device of their own.
   for (let index = 0; index < 60; index++) lines.push(envelope({ userId: `merge-${index}`, template: 'merge probe', attributes: { country: 'BE', plan: `p${index % 3}`, device: `d${index}` } }));
   for (let index = 0; index < 12; index++) lines.push(envelope({ userId: `lux-${index}`, template: 'merge probe', attributes: { country: 'LU', plan: `q${index}`, device: `e${index}` } }));
@@ -113,6 +116,26 @@ describe('privacy guard', () => {
     expect(JSON.stringify(audit)).not.toContain(keys.read);
   });
 
+  it('audits questions the access rules refuse (forbidden operators, aggregates, funnel breakdowns) before refusing them', async () => {
+    const refused = [
+      { where: [{ field: 'attributes.country', op: 'in', value: ['NL', 'audit-probe-in'] }] },
+      { where: [{ field: 'attributes.country', op: 'ne', value: 'audit-probe-ne' }] },
+      { where: [{ field: 'attributes.country', value: 'audit-probe-p50' }], aggregates: [{ fn: 'p50', field: 'attributes.amount' }] },
+    ];
+    const auditFile = join(collector.data, 'audit/queries.ndjson');
+    const before = existsSync(auditFile) ? readFileSync(auditFile, 'utf8').trim().split('\n').filter(Boolean).length : 0;
+    for (const body of refused) expect((await query(body, untrusted)).status).toBe(403);
+    const funnel = await fetch(`${collector.url}/api/funnel`, { method: 'POST', headers: { ...untrusted, 'content-type': 'application/json' }, body: JSON.stringify({ steps: [{ name: 'audit-probe-funnel' }, { name: 'x' }], breakdown: 'userId' }) });
+    expect(funnel.status).toBe(403);
+    // The same questions from the admin key are answered and not audited.
+    expect((await query(refused[1], direct)).status).toBe(200);
+    // Values are written hashed; the new lines are these four questions.
+    const entries = readFileSync(auditFile, 'utf8').trim().split('\n').slice(before).map((line) => JSON.parse(line) as Record<string, any>);
+    expect(entries.map((entry) => [entry['access'], entry['refused']])).toEqual(Array.from({ length: 4 }, () => ['untrusted', 'not_allowed']));
+    expect(entries.map((entry) => entry['query']['where']?.[0]?.['op'] ?? entry['query']['aggregates']?.[0]?.['fn'] ?? 'funnel')).toEqual(['in', 'ne', 'eq', 'funnel']);
+    expect(entries[2]!['query']['aggregates'][0]['fn']).toBe('p50');
+  });
+
   it('shows the template view exactly to direct readers and guarded to untrusted ones', async () => {
     const view = async (headers: Record<string, string>) => (await (await fetch(`${collector.url}/api/templates`, { headers })).json()) as { exact: boolean; rows: Record<string, any>[] };
     const exact = await view(direct);
@@ -139,6 +162,18 @@ describe('privacy guard', () => {
     expect((await since('yesterday-ish')).status).toBe(400);
     const checkout = guarded.rows.find((row) => row['template'] === 'checkout %s')!;
     expect(Math.abs(checkout['events'] - byTemplate['checkout %s']['events'])).toBeLessThan(6 * checkout['noiseSd']['events']);
+  });
+
+  it("labels a template with no severity that only one person's events have", async () => {
+    const view = async (headers: Record<string, string>, path = '/api/templates') => (await (await fetch(`${collector.url}${path}`, { headers })).json()) as { rows: Record<string, any>[] };
+    const row = async (headers: Record<string, string>, path?: string) => (await view(headers, path)).rows.find((entry) => entry['template'] === 'cache miss for %s');
+    // Admin answers stay exact: the highest severity of any event.
+    expect(await row(direct)).toMatchObject({ severity: 'ERROR', users: 40, events: 41 });
+    // One person's single ERROR does not label the row for an untrusted reader: the highest level
+    // enough people logged does.
+    expect(await row(untrusted)).toMatchObject({ severity: 'INFO' });
+    // The ERROR events alone are one person's: not listed at all.
+    expect(await row(untrusted, '/api/templates?severity=ERROR')).toBeUndefined();
   });
 
   it('keeps designated templates and fields hidden until enough people are behind them', async () => {
@@ -203,7 +238,7 @@ describe('privacy guard', () => {
       expect(answer.status).toBe(200);
     }
     expect((await query({ where: [{ field: 'severity; DROP TABLE events', value: 'x' }] }, direct)).status).toBe(400);
-    expect((await countOf([], direct))['count']).toBe(100_040 + 72);
+    expect((await countOf([], direct))['count']).toBe(100_040 + 72 + 41);
   });
 
   it('serves `logmill count` with --where and --json, exact for a direct key', async () => {
