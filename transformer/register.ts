@@ -72,9 +72,19 @@ function packageTypeOf(fileName: string): string | undefined {
   }
 }
 
+/** Whether an `await` (or `for await`) runs at the top level, which Node's detection also reads as a module. */
+function hasTopLevelAwait(ts: typeof TS, sourceFile: TS.SourceFile): boolean {
+  const visit = (node: TS.Node): boolean => {
+    if (ts.isFunctionLike(node) || ts.isClassLike(node)) return false;
+    if (ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier !== undefined)) return true;
+    return ts.forEachChild(node, visit) ?? false;
+  };
+  return sourceFile.statements.some(visit);
+}
+
 /**
  * The module format Node gives the file: .mts and .cts by extension, .ts and .tsx by the package's
- * `type`, and without one by syntax (an import, export or import.meta makes it a module), as
+ * `type`, and without one by syntax (an import, export, import.meta or top-level await makes it a module), as
  * Node's syntax detection does.
  */
 function formatOf(ts: typeof TS, fileName: string, source: string): 'esm' | 'commonjs' {
@@ -84,7 +94,7 @@ function formatOf(ts: typeof TS, fileName: string, source: string): 'esm' | 'com
   if (type === 'module') return 'esm';
   if (type === 'commonjs') return 'commonjs';
   const sourceFile = ts.createSourceFile(fileName, source, ts.ScriptTarget.ESNext, false, fileName.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
-  return ts.isExternalModule(sourceFile) ? 'esm' : 'commonjs';
+  return ts.isExternalModule(sourceFile) || hasTopLevelAwait(ts, sourceFile) ? 'esm' : 'commonjs';
 }
 
 /** The source text Node should run for a file, with the source map inline for --enable-source-maps. */

@@ -109,6 +109,18 @@ void withContext({ requestId: 'r3' }, () => work()).then(() => {${report}});
     expect(plain.code).toMatchObject({ file: 'src/plain.ts', line: 4, function: 'work' });
   });
 
+  it('runs a script with top-level await and no import or export as a module, as Node detects it', () => {
+    const app = createApp({ name: 'untyped-app' }, {
+      'main.ts': `async function load(id: number): Promise<string> { await null; return 'loaded ' + id; }
+const value = await load(1);
+console.log(value, typeof require);
+`,
+    });
+    const result = run(app, 'main.ts');
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim()).toBe('loaded 1 undefined');
+  });
+
   it('finds the TypeScript file behind a .js specifier, as tsc does, in ES modules and require', () => {
     const app = createApp({ name: 'nodenext-app', type: 'module' }, {
       'api/payment.ts': payment,
