@@ -60,7 +60,7 @@ function namesAssignedIn(ts: typeof TS, sourceFile: TS.SourceFile): Set<string> 
 
 /**
  * A proven callee, unless it can be replaced after all: a function declaration its module assigns
- * to, or (with `passThroughImports` off) a function of another module, which a test runner's module
+ * to, a decorated method, or (with `passThroughImports` off) a function of another module, which a test runner's module
  * mock may stand in for. Such calls take the context from the ambient slot instead.
  */
 function replaceableCalleeLeftOut(ts: typeof TS, call: TS.CallExpression, callee: FunctionWithBody | undefined, passThroughImports: boolean): FunctionWithBody | undefined {
@@ -68,6 +68,8 @@ function replaceableCalleeLeftOut(ts: typeof TS, call: TS.CallExpression, callee
   const declaringFile = callee.getSourceFile();
   if (!passThroughImports && declaringFile !== call.getSourceFile()) return undefined;
   if (ts.isFunctionDeclaration(callee) && callee.name !== undefined && namesAssignedIn(ts, declaringFile).has(callee.name.text)) return undefined;
+  // A decorator may replace the method (`@logged async #work()`): what runs is the decorator's.
+  if (ts.isMethodDeclaration(callee) && (ts.getDecorators(callee)?.length ?? 0) > 0) return undefined;
   return callee;
 }
 

@@ -88,4 +88,21 @@ export async function notify(user: string): Promise<string> { await null; return
     expect(ran.stderr).toBe('');
     expect(ran.stdout.trim()).toBe('dry run: 2 args');
   });
+
+  it('a decorated #private async method is called with the arguments the code passes: the decorator may replace it', () => {
+    const app = createApp({
+      'main.ts': `function logged(method: (...args: unknown[]) => unknown, context: ClassMethodDecoratorContext) {
+  return function (this: unknown, ...args: unknown[]) { console.log(String(context.name), 'called with', args.length, 'arguments'); return method.apply(this, args); };
+}
+class Service {
+  @logged async #work(value: number): Promise<number> { await null; return value * 2; }
+  async run(value: number): Promise<number> { return this.#work(value); }
+}
+console.log(await new Service().run(21));
+`,
+    });
+    const ran = spawnSync(process.execPath, ['--import', 'logmill/register', 'main.ts'], { cwd: app, encoding: 'utf8', timeout: 60_000 });
+    expect(ran.stderr).toBe('');
+    expect(ran.stdout.trim().split('\n')).toEqual(['#work called with 1 arguments', '42']);
+  });
 });
