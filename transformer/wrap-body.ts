@@ -5,6 +5,7 @@
  *
  *   { 'use strict'; a(); return b; }   →   { 'use strict'; ENTRY; try { a(); return b; } finally { EXIT } }
  *   (concise) => expression           →   { ENTRY; try { return expression; } finally { EXIT } }
+ *   { var h = 1; function h() {} … }    →   { function h() {} ENTRY; try { var h = 1; … } finally { EXIT } }
  *
  * There is no `catch`: a debugger set to pause on caught exceptions treats a `catch` that rethrows
  * as catching, and would stop in every instrumented frame an error passes through; a `finally`
@@ -28,7 +29,12 @@ export function wrapBody(emit: Emit, body: TS.ConciseBody, entry: readonly TS.St
     if (!ts.isExpressionStatement(statement) || !ts.isStringLiteral(statement.expression)) break;
     directiveCount++;
   }
-  const own = statements.slice(directiveCount);
+  let own = statements.slice(directiveCount);
+  // At a function's top level `var h; function h() {}` and a repeated `function h` are legal; in the
+  // `try` block they are early errors. Such declarations stay where they were, before the `try`
+  // (they are hoisted either way, so nothing runs in another order).
+  const hoisted = conflictingDeclarations(ts, own) ? own.filter(ts.isFunctionDeclaration) : [];
+  if (hoisted.length > 0) own = own.filter((statement) => !ts.isFunctionDeclaration(statement));
   const last = own[own.length - 1];
   // A body that ends in a return or a throw never reaches the end, so nothing is appended.
   const reachesEnd = last === undefined || !(ts.isReturnStatement(last) || ts.isThrowStatement(last) || endsInReturn(ts, last));
@@ -36,12 +42,28 @@ export function wrapBody(emit: Emit, body: TS.ConciseBody, entry: readonly TS.St
   const block = factory.createBlock(
     [
       ...statements.slice(0, directiveCount),
+      ...hoisted,
       ...entry,
       factory.createTryStatement(tryBlock, undefined, factory.createBlock([exit.inFinally], true)),
     ],
     true,
   );
   return ts.setTextRange(block, body);
+}
+
+/** Whether a body declares a function twice, or a function and a `var` of one name, at its top level. */
+function conflictingDeclarations(ts: typeof TS, statements: readonly TS.Statement[]): boolean {
+  const functions = new Set<string>();
+  const variables = new Set<string>();
+  for (const statement of statements) {
+    if (ts.isFunctionDeclaration(statement) && statement.name !== undefined) {
+      if (functions.has(statement.name.text)) return true;
+      functions.add(statement.name.text);
+    } else if (ts.isVariableStatement(statement) && (statement.declarationList.flags & ts.NodeFlags.BlockScoped) === 0) {
+      for (const declaration of statement.declarationList.declarations) if (ts.isIdentifier(declaration.name)) variables.add(declaration.name.text);
+    }
+  }
+  return [...functions].some((name) => variables.has(name));
 }
 
 /** A `{ …; return; }` block made by rewrite-returns.ts also ends the body. */
