@@ -34,7 +34,11 @@ function install(): void {
       if (at === -1) return text;
       const end = text.indexOf('*/', at);
       const [key, index] = text.slice(at + MARK.length, end).split(' ');
-      return tables.get(key!)?.[Number(index)] ?? text;
+      const kept = tables.get(key!)?.[Number(index)];
+      // A class's text opens with `class`. Its first mark may be a method's (static fields lowered
+      // below ES2022 move its own), and its kept text may open with its decorators.
+      if (kept === undefined || !text.startsWith('class') || kept.startsWith('class')) return kept ?? text;
+      return kept.startsWith('@') ? kept.slice(kept.search(/\bclass\b/)) : text;
     },
   }.toString;
   Object.defineProperty(Function.prototype, 'toString', { value: replacement, writable: true, configurable: true, enumerable: false });
