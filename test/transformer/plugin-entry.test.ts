@@ -15,7 +15,7 @@ const program = ts.createProgram(['entry.ts'], { noEmit: true }, {
 
 describe('the tsconfig plugins entry', () => {
   it.each([
-    [{ transform: 'logmill/transformer', stak: false }, /^logmill\/transformer: the tsconfig plugins entry has no option "stak" \(did you mean "stack"\?\); its options are stack, include, exclude, verbose, runtime, root, keepSourceText$/],
+    [{ transform: 'logmill/transformer', stak: false }, /^logmill\/transformer: the tsconfig plugins entry has no option "stak" \(did you mean "stack"\?\); its options are stack, include, exclude, verbose, runtime, root, keepSourceText, passThroughImports$/],
     [{ transform: 'logmill/transformer', excludes: ['x'] }, /has no option "excludes" \(did you mean "exclude"\?\)/],
     [{ transform: 'logmill/transformer', keepSource: false }, /has no option "keepSource"/],
   ])('refuses %j', (entry, message) => {
