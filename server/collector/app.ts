@@ -80,7 +80,8 @@ export async function createCollector(config: CollectorConfig, store: Store): Pr
     return reply.code(503).header('retry-after', '1').send({ error: 'unavailable', message: 'the collector could not store the batch; retry' });
   });
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url}` });
+    // The path only: a query string may hold a key someone put in the URL.
+    reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
   });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';

@@ -43,6 +43,10 @@ describe('keys in URLs', () => {
     // Read routes never look at the URL.
     expect((await fetch(`${collector.url}/api/whoami?key=${keys.admin}`)).status).toBe(401);
     expect((await fetch(`${collector.url}/api/users/u/export?key=${keys.admin}`)).status).toBe(401);
+    // A wrong path never echoes the key a caller put in its URL.
+    const lost = await fetch(`${collector.url}/v1/event?key=${keys.admin}`);
+    expect(lost.status).toBe(404);
+    expect(await lost.text()).not.toContain(keys.admin);
     // The same keys in a header work.
     expect((await post(`${collector.url}/v1/events`, envelope({ template: 'via header' }), { authorization: `Bearer ${keys.admin}` })).status).toBe(200);
   });
