@@ -366,9 +366,12 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
     const first = visited.arguments[0]!;
     // A literal template is a build-time fact: the site record holds it, parsed (and its JSON is
     // serialized once per site by the envelope); the call keeps it too, where a reader looks.
-    const compiled: [string, TS.Expression[]] | undefined = ts.isStringLiteral(first)
+    // A template literal followed by args of its own is a `%` template written with backticks
+    // (`user %s`, or `[${area}] user %s`): its `%`s are the caller's, so it is not compiled.
+    const ownArgs = visited.arguments.length > 1;
+    const compiled: [string, TS.Expression[]] | undefined = ts.isStringLiteral(first) || (ownArgs && ts.isNoSubstitutionTemplateLiteral(first))
       ? [first.text, []]
-      : ts.isTemplateExpression(first) || ts.isNoSubstitutionTemplateLiteral(first)
+      : !ownArgs && (ts.isTemplateExpression(first) || ts.isNoSubstitutionTemplateLiteral(first))
         ? compileTemplateLiteral(ts, first)
         : undefined;
     const name = addSite(node, severity, compiled?.[0]);

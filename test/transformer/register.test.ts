@@ -121,6 +121,27 @@ console.log(value, typeof require);
     expect(result.stdout.trim()).toBe('loaded 1 undefined');
   });
 
+  it('formats a %-template written with backticks with its own args, as the plain build does', () => {
+    const app = createApp({ name: 'backtick-app', type: 'module' }, {
+      'main.ts': `import { addSink, log } from 'logmill';
+const messages: string[] = [];
+addSink((event) => messages.push(event.message));
+const area = 'billing';
+async function work(): Promise<void> {
+  await null;
+  log.info(\`user %s paid %d\`, 'ann', 42);
+  log.info(\`[\${area}] user %s\`, 'bob');
+  log.info(\`[\${area}] 100% done\`);
+}
+await work();
+console.log(JSON.stringify(messages));
+`,
+    });
+    const result = run(app, 'main.ts');
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout.trim())).toEqual(['user ann paid 42', '[billing] user bob', '[billing] 100% done']);
+  });
+
   it('finds the TypeScript file behind a .js specifier, as tsc does, in ES modules and require', () => {
     const app = createApp({ name: 'nodenext-app', type: 'module' }, {
       'api/payment.ts': payment,
