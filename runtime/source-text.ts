@@ -41,5 +41,8 @@ function install(): void {
       return kept.startsWith('@') ? kept.slice(kept.search(/\bclass\b/)) : text;
     },
   }.toString;
+  // Frozen intrinsics (SES lockdown(), node --frozen-intrinsics) keep the native toString: the
+  // rewritten text shows, and the app still loads.
+  if (Object.isFrozen(Function.prototype)) return;
   Object.defineProperty(Function.prototype, 'toString', { value: replacement, writable: true, configurable: true, enumerable: false });
 }

@@ -142,6 +142,21 @@ console.log(JSON.stringify(messages));
     expect(JSON.parse(result.stdout.trim())).toEqual(['user ann paid 42', '[billing] user bob', '[billing] 100% done']);
   });
 
+  it('loads and runs under frozen intrinsics (SES lockdown), keeping the native toString', () => {
+    const app = createApp({ name: 'frozen-app', type: 'module' }, {
+      'main.ts': `import { addSink, log, withContext } from 'logmill';
+const messages: string[] = [];
+addSink((event) => messages.push(\`\${event.message} \${JSON.stringify(event.context.vars)}\`));
+async function work(x: number): Promise<number> { await null; log.info('working on %d', x); return x * 2; }
+console.log(JSON.stringify([await withContext({ requestId: 'r1' }, () => work(2)), messages]));
+`,
+    });
+    writeFileSync(join(app, 'freeze.mjs'), 'Object.freeze(Function.prototype);\n');
+    const result = spawnSync(process.execPath, ['--import', 'logmill/register', '--import', './freeze.mjs', join('src', 'main.ts')], { cwd: app, encoding: 'utf8', timeout: 60_000 });
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout.trim())).toEqual([4, ['working on 2 {"requestId":"r1"}']]);
+  });
+
   it('finds the TypeScript file behind a .js specifier, as tsc does, in ES modules and require', () => {
     const app = createApp({ name: 'nodenext-app', type: 'module' }, {
       'api/payment.ts': payment,
