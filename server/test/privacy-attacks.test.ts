@@ -7,121 +7,27 @@
  * do no better than 70% (chance is 50%); nothing about a group of fewer than three people may reach
  * the reader; equivalent spellings of one question get one answer; admin answers stay exact.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seededRandom } from '../analytics/seeded-random.js';
-import { type CollectorProcess, keys, startCollector } from './helpers/collector-process.js';
-import { envelope, ingestAll } from './helpers/dataset.js';
+import { describe, expect, it } from 'vitest';
+import { keys } from './helpers/collector-process.js';
+import {
+  type Json,
+  accuracy,
+  ask,
+  better,
+  call,
+  cities,
+  direct,
+  exactUsers,
+  hour,
+  labResult,
+  rephrasings,
+  secrets,
+  start,
+  untrusted,
+  usePopulation,
+} from './helpers/attack-population.js';
 
-const cities = Array.from({ length: 24 }, (_, index) => `city-${index}`);
-const secrets = new Map<string, 'positive' | 'negative'>();
-const hour = 3_600_000;
-const start = Date.UTC(2026, 10, 2, 8);
-const untrusted = { authorization: `Bearer ${keys.read}` };
-const rareColumns = Array.from({ length: 8 }, (_, index) => (seededRandom(4242 + index)() < 0.5 ? 'north' : 'south'));
-const direct = { authorization: `Bearer ${keys.admin}` };
-let collector: CollectorProcess;
-
-type Json = Record<string, any>;
-
-async function call(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; body: Json }> {
-  const response = await fetch(`${collector.url}${path}`, {
-    method,
-    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as Json };
-}
-
-async function ask(path: string, body: unknown, headers = untrusted): Promise<Json> {
-  const answer = await call('POST', path, headers, body);
-  expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-  return answer.body;
-}
-
-/** The fraction of victims whose secret `guess` names. */
-async function accuracy(guess: (city: string) => Promise<'positive' | 'negative'>, over = cities): Promise<number> {
-  let right = 0;
-  for (const city of over) if ((await guess(city)) === secrets.get(city)) right++;
-  return right / over.length;
-}
-
-/** A coin per city for ties, so an attacker who learns nothing scores about half. */
-function coin(city: string): 'positive' | 'negative' {
-  return seededRandom(Number(city.slice(5)) * 7919 + 13)() < 0.5 ? 'positive' : 'negative';
-}
-
-function better(positive: number, negative: number, city: string): 'positive' | 'negative' {
-  return positive > negative ? 'positive' : negative > positive ? 'negative' : coin(city);
-}
-
-const labResult = (city: string, result: string, extra: Json[] = []) => ({
-  where: [{ field: 'attributes.city', value: city }, { field: 'name', value: 'lab result' }, { field: 'attributes.result', value: result }, ...extra],
-  aggregates: [{ fn: 'count' }, { fn: 'users' }],
-});
-
-/** Ways of writing `labResult(city, result)` that select the same rows. */
-function rephrasings(city: string, result: string): Json[] {
-  const base = labResult(city, result);
-  const far = Date.UTC(2100, 0, 1);
-  return [
-    base,
-    ...[1, 2, 3].map((k) => ({ ...base, from: k })),
-    ...[1, 2].map((k) => ({ ...base, to: far + k })),
-    { ...base, where: [base.where[0], base.where[1], { field: 'attributes.result', op: 'prefix', value: result.slice(0, 4) }] },
-    { ...base, where: [...base.where, { field: 'kind', value: 'event' }] },
-    { ...base, where: [base.where[2], base.where[0], base.where[1]] },
-    { ...base, where: [...base.where, base.where[0]] },
-    { ...base, from: 4, where: [{ field: 'kind', value: 'event' }, base.where[0], base.where[1], { field: 'attributes.result', op: 'prefix', value: result.slice(0, 3) }] },
-  ];
-}
-
-/** Every label an untrusted answer shows, with its exact number of people from the admin key. */
-async function exactUsers(body: Json, labels: Json): Promise<number> {
-  const where = Object.entries(labels).map(([field, value]) => ({ field, value }));
-  const answer = await ask('/api/query', { ...body, where: [...(body.where ?? []), ...where], groupBy: [], aggregates: [{ fn: 'users' }] }, direct);
-  return Number(answer['rows'][0]?.['users'] ?? 0);
-}
-
-beforeAll(async () => {
-  // A fixed salt: the noise, and so each attacker's score, is the same on every run.
-  collector = await startCollector({ env: { LOGMILL_SALT: 'attack-suite' } });
-  const random = seededRandom(20261207);
-  const lines: string[] = [];
-  for (const [cityIndex, city] of cities.entries()) {
-    const secret = random() < 0.5 ? 'positive' : 'negative';
-    secrets.set(city, secret);
-    const people = [
-      // Five of each result on the silver tier, like the victim; the other eight of each on gold.
-      ...Array.from({ length: 26 }, (_, index) => ({ id: `${city}-p${index}`, plan: 'pro', result: index < 13 ? 'positive' : 'negative', tier: index % 13 < 5 ? 'silver' : 'gold' })),
-      { id: `${city}-victim`, plan: 'free', result: secret, tier: 'silver' },
-    ];
-    for (const [personIndex, person] of people.entries()) {
-      const ts = start + (cityIndex * 27 + personIndex) * 60_000;
-      const attributes = { city, plan: person.plan, tier: person.tier, account: `acct-${person.id}` };
-      for (let view = 0; view < 3; view++) {
-        lines.push(envelope({ userId: person.id, name: 'page view', ts: ts + view, attributes, vars: { requestId: `r-${person.id}-${view}` } }));
-      }
-      lines.push(envelope({ userId: person.id, name: 'lab result', ts: ts + 10, attributes: { ...attributes, result: person.result }, vars: { requestId: `r-${person.id}-lab` } }));
-      lines.push(envelope({ userId: person.id, name: '$exposure', ts: ts + 20, attributes: { experiment: 'triage', variant: person.plan === 'free' ? `solo-${city}` : person.result } }));
-      if (person.plan === 'free') {
-        lines.push(envelope({ userId: person.id, template: `victim in ${city} saw %s`, args: [person.result], ts: ts + 30, attributes }));
-      }
-      // A report everyone in the first city reads a day later, the victim five hours before the rest.
-      if (cityIndex === 0) lines.push(envelope({ userId: person.id, template: 'report read', ts: start + (person.plan === 'free' ? 19 : 24) * hour + personIndex * 1000, attributes }));
-    }
-  }
-  // Rare columns, each held by two people: the attacker (north) and one other, whose value is the
-  // secret the isolating check must not tell.
-  for (const [index, other] of rareColumns.entries()) {
-    lines.push(envelope({ userId: 'rare-attacker', name: 'clinic visit', ts: start + index, attributes: { [`clinic${index}`]: 'north' } }));
-    lines.push(envelope({ userId: `rare-other-${index}`, name: 'clinic visit', ts: start + index, attributes: { [`clinic${index}`]: other } }));
-  }
-  await ingestAll(collector.url, keys.ingest, lines);
-}, 120_000);
-
-afterAll(async () => {
-  await collector.stop();
-});
+usePopulation();
 
 describe('attacks with a read key', () => {
   it('gives equivalent spellings of one question one answer (no noise to average)', async () => {
@@ -391,100 +297,6 @@ describe('attacks with a read key', () => {
       expect(views['noiseSd'][0]['count']).toBeCloseTo(5 * Math.SQRT2, 6);
       expect(Math.abs(views['rows'][0]['users'] - 27)).toBeLessThanOrEqual(5 * Math.SQRT2);
       expect(Math.abs(views['rows'][0]['count'] - 81)).toBeLessThanOrEqual(5 * views['noiseSd'][0]['count']);
-    }
-  });
-});
-
-describe('rephrasings that select the same rows and people (groupings, exclusions, time bounds)', () => {
-  /** Squared mean differences of count and users between two lists of rows asked alike. */
-  const meanSquare = (a: Json[], b: Json[]) => {
-    const mean = (rows: Json[], field: string) => rows.reduce((sum, row) => sum + Number(row?.[field] ?? 0), 0) / rows.length;
-    return (mean(a, 'count') - mean(b, 'count')) ** 2 + (mean(a, 'users') - mean(b, 'users')) ** 2;
-  };
-
-  it('gives a grouping by a missing or constant field no fresh noise, and "plan = pro" as a grouping the victim cannot change', async () => {
-    // The attacker's difference: positive lab results in the city grouped by a field that splits
-    // nothing, against the `pro` row of the same grouped by plan as well (everyone but the victim).
-    // Each field name drew fresh noise, so averaging over names found the victim's result.
-    const groupings = ['attributes.zz0', 'vars.zz1', 'attributes.city', 'name'];
-    const distinct: number[] = [];
-    const signals: number[] = [];
-    const score = await accuracy(async (city) => {
-      const signal = async (result: string) => {
-        const [whole, pro]: Json[][] = [[], []];
-        for (const field of groupings) {
-          const body = labResult(city, result);
-          const one = (await ask('/api/query', { ...body, groupBy: [{ field }] }))['rows'] as Json[];
-          const two = (await ask('/api/query', { ...body, groupBy: [{ field }, { field: 'attributes.plan' }] }))['rows'] as Json[];
-          expect(one).toHaveLength(1);
-          whole.push(one[0]!);
-          pro.push(two.find((row) => row['attributes.plan'] === 'pro')!);
-        }
-        distinct.push(new Set(whole.map((row) => `${row['count']} ${row['users']}`)).size);
-        signals.push(meanSquare(whole, pro));
-        return signals.at(-1)!;
-      };
-      return better(await signal('positive'), await signal('negative'), city);
-    }, cities.slice(0, 8));
-    console.info(`grouping difference attack: ${score}`);
-    expect(score).toBeLessThanOrEqual(0.7);
-    // One question, however it is grouped: the same numbers for every field that splits nothing,
-    // and the `pro` row beside a one-person `free` is that answer, so the victim changes nothing.
-    expect(new Set(distinct)).toEqual(new Set([1]));
-    expect(new Set(signals)).toEqual(new Set([0]));
-  });
-
-  it('adds no noise for a funnel exclusion that excludes nobody, nor for a breakdown the victim alone changes', async () => {
-    // A funnel from the city's page views to a positive lab result; the victim converts or not.
-    // Exclusions of events that never happen drew fresh noise for every cell.
-    const distinct: number[] = [];
-    const signals: number[] = [];
-    const score = await accuracy(async (city) => {
-      const signal = async (result: string) => {
-        const [whole, pro]: Json[][] = [[], []];
-        for (let k = 0; k < 3; k++) {
-          const funnel = { steps: [{ name: 'page view', where: [{ field: 'attributes.city', value: city }] }, { name: 'lab result', where: [{ field: 'attributes.result', value: result }] }], exclusions: [{ name: `never-${k}`, fromStep: 0, toStep: 1 }] };
-          const unbroken = await ask('/api/funnel', funnel);
-          const broken = await ask('/api/funnel', { ...funnel, breakdown: 'attributes.plan' });
-          whole.push({ users: unbroken['breakdowns'][0]['steps'][1]['users'] });
-          pro.push({ users: broken['breakdowns'].find((entry: Json) => entry['breakdown'] === 'pro')['steps'][1]['users'] });
-        }
-        distinct.push(new Set(whole.map((row) => row['users'])).size);
-        signals.push(meanSquare(whole, pro));
-        return signals.at(-1)!;
-      };
-      return better(await signal('positive'), await signal('negative'), city);
-    }, cities.slice(0, 8));
-    console.info(`funnel exclusion difference attack: ${score}`);
-    expect(score).toBeLessThanOrEqual(0.7);
-    expect(new Set(distinct)).toEqual(new Set([1]));
-    expect(new Set(signals)).toEqual(new Set([0]));
-  });
-
-  it('decides low effect once for one set of excluded people, however the time range is written', async () => {
-    // `from` cuts the city's first five people (five positive results); `to` moves through hours
-    // after the city's last event. Each `to` drew a fresh threshold, and how often the cut was left
-    // out counted the people it excluded.
-    for (const [cityIndex, city] of cities.slice(0, 6).entries()) {
-      const from = start + (cityIndex * 27 + 5) * 60_000;
-      const answers = new Set<string>();
-      for (let k = 0; k < 12; k++) {
-        const to = from + 9 * hour + k * 60_000;
-        answers.add(JSON.stringify((await ask('/api/query', { ...labResult(city, 'positive'), from, to }))['rows']));
-      }
-      expect(answers.size, city).toBe(1);
-    }
-  });
-
-  it('refuses columns a few people hold whatever their values, with no share in the message', async () => {
-    // Each rare column is held by the attacker (north) and one other: a 200 for "the other is north
-    // too" and a 403 for "south" told the other's value exactly.
-    const answers = await Promise.all(rareColumns.map((_, index) => call('POST', '/api/query', untrusted, { where: [{ field: `attributes.clinic${index}`, value: 'north' }], aggregates: [{ fn: 'users' }] })));
-    expect(new Set(rareColumns)).toEqual(new Set(['north', 'south']));
-    for (const answer of answers) {
-      expect(answer.status).toBe(403);
-      expect(answer.body['message']).toContain('singles out people');
-      expect(answer.body['message']).not.toMatch(/\d+ ?%/);
     }
   });
 });

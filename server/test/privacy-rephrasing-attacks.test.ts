@@ -1,0 +1,117 @@
+/**
+ * The privacy guard against rephrasings that select the same rows and people: groupings that split
+ * nothing, funnel exclusions that exclude nobody, time bounds written another way, and columns a few
+ * people hold. The population and the attacker's tools are those of privacy-attacks.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  type Json,
+  accuracy,
+  ask,
+  better,
+  call,
+  cities,
+  hour,
+  labResult,
+  rareColumns,
+  rephrasings,
+  start,
+  untrusted,
+  usePopulation,
+} from './helpers/attack-population.js';
+
+usePopulation();
+
+describe('rephrasings that select the same rows and people (groupings, exclusions, time bounds)', () => {
+  /** Squared mean differences of count and users between two lists of rows asked alike. */
+  const meanSquare = (a: Json[], b: Json[]) => {
+    const mean = (rows: Json[], field: string) => rows.reduce((sum, row) => sum + Number(row?.[field] ?? 0), 0) / rows.length;
+    return (mean(a, 'count') - mean(b, 'count')) ** 2 + (mean(a, 'users') - mean(b, 'users')) ** 2;
+  };
+
+  it('gives a grouping by a missing or constant field no fresh noise, and "plan = pro" as a grouping the victim cannot change', async () => {
+    // The attacker's difference: positive lab results in the city grouped by a field that splits
+    // nothing, against the `pro` row of the same grouped by plan as well (everyone but the victim).
+    // Each field name drew fresh noise, so averaging over names found the victim's result.
+    const groupings = ['attributes.zz0', 'vars.zz1', 'attributes.city', 'name'];
+    const distinct: number[] = [];
+    const signals: number[] = [];
+    const score = await accuracy(async (city) => {
+      const signal = async (result: string) => {
+        const [whole, pro]: Json[][] = [[], []];
+        for (const field of groupings) {
+          const body = labResult(city, result);
+          const one = (await ask('/api/query', { ...body, groupBy: [{ field }] }))['rows'] as Json[];
+          const two = (await ask('/api/query', { ...body, groupBy: [{ field }, { field: 'attributes.plan' }] }))['rows'] as Json[];
+          expect(one).toHaveLength(1);
+          whole.push(one[0]!);
+          pro.push(two.find((row) => row['attributes.plan'] === 'pro')!);
+        }
+        distinct.push(new Set(whole.map((row) => `${row['count']} ${row['users']}`)).size);
+        signals.push(meanSquare(whole, pro));
+        return signals.at(-1)!;
+      };
+      return better(await signal('positive'), await signal('negative'), city);
+    }, cities.slice(0, 8));
+    console.info(`grouping difference attack: ${score}`);
+    expect(score).toBeLessThanOrEqual(0.7);
+    // One question, however it is grouped: the same numbers for every field that splits nothing,
+    // and the `pro` row beside a one-person `free` is that answer, so the victim changes nothing.
+    expect(new Set(distinct)).toEqual(new Set([1]));
+    expect(new Set(signals)).toEqual(new Set([0]));
+  });
+
+  it('adds no noise for a funnel exclusion that excludes nobody, nor for a breakdown the victim alone changes', async () => {
+    // A funnel from the city's page views to a positive lab result; the victim converts or not.
+    // Exclusions of events that never happen drew fresh noise for every cell.
+    const distinct: number[] = [];
+    const signals: number[] = [];
+    const score = await accuracy(async (city) => {
+      const signal = async (result: string) => {
+        const [whole, pro]: Json[][] = [[], []];
+        for (let k = 0; k < 3; k++) {
+          const funnel = { steps: [{ name: 'page view', where: [{ field: 'attributes.city', value: city }] }, { name: 'lab result', where: [{ field: 'attributes.result', value: result }] }], exclusions: [{ name: `never-${k}`, fromStep: 0, toStep: 1 }] };
+          const unbroken = await ask('/api/funnel', funnel);
+          const broken = await ask('/api/funnel', { ...funnel, breakdown: 'attributes.plan' });
+          whole.push({ users: unbroken['breakdowns'][0]['steps'][1]['users'] });
+          pro.push({ users: broken['breakdowns'].find((entry: Json) => entry['breakdown'] === 'pro')['steps'][1]['users'] });
+        }
+        distinct.push(new Set(whole.map((row) => row['users'])).size);
+        signals.push(meanSquare(whole, pro));
+        return signals.at(-1)!;
+      };
+      return better(await signal('positive'), await signal('negative'), city);
+    }, cities.slice(0, 8));
+    console.info(`funnel exclusion difference attack: ${score}`);
+    expect(score).toBeLessThanOrEqual(0.7);
+    expect(new Set(distinct)).toEqual(new Set([1]));
+    expect(new Set(signals)).toEqual(new Set([0]));
+  });
+
+  it('decides low effect once for one set of excluded people, however the time range is written', async () => {
+    // `from` cuts the city's first five people (five positive results); `to` moves through hours
+    // after the city's last event. Each `to` drew a fresh threshold, and how often the cut was left
+    // out counted the people it excluded.
+    for (const [cityIndex, city] of cities.slice(0, 6).entries()) {
+      const from = start + (cityIndex * 27 + 5) * 60_000;
+      const answers = new Set<string>();
+      for (let k = 0; k < 12; k++) {
+        const to = from + 9 * hour + k * 60_000;
+        answers.add(JSON.stringify((await ask('/api/query', { ...labResult(city, 'positive'), from, to }))['rows']));
+      }
+      expect(answers.size, city).toBe(1);
+    }
+  });
+
+  it('refuses columns a few people hold whatever their values, with no share in the message', async () => {
+    // Each rare column is held by the attacker (north) and one other: a 200 for "the other is north
+    // too" and a 403 for "south" told the other's value exactly.
+    const answers = await Promise.all(rareColumns.map((_, index) => call('POST', '/api/query', untrusted, { where: [{ field: `attributes.clinic${index}`, value: 'north' }], aggregates: [{ fn: 'users' }] })));
+    expect(new Set(rareColumns)).toEqual(new Set(['north', 'south']));
+    for (const answer of answers) {
+      expect(answer.status).toBe(403);
+      expect(answer.body['message']).toContain('singles out people');
+      expect(answer.body['message']).not.toMatch(/\d+ ?%/);
+    }
+  });
+});
