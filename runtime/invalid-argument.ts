@@ -31,7 +31,7 @@ export function checkPositive<Options>(options: Options, names: ReadonlyArray<ke
 }
 
 /** How many single-character edits turn `a` into `b` (for "did you mean"). */
-function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];

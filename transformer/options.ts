@@ -1,5 +1,6 @@
 /** Plugin options, as written in tsconfig `compilerOptions.plugins`. */
 import * as path from 'node:path';
+import { editDistance } from '../runtime/invalid-argument.js';
 
 export interface TransformerOptions {
   /** Add a frame per instrumented call to the logical stack (default true). */
@@ -32,18 +33,6 @@ export interface TransformerOptions {
 const transformerOptionNames = ['stack', 'include', 'exclude', 'verbose', 'runtime', 'root', 'keepSourceText', 'passThroughImports'];
 /** What ts-patch (and ttypescript before it) read from the same plugins entry. */
 const pluginEntryNames = ['transform', 'type', 'import', 'isEsm', 'after', 'afterDeclarations', 'transformProgram', 'resolvePathAliases', 'name'];
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}
 
 /**
  * Refuses a tsconfig plugins entry with a key neither Logmill nor ts-patch reads: a misspelled

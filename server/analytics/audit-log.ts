@@ -77,38 +77,28 @@ export class AuditLog {
   }
 
   /** Drops every line that mentions one of `values` (by its hash); returns how many went. */
-  async forget(values: readonly string[]): Promise<number> {
-    const run = async (): Promise<number> => {
-      if (!existsSync(this.#file)) return 0;
-      const hashes = new Set(values.map((value) => this.hashOf(value)));
-      const lines = readFileSync(this.#file, 'utf8').split('\n').filter((line) => line !== '');
-      const kept = lines.filter((line) => !(line.match(/hash:[0-9a-f]{16}/g) ?? []).some((hash) => hashes.has(hash)) && !namesInClear(line, values));
-      if (kept.length === lines.length) return 0;
-      const fresh = `${this.#file}.rewrite`;
-      writeFileSync(fresh, kept.map((line) => `${line}\n`).join(''), { mode: 0o600 });
-      renameSync(fresh, this.#file);
-      return lines.length - kept.length;
-    };
-    const result = this.#writing.then(run);
-    this.#writing = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    return result;
+  forget(values: readonly string[]): Promise<number> {
+    const hashes = new Set(values.map((value) => this.hashOf(value)));
+    return this.#rewrite((line) => !(line.match(/hash:[0-9a-f]{16}/g) ?? []).some((hash) => hashes.has(hash)) && !namesInClear(line, values));
   }
 
   /** Drops the lines recorded before `cutoff` (epoch milliseconds): retention applies to the log too. */
-  async forgetBefore(cutoff: number): Promise<number> {
-    const run = async (): Promise<number> => {
+  forgetBefore(cutoff: number): Promise<number> {
+    return this.#rewrite((line) => {
+      try {
+        return Date.parse((JSON.parse(line) as { at: string }).at) >= cutoff;
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  /** Rewrites the log with the lines `keep` keeps, after every pending write; returns how many went. */
+  #rewrite(keep: (line: string) => boolean): Promise<number> {
+    const run = (): number => {
       if (!existsSync(this.#file)) return 0;
       const lines = readFileSync(this.#file, 'utf8').split('\n').filter((line) => line !== '');
-      const kept = lines.filter((line) => {
-        try {
-          return Date.parse((JSON.parse(line) as { at: string }).at) >= cutoff;
-        } catch {
-          return false;
-        }
-      });
+      const kept = lines.filter(keep);
       if (kept.length === lines.length) return 0;
       const fresh = `${this.#file}.rewrite`;
       writeFileSync(fresh, kept.map((line) => `${line}\n`).join(''), { mode: 0o600 });
