@@ -59,17 +59,23 @@ function loadTypeScript(): typeof TS {
   }
 }
 
+// Each folder's answer, so a project's files read their package.json once.
+const packageTypes = new Map<string, string | undefined>();
+
 /** The `type` of the package.json nearest to a file, as Node reads it. */
 function packageTypeOf(fileName: string): string | undefined {
-  for (let directory = path.dirname(fileName); ; directory = path.dirname(directory)) {
-    try {
-      const manifest = JSON.parse(readFileSync(path.join(directory, 'package.json'), 'utf8')) as { type?: unknown };
-      return typeof manifest.type === 'string' ? manifest.type : undefined;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return undefined;
-    }
-    if (path.dirname(directory) === directory) return undefined;
+  const directory = path.dirname(fileName);
+  if (packageTypes.has(directory)) return packageTypes.get(directory);
+  let type: string | undefined;
+  try {
+    const manifest = JSON.parse(readFileSync(path.join(directory, 'package.json'), 'utf8')) as { type?: unknown };
+    type = typeof manifest.type === 'string' ? manifest.type : undefined;
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    type = missing && path.dirname(directory) !== directory ? packageTypeOf(directory) : undefined;
   }
+  packageTypes.set(directory, type);
+  return type;
 }
 
 /** Whether an `await` (or `for await`) runs at the top level, which Node's detection also reads as a module. */
