@@ -24,7 +24,11 @@ export interface StoreStatistics {
   deadLetters: number;
 }
 
-/** One retention rule: events older than `cutoff` (ms since the epoch), only those named `name` if given, never those named in `except`. */
+/**
+ * One retention rule: events older than `cutoff` (ms since the epoch), only those named `name` if
+ * given, never those named in `except`. An event is as old as the earlier of its own time and the
+ * time the collector received it: a client's clock set years ahead does not keep its events forever.
+ */
 export interface RetentionRule {
   cutoff: number;
   name?: string | undefined;
@@ -44,7 +48,7 @@ export interface Store {
   read(sql: string, parameters?: readonly (string | number | boolean | null)[]): Promise<Record<string, unknown>[]>;
   /** One stored event by id, with every column (times as `YYYY-MM-DD HH:MM:SS.mmm` UTC, JSON columns as text). */
   event(project: string, id: string): Promise<Record<string, unknown> | undefined>;
-  /** Every stored event whose `entity` column equals `value`, oldest first, with every column, then its dead letters (GDPR export). */
+  /** Every stored event whose `entity` column equals `value` and the anonymous events of its sessions, oldest first, with every column, then its dead letters (GDPR export). */
   entityEvents(project: string, entity: string, value: string): Promise<Record<string, unknown>[]>;
   /** The exact answer to a query: rows with `d0..` (dimensions) and `a0..` (aggregates). */
   runQuery(project: string, query: EventQuery): Promise<Record<string, unknown>[]>;
@@ -58,9 +62,9 @@ export interface Store {
   experimentEvents(project: string, query: ExperimentQuery, entity: string): Promise<ExperimentEvent[]>;
   /** The template view's exact rows. */
   templateRows(project: string, query: TemplateQuery, entity: string): Promise<Record<string, unknown>[]>;
-  /** Erases every event whose `entity` column equals `value`, leaving nothing of them on disk. */
+  /** Erases every event whose `entity` column equals `value` and the anonymous events of its sessions, leaving nothing of them on disk. */
   eraseEntity(project: string, entity: string, value: string): Promise<number>;
-  /** Deletes events older than `cutoff` (ms since the epoch), only those named `name` if given, never those named in `except`. */
+  /** Deletes events older than `cutoff` (ms since the epoch; by the earlier of `ts` and `received_at`), only those named `name` if given, never those named in `except`. */
   deleteOlderThan(cutoff: number, name?: string, except?: readonly string[]): Promise<number>;
   /** Applies every rule at once (an event matching any is deleted); returns how many were deleted. */
   deleteExpired(rules: readonly RetentionRule[]): Promise<number>;

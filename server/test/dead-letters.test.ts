@@ -133,10 +133,11 @@ describe('retention', () => {
     try {
       const now = 1_800_000_000_000;
       const day = 86_400_000;
-      const shaped = rows(6, 'retention').map((row, index) => ({ ...row, ts: now - [1, 10, 40, 10, 40, 1][index]! * day, name: ['$pageview', '$pageview', 'signup', 'signup', null, null][index]! }));
+      // Received a day after they happened, so their own time decides.
+      const shaped = rows(6, 'retention').map((row, index) => ({ ...row, ts: now - [1, 10, 40, 10, 40, 1][index]! * day, received_at: now - ([1, 10, 40, 10, 40, 1][index]! - 1) * day, name: ['$pageview', '$pageview', 'signup', 'signup', null, null][index]! }));
       await store.insert(shaped);
-      const deadOld = JSON.stringify({ ...rows(1, 'dead-old')[0]!, ts: now - 40 * day, name: null, line: 2 ** 33 });
-      const deadNew = JSON.stringify({ ...rows(1, 'dead-new')[0]!, ts: now - day, name: null, line: 2 ** 33 });
+      const deadOld = JSON.stringify({ ...rows(1, 'dead-old')[0]!, ts: now - 40 * day, received_at: now - 40 * day, name: null, line: 2 ** 33 });
+      const deadNew = JSON.stringify({ ...rows(1, 'dead-new')[0]!, ts: now - day, received_at: now - day, name: null, line: 2 ** 33 });
       await (store as unknown as { journal: { append(lines: string[]): Promise<void> } }).journal.append([deadOld, deadNew]);
       // Page views after 7 days, everything else after 30.
       expect(await store.deleteExpired([{ cutoff: now - 7 * day, name: '$pageview' }, { cutoff: now - 30 * day, except: ['$pageview'] }])).toBe(3);

@@ -3,14 +3,18 @@
  * data directory holds their id or any string only their events carried (events, journal, dead
  * letters, the query audit), exactly their events are gone (counted before and after), and the
  * export before it held all of them, including the OTLP record that named them only by
- * `enduser.id`, a row waiting in a segment an older version set aside, and their dead letter.
- * Retention leaves the same nothing of what it removed.
+ * `enduser.id`, a row waiting in a segment an older version set aside, their dead letter, and what
+ * they did in their session before signing in. Retention leaves the same nothing of what it
+ * removed, and goes by when an event arrived as well as by the client's clock.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { type Envelope, eventToRow } from '../collector/event-to-row.js';
+import { Scrubber } from '../collector/scrub.js';
+import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
 import { type CollectorProcess, keys, post, startCollector, temporaryDirectory } from './helpers/collector-process.js';
 import { envelope, ingestAll } from './helpers/dataset.js';
 
@@ -19,7 +23,10 @@ const lookalike = person.slice(0, -2);
 const other = `olaf-${randomBytes(4).toString('hex')}`;
 const unique = (label: string) => `${label}-${randomBytes(6).toString('hex')}`;
 /** Strings only the person's events carry, one per place they can be stored. */
-const personal = { arg: unique('arg'), attribute: unique('attribute'), variable: unique('variable'), otlpBody: unique('otlp'), waiting: unique('waiting'), dead: unique('dead') };
+const personal = { arg: unique('arg'), attribute: unique('attribute'), variable: unique('variable'), otlpBody: unique('otlp'), waiting: unique('waiting'), dead: unique('dead'), beforeSignIn: unique('before') };
+/** The person's browser session, and someone else's: what was logged there before `identify()` has only the session id. */
+const session = unique('session');
+const otherSession = unique('session');
 const old = { id: `old-${randomBytes(4).toString('hex')}`, text: unique('ancient') };
 const day = 86_400_000;
 let collector: CollectorProcess;
@@ -59,7 +66,10 @@ beforeAll(async () => {
   writeFileSync(config, JSON.stringify({ retention: { days: 30 } }));
   collector = await startCollector({ data, args: ['--config', config] });
   const lines: string[] = [];
-  for (let index = 0; index < 12; index++) lines.push(envelope({ userId: person, template: 'bought %s', args: [personal.arg], attributes: { note: personal.attribute }, vars: { plan: personal.variable } }));
+  for (let index = 0; index < 12; index++) lines.push(envelope({ userId: person, template: 'bought %s', args: [personal.arg], attributes: { note: personal.attribute }, vars: { plan: personal.variable, sessionId: session } }));
+  // Before signing in: anonymous, in the person's session (theirs) and in someone else's (not theirs).
+  for (let index = 0; index < 4; index++) lines.push(envelope({ template: 'browsed %s', args: [personal.beforeSignIn], vars: { sessionId: session } }));
+  for (let index = 0; index < 3; index++) lines.push(envelope({ template: 'browsed %s', args: ['a stranger'], vars: { sessionId: otherSession } }));
   // Others share a note, so the column is not isolating and a guarded filter on it is answered (and audited).
   for (let index = 0; index < 40; index++) lines.push(envelope({ userId: `${other}-${index % 4}`, template: 'bought %s', args: [`thing-${index}`], attributes: { note: 'gift wrap' } }));
   // No user at all: a NULL must never match an erasure.
@@ -87,9 +97,10 @@ describe('erasure on disk', () => {
   it('exports everything about the person: stored, waiting from an older version, from OTLP, and dead letters', async () => {
     const exported = (await (await fetch(`${collector.url}/api/users/${person}/export`, { headers: admin })).json()) as { events: Record<string, unknown>[] };
     const text = JSON.stringify(exported);
-    // 12 sent, 1 waiting in the set-aside segment, 1 from OTLP, and 2 dead letters (the bad row of
-    // that segment, and the one an older version wrote).
-    expect(exported.events).toHaveLength(12 + 1 + 1 + 2);
+    // 12 sent, 4 anonymous in their session, 1 waiting in the set-aside segment, 1 from OTLP, and 2
+    // dead letters (the bad row of that segment, and the one an older version wrote).
+    expect(exported.events).toHaveLength(12 + 4 + 1 + 1 + 2);
+    expect(text).not.toContain('a stranger');
     for (const needle of Object.values(personal)) expect(text, needle).toContain(needle);
     expect(exported.events.filter((event) => event['deadLetter'] !== undefined)).toHaveLength(2);
   });
@@ -110,8 +121,9 @@ describe('erasure on disk', () => {
     const anonymous = await count(['template=anonymous %d']);
     expect(theirs).toBe(12 + 1 + 1);
     const response = await fetch(`${collector.url}/api/users/${person}`, { method: 'DELETE', headers: admin });
-    expect(await response.json()).toMatchObject({ erased: theirs });
-    expect(await count()).toBe(total - theirs);
+    expect(await response.json()).toMatchObject({ erased: theirs + 4 });
+    expect(await count()).toBe(total - theirs - 4);
+    expect(await count(['template=browsed %s'])).toBe(3);
     expect(await count([`user_id=${person}`])).toBe(0);
     expect(await count([`user_id=${lookalike}`])).toBe(3);
     expect(await count(['template=anonymous %d'])).toBe(anonymous);
@@ -134,6 +146,27 @@ describe('erasure on disk', () => {
     expect(await response.json()).toEqual({ deleted: 5 });
     expect(await count([`user_id=${old.id}`])).toBe(0);
     expect(filesHolding(collector.data, [old.id, old.text])).toEqual([]);
+  });
+});
+
+describe('retention against a clock set ahead', () => {
+  it('removes an event received longer ago than the period even when its own time is in the future', async () => {
+    const directory = temporaryDirectory('retention-future');
+    const store = await DuckDBStore.open(directory, { loadInterval: 3_600_000 });
+    const future = Date.UTC(2100, 0, 1);
+    const kept = unique('kept');
+    const expired = unique('expired');
+    const scrubber = new Scrubber();
+    const rowOf = (text: string, receivedAt: number) => eventToRow('default', JSON.parse(envelope({ userId: 'clock-ahead', template: 'noted %s', args: [text], ts: future })) as Envelope, receivedAt, scrubber);
+    try {
+      await store.insert([rowOf(expired, Date.now() - 40 * day), rowOf(kept, Date.now())]);
+      expect(filesHolding(directory, [expired, kept])).toHaveLength(2);
+      expect(await store.deleteExpired([{ cutoff: Date.now() - 30 * day }])).toBe(1);
+      expect(filesHolding(directory, [expired])).toEqual([]);
+      expect(filesHolding(directory, [kept])).toHaveLength(1);
+    } finally {
+      await store.close();
+    }
   });
 });
 

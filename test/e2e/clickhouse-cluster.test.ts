@@ -80,13 +80,20 @@ describe('the store on a two-shard ClickHouse cluster', () => {
     await expect(ClickHouseStore.open(cluster.address('logmill_single'))).rejects.toThrow(/events is a ReplacingMergeTree table/);
   });
 
-  it('erases one user on a single server without taking the events that have no user, counting an unmerged copy once', async () => {
+  it('erases one user on a single server with the anonymous events of their session and no other event without a user, counting an unmerged copy once', async () => {
     const single = await ClickHouseStore.open(`${cluster.nodes[0]!.address}logmill_single`);
     try {
-      const events = ['user-1', 'user-2', undefined, undefined].map((userId, index) => JSON.parse(envelope({ userId, template: 'tick %d', args: [index], ts: start + index })) as Envelope);
+      // user-1 and the third event (anonymous, before sign-in) share a session; the fourth is someone else's.
+      const sessions = ['s-1', 's-2', 's-1', 's-3'];
+      const events = ['user-1', 'user-2', undefined, undefined, undefined].map((userId, index) => JSON.parse(envelope({ userId, template: 'tick %d', args: [index], ts: start + index, vars: index < 4 ? { sessionId: sessions[index]! } : {} })) as Envelope);
       await single.insert(events.map((event) => eventToRow('default', event, start, new Scrubber())));
-      expect(await single.eraseEntity('default', 'user_id', 'user-1')).toBe(1);
-      expect(await single.read("SELECT ifNull(user_id, '-') AS user FROM events FINAL ORDER BY user")).toEqual([{ user: '-' }, { user: '-' }, { user: 'user-2' }]);
+      expect((await single.entityEvents('default', 'user_id', 'user-1')).map((event) => event['args'])).toEqual(['[0]', '[2]']);
+      expect(await single.eraseEntity('default', 'user_id', 'user-1')).toBe(2);
+      expect(await single.read("SELECT ifNull(user_id, '-') AS user, ifNull(session_id, '-') AS session FROM events FINAL ORDER BY user, session")).toEqual([
+        { user: '-', session: '-' },
+        { user: '-', session: 's-3' },
+        { user: 'user-2', session: 's-2' },
+      ]);
       // A copy not merged yet (two collectors raced with one batch) is one event, as in DuckDB.
       await single.execute("INSERT INTO events SELECT * FROM events WHERE user_id = 'user-2'");
       expect(await single.read("SELECT count() AS n FROM events WHERE user_id = 'user-2'")).toEqual([{ n: 2 }]);

@@ -53,7 +53,8 @@ function dataset(): EventRow[] {
     if (user % 6 === 0) specs.push({ userId, ts: ts + 1000, template: 'card declined for %s', args: [userId], severity: 'ERROR', vars });
   }
   const scrubber = new Scrubber();
-  return specs.map((spec) => eventToRow('default', JSON.parse(envelope(spec)) as Envelope, start, scrubber));
+  // Received as they happen: retention goes by the earlier of the two times.
+  return specs.map((spec) => eventToRow('default', JSON.parse(envelope(spec)) as Envelope, spec.ts ?? start, scrubber));
 }
 
 const rows = dataset();

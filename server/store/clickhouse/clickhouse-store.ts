@@ -13,6 +13,7 @@
  */
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import type { DeadLetter } from '../dead-letters.js';
+import { sessionsOf } from '../person-events.js';
 import type { EventRow } from '../../domain/event-row.js';
 import { GroupCommit } from '../group-commit.js';
 import { type GroupStatisticsOptions, type GroupStatisticsRow, experimentEventOf, funnelCellOf, funnelEventOf, groupStatisticsOf } from '../row-mapping.js';
@@ -191,7 +192,21 @@ export class ClickHouseStore implements Store {
   }
 
   async entityEvents(project: string, entity: string, value: string): Promise<Record<string, unknown>[]> {
-    return (await this.read(`SELECT * FROM ${EVENTS} WHERE project = ${sqlLiteral(project)} AND ${entityColumn(entity)} = ${sqlLiteral(value)} ORDER BY ts, id`)).map(eventRowOf);
+    const match = await this.#personMatch(project, entity, value);
+    return (await this.read(`SELECT * FROM ${EVENTS} WHERE ${match} ORDER BY ts, id`)).map(eventRowOf);
+  }
+
+  /**
+   * The condition for a person's events: theirs by entity, or anonymous in one of their sessions
+   * (person-events.ts). The sessions are read first and written as literals: 18.16's mutations
+   * take no subquery over the table they change.
+   */
+  async #personMatch(project: string, entity: string, value: string): Promise<string> {
+    const column = entityColumn(entity);
+    const own = `project = ${sqlLiteral(project)} AND ${column} = ${sqlLiteral(value)}`;
+    const sessions = sessionsOf(await this.read(`SELECT DISTINCT session_id FROM ${EVENTS} WHERE ${own} AND isNotNull(session_id)`));
+    if (sessions.length === 0) return own;
+    return `project = ${sqlLiteral(project)} AND (${column} = ${sqlLiteral(value)} OR (isNull(${column}) AND session_id IN (${sessions.map((session) => sqlLiteral(session)).join(', ')})))`;
   }
 
   /** Runs a statement that returns no rows (administration, benchmarks' data generation). */
@@ -234,7 +249,7 @@ export class ClickHouseStore implements Store {
 
   /** Erases one entity's events with a mutation, waits for it, and verifies nothing is left. */
   async eraseEntity(project: string, entity: string, value: string): Promise<number> {
-    const match = `project = ${sqlLiteral(project)} AND ${entityColumn(entity)} = ${sqlLiteral(value)}`;
+    const match = await this.#personMatch(project, entity, value);
     // Counted as every query counts (FINAL): copies of a retried batch not merged yet are one event.
     const [counted] = await this.read(`SELECT count() AS n FROM ${EVENTS} WHERE ${match}`);
     const erased = Number(counted?.['n'] ?? 0);
@@ -253,7 +268,7 @@ export class ClickHouseStore implements Store {
   }
 
   async deleteOlderThan(cutoff: number, name?: string, except: readonly string[] = []): Promise<number> {
-    const conditions = [`ts < ${sqlLiteral(cutoff)}`];
+    const conditions = [`(ts < ${sqlLiteral(cutoff)} OR received_at < ${sqlLiteral(cutoff)})`];
     if (name !== undefined) conditions.push(`name = ${sqlLiteral(name)}`);
     for (const kept of except) conditions.push(`name != ${sqlLiteral(kept)}`);
     const where = conditions.join(' AND ');

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import type { EventRow } from '../../domain/event-row.js';
 import { type GroupStatisticsOptions, type GroupStatisticsRow, experimentEventOf, funnelCellOf, funnelEventOf, groupStatisticsOf } from '../row-mapping.js';
 import { type DeadLetter, DeadLetters, rowOf } from '../dead-letters.js';
+import { isPersonRow, sessionsOf } from '../person-events.js';
 import { IngestJournal, type Segment } from '../ingest-journal.js';
 import { type FailureKind, loadBySplitting } from '../split-load.js';
 import type { LoadListener, RetentionRule, Store, StoreStatistics } from '../store.js';
@@ -52,6 +53,14 @@ function failureKind(error: unknown): FailureKind {
  * journal is deleted only after a load commits.
  */
 const instanceOptions = { checkpoint_threshold: '64MB' };
+
+/** The SQL condition for a person's events: theirs by entity, or anonymous in one of their sessions. */
+function personCondition(project: string, entity: string, value: string, sessions: readonly string[]): { condition: string; parameters: string[] } {
+  const own = `"${entity}" IS NOT DISTINCT FROM ?`;
+  if (sessions.length === 0) return { condition: `project = ? AND ${own}`, parameters: [project, value] };
+  const anonymous = `("${entity}" IS NULL AND session_id IN (${sessions.map(() => '?').join(', ')}))`;
+  return { condition: `project = ? AND (${own} OR ${anonymous})`, parameters: [project, value, ...sessions] };
+}
 
 export class DuckDBStore implements Store {
   #loading: Promise<void> = Promise.resolve();
@@ -376,18 +385,35 @@ export class DuckDBStore implements Store {
   /**
    * Erases every event of one entity (a user) so that no byte of it stays on disk: loads what is
    * journaled, rewrites the database file without the entity's rows, and drops its dead letters.
-   * Only rows whose entity column equals the value match: NULL never does. Returns the number of
+   * Only rows whose entity column equals the value match (NULL never does), and the anonymous
+   * events of the sessions the entity was seen in (person-events.ts). Returns the number of stored
    * events erased.
    */
   eraseEntity(project: string, entity: string, value: string): Promise<number> {
     const run = async (): Promise<number> => {
       await this.#loadAllOrThrow();
-      const match = `project = ? AND "${entity}" IS NOT DISTINCT FROM ?`;
-      const erased = await this.#removeWhere(match, [project, value]);
-      this.deadLetters.retain((entry, row) => (row === undefined ? !entry.line.includes(value) : !(row['project'] === project && row[entity] === value)));
+      const sessions = await this.#sessionsOf(project, entity, value, this.writer);
+      const { condition, parameters } = personCondition(project, entity, value, sessions);
+      const erased = await this.#removeWhere(condition, parameters);
+      const sessionSet = new Set(sessions);
+      this.deadLetters.retain((entry, row) => (row === undefined ? !entry.line.includes(value) : !isPersonRow(row, project, entity, value, sessionSet)));
       return erased;
     };
     return this.#serialize(run);
+  }
+
+  /**
+   * The sessions of the entity's stored and dead-lettered events. `connection` is the writer inside
+   * a rewrite (which holds the loader, so a read would wait for it) and the reader otherwise.
+   */
+  async #sessionsOf(project: string, entity: string, value: string, connection?: DuckDBConnection): Promise<string[]> {
+    const sql = `SELECT DISTINCT session_id FROM events WHERE project = ? AND "${entity}" = ? AND session_id IS NOT NULL`;
+    const stored = connection === undefined ? await this.read(sql, [project, value]) : ((await connection.runAndReadAll(sql, [project, value])).getRowObjectsJson() as Record<string, unknown>[]);
+    const dead = this.deadLetters
+      .all()
+      .map(rowOf)
+      .filter((row) => row !== undefined && row['project'] === project && row[entity] === value);
+    return sessionsOf([...stored, ...dead]);
   }
 
   /**
@@ -435,13 +461,16 @@ export class DuckDBStore implements Store {
     return removed;
   }
 
-  /** Every stored event whose entity column equals the value (NULL never does), with its dead letters. */
+  /** Every stored event of the entity (theirs, and the anonymous events of their sessions), then its dead letters. */
   async entityEvents(project: string, entity: string, value: string): Promise<Record<string, unknown>[]> {
-    const stored = await this.read(`SELECT * FROM events WHERE project = ? AND "${entity}" = ? ORDER BY ts, id`, [project, value]);
+    const sessions = await this.#sessionsOf(project, entity, value);
+    const { condition, parameters } = personCondition(project, entity, value, sessions);
+    const stored = await this.read(`SELECT * FROM events WHERE ${condition} ORDER BY ts, id`, parameters);
+    const sessionSet = new Set(sessions);
     const dead = this.deadLetters
       .all()
       .map((entry) => ({ entry, row: rowOf(entry) }))
-      .filter(({ row }) => row !== undefined && row['project'] === project && row[entity] === value)
+      .filter(({ row }) => row !== undefined && isPersonRow(row, project, entity, value, sessionSet))
       .map(({ entry, row }) => ({ ...row, deadLetter: { at: entry.at, error: entry.error } }));
     return [...stored, ...dead];
   }
@@ -461,8 +490,8 @@ export class DuckDBStore implements Store {
       const clauses: string[] = [];
       const parameters: (string | number)[] = [];
       for (const { cutoff, name, except = [] } of rules) {
-        const conditions = ['ts < epoch_ms(?::BIGINT)'];
-        parameters.push(cutoff);
+        const conditions = ['(ts < epoch_ms(?::BIGINT) OR received_at < epoch_ms(?::BIGINT))'];
+        parameters.push(cutoff, cutoff);
         if (name !== undefined) {
           conditions.push('name = ?');
           parameters.push(name);
@@ -475,10 +504,11 @@ export class DuckDBStore implements Store {
       }
       if (clauses.length === 0) return 0;
       const removed = await this.#removeWhere(clauses.join(' OR '), parameters);
-      this.deadLetters.retain((_entry, row) => {
+      this.deadLetters.retain((entry, row) => {
         if (row === undefined || typeof row['ts'] !== 'number') return true;
         const ts = row['ts'];
-        return !rules.some(({ cutoff, name, except = [] }) => ts < cutoff && (name === undefined || row['name'] === name) && !except.includes(row['name'] as string));
+        const received = typeof row['received_at'] === 'number' ? row['received_at'] : Date.parse(entry.at);
+        return !rules.some(({ cutoff, name, except = [] }) => (ts < cutoff || received < cutoff) && (name === undefined || row['name'] === name) && !except.includes(row['name'] as string));
       });
       return removed;
     };

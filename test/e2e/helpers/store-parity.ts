@@ -39,7 +39,8 @@ export function shopDataset(): EventRow[] {
     if (user % 10 === 0) specs.push({ ts: ts + 2000, template: 'stock synced in %d ms', args: [user * 3], severity: 'WARN' });
   }
   const scrubber = new Scrubber();
-  return specs.map((spec) => eventToRow('default', JSON.parse(envelope(spec)) as Envelope, start, scrubber));
+  // Received as they happen: retention goes by the earlier of the two times.
+  return specs.map((spec) => eventToRow('default', JSON.parse(envelope(spec)) as Envelope, spec.ts ?? start, scrubber));
 }
 
 /** Numbers as numbers, floats to 9 significant digits: both stores' answers in one shape. */
