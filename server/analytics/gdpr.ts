@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RetentionRule, Store } from '../store/store.js';
+import { summaryOf } from '../store/dead-letters.js';
 import type { AuditLog } from './audit-log.js';
 
 export interface RetentionPolicy {
@@ -56,22 +57,42 @@ export class Gdpr {
     this.#auditFile = join(dataDirectory, 'audit', 'erasures.ndjson');
   }
 
-  /** Erases the user; the audit line says when, in which project and how many events, not who. */
-  async erase(project: string, user: string): Promise<{ eraseId: string; erased: number }> {
+  /**
+   * Erases the user in one project, or with `project` undefined in every project that holds them (an
+   * admin acts for the whole collector: a person is not erased half). The audit line says when,
+   * in which projects and how many events, not who.
+   */
+  async erase(project: string | undefined, user: string): Promise<{ eraseId: string; erased: number; projects: Record<string, number> }> {
+    const projects: Record<string, number> = {};
+    let erased = 0;
     // Audit lines that asked about the person's own values go too: their id, and the longer strings
     // (8 characters and more, so common words like "checkout" do not take other lines) of their events.
     const values = new Set<string>([user]);
-    if (this.audit !== undefined) for (const event of await this.store.entityEvents(project, this.entity, user)) collectStrings(event, values);
-    const erased = await this.store.eraseEntity(project, this.entity, user);
+    for (const name of project === undefined ? await this.projects() : [project]) {
+      if (this.audit !== undefined) for (const event of await this.store.entityEvents(name, this.entity, user)) collectStrings(event, values);
+      const count = await this.store.eraseEntity(name, this.entity, user);
+      if (count > 0 || project !== undefined) projects[name] = count;
+      erased += count;
+    }
     await this.audit?.forget([...values]);
     const eraseId = randomUUID();
-    await appendFile(this.#auditFile, `${JSON.stringify({ at: new Date().toISOString(), eraseId, project, events: erased })}\n`, { mode: 0o600 });
-    return { eraseId, erased };
+    await appendFile(this.#auditFile, `${JSON.stringify({ at: new Date().toISOString(), eraseId, projects, events: erased })}\n`, { mode: 0o600 });
+    return { eraseId, erased, projects };
   }
 
-  /** Every stored event of the user, oldest first, with every column. */
-  async export(project: string, user: string): Promise<Record<string, unknown>[]> {
-    return this.store.entityEvents(project, this.entity, user);
+  /** Every stored event of the user, oldest first, with every column: in one project, or in every project when `project` is undefined. */
+  async export(project: string | undefined, user: string): Promise<Record<string, unknown>[]> {
+    if (project !== undefined) return this.store.entityEvents(project, this.entity, user);
+    const events: Record<string, unknown>[] = [];
+    for (const name of await this.projects()) events.push(...(await this.store.entityEvents(name, this.entity, user)));
+    return events;
+  }
+
+  /** Every project the store holds events or dead letters of. */
+  async projects(): Promise<string[]> {
+    const stored = (await this.store.read('SELECT DISTINCT project FROM events')).map((row) => String(row['project']));
+    const dead = (await this.store.listDeadLetters()).map((entry) => summaryOf(entry).project).filter((name): name is string => typeof name === 'string');
+    return [...new Set([...stored, ...dead])].sort();
   }
 
   /** Applies the policy once; returns the events deleted. */

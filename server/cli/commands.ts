@@ -157,12 +157,13 @@ program
 
 program
   .command('erase')
-  .description('erase every stored event of a user (needs the admin key)')
+  .description('erase every stored event of a user, in every project (needs the admin key)')
   .requiredOption('--user <id>', 'the user id')
+  .option('--project <name>', 'erase in this project only')
   .option('--url <url>', 'the collector (default LOGMILL_URL)')
   .option('--key <key>', 'the admin key (default LOGMILL_KEY)')
   .option('--json', 'print the answer as JSON')
-  .action(async (options: { url?: string; key?: string; user: string; json?: boolean }) => {
+  .action(async (options: { url?: string; key?: string; user: string; project?: string; json?: boolean }) => {
     await erase(options);
   });
 
@@ -170,10 +171,11 @@ program
   .command('export')
   .description('print everything stored about a user as a JSON document: JSON values, ISO 8601 UTC times (needs direct access)')
   .requiredOption('--user <id>', 'the user id')
+  .option('--project <name>', 'with the admin key: this project only (default: every project; a read key exports its own)')
   .option('--url <url>', 'the collector (default LOGMILL_URL)')
   .option('--key <key>', 'a direct-access key (default LOGMILL_KEY)')
   .option('--json', 'the API\'s answer on one line (default: indented)')
-  .action(async (options: { url?: string; key?: string; user: string; json?: boolean }) => {
+  .action(async (options: { url?: string; key?: string; user: string; project?: string; json?: boolean }) => {
     await exportUser(options);
   });
 

@@ -5,14 +5,19 @@
  */
 import { callCollector } from './request.js';
 
-export async function erase(options: { url?: string; key?: string; user: string; json?: boolean }): Promise<void> {
-  const answer = await callCollector(options, 'DELETE', `/api/users/${encodeURIComponent(options.user)}`, 'erasing');
+/** `?project=` when the command names one: without it, the admin key acts on every project. */
+function projectQuery(project: string | undefined): string {
+  return project === undefined ? '' : `?project=${encodeURIComponent(project)}`;
+}
+
+export async function erase(options: { url?: string; key?: string; user: string; project?: string; json?: boolean }): Promise<void> {
+  const answer = await callCollector(options, 'DELETE', `/api/users/${encodeURIComponent(options.user)}${projectQuery(options.project)}`, 'erasing');
   process.stdout.write(options.json ? `${JSON.stringify(answer)}\n` : `erased ${String(answer['erased'])} events (erasure ${String(answer['eraseId'])})\n`);
 }
 
 /** The export is a document (`> person.json`): indented, or the API's answer on one line with `--json`. */
-export async function exportUser(options: { url?: string; key?: string; user: string; json?: boolean }): Promise<void> {
-  const answer = await callCollector(options, 'GET', `/api/users/${encodeURIComponent(options.user)}/export`, 'exporting');
+export async function exportUser(options: { url?: string; key?: string; user: string; project?: string; json?: boolean }): Promise<void> {
+  const answer = await callCollector(options, 'GET', `/api/users/${encodeURIComponent(options.user)}/export${projectQuery(options.project)}`, 'exporting');
   process.stdout.write(`${options.json ? JSON.stringify(answer) : JSON.stringify(answer, null, 2)}\n`);
 }
 

@@ -1,6 +1,7 @@
 /**
- * GDPR endpoints: `DELETE /api/users/:id` (admin key) erases a user, `GET /api/users/:id/export`
- * (direct access) returns everything stored about them as portable JSON (user-export.ts), `POST /api/retention/run` (admin key)
+ * GDPR endpoints: `DELETE /api/users/:id` (admin key) erases a user in every project (or in
+ * `?project=`), `GET /api/users/:id/export` (direct access: a read key's project, the admin key's
+ * `?project=` or every project) returns everything stored about them as portable JSON (user-export.ts), `POST /api/retention/run` (admin key)
  * applies the retention policy now (it also runs hourly). Dead letters (acknowledged rows the store
  * could not load; admin key): `GET /api/dead-letters` lists them, `GET /api/dead-letters/export`
  * returns them whole (each with its journal line), `POST /api/dead-letters/replay` loads them again.
@@ -20,17 +21,27 @@ function userOf(params: unknown): string {
   return id;
 }
 
+/** `?project=NAME` narrows an admin's erasure or export to one project; without it, every project. */
+function projectOf(query: unknown): string | undefined {
+  const { project } = (query ?? {}) as { project?: unknown };
+  if (project === undefined) return undefined;
+  if (typeof project !== 'string' || project === '' || project.length > 200) throw new ClientError(400, 'invalid_project', 'give ?project= a project name (at most 200 characters), or leave it out for every project');
+  return project;
+}
+
 export function registerGdprRoutes(app: FastifyInstance, keys: KeyRing, gdpr: Gdpr, retention: RetentionPolicy, store: Store): void {
   app.delete('/api/users/:id', async (request) => {
-    const grant = authorize(request, keys, 'admin');
-    return gdpr.erase(grant.project, userOf(request.params));
+    authorize(request, keys, 'admin');
+    return gdpr.erase(projectOf(request.query), userOf(request.params));
   });
 
   app.get('/api/users/:id/export', async (request) => {
     const grant = authorize(request, keys, 'read');
     if (grant.access !== 'direct') throw new ClientError(403, 'access_level', 'exporting a user needs direct access');
     const user = userOf(request.params);
-    return userExport(grant.project, user, await gdpr.export(grant.project, user));
+    // A read key sees its own project; the admin key any one project, or all of them.
+    const project = grant.role === 'admin' ? projectOf(request.query) : grant.project;
+    return userExport(project ?? '*', user, await gdpr.export(project, user));
   });
 
   app.post('/api/retention/run', async (request) => {
