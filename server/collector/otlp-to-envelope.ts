@@ -184,10 +184,16 @@ function recordToEnvelope(record: Record<string, unknown>, resource: unknown, se
   };
   if (envelope.kind === 'event') envelope.name = name as string;
   if (Object.keys(service ?? {}).length > 0) envelope.service = service;
-  // The person: Logmill's own context variable, else OpenTelemetry's `enduser.id` (or `user.id`),
-  // so erasure and export find records that carry only the semantic-convention attribute.
-  const person = [vars['userId'], attributes['enduser.id'], attributes['user.id']].find((candidate) => typeof candidate === 'string' && candidate !== '');
-  if (typeof person === 'string') envelope.userId = person;
+  // The person: Logmill's own context variable, else OpenTelemetry's `enduser.id` (or `user.id`)
+  // on the record or on its resource (an app that serves one signed-in person sets it there), so
+  // erasure and export find records that carry only the semantic-convention attribute. The session
+  // likewise, so that erasure also finds what the person did before signing in.
+  const resourceAttributes = resource as Record<string, unknown>;
+  const firstText = (...candidates: unknown[]) => candidates.find((candidate): candidate is string => typeof candidate === 'string' && candidate !== '');
+  const person = firstText(vars['userId'], attributes['enduser.id'], attributes['user.id'], resourceAttributes['enduser.id'], resourceAttributes['user.id']);
+  if (person !== undefined) envelope.userId = person;
+  const session = firstText(vars['sessionId'], attributes['session.id'], resourceAttributes['session.id']);
+  if (session !== undefined) envelope.sessionId = session;
   const traceId = hex(record['traceId'], 32);
   const spanId = hex(record['spanId'], 16);
   if (traceId !== undefined) envelope.traceId = traceId;
