@@ -35,7 +35,7 @@ export interface NdjsonOptions extends SinkOptions {
 export interface NdjsonSink {
   /** Writes everything collected so far before returning. */
   flushSync(): void;
-  /** Resolves when everything collected so far is written. */
+  /** Resolves when everything collected before the call is written (lines logged meanwhile need not be). */
   flush(): Promise<void>;
   /** Flushes, stops receiving events and closes a file it opened. */
   close(): void;
@@ -95,15 +95,25 @@ export function ndjsonSink(options: NdjsonOptions = {}): NdjsonSink {
   let queuedBytes = 0;
   let writing = false;
   let dropped = 0;
-  let waiters: Array<() => void> = [];
+  // Bytes ever sealed into the queue, and where the write in flight starts: flush() waits for the
+  // bytes collected before it, not for a quiet moment, which a busy server may never have.
+  let sealedBytes = 0;
+  let inFlightStart = 0;
+  // Where the chunks start that flushSync handed to a stream and it has not called back for (in
+  // order: a stream keeps it).
+  const handedStarts: number[] = [];
+  let waiters: Array<{ upTo: number; resolve: () => void }> = [];
   let scheduled = false;
 
-  const settle = (): void => {
-    if (!writing && queue.length === 0 && used === 0) {
-      const resolved = waiters;
-      waiters = [];
-      for (const resolve of resolved) resolve();
-    }
+  /** Where the written prefix ends: before the first chunk still being written, else where the queue starts. */
+  const writtenUpTo = (): number => Math.min(writing ? inFlightStart : Infinity, handedStarts[0] ?? Infinity, sealedBytes - queuedBytes);
+
+  const release = (): void => {
+    if (waiters.length === 0) return;
+    const upTo = writtenUpTo();
+    const waiting: typeof waiters = [];
+    for (const waiter of waiters) upTo >= waiter.upTo ? waiter.resolve() : waiting.push(waiter);
+    waiters = waiting;
   };
 
   /** Moves the filled part of the buffer to the queue and starts a fresh buffer of at least `room`. */
@@ -112,10 +122,12 @@ export function ndjsonSink(options: NdjsonOptions = {}): NdjsonSink {
       // A few lines: copied out, and the buffer written again from its start.
       queue.push(Buffer.from(buffer.subarray(0, used)));
       queuedBytes += used;
+      sealedBytes += used;
       used = 0;
     } else if (used > 0) {
       queue.push(buffer.subarray(0, used));
       queuedBytes += used;
+      sealedBytes += used;
       buffer = Buffer.allocUnsafe(Math.max(BUFFER_SIZE, room));
       used = 0;
     } else if (room > buffer.length) {
@@ -143,16 +155,15 @@ export function ndjsonSink(options: NdjsonOptions = {}): NdjsonSink {
     if (writing) return;
     if (queue.length === 0) seal();
     const chunk = queue.shift();
-    if (chunk === undefined) return settle();
+    if (chunk === undefined) return;
     queuedBytes -= chunk.length;
     writing = true;
+    inFlightStart = sealedBytes - queuedBytes - chunk.length;
     const done = (): void => {
       writing = false;
+      release();
       if (queue.length > 0) startWrite();
-      // Someone waits in flush(): what came in during the write goes now, not after flushDelay on a
-      // timer that keeps no process alive.
-      else if (used > 0) waiters.length > 0 ? startWrite() : schedule();
-      else settle();
+      else if (used > 0) schedule();
     };
     if (stream !== undefined) {
       // A stream keeps the order and does the buffering; one write in flight keeps memory honest.
@@ -196,8 +207,11 @@ export function ndjsonSink(options: NdjsonOptions = {}): NdjsonSink {
       queuedBytes -= chunk.length;
       if (stream !== undefined) {
         // A stream cannot be written synchronously; hand it everything, in order.
+        handedStarts.push(sealedBytes - queuedBytes - chunk.length);
         stream.write(chunk, (error) => {
           if (error) dropped += chunk.length;
+          handedStarts.shift();
+          release();
         });
         continue;
       }
@@ -212,6 +226,7 @@ export function ndjsonSink(options: NdjsonOptions = {}): NdjsonSink {
           }
         }
       }
+      release();
     }
   };
 
@@ -240,7 +255,10 @@ export function ndjsonSink(options: NdjsonOptions = {}): NdjsonSink {
     flushSync,
     flush: () =>
       new Promise<void>((resolve) => {
-        waiters.push(resolve);
+        // What is collected now goes now, not after flushDelay on a timer that keeps no process alive.
+        seal();
+        if (writtenUpTo() >= sealedBytes) return resolve();
+        waiters.push({ upTo: sealedBytes, resolve });
         startWrite();
       }),
     close() {

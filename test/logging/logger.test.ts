@@ -347,6 +347,35 @@ describe('sinks', () => {
     expect(Buffer.concat(chunks).toString('utf8').trim().split('\n')).toHaveLength(2);
   });
 
+  it('resolves flush() once the lines logged before it are written, while the app goes on logging', async () => {
+    const chunks: Buffer[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        chunks.push(chunk);
+        setTimeout(callback, 2);
+      },
+    });
+    // A small memory bound: part of what flush() waits for was handed to the stream synchronously.
+    const sink = ndjsonSink({ destination: stream, minimumWrite: 4096, maximumQueued: 32 * 1024, flushDelay: 0 });
+    // A busy server: there is never a moment with nothing collected.
+    let logging = true;
+    let next = 0;
+    const busy = (): void => {
+      if (!logging) return;
+      for (let index = 0; index < 20; index++) log.info('busy %d', next++);
+      setImmediate(busy);
+    };
+    busy();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const before = next;
+    const waited = await Promise.race([sink.flush().then(() => 'flushed'), new Promise((resolve) => setTimeout(resolve, 3_000, 'still waiting'))]);
+    const written = Buffer.concat(chunks).toString('utf8').trim().split('\n').map((line) => (JSON.parse(line) as { message: string }).message);
+    logging = false;
+    sink.close();
+    expect(waited).toBe('flushed');
+    expect(written.slice(0, before)).toEqual(Array.from({ length: before }, (_, index) => `busy ${index}`));
+  });
+
   it('writes NDJSON to a stream, in order', async () => {
     const chunks: Buffer[] = [];
     const stream = new Writable({
