@@ -40,6 +40,30 @@ describe('DuckDBStore', () => {
     }
   });
 
+  it('loads in the background once loadRows rows wait, before the interval is up, and not before', async () => {
+    const store = await DuckDBStore.open(temporaryDirectory('store-load-rows'), { loadInterval: 3_600_000, loadRows: 50 });
+    const loads: number[] = [];
+    const loaded = new Promise<void>((resolve) => {
+      store.onLoad = (stored) => {
+        loads.push(stored);
+        resolve();
+      };
+    });
+    try {
+      await store.insert(rows(30, 'below'));
+      // Fewer rows than loadRows wait: a load would already have started, with no read to ask for it.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(loads).toEqual([]);
+      await store.insert(rows(30, 'above'));
+      await loaded;
+      expect(loads).toEqual([60]);
+      expect((await store.statistics()).pending).toBe(0);
+      expect(await count(store)).toBe(60);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('loads segments left by a crash at the next open, idempotently', async () => {
     const directory = temporaryDirectory('store-crash');
     let store = await DuckDBStore.open(directory, { loadInterval: 60_000 });
