@@ -42,6 +42,7 @@ export function ingest(
   project: string,
   items: readonly unknown[],
   parseProblems: ReadonlyMap<number, EventProblem> = new Map(),
+  knownWellFormed = false,
 ): Promise<IngestOutcome> {
   const { store, scrubber, limits, metrics } = dependencies;
   const receivedAt = Date.now();
@@ -49,7 +50,7 @@ export function ingest(
   const rejected: RejectedEvent[] = [];
   for (let index = 0; index < items.length; index++) {
     const item = items[index];
-    const problem = parseProblems.get(index) ?? checkStructure(item, limits) ?? checkSchema(item);
+    const problem = parseProblems.get(index) ?? checkStructure(item, limits, knownWellFormed) ?? checkSchema(item);
     if (problem !== undefined) {
       rejected.push({ index, ...problem });
       metrics.rejectedEvents.inc({ reason: problem.reason });

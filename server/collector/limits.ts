@@ -69,7 +69,10 @@ function pointerOf(path: readonly string[], last?: string): string {
 class StructureWalk {
   size = 0;
   readonly path: string[] = [];
-  constructor(private readonly limits: IngestLimits) {}
+  constructor(
+    private readonly limits: IngestLimits,
+    private readonly knownWellFormed: boolean,
+  ) {}
 
   visit(value: unknown, depth: number): EventProblem | undefined {
     const limits = this.limits;
@@ -77,7 +80,7 @@ class StructureWalk {
       if (value.length > limits.stringLength) {
         return { reason: 'string_too_long', message: `a string of ${value.length} characters exceeds the limit of ${limits.stringLength}`, path: pointerOf(this.path) };
       }
-      if (!isWellFormed(value)) return { reason: 'invalid_string', message: 'a string contains a lone UTF-16 surrogate', path: pointerOf(this.path) };
+      if (!this.knownWellFormed && !isWellFormed(value)) return { reason: 'invalid_string', message: 'a string contains a lone UTF-16 surrogate', path: pointerOf(this.path) };
       this.size += value.length;
     } else if (typeof value === 'object' && value !== null) {
       if (depth >= limits.depth) return { reason: 'too_deep', message: `nesting deeper than ${limits.depth} levels`, path: pointerOf(this.path) };
@@ -101,7 +104,7 @@ class StructureWalk {
           return { reason: 'forbidden_key', message: `the key "${key}" is refused (prototype poisoning)`, path: pointerOf(this.path, key) };
         }
         if (key.length > limits.stringLength) return { reason: 'string_too_long', message: 'a key exceeds the string length limit', path: pointerOf(this.path) };
-        if (!isWellFormed(key)) return { reason: 'invalid_string', message: 'a key contains a lone UTF-16 surrogate', path: pointerOf(this.path) };
+        if (!this.knownWellFormed && !isWellFormed(key)) return { reason: 'invalid_string', message: 'a key contains a lone UTF-16 surrogate', path: pointerOf(this.path) };
         this.size += key.length;
       }
       if (this.size > limits.eventBytes) return eventTooLarge(limits);
@@ -127,9 +130,12 @@ function eventTooLarge(limits: IngestLimits): EventProblem {
 /** Depth limits up to this are walked by recursion; deeper ones (a configuration's) without. */
 const recursiveDepthLimit = 256;
 
-/** Walks one parsed event and returns the first problem, or undefined. */
-export function checkStructure(event: unknown, limits: IngestLimits): EventProblem | undefined {
-  return limits.depth <= recursiveDepthLimit ? new StructureWalk(limits).visit(event, 0) : checkStructureIteratively(event, limits);
+/**
+ * Walks one parsed event and returns the first problem, or undefined. `knownWellFormed` says its
+ * strings cannot hold a lone surrogate (see ParsedBatch), which skips that test of each.
+ */
+export function checkStructure(event: unknown, limits: IngestLimits, knownWellFormed = false): EventProblem | undefined {
+  return limits.depth <= recursiveDepthLimit ? new StructureWalk(limits, knownWellFormed).visit(event, 0) : checkStructureIteratively(event, limits);
 }
 
 /**

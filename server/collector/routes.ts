@@ -19,7 +19,7 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Parses and ingests a body; a plain function, so the parsed items are not held while the batch is made durable. */
 function ingestBody(dependencies: IngestDependencies, project: string, body: RawBody | undefined): { total: number; outcome: Promise<IngestOutcome> } {
   const batch = parseBatch(body, dependencies.limits.eventsPerBatch);
-  return { total: batch.items.length, outcome: ingest(dependencies, project, batch.items, batch.problems) };
+  return { total: batch.items.length, outcome: ingest(dependencies, project, batch.items, batch.problems, batch.wellFormed) };
 }
 
 export function registerRoutes(app: FastifyInstance, keys: KeyRing, store: Store, metrics: CollectorMetrics, dependencies: IngestDependencies): void {
