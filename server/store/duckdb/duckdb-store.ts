@@ -21,7 +21,7 @@ import type { TemplateQuery } from '../../domain/template-view.js';
 import {
   compileExperimentEvents, compileFunnelEvents, compileJourney, compileGroupStatistics, compileQuery, compileSequentialFunnelCells, compileTemplateView,
 } from './query-sql.js';
-import { createEventsTable, dropStoredFromStage, insertStaged, segmentIdRange, segmentTable, sqlString, stageSegment, stagedForLayouts } from './schema.js';
+import { createEventsTable, dropRepeatsFromStage, dropStoredFromStage, insertStaged, segmentIdRange, segmentTable, sqlString, stageSegment, stagedForLayouts } from './schema.js';
 import { compileRollupGroupStatistics, compileRollupQuery } from './rollup-sql.js';
 import { funnelCellsFromLayout, layoutServesFunnel } from './funnel-layout.js';
 import { addLayoutRows, compactUserEvents, compactionDue, createLayoutTables, deriveLayouts, layoutTables, layoutsVersion, recentUserEvents } from './derived-layouts.js';
@@ -225,6 +225,7 @@ export class DuckDBStore implements Store {
       await this.writer.run('SET threads = 1');
       await this.writer.run('BEGIN TRANSACTION');
       await this.writer.run(stageSegment(path));
+      await this.writer.run(dropRepeatsFromStage);
       const [range] = (await this.writer.runAndReadAll(segmentIdRange)).getRowObjects();
       const low = range?.['low'];
       const high = range?.['high'];
