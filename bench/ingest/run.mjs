@@ -10,8 +10,9 @@
 // instead: each 2xx then means the batch is in ClickHouse.
 // With --prefill N, logmill's store already holds N generated events when the load starts.
 // With --baseline PATH, a second collector (another build's server/dist/cli/main.js, such as the
-// main branch's) runs in the same alternation, so a change is measured against it in one run.
-// Usage: node bench/ingest/run.mjs [seconds per phase, default 6] [--rounds R, default 3] [--clickhouse] [--prefill N] [--baseline PATH]
+// main branch's) runs in the same alternation, so a change is measured against it in one run;
+// --baseline-label TEXT names it in the result file.
+// Usage: node bench/ingest/run.mjs [seconds per phase, default 6] [--rounds R, default 3] [--clickhouse] [--prefill N] [--baseline PATH [--baseline-label TEXT]]
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -33,6 +34,8 @@ const prefill = prefillIndex > 0 ? Number(process.argv[prefillIndex + 1]) : 0;
 const cli = join(here, '../../server/dist/cli/main.js');
 const baselineIndex = process.argv.indexOf('--baseline');
 const baselineCli = baselineIndex > 0 ? process.argv[baselineIndex + 1] : undefined;
+const labelIndex = process.argv.indexOf('--baseline-label');
+const baselineLabel = labelIndex > 0 ? process.argv[labelIndex + 1] : baselineCli;
 const key = 'bench-ingest-key-0123456789';
 
 // A realistic event: context variables, a two-frame logical stack, a call site, bound attributes.
@@ -194,5 +197,11 @@ writeResult({
   targets: [
     { target: 'logmill ≥ 0.5x the floor collector\'s events/s', measured: `${(logmill.rate / summary.floor.rate).toFixed(2)}x`, met: logmill.rate / summary.floor.rate >= 0.5 },
     { target: 'p99 < 100 ms at half that rate (on a quiet machine)', measured: `${half['logmill'].p99.toFixed(1)} ms`, met: half['logmill'].p99 < 100 },
+  ],
+  notes: [
+    ...(baselineCli === undefined
+      ? []
+      : [`against the baseline (${baselineLabel}, in the same alternation): ${(logmill.rate / summary.baseline.rate).toFixed(2)}x its events/s at ${(logmill.cpu / summary.baseline.cpu).toFixed(2)}x its CPU per event (main thread ${(logmill.main / summary.baseline.main).toFixed(2)}x)`]),
+    `load average ${loadAtStart.map((n) => n.toFixed(1)).join(' ')} as the run began: on a busy machine every collector is short of CPU and the ratios move between runs`,
   ],
 });
