@@ -32,7 +32,7 @@ export interface DuckDBStoreOptions {
   /**
    * Rows waiting that start a load before the interval is up (default 100,000). A load has a
    * fixed cost (its statements, the layouts' merge of the hours it touches, the WAL's sync) that
-   * large loads share: in one run, loads of 100,000 rows cost about 0.6x the CPU per event of
+   * large loads share: loads of 100,000 rows cost about 0.6–0.7x the CPU per event of
    * loads of 20,000 (what a 250 ms interval gave at 80,000 events/s).
    */
   loadRows?: number;
