@@ -5,13 +5,15 @@
 // Phases alternate floor / logmill, so the machine's other load falls on both alike. For each it
 // reports acknowledged events/s at 16 connections and the server's CPU time per event (/proc, all
 // threads, counted until logmill's loader has stored everything acknowledged; and the main thread
-// alone), each as a ratio to the floor; then p50/p99 latency of both at half logmill's rate.
+// alone), each as a ratio to the floor; then p50/p99 latency and CPU per event of both at half
+// logmill's rate (the same offered rate for each, so their CPU per event compares like with like).
 // With --clickhouse, logmill stores into a private ClickHouse server (Debian's clickhouse-server)
 // instead: each 2xx then means the batch is in ClickHouse.
 // With --prefill N, logmill's store already holds N generated events when the load starts.
 // With --baseline PATH, a second collector (another build's server/dist/cli/main.js, such as the
-// main branch's) runs in the same alternation, so a change is measured against it in one run.
-// Usage: node bench/ingest/run.mjs [seconds per phase, default 6] [--rounds R, default 3] [--clickhouse] [--prefill N] [--baseline PATH]
+// main branch's) runs in the same alternation, so a change is measured against it in one run;
+// --baseline-label TEXT names it in the result file.
+// Usage: node bench/ingest/run.mjs [seconds per phase, default 6] [--rounds R, default 3] [--clickhouse] [--prefill N] [--baseline PATH [--baseline-label TEXT]]
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -33,6 +35,8 @@ const prefill = prefillIndex > 0 ? Number(process.argv[prefillIndex + 1]) : 0;
 const cli = join(here, '../../server/dist/cli/main.js');
 const baselineIndex = process.argv.indexOf('--baseline');
 const baselineCli = baselineIndex > 0 ? process.argv[baselineIndex + 1] : undefined;
+const labelIndex = process.argv.indexOf('--baseline-label');
+const baselineLabel = labelIndex > 0 ? process.argv[labelIndex + 1] : baselineCli;
 const key = 'bench-ingest-key-0123456789';
 
 // A realistic event: context variables, a two-frame logical stack, a call site, bound attributes.
@@ -93,10 +97,13 @@ async function pendingEvents(url) {
   return Number(/^logmill_storage_pending_events (\S+)/m.exec(text)?.[1] ?? 0);
 }
 
-/** Runs the 16-connection load against one server; for logmill, CPU is counted until its loader caught up. */
-async function maxPhase(server) {
+/**
+ * Runs one load phase against one server (`max` connections, or a `rate` of batches per second);
+ * for logmill, CPU is counted until its loader caught up.
+ */
+async function phase(server, mode = 'max', value = 16) {
   const before = cpuSeconds(server.child.pid);
-  const result = load(server.url, 'max', 16, baseFile);
+  const result = load(server.url, mode, value, baseFile);
   const deadline = performance.now() + 60_000;
   if (server.name !== 'floor') while ((await pendingEvents(server.url)) > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
   const after = cpuSeconds(server.child.pid);
@@ -137,14 +144,15 @@ try {
   for (let round = 0; round < rounds; round++) {
     // Alternate which goes first, so neither always follows the other's leftovers.
     for (const server of round % 2 === 0 ? servers : [...servers].reverse()) {
-      const result = await maxPhase(server);
+      const result = await phase(server);
       phases[server.name].push(result);
       console.log(`  round ${round + 1} ${server.name.padEnd(8)} ${format(result.eventsPerSecond)} events/s, ${result.cpuPerEvent.toFixed(1)} µs CPU/event (main thread ${result.mainPerEvent.toFixed(1)}), ${result.failed} failed`);
     }
   }
   // Latency at half of logmill's rate, open loop, for both.
   const halfRate = Math.max(1, Math.round(median(phases.logmill.map((phase) => phase.eventsPerSecond)) / 2 / 100));
-  for (const server of servers) half[server.name] = load(server.url, 'rate', halfRate, baseFile);
+  // The same offered rate for every collector: their CPU per event here compares like with like.
+  for (const server of servers) half[server.name] = await phase(server, 'rate', halfRate);
 } finally {
   for (const server of servers) {
     server.child.kill('SIGTERM');
@@ -177,7 +185,7 @@ for (const name of names) {
   console.log(`${`${name}:`.padEnd(10)}${format(rate)} events/s, ${cpu.toFixed(1)} µs CPU/event (main thread ${main.toFixed(1)})${ratios}`);
 }
 for (const name of names) {
-  console.log(`half logmill's rate (${format(half[name].eventsPerSecond)} events/s) on ${name.padEnd(8)}: p50 ${half[name].p50.toFixed(1)} ms, p99 ${half[name].p99.toFixed(1)} ms, ${half[name].failed} failed`);
+  console.log(`half logmill's rate (${format(half[name].eventsPerSecond)} events/s) on ${name.padEnd(8)}: p50 ${half[name].p50.toFixed(1)} ms, p99 ${half[name].p99.toFixed(1)} ms, ${half[name].cpuPerEvent.toFixed(1)} µs CPU/event (main thread ${half[name].mainPerEvent.toFixed(1)}), ${half[name].failed} failed`);
 }
 console.log(`load average at the end ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
 console.log(`target: logmill >= 0.5x the floor's events/s; p99 < 100 ms at half that rate on a quiet machine`);
@@ -185,14 +193,20 @@ console.log(`target: logmill >= 0.5x the floor's events/s; p99 < 100 ms at half 
 const logmill = summary['logmill'];
 writeResult({
   name: `ingest${onClickHouse ? '-clickhouse' : ''}${prefill > 0 ? '-prefilled' : ''}`,
-  title: `Ingest${onClickHouse ? ' on ClickHouse' : ''}${prefill > 0 ? `, into a store holding ${count(prefill)} events` : ''}`,
-  about: `\`logmill serve\` (a real process, ${onClickHouse ? 'ClickHouse' : 'DuckDB'} store) beside a floor collector (\`bench/ingest/floor.mjs\`: fastify, \`JSON.parse\` per line, the raw lines appended to one file, one \`fdatasync\` per group of requests; no auth, schema, scrubbing, dedup or database), each under the same load generator in a second process (NDJSON batches of 100 copies of a ${base.length}-byte event, each with a fresh UUIDv7, 16 connections), in alternating phases of ${seconds} s, ${rounds} rounds, medians; CPU per event from /proc (all threads, until everything acknowledged is stored). Every 2xx means durable and deduplicated.`,
+  title: `Ingest${onClickHouse ? ' on ClickHouse' : ', against a floor collector'}${prefill > 0 ? `, into a store holding ${count(prefill)} events` : ''}`,
+  about: `\`logmill serve\` (a real process, ${onClickHouse ? 'ClickHouse' : 'DuckDB'} store) beside a floor collector (\`bench/ingest/floor.mjs\`: fastify, \`JSON.parse\` per line, the raw lines appended to one file, one \`fdatasync\` per group of requests; no auth, schema, scrubbing, dedup or database), each under the same load generator in a second process (NDJSON batches of 100 copies of a ${base.length}-byte event, each with a fresh UUIDv7, 16 connections), in alternating phases of ${seconds} s, ${rounds} rounds, medians; CPU per event from /proc (all threads, until everything acknowledged is stored); then each at half logmill's rate (open loop, the same offered rate for all: latency, and CPU per event compared like with like). Every 2xx means durable and deduplicated.`,
   table: {
-    columns: ['collector', '=events/s', '=CPU per event (µs)', '=main thread (µs)', '=vs the floor', '=p50 / p99 at half logmill\'s rate'],
-    rows: names.map((name) => [name, count(summary[name].rate), summary[name].cpu.toFixed(1), summary[name].main.toFixed(1), `${(summary[name].rate / summary.floor.rate).toFixed(2)}x`, `${half[name].p50.toFixed(1)} / ${half[name].p99.toFixed(1)} ms`]),
+    columns: ['collector', '=events/s', '=CPU per event (µs)', '=main thread (µs)', '=vs the floor', '=p50 / p99 at half logmill\'s rate', '=CPU per event at that rate (main thread)'],
+    rows: names.map((name) => [name, count(summary[name].rate), summary[name].cpu.toFixed(1), summary[name].main.toFixed(1), `${(summary[name].rate / summary.floor.rate).toFixed(2)}x`, `${half[name].p50.toFixed(1)} / ${half[name].p99.toFixed(1)} ms`, `${half[name].cpuPerEvent.toFixed(1)} (${half[name].mainPerEvent.toFixed(1)}) µs`]),
   },
   targets: [
     { target: 'logmill ≥ 0.5x the floor collector\'s events/s', measured: `${(logmill.rate / summary.floor.rate).toFixed(2)}x`, met: logmill.rate / summary.floor.rate >= 0.5 },
     { target: 'p99 < 100 ms at half that rate (on a quiet machine)', measured: `${half['logmill'].p99.toFixed(1)} ms`, met: half['logmill'].p99 < 100 },
+  ],
+  notes: [
+    ...(baselineCli === undefined
+      ? []
+      : [`against the baseline (${baselineLabel}, in the same alternation): ${(logmill.rate / summary.baseline.rate).toFixed(2)}x its events/s at ${(logmill.cpu / summary.baseline.cpu).toFixed(2)}x its CPU per event (main thread ${(logmill.main / summary.baseline.main).toFixed(2)}x); at the same offered rate, ${(half['logmill'].cpuPerEvent / half['baseline'].cpuPerEvent).toFixed(2)}x its CPU per event (main thread ${(half['logmill'].mainPerEvent / half['baseline'].mainPerEvent).toFixed(2)}x)`]),
+    `load average ${loadAtStart.map((n) => n.toFixed(1)).join(' ')} as the run began: on a busy machine every collector is short of CPU and the ratios move between runs`,
   ],
 });

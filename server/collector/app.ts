@@ -90,7 +90,7 @@ export async function createCollector(config: CollectorConfig, store: Store): Pr
 
   await registerDashboard(app);
   const tail = new LiveTail();
-  registerRoutes(app, keys, store, metrics, { store, scrubber, limits: config.limits, metrics, onAccepted: (rows) => tail.publish(rows) });
+  registerRoutes(app, keys, store, metrics, { store, scrubber, limits: config.limits, metrics, onAccepted: (rows) => tail.publish(rows), wantsAccepted: () => tail.subscribers > 0 });
   registerTailRoute(app, keys, tail);
   const audit = new AuditLog(config.data ?? './logmill-data', config.salt);
   registerAnalyticsRoutes(app, keys, new Analytics(store, config.salt, audit, 'user_id', config.privacy.minimumUsers));

@@ -24,16 +24,25 @@ export interface IngestDependencies {
   store: Store;
   /** Told about every acknowledged batch, for the live tail. */
   onAccepted?: (rows: readonly EventRow[]) => void;
+  /** Whether `onAccepted` has anyone to tell now; when not, rows are not kept while the batch is made durable. */
+  wantsAccepted?: () => boolean;
   scrubber: Scrubber;
   limits: IngestLimits;
   metrics: CollectorMetrics;
 }
 
-export async function ingest(
+/**
+ * Checks, scrubs and flattens the items and hands the rows to the store at once; the promise
+ * settles once they are durable. Nothing of the batch is held while the store makes it durable
+ * (unless the live tail wants the rows): under load most batches are waiting for a sync, and
+ * what they held was what the young generation copied and promoted.
+ */
+export function ingest(
   dependencies: IngestDependencies,
   project: string,
   items: readonly unknown[],
   parseProblems: ReadonlyMap<number, EventProblem> = new Map(),
+  knownWellFormed = false,
 ): Promise<IngestOutcome> {
   const { store, scrubber, limits, metrics } = dependencies;
   const receivedAt = Date.now();
@@ -41,7 +50,7 @@ export async function ingest(
   const rejected: RejectedEvent[] = [];
   for (let index = 0; index < items.length; index++) {
     const item = items[index];
-    const problem = parseProblems.get(index) ?? checkStructure(item, limits) ?? checkSchema(item);
+    const problem = parseProblems.get(index) ?? checkStructure(item, limits, knownWellFormed) ?? checkSchema(item);
     if (problem !== undefined) {
       rejected.push({ index, ...problem });
       metrics.rejectedEvents.inc({ reason: problem.reason });
@@ -50,10 +59,20 @@ export async function ingest(
     rows.push(eventToRow(project, item as Envelope, receivedAt, scrubber));
   }
   metrics.batchSize.observe(items.length);
-  await store.insert(rows);
-  if (rows.length > 0) {
-    metrics.accepted.inc({ project }, rows.length);
-    dependencies.onAccepted?.(rows);
-  }
-  return { accepted: rows.length, rejected };
+  const tailed = rows.length > 0 && dependencies.onAccepted !== undefined && (dependencies.wantsAccepted?.() ?? true) ? rows : undefined;
+  return acknowledge(dependencies, project, store.insert(rows), rows.length, rejected, tailed);
+}
+
+async function acknowledge(
+  dependencies: IngestDependencies,
+  project: string,
+  stored: Promise<void>,
+  accepted: number,
+  rejected: RejectedEvent[],
+  tailed: readonly EventRow[] | undefined,
+): Promise<IngestOutcome> {
+  await stored;
+  if (accepted > 0) dependencies.metrics.accepted.inc({ project }, accepted);
+  if (tailed !== undefined) dependencies.onAccepted?.(tailed);
+  return { accepted, rejected };
 }

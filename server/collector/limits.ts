@@ -63,54 +63,69 @@ function pointerOf(path: readonly string[], last?: string): string {
 /**
  * The structural walk of `checkStructure` by recursion, for depth limits small enough that it
  * cannot overflow the stack: nothing is allocated per value (the per-value records of the
- * iterative walk were a good part of the collector's garbage). Values are visited in the same
- * order as the iterative walk, so both report the same first problem.
+ * iterative walk were a good part of the collector's garbage), and no path is kept on the way
+ * down: a problem's keys are gathered into `trail` as the walk unwinds from it. Values are
+ * visited in the same order as the iterative walk, so both report the same first problem.
  */
 class StructureWalk {
   size = 0;
-  readonly path: string[] = [];
-  constructor(private readonly limits: IngestLimits) {}
+  /** The keys from the problem up to the root, gathered as the walk returns from it. */
+  readonly trail: string[] = [];
+  /** Whether the problem found is located by `trail` (all but the event's size). */
+  located = false;
+  constructor(
+    private readonly limits: IngestLimits,
+    private readonly knownWellFormed: boolean,
+  ) {}
+
+  #located(problem: EventProblem): EventProblem {
+    this.located = true;
+    return problem;
+  }
 
   visit(value: unknown, depth: number): EventProblem | undefined {
     const limits = this.limits;
     if (typeof value === 'string') {
       if (value.length > limits.stringLength) {
-        return { reason: 'string_too_long', message: `a string of ${value.length} characters exceeds the limit of ${limits.stringLength}`, path: pointerOf(this.path) };
+        return this.#located({ reason: 'string_too_long', message: `a string of ${value.length} characters exceeds the limit of ${limits.stringLength}`, path: '' });
       }
-      if (!isWellFormed(value)) return { reason: 'invalid_string', message: 'a string contains a lone UTF-16 surrogate', path: pointerOf(this.path) };
+      if (!this.knownWellFormed && !isWellFormed(value)) return this.#located({ reason: 'invalid_string', message: 'a string contains a lone UTF-16 surrogate', path: '' });
       this.size += value.length;
     } else if (typeof value === 'object' && value !== null) {
-      if (depth >= limits.depth) return { reason: 'too_deep', message: `nesting deeper than ${limits.depth} levels`, path: pointerOf(this.path) };
+      if (depth >= limits.depth) return this.#located({ reason: 'too_deep', message: `nesting deeper than ${limits.depth} levels`, path: '' });
       if (Array.isArray(value)) {
-        if (value.length > limits.keys) return { reason: 'too_many_items', message: `an array of ${value.length} items exceeds the limit of ${limits.keys}`, path: pointerOf(this.path) };
+        if (value.length > limits.keys) return this.#located({ reason: 'too_many_items', message: `an array of ${value.length} items exceeds the limit of ${limits.keys}`, path: '' });
         this.size += value.length;
         if (this.size > limits.eventBytes) return eventTooLarge(limits);
         for (let index = value.length - 1; index >= 0; index--) {
-          this.path.push(String(index));
           const problem = this.visit(value[index], depth + 1);
-          this.path.pop();
-          if (problem !== undefined) return problem;
+          if (problem !== undefined) {
+            this.trail.push(String(index));
+            return problem;
+          }
         }
         return undefined;
       }
       const keys = Object.keys(value);
-      if (keys.length > limits.keys) return { reason: 'too_many_keys', message: `an object with ${keys.length} keys exceeds the limit of ${limits.keys}`, path: pointerOf(this.path) };
+      if (keys.length > limits.keys) return this.#located({ reason: 'too_many_keys', message: `an object with ${keys.length} keys exceeds the limit of ${limits.keys}`, path: '' });
       for (const key of keys) {
         const child = (value as Record<string, unknown>)[key];
         if (key === '__proto__' || (key === 'constructor' && typeof child === 'object' && child !== null && Object.hasOwn(child, 'prototype'))) {
-          return { reason: 'forbidden_key', message: `the key "${key}" is refused (prototype poisoning)`, path: pointerOf(this.path, key) };
+          this.trail.push(key);
+          return this.#located({ reason: 'forbidden_key', message: `the key "${key}" is refused (prototype poisoning)`, path: '' });
         }
-        if (key.length > limits.stringLength) return { reason: 'string_too_long', message: 'a key exceeds the string length limit', path: pointerOf(this.path) };
-        if (!isWellFormed(key)) return { reason: 'invalid_string', message: 'a key contains a lone UTF-16 surrogate', path: pointerOf(this.path) };
+        if (key.length > limits.stringLength) return this.#located({ reason: 'string_too_long', message: 'a key exceeds the string length limit', path: '' });
+        if (!this.knownWellFormed && !isWellFormed(key)) return this.#located({ reason: 'invalid_string', message: 'a key contains a lone UTF-16 surrogate', path: '' });
         this.size += key.length;
       }
       if (this.size > limits.eventBytes) return eventTooLarge(limits);
       for (let index = keys.length - 1; index >= 0; index--) {
         const key = keys[index]!;
-        this.path.push(key);
         const problem = this.visit((value as Record<string, unknown>)[key], depth + 1);
-        this.path.pop();
-        if (problem !== undefined) return problem;
+        if (problem !== undefined) {
+          this.trail.push(key);
+          return problem;
+        }
       }
       return undefined;
     } else {
@@ -127,9 +142,16 @@ function eventTooLarge(limits: IngestLimits): EventProblem {
 /** Depth limits up to this are walked by recursion; deeper ones (a configuration's) without. */
 const recursiveDepthLimit = 256;
 
-/** Walks one parsed event and returns the first problem, or undefined. */
-export function checkStructure(event: unknown, limits: IngestLimits): EventProblem | undefined {
-  return limits.depth <= recursiveDepthLimit ? new StructureWalk(limits).visit(event, 0) : checkStructureIteratively(event, limits);
+/**
+ * Walks one parsed event and returns the first problem, or undefined. `knownWellFormed` says its
+ * strings cannot hold a lone surrogate (see ParsedBatch), which skips that test of each.
+ */
+export function checkStructure(event: unknown, limits: IngestLimits, knownWellFormed = false): EventProblem | undefined {
+  if (limits.depth > recursiveDepthLimit) return checkStructureIteratively(event, limits);
+  const walk = new StructureWalk(limits, knownWellFormed);
+  const problem = walk.visit(event, 0);
+  if (problem !== undefined && walk.located) problem.path = pointerOf(walk.trail.reverse());
+  return problem;
 }
 
 /**

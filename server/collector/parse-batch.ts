@@ -11,6 +11,11 @@ export interface ParsedBatch {
   items: unknown[];
   /** Problems found while parsing, by item index. */
   problems: Map<number, EventProblem>;
+  /**
+   * Whether every string in the items is known to be well-formed UTF-16: the body was decoded as
+   * strict UTF-8, which yields no lone surrogate, and holds no `\u` escape that could write one.
+   */
+  wellFormed: boolean;
 }
 
 function parseLines(text: string, maxEvents: number): ParsedBatch {
@@ -31,7 +36,7 @@ function parseLines(text: string, maxEvents: number): ParsedBatch {
       items.push(undefined);
     }
   }
-  return { items, problems };
+  return { items, problems, wellFormed: !text.includes('\\u') };
 }
 
 function tooManyEvents(maxEvents: number): ClientError {
@@ -52,8 +57,8 @@ export function parseBatch(body: RawBody | undefined, maxEvents: number): Parsed
   if (Array.isArray(value)) {
     if (value.length === 0) throw new ClientError(400, 'empty_body', 'the batch is an empty array');
     if (value.length > maxEvents) throw tooManyEvents(maxEvents);
-    return { items: value, problems: new Map() };
+    return { items: value, problems: new Map(), wellFormed: !body.text.includes('\\u') };
   }
-  if (typeof value === 'object' && value !== null) return { items: [value], problems: new Map() };
+  if (typeof value === 'object' && value !== null) return { items: [value], problems: new Map(), wellFormed: !body.text.includes('\\u') };
   throw new ClientError(400, 'not_a_batch', 'the body must be an event, an array of events, or NDJSON');
 }

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Store } from '../store/store.js';
 import { authorize } from './access.js';
 import { ClientError } from './client-error.js';
-import { type IngestDependencies, ingest } from './ingest.js';
+import { type IngestDependencies, type IngestOutcome, ingest } from './ingest.js';
 import type { KeyRing } from './keys.js';
 import type { CollectorMetrics } from './metrics.js';
 import { otlpToItems } from './otlp-to-envelope.js';
@@ -16,12 +16,18 @@ import type { RawBody } from './request-body.js';
 const maxListedRejections = 100;
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Parses and ingests a body; a plain function, so the parsed items are not held while the batch is made durable. */
+function ingestBody(dependencies: IngestDependencies, project: string, body: RawBody | undefined): { total: number; outcome: Promise<IngestOutcome> } {
+  const batch = parseBatch(body, dependencies.limits.eventsPerBatch);
+  return { total: batch.items.length, outcome: ingest(dependencies, project, batch.items, batch.problems, batch.wellFormed) };
+}
+
 export function registerRoutes(app: FastifyInstance, keys: KeyRing, store: Store, metrics: CollectorMetrics, dependencies: IngestDependencies): void {
   app.post('/v1/events', async (request, reply) => {
     const grant = authorize(request, keys, 'ingest');
     metrics.recordClientReport(request.headers['x-logmill-client'] as string | undefined);
-    const batch = parseBatch(request.body as RawBody | undefined, dependencies.limits.eventsPerBatch);
-    const outcome = await ingest(dependencies, grant.project, batch.items, batch.problems);
+    const { total, outcome: ingested } = ingestBody(dependencies, grant.project, request.body as RawBody | undefined);
+    const outcome = await ingested;
     if (outcome.rejected.length === 0) return reply.code(200).send({ accepted: outcome.accepted });
     // A partly bad batch: the good events are stored (durably) before this answer, and the 4xx
     // tells the client not to resend, since the bad ones would only fail again.
@@ -29,7 +35,7 @@ export function registerRoutes(app: FastifyInstance, keys: KeyRing, store: Store
     metrics.rejectedRequests.inc({ reason: 'invalid_events' });
     return reply.code(outcome.accepted === 0 ? 400 : 422).send({
       error: 'invalid_events',
-      message: `${outcome.rejected.length} of ${batch.items.length} events refused; first at index ${first.index}: ${first.message}`,
+      message: `${outcome.rejected.length} of ${total} events refused; first at index ${first.index}: ${first.message}`,
       accepted: outcome.accepted,
       rejected: outcome.rejected.slice(0, maxListedRejections),
     });

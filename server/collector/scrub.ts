@@ -52,6 +52,15 @@ const urlCredentialPattern = /\b([a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+:[^/\s@]+@/gi;
 const credentialHint = /b(?:earer|asic)\s/i;
 const ibanHint = /[A-Z]{2}\d{2}/;
 const ibanPattern = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b/g;
+// What each pattern needs at least, tested once before any of them runs: most strings (names,
+// routes, templates) hold none of it and are returned as they are. An IPv4 address needs a digit,
+// a dot and a digit; an IPv6 address a hex digit followed by a colon.
+const worthScanning = /[@.:]|\d{4}|eyJ|-----BEGIN|b(?:earer|asic)\s/i;
+const ipv4Hint = /\d\.\d/;
+const fourDigits = /\d{4}/;
+// A card number is 13 to 19 digits in groups joined by single spaces or dashes.
+const cardHint = /\d(?:[ -]?\d){12}/;
+const ipv6Hint = /[0-9a-f]:/i;
 
 /** The IBAN check (ISO 13616): the rearranged number, letters as 10..35, is 1 modulo 97. */
 export function ibanValid(text: string): boolean {
@@ -182,7 +191,7 @@ export class Scrubber {
   string(value: string): string {
     // No address, number or credential worth masking is shorter than an email like a@b.co (6
     // characters): most keys and many values are, and skip every pattern.
-    if (value.length < 6 && this.#valueRules.length === 0) return value;
+    if (this.#valueRules.length === 0 && (value.length < 6 || !worthScanning.test(value))) return value;
     let result = value;
     if (this.#tokens !== 'keep' && result.length >= 14) {
       const action = this.#tokens;
@@ -195,20 +204,20 @@ export class Scrubber {
       const action = this.#emails;
       result = result.replace(emailPattern, (match) => this.#apply(action, match));
     }
-    if (this.#cards !== 'keep' && /\d{4}/.test(result)) {
+    if (this.#cards !== 'keep' && fourDigits.test(result)) {
       const action = this.#cards;
-      result = result.replace(digitRunPattern, (run) => (run.length < 13 ? run : this.#maskCardsIn(run, action)));
+      if (cardHint.test(result)) result = result.replace(digitRunPattern, (run) => (run.length < 13 ? run : this.#maskCardsIn(run, action)));
       if (result.length >= 15 && ibanHint.test(result)) result = result.replace(ibanPattern, (match) => (ibanValid(match) ? this.#apply(action, match) : match));
     }
     if (this.#ips !== 'keep') {
       const ips = this.#ips;
-      if (result.includes('.')) {
+      if (ipv4Hint.test(result)) {
         result = result.replace(ipv4Pattern, (match, a: string, b: string, c: string, d: string) => {
           if ([a, b, c, d].some((part) => Number(part) > 255)) return match;
           return ips === 'truncate' ? `${a}.${b}.${c}.0` : this.#apply(ips, match);
         });
       }
-      if (result.includes(':')) {
+      if (ipv6Hint.test(result)) {
         result = result.replace(ipv6Pattern, (match: string) => {
           // A full address has eight groups; a shortened one has "::". Clock times do not qualify.
           const groups = match.split(':').filter((group) => group !== '').length;

@@ -47,11 +47,17 @@ export interface Segment {
 
 export class IngestJournal {
   readonly #directory: string;
-  readonly #appends: GroupCommit<string, void>;
+  readonly #appends: GroupCommit<never, void>;
   #sequence = 0;
   #current: { path: string; handle: FileHandle; rows: number; bytes: number } | undefined;
   #sealed: Segment[] = [];
-  #buffer = Buffer.allocUnsafe(1024 * 1024);
+  /**
+   * Lines are encoded as they are appended, into the buffer the next write takes whole; the write
+   * in flight holds the other one. The lines' strings die at once instead of living until their
+   * group is written, which was a good part of what the collector's young generation copied.
+   */
+  #filling = { buffer: Buffer.allocUnsafe(1024 * 1024), length: 0, rows: 0 };
+  #spare = Buffer.allocUnsafe(1024 * 1024);
   /** Rows acknowledged and not yet loaded. */
   pendingRows = 0;
 
@@ -77,8 +83,8 @@ export class IngestJournal {
       }
       rmdirSync(quarantine);
     }
-    this.#appends = new GroupCommit<string, void>(async (submissions) => {
-      await this.#write(submissions);
+    this.#appends = new GroupCommit<never, void>(async (submissions) => {
+      await this.#write();
       return submissions.map(() => undefined);
     });
   }
@@ -86,48 +92,56 @@ export class IngestJournal {
   /** Appends rows (one JSON line each); resolves once they are on disk. */
   append(lines: readonly string[]): Promise<void> {
     if (lines.length === 0) return Promise.resolve();
-    return this.#appends.submit(lines);
+    // Encoded now, submitted in the same turn: the commit that carries this submission is the
+    // one that takes the buffer holding these bytes.
+    this.#encode(lines);
+    return this.#appends.submit([]);
   }
 
   /**
-   * Encodes the lines, each followed by a newline, into the reused write buffer and returns the
-   * byte length: no joined string, no separate measuring pass. One group is written at a time, so
-   * the buffer is free again once the previous write returned.
+   * Encodes the lines, each followed by a newline, into the filling buffer: no joined string, no
+   * separate measuring pass.
    */
-  #encode(group: readonly (readonly string[])[]): number {
-    let offset = 0;
-    for (const lines of group) for (const line of lines) {
+  #encode(lines: readonly string[]): void {
+    const filling = this.#filling;
+    let offset = filling.length;
+    for (const line of lines) {
       // UTF-8 takes at most three bytes per UTF-16 code unit.
       const room = offset + line.length * 3 + 1;
-      if (room > this.#buffer.length) {
-        const larger = Buffer.allocUnsafe(Math.max(room, this.#buffer.length * 2));
-        this.#buffer.copy(larger, 0, 0, offset);
-        this.#buffer = larger;
+      if (room > filling.buffer.length) {
+        const larger = Buffer.allocUnsafe(Math.max(room, filling.buffer.length * 2));
+        filling.buffer.copy(larger, 0, 0, offset);
+        filling.buffer = larger;
       }
-      offset += this.#buffer.write(line, offset, 'utf8');
-      this.#buffer[offset++] = 0x0a;
+      offset += filling.buffer.write(line, offset, 'utf8');
+      filling.buffer[offset++] = 0x0a;
     }
-    return offset;
+    filling.length = offset;
+    filling.rows += lines.length;
   }
 
-  async #write(group: readonly (readonly string[])[]): Promise<void> {
-    if (this.#current === undefined) {
-      const path = join(this.#directory, `${String(this.#sequence++).padStart(12, '0')}.ndjson`);
-      this.#current = { path, handle: await open(path, 'a', 0o600), rows: 0, bytes: 0 };
+  async #write(): Promise<void> {
+    // Taken before anything is awaited: appends from here on fill the spare buffer, for the next write.
+    const { buffer, length, rows } = this.#filling;
+    this.#filling = { buffer: this.#spare, length: 0, rows: 0 };
+    try {
+      if (this.#current === undefined) {
+        const path = join(this.#directory, `${String(this.#sequence++).padStart(12, '0')}.ndjson`);
+        this.#current = { path, handle: await open(path, 'a', 0o600), rows: 0, bytes: 0 };
+      }
+      const current = this.#current;
+      // A short write is an error here: the segment would be torn. It does not happen on regular
+      // files short of a full disk, which fails the whole group (the clients retry).
+      const { bytesWritten } = await current.handle.write(buffer, 0, length);
+      if (bytesWritten !== length) throw new Error(`short write to ${current.path}`);
+      await current.handle.datasync();
+      current.rows += rows;
+      current.bytes += bytesWritten;
+      this.pendingRows += rows;
+      if (current.bytes >= this.maxSegmentBytes) await this.#sealCurrent();
+    } finally {
+      this.#spare = buffer;
     }
-    const length = this.#encode(group);
-    let rows = 0;
-    for (const lines of group) rows += lines.length;
-    const current = this.#current;
-    // A short write is an error here: the segment would be torn. It does not happen on regular
-    // files short of a full disk, which fails the whole group (the clients retry).
-    const { bytesWritten } = await current.handle.write(this.#buffer, 0, length);
-    if (bytesWritten !== length) throw new Error(`short write to ${current.path}`);
-    await current.handle.datasync();
-    current.rows += rows;
-    current.bytes += bytesWritten;
-    this.pendingRows += rows;
-    if (current.bytes >= this.maxSegmentBytes) await this.#sealCurrent();
   }
 
   async #sealCurrent(): Promise<void> {

@@ -40,6 +40,43 @@ describe('DuckDBStore', () => {
     }
   });
 
+  it('keeps the first copy of an id repeated inside one load, whatever the later copies say', async () => {
+    const store = await DuckDBStore.open(temporaryDirectory('store-first-copy'), { loadInterval: 3_600_000 });
+    try {
+      const [first, other] = rows(2, 'copies');
+      const later = { ...first!, message: 'a later copy', template: 'a later copy' };
+      await store.insert([first!, other!, later, { ...later, message: 'the last copy' }]);
+      const stored = await store.read('SELECT id::VARCHAR AS id, message FROM events ORDER BY id');
+      expect(stored).toEqual([{ id: first!.id, message: first!.message }, { id: other!.id, message: other!.message }].sort((a, b) => a.id.localeCompare(b.id)));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('loads in the background once loadRows rows wait, before the interval is up, and not before', async () => {
+    const store = await DuckDBStore.open(temporaryDirectory('store-load-rows'), { loadInterval: 3_600_000, loadRows: 50 });
+    const loads: number[] = [];
+    const loaded = new Promise<void>((resolve) => {
+      store.onLoad = (stored) => {
+        loads.push(stored);
+        resolve();
+      };
+    });
+    try {
+      await store.insert(rows(30, 'below'));
+      // Fewer rows than loadRows wait: a load would already have started, with no read to ask for it.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(loads).toEqual([]);
+      await store.insert(rows(30, 'above'));
+      await loaded;
+      expect(loads).toEqual([60]);
+      expect((await store.statistics()).pending).toBe(0);
+      expect(await count(store)).toBe(60);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('loads segments left by a crash at the next open, idempotently', async () => {
     const directory = temporaryDirectory('store-crash');
     let store = await DuckDBStore.open(directory, { loadInterval: 60_000 });

@@ -29,6 +29,21 @@ describe('Scrubber', () => {
     expect(scrubber.string('v1.2.3.4000 at 12:30:45 on 999.1.1.1')).toBe('v1.2.3.4000 at 12:30:45 on 999.1.1.1');
   });
 
+  it('finds what each pattern looks for past the quick test every string gets first', () => {
+    const scrubber = new Scrubber();
+    // Shortest cards and cards whose groups are joined by single spaces or dashes.
+    expect(scrubber.string('visa 4222222222222 ok')).toBe('visa [Filtered] ok');
+    expect(scrubber.string('4111-1111-1111-1111')).toBe('[Filtered]');
+    expect(scrubber.string('n4111 1111 1111 1111x')).toBe('n[Filtered]x');
+    // An IBAN whose digits are split by letters (no run of 13), a bare IPv6, an IPv4 with a port.
+    expect(scrubber.string('iban NL91ABNA0417164300')).toBe('iban [Filtered]');
+    expect(scrubber.string('fe80::1ff:fe23:4567:890a')).toBe('fe80::');
+    expect(scrubber.string('peer 10.1.2.3:8080')).toBe('peer 10.1.2.0:8080');
+    expect(scrubber.string('Authorization: BASIC dXNlcjpwYXNzd29yZA==')).toBe('Authorization: BASIC [Filtered]');
+    // Strings holding none of what any pattern needs come back as they were.
+    for (const plain of ['order %s paid %d cents by %s', '/api/checkout', 'eu-west-1', 'req-7f3a9c', 'user-1842', 'src/api/checkout/payment.ts']) expect(scrubber.string(plain)).toBe(plain);
+  });
+
   it('applies configured rules: remove and hash keys, mask patterns', () => {
     const scrubber = new Scrubber({ rules: [{ key: '^ssn$', action: 'remove' }, { key: 'customer', action: 'hash' }, { pattern: 'ORD-\\d+', action: 'mask' }], salt: 's' });
     const value = scrubber.value({ ssn: '078-05-1120', customer: 'ann', note: 'see ORD-1234', password: 'p' }) as Record<string, unknown>;

@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkStructure, checkStructureIteratively, defaultLimits, type IngestLimits } from '../collector/limits.js';
+import { parseBatch } from '../collector/parse-batch.js';
 
 const tight: IngestLimits = { ...defaultLimits, depth: 4, stringLength: 12, keys: 5, eventBytes: 200 };
 
@@ -45,5 +46,18 @@ describe('checkStructure', () => {
     const problem = checkStructure(deep, { ...defaultLimits, depth: 1_000_000, keys: 1_000_000, eventBytes: 10_000_000 });
     expect(problem).toBeUndefined();
     expect(checkStructure(deep, defaultLimits)?.reason).toBe('too_deep');
+  });
+});
+
+describe('the surrogate test skipped for bodies that cannot hold a lone surrogate', () => {
+  it('is skipped only when the body has no \\u escape, and a lone surrogate written as one is still refused', () => {
+    expect(parseBatch({ text: '{"a":"\\ud800"}\n', ndjson: true }, 10).wellFormed).toBe(false);
+    expect(parseBatch({ text: '[{"a":"\\\\u"}]', ndjson: false }, 10).wellFormed).toBe(false);
+    expect(parseBatch({ text: '{"a":"é 日本"}\n{"b":1}', ndjson: true }, 10).wellFormed).toBe(true);
+    for (const text of ['{"a":"x\\udc00"}', '[{"k\\ud800":1}]', '{"ok":1}\n{"a":["\\ud83d"]}']) {
+      const batch = parseBatch({ text, ndjson: text.includes('\n') }, 10);
+      const problems = batch.items.map((item) => checkStructure(item, defaultLimits, batch.wellFormed));
+      expect(problems.some((problem) => problem?.reason === 'invalid_string')).toBe(true);
+    }
   });
 });

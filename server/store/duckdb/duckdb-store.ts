@@ -1,8 +1,9 @@
 /**
  * The embedded default store: DuckDB in the data directory, fed through the ingest journal. An
  * insert is durable once its rows are synced to the journal; a loader moves sealed journal
- * segments into DuckDB in bulk every `loadInterval` milliseconds. Every read first loads what was
- * acknowledged before it, so queries always see every acknowledged event.
+ * segments into DuckDB in bulk every `loadInterval` milliseconds, or sooner once `loadRows` rows
+ * wait. Every read first loads what was acknowledged before it, so queries always see every
+ * acknowledged event.
  */
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { accessSync, chmodSync, closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -21,14 +22,21 @@ import type { TemplateQuery } from '../../domain/template-view.js';
 import {
   compileExperimentEvents, compileFunnelEvents, compileJourney, compileGroupStatistics, compileQuery, compileSequentialFunnelCells, compileTemplateView,
 } from './query-sql.js';
-import { createEventsTable, dropStoredFromStage, insertStaged, segmentIdRange, segmentTable, sqlString, stageSegment, stagedForLayouts } from './schema.js';
+import { createEventsTable, dropRepeatsFromStage, dropStoredFromStage, insertStaged, segmentIdRange, segmentTable, sqlString, stageSegment, stagedForLayouts } from './schema.js';
 import { compileRollupGroupStatistics, compileRollupQuery } from './rollup-sql.js';
 import { funnelCellsFromLayout, layoutServesFunnel } from './funnel-layout.js';
 import { addLayoutRows, compactUserEvents, compactionDue, createLayoutTables, deriveLayouts, layoutTables, layoutsVersion, recentUserEvents } from './derived-layouts.js';
 
 export interface DuckDBStoreOptions {
-  /** How often acknowledged rows are loaded into DuckDB, in milliseconds (default 250). */
+  /** How often acknowledged rows are loaded into DuckDB, in milliseconds (default 1000). */
   loadInterval?: number;
+  /**
+   * Rows waiting that start a load before the interval is up (default 100,000). A load has a
+   * fixed cost (its statements, the layouts' merge of the hours it touches, the WAL's sync) that
+   * large loads share: loads of 100,000 rows cost about 0.6–0.7x the CPU per event of
+   * loads of 20,000 (what a 250 ms interval gave at 80,000 events/s).
+   */
+  loadRows?: number;
   /** Rows loads append to the user-events layout before it is sorted again with them (default 50,000; see derived-layouts.ts). */
   layoutMergeRows?: number;
 }
@@ -82,6 +90,7 @@ export class DuckDBStore implements Store {
     private readonly journalDirectory: string,
     deadLetterFile: string,
     loadInterval: number,
+    private readonly loadRows: number,
     private readonly layoutMergeRows: number,
   ) {
     this.deadLetters = new DeadLetters(deadLetterFile);
@@ -105,7 +114,7 @@ export class DuckDBStore implements Store {
     await writer.run(createEventsTable);
     await DuckDBStore.#prepareLayouts(writer);
     const reader = await instance.connect();
-    const store = new DuckDBStore(instance, writer, reader, new IngestJournal(journalDirectory), file, journalDirectory, join(directory, 'dead-letters.ndjson'), options.loadInterval ?? 250, options.layoutMergeRows ?? 50_000);
+    const store = new DuckDBStore(instance, writer, reader, new IngestJournal(journalDirectory), file, journalDirectory, join(directory, 'dead-letters.ndjson'), options.loadInterval ?? 1000, options.loadRows ?? 100_000, options.layoutMergeRows ?? 50_000);
     await store.load();
     return store;
   }
@@ -128,9 +137,19 @@ export class DuckDBStore implements Store {
     }
   }
 
-  insert(rows: readonly EventRow[]): Promise<void> {
-    return this.journal.append(rows.map((row) => JSON.stringify(row)));
+  async insert(rows: readonly EventRow[]): Promise<void> {
+    await this.journal.append(rows.map((row) => JSON.stringify(row)));
+    if (this.journal.pendingRows >= this.loadRows && !this.#loadWaiting) {
+      this.#loadWaiting = true;
+      const done = (): void => {
+        this.#loadWaiting = false;
+      };
+      void this.load().then(done, done);
+    }
   }
+
+  /** A load started by the rows waiting has not finished: more inserts do not queue another. */
+  #loadWaiting = false;
 
   /** Loads every segment sealed so far (and the one being written); runs one load at a time. */
   load(): Promise<void> {
@@ -215,6 +234,7 @@ export class DuckDBStore implements Store {
       await this.writer.run('SET threads = 1');
       await this.writer.run('BEGIN TRANSACTION');
       await this.writer.run(stageSegment(path));
+      await this.writer.run(dropRepeatsFromStage);
       const [range] = (await this.writer.runAndReadAll(segmentIdRange)).getRowObjects();
       const low = range?.['low'];
       const high = range?.['high'];
