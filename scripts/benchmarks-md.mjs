@@ -11,7 +11,7 @@ const output = join(root, 'BENCHMARKS.md');
 
 // The order of the data flow: app code and build, runtime, delivery, collector, analytics, pages.
 const order = [
-  'context-propagation', 'real-server', 'build-time', 'logging', 'opentelemetry', 'browser-size', 'browser-context',
+  'context-propagation', 'real-server', 'build-time', 'output-size', 'logging', 'opentelemetry', 'browser-size', 'browser-context',
   'ingest', 'ingest-clickhouse', 'analytics', 'analytics-1m', 'analytics-clickhouse', 'dashboard', 'real-apps', 'scan-installed',
 ];
 

@@ -39,7 +39,7 @@ import { closeLoop, labelledForAwait, rewriteForAwaitLoop } from './rewrite-for-
 import { rewriteForOfIterator, suspendsInsideLoop } from './rewrite-for-of-iterators.js';
 import { jumpsOutOfForAwait, rewriteLabelledJumps } from './rewrite-labelled-jumps.js';
 import { rewriteTryStatement } from './rewrite-handlers.js';
-import { commonJsImportNames, holdsSourceText, markSourceText, plainSourceText, sourceKeyComment, sourceTableKey } from './keep-source-text.js';
+import { commonJsImportNames, holdsSourceText, markSourceText, plainSourceText, sourceKeyComment, sourceTableKey, withinEnclosingTexts } from './keep-source-text.js';
 import { letStatement, mayMisparseLet, misparsedLetWithin, statementAfterLet } from './repair-misparsed-let.js';
 import { finalAwait, rewriteFinalAwait, rewriteReturn, runsNothingAfterReturn } from './rewrite-returns.js';
 import { rewriteAsyncGeneratorReturn, rewriteAwait, rewriteYield } from './rewrite-suspension-points.js';
@@ -383,6 +383,7 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
   // being given their JavaScript reading (repair-misparsed-let.ts).
   const letsToRepair = new Set<TS.Node>();
   const sourceTexts: string[] = [];
+  const sourceTextHolders = new Map<TS.Node, number>();
   let sourceTableKeyOfFile: string | undefined;
   let printer: TS.Printer | undefined;
   const markedForSourceText: TS.Node[] = [];
@@ -410,7 +411,10 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
       printer ??= ts.createPrinter({ newLine: context.getCompilerOptions().newLine, removeComments: context.getCompilerOptions().removeComments });
       commonJsImports ??= emitsCommonJs(ts, sourceFile, context.getCompilerOptions()) ? commonJsImportNames(ts, sourceFile) : null;
       const text = plainSourceText(ts, node, sourceFile, printer, markedForSourceText, commonJsImports ?? undefined);
-      if (markSourceText(ts, node, result, sourceKeyComment(sourceTableKeyOfFile, sourceTexts.length), markedForSourceText)) sourceTexts.push(text);
+      if (markSourceText(ts, node, result, sourceKeyComment(sourceTableKeyOfFile, sourceTexts.length), markedForSourceText)) {
+        sourceTextHolders.set(node, sourceTexts.length);
+        sourceTexts.push(text);
+      }
     }
     return result;
   };
@@ -435,6 +439,6 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
   const statements = ts.visitNodes(sourceFile.statements, visit, ts.isStatement);
   if (instrumented === 0 && sites.length === 0) return rewritesWithoutRecords === 0 ? sourceFile : context.factory.updateSourceFile(sourceFile, statements);
   const commonJsScript = isCommonJsScript(ts, sourceFile, context.getCompilerOptions());
-  const table = sourceTableKeyOfFile === undefined ? undefined : { key: sourceTableKeyOfFile, texts: sourceTexts };
+  const table = sourceTableKeyOfFile === undefined ? undefined : { key: sourceTableKeyOfFile, texts: withinEnclosingTexts(sourceTexts, sourceTextHolders) };
   return addRuntimePrologue(emit, sourceFile, statements, options.runtime, frames, sites, commonJsScript, table);
 }

@@ -16,7 +16,9 @@
  *   }
  *
  * Every function and class whose text changed gets an entry, so an uninstrumented function around
- * an instrumented one reads as written too. The comment comes first in the function's text (on
+ * an instrumented one reads as written too. An entry whose text lies within the text of the
+ * nearest enclosing entry is kept as `[that entry, start, length]` instead of a copy, so a
+ * module's table holds each piece of text once however deeply its functions nest. The comment comes first in the function's text (on
  * its first parameter when a parameter holds a function, else on its body), so a function's own
  * entry is always the first one in its text.
  */
@@ -48,6 +50,26 @@ export function sourceTableKey(text: string): string {
     hash = Math.imul(hash, 0x01000193);
   }
   return (hash >>> 0).toString(36);
+}
+
+/** An entry of a module's table: the text, or where it lies in an enclosing entry's text. */
+export type SourceTextEntry = string | readonly [enclosing: number, start: number, length: number];
+
+/**
+ * The table's entries, each nested one written as its place in the nearest enclosing entry's text
+ * when it is found there. Entries come after those of the functions they enclose (a function's text
+ * is taken once its insides are rewritten), so a reference always points to a later entry.
+ */
+export function withinEnclosingTexts(texts: readonly string[], holders: ReadonlyMap<TS.Node, number>): SourceTextEntry[] {
+  const entries: SourceTextEntry[] = [...texts];
+  for (const [node, index] of holders) {
+    let enclosing: number | undefined;
+    for (let parent = node.parent; parent !== undefined && enclosing === undefined; parent = parent.parent) enclosing = holders.get(parent);
+    if (enclosing === undefined) continue;
+    const start = texts[enclosing]!.indexOf(texts[index]!);
+    if (start !== -1) entries[index] = [enclosing, start, texts[index]!.length];
+  }
+  return entries;
 }
 
 export const sourceKeyComment = (key: string, index: number): string => `@logmill ${key} ${index}`;

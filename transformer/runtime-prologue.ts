@@ -18,6 +18,7 @@ import type * as TS from 'typescript';
 import { compileTemplate } from '../runtime/format/compile-template.js';
 import { names } from './analysis.js';
 import type { Emit } from './emit.js';
+import type { SourceTextEntry } from './keep-source-text.js';
 
 export interface FrameRecord {
   name: string;
@@ -42,7 +43,7 @@ export function addRuntimePrologue(
   sites: readonly SiteRecord[],
   commonJsScript: boolean,
   /** The plain texts of the functions and classes whose text changed (keep-source-text.ts). */
-  sourceTable?: { key: string; texts: readonly string[] },
+  sourceTable?: { key: string; texts: readonly SourceTextEntry[] },
 ): TS.SourceFile {
   const { ts, factory } = emit;
   const runtimeImport = commonJsScript
@@ -71,6 +72,8 @@ export function addRuntimePrologue(
       factory.createVariableDeclarationList([factory.createVariableDeclaration(name, undefined, undefined, emit.hook(hook, args))]),
     );
   const text = (value: string): TS.Expression => factory.createStringLiteral(value);
+  const entry = (value: SourceTextEntry): TS.Expression =>
+    typeof value === 'string' ? text(value) : factory.createArrayLiteralExpression(value.map((part) => factory.createNumericLiteral(part)));
   const number = (value: number): TS.Expression =>
     value < 0 ? factory.createPrefixUnaryExpression(ts.SyntaxKind.MinusToken, factory.createNumericLiteral(-value)) : factory.createNumericLiteral(value);
   // The parsed template as a literal: strings, numbers and arrays of them.
@@ -105,7 +108,7 @@ export function addRuntimePrologue(
     ...siteStatements,
     ...(sourceTable === undefined || sourceTable.texts.length === 0
       ? []
-      : [factory.createExpressionStatement(emit.hook('sourceTexts', [text(sourceTable.key), factory.createArrayLiteralExpression(sourceTable.texts.map(text))]))]),
+      : [factory.createExpressionStatement(emit.hook('sourceTexts', [text(sourceTable.key), factory.createArrayLiteralExpression(sourceTable.texts.map(entry))]))]),
     ...statements.slice(directiveCount),
   ]);
 }
