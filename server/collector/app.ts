@@ -54,7 +54,7 @@ export async function createCollector(config: CollectorConfig, store: Store): Pr
     keepAliveTimeout: 65_000,
     return503OnClosing: true,
     // A user id of up to 1024 characters (the schema's bound), percent-encoded, in /api/users/:id.
-    maxParamLength: 12 * 1024,
+    routerOptions: { maxParamLength: 12 * 1024 },
   });
   registerBodyParsing(app, config.limits.bodyBytes);
   await registerCors(app, [...config.allowedOrigins, ...keys.boundOrigins]);
