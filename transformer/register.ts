@@ -12,7 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import module from 'node:module';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as TS from 'typescript';
 import { createModuleTransformer, isProjectScript, type ModuleTransformer } from './transform-module.js';
 
@@ -49,6 +49,11 @@ interface RegisterHooks {
 
 // What tsc's module resolution finds for a relative `.js` specifier written in TypeScript source.
 const typeScriptTwins: Record<string, readonly string[]> = { '.js': ['.ts', '.tsx'], '.jsx': ['.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'] };
+
+function isNotFound(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
+}
 
 function loadTypeScript(): typeof TS {
   try {
@@ -139,6 +144,17 @@ export function register(): boolean {
     // A TypeScript file importing `./service.js` means `./service.ts`, as tsc and `logmill
     // instrument` read it; Node alone would look for the JavaScript file only.
     resolve(specifier, context, nextResolve) {
+      // The hooks import is the rewrite's, not the file's: a workspace package outside
+      // node_modules (pnpm's strict layout, Yarn) that does not depend on logmill itself still
+      // gets the runtime this hook belongs to.
+      if (specifier === 'logmill/hooks') {
+        try {
+          return nextResolve(specifier, context);
+        } catch (error) {
+          if (!isNotFound(error)) throw error;
+          return nextResolve(specifier, { ...context, parentURL: pathToFileURL(__filename).href });
+        }
+      }
       const parent = context.parentURL;
       const extension = /\.[cm]?jsx?$/.exec(specifier)?.[0];
       if (extension === undefined || !specifier.startsWith('.') || parent === undefined || !parent.startsWith('file:') || !typeScriptFile.test(parent)) {
@@ -147,7 +163,7 @@ export function register(): boolean {
       try {
         return nextResolve(specifier, context);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND' && (error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+        if (!isNotFound(error)) throw error;
         for (const twin of typeScriptTwins[extension] ?? []) {
           const candidate = new URL(specifier.slice(0, -extension.length) + twin, parent);
           if (existsSync(fileURLToPath(candidate))) return { url: candidate.href, shortCircuit: true };

@@ -84,6 +84,33 @@ ${report}`,
     expect(event.code).toMatchObject({ module: 'src/api/payment', file: 'src/api/payment.ts', line: 4, function: 'charge' });
   });
 
+  it('instruments a workspace package outside node_modules that does not depend on logmill (pnpm, Yarn)', () => {
+    // A sibling folder, as a pnpm workspace's package is reached through its realpath: nothing on
+    // its path can resolve logmill, only the hook itself can.
+    const library = mkdtempSync(join(tmpdir(), 'logmill-workspace-library-'));
+    apps.push(library);
+    writeFileSync(join(library, 'package.json'), JSON.stringify({ name: 'library', type: 'module' }));
+    writeFileSync(join(library, 'index.ts'), `export async function greet(then: () => Promise<void>): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 1));
+  await then();
+}
+`);
+    const app = createApp({ name: 'workspace-app', type: 'module' }, {
+      'main.ts': `import { addSink, log, withContext } from 'logmill';
+import { greet } from '../../${library.split('/').at(-1)}/index.ts';
+const events: any[] = [];
+addSink((event) => events.push(event));
+async function handle(): Promise<void> {
+  await greet(async () => log.info('greeted'));
+}
+await withContext({ requestId: 'w1' }, () => handle());
+${report}`,
+    });
+    const event = reported(app, 'main.ts');
+    expect(event).toMatchObject({ message: 'greeted', vars: { requestId: 'w1' } });
+    expect(event.stack).toContain('greet');
+  });
+
   it('instruments CommonJS (.cts, and .ts in a commonjs package) loaded by require', () => {
     const app = createApp({ name: 'cjs-app', type: 'commonjs' }, {
       'payment.cts': payment,
