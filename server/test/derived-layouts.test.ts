@@ -180,7 +180,9 @@ function randomFunnel(next: () => number): FunnelQuery {
     const fromStep = Math.floor(next() * (steps.length - 1));
     return { name: next() < 0.5 ? 'X' : pick(), fromStep, toStep: fromStep + 1 + Math.floor(next() * (steps.length - 1 - fromStep)) };
   });
-  const breakdowns: FunnelQuery['breakdown'][] = [undefined, { json: 'experiments', key: 'exp' }, { column: 'name' }];
+  // Few values travel as codes into a list of them (a quote in one tests the list's literals); a
+  // user's id, one value per user, as text.
+  const breakdowns: FunnelQuery['breakdown'][] = [undefined, { json: 'experiments', key: 'exp' }, { column: 'name' }, { column: 'user_id' }];
   const ranged = next() < 0.3;
   return {
     steps,
@@ -199,7 +201,7 @@ describe('funnels in one pass over user_events', () => {
       const next = random(2026);
       const rows: EventRow[] = [];
       for (let user = 0; user < 150; user++) {
-        const variant = next() < 0.5 ? 'one' : 'two';
+        const variant = next() < 0.5 ? 'one' : "it's two";
         for (let index = 0, count = 1 + Math.floor(next() * 16); index < count; index++) {
           const name = ['A', 'B', 'C', 'D', 'X', 'other'][Math.floor(next() * 6)]!;
           // Coarse times make ties (same millisecond) common, to test the order within them.
