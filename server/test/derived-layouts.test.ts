@@ -201,11 +201,13 @@ describe('funnels in one pass over user_events', () => {
       const next = random(2026);
       const rows: EventRow[] = [];
       for (let user = 0; user < 150; user++) {
-        const variant = next() < 0.5 ? 'one' : "it's two";
+        // Variants as text (one with a quote), as a number, and none (no such experiment, or none at all).
+        const draw = next();
+        const experiments = draw < 0.35 ? { exp: 'one' } : draw < 0.7 ? { exp: "it's two" } : draw < 0.8 ? { exp: 3 } : draw < 0.9 ? { other: 'x' } : undefined;
         for (let index = 0, count = 1 + Math.floor(next() * 16); index < count; index++) {
           const name = ['A', 'B', 'C', 'D', 'X', 'other'][Math.floor(next() * 6)]!;
           // Coarse times make ties (same millisecond) common, to test the order within them.
-          rows.push(rowOf('default', { userId: `user-${user}`, name, ts: t0 + Math.floor(next() * 100) * 5 * minute, vars: { experiments: { exp: variant } } }));
+          rows.push(rowOf('default', { userId: `user-${user}`, name, ts: t0 + Math.floor(next() * 100) * 5 * minute, vars: experiments === undefined ? {} : { experiments } }));
         }
       }
       // Part in the sorted table (an erasure derives the layouts again), the rest appended by two

@@ -28,7 +28,7 @@ function pointer(key: string): string {
   return `/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
 }
 
-/** Distinct breakdown values above which they are passed as text rather than as codes (finding a code is a scan of the list). */
+/** Distinct breakdown sources above which values are passed as text rather than as codes (finding a code is a scan of the list). */
 const maximumCodes = 32;
 
 interface PassOptions {
@@ -36,7 +36,7 @@ interface PassOptions {
   part?: number;
   parts?: number;
   withId?: boolean;
-  /** The breakdown's values: the column holds each start's value as its 1-based position here, not as text. */
+  /** The breakdown's sources: each start's source travels as its 1-based place here, in the steps column, not as text. */
   codes?: readonly string[];
 }
 
@@ -50,31 +50,38 @@ function passConditions(project: string, funnel: FunnelQuery, value: (item: stri
   return conditions;
 }
 
-/**
- * Where an attempt can start and the breakdown field, for a funnel with a breakdown (parameters
- * bound in that order). Only an attempt's first event gives the breakdown: a step-0 event, or in
- * any order any step.
- */
-function startAndField(funnel: FunnelQuery, value: (item: string | number) => string): { starts: string; field: string } | undefined {
-  const breakdown = funnel.breakdown;
-  if (breakdown === undefined) return undefined;
-  const starts = funnel.order === 'any' ? `name IN (${funnel.steps.map((step) => value(step.name)).join(', ')})` : `name = ${value(funnel.steps[0]!.name)}`;
-  const field = `CAST(${'json' in breakdown ? `json_extract_string(experiments, ${value(pointer(breakdown.key))})` : `"${breakdown.column}"`} AS VARCHAR)`;
-  return { starts, field };
+/** Where an attempt can start: a step-0 event, or in any order any step (only an attempt's first event gives the breakdown). */
+function startsOf(funnel: FunnelQuery, value: (item: string | number) => string): string {
+  return funnel.order === 'any' ? `name IN (${funnel.steps.map((step) => value(step.name)).join(', ')})` : `name = ${value(funnel.steps[0]!.name)}`;
 }
 
-/** The distinct breakdown values where the funnel's attempts can start, in both tables of the layout (the funnel has a breakdown). */
-export function compileBreakdownValues(project: string, funnel: FunnelQuery): CompiledQuery {
+/** What the breakdown is read from, as text: the experiments as stored, or the column. */
+function sourceOf(breakdown: NonNullable<FunnelQuery['breakdown']>): string {
+  return 'json' in breakdown ? 'experiments::VARCHAR' : `"${breakdown.column}"::VARCHAR`;
+}
+
+/** The breakdown's value from its source text. */
+function valueOf(breakdown: NonNullable<FunnelQuery['breakdown']>, source: string): string {
+  return 'json' in breakdown ? `CAST(json_extract_string(${source}, ${sqlString(pointer(breakdown.key))}) AS VARCHAR)` : source;
+}
+
+/**
+ * The distinct sources of the breakdown where the funnel's attempts can start, in both tables of
+ * the layout, each with its value (the funnel has a breakdown): few, the pass codes each row by
+ * its source's place in this list, and the JSON is read once per distinct source, not per row.
+ */
+export function compileBreakdownSources(project: string, funnel: FunnelQuery): CompiledQuery {
+  const breakdown = funnel.breakdown!;
   const parameters: (string | number)[] = [];
   const value = (item: string | number): string => {
     parameters.push(item);
     return '?';
   };
-  const of = (table: string) => {
-    const { starts, field } = startAndField(funnel, value)!;
-    return `SELECT CASE WHEN ${starts} THEN ${field} END AS value FROM ${table} WHERE ${passConditions(project, funnel, value).join(' AND ')}`;
+  const of = (table: string) => `SELECT ${sourceOf(breakdown)} AS source FROM ${table} WHERE ${[...passConditions(project, funnel, value), startsOf(funnel, value)].join(' AND ')}`;
+  return {
+    sql: `SELECT source, ${valueOf(breakdown, 'source')} AS value FROM (SELECT DISTINCT source FROM (${of('user_events')} UNION ALL ${of('user_events_recent')}) WHERE source IS NOT NULL) ORDER BY source`,
+    parameters,
   };
-  return { sql: `SELECT DISTINCT value FROM (${of('user_events')} UNION ALL ${of('user_events_recent')}) WHERE value IS NOT NULL ORDER BY value`, parameters };
 }
 
 /** Steps take the low 21 bits of the `steps` column (a funnel has at most 20), a breakdown's code the bits above. */
@@ -106,19 +113,18 @@ export function compileFunnelPassRows(project: string, funnel: FunnelQuery, opti
   const columns: PassColumns = {};
   // (Parameters bind in the order they appear: the columns' in turn, then the filter's.)
   let steps = funnel.steps.map((step, index) => `(CASE WHEN name = ${value(step.name)} THEN ${2 ** index} ELSE 0 END)`).join(' + ');
-  const breakdownParts = codes === undefined ? undefined : startAndField(funnel, value);
-  if (breakdownParts !== undefined) {
-    steps += ` + coalesce(CASE WHEN ${breakdownParts.starts} THEN list_position([${codes!.map(sqlString).join(', ')}]::VARCHAR[], ${breakdownParts.field}) END, 0) * ${codeUnit}`;
+  const breakdown = funnel.breakdown;
+  if (breakdown !== undefined && codes !== undefined) {
+    steps += ` + coalesce(CASE WHEN ${startsOf(funnel, value)} THEN list_position([${codes.map(sqlString).join(', ')}]::VARCHAR[], ${sourceOf(breakdown)}) END, 0) * ${codeUnit}`;
   }
   selected.push(`(${steps})::INTEGER AS steps`);
   if (funnel.exclusions.length > 0) {
     columns.exclusions = selected.length;
     selected.push(`(${funnel.exclusions.map((exclusion, index) => `(CASE WHEN name = ${value(exclusion.name)} THEN ${2 ** index} ELSE 0 END)`).join(' + ')})::INTEGER AS exclusions`);
   }
-  const textParts = codes === undefined ? startAndField(funnel, value) : undefined;
-  if (textParts !== undefined) {
+  if (breakdown !== undefined && codes === undefined) {
     columns.breakdown = selected.length;
-    selected.push(`CASE WHEN ${textParts.starts} THEN ${textParts.field} END AS breakdown`);
+    selected.push(`CASE WHEN ${startsOf(funnel, value)} THEN ${valueOf(breakdown, sourceOf(breakdown))} END AS breakdown`);
   }
   if (withId) {
     columns.id = selected.length;
@@ -224,13 +230,17 @@ export async function funnelCellsFromLayout(connection: DuckDBConnection, projec
   // the event loop, where a streamed result is computed chunk by chunk inside each fetch.
   // In parts by user key, each part's rows read by DuckDB while Node folds the previous part's.
   const parts = 4;
-  // Few breakdown values (variants, names) travel as numbers into this list, read without
-  // decoding a string per row; many (one per user) as text.
+  // Few breakdown sources (the experiments of a few variants, names) travel as numbers into
+  // their list, read without decoding a string per row; many (one per user) as text.
   let codes: string[] | undefined;
+  let values: (string | null)[] = [];
   if (funnel.breakdown !== undefined) {
-    const { sql, parameters } = compileBreakdownValues(project, funnel);
-    const values = (await connection.runAndReadAll(sql, parameters)).getRows().map(([value]) => String(value));
-    if (values.length <= maximumCodes) codes = values;
+    const { sql, parameters } = compileBreakdownSources(project, funnel);
+    const sources = (await connection.runAndReadAll(sql, parameters)).getRows();
+    if (sources.length <= maximumCodes) {
+      codes = sources.map(([source]) => String(source));
+      values = sources.map(([, value]) => (value === null ? null : String(value)));
+    }
   }
   const read = async (part: number): Promise<[Read, Read]> => {
     const recent = compileFunnelPassRows(project, funnel, { table: 'user_events_recent', part, parts, codes });
@@ -244,7 +254,7 @@ export async function funnelCellsFromLayout(connection: DuckDBConnection, projec
   for (let part = 0; part < parts; part++) {
     const [main, appended] = await next;
     if (part + 1 < parts) next = read(part + 1);
-    await foldPart(pass, codes, new Cursor(...main), new Cursor(...appended));
+    await foldPart(pass, values, new Cursor(...main), new Cursor(...appended));
   }
   return pass.cells();
 }
@@ -252,7 +262,7 @@ export async function funnelCellsFromLayout(connection: DuckDBConnection, projec
 type Read = [DuckDBMaterializedResult, PassColumns];
 
 /** Folds one part's rows, the sorted table's and the appended ones merged in (user, time, id) order. */
-async function foldPart(pass: FunnelPass, codes: readonly string[] | undefined, ...cursors: [Cursor, Cursor]): Promise<void> {
+async function foldPart(pass: FunnelPass, values: readonly (string | null)[], ...cursors: [Cursor, Cursor]): Promise<void> {
   let high = -1;
   let low = -1;
   let chunks = 0;
@@ -268,7 +278,7 @@ async function foldPart(pass: FunnelPass, codes: readonly string[] | undefined, 
     const steps = cursor.item(4) as number;
     const { exclusions, breakdown } = cursor.columns;
     const code = Math.floor(steps / codeUnit);
-    const text = breakdown === undefined ? (code === 0 ? null : codes![code - 1]!) : (cursor.item(breakdown) as string | null);
+    const text = breakdown === undefined ? (code === 0 ? null : (values[code - 1] ?? null)) : (cursor.item(breakdown) as string | null);
     pass.event(cursor.time, steps % codeUnit, exclusions === undefined ? 0 : (cursor.item(exclusions) as number), text);
     // The event loop gets a turn every so many chunks: a part is read in one go otherwise.
     if (cursor.advance() && ++chunks % 64 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
