@@ -254,12 +254,55 @@ export async function funnelCellsFromLayout(connection: DuckDBConnection, projec
   for (let part = 0; part < parts; part++) {
     const [main, appended] = await next;
     if (part + 1 < parts) next = read(part + 1);
-    await foldPart(pass, values, new Cursor(...main), new Cursor(...appended));
+    if (appended[0].rowCount === 0) await foldSorted(pass, values, ...main);
+    else await foldPart(pass, values, new Cursor(...main), new Cursor(...appended));
   }
   return pass.cells();
 }
 
 type Read = [DuckDBMaterializedResult, PassColumns];
+
+/**
+ * A numeric column of a chunk as the typed array behind its vector (no column of a pass holds
+ * NULL, so no value needs its validity checked), or its values copied when the vector has none.
+ */
+function numbers(chunk: DuckDBDataChunk, column: number): ArrayLike<number> {
+  const vector = chunk.getColumnVector(column);
+  const items = (vector as unknown as { items?: unknown }).items;
+  return items instanceof Uint32Array || items instanceof Int32Array || items instanceof Float64Array ? items : (vector.toArray() as number[]);
+}
+
+/** Folds one part's rows from the sorted table alone (nothing appended in its range), chunk by chunk over their arrays. */
+async function foldSorted(pass: FunnelPass, values: readonly (string | null)[], result: DuckDBMaterializedResult, columns: PassColumns): Promise<void> {
+  let high = -1;
+  let low = -1;
+  const { exclusions, breakdown } = columns;
+  for (let index = 0, count = result.chunkCount; index < count; index++) {
+    const chunk = result.getChunk(index);
+    const rows = chunk.rowCount;
+    if (rows === 0) continue;
+    const highs = numbers(chunk, 0);
+    const lows = numbers(chunk, 1);
+    const digests = chunk.getColumnVector(2);
+    const times = numbers(chunk, 3);
+    const steps = numbers(chunk, 4);
+    const excluded = exclusions === undefined ? undefined : numbers(chunk, exclusions);
+    const texts = breakdown === undefined ? undefined : chunk.getColumnVector(breakdown);
+    for (let row = 0; row < rows; row++) {
+      if (highs[row] !== high || lows[row] !== low) {
+        high = highs[row]!;
+        low = lows[row]!;
+        pass.startUser(digests.getItem(row) as bigint);
+      }
+      const bits = steps[row]!;
+      const code = Math.floor(bits / codeUnit);
+      const text = texts === undefined ? (code === 0 ? null : (values[code - 1] ?? null)) : (texts.getItem(row) as string | null);
+      pass.event(times[row]!, bits % codeUnit, excluded === undefined ? 0 : excluded[row]!, text);
+    }
+    // The event loop gets a turn every so many chunks: a part is read in one go otherwise.
+    if (index % 64 === 63) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
 
 /** Folds one part's rows, the sorted table's and the appended ones merged in (user, time, id) order. */
 async function foldPart(pass: FunnelPass, values: readonly (string | null)[], ...cursors: [Cursor, Cursor]): Promise<void> {
