@@ -112,7 +112,12 @@ export function compileFunnelPassRows(project: string, funnel: FunnelQuery, opti
   const selected = ['(user_key >> 32)::UINTEGER AS high', '(user_key & 4294967295)::UINTEGER AS low', 'digest', 'epoch_ms(ts)::DOUBLE AS time'];
   const columns: PassColumns = {};
   // (Parameters bind in the order they appear: the columns' in turn, then the filter's.)
-  let steps = funnel.steps.map((step, index) => `(CASE WHEN name = ${value(step.name)} THEN ${2 ** index} ELSE 0 END)`).join(' + ');
+  const names = funnel.steps.map((step) => step.name);
+  // Distinct step names: each row matches one step at most, found in one look-up of the name
+  // (a third cheaper than a comparison per step); a name in two steps sets both bits.
+  let steps = new Set(names).size === names.length
+    ? `coalesce([${names.map((_, index) => 2 ** index).join(', ')}][list_position([${names.map(value).join(', ')}]::VARCHAR[], name)], 0)`
+    : names.map((name, index) => `(CASE WHEN name = ${value(name)} THEN ${2 ** index} ELSE 0 END)`).join(' + ');
   const breakdown = funnel.breakdown;
   if (breakdown !== undefined && codes !== undefined) {
     steps += ` + coalesce(CASE WHEN ${startsOf(funnel, value)} THEN list_position([${codes.map(sqlString).join(', ')}]::VARCHAR[], ${sourceOf(breakdown)}) END, 0) * ${codeUnit}`;
