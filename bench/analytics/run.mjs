@@ -28,17 +28,27 @@ const onClickHouse = process.argv.includes('--clickhouse');
 const roundsIndex = process.argv.indexOf('--rounds');
 const rounds = roundsIndex > 0 ? Number(process.argv[roundsIndex + 1]) : 5;
 
-/** Each run once to warm up, then `rounds` rounds running each in turn: the machine's other load falls on all alike. */
+/**
+ * Each run once to warm up, then `rounds` rounds running each in turn: the machine's other load
+ * falls on all alike. Medians of wall-clock time, and of the process's CPU time (this thread and
+ * DuckDB's), which the other load moves less.
+ */
+const cpu = {};
 async function interleaved(runs) {
   for (const run of Object.values(runs)) await run();
   const samples = Object.fromEntries(Object.keys(runs).map((name) => [name, []]));
+  const cpuSamples = Object.fromEntries(Object.keys(runs).map((name) => [name, []]));
   for (let round = 0; round < rounds; round++) {
     for (const [name, run] of Object.entries(runs)) {
       const began = performance.now();
+      const usage = process.cpuUsage();
       await run();
+      const used = process.cpuUsage(usage);
       samples[name].push(performance.now() - began);
+      cpuSamples[name].push((used.user + used.system) / 1000);
     }
   }
+  for (const [name, values] of Object.entries(cpuSamples)) cpu[name] = median(values);
   return Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, median(values)]));
 }
 
@@ -122,12 +132,16 @@ for (const name of onlyIndex > 0 ? process.argv[onlyIndex + 1].split(',') : ['fu
   const target = targets[name] === undefined ? '' : `  (target <= ${targets[name]}x: ${ratio <= targets[name] ? 'met' : 'NOT met'}; guarded <= 1.5x: ${times.guarded / times.direct <= 1.5 ? 'met' : 'NOT met'})`;
   const overEventsText = times.overEvents === undefined ? '-' : `${times.overEvents.toFixed(0)} ms`;
   const overEventsRatio = times.overEvents === undefined ? '-' : `${(times.overEvents / times.ceiling).toFixed(2)}x`;
-  tableRows.push([labels[name], times.ceiling.toFixed(0), times.overEvents === undefined ? '-' : times.overEvents.toFixed(0), times.direct.toFixed(0), times.guarded.toFixed(0), `${ratio.toFixed(2)}x`, `${(times.guarded / times.direct).toFixed(2)}x`]);
+  // On ClickHouse the work is in the server's process: CPU time here would not see it.
+  const cpuRatio = onClickHouse ? '-' : `${(cpu.direct / cpu.ceiling).toFixed(2)}x`;
+  const cpuGuarded = onClickHouse ? '-' : `${(cpu.guarded / cpu.direct).toFixed(2)}x`;
+  tableRows.push([labels[name], times.ceiling.toFixed(0), times.overEvents === undefined ? '-' : times.overEvents.toFixed(0), times.direct.toFixed(0), times.guarded.toFixed(0), `${ratio.toFixed(2)}x`, `${(times.guarded / times.direct).toFixed(2)}x`, cpuRatio, cpuGuarded]);
   if (targets[name] !== undefined) {
     targetResults.push({ target: `${labels[name]}: direct ≤ ${targets[name]}x the ceiling`, measured: `${ratio.toFixed(2)}x`, met: ratio <= targets[name] });
     targetResults.push({ target: `${labels[name]}: guarded ≤ 1.5x direct`, measured: `${(times.guarded / times.direct).toFixed(2)}x`, met: times.guarded / times.direct <= 1.5 });
   }
   console.log(name.padEnd(12) + `${times.ceiling.toFixed(0)} ms`.padStart(13) + overEventsText.padStart(13) + `${times.direct.toFixed(0)} ms`.padStart(11) + `${times.guarded.toFixed(0)} ms`.padStart(11) + `${ratio.toFixed(2)}x`.padStart(17) + overEventsRatio.padStart(21) + `${(times.guarded / times.direct).toFixed(2)}x`.padStart(16) + target);
+  if (!onClickHouse) console.log(`${''.padEnd(12)}CPU: ceiling ${cpu.ceiling.toFixed(0)} ms, over events ${cpu.overEvents.toFixed(0)} ms, direct ${cpu.direct.toFixed(0)} ms, guarded ${cpu.guarded.toFixed(0)} ms; direct/ceiling ${cpuRatio}, guarded/direct ${cpuGuarded}`);
 }
 await store.close();
 await clickhouse?.stop();
@@ -135,8 +149,8 @@ const size = total === 10_000_000 ? '' : `-${total % 1_000_000 === 0 ? `${total 
 writeResult({
   name: `analytics${onClickHouse ? '-clickhouse' : ''}${size}${onlyIndex > 0 ? `-${process.argv[onlyIndex + 1].replace(/,/g, '-')}` : ''}`,
   title: `Analytics${onClickHouse ? ' on ClickHouse' : ''}, ${count(total)} events`,
-  about: `${count(total)} generated events (${count(users)} users, ${days} days; a quarter are product events, the rest logs from 200 templates; every user in one of two variants of \`checkout-v2\`) in the ${version}, then each query ${rounds} times after a warm-up, medians: through \`Analytics\` as a \`direct\` reader (exact, guard off) and as an \`untrusted\` reader (the privacy guard on), next to a hand-written query doing the same work (the ceiling${onClickHouse ? ": ClickHouse's own \`windowFunnel\` for the funnel, which gives no step times or best attempt, so it is a lower bound" : ''}).`,
-  table: { columns: ['query', '=ceiling SQL (ms)', '=SQL over events (ms)', '=direct (ms)', '=guarded (ms)', '=direct / ceiling', '=guarded / direct'], rows: tableRows },
+  about: `${count(total)} generated events (${count(users)} users, ${days} days; a quarter are product events, the rest logs from 200 templates; every user in one of two variants of \`checkout-v2\`) in the ${version}, then each query ${rounds} times after a warm-up, medians of wall-clock time (and, for DuckDB, of the process's CPU time, its threads included): through \`Analytics\` as a \`direct\` reader (exact, guard off) and as an \`untrusted\` reader (the privacy guard on), next to a hand-written query doing the same work (the ceiling${onClickHouse ? ": ClickHouse's own \`windowFunnel\` for the funnel, which gives no step times or best attempt, so it is a lower bound" : ''}).`,
+  table: { columns: ['query', '=ceiling SQL (ms)', '=SQL over events (ms)', '=direct (ms)', '=guarded (ms)', '=direct / ceiling', '=guarded / direct', '=direct / ceiling, CPU', '=guarded / direct, CPU'], rows: tableRows },
   targets: total === 10_000_000 ? targetResults : [],
 });
 if (keepIndex < 0) rmSync(directory, { recursive: true, force: true });

@@ -14,6 +14,7 @@ import type { ExperimentQuery, VariantResult } from '../domain/experiment-model.
 import { experimentOutcomes, experimentResults } from './experiment.js';
 import { guardFunnelBreakdowns, settleFunnel, snapWindow } from './funnel-guard.js';
 import { GuardedQuestion } from './guarded-statistics.js';
+import { readsOnce } from './question-reads.js';
 import { IsolatingColumns } from './isolating-columns.js';
 import { type DesignatedMinimums, PrivacyGuard, digestOfEntities } from './privacy-guard.js';
 import type { TemplateQuery, TemplateRow } from '../domain/template-view.js';
@@ -219,7 +220,7 @@ export class Analytics {
 
   /** A guarded answer: low-effect detection, data-seeded noise, the low-effect merge and the `*` row (guarded-statistics.ts). */
   #guarded(project: string, query: EventQuery, facts = false) {
-    return new GuardedQuestion(this.store, this.#guard, project, query, this.entity, facts).answer();
+    return new GuardedQuestion(readsOnce(this.store), this.#guard, project, query, this.entity, facts).answer();
   }
 }
 

@@ -35,6 +35,18 @@ function lowEffect(breakdown: string | null, asked: readonly FunnelCell[], relax
   return true;
 }
 
+/** Per step, the users and digest of every breakdown value's cells together, labelled `breakdown` (counts only: no times). */
+function totalsOf(cells: readonly FunnelCell[], breakdown: string | null): FunnelCell[] {
+  const byStep = new Map<number, FunnelCell>();
+  for (const cell of cells) {
+    const total = byStep.get(cell.step);
+    byStep.set(cell.step, total === undefined
+      ? { breakdown, step: cell.step, users: cell.users, entityDigest: xorDigests('', cell.entityDigest), medianMs: null, middleMs: null }
+      : { ...total, users: total.users + cell.users, entityDigest: xorDigests(total.entityDigest, cell.entityDigest) });
+  }
+  return [...byStep.values()];
+}
+
 /** One part of a funnel that may go as of low effect: its `from`/`to` range, a step's filter, or an exclusion. */
 interface Candidate {
   kind: 'range' | 'filter' | 'exclusion';
@@ -130,6 +142,10 @@ export async function settleFunnel(
       const started = own.find((cell) => cell.step === 0);
       if (started === undefined || guard.isLowCount(started.users, started.entityDigest)) continue;
       const key = signature(dropped);
+      // Each user is in one breakdown value, so the funnel without the breakdown has, per step,
+      // the users and digests of all values together: where even those differ by more than a low
+      // effect, the funnel need not be computed again.
+      if (!lowEffect(breakdown, own, totalsOf(await cellsWithout(dropped), breakdown), guard, JSON.stringify(['breakdown', breakdown]))) continue;
       if (!whole.has(key)) whole.set(key, cellsOf({ ...funnelWithout(dropped), breakdown: undefined }));
       const all = (await whole.get(key)!).map((cell) => ({ ...cell, breakdown }));
       if (!lowEffect(breakdown, own, all, guard, JSON.stringify(['breakdown', breakdown]))) continue;

@@ -20,6 +20,7 @@ import type { GroupStatisticsRow } from '../store/row-mapping.js';
 import type { GroupStatistics } from '../domain/group-statistics.js';
 import { type GuardedRow, type PrivacyGuard } from './privacy-guard.js';
 import { type Cohort, type EventQuery, type Filter, fieldName } from '../domain/query-model.js';
+import { siblingsAround } from './sibling-groups.js';
 
 export interface Condition {
   /** Seed material: what the condition selects, not how it is written. */
@@ -288,15 +289,9 @@ export class GuardedQuestion {
       // The people with a row of the same other labels and another label in this dimension: at
       // most the sum over those sibling groups (all of them, small ones too), as asked with every
       // condition. Where even that sum is of low effect, so is the label.
-      const siblings = new Map<string, GroupStatisticsRow[]>();
-      for (const group of asked.values()) {
-        const key = others(group.labels, dimension);
-        siblings.set(key, [...(siblings.get(key) ?? []), group]);
-      }
+      const around = siblingsAround(asked, (labels) => others(labels, dimension));
       for (const group of shown) {
-        const around = (siblings.get(others(group.labels, dimension)) ?? []).filter((sibling) => sibling.key !== group.key);
-        const excluded = around.reduce((sum, sibling) => sum + sibling.entities, 0);
-        const excludedDigest = around.reduce((combined, sibling) => xorDigests(combined, sibling.entityDigest), '');
+        const [excluded, excludedDigest] = around(group);
         if (this.guard.isLowEffect(excluded, excludedDigest, JSON.stringify(['group', group.labels[dimension] ?? null]))) goes.get(group)!.add(dimension);
       }
     }

@@ -176,6 +176,8 @@ export class PrivacyGuard {
    */
   isLowEffect(entities: number, entityDigest: string, condition = ''): boolean {
     if (entities === 0) return true;
+    // The threshold is at most 11, so from 11 people on no draw makes the effect low.
+    if (entities >= 11) return false;
     const uniform = (digest(this.salt, 'effect', condition, entityDigest).readUInt32BE(0) + 1) / 4294967296;
     return entities < 1 + 10 * uniform;
   }
@@ -207,6 +209,20 @@ export class PrivacyGuard {
   lowCount(entities: readonly string[]): boolean {
     return this.#lowCount(entities.length, digestOfEntities(entities));
   }
+
+  /**
+   * The entity layer's seed of a group, made once per group object: `fromStatistics` seeds the
+   * groups it shows and `rowsOf` the same objects again. Kept no longer than the group itself.
+   */
+  #entitySeed(group: GroupStatistics): Buffer {
+    const known = this.#entitySeeds.get(group);
+    if (known !== undefined && known.entityDigest === group.entityDigest) return known.seed;
+    const seed = digest(this.salt, 'entities', group.entityDigest);
+    this.#entitySeeds.set(group, { entityDigest: group.entityDigest, seed });
+    return seed;
+  }
+
+  readonly #entitySeeds = new WeakMap<GroupStatistics, { entityDigest: string; seed: Buffer }>();
 
   #lowCount(entities: number, entityDigest: string, seed = digest(this.salt, 'entities', entityDigest)): boolean {
     const threshold = Math.max(3, 3 + 2 * Math.SQRT2 + normalAt(seed, LOW_COUNT));
@@ -257,7 +273,7 @@ export class PrivacyGuard {
     const suppressed: Group[] = [];
     const queryMinimum = this.#queryMinimum(query);
     for (const group of groups) {
-      const entitySeed = digest(this.salt, 'entities', group.entityDigest);
+      const entitySeed = this.#entitySeed(group);
       const designated = Math.max(queryMinimum, this.#groupMinimum(query, group.labels));
       if (group.entities === 0 || group.entities < designated || this.#lowCount(group.entities, group.entityDigest, entitySeed)) {
         suppressed.push(group);
@@ -276,7 +292,7 @@ export class PrivacyGuard {
 
   /** Rows for groups already found to pass the filters (answered from statistics of a larger set of their rows). */
   rowsOf(query: EventQuery, groups: readonly GroupStatistics[]): GuardedRow[] {
-    return groups.map((group) => this.#row(query, group, digest(this.salt, 'entities', group.entityDigest)));
+    return groups.map((group) => this.#row(query, group, this.#entitySeed(group)));
   }
 
   #row(query: EventQuery, group: GroupStatistics, entitySeed: Buffer): GuardedRow {

@@ -20,21 +20,28 @@ interface Attempt {
   indexes: number[];
 }
 
-function sequentialAttempt(events: readonly FunnelEvent[], start: number, funnel: FunnelQuery, strict: boolean): Attempt {
-  const times = [events[start]!.time];
-  const indexes = [start];
+/**
+ * How far an attempt in order from `start` gets: the steps' times and indexes are written into
+ * `times` and `indexes` (scratch lists, overwritten), and their count returned. Most starts are
+ * not the best attempt, so nothing is allocated for them.
+ */
+function sequentialReach(events: readonly FunnelEvent[], start: number, funnel: FunnelQuery, strict: boolean, times: number[], indexes: number[]): number {
+  times[0] = events[start]!.time;
+  indexes[0] = start;
+  let reached = 1;
   const deadline = events[start]!.time + funnel.window;
-  for (let index = start + 1; index < events.length && times.length < funnel.steps.length; index++) {
+  for (let index = start + 1; index < events.length && reached < funnel.steps.length; index++) {
     const event = events[index]!;
     if (event.time > deadline) break;
-    if (event.steps & (1 << times.length)) {
-      times.push(event.time);
-      indexes.push(index);
+    if (event.steps & (1 << reached)) {
+      times[reached] = event.time;
+      indexes[reached] = index;
+      reached++;
     } else if (strict) {
       break;
     }
   }
-  return { times, indexes };
+  return reached;
 }
 
 function unorderedAttempt(events: readonly FunnelEvent[], start: number, funnel: FunnelQuery): Attempt {
@@ -78,14 +85,21 @@ function excluded(events: readonly FunnelEvent[], attempt: Attempt, funnel: Funn
 /** One user's events (time order) → their outcome, or undefined if they never start or are excluded. */
 export function userOutcome(events: readonly FunnelEvent[], funnel: FunnelQuery): UserOutcome | undefined {
   let best: Attempt | undefined;
+  const times: number[] = [];
+  const indexes: number[] = [];
   for (let start = 0; start < events.length; start++) {
     const event = events[start]!;
     if (funnel.from !== undefined && event.time < funnel.from) continue;
     if (funnel.to !== undefined && event.time >= funnel.to) break;
     const startsHere = funnel.order === 'any' ? event.steps !== 0 : (event.steps & 1) !== 0;
     if (!startsHere) continue;
-    const attempt = funnel.order === 'any' ? unorderedAttempt(events, start, funnel) : sequentialAttempt(events, start, funnel, funnel.order === 'strict');
-    if (best === undefined || attempt.times.length > best.times.length) best = attempt;
+    if (funnel.order === 'any') {
+      const attempt = unorderedAttempt(events, start, funnel);
+      if (best === undefined || attempt.times.length > best.times.length) best = attempt;
+    } else {
+      const reached = sequentialReach(events, start, funnel, funnel.order === 'strict', times, indexes);
+      if (best === undefined || reached > best.times.length) best = { times: times.slice(0, reached), indexes: indexes.slice(0, reached) };
+    }
     if (best.times.length === funnel.steps.length) break;
   }
   if (best === undefined || excluded(events, best, funnel)) return undefined;

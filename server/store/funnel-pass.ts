@@ -17,7 +17,7 @@ interface BreakdownTally {
 }
 
 /** Linear interpolation between order statistics, as SQL's quantile_cont. */
-function quantile(sorted: readonly number[], q: number): number {
+function quantile(sorted: ArrayLike<number>, q: number): number {
   const position = q * (sorted.length - 1);
   const below = Math.floor(position);
   const above = Math.min(sorted.length - 1, below + 1);
@@ -84,7 +84,8 @@ export class FunnelPass {
     const cells: FunnelCell[] = [];
     for (const [breakdown, tally] of this.#tallies) {
       for (let step = 0; step < tally.users.length && tally.users[step]! > 0; step++) {
-        const durations = tally.durations[step]!.sort((a, b) => a - b);
+        // A typed array sorts numbers as numbers, without a comparison callback.
+        const durations = Float64Array.from(tally.durations[step]!).sort();
         const middle = step === 0 ? null : ([quantile(durations, 0.4), quantile(durations, 0.5), quantile(durations, 0.6)] as [number, number, number]);
         cells.push({ breakdown, step, users: tally.users[step]!, entityDigest: tally.digests[step]!.toString(), medianMs: middle?.[1] ?? null, middleMs: middle });
       }

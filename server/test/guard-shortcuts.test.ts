@@ -1,0 +1,78 @@
+/**
+ * The guard's shortcuts give the answers of the long way: a grouping's sibling sets totalled once
+ * (sibling-groups.ts) against summing and XOR-ing each group's siblings one by one, the low-effect
+ * draw skipped from 11 people on against the draw itself, and a guarded question's reads made once
+ * (question-reads.ts) against the store's own.
+ */
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { xorDigests } from '../analytics/guarded-statistics.js';
+import { PrivacyGuard } from '../analytics/privacy-guard.js';
+import { readsOnce } from '../analytics/question-reads.js';
+import { siblingsAround } from '../analytics/sibling-groups.js';
+import type { Store } from '../store/store.js';
+import type { GroupStatisticsRow } from '../store/row-mapping.js';
+import { random } from './helpers/hostile-requests.js';
+
+function digestOf(next: () => number, hex: boolean): string {
+  if (hex) return Array.from({ length: 64 }, () => '0123456789abcdef'[Math.floor(next() * 16)]).join('');
+  return (BigInt(Math.floor(next() * 2 ** 32)) * 2n ** 32n + BigInt(Math.floor(next() * 2 ** 32))).toString();
+}
+
+describe('the guard shortcuts', () => {
+  it('totals sibling groups as summing and XOR-ing each group\'s siblings does', () => {
+    const next = random(24);
+    for (let trial = 0; trial < 60; trial++) {
+      // Decimal digests (DuckDB, ClickHouse) or hex ones (computed in Node), some sets of one group.
+      const hex = next() < 0.3;
+      const asked = new Map<string, GroupStatisticsRow>();
+      const groups = 1 + Math.floor(next() * 40);
+      for (let index = 0; index < groups; index++) {
+        const labels = [Math.floor(next() * 6), ['INFO', 'WARN', 'ERROR'][Math.floor(next() * 3)]!];
+        const key = JSON.stringify(labels);
+        asked.set(key, { labels, key, entities: Math.floor(next() * 30), entityDigest: next() < 0.05 ? '' : digestOf(next, hex), events: 1, top: [] });
+      }
+      for (const dimension of [0, 1]) {
+        const setOf = (labels: readonly unknown[]) => JSON.stringify(labels.filter((_, index) => index !== dimension));
+        const around = siblingsAround(asked, setOf);
+        for (const group of asked.values()) {
+          const siblings = [...asked.values()].filter((sibling) => setOf(sibling.labels) === setOf(group.labels) && sibling.key !== group.key);
+          const expected: [number, string] = [siblings.reduce((sum, sibling) => sum + sibling.entities, 0), siblings.reduce((combined, sibling) => xorDigests(combined, sibling.entityDigest), '')];
+          expect(around(group)).toEqual(expected);
+        }
+      }
+    }
+  });
+
+  it('decides low effect from 11 people on as the draw does', () => {
+    const guard = new PrivacyGuard('salt');
+    const next = random(11);
+    for (let trial = 0; trial < 3000; trial++) {
+      const entities = 1 + Math.floor(next() * 15);
+      const entityDigest = digestOf(next, false);
+      const drawn = createHash('sha256').update(['salt', 'effect', 'condition', entityDigest].join('\u0000')).digest();
+      expect(guard.isLowEffect(entities, entityDigest, 'condition')).toBe(entities < 1 + 10 * ((drawn.readUInt32BE(0) + 1) / 4294967296));
+    }
+  });
+
+  it('reads each distinct statistics and query once per question, and passes the rest to the store', async () => {
+    const calls: string[] = [];
+    const store = {
+      groupStatistics: async (...parameters: unknown[]) => (calls.push(JSON.stringify(['statistics', ...parameters])), []),
+      runQuery: async (...parameters: unknown[]) => (calls.push(JSON.stringify(['query', ...parameters])), [{ n: calls.length }]),
+      statistics: async () => ({ rows: 7, bytes: 0, pending: 0, deadLetters: 0 }),
+    } as unknown as Store;
+    const question = readsOnce(store);
+    const query = { where: [], groupBy: [{ time: 'hour' as const }], aggregates: [{ fn: 'count' as const }], limit: 10 };
+    await question.groupStatistics('p', query, 'user_id', { facts: false });
+    await question.groupStatistics('p', query, 'user_id');
+    await question.groupStatistics('p', query, 'user_id', { onlyGroups: ['[1]'], keep: 0 });
+    await question.groupStatistics('p', { ...query, to: 5 }, 'user_id');
+    expect(await question.runQuery('p', query)).toEqual(await question.runQuery('p', query));
+    expect(calls.length).toBe(4);
+    expect((await question.statistics()).rows).toBe(7);
+    // Another question reads afresh.
+    await readsOnce(store).groupStatistics('p', query, 'user_id');
+    expect(calls.length).toBe(5);
+  });
+});
