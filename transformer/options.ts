@@ -92,7 +92,9 @@ export function resolveOptions(raw: TransformerOptions, defaultRoot: string): Re
     runtime: raw.runtime ?? 'logmill/hooks',
     root,
     keepSourceText: raw.keepSourceText ?? true,
-    passThroughImports: raw.passThroughImports ?? true,
+    // Jest sets JEST_WORKER_ID in the process that compiles through ts-jest: its module mocks (jest.mock)
+    // are then called with exactly the arguments the code passes.
+    passThroughImports: raw.passThroughImports ?? process.env['JEST_WORKER_ID'] === undefined,
     isIncluded(fileName) {
       const relative = path.relative(root, fileName).split(path.sep).join('/');
       if (include.length > 0 && !include.some((glob) => glob.test(relative))) return false;

@@ -126,7 +126,7 @@ export function register(): boolean {
   // under NODE_OPTIONS=--import logmill/register) does not pay for it.
   // Under `node --test`, whose mock.module() stand-ins would see the context as an extra argument,
   // calls into other modules take it from the slot instead.
-  const passThroughImports = process.env['NODE_TEST_CONTEXT'] === undefined;
+  const passThroughImports = process.env['NODE_TEST_CONTEXT'] === undefined && process.env['JEST_WORKER_ID'] === undefined;
   let loaded: { ts: typeof TS; transformers: Record<'esm' | 'commonjs', ModuleTransformer> } | undefined;
   const compiler = () => {
     if (loaded !== undefined) return loaded;

@@ -1,11 +1,13 @@
 /**
  * The tsconfig plugins entry is checked as ts-patch hands it over: a key that neither Logmill nor
  * ts-patch reads (a misspelled option) stops the build with a TypeError naming it, where it would
- * otherwise be ignored and the build silently differ from what the project asked for.
+ * otherwise be ignored and the build silently differ from what the project asked for; and the
+ * defaults it fills in.
  */
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import logmillTransformer from '../../transformer/index.js';
+import { resolveOptions } from '../../transformer/options.js';
 
 const program = ts.createProgram(['entry.ts'], { noEmit: true }, {
   ...ts.createCompilerHost({}),
@@ -21,6 +23,20 @@ describe('the tsconfig plugins entry', () => {
   ])('refuses %j', (entry, message) => {
     expect(() => logmillTransformer(program, entry as never, { ts: ts as never })).toThrow(TypeError);
     expect(() => logmillTransformer(program, entry as never, { ts: ts as never })).toThrow(message);
+  });
+
+  it('passes imports through by default, and not when Jest compiles (its module mocks see the arguments as written)', () => {
+    const saved = process.env['JEST_WORKER_ID'];
+    try {
+      delete process.env['JEST_WORKER_ID'];
+      expect(resolveOptions({}, '/app').passThroughImports).toBe(true);
+      process.env['JEST_WORKER_ID'] = '1';
+      expect(resolveOptions({}, '/app').passThroughImports).toBe(false);
+      expect(resolveOptions({ passThroughImports: true }, '/app').passThroughImports).toBe(true);
+    } finally {
+      if (saved === undefined) delete process.env['JEST_WORKER_ID'];
+      else process.env['JEST_WORKER_ID'] = saved;
+    }
   });
 
   it("accepts Logmill's options beside ts-patch's own keys", () => {
