@@ -60,7 +60,7 @@ export async function settleFunnel(
   project: string,
   funnel: FunnelQuery,
   cellsOf: (funnel: FunnelQuery) => Promise<FunnelCell[]>,
-): Promise<{ cells: FunnelCell[]; questionOf: (breakdown: string | null) => string[]; labelOf: (breakdown: string | null) => string | null }> {
+): Promise<{ cells: FunnelCell[]; questionOf: (breakdown: string | null, step: number) => string[]; labelOf: (breakdown: string | null) => string | null }> {
   const stepConditions: Condition[][] = [];
   for (const step of funnel.steps) {
     const named = { field: { column: 'name' as const }, op: 'eq' as const, value: step.name };
@@ -95,8 +95,27 @@ export async function settleFunnel(
     if (cells === undefined) computed.set(key, (cells = cellsOf(funnelWithout(dropped))));
     return cells;
   };
+  // The same funnels are computed whatever low-effect detection finds, so the time an answer takes
+  // does not tell: without a breakdown, the funnel and one more per part (each part tried away from
+  // what went before it); with one, where each value may drop other parts, every combination of
+  // parts, with and without the breakdown.
+  const whole = new Map<string, Promise<FunnelCell[]>>();
+  const wholeWithout = (dropped: ReadonlySet<number>): Promise<FunnelCell[]> => {
+    const key = signature(dropped);
+    let cells = whole.get(key);
+    if (cells === undefined) whole.set(key, (cells = cellsOf({ ...funnelWithout(dropped), breakdown: undefined })));
+    return cells;
+  };
+  if (funnel.breakdown !== undefined) {
+    for (let mask = 0; mask < 2 ** candidates.length; mask++) {
+      const dropped = new Set(candidates.flatMap((_, index) => ((mask >> index) & 1 ? [index] : [])));
+      await cellsWithout(dropped);
+      await wholeWithout(dropped);
+    }
+  }
   const asked = await cellsWithout(new Set());
   const droppedOf = new Map<string | null, Set<number>>([...new Set(asked.map((cell) => cell.breakdown))].map((breakdown) => [breakdown, new Set<number>()]));
+  if (funnel.breakdown === undefined && droppedOf.size === 0) droppedOf.set(null, new Set());
   for (const [index] of candidates.entries()) {
     const bySignature = new Map<string, { dropped: Set<number>; breakdowns: (string | null)[] }>();
     for (const [breakdown, dropped] of droppedOf) {
@@ -112,10 +131,16 @@ export async function settleFunnel(
   }
   const cells: FunnelCell[] = [];
   for (const [breakdown, dropped] of droppedOf) cells.push(...(await cellsWithout(dropped)).filter((cell) => cell.breakdown === breakdown));
-  const shape = JSON.stringify(['funnel', funnel.steps.map((step) => step.name), funnel.window, funnel.order]);
-  const questionOf = (breakdown: string | null) => {
-    const dropped = droppedOf.get(breakdown) ?? new Set<number>();
-    return [shape, ...candidates.filter((_, index) => !dropped.has(index)).map((candidate) => JSON.stringify([candidate.step, candidate.item]))];
+  // A cell of step i is seeded by what can change who reached it: the names of steps 0 to i, the
+  // range, the standing filters of those steps and the standing exclusions. Later steps, the
+  // window and the order are not part of it: the people they change change the other layer.
+  // The `*` breakdown gathers values too few people started with: a part stands for it where it
+  // stands for any of them.
+  const droppedEverywhere = new Set(candidates.flatMap((_, index) => ([...droppedOf.values()].every((dropped) => dropped.has(index)) ? [index] : [])));
+  const questionOf = (breakdown: string | null, step: number) => {
+    const dropped = droppedOf.get(breakdown) ?? droppedEverywhere;
+    const standing = candidates.filter((candidate, index) => !dropped.has(index) && candidate.step <= step);
+    return [JSON.stringify(['funnel', funnel.steps.slice(0, step + 1).map((each) => each.name)]), ...standing.map((candidate) => JSON.stringify([candidate.step, candidate.item]))];
   };
   // A breakdown value is a condition too: where the funnel without the breakdown differs from this
   // value's cells by a low effect in every step (nobody, for a missing or constant field; the victim
@@ -124,14 +149,11 @@ export async function settleFunnel(
   // small breakdown is named through this.
   const unlabelled = new Set<string | null>();
   if (funnel.breakdown !== undefined) {
-    const whole = new Map<string, Promise<FunnelCell[]>>();
     for (const [breakdown, dropped] of droppedOf) {
       const own = cells.filter((cell) => cell.breakdown === breakdown);
       const started = own.find((cell) => cell.step === 0);
       if (started === undefined || guard.isLowCount(started.users, started.entityDigest)) continue;
-      const key = signature(dropped);
-      if (!whole.has(key)) whole.set(key, cellsOf({ ...funnelWithout(dropped), breakdown: undefined }));
-      const all = (await whole.get(key)!).map((cell) => ({ ...cell, breakdown }));
+      const all = (await wholeWithout(dropped)).map((cell) => ({ ...cell, breakdown }));
       if (!lowEffect(breakdown, own, all, guard, JSON.stringify(['breakdown', breakdown]))) continue;
       unlabelled.add(breakdown);
       cells.splice(0, cells.length, ...cells.filter((cell) => cell.breakdown !== breakdown), ...all);
