@@ -15,6 +15,7 @@ import {
   ask,
   better,
   call,
+  coin,
   cities,
   direct,
   exactUsers,
@@ -210,6 +211,22 @@ describe('attacks with a read key', () => {
     });
     expect(enumeration).toBeLessThanOrEqual(0.7);
     expect(suppressed).toBeGreaterThan(cities.length);
+  });
+
+  it('counts suppressed groups from the `*` row as answered, so a condition of low effect cannot change the count', async () => {
+    // Grouped by minute, each lab result is a group of one, all in the `*` row. "plan = pro" goes as
+    // of low effect, so the `*` row holds the victim either way; suppressedGroups counted the groups
+    // as asked, one fewer with "plan = pro" exactly when the victim was positive, under the same noise.
+    const pro = { field: 'attributes.plan', value: 'pro' };
+    const differences: number[] = [];
+    const score = await accuracy(async (city) => {
+      const body = { ...labResult(city, 'positive'), groupBy: [{ time: 'minute' }] };
+      const [a, b] = [await ask('/api/query', body), await ask('/api/query', { ...body, where: [...body.where, pro] })];
+      differences.push(a['suppressedGroups'] - b['suppressedGroups']);
+      return differences.at(-1)! > 0 ? 'positive' : differences.at(-1)! < 0 ? 'negative' : coin(city);
+    }, cities.slice(0, 12));
+    expect(score).toBeLessThanOrEqual(0.7);
+    expect(new Set(differences)).toEqual(new Set([0]));
   });
 
   it('shows no label or number of a group of fewer than three people in queries, series, templates, funnels or experiments', async () => {
