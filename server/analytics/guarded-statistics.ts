@@ -16,7 +16,7 @@
  * people in the group.
  */
 import type { Store } from '../store/store.js';
-import type { GroupStatisticsRow, RowCondition, VariantCase } from '../store/row-mapping.js';
+import type { GroupStatisticsRow, RowCondition, VariantCase, VariantSelection } from '../store/row-mapping.js';
 import type { GroupStatistics } from '../domain/group-statistics.js';
 import { type GuardedRow, type PrivacyGuard } from './privacy-guard.js';
 import { type Cohort, type EventQuery, type Filter, fieldName } from '../domain/query-model.js';
@@ -147,6 +147,19 @@ function bySignature(standing: ReadonlyMap<string, ReadonlySet<Condition>>, cond
   return [...groups.keys()].sort().map((signature) => groups.get(signature)!);
 }
 
+/**
+ * Per-signature selections for one store call: the one most keys share goes without its keys (it
+ * covers every group no other selection names, and groups nobody asked about come back unread), so
+ * the lists of keys the store tests each row against stay short.
+ */
+function selectionsOf(entries: { keys: string[]; cases: VariantCase[] }[]): VariantSelection[] {
+  let widest = -1;
+  entries.forEach((entry, index) => {
+    if (widest < 0 || entry.keys.length > entries[widest]!.keys.length) widest = index;
+  });
+  return entries.map((entry, index) => (index === widest ? { cases: entry.cases } : entry));
+}
+
 export interface GuardedStatistics {
   rows: GuardedRow[];
   /** Groups merged into the `*` row, noisy, and 0 unless that row is shown. */
@@ -170,13 +183,13 @@ export class GuardedQuestion {
    * meets. Every step of the guard is one such call whatever the data holds, so the time an answer
    * takes does not tell what low-effect detection found.
    */
-  #variants(conditions: readonly Condition[], cases: VariantCase[], options: { merge?: Merge; facts?: boolean } = {}): Promise<GroupStatisticsRow[]> {
+  #variants(conditions: readonly Condition[], selections: VariantSelection[], options: { merge?: Merge; facts?: boolean } = {}): Promise<GroupStatisticsRow[]> {
     const bare: EventQuery = { ...this.query, from: undefined, to: undefined, cohort: undefined, where: [], unless: undefined };
     const rowConditions: RowCondition[] = conditions.map((condition) => ({ where: condition.filters, from: condition.from, to: condition.to, cohort: condition.cohort }));
     const merge = options.merge;
     return this.store.groupStatistics(this.project, bare, this.entity, {
       facts: options.facts ?? false,
-      variants: { conditions: rowConditions, cases, keyDimensions: merge?.keep },
+      variants: { conditions: rowConditions, selections, keyDimensions: merge?.keep },
       ...(merge === undefined ? {} : { keep: merge.keep, exceptGroups: merge.excluded }),
     });
   }
@@ -194,8 +207,8 @@ export class GuardedQuestion {
     const order = [...conditions].sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : 0));
     for (const condition of order) {
       const failing = conditions.indexOf(condition);
-      const cases = bySignature(standing, conditions, condition).map(({ kept, keys: groupKeys }) => ({ variant: 0, keys: groupKeys, meets: kept, fails: [failing] }));
-      const effects = byKey((await this.#variants(conditions, cases, { merge })).filter((row) => row.entities > 0));
+      const selections = selectionsOf(bySignature(standing, conditions, condition).map(({ kept, keys: groupKeys }) => ({ keys: groupKeys, cases: [{ variant: 0, meets: kept, fails: [failing] }] })));
+      const effects = byKey((await this.#variants(conditions, selections, { merge })).filter((row) => row.entities > 0));
       for (const [key, set] of standing) {
         const effect = effects.get(key);
         if (effect === undefined || this.guard.isLowEffect(effect.entities, effect.entityDigest, condition.item)) set.delete(condition);
@@ -211,17 +224,17 @@ export class GuardedQuestion {
    * condition), a range or cohort by its item.
    */
   async #answered(conditions: readonly Condition[], standing: ReadonlyMap<string, ReadonlySet<Condition>>, merge?: Merge): Promise<Map<string, GroupStatisticsRow & { conditions: string[] }>> {
-    const signatures = bySignature(standing, conditions);
-    const cases: VariantCase[] = signatures.map(({ kept, keys }) => ({ variant: 0, keys, meets: kept, fails: [] }));
-    // Variant 1 + i: the rows the value filter i alone excludes among those the other standing value
-    // filters keep (each such row fails exactly one of them and is not in variant 0, so the cases
-    // do not overlap). Time and numeric ranges and the cohort are not part of that: a bound moved
-    // over rows of other values would otherwise change what every value filter selects.
-    for (const { kept, keys } of signatures) {
+    // Variant 0: the rows the standing conditions keep. Variant 1 + i: the rows the value filter i
+    // alone excludes among those the other standing value filters keep (each such row fails exactly
+    // one of them and is not in variant 0, so the cases do not overlap). Time and numeric ranges and
+    // the cohort are not part of that: a bound moved over rows of other values would otherwise
+    // change what every value filter selects.
+    const selections = selectionsOf(bySignature(standing, conditions).map(({ kept, keys }) => {
       const values = kept.filter((index) => conditions[index]!.kind === 'filter');
-      for (const index of values) cases.push({ variant: 1 + index, keys, meets: values.filter((other) => other !== index), fails: [index] });
-    }
-    const rows = await this.#variants(conditions, cases, { merge, facts: this.facts });
+      const cases: VariantCase[] = [{ variant: 0, meets: kept, fails: [] }, ...values.map((index) => ({ variant: 1 + index, meets: values.filter((other) => other !== index), fails: [index] }))];
+      return { keys, cases };
+    }));
+    const rows = await this.#variants(conditions, selections, { merge, facts: this.facts });
     const excluded = new Map<string, string>();
     for (const row of rows) if (row.variant !== 0) excluded.set(`${row.variant}\u0002${row.key}`, row.entityDigest);
     const answered = new Map<string, GroupStatisticsRow & { conditions: string[] }>();
@@ -288,7 +301,7 @@ export class GuardedQuestion {
       // The groups in the `*` row as it is answered (with the conditions that stand for it), not as
       // asked: a condition of low effect on the row must not change how many groups it holds.
       const binConditions = conditions.flatMap((condition, index) => (bin === undefined || bin.standing.has(condition) ? [index] : []));
-      const inBin = (await this.#variants(conditions, [{ variant: 0, meets: binConditions, fails: [] }]))
+      const inBin = (await this.#variants(conditions, [{ cases: [{ variant: 0, meets: binConditions, fails: [] }] }]))
         .filter((group) => group.entities > 0 && !shownKeys.has(group.key) && !shownPrefixes.some(({ keep, prefixes }) => prefixes.has(JSON.stringify(group.labels.slice(0, keep)))));
       const row = bin === undefined || remaining.length === 0 ? undefined : this.guard.bin(query, bin);
       if (row !== undefined) {
@@ -319,16 +332,19 @@ export class GuardedQuestion {
       // The people with a row of the same other labels and another label in this dimension: at
       // most the sum over those sibling groups (all of them, small ones too), as asked with every
       // condition. Where even that sum is of low effect, so is the label.
-      const siblings = new Map<string, GroupStatisticsRow[]>();
+      // Summed once per set of siblings; a group's own share is taken out again (XOR undoes itself).
+      const siblings = new Map<string, { entities: number; digest: string }>();
       for (const group of asked.values()) {
         const key = others(group.labels, dimension);
-        siblings.set(key, [...(siblings.get(key) ?? []), group]);
+        const sum = siblings.get(key) ?? { entities: 0, digest: '' };
+        siblings.set(key, { entities: sum.entities + group.entities, digest: xorDigests(sum.digest, group.entityDigest) });
       }
       for (const group of shown) {
-        const around = (siblings.get(others(group.labels, dimension)) ?? []).filter((sibling) => sibling.key !== group.key);
-        const excluded = around.reduce((sum, sibling) => sum + sibling.entities, 0);
-        const excludedDigest = around.reduce((combined, sibling) => xorDigests(combined, sibling.entityDigest), '');
-        if (this.guard.isLowEffect(excluded, excludedDigest, JSON.stringify(['group', group.labels[dimension] ?? null]))) goes.get(group)!.add(dimension);
+        const all = siblings.get(others(group.labels, dimension)) ?? { entities: 0, digest: '' };
+        const own = asked.get(group.key);
+        const excluded = all.entities - (own?.entities ?? 0);
+        const excludedDigest = own === undefined ? all.digest : xorDigests(all.digest, own.entityDigest);
+        if (this.guard.isLowEffect(excluded, excluded === 0 ? '' : excludedDigest, JSON.stringify(['group', group.labels[dimension] ?? null]))) goes.get(group)!.add(dimension);
       }
     }
     // A group that loses dimensions is the group of the question grouped by the others, settled as
@@ -358,7 +374,7 @@ export class GuardedQuestion {
    */
   async #mergedSettled(conditions: readonly Condition[], merge: Merge): Promise<(GroupStatisticsRow & { conditions: string[]; standing: ReadonlySet<Condition> })[]> {
     const every = conditions.map((_, index) => index);
-    const asked = (await this.#variants(conditions, [{ variant: 0, meets: every, fails: [] }], { merge })).filter((row) => row.entities > 0);
+    const asked = (await this.#variants(conditions, [{ cases: [{ variant: 0, meets: every, fails: [] }] }], { merge })).filter((row) => row.entities > 0);
     const standing = await this.#settle(conditions, asked.map((row) => row.key), merge);
     const answered = await this.#answered(conditions, standing, merge);
     return asked.flatMap((row) => {

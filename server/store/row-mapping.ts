@@ -17,27 +17,32 @@ export interface RowCondition {
   cohort?: Cohort;
 }
 
-/**
- * Rows of the groups `keys` (label keys of the first `keyDimensions` dimensions; every group
- * without `keys`) that meet the conditions numbered `meets` and fail those numbered `fails`
- * count in `variant`. A row counts in the first case it matches.
- */
+/** Rows that meet the conditions numbered `meets` and fail those numbered `fails` count in `variant`. */
 export interface VariantCase {
   variant: number;
-  keys?: string[];
   meets: number[];
   fails: number[];
 }
 
 /**
+ * The cases for the groups `keys` (label keys of the first `keyDimensions` dimensions), or for every
+ * group no other selection names when `keys` is absent. A row counts in the first case it matches.
+ */
+export interface VariantSelection {
+  keys?: string[];
+  cases: VariantCase[];
+}
+
+/**
  * Several questions in one pass over the rows: each row is tagged with the conditions it meets,
- * and each case picks, per group, the rows of one variant. The query's own conditions should be
- * empty: every variant scans the same rows, so the work does not depend on which case applies.
+ * and the selection of its group says in which variant it counts. The query's own conditions
+ * should be empty: every variant scans the same rows, so the work does not depend on which
+ * case applies.
  */
 export interface Variants {
   conditions: RowCondition[];
-  cases: VariantCase[];
-  /** The dimensions whose label key a case's `keys` name (every dimension if absent). */
+  selections: VariantSelection[];
+  /** The dimensions whose label key a selection's `keys` name (every dimension if absent). */
   keyDimensions?: number;
 }
 

@@ -4,7 +4,7 @@
  * store answers in the same order.
  */
 import type { EventQuery } from '../../domain/query-model.js';
-import { type GroupStatisticsOptions, merging } from '../row-mapping.js';
+import { type GroupStatisticsOptions, type VariantCase, merging } from '../row-mapping.js';
 import type { Dialect } from './dialect.js';
 import { type CompiledQuery, SqlBuilder } from './sql-builder.js';
 
@@ -54,15 +54,17 @@ export function compileGroupStatistics(dialect: Dialect, project: string, query:
     });
     const tagged = `SELECT ${[...dimensions, entityKey, 'ts', 'severity_number', ...met].join(', ')} FROM ${dialect.events} WHERE ${where}`;
     const keyOf = dialect.labelKey(names.slice(0, variants.keyDimensions ?? names.length));
-    const cases = (variants.cases.length === 0 ? [{ variant: -1, meets: [], fails: [] }] : variants.cases).map((entry) => {
-      const parts = [
-        ...(entry.keys === undefined ? [] : [`${keyOf} IN (${entry.keys.map((key) => builder.value(key)).join(', ') || 'NULL'})`]),
-        ...entry.meets.map((index) => `k${index}`),
-        ...entry.fails.map((index) => `NOT k${index}`),
-      ];
-      return `WHEN ${parts.length === 0 ? '1 = 1' : parts.join(' AND ')} THEN ${Math.trunc(entry.variant)}`;
-    });
-    const chosen = `SELECT *, CASE ${cases.join(' ')} ELSE -1 END AS variant FROM (${tagged}) AS tagged`;
+    const chosenCase = (cases: readonly VariantCase[]) => (cases.length === 0
+      ? '-1'
+      : `CASE ${cases.map((entry) => `WHEN ${[...entry.meets.map((index) => `k${index}`), ...entry.fails.map((index) => `NOT k${index}`)].join(' AND ') || '1 = 1'} THEN ${Math.trunc(entry.variant)}`).join(' ')} ELSE -1 END`);
+    // Groups named by key first (in a list each, usually short: the selection most groups share is
+    // the one without keys), then every other group. The key is always computed, so naming no group
+    // costs what naming one does.
+    const keyed = variants.selections.filter((selection) => selection.keys !== undefined);
+    const rest = variants.selections.find((selection) => selection.keys === undefined);
+    const whens = (keyed.length === 0 ? [{ keys: [], cases: [] }] : keyed)
+      .map((selection) => `WHEN ${keyOf} IN (${(selection.keys ?? []).map((key) => builder.value(key)).join(', ') || 'NULL'}) THEN ${chosenCase(selection.cases)}`);
+    const chosen = `SELECT *, CASE ${whens.join(' ')} ELSE ${rest === undefined ? '-1' : chosenCase(rest.cases)} END AS variant FROM (${tagged}) AS tagged`;
     perEntity = `SELECT ${['variant', ...names, 'entity', 'count(*) AS c'].join(', ')}${facts} FROM (${chosen}) AS chosen WHERE variant >= 0 GROUP BY ${['variant', ...names, 'entity'].join(', ')}`;
   }
   // Where that hash is not the portable one, each distinct entity's portable hash is computed once
