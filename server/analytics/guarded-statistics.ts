@@ -283,7 +283,6 @@ export class GuardedQuestion {
     const excluded: Merge['excluded'] = [{ keep: dimensions, keys: shownGroups.map((group) => group.key) }];
     const shownKeys = new Set(excluded[0]!.keys);
     const shownPrefixes: { keep: number; prefixes: Set<string> }[] = [];
-    let remaining = suppressed;
     for (let keep = dimensions - 1; dimensions >= 3 && keep >= 1; keep--) {
       const merged = await this.#mergedSettled(conditions, { keep, excluded: [...excluded] });
       const { rows: shown, suppressed: small } = this.guard.fromStatistics(query, merged);
@@ -293,7 +292,6 @@ export class GuardedQuestion {
       const prefixes = new Set(shownMerged.map((row) => JSON.stringify(row.labels.slice(0, keep))));
       excluded.push({ keep, keys: shownMerged.map((row) => row.key) });
       shownPrefixes.push({ keep, prefixes });
-      remaining = remaining.filter((group) => !prefixes.has(JSON.stringify(group.labels.slice(0, keep))));
     }
     let suppressedGroups = 0;
     if (dimensions > 0) {
@@ -303,7 +301,7 @@ export class GuardedQuestion {
       const binConditions = conditions.flatMap((condition, index) => (bin === undefined || bin.standing.has(condition) ? [index] : []));
       const inBin = (await this.#variants(conditions, [{ cases: [{ variant: 0, meets: binConditions, fails: [] }] }]))
         .filter((group) => group.entities > 0 && !shownKeys.has(group.key) && !shownPrefixes.some(({ keep, prefixes }) => prefixes.has(JSON.stringify(group.labels.slice(0, keep)))));
-      const row = bin === undefined || remaining.length === 0 ? undefined : this.guard.bin(query, bin);
+      const row = bin === undefined || inBin.length === 0 ? undefined : this.guard.bin(query, bin);
       if (row !== undefined) {
         rows.push(row);
         suppressedGroups = this.guard.noisyGroupCount(JSON.stringify(row.values), inBin.length, bin!.entityDigest);
