@@ -114,7 +114,12 @@ export async function settleFunnel(
     }
   }
   const asked = await cellsWithout(new Set());
-  const droppedOf = new Map<string | null, Set<number>>([...new Set(asked.map((cell) => cell.breakdown))].map((breakdown) => [breakdown, new Set<number>()]));
+  // Every breakdown value some of those funnels have, not only the asked one's: a value only a part
+  // of low effect removes (the victim's own, beside "plan = pro") is settled like the others, so it
+  // is in the `*` breakdown whether or not that part was written.
+  const values = new Set(asked.map((cell) => cell.breakdown));
+  for (const cells of computed.values()) for (const cell of await cells) values.add(cell.breakdown);
+  const droppedOf = new Map<string | null, Set<number>>([...values].map((breakdown) => [breakdown, new Set<number>()]));
   if (funnel.breakdown === undefined && droppedOf.size === 0) droppedOf.set(null, new Set());
   for (const [index] of candidates.entries()) {
     const bySignature = new Map<string, { dropped: Set<number>; breakdowns: (string | null)[] }>();
@@ -134,11 +139,8 @@ export async function settleFunnel(
   // A cell of step i is seeded by what can change who reached it: the names of steps 0 to i, the
   // range, the standing filters of those steps and the standing exclusions. Later steps, the
   // window and the order are not part of it: the people they change change the other layer.
-  // The `*` breakdown gathers values too few people started with: a part stands for it where it
-  // stands for any of them.
-  const droppedEverywhere = new Set(candidates.flatMap((_, index) => ([...droppedOf.values()].every((dropped) => dropped.has(index)) ? [index] : [])));
   const questionOf = (breakdown: string | null, step: number) => {
-    const dropped = droppedOf.get(breakdown) ?? droppedEverywhere;
+    const dropped = droppedOf.get(breakdown) ?? new Set<number>();
     const standing = candidates.filter((candidate, index) => !dropped.has(index) && candidate.step <= step);
     return [JSON.stringify(['funnel', funnel.steps.slice(0, step + 1).map((each) => each.name)]), ...standing.map((candidate) => JSON.stringify([candidate.step, candidate.item]))];
   };
@@ -158,6 +160,29 @@ export async function settleFunnel(
       unlabelled.add(breakdown);
       cells.splice(0, cells.length, ...cells.filter((cell) => cell.breakdown !== breakdown), ...all);
     }
+  }
+  if (funnel.breakdown !== undefined) {
+    // The `*` breakdown gathers the values too few people started with. It is a breakdown value of
+    // its own, settled as one from the same funnels: a part goes for it where it changes the
+    // gathered cells by a low effect, so a value only a part of low effect removes (the victim's
+    // own, beside "plan = pro") is in it whether or not that part was written.
+    const shown = new Set(cells.filter((cell) => cell.step === 0 && !guard.isLowCount(cell.users, cell.entityDigest)).map((cell) => cell.breakdown));
+    const gathered = async (dropped: ReadonlySet<number>): Promise<FunnelCell[]> => {
+      const byStep = new Map<number, FunnelCell>();
+      for (const cell of await cellsWithout(dropped)) {
+        if (shown.has(cell.breakdown)) continue;
+        const before = byStep.get(cell.step);
+        byStep.set(cell.step, { breakdown: SUPPRESSED, step: cell.step, users: (before?.users ?? 0) + cell.users, entityDigest: xorDigests(before?.entityDigest ?? '', cell.entityDigest), medianMs: null, middleMs: null });
+      }
+      return [...byStep.values()];
+    };
+    let droppedStar = new Set<number>();
+    for (const [index, candidate] of candidates.entries()) {
+      const relaxed = new Set([...droppedStar, index]);
+      if (lowEffect(SUPPRESSED, await gathered(droppedStar), await gathered(relaxed), guard, candidate.item)) droppedStar = relaxed;
+    }
+    droppedOf.set(SUPPRESSED, droppedStar);
+    cells.splice(0, cells.length, ...cells.filter((cell) => shown.has(cell.breakdown)), ...(await gathered(droppedStar)));
   }
   return { cells, questionOf, labelOf: (breakdown) => (unlabelled.has(breakdown) ? null : breakdown) };
 }
