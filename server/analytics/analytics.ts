@@ -14,9 +14,8 @@ import type { ExperimentQuery, VariantResult } from '../domain/experiment-model.
 import { experimentOutcomes, experimentResults } from './experiment.js';
 import { guardFunnelBreakdowns, settleFunnel, snapWindow } from './funnel-guard.js';
 import { GuardedQuestion } from './guarded-statistics.js';
-import { readsOnce } from './question-reads.js';
 import { IsolatingColumns } from './isolating-columns.js';
-import { type DesignatedMinimums, PrivacyGuard, digestOfEntities } from './privacy-guard.js';
+import { type DesignatedMinimums, PrivacyGuard, storeDigestOfEntities } from './privacy-guard.js';
 import type { TemplateQuery, TemplateRow } from '../domain/template-view.js';
 import { type EventQuery, type QueryAnswer, fieldName } from '../domain/query-model.js';
 
@@ -55,7 +54,7 @@ export class Analytics {
     // Sequential funnels are computed by the store; strict and any order per user in Node.
     const cellsOf = async (asked: FunnelQuery) => asked.order === 'sequential'
       ? this.store.sequentialFunnelCells(project, asked, this.entity)
-      : funnelCells(asked, funnelOutcomes(await this.store.funnelEvents(project, asked, this.entity), asked), digestOfEntities);
+      : funnelCells(asked, funnelOutcomes(await this.store.funnelEvents(project, asked, this.entity), asked), storeDigestOfEntities);
     if (access === 'direct') {
       const cells = await cellsOf(funnel);
       return { exact: true, breakdowns: summarizeFunnel(funnel, cells, (cell) => ({ value: cell.users, noiseSd: 0, suppressed: false }), true) };
@@ -66,9 +65,9 @@ export class Analytics {
       breakdowns: summarizeFunnel(
         funnel,
         guardFunnelBreakdowns(funnel, cells, this.#guard),
-        (cell) => this.#guard.peopleOf(questionOf(cell.breakdown), [labelOf(cell.breakdown), cell.step], cell.users, cell.entityDigest),
+        (cell) => this.#guard.peopleOf(questionOf(cell.breakdown, cell.step), [labelOf(cell.breakdown), cell.step], cell.users, cell.entityDigest),
         false,
-        (cell, blurred) => this.#guard.noisyDuration(questionOf(cell.breakdown), [labelOf(cell.breakdown), cell.step], cell.entityDigest, blurred),
+        (cell, blurred) => this.#guard.noisyDuration(questionOf(cell.breakdown, cell.step), [labelOf(cell.breakdown), cell.step], cell.entityDigest, blurred),
       ),
     };
   }
@@ -91,9 +90,11 @@ export class Analytics {
     }
     const exact = access === 'direct';
     if (!exact) await this.audit.record(key, access, { experiment: query });
-    // Who was exposed does not depend on the goal or the window: neither may refresh its noise.
+    // Who was exposed does not depend on the goal or the window: neither may refresh its noise. Who
+    // converted depends on the window, but the same people converting within two windows is one
+    // answer: the window changes the people, and so the other layer, or nothing.
     const exposedQuestion = [JSON.stringify(['experiment', query.experiment])];
-    const convertedQuestion = [JSON.stringify(['experiment', query.experiment, query.goal, query.window])];
+    const convertedQuestion = [JSON.stringify(['experiment', query.experiment, query.goal])];
     const counts = [...byVariant].map(([variant, users]) => {
       if (exact) return { variant, exposed: users.exposed.length, converted: users.converted.length, noiseSd: 0, suppressed: false };
       const exposed = this.#guard.people(exposedQuestion, [variant, 'exposed'], users.exposed);
@@ -220,7 +221,7 @@ export class Analytics {
 
   /** A guarded answer: low-effect detection, data-seeded noise, the low-effect merge and the `*` row (guarded-statistics.ts). */
   #guarded(project: string, query: EventQuery, facts = false) {
-    return new GuardedQuestion(readsOnce(this.store), this.#guard, project, query, this.entity, facts).answer();
+    return new GuardedQuestion(this.store, this.#guard, project, query, this.entity, facts).answer();
   }
 }
 

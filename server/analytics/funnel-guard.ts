@@ -35,18 +35,6 @@ function lowEffect(breakdown: string | null, asked: readonly FunnelCell[], relax
   return true;
 }
 
-/** Per step, the users and digest of every breakdown value's cells together, labelled `breakdown` (counts only: no times). */
-function totalsOf(cells: readonly FunnelCell[], breakdown: string | null): FunnelCell[] {
-  const byStep = new Map<number, FunnelCell>();
-  for (const cell of cells) {
-    const total = byStep.get(cell.step);
-    byStep.set(cell.step, total === undefined
-      ? { breakdown, step: cell.step, users: cell.users, entityDigest: xorDigests('', cell.entityDigest), medianMs: null, middleMs: null }
-      : { ...total, users: total.users + cell.users, entityDigest: xorDigests(total.entityDigest, cell.entityDigest) });
-  }
-  return [...byStep.values()];
-}
-
 /** One part of a funnel that may go as of low effect: its `from`/`to` range, a step's filter, or an exclusion. */
 interface Candidate {
   kind: 'range' | 'filter' | 'exclusion';
@@ -72,7 +60,7 @@ export async function settleFunnel(
   project: string,
   funnel: FunnelQuery,
   cellsOf: (funnel: FunnelQuery) => Promise<FunnelCell[]>,
-): Promise<{ cells: FunnelCell[]; questionOf: (breakdown: string | null) => string[]; labelOf: (breakdown: string | null) => string | null }> {
+): Promise<{ cells: FunnelCell[]; questionOf: (breakdown: string | null, step: number) => string[]; labelOf: (breakdown: string | null) => string | null }> {
   const stepConditions: Condition[][] = [];
   for (const step of funnel.steps) {
     const named = { field: { column: 'name' as const }, op: 'eq' as const, value: step.name };
@@ -107,8 +95,32 @@ export async function settleFunnel(
     if (cells === undefined) computed.set(key, (cells = cellsOf(funnelWithout(dropped))));
     return cells;
   };
+  // The same funnels are computed whatever low-effect detection finds, so the time an answer takes
+  // does not tell: without a breakdown, the funnel and one more per part (each part tried away from
+  // what went before it); with one, where each value may drop other parts, every combination of
+  // parts, with and without the breakdown.
+  const whole = new Map<string, Promise<FunnelCell[]>>();
+  const wholeWithout = (dropped: ReadonlySet<number>): Promise<FunnelCell[]> => {
+    const key = signature(dropped);
+    let cells = whole.get(key);
+    if (cells === undefined) whole.set(key, (cells = cellsOf({ ...funnelWithout(dropped), breakdown: undefined })));
+    return cells;
+  };
+  if (funnel.breakdown !== undefined) {
+    for (let mask = 0; mask < 2 ** candidates.length; mask++) {
+      const dropped = new Set(candidates.flatMap((_, index) => ((mask >> index) & 1 ? [index] : [])));
+      await cellsWithout(dropped);
+      await wholeWithout(dropped);
+    }
+  }
   const asked = await cellsWithout(new Set());
-  const droppedOf = new Map<string | null, Set<number>>([...new Set(asked.map((cell) => cell.breakdown))].map((breakdown) => [breakdown, new Set<number>()]));
+  // Every breakdown value some of those funnels have, not only the asked one's: a value only a part
+  // of low effect removes (the victim's own, beside "plan = pro") is settled like the others, so it
+  // is in the `*` breakdown whether or not that part was written.
+  const values = new Set(asked.map((cell) => cell.breakdown));
+  for (const cells of computed.values()) for (const cell of await cells) values.add(cell.breakdown);
+  const droppedOf = new Map<string | null, Set<number>>([...values].map((breakdown) => [breakdown, new Set<number>()]));
+  if (funnel.breakdown === undefined && droppedOf.size === 0) droppedOf.set(null, new Set());
   for (const [index] of candidates.entries()) {
     const bySignature = new Map<string, { dropped: Set<number>; breakdowns: (string | null)[] }>();
     for (const [breakdown, dropped] of droppedOf) {
@@ -124,10 +136,13 @@ export async function settleFunnel(
   }
   const cells: FunnelCell[] = [];
   for (const [breakdown, dropped] of droppedOf) cells.push(...(await cellsWithout(dropped)).filter((cell) => cell.breakdown === breakdown));
-  const shape = JSON.stringify(['funnel', funnel.steps.map((step) => step.name), funnel.window, funnel.order]);
-  const questionOf = (breakdown: string | null) => {
+  // A cell of step i is seeded by what can change who reached it: the names of steps 0 to i, the
+  // range, the standing filters of those steps and the standing exclusions. Later steps, the
+  // window and the order are not part of it: the people they change change the other layer.
+  const questionOf = (breakdown: string | null, step: number) => {
     const dropped = droppedOf.get(breakdown) ?? new Set<number>();
-    return [shape, ...candidates.filter((_, index) => !dropped.has(index)).map((candidate) => JSON.stringify([candidate.step, candidate.item]))];
+    const standing = candidates.filter((candidate, index) => !dropped.has(index) && candidate.step <= step);
+    return [JSON.stringify(['funnel', funnel.steps.slice(0, step + 1).map((each) => each.name)]), ...standing.map((candidate) => JSON.stringify([candidate.step, candidate.item]))];
   };
   // A breakdown value is a condition too: where the funnel without the breakdown differs from this
   // value's cells by a low effect in every step (nobody, for a missing or constant field; the victim
@@ -136,22 +151,38 @@ export async function settleFunnel(
   // small breakdown is named through this.
   const unlabelled = new Set<string | null>();
   if (funnel.breakdown !== undefined) {
-    const whole = new Map<string, Promise<FunnelCell[]>>();
     for (const [breakdown, dropped] of droppedOf) {
       const own = cells.filter((cell) => cell.breakdown === breakdown);
       const started = own.find((cell) => cell.step === 0);
       if (started === undefined || guard.isLowCount(started.users, started.entityDigest)) continue;
-      const key = signature(dropped);
-      // Each user is in one breakdown value, so the funnel without the breakdown has, per step,
-      // the users and digests of all values together: where even those differ by more than a low
-      // effect, the funnel need not be computed again.
-      if (!lowEffect(breakdown, own, totalsOf(await cellsWithout(dropped), breakdown), guard, JSON.stringify(['breakdown', breakdown]))) continue;
-      if (!whole.has(key)) whole.set(key, cellsOf({ ...funnelWithout(dropped), breakdown: undefined }));
-      const all = (await whole.get(key)!).map((cell) => ({ ...cell, breakdown }));
+      const all = (await wholeWithout(dropped)).map((cell) => ({ ...cell, breakdown }));
       if (!lowEffect(breakdown, own, all, guard, JSON.stringify(['breakdown', breakdown]))) continue;
       unlabelled.add(breakdown);
       cells.splice(0, cells.length, ...cells.filter((cell) => cell.breakdown !== breakdown), ...all);
     }
+  }
+  if (funnel.breakdown !== undefined) {
+    // The `*` breakdown gathers the values too few people started with. It is a breakdown value of
+    // its own, settled as one from the same funnels: a part goes for it where it changes the
+    // gathered cells by a low effect, so a value only a part of low effect removes (the victim's
+    // own, beside "plan = pro") is in it whether or not that part was written.
+    const shown = new Set(cells.filter((cell) => cell.step === 0 && !guard.isLowCount(cell.users, cell.entityDigest)).map((cell) => cell.breakdown));
+    const gathered = async (dropped: ReadonlySet<number>): Promise<FunnelCell[]> => {
+      const byStep = new Map<number, FunnelCell>();
+      for (const cell of await cellsWithout(dropped)) {
+        if (shown.has(cell.breakdown)) continue;
+        const before = byStep.get(cell.step);
+        byStep.set(cell.step, { breakdown: SUPPRESSED, step: cell.step, users: (before?.users ?? 0) + cell.users, entityDigest: xorDigests(before?.entityDigest ?? '', cell.entityDigest), medianMs: null, middleMs: null });
+      }
+      return [...byStep.values()];
+    };
+    let droppedStar = new Set<number>();
+    for (const [index, candidate] of candidates.entries()) {
+      const relaxed = new Set([...droppedStar, index]);
+      if (lowEffect(SUPPRESSED, await gathered(droppedStar), await gathered(relaxed), guard, candidate.item)) droppedStar = relaxed;
+    }
+    droppedOf.set(SUPPRESSED, droppedStar);
+    cells.splice(0, cells.length, ...cells.filter((cell) => shown.has(cell.breakdown)), ...(await gathered(droppedStar)));
   }
   return { cells, questionOf, labelOf: (breakdown) => (unlabelled.has(breakdown) ? null : breakdown) };
 }

@@ -16,7 +16,7 @@
  * people in the group.
  */
 import type { Store } from '../store/store.js';
-import type { GroupStatisticsRow } from '../store/row-mapping.js';
+import type { GroupStatisticsRow, RowCondition, VariantCase, VariantSelection } from '../store/row-mapping.js';
 import type { GroupStatistics } from '../domain/group-statistics.js';
 import { type GuardedRow, type PrivacyGuard } from './privacy-guard.js';
 import { type Cohort, type EventQuery, type Filter, fieldName } from '../domain/query-model.js';
@@ -25,7 +25,8 @@ import { siblingsAround } from './sibling-groups.js';
 export interface Condition {
   /** Seed material: what the condition selects, not how it is written. */
   item: string;
-  kind: 'filter' | 'time' | 'cohort';
+  /** `filter`: an `eq`, `in` or `prefix` filter, seeded by what it selects; `range`: the bounds of one numeric field. */
+  kind: 'filter' | 'range' | 'time' | 'cohort';
   filters: Filter[];
   from?: number;
   to?: number;
@@ -110,7 +111,7 @@ export async function conditionsOf(store: Store, project: string, query: EventQu
     // The values the range matches (their least and greatest, among rows the whole query keeps),
     // not its bounds: a wider bin over the same rows is the same condition.
     const [extent] = await store.runQuery(project, { ...query, groupBy: [], aggregates: [{ fn: 'min', field: filters[0]!.field }, { fn: 'max', field: filters[0]!.field }], limit: 1 });
-    conditions.push({ item: JSON.stringify(['range', name, [extent?.['a0'], extent?.['a1']].map((value) => (value === null || value === undefined ? null : Number(value)))]), kind: 'filter', filters });
+    conditions.push({ item: JSON.stringify(['range', name, [extent?.['a0'], extent?.['a1']].map((value) => (value === null || value === undefined ? null : Number(value)))]), kind: 'range', filters });
   }
   // The same selection written twice (or as eq and as a prefix matching only that value) is one condition.
   const seen = new Set<string>();
@@ -124,18 +125,40 @@ function queryWith(query: EventQuery, kept: readonly Condition[]): EventQuery {
   return { ...query, from: time?.from, to: time?.to, cohort: cohort?.cohort, where: kept.flatMap((condition) => condition.filters), unless: undefined };
 }
 
-function without(conditions: readonly Condition[], dropped: ReadonlySet<Condition>): Condition[] {
-  return conditions.filter((condition) => !dropped.has(condition));
-}
-
 function byKey(rows: readonly GroupStatisticsRow[]): Map<string, GroupStatisticsRow> {
   return new Map(rows.map((row) => [row.key, row]));
 }
 
-/** Rows merged by their first `keep` labels, over the groups no `excluded` prefix (of its length) names. */
+/** Rows merged by their first `keep` labels, over the groups no `excluded` key (of the first labels, as many as its `keep`) names. */
 interface Merge {
   keep: number;
-  excluded: { keep: number; prefixes: Set<string> }[];
+  excluded: { keep: number; keys: string[] }[];
+}
+
+/** Keys grouped by the set of conditions standing for them, in a fixed order. */
+function bySignature(standing: ReadonlyMap<string, ReadonlySet<Condition>>, conditions: readonly Condition[], leaving?: Condition): { kept: number[]; keys: string[] }[] {
+  const groups = new Map<string, { kept: number[]; keys: string[] }>();
+  for (const [key, set] of standing) {
+    const kept = conditions.flatMap((condition, index) => (condition !== leaving && set.has(condition) ? [index] : []));
+    const signature = kept.join(',');
+    const entry = groups.get(signature) ?? { kept, keys: [] };
+    entry.keys.push(key);
+    groups.set(signature, entry);
+  }
+  return [...groups.keys()].sort().map((signature) => groups.get(signature)!);
+}
+
+/**
+ * Per-signature selections for one store call: the one most keys share goes without its keys (it
+ * covers every group no other selection names, and groups nobody asked about come back unread), so
+ * the lists of keys the store tests each row against stay short.
+ */
+function selectionsOf(entries: { keys: string[]; cases: VariantCase[] }[]): VariantSelection[] {
+  let widest = -1;
+  entries.forEach((entry, index) => {
+    if (widest < 0 || entry.keys.length > entries[widest]!.keys.length) widest = index;
+  });
+  return entries.map((entry, index) => (index === widest ? { cases: entry.cases } : entry));
 }
 
 export interface GuardedStatistics {
@@ -155,116 +178,134 @@ export class GuardedQuestion {
     private readonly facts: boolean,
   ) {}
 
-  #statistics(query: EventQuery, options: { onlyGroups?: string[]; keep?: number } = {}): Promise<GroupStatisticsRow[]> {
-    return this.store.groupStatistics(this.project, query, this.entity, { ...options, facts: this.facts });
+  /**
+   * Statistics of every group, or of merged groups, for several questions at once over the same
+   * rows (`Variants`): the project's rows are read whole and each is tagged with the conditions it
+   * meets. Every step of the guard is one such call whatever the data holds, so the time an answer
+   * takes does not tell what low-effect detection found.
+   */
+  #variants(conditions: readonly Condition[], selections: VariantSelection[], options: { merge?: Merge; facts?: boolean } = {}): Promise<GroupStatisticsRow[]> {
+    const bare: EventQuery = { ...this.query, from: undefined, to: undefined, cohort: undefined, where: [], unless: undefined };
+    const rowConditions: RowCondition[] = conditions.map((condition) => ({ where: condition.filters, from: condition.from, to: condition.to, cohort: condition.cohort }));
+    const merge = options.merge;
+    return this.store.groupStatistics(this.project, bare, this.entity, {
+      facts: options.facts ?? false,
+      variants: { conditions: rowConditions, selections, keyDimensions: merge?.keep },
+      ...(merge === undefined ? {} : { keep: merge.keep, exceptGroups: merge.excluded }),
+    });
   }
 
   /**
    * Per group key, the conditions that stay: each condition in turn (in the order of what they
    * select, so mutually redundant conditions do not both go) is asked turned around, given the
    * conditions still standing for that group; it goes where it excludes a low count of people.
-   * `keys` are the groups asked about; with `merged`, they are the merged rows (by their first
-   * `keep` labels; the `*` row for none) of every group not `excluded`, as each turned question has them.
+   * `keys` are the groups asked about; with `merge`, they are the merged rows (by their first
+   * `keep` labels; the `*` row for none) of every group not excluded. One store call per condition,
+   * for every group together, whatever goes.
    */
-  async #settle(conditions: readonly Condition[], keys: readonly string[], merged?: Merge): Promise<{ standing: Map<string, Set<Condition>>; changed: Set<string> }> {
+  async #settle(conditions: readonly Condition[], keys: readonly string[], merge?: Merge): Promise<Map<string, Set<Condition>>> {
     const standing = new Map(keys.map((key) => [key, new Set(conditions)]));
-    // Groups a dropped condition excluded someone from. In the others, every condition that went
-    // excluded no row given those still standing, so their rows are the rows asked about.
-    const changed = new Set<string>();
     const order = [...conditions].sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : 0));
     for (const condition of order) {
-      const bySignature = new Map<string, { others: Condition[]; keys: string[] }>();
+      const failing = conditions.indexOf(condition);
+      const selections = selectionsOf(bySignature(standing, conditions, condition).map(({ kept, keys: groupKeys }) => ({ keys: groupKeys, cases: [{ variant: 0, meets: kept, fails: [failing] }] })));
+      const effects = byKey((await this.#variants(conditions, selections, { merge })).filter((row) => row.entities > 0));
       for (const [key, set] of standing) {
-        const others = conditions.filter((other) => other !== condition && set.has(other));
-        const signature = others.map((other) => other.item).join('\u0001');
-        const entry = bySignature.get(signature) ?? { others, keys: [] };
-        entry.keys.push(key);
-        bySignature.set(signature, entry);
-      }
-      for (const { others, keys: groupKeys } of bySignature.values()) {
-        const turned: EventQuery = { ...queryWith(this.query, others), unless: { where: condition.filters, from: condition.from, to: condition.to, cohort: condition.cohort } };
-        const options = groupKeys.length === standing.size ? {} : { onlyGroups: groupKeys, keep: this.query.groupBy.length };
-        const rows = merged !== undefined ? await this.#mergedStatistics(turned, merged, false) : await this.store.groupStatistics(this.project, turned, this.entity, options);
-        const effects = byKey(rows.filter((row) => row.entities > 0));
-        for (const key of groupKeys) {
-          const effect = effects.get(key);
-          if (effect === undefined || this.guard.isLowEffect(effect.entities, effect.entityDigest, condition.item)) {
-            standing.get(key)!.delete(condition);
-            if (effect !== undefined) changed.add(key);
-          }
-        }
+        const effect = effects.get(key);
+        if (effect === undefined || this.guard.isLowEffect(effect.entities, effect.entityDigest, condition.item)) set.delete(condition);
       }
     }
-    return { standing, changed };
+    return standing;
   }
 
   /**
-   * Every group as asked and as answered: the conditions of low effect on it gone (its statistics
-   * then asked again without them), with the items of those that stand.
+   * The groups `standing` names, each answered with the conditions that stand for it (one store
+   * call), and seeded by what each of those selects there: a value filter by the people it excludes
+   * given the other value filters (so `vars.city` and `attributes.city` over the same rows are one
+   * condition), a range or cohort by its item.
    */
-  async settledGroups(conditions: readonly Condition[]): Promise<{ asked: GroupStatisticsRow[]; standing: Map<string, Set<Condition>>; groups: (GroupStatisticsRow & { conditions: string[] })[] }> {
-    const query = this.query;
-    const base = queryWith(query, conditions);
-    const asked = await this.#statistics(base);
-    const { standing, changed } = await this.#settle(conditions, asked.map((group) => group.key));
-    const itemsOf = (kept: Iterable<Condition>) => [...kept].map((condition) => condition.item);
+  async #answered(conditions: readonly Condition[], standing: ReadonlyMap<string, ReadonlySet<Condition>>, merge?: Merge): Promise<Map<string, GroupStatisticsRow & { conditions: string[] }>> {
+    // Variant 0: the rows the standing conditions keep. Variant 1 + i: the rows the value filter i
+    // alone excludes among those the other standing value filters keep (each such row fails exactly
+    // one of them and is not in variant 0, so the cases do not overlap). Time and numeric ranges and
+    // the cohort are not part of that: a bound moved over rows of other values would otherwise
+    // change what every value filter selects.
+    const selections = selectionsOf(bySignature(standing, conditions).map(({ kept, keys }) => {
+      const values = kept.filter((index) => conditions[index]!.kind === 'filter');
+      const cases: VariantCase[] = [{ variant: 0, meets: kept, fails: [] }, ...values.map((index) => ({ variant: 1 + index, meets: values.filter((other) => other !== index), fails: [index] }))];
+      return { keys, cases };
+    }));
+    const rows = await this.#variants(conditions, selections, { merge, facts: this.facts });
+    const excluded = new Map<string, string>();
+    for (const row of rows) if (row.variant !== 0) excluded.set(`${row.variant}\u0002${row.key}`, row.entityDigest);
+    const answered = new Map<string, GroupStatisticsRow & { conditions: string[] }>();
+    for (const row of rows) {
+      if (row.variant !== 0) continue;
+      const items = conditions.flatMap((condition, index) => {
+        if (!standing.get(row.key)?.has(condition)) return [];
+        return [condition.kind === 'filter' ? JSON.stringify(['selects', excluded.get(`${1 + index}\u0002${row.key}`) ?? '']) : condition.item];
+      });
+      answered.set(row.key, { ...row, conditions: items });
+    }
+    return answered;
+  }
 
-    // Groups whose conditions all stand are answered as asked; the others are re-asked without the
-    // conditions that went, together where the same ones went.
-    const bySignature = new Map<string, { kept: Condition[]; keys: string[] }>();
-    for (const [key, set] of standing) {
-      if (!changed.has(key)) continue;
-      const kept = conditions.filter((condition) => set.has(condition));
-      const signature = kept.map((condition) => condition.item).join('\u0001');
-      const entry = bySignature.get(signature) ?? { kept, keys: [] };
-      entry.keys.push(key);
-      bySignature.set(signature, entry);
-    }
-    const relaxed = new Map<string, GroupStatisticsRow>();
-    for (const { kept, keys } of bySignature.values()) {
-      const options = keys.length === asked.length ? {} : { onlyGroups: keys, keep: query.groupBy.length };
-      for (const row of await this.#statistics(queryWith(query, kept), options)) relaxed.set(row.key, row);
-    }
-    const groups = asked.map((group) => {
-      const kept = standing.get(group.key)!;
-      const answered = relaxed.get(group.key) ?? group;
-      return { ...answered, labels: group.labels, key: group.key, conditions: itemsOf(kept) };
+  /**
+   * Every group as asked and as answered: the conditions of low effect on it gone, its statistics
+   * those of the rows the standing conditions keep, seeded by what they select.
+   */
+  async settledGroups(conditions: readonly Condition[]): Promise<{ asked: GroupStatisticsRow[]; groups: (GroupStatisticsRow & { conditions: string[] })[] }> {
+    const asked = await this.store.groupStatistics(this.project, queryWith(this.query, conditions), this.entity);
+    const standing = await this.#settle(conditions, asked.map((group) => group.key));
+    const answered = await this.#answered(conditions, standing);
+    const groups = asked.flatMap((group) => {
+      const row = answered.get(group.key);
+      return row === undefined ? [] : [{ ...row, labels: group.labels, key: group.key }];
     });
-    return { asked, standing, groups };
+    return { asked, groups };
   }
 
   async answer(): Promise<GuardedStatistics> {
     const query = this.query;
     const conditions = await conditionsOf(this.store, this.project, query);
     const { asked, groups } = await this.settledGroups(conditions);
-    const itemsOf = (kept: Iterable<Condition>) => [...kept].map((condition) => condition.item);
     const { suppressed } = this.guard.fromStatistics(query, groups);
     const hidden = new Set(suppressed);
-    const rows = this.guard.rowsOf(query, await this.#dimensionsSettled(conditions, groups.filter((group) => !hidden.has(group)), byKey(asked)));
+    const shownGroups = groups.filter((group) => !hidden.has(group));
+    const rows = this.guard.rowsOf(query, await this.#dimensionsSettled(conditions, shownGroups, byKey(asked)));
 
     // Three or more dimensions: the low-effect merge by leading dimensions. A merged row (`a, b, *`)
     // is a group like any other, settled as the `*` row is: its conditions of low effect go, and it
     // is every group of its prefix not shown, as the question without them has its groups (a
     // group that exists only without a condition, such as the victim's alone, is in it too).
+    // Every level is asked, and the `*` row too, whether or not any group is left for them: the
+    // guard's work must not depend on what it found.
     const dimensions = query.groupBy.length;
-    const shownLabels = new Set(groups.filter((group) => !hidden.has(group)).map((group) => JSON.stringify(group.labels)));
-    const excluded: Merge['excluded'] = [{ keep: dimensions, prefixes: shownLabels }];
-    let remaining = suppressed;
-    for (let keep = dimensions - 1; dimensions >= 3 && keep >= 1 && remaining.length > 0; keep--) {
-      const merged = await this.#mergedSettled(conditions, { keep, excluded: [...excluded] }, itemsOf);
-      const shown = this.guard.fromStatistics(query, merged).rows;
+    const excluded: Merge['excluded'] = [{ keep: dimensions, keys: shownGroups.map((group) => group.key) }];
+    const shownKeys = new Set(excluded[0]!.keys);
+    const shownPrefixes: { keep: number; prefixes: Set<string> }[] = [];
+    for (let keep = dimensions - 1; dimensions >= 3 && keep >= 1; keep--) {
+      const merged = await this.#mergedSettled(conditions, { keep, excluded: [...excluded] });
+      const { rows: shown, suppressed: small } = this.guard.fromStatistics(query, merged);
       rows.push(...shown);
-      const prefixes = new Set(shown.map((row) => JSON.stringify(row.labels.slice(0, keep))));
-      excluded.push({ keep, prefixes });
-      remaining = remaining.filter((group) => !prefixes.has(JSON.stringify(group.labels.slice(0, keep))));
+      const hiddenMerged = new Set(small);
+      const shownMerged = merged.filter((row) => !hiddenMerged.has(row));
+      const prefixes = new Set(shownMerged.map((row) => JSON.stringify(row.labels.slice(0, keep))));
+      excluded.push({ keep, keys: shownMerged.map((row) => row.key) });
+      shownPrefixes.push({ keep, prefixes });
     }
     let suppressedGroups = 0;
-    if (remaining.length > 0 && dimensions > 0) {
-      const [bin] = await this.#mergedSettled(conditions, { keep: 0, excluded }, itemsOf);
-      const row = bin === undefined ? undefined : this.guard.bin(query, bin);
+    if (dimensions > 0) {
+      const [bin] = await this.#mergedSettled(conditions, { keep: 0, excluded });
+      // The groups in the `*` row as it is answered (with the conditions that stand for it), not as
+      // asked: a condition of low effect on the row must not change how many groups it holds.
+      const binConditions = conditions.flatMap((condition, index) => (bin === undefined || bin.standing.has(condition) ? [index] : []));
+      const inBin = (await this.#variants(conditions, [{ cases: [{ variant: 0, meets: binConditions, fails: [] }] }]))
+        .filter((group) => group.entities > 0 && !shownKeys.has(group.key) && !shownPrefixes.some(({ keep, prefixes }) => prefixes.has(JSON.stringify(group.labels.slice(0, keep)))));
+      const row = bin === undefined || inBin.length === 0 ? undefined : this.guard.bin(query, bin);
       if (row !== undefined) {
         rows.push(row);
-        suppressedGroups = this.guard.noisyGroupCount(JSON.stringify(row.values), remaining.length, bin!.entityDigest);
+        suppressedGroups = this.guard.noisyGroupCount(JSON.stringify(row.values), inBin.length, bin!.entityDigest);
       }
     }
     const factsByLabel = new Map(groups.map((group) => [JSON.stringify(group.labels), group.facts]));
@@ -277,12 +318,13 @@ export class GuardedQuestion {
    * (nobody, for a field that is missing or constant; the victim alone, for "pro" beside a one-person
    * "free"), the dimension goes for that group: it is answered from the rows of its other labels and
    * its label does not seed the noise. Only shown groups are settled, so no label of a small group
-   * is ever shown through this.
+   * is ever shown through this. The question grouped by each proper subset of the dimensions is
+   * settled whether or not a group needs it, so the work is the same whatever goes.
    */
   async #dimensionsSettled(conditions: readonly Condition[], shown: readonly (GroupStatisticsRow & { conditions: string[] })[], asked: ReadonlyMap<string, GroupStatisticsRow>): Promise<GroupStatistics[]> {
     const query = this.query;
     const dimensions = query.groupBy.length;
-    if (dimensions === 0 || shown.length === 0) return [...shown];
+    if (dimensions === 0) return [...shown];
     const others = (labels: readonly unknown[], dropped: number) => JSON.stringify(labels.filter((_, index) => index !== dropped));
     const goes = new Map(shown.map((group) => [group, new Set<number>()]));
     for (let dimension = 0; dimension < dimensions; dimension++) {
@@ -298,23 +340,15 @@ export class GuardedQuestion {
     // A group that loses dimensions is the group of the question grouped by the others, settled as
     // that question would be: its own conditions of low effect go (a condition the lost dimension
     // made redundant is judged again without it).
-    const byKept = new Map<string, { kept: number[]; groups: GroupStatisticsRow[] }>();
     const settled = new Map<GroupStatisticsRow, GroupStatistics>();
-    for (const group of shown) {
-      const gone = goes.get(group)!;
-      if (gone.size === 0) {
-        settled.set(group, group);
-        continue;
-      }
-      const kept = query.groupBy.map((_, index) => index).filter((index) => !gone.has(index));
-      const entry = byKept.get(JSON.stringify(kept)) ?? { kept, groups: [] };
-      entry.groups.push(group);
-      byKept.set(JSON.stringify(kept), entry);
-    }
-    for (const { kept, groups } of byKept.values()) {
+    for (const group of shown) if (goes.get(group)!.size === 0) settled.set(group, group);
+    for (let subset = 0; subset < (1 << dimensions) - 1; subset++) {
+      const kept = query.groupBy.map((_, index) => index).filter((index) => (subset & (1 << index)) !== 0);
       const coarser = new GuardedQuestion(this.store, this.guard, this.project, { ...query, groupBy: kept.map((index) => query.groupBy[index]!) }, this.entity, this.facts);
       const byLabels = new Map((await coarser.settledGroups(conditions)).groups.map((row) => [JSON.stringify(row.labels), row]));
-      for (const group of groups) {
+      for (const group of shown) {
+        const gone = goes.get(group)!;
+        if (gone.size === 0 || kept.length !== dimensions - gone.size || kept.some((index) => gone.has(index))) continue;
         const seedLabels = kept.map((index) => group.labels[index]);
         const wider = byLabels.get(JSON.stringify(seedLabels));
         settled.set(group, wider === undefined ? group : { ...wider, labels: group.labels, seedLabels });
@@ -324,39 +358,18 @@ export class GuardedQuestion {
   }
 
   /**
-   * The statistics of `query` merged by its first `merge.keep` labels, over every group it has that
-   * is not excluded (shown, or under a merged row already shown).
+   * The merged rows (the low-effect merge, or the `*` row with `keep` 0) over every group not
+   * excluded, each answered without the conditions of low effect on it and seeded by those that
+   * stand for it (`standing`): two store calls and one per condition, whatever is merged.
    */
-  async #mergedStatistics(query: EventQuery, merge: Merge, facts = this.facts): Promise<GroupStatisticsRow[]> {
-    const all = await this.store.groupStatistics(this.project, query, this.entity);
-    const keys = all
-      .filter((group) => !merge.excluded.some(({ keep, prefixes }) => prefixes.has(JSON.stringify(group.labels.slice(0, keep)))))
-      .map((group) => group.key);
-    if (keys.length === 0) return [];
-    return this.store.groupStatistics(this.project, query, this.entity, { onlyGroups: keys, keep: merge.keep, facts });
-  }
-
-  /**
-   * The merged rows (the low-effect merge, or the `*` row with `keep` 0), each answered without the
-   * conditions of low effect on it and seeded by those that stand for it.
-   */
-  async #mergedSettled(conditions: readonly Condition[], merge: Merge, itemsOf: (kept: Iterable<Condition>) => string[]): Promise<(GroupStatisticsRow & { conditions: string[] })[]> {
-    const asked = (await this.#mergedStatistics(queryWith(this.query, conditions), merge)).filter((row) => row.entities > 0);
-    if (asked.length === 0) return [];
-    const { standing, changed } = await this.#settle(conditions, asked.map((row) => row.key), merge);
-    const bySignature = new Map<string, Condition[]>();
-    for (const key of changed) {
-      const kept = conditions.filter((condition) => standing.get(key)!.has(condition));
-      bySignature.set(kept.map((condition) => condition.item).join('\u0001'), kept);
-    }
-    const relaxed = new Map<string, GroupStatisticsRow>();
-    for (const [signature, kept] of bySignature) {
-      for (const row of await this.#mergedStatistics(queryWith(this.query, kept), merge)) relaxed.set(`${signature}\u0002${row.key}`, row);
-    }
-    return asked.map((row) => {
-      const kept = conditions.filter((condition) => standing.get(row.key)!.has(condition));
-      const answered = changed.has(row.key) ? relaxed.get(`${kept.map((condition) => condition.item).join('\u0001')}\u0002${row.key}`) ?? row : row;
-      return { ...answered, labels: row.labels, key: row.key, conditions: itemsOf(kept) };
+  async #mergedSettled(conditions: readonly Condition[], merge: Merge): Promise<(GroupStatisticsRow & { conditions: string[]; standing: ReadonlySet<Condition> })[]> {
+    const every = conditions.map((_, index) => index);
+    const asked = (await this.#variants(conditions, [{ cases: [{ variant: 0, meets: every, fails: [] }] }], { merge })).filter((row) => row.entities > 0);
+    const standing = await this.#settle(conditions, asked.map((row) => row.key), merge);
+    const answered = await this.#answered(conditions, standing, merge);
+    return asked.flatMap((row) => {
+      const settled = answered.get(row.key);
+      return settled === undefined ? [] : [{ ...settled, labels: row.labels, key: row.key, standing: standing.get(row.key)! }];
     });
   }
 }

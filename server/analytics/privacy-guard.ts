@@ -331,6 +331,18 @@ export function digestOfEntities(entities: readonly string[]): string {
   return orderFree(entities).toString('hex');
 }
 
+/**
+ * The digest the stores compute for a set of entities (the XOR of the first 8 bytes of each one's
+ * MD5, as DuckDB's and ClickHouse's statistics give it, in decimal): cells computed in Node (strict
+ * and any-order funnels) must seed the noise as the same people's cells computed by the store do,
+ * or the order of a funnel would draw fresh noise for its first step.
+ */
+export function storeDigestOfEntities(entities: readonly string[]): string {
+  let combined = 0n;
+  for (const entity of entities) combined ^= BigInt(`0x${createHash('md5').update(entity).digest('hex').slice(0, 16)}`);
+  return combined.toString();
+}
+
 export function statisticsOf(labels: readonly unknown[], perEntity: ReadonlyMap<string, number>): GroupStatistics {
   const counts = [...perEntity.values()].sort((a, b) => b - a);
   return {

@@ -3,15 +3,61 @@
  * alike (user_key, time, steps, ..., label_key, digest, top), so the mapping is written once.
  */
 import { type GroupStatistics, SUPPRESSED } from '../domain/group-statistics.js';
-import type { EventQuery } from '../domain/query-model.js';
+import type { Cohort, EventQuery, Filter } from '../domain/query-model.js';
 import type { ExperimentEvent } from '../domain/experiment-model.js';
 import type { FunnelCell, FunnelEvent } from '../domain/funnel-model.js';
 
-export type GroupStatisticsRow = GroupStatistics & { key: string; facts?: { firstSeen: number; lastSeen: number; severityNumber: number } };
+export type GroupStatisticsRow = GroupStatistics & { key: string; variant?: number; facts?: { firstSeen: number; lastSeen: number; severityNumber: number } };
+
+/** One condition a row meets or fails: filters, a time range and a cohort, all of them ANDed. */
+export interface RowCondition {
+  where: Filter[];
+  from?: number;
+  to?: number;
+  cohort?: Cohort;
+}
+
+/** Rows that meet the conditions numbered `meets` and fail those numbered `fails` count in `variant`. */
+export interface VariantCase {
+  variant: number;
+  meets: number[];
+  fails: number[];
+}
+
+/**
+ * The cases for the groups `keys` (label keys of the first `keyDimensions` dimensions), or for every
+ * group no other selection names when `keys` is absent. A row counts in the first case it matches.
+ */
+export interface VariantSelection {
+  keys?: string[];
+  cases: VariantCase[];
+}
+
+/**
+ * Several questions in one pass over the rows: each row is tagged with the conditions it meets,
+ * and the selection of its group says in which variant it counts. The query's own conditions
+ * should be empty: every variant scans the same rows, so the work does not depend on which
+ * case applies.
+ */
+export interface Variants {
+  conditions: RowCondition[];
+  selections: VariantSelection[];
+  /** The dimensions whose label key a selection's `keys` name (every dimension if absent). */
+  keyDimensions?: number;
+}
+
 export interface GroupStatisticsOptions {
   onlyGroups?: string[];
+  /** Groups left out of the merge: those whose first `keep` labels have one of these keys. */
+  exceptGroups?: { keep: number; keys: string[] }[];
   keep?: number;
   facts?: boolean;
+  variants?: Variants;
+}
+
+/** Whether the statistics merge groups (by their first `keep` labels). */
+export function merging(options: GroupStatisticsOptions): boolean {
+  return options.onlyGroups !== undefined || options.exceptGroups !== undefined;
 }
 
 function textOrNull(value: unknown): string | null {
@@ -43,11 +89,12 @@ export function groupStatisticsOf(row: Record<string, unknown>, query: EventQuer
     // whichever store gives it (DuckDB hands 64-bit integers over as text): labels seed the guard's
     // noise, so the same bucket must be the same label everywhere.
     labels: query.groupBy.map((dimension, index) => {
-      if (options.onlyGroups !== undefined && index >= (options.keep ?? 0)) return SUPPRESSED;
+      if (merging(options) && index >= (options.keep ?? 0)) return SUPPRESSED;
       const label = row[`d${index}`];
       return 'time' in dimension && label !== null && label !== undefined ? Number(label) : label;
     }),
     key: String(row['label_key']),
+    ...(options.variants === undefined ? {} : { variant: Number(row['variant']) }),
     entities: Number(row['entities']),
     entityDigest: String(row['digest'] ?? ''),
     events: Number(row['events'] ?? 0),

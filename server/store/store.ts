@@ -7,7 +7,7 @@
  */
 import type { ExperimentEvent, ExperimentQuery } from '../domain/experiment-model.js';
 import type { FunnelCell, FunnelEvent, FunnelQuery } from '../domain/funnel-model.js';
-import type { GroupStatistics } from '../domain/group-statistics.js';
+import type { GroupStatisticsOptions, GroupStatisticsRow } from './row-mapping.js';
 import type { TemplateQuery } from '../domain/template-view.js';
 import type { EventQuery } from '../domain/query-model.js';
 import type { DeadLetter } from './dead-letters.js';
@@ -72,9 +72,11 @@ export interface Store {
    * Per group of the query, what the privacy guard needs (see GroupStatistics), with the group's
    * `key` (for asking again about some groups) and, with `facts`, first/last seen and severity.
    * With `onlyGroups`, those groups merged: into one (the suppress bin), or with `keep`, into one
-   * per value of the first `keep` dimensions, the others labelled `*` (the low-effect merge).
+   * per value of the first `keep` dimensions, the others labelled `*` (the low-effect merge);
+   * `exceptGroups` merges every group but those. With `variants`, several questions over the same
+   * rows in one pass, each row tagged with its `variant`.
    */
-  groupStatistics(project: string, query: EventQuery, entity: string, options?: { onlyGroups?: string[]; keep?: number; facts?: boolean }): Promise<(GroupStatistics & { key: string; facts?: { firstSeen: number; lastSeen: number; severityNumber: number } })[]>;
+  groupStatistics(project: string, query: EventQuery, entity: string, options?: GroupStatisticsOptions): Promise<GroupStatisticsRow[]>;
   /** Acknowledged rows that could not be loaded, oldest first (none on stores that insert before the answer). */
   listDeadLetters(): Promise<DeadLetter[]>;
   /** Loads the dead letters again: those that load are stored, the others stay. */

@@ -15,6 +15,7 @@ import {
   ask,
   better,
   call,
+  coin,
   cities,
   direct,
   exactUsers,
@@ -210,6 +211,39 @@ describe('attacks with a read key', () => {
     });
     expect(enumeration).toBeLessThanOrEqual(0.7);
     expect(suppressed).toBeGreaterThan(cities.length);
+  });
+
+  it('counts suppressed groups from the `*` row as answered, so a condition of low effect cannot change the count', async () => {
+    // Grouped by minute, each lab result is a group of one, all in the `*` row. "plan = pro" goes as
+    // of low effect, so the `*` row holds the victim either way; suppressedGroups counted the groups
+    // as asked, one fewer with "plan = pro" exactly when the victim was positive, under the same noise.
+    const pro = { field: 'attributes.plan', value: 'pro' };
+    const differences: number[] = [];
+    const score = await accuracy(async (city) => {
+      const body = { ...labResult(city, 'positive'), groupBy: [{ time: 'minute' }] };
+      const [a, b] = [await ask('/api/query', body), await ask('/api/query', { ...body, where: [...body.where, pro] })];
+      differences.push(a['suppressedGroups'] - b['suppressedGroups']);
+      return differences.at(-1)! > 0 ? 'positive' : differences.at(-1)! < 0 ? 'negative' : coin(city);
+    }, cities.slice(0, 12));
+    expect(score).toBeLessThanOrEqual(0.7);
+    expect(new Set(differences)).toEqual(new Set([0]));
+  });
+
+  it('gathers a funnel breakdown value only a condition of low effect removes into the `*` breakdown either way', async () => {
+    // Broken down by band, every value is one or two people: all are gathered into `*`. With
+    // "plan = pro" the victim's band was missing from the funnel as asked, so `*` lacked the victim
+    // exactly when the victim was positive, though "plan = pro" went as of low effect.
+    const pro = { field: 'attributes.plan', value: 'pro' };
+    let differing = 0;
+    const score = await accuracy(async (city) => {
+      const funnel = (extra: Json[]) => ({ steps: [{ name: 'lab result', where: [{ field: 'attributes.city', value: city }, { field: 'attributes.result', value: 'positive' }, ...extra] }, { name: '$exposure' }], breakdown: 'attributes.band' });
+      const [a, b] = [await ask('/api/funnel', funnel([])), await ask('/api/funnel', funnel([pro]))];
+      expect(a['breakdowns'].map((entry: Json) => entry['breakdown'])).toEqual(['*']);
+      if (JSON.stringify(a) !== JSON.stringify(b)) differing++;
+      return JSON.stringify(a) !== JSON.stringify(b) ? 'positive' : coin(city);
+    }, cities.slice(0, 12));
+    expect(score).toBeLessThanOrEqual(0.7);
+    expect(differing).toBe(0);
   });
 
   it('shows no label or number of a group of fewer than three people in queries, series, templates, funnels or experiments', async () => {

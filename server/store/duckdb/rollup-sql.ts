@@ -8,6 +8,7 @@
  */
 import type { Dimension, EventQuery, Filter } from '../../domain/query-model.js';
 import type { CompiledQuery } from '../sql/sql-builder.js';
+import type { GroupStatisticsOptions } from '../row-mapping.js';
 
 const hour = 3_600_000;
 const grains: Partial<Record<string, string>> = { hour: "INTERVAL '1 hour'", day: "INTERVAL '1 day'", week: "INTERVAL '7 days'" };
@@ -106,8 +107,8 @@ function groupPairs(query: EventQuery, keys: readonly string[] | undefined): [nu
  * The privacy guard's statistics per group from the rollup, as compileGroupStatistics gives them
  * over `events` (same columns: labels, label_key, entities, digest, events, top), or undefined.
  */
-export function compileRollupGroupStatistics(project: string, query: EventQuery, entity: string, options: { onlyGroups?: string[]; keep?: number; facts?: boolean } = {}): CompiledQuery | undefined {
-  if (entity !== 'user_id' || options.facts === true || !rollupServes(query)) return undefined;
+export function compileRollupGroupStatistics(project: string, query: EventQuery, entity: string, options: GroupStatisticsOptions = {}): CompiledQuery | undefined {
+  if (entity !== 'user_id' || options.facts === true || options.variants !== undefined || options.exceptGroups !== undefined || !rollupServes(query)) return undefined;
   const builder = new RollupBuilder();
   const dimensions = query.groupBy.map((dimension, index) => `${builder.dimension(dimension)} AS d${index}`);
   const names = query.groupBy.map((_, index) => `d${index}`);

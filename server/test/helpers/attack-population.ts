@@ -96,17 +96,21 @@ beforeAll(async () => {
     ];
     for (const [personIndex, person] of people.entries()) {
       const ts = start + (cityIndex * 27 + personIndex) * 60_000;
-      const attributes = { city, plan: person.plan, tier: person.tier, account: `acct-${person.id}` };
+      // A band per pair of pro people (one of each result) and one of the victim's own.
+      const attributes = { city, plan: person.plan, tier: person.tier, account: `acct-${person.id}`, band: person.plan === 'free' ? 'v' : `b${personIndex % 13}` };
       for (let view = 0; view < 3; view++) {
-        lines.push(envelope({ userId: person.id, name: 'page view', ts: ts + view, attributes, vars: { requestId: `r-${person.id}-${view}` } }));
+        lines.push(envelope({ userId: person.id, name: 'page view', ts: ts + view, attributes, vars: { requestId: `r-${person.id}-${view}`, city } }));
       }
-      lines.push(envelope({ userId: person.id, name: 'lab result', ts: ts + 10, attributes: { ...attributes, result: person.result }, vars: { requestId: `r-${person.id}-lab` } }));
+      // The city twice, as apps often write it: a context variable and an attribute of the event.
+      lines.push(envelope({ userId: person.id, name: 'lab result', ts: ts + 10, attributes: { ...attributes, result: person.result }, vars: { requestId: `r-${person.id}-lab`, city } }));
       lines.push(envelope({ userId: person.id, name: '$exposure', ts: ts + 20, attributes: { experiment: 'triage', variant: person.plan === 'free' ? `solo-${city}` : person.result } }));
       if (person.plan === 'free') {
         lines.push(envelope({ userId: person.id, template: `victim in ${city} saw %s`, args: [person.result], ts: ts + 30, attributes }));
       }
       // A report everyone in the first city reads a day later, the victim five hours before the rest.
       if (cityIndex === 0) lines.push(envelope({ userId: person.id, template: 'report read', ts: start + (person.plan === 'free' ? 19 : 24) * hour + personIndex * 1000, attributes }));
+      // The same reading as an event, an experiment's goal a day after the exposure.
+      if (cityIndex === 0) lines.push(envelope({ userId: person.id, name: 'report opened', ts: start + 24 * hour + personIndex * 1000, attributes }));
     }
   }
   // Rare columns, each held by two people: the attacker (north) and one other, whose value is the
