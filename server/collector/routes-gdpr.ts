@@ -29,6 +29,12 @@ function projectOf(query: unknown): string | undefined {
   return project;
 }
 
+/** An export of every project names the project when the collector holds one, else `*` (each event names its own). */
+async function exportedProjectName(gdpr: Gdpr): Promise<string> {
+  const projects = await gdpr.projects();
+  return projects.length === 1 ? projects[0]! : '*';
+}
+
 export function registerGdprRoutes(app: FastifyInstance, keys: KeyRing, gdpr: Gdpr, retention: RetentionPolicy, store: Store): void {
   app.delete('/api/users/:id', async (request) => {
     authorize(request, keys, 'admin');
@@ -41,7 +47,7 @@ export function registerGdprRoutes(app: FastifyInstance, keys: KeyRing, gdpr: Gd
     const user = userOf(request.params);
     // A read key sees its own project; the admin key any one project, or all of them.
     const project = grant.role === 'admin' ? projectOf(request.query) : grant.project;
-    return userExport(project ?? '*', user, await gdpr.export(project, user));
+    return userExport(project ?? (await exportedProjectName(gdpr)), user, await gdpr.export(project, user));
   });
 
   app.post('/api/retention/run', async (request) => {

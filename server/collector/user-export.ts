@@ -9,7 +9,7 @@ import { eventColumns } from '../domain/event-row.js';
 
 export interface UserExport {
   user: string;
-  /** The project exported, or `*` for every project (each event names its own). */
+  /** The project exported; `*` for an export of several projects (each event names its own). */
   project: string;
   exportedAt: string;
   /** How many events follow (stored ones and dead letters). */
