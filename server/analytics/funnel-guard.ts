@@ -69,7 +69,9 @@ export async function settleFunnel(
   }
   const range = funnel.from !== undefined || funnel.to !== undefined;
   const first = funnel.steps[0]!;
-  const firstRows: EventQuery = { from: funnel.from, to: funnel.to, where: [{ field: { column: 'name' }, op: 'eq', value: first.name }, ...first.where], groupBy: [], aggregates: [{ fn: 'count' }], limit: 1 };
+  // The range's extent over the project's rows, not the first step's: a step condition that
+  // excludes only one person would otherwise move it (see keptTimeExtent).
+  const firstRows: EventQuery = { from: funnel.from, to: funnel.to, where: [], groupBy: [], aggregates: [{ fn: 'count' }], limit: 1 };
   const candidates: Candidate[] = [
     ...(range ? [{ kind: 'range' as const, step: -1, item: JSON.stringify(['range', ...(await keptTimeExtent(store, project, firstRows))]) }] : []),
     ...stepConditions.flatMap((conditions, step) => conditions.map((condition) => ({ kind: 'filter' as const, step, item: condition.item }))).sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : a.step - b.step)),

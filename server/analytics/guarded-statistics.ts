@@ -51,8 +51,11 @@ const day = 86_400_000;
 
 /**
  * What a time range selects: the first and last buckets (on the grid `snapTimeRange` uses for a
- * range of its span) that hold rows the whole query keeps, not the bounds as written. A `from` in
- * the empty past or a `to` in the future asks about the same rows, so it is the same condition.
+ * range of its span) that hold rows of the project, not the bounds as written. A `from` in the
+ * empty past or a `to` in the future asks about the same rows, so it is the same condition.
+ * Callers pass no other condition: an extent over the rows the whole question keeps would move
+ * with a condition that excludes only one person (their row the first or last of the range) even
+ * when low-effect detection drops that condition, and so tell whether the person was there.
  */
 export async function keptTimeExtent(store: Store, project: string, query: EventQuery, where = query.where): Promise<[number, number] | []> {
   const end = query.to ?? Date.now();
@@ -77,7 +80,8 @@ export async function keptTimeExtent(store: Store, project: string, query: Event
 export async function conditionsOf(store: Store, project: string, query: EventQuery): Promise<Condition[]> {
   const conditions: Condition[] = [];
   if (query.from !== undefined || query.to !== undefined) {
-    conditions.push({ item: JSON.stringify(['ts', ...(await keptTimeExtent(store, project, query))]), kind: 'time', filters: [], from: query.from, to: query.to });
+    const extent = await keptTimeExtent(store, project, { from: query.from, to: query.to, where: [], groupBy: [], aggregates: [{ fn: 'count' }], limit: 1 });
+    conditions.push({ item: JSON.stringify(['ts', ...extent]), kind: 'time', filters: [], from: query.from, to: query.to });
   }
   if (query.cohort !== undefined) {
     // A cohort is the set of people who did its event: two cohorts of the same people are one.
@@ -97,9 +101,9 @@ export async function conditionsOf(store: Store, project: string, query: EventQu
     if (filter.op === 'eq' || filter.op === 'in') {
       item = JSON.stringify([name, 'in', [...new Set(values.map(String))].sort()]);
     } else if (filter.op === 'prefix') {
-      // The values the prefix selects (among rows the whole query keeps): `prefix pro` matching only
-      // `pro` is `eq pro`.
-      const rows = await store.runQuery(project, { ...query, groupBy: [{ field: filter.field }], aggregates: [{ fn: 'count' }], limit: matchedValuesLimit + 1 });
+      // The values the prefix selects in the project (never only among the rows the whole question
+      // keeps, which one person's row can change): `prefix pro` matching only `pro` is `eq pro`.
+      const rows = await store.runQuery(project, { where: [filter], groupBy: [{ field: filter.field }], aggregates: [{ fn: 'count' }], limit: matchedValuesLimit + 1 });
       const matched = rows.map((row) => row['d0']).filter((value) => value !== null && value !== undefined).map(String);
       item = matched.length > matchedValuesLimit ? JSON.stringify([name, 'prefix', String(filter.value)]) : JSON.stringify([name, 'in', [...new Set(matched)].sort()]);
     } else {
@@ -108,9 +112,10 @@ export async function conditionsOf(store: Store, project: string, query: EventQu
     conditions.push({ item, kind: 'filter', filters: [filter] });
   }
   for (const [name, filters] of ranges) {
-    // The values the range matches (their least and greatest, among rows the whole query keeps),
-    // not its bounds: a wider bin over the same rows is the same condition.
-    const [extent] = await store.runQuery(project, { ...query, groupBy: [], aggregates: [{ fn: 'min', field: filters[0]!.field }, { fn: 'max', field: filters[0]!.field }], limit: 1 });
+    // The values the range matches in the project (their least and greatest), not its bounds: a
+    // wider bin over the same values is the same condition. Not among the rows the whole question
+    // keeps: there the one person a dropped condition excludes can be the least or the greatest.
+    const [extent] = await store.runQuery(project, { where: filters, groupBy: [], aggregates: [{ fn: 'min', field: filters[0]!.field }, { fn: 'max', field: filters[0]!.field }], limit: 1 });
     conditions.push({ item: JSON.stringify(['range', name, [extent?.['a0'], extent?.['a1']].map((value) => (value === null || value === undefined ? null : Number(value)))]), kind: 'range', filters });
   }
   // The same selection written twice (or as eq and as a prefix matching only that value) is one condition.
