@@ -28,15 +28,18 @@ export function registerRoutes(app: FastifyInstance, keys: KeyRing, store: Store
     metrics.recordClientReport(request.headers['x-logmill-client'] as string | undefined);
     const { total, outcome: ingested } = ingestBody(dependencies, grant.project, request.body as RawBody | undefined);
     const outcome = await ingested;
-    if (outcome.rejected.length === 0) return reply.code(200).send({ accepted: outcome.accepted });
+    // Events kept with a string cut to the limit are named by count, so the client can say so.
+    const truncated = outcome.truncated === 0 ? {} : { truncated: outcome.truncated, truncatedBeyond: dependencies.limits.stringLength };
+    if (outcome.rejected.length === 0) return reply.code(200).send({ accepted: outcome.accepted, ...truncated });
     // A partly bad batch: the good events are stored (durably) before this answer, and the 4xx
     // tells the client not to resend, since the bad ones would only fail again.
     const first = outcome.rejected[0]!;
     metrics.rejectedRequests.inc({ reason: 'invalid_events' });
     return reply.code(outcome.accepted === 0 ? 400 : 422).send({
       error: 'invalid_events',
-      message: `${outcome.rejected.length} of ${total} events refused; first at index ${first.index}: ${first.message}`,
+      message: `${outcome.rejected.length} of ${total} events refused; first at index ${first.index}${first.path === '' ? '' : `, ${first.path}`}: ${first.message} (${first.reason})`,
       accepted: outcome.accepted,
+      ...truncated,
       rejected: outcome.rejected.slice(0, maxListedRejections),
     });
   });
@@ -70,11 +73,13 @@ export function registerRoutes(app: FastifyInstance, keys: KeyRing, store: Store
     }
     const outcome = await ingest(dependencies, grant.project, envelopes, problems);
     // OTLP's partial-success answer: 200, with the count and reason of the records refused.
-    if (outcome.rejected.length === 0) return reply.code(200).send({});
+    // OTLP's warning form of partial success (nothing rejected, a message) says what was truncated.
+    const truncation = outcome.truncated === 0 ? [] : [`${outcome.truncated} records kept with strings truncated to ${dependencies.limits.stringLength} characters`];
+    if (outcome.rejected.length === 0) return reply.code(200).send(truncation.length === 0 ? {} : { partialSuccess: { rejectedLogRecords: 0, errorMessage: truncation[0] } });
     return reply.code(200).send({
       partialSuccess: {
         rejectedLogRecords: outcome.rejected.length,
-        errorMessage: outcome.rejected.slice(0, 10).map((rejection) => `record ${rejection.index}: ${rejection.message}`).join('; '),
+        errorMessage: [...outcome.rejected.slice(0, 10).map((rejection) => `record ${rejection.index}: ${rejection.message}`), ...truncation].join('; '),
       },
     });
   });

@@ -124,7 +124,10 @@ describe('ingest', () => {
       expect(response).toMatchObject({ status: 200, body: {} });
     }
     expect(await metric(collector.url, 'logmill_storage_rows')).toBe(rowsBefore + 1);
-    const partial = await post(`${collector.url}/v1/logs`, JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'x'.repeat(40_000) } }] }] }] }), ingestHeaders);
+    // A body past the string limit is kept, truncated, with OTLP's warning form of partial success.
+    const truncated = await post(`${collector.url}/v1/logs`, JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'x'.repeat(40_000) } }] }] }] }), ingestHeaders);
+    expect(truncated.body).toEqual({ partialSuccess: { rejectedLogRecords: 0, errorMessage: '1 records kept with strings truncated to 32768 characters' } });
+    const partial = await post(`${collector.url}/v1/logs`, JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'ok' }, attributes: [{ key: 'k'.repeat(40_000), value: { stringValue: 'v' } }] }] }] }] }), ingestHeaders);
     expect(partial.body).toMatchObject({ partialSuccess: { rejectedLogRecords: 1 } });
     expect((await post(`${collector.url}/v1/logs`, '{"nope":1}', ingestHeaders)).status).toBe(400);
   });
