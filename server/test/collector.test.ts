@@ -217,13 +217,14 @@ describe('metrics for Prometheus', () => {
 });
 
 describe('keys from nowhere', () => {
-  it('generates keys once, prints them once, and listens on localhost only', async () => {
+  it('generates keys once, prints them once, and listens on localhost unless a host is asked for', async () => {
     const data = temporaryDirectory('generated');
-    const first = await startCollector({ data, withKeys: false, args: ['--host', '0.0.0.0'] });
+    const first = await startCollector({ data, withKeys: false });
     await first.stop();
     const printed = /ingest key: (\S+)/.exec(first.output())?.[1];
     expect(printed).toMatch(/^lm_ingest_/);
     expect(first.url).toMatch(/^http:\/\/127\.0\.0\.1:/);
+    expect(first.output()).not.toContain('warning: listening');
     const second = await startCollector({ data, withKeys: false });
     try {
       expect(second.output()).not.toContain('ingest key:');
@@ -231,6 +232,20 @@ describe('keys from nowhere', () => {
       expect((await post(`${second.url}/v1/events`, line!, { authorization: `Bearer ${printed}` })).status).toBe(200);
     } finally {
       await second.stop();
+    }
+  });
+
+  it('honours an explicit host with generated keys, by flag or environment, and warns that they are reachable', async () => {
+    for (const asked of [{ args: ['--host', '0.0.0.0'] }, { env: { LOGMILL_HOST: '0.0.0.0' } }]) {
+      const data = temporaryDirectory('generated-host');
+      const collector = await startCollector({ data, withKeys: false, ...asked });
+      try {
+        expect(collector.url).toMatch(/^http:\/\/0\.0\.0\.0:/);
+        expect(collector.output()).toMatch(/ingest key: lm_ingest_/);
+        expect(collector.output()).toContain(`warning: listening on 0.0.0.0, reachable from the network, with the keys generated in ${data}/keys.json`);
+      } finally {
+        await collector.stop();
+      }
     }
   });
 });
