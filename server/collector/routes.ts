@@ -12,6 +12,7 @@ import type { CollectorMetrics } from './metrics.js';
 import { otlpToItems } from './otlp-to-envelope.js';
 import { parseBatch } from './parse-batch.js';
 import type { RawBody } from './request-body.js';
+import { withJsonValues } from './user-export.js';
 
 const maxListedRejections = 100;
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -91,7 +92,8 @@ export function registerRoutes(app: FastifyInstance, keys: KeyRing, store: Store
     if (!uuid.test(id)) throw new ClientError(400, 'invalid_id', 'the event id must be a UUID');
     const row = await store.event(grant.project, id.toLowerCase());
     if (row === undefined) throw new ClientError(404, 'not_found', 'no event with that id');
-    return row;
+    // As the export gives them: args an array, attributes an object, whichever store answered.
+    return withJsonValues(row);
   });
 
   // One event's user journey: that user's events around it. Direct access only: it is one person.
@@ -102,7 +104,7 @@ export function registerRoutes(app: FastifyInstance, keys: KeyRing, store: Store
     if (!uuid.test(id)) throw new ClientError(400, 'invalid_id', 'the event id must be a UUID');
     const around = Number((request.query as Record<string, string | undefined>)['around'] ?? 3600);
     if (!Number.isFinite(around) || around <= 0 || around > 30 * 86_400) throw new ClientError(400, 'invalid_query', 'around is seconds, at most 30 days');
-    return { events: await store.journey(grant.project, id.toLowerCase(), around * 1000, 'user_id') };
+    return { events: (await store.journey(grant.project, id.toLowerCase(), around * 1000, 'user_id')).map(withJsonValues) };
   });
 
   app.get('/healthz', async () => ({ status: 'ok', uptimeSeconds: (Date.now() - metrics.startedAt) / 1000 }));
