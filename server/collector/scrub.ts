@@ -37,6 +37,8 @@ export interface ScrubOptions {
 
 export const FILTERED = '[Filtered]';
 
+const noValues: readonly string[] = [];
+
 const emailPattern = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
 // Digit runs bounded by non-digits rather than word boundaries, so a card inside an identifier
 // (`ref_4111111111111111_x`, `card4111111111111111`) is still found.
@@ -258,7 +260,9 @@ export class Scrubber {
    * The strings and numbers that key rules took out (hashed, masked or removed) since the last call,
    * as text: the caller takes them out of text that was rendered from them, such as a message.
    */
-  takeKeyedValues(): string[] {
+  takeKeyedValues(): readonly string[] {
+    // Most events have none: no array is made for them.
+    if (this.#keyedValues.length === 0) return noValues;
     const taken = this.#keyedValues;
     this.#keyedValues = [];
     return taken;
