@@ -4,9 +4,11 @@
  * message beside them. The message is rendered again from the scrubbed args; values that key rules
  * took out of attributes or context are taken out of the message wherever it names them.
  */
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { uuidv7 } from 'logmill';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Envelope, eventToRow, withoutValues } from '../collector/event-to-row.js';
@@ -18,6 +20,9 @@ const unique = (label: string) => `${label} ${randomBytes(6).toString('hex')}`;
 const customer = unique('Alice');
 const password = unique('hunter');
 const attributeValue = unique('Bob');
+/** Sent by a real app whose own redaction filters it in the args, while its rendered message holds it. */
+const appPassword = unique('pw');
+const appCard = '4111 1111 1111 1111';
 /** Not under any rule: it must be found on disk, or the search below proves nothing. */
 const kept = unique('widget');
 
@@ -99,6 +104,22 @@ describe('the data directory after ingest', () => {
       envelope({ template: 'stocked %s', args: [kept], message: `stocked ${kept}` }),
     ].map((event) => JSON.stringify(event));
     await ingestAll(collector.url, keys.ingest, lines);
+    const app = `
+      import { log, httpSink, configureLogging } from 'logmill';
+      const sink = httpSink({ url: process.env.U, key: process.env.K });
+      configureLogging({ redact: { paths: ['card.number'] } });
+      const user = { name: 'ann', password: process.env.P, card: { number: process.env.C } };
+      log.info('login %s', user);
+      log.info('login %(name)s pw %(password)s', user);
+      console.log(await sink.flush(20000));
+    `;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', app], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      env: { ...process.env, U: collector.url, K: keys.ingest, P: appPassword, C: appCard },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(run.stdout.trim(), run.stderr).toBe('true');
     await collector.stop();
   }, 60_000);
 
@@ -108,6 +129,8 @@ describe('the data directory after ingest', () => {
 
   it('holds no value that scrubbing took out, in any file', () => {
     expect(filesHolding(collector.data, kept).length).toBeGreaterThan(0);
-    for (const needle of [customer, password, attributeValue]) expect(filesHolding(collector.data, needle), needle).toEqual([]);
+    for (const needle of [customer, password, attributeValue, appPassword, appCard, appCard.replace(/ /g, '')]) expect(filesHolding(collector.data, needle), needle).toEqual([]);
+    // The app's events were stored: the search above looked where they are.
+    expect(filesHolding(collector.data, 'login ann pw [Filtered]').length).toBeGreaterThan(0);
   });
 });
