@@ -17,11 +17,14 @@ export function eventsUrl(url: string): string {
  */
 export async function sendResultOf(response: CollectorAnswer, events: number): Promise<SendResult> {
   let refused: number | undefined;
+  let reason: string | undefined;
   if (response.status >= 400 && response.status < 500) {
-    const answer = (await response.json().catch(() => undefined)) as { accepted?: unknown } | undefined;
+    const answer = (await response.json().catch(() => undefined)) as { accepted?: unknown; message?: unknown } | undefined;
     if (typeof answer?.accepted === 'number') refused = Math.max(0, events - answer.accepted);
+    // The collector's own words (which event, which field, which limit), kept short for one stderr line.
+    if (typeof answer?.message === 'string' && answer.message !== '') reason = answer.message.length > 300 ? `${answer.message.slice(0, 300)}…` : answer.message;
   }
-  return { status: response.status, retryAfter: response.headers.get('retry-after'), refused };
+  return { status: response.status, retryAfter: response.headers.get('retry-after'), refused, ...(reason === undefined ? {} : { reason }) };
 }
 
 /** The parts of a fetch `Response` read here; declared so the types need neither DOM nor Node's. */
@@ -37,6 +40,8 @@ export interface SendResult {
   retryAfter?: string | null;
   /** For a 4xx, how many of the batch's events the collector refused (the rest it stored). */
   refused?: number;
+  /** For a 4xx, why, in the collector's words. */
+  reason?: string;
 }
 
 export type Transport = (body: string, events: number) => Promise<SendResult>;
@@ -79,7 +84,7 @@ export type DeliveryProblem =
   /** A send attempt failed without an answer; the batch will be retried. */
   | { kind: 'failed'; error: unknown }
   /** The collector refused `events` events with a final 4xx `status`; they are not resent. */
-  | { kind: 'refused'; events: number; status: number }
+  | { kind: 'refused'; events: number; status: number; reason?: string }
   /**
    * The process is exiting with `events` not acknowledged (the last attempt ended on `reason`):
    * they wait in the spool directory `spool` for the next process with the same collector and
@@ -110,7 +115,7 @@ export function describeDeliveryProblem(problem: DeliveryProblem, url?: string):
     case 'failed':
       return `logmill: sending events to the collector${at} failed: ${errorText(problem.error)}; retrying`;
     case 'refused': {
-      const reason = refusalReasons[problem.status];
+      const reason = problem.reason ?? refusalReasons[problem.status];
       return `logmill: the collector${at} refused ${problem.events} events (HTTP ${problem.status}${reason === undefined ? '' : `: ${reason}`}); they are not resent`;
     }
     case 'unsent': {
@@ -219,7 +224,7 @@ export function createDelivery<Batch extends SpooledBatch>(
         statistics.refused += refused;
         delivered = batch.events - refused;
         attempt = 0;
-        onProblem({ kind: 'refused', events: refused, status });
+        onProblem({ kind: 'refused', events: refused, status, ...(result.reason === undefined ? {} : { reason: result.reason }) });
       }
       await spool.remove(batch);
       recount();

@@ -3,9 +3,12 @@
  * printed as a table (with ± noise for guarded answers) or as JSON.
  */
 import { callCollector } from './request.js';
+import { printable, terminalJson } from './terminal-text.js';
 
-/** A plain text table: a header, a rule, and left-aligned cells. */
-export function table(header: string[], rows: string[][]): string {
+/** A plain text table: a header, a rule, and left-aligned cells, with control characters shown as escapes. */
+export function table(rawHeader: string[], rawRows: string[][]): string {
+  const header = rawHeader.map(printable);
+  const rows = rawRows.map((row) => row.map(printable));
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
   const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
   return [line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n') + '\n';
@@ -25,7 +28,7 @@ function parseJsonOption(text: string, name: string): unknown {
 
 export async function query(options: { url?: string; key?: string; query: string; json?: boolean }): Promise<void> {
   const answer = await callCollector(options, 'POST', '/api/query', 'querying', parseJsonOption(options.query, 'the query'));
-  if (options.json) return void process.stdout.write(`${JSON.stringify(answer)}\n`);
+  if (options.json) return void process.stdout.write(`${terminalJson(answer)}\n`);
   const columns = answer['columns'] as string[];
   const rows = (answer['rows'] as Record<string, unknown>[]).map((row, index) => columns.map((column) => withNoise(row[column], answer['noiseSd'][index]?.[column])));
   process.stdout.write(table(columns, rows));
@@ -37,7 +40,7 @@ export async function funnel(options: { url?: string; key?: string; step: string
   if (options.window !== undefined) body['window'] = Number(options.window) * 1000;
   if (options.breakdown !== undefined) body['breakdown'] = options.breakdown;
   const answer = await callCollector(options, 'POST', '/api/funnel', 'computing the funnel', body);
-  if (options.json) return void process.stdout.write(`${JSON.stringify(answer)}\n`);
+  if (options.json) return void process.stdout.write(`${terminalJson(answer)}\n`);
   const rows = (answer['breakdowns'] as { breakdown: string | null; steps: Record<string, any>[] }[]).flatMap((entry) =>
     entry.steps.map((step) => [
       String(entry.breakdown ?? '(all)'),
@@ -54,7 +57,7 @@ export async function experiment(options: { url?: string; key?: string; name: st
   if (options.window !== undefined) body['window'] = Number(options.window) * 1000;
   if (options.control !== undefined) body['control'] = options.control;
   const answer = await callCollector(options, 'POST', '/api/experiment', 'computing the experiment', body);
-  if (options.json) return void process.stdout.write(`${JSON.stringify(answer)}\n`);
+  if (options.json) return void process.stdout.write(`${terminalJson(answer)}\n`);
   const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
   const rows = (answer['variants'] as Record<string, any>[]).map((variant) => [
     String(variant['variant']),

@@ -4,6 +4,7 @@
  * could not load.
  */
 import { callCollector } from './request.js';
+import { printable, terminalJson } from './terminal-text.js';
 
 /** `?project=` when the command names one: without it, the admin key acts on every project. */
 function projectQuery(project: string | undefined): string {
@@ -18,7 +19,7 @@ export async function erase(options: { url?: string; key?: string; user: string;
 /** The export is a document (`> person.json`): indented, or the API's answer on one line with `--json`. */
 export async function exportUser(options: { url?: string; key?: string; user: string; project?: string; json?: boolean }): Promise<void> {
   const answer = await callCollector(options, 'GET', `/api/users/${encodeURIComponent(options.user)}/export${projectQuery(options.project)}`, 'exporting');
-  process.stdout.write(`${options.json ? JSON.stringify(answer) : JSON.stringify(answer, null, 2)}\n`);
+  process.stdout.write(`${options.json ? terminalJson(answer) : terminalJson(answer, 2)}\n`);
 }
 
 /** `list`: one line per dead letter (when, project, id, why); `export`: one JSON line each, whole; `replay`: load them again. */
@@ -31,9 +32,9 @@ export async function deadLetters(action: 'list' | 'export' | 'replay', options:
   const answer = await callCollector(options, 'GET', action === 'export' ? '/api/dead-letters/export' : '/api/dead-letters', 'reading dead letters');
   const entries = answer['deadLetters'] as Record<string, unknown>[];
   if (action === 'export' || options.json) {
-    for (const entry of entries) process.stdout.write(`${JSON.stringify(entry)}\n`);
+    for (const entry of entries) process.stdout.write(`${terminalJson(entry)}\n`);
     return;
   }
   if (entries.length === 0) process.stdout.write('no dead letters\n');
-  for (const entry of entries) process.stdout.write(`${String(entry['at'])}  ${String(entry['project'])}  ${String(entry['id'])}  ${String(entry['error'])}\n`);
+  for (const entry of entries) process.stdout.write(`${printable(`${String(entry['at'])}  ${String(entry['project'])}  ${String(entry['id'])}  ${String(entry['error'])}`)}\n`);
 }

@@ -6,7 +6,7 @@
  * process's umask to 077 (embedders calling `serve` get that too).
  */
 import { createCollector } from '../collector/app.js';
-import { loadConfig, saveGeneratedKeys } from '../collector/config.js';
+import { isLoopbackHost, loadConfig, saveGeneratedKeys } from '../collector/config.js';
 import { privateFilesFromNowOn } from '../collector/data-directory.js';
 import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
 import type { Store } from '../store/store.js';
@@ -38,7 +38,12 @@ export async function serve(options: ServeOptions): Promise<{ url: string; close
   }
   saveGeneratedKeys(config);
   // One write, so that whoever reads the address also gets the keys in the same chunk.
-  const lines = [`logmill collector listening on ${address}`, `  data: ${config.data ?? '(in memory)'}`];
+  // Fastify names a loopback address for 0.0.0.0 and ::; the banner says where it really listens.
+  const bound = collector.app.server.address();
+  const shown = typeof bound === 'object' && bound !== null && (bound.address === '0.0.0.0' || bound.address === '::')
+    ? `http://${bound.address === '::' ? '[::]' : bound.address}:${bound.port}`
+    : address;
+  const lines = [`logmill collector listening on ${shown}`, `  data: ${config.data ?? '(in memory)'}`];
   if (config.store !== undefined) lines.push(`  store: ${config.store.replace(/\/\/[^@/]*@/, '//')}`);
   if (config.generatedKeys !== undefined) {
     lines.push(
@@ -49,6 +54,15 @@ export async function serve(options: ServeOptions): Promise<{ url: string; close
     );
   } else if (config.keysFile !== undefined) {
     lines.push(`  keys: ${config.keysFile} (generated on the first start; no keys are configured)`);
+  }
+  // Generated keys are meant for a first try on this machine; a host asked for is honoured, and said.
+  if (config.keysFile !== undefined && !isLoopbackHost(config.host)) {
+    lines.push(
+      `  warning: listening on ${config.host}, reachable from the network, with the keys generated in ${config.keysFile}:`,
+      '    whoever learns them can send, read or erase events from anywhere that reaches this address;',
+      '    configure your own keys (LOGMILL_INGEST_KEY, LOGMILL_READ_KEY, LOGMILL_ADMIN_KEY or the config file) for a collector',
+      '    others reach, or leave out --host and LOGMILL_HOST to listen on 127.0.0.1 only',
+    );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   let closing: Promise<void> | undefined;

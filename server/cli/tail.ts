@@ -3,6 +3,7 @@
  * collector acknowledges them (needs direct access), one line each, until interrupted.
  */
 import { connection, fetchCollector } from './request.js';
+import { escapeRawControls, printable } from './terminal-text.js';
 
 export interface TailOptions {
   url?: string;
@@ -43,11 +44,11 @@ export async function tail(options: TailOptions, signal?: AbortSignal): Promise<
       const data = message.split('\n').filter((part) => part.startsWith('data: ')).map((part) => part.slice(6)).join('\n');
       if (data === '') continue;
       if (message.startsWith('event: dropped')) {
-        process.stderr.write(`(the tail could not keep up: ${JSON.parse(data).dropped} events skipped)\n`);
+        process.stderr.write(`(the tail could not keep up: ${Number(JSON.parse(data).dropped)} events skipped)\n`);
         continue;
       }
       const row = JSON.parse(data) as Record<string, unknown>;
-      process.stdout.write(options.json ? `${data}\n` : `${line(row)}\n`);
+      process.stdout.write(options.json ? `${escapeRawControls(data)}\n` : `${printable(line(row))}\n`);
     }
   }
 }

@@ -5,7 +5,7 @@
  */
 import { formatPercent } from 'logmill';
 import type { EventRow } from '../domain/event-row.js';
-import type { Scrubber } from './scrub.js';
+import { FILTERED, type Scrubber } from './scrub.js';
 
 /** The envelope as the schema guarantees it (see `logmill/schema/event.schema.json`). */
 export interface Envelope {
@@ -51,18 +51,48 @@ function text(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
 }
 
+/** Values shorter than this are words and numbers, not identifying; taking them out would garble messages. */
+const shortestValueTakenOut = 3;
+
+/**
+ * The message with every whole occurrence of the values replaced by `[Filtered]` (whole: a value is
+ * not taken out of the middle of a longer word, so `pro` leaves `processing` alone).
+ */
+export function withoutValues(message: string, values: readonly string[]): string {
+  let result = message;
+  for (const value of values) {
+    if (value.length < shortestValueTakenOut || value === FILTERED || !result.includes(value)) continue;
+    const escaped = value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const start = /^\w/.test(value) ? '(?<!\\w)' : '';
+    const end = /\w$/.test(value) ? '(?!\\w)' : '';
+    result = result.replace(new RegExp(`${start}${escaped}${end}`, 'g'), FILTERED);
+  }
+  return result;
+}
+
 export function eventToRow(project: string, event: Envelope, receivedAt: number, scrubber: Scrubber): EventRow {
   // The person's identifiers, read before scrubbing: an id that looks like an email must still
   // tell people apart, and erasure must find it as the app sent it.
   const userId = event.userId ?? text(event.context.vars['userId']);
   const sessionId = event.sessionId ?? text(event.context.vars['sessionId']);
+  scrubber.takeKeyedValues();
   const vars = scrubber.value(event.context.vars) as Record<string, unknown>;
   const error = event.error === undefined ? null : scrubber.value(event.error);
   const attributes = scrubber.value(event.attributes) as Record<string, unknown>;
+  // Frames are the app's names and paths, which can carry a user's (a home directory, a route).
+  const stack = scrubber.value(event.context.stack) as unknown[];
+  const alterationsBefore = scrubber.alterations;
   const args = scrubber.value(event.args) as unknown[];
-  const template = scrubber.string(event.template);
-  // Rendered from the scrubbed template and args, so what scrubbing removed stays out of the message.
-  const message = event.message ?? formatPercent(template, args.length === 1 && isPlainObject(args[0]) ? args[0] : args);
+  const argsScrubbed = scrubber.alterations !== alterationsBefore;
+  // Values that key rules took out (of args, attributes, context or errors), wherever the template or
+  // message still names them: a template literal logged without the transformer is its own template.
+  const keyed = scrubber.takeKeyedValues();
+  const template = withoutValues(scrubber.string(event.template), keyed);
+  // The client's message was rendered from the args as they were: when scrubbing (here, or the
+  // app's own redaction) changed an arg, the message is rendered again from the scrubbed template
+  // and args, so what scrubbing took out of the args is not left in the message beside them.
+  const rendered = event.message === undefined || argsScrubbed ? formatPercent(template, args.length === 1 && isPlainObject(args[0]) ? args[0] : args) : event.message;
+  const message = withoutValues(scrubber.string(rendered), keyed);
   const optional = (value: string | undefined): string | null => (value === undefined ? null : scrubber.string(value));
   return {
     project,
@@ -74,12 +104,11 @@ export function eventToRow(project: string, event: Envelope, receivedAt: number,
     severity: event.severity,
     severity_number: event.severityNumber,
     template,
-    message: scrubber.string(message),
+    message,
     args,
     attributes,
     context_vars: vars,
-    // Frames are the app's names and paths, which can carry a user's (a home directory, a route).
-    stack: scrubber.value(event.context.stack) as unknown[],
+    stack,
     experiments: experimentsOf(vars),
     // The person's identifiers are kept as sent: erasure and export find the person by them, and
     // only direct readers may see or filter them.

@@ -5,7 +5,7 @@
 import type { EventRow } from '../domain/event-row.js';
 import type { Store } from '../store/store.js';
 import { eventToRow, type Envelope } from './event-to-row.js';
-import { type EventProblem, type IngestLimits, checkStructure } from './limits.js';
+import { type EventProblem, type IngestLimits, type Truncations, checkStructure } from './limits.js';
 import type { CollectorMetrics } from './metrics.js';
 import { checkSchema } from './schema-check.js';
 import type { Scrubber } from './scrub.js';
@@ -18,6 +18,8 @@ export interface IngestOutcome {
   /** Events durably accepted (repeats of stored events are skipped when loaded). */
   accepted: number;
   rejected: RejectedEvent[];
+  /** Accepted events that had a string value cut to the length limit (kept, with a marker). */
+  truncated: number;
 }
 
 export interface IngestDependencies {
@@ -48,19 +50,26 @@ export function ingest(
   const receivedAt = Date.now();
   const rows = [];
   const rejected: RejectedEvent[] = [];
+  const truncations: Truncations = { strings: 0 };
+  let truncated = 0;
   for (let index = 0; index < items.length; index++) {
     const item = items[index];
-    const problem = parseProblems.get(index) ?? checkStructure(item, limits, knownWellFormed) ?? checkSchema(item);
+    const stringsBefore = truncations.strings;
+    const problem = parseProblems.get(index) ?? checkStructure(item, limits, knownWellFormed, truncations) ?? checkSchema(item);
     if (problem !== undefined) {
       rejected.push({ index, ...problem });
       metrics.rejectedEvents.inc({ reason: problem.reason });
       continue;
     }
+    if (truncations.strings !== stringsBefore) {
+      truncated++;
+      metrics.truncatedStrings.inc(truncations.strings - stringsBefore);
+    }
     rows.push(eventToRow(project, item as Envelope, receivedAt, scrubber));
   }
   metrics.batchSize.observe(items.length);
   const tailed = rows.length > 0 && dependencies.onAccepted !== undefined && (dependencies.wantsAccepted?.() ?? true) ? rows : undefined;
-  return acknowledge(dependencies, project, store.insert(rows), rows.length, rejected, tailed);
+  return acknowledge(dependencies, project, store.insert(rows), rows.length, rejected, truncated, tailed);
 }
 
 async function acknowledge(
@@ -69,10 +78,11 @@ async function acknowledge(
   stored: Promise<void>,
   accepted: number,
   rejected: RejectedEvent[],
+  truncated: number,
   tailed: readonly EventRow[] | undefined,
 ): Promise<IngestOutcome> {
   await stored;
   if (accepted > 0) dependencies.metrics.accepted.inc({ project }, accepted);
   if (tailed !== undefined) dependencies.onAccepted?.(tailed);
-  return { accepted, rejected };
+  return { accepted, rejected, truncated };
 }

@@ -1,6 +1,8 @@
 /**
  * Ingest limits and the structural checks JSON Schema cannot express cheaply: nesting depth,
- * string length, keys per object, approximate event size, and prototype-poisoning keys.
+ * string length, keys per object, approximate event size, and prototype-poisoning keys. A string
+ * value longer than the limit is cut to it, with a marker, rather than losing the whole event (as
+ * Sentry and PostHog do): a logged response body or SQL statement keeps its message and context.
  */
 export interface IngestLimits {
   /** Request body, after decompression (default 5 MiB). */
@@ -11,7 +13,7 @@ export interface IngestLimits {
   eventBytes: number;
   /** Nesting of objects and arrays inside one event (default 16). */
   depth: number;
-  /** Any one string (default 32 KiB characters). */
+  /** Any one string (default 32 KiB characters): longer values are truncated to it, longer keys refused. */
   stringLength: number;
   /** Keys of any one object (default 256). */
   keys: number;
@@ -25,6 +27,25 @@ export const defaultLimits: IngestLimits = {
   stringLength: 32 * 1024,
   keys: 256,
 };
+
+/**
+ * The string cut to `limit` characters, ending with a marker that says how long it was (when the
+ * limit leaves room for one), never splitting a surrogate pair.
+ */
+export function truncateString(value: string, limit: number): string {
+  const marker = `… [truncated from ${value.length} characters]`;
+  const withMarker = marker.length < limit;
+  let keep = withMarker ? limit - marker.length : limit;
+  const last = value.charCodeAt(keep - 1);
+  if (last >= 0xd800 && last <= 0xdbff) keep--;
+  return withMarker ? value.slice(0, keep) + marker : value.slice(0, keep);
+}
+
+/** Counts what the structural check changed in the events it kept. */
+export interface Truncations {
+  /** String values cut to the length limit. */
+  strings: number;
+}
 
 /** Why one event was refused: a stable `reason` code, a human `message`, and where (JSON pointer). */
 export interface EventProblem {
@@ -76,7 +97,16 @@ class StructureWalk {
   constructor(
     private readonly limits: IngestLimits,
     private readonly knownWellFormed: boolean,
+    private readonly truncations: Truncations | undefined,
   ) {}
+
+  /** The container's string child, which is too long, truncated in place. */
+  #cut(container: Record<string, unknown> | unknown[], key: string | number, child: string): string {
+    const truncated = truncateString(child, this.limits.stringLength);
+    (container as Record<string | number, unknown>)[key] = truncated;
+    if (this.truncations !== undefined) this.truncations.strings++;
+    return truncated;
+  }
 
   #located(problem: EventProblem): EventProblem {
     this.located = true;
@@ -98,7 +128,8 @@ class StructureWalk {
         this.size += value.length;
         if (this.size > limits.eventBytes) return eventTooLarge(limits);
         for (let index = value.length - 1; index >= 0; index--) {
-          const problem = this.visit(value[index], depth + 1);
+          const child = value[index];
+          const problem = this.visit(typeof child === 'string' && child.length > limits.stringLength ? this.#cut(value, index, child) : child, depth + 1);
           if (problem !== undefined) {
             this.trail.push(String(index));
             return problem;
@@ -121,7 +152,8 @@ class StructureWalk {
       if (this.size > limits.eventBytes) return eventTooLarge(limits);
       for (let index = keys.length - 1; index >= 0; index--) {
         const key = keys[index]!;
-        const problem = this.visit((value as Record<string, unknown>)[key], depth + 1);
+        const child = (value as Record<string, unknown>)[key];
+        const problem = this.visit(typeof child === 'string' && child.length > limits.stringLength ? this.#cut(value as Record<string, unknown>, key, child) : child, depth + 1);
         if (problem !== undefined) {
           this.trail.push(key);
           return problem;
@@ -144,11 +176,12 @@ const recursiveDepthLimit = 256;
 
 /**
  * Walks one parsed event and returns the first problem, or undefined. `knownWellFormed` says its
- * strings cannot hold a lone surrogate (see ParsedBatch), which skips that test of each.
+ * strings cannot hold a lone surrogate (see ParsedBatch), which skips that test of each. String
+ * values over the length limit are truncated in place and counted in `truncations`.
  */
-export function checkStructure(event: unknown, limits: IngestLimits, knownWellFormed = false): EventProblem | undefined {
-  if (limits.depth > recursiveDepthLimit) return checkStructureIteratively(event, limits);
-  const walk = new StructureWalk(limits, knownWellFormed);
+export function checkStructure(event: unknown, limits: IngestLimits, knownWellFormed = false, truncations?: Truncations): EventProblem | undefined {
+  if (limits.depth > recursiveDepthLimit) return checkStructureIteratively(event, limits, truncations);
+  const walk = new StructureWalk(limits, knownWellFormed, truncations);
   const problem = walk.visit(event, 0);
   if (problem !== undefined && walk.located) problem.path = pointerOf(walk.trail.reverse());
   return problem;
@@ -158,18 +191,24 @@ export function checkStructure(event: unknown, limits: IngestLimits, knownWellFo
  * Walks one parsed event without recursion (a hostile depth cannot overflow the stack, whatever
  * depth limit is configured) and returns the first problem, or undefined.
  */
-export function checkStructureIteratively(event: unknown, limits: IngestLimits): EventProblem | undefined {
+export function checkStructureIteratively(event: unknown, limits: IngestLimits, truncations?: Truncations): EventProblem | undefined {
   const stack: Visit[] = [{ value: event, depth: 0, parent: undefined, key: '' }];
   let size = 0;
   while (stack.length > 0) {
     const visit = stack.pop()!;
     const { value, depth } = visit;
     if (typeof value === 'string') {
-      if (value.length > limits.stringLength) {
-        return { reason: 'string_too_long', message: `a string of ${value.length} characters exceeds the limit of ${limits.stringLength}`, path: pointer(visit) };
+      let text = value;
+      if (text.length > limits.stringLength) {
+        if (visit.parent === undefined) {
+          return { reason: 'string_too_long', message: `a string of ${text.length} characters exceeds the limit of ${limits.stringLength}`, path: pointer(visit) };
+        }
+        text = truncateString(text, limits.stringLength);
+        (visit.parent.value as Record<string, unknown>)[visit.key] = text;
+        if (truncations !== undefined) truncations.strings++;
       }
-      if (!isWellFormed(value)) return { reason: 'invalid_string', message: 'a string contains a lone UTF-16 surrogate', path: pointer(visit) };
-      size += value.length;
+      if (!isWellFormed(text)) return { reason: 'invalid_string', message: 'a string contains a lone UTF-16 surrogate', path: pointer(visit) };
+      size += text.length;
     } else if (typeof value === 'object' && value !== null) {
       if (depth >= limits.depth) return { reason: 'too_deep', message: `nesting deeper than ${limits.depth} levels`, path: pointer(visit) };
       if (Array.isArray(value)) {

@@ -21,6 +21,7 @@ export class CollectorMetrics {
   readonly duplicates: Counter;
   readonly rejectedRequests: Counter<'reason'>;
   readonly rejectedEvents: Counter<'reason'>;
+  readonly truncatedStrings: Counter;
   readonly requestDuration: Histogram<'route' | 'status'>;
   readonly batchSize: Histogram;
   readonly clients = new Map<string, ClientReport>();
@@ -37,6 +38,7 @@ export class CollectorMetrics {
     };
     this.rejectedRequests = new Counter({ name: 'logmill_requests_rejected_total', help: 'Requests answered with a 4xx, by reason.', labelNames: ['reason'], registers });
     this.rejectedEvents = new Counter({ name: 'logmill_events_rejected_total', help: 'Events refused by validation, by reason.', labelNames: ['reason'], registers });
+    this.truncatedStrings = new Counter({ name: 'logmill_strings_truncated_total', help: 'String values longer than the limit, cut to it in events that were kept.', registers });
     this.requestDuration = new Histogram({
       name: 'logmill_request_duration_seconds',
       help: 'Request latency by route and status.',

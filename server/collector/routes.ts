@@ -12,6 +12,7 @@ import type { CollectorMetrics } from './metrics.js';
 import { otlpToItems } from './otlp-to-envelope.js';
 import { parseBatch } from './parse-batch.js';
 import type { RawBody } from './request-body.js';
+import { withJsonValues } from './user-export.js';
 
 const maxListedRejections = 100;
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -28,15 +29,18 @@ export function registerRoutes(app: FastifyInstance, keys: KeyRing, store: Store
     metrics.recordClientReport(request.headers['x-logmill-client'] as string | undefined);
     const { total, outcome: ingested } = ingestBody(dependencies, grant.project, request.body as RawBody | undefined);
     const outcome = await ingested;
-    if (outcome.rejected.length === 0) return reply.code(200).send({ accepted: outcome.accepted });
+    // Events kept with a string cut to the limit are named by count, so the client can say so.
+    const truncated = outcome.truncated === 0 ? {} : { truncated: outcome.truncated, truncatedBeyond: dependencies.limits.stringLength };
+    if (outcome.rejected.length === 0) return reply.code(200).send({ accepted: outcome.accepted, ...truncated });
     // A partly bad batch: the good events are stored (durably) before this answer, and the 4xx
     // tells the client not to resend, since the bad ones would only fail again.
     const first = outcome.rejected[0]!;
     metrics.rejectedRequests.inc({ reason: 'invalid_events' });
     return reply.code(outcome.accepted === 0 ? 400 : 422).send({
       error: 'invalid_events',
-      message: `${outcome.rejected.length} of ${total} events refused; first at index ${first.index}: ${first.message}`,
+      message: `${outcome.rejected.length} of ${total} events refused; first at index ${first.index}${first.path === '' ? '' : `, ${first.path}`}: ${first.message} (${first.reason})`,
       accepted: outcome.accepted,
+      ...truncated,
       rejected: outcome.rejected.slice(0, maxListedRejections),
     });
   });
@@ -70,11 +74,13 @@ export function registerRoutes(app: FastifyInstance, keys: KeyRing, store: Store
     }
     const outcome = await ingest(dependencies, grant.project, envelopes, problems);
     // OTLP's partial-success answer: 200, with the count and reason of the records refused.
-    if (outcome.rejected.length === 0) return reply.code(200).send({});
+    // OTLP's warning form of partial success (nothing rejected, a message) says what was truncated.
+    const truncation = outcome.truncated === 0 ? [] : [`${outcome.truncated} records kept with strings truncated to ${dependencies.limits.stringLength} characters`];
+    if (outcome.rejected.length === 0) return reply.code(200).send(truncation.length === 0 ? {} : { partialSuccess: { rejectedLogRecords: 0, errorMessage: truncation[0] } });
     return reply.code(200).send({
       partialSuccess: {
         rejectedLogRecords: outcome.rejected.length,
-        errorMessage: outcome.rejected.slice(0, 10).map((rejection) => `record ${rejection.index}: ${rejection.message}`).join('; '),
+        errorMessage: [...outcome.rejected.slice(0, 10).map((rejection) => `record ${rejection.index}: ${rejection.message}`), ...truncation].join('; '),
       },
     });
   });
@@ -86,7 +92,8 @@ export function registerRoutes(app: FastifyInstance, keys: KeyRing, store: Store
     if (!uuid.test(id)) throw new ClientError(400, 'invalid_id', 'the event id must be a UUID');
     const row = await store.event(grant.project, id.toLowerCase());
     if (row === undefined) throw new ClientError(404, 'not_found', 'no event with that id');
-    return row;
+    // As the export gives them: args an array, attributes an object, whichever store answered.
+    return withJsonValues(row);
   });
 
   // One event's user journey: that user's events around it. Direct access only: it is one person.
@@ -97,7 +104,7 @@ export function registerRoutes(app: FastifyInstance, keys: KeyRing, store: Store
     if (!uuid.test(id)) throw new ClientError(400, 'invalid_id', 'the event id must be a UUID');
     const around = Number((request.query as Record<string, string | undefined>)['around'] ?? 3600);
     if (!Number.isFinite(around) || around <= 0 || around > 30 * 86_400) throw new ClientError(400, 'invalid_query', 'around is seconds, at most 30 days');
-    return { events: await store.journey(grant.project, id.toLowerCase(), around * 1000, 'user_id') };
+    return { events: (await store.journey(grant.project, id.toLowerCase(), around * 1000, 'user_id')).map(withJsonValues) };
   });
 
   app.get('/healthz', async () => ({ status: 'ok', uptimeSeconds: (Date.now() - metrics.startedAt) / 1000 }));

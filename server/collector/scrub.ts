@@ -37,6 +37,8 @@ export interface ScrubOptions {
 
 export const FILTERED = '[Filtered]';
 
+const noValues: readonly string[] = [];
+
 const emailPattern = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
 // Digit runs bounded by non-digits rather than word boundaries, so a card inside an identifier
 // (`ref_4111111111111111_x`, `card4111111111111111`) is still found.
@@ -243,10 +245,49 @@ export class Scrubber {
     return cardShaped(digits) && luhnValid(digits) ? this.#apply(this.#cards, digits) : value;
   }
 
+  /**
+   * How many values `value()` has changed so far, counting a client's own `[Filtered]` as one: a
+   * caller compares it before and after to learn whether scrubbing (here or in the app) took
+   * something out of a value that a rendered message may still hold.
+   */
+  get alterations(): number {
+    return this.#alterations;
+  }
+
+  #alterations = 0;
+
+  /**
+   * The strings and numbers that key rules took out (hashed, masked or removed) since the last call,
+   * as text: the caller takes them out of text that was rendered from them, such as a message.
+   */
+  takeKeyedValues(): readonly string[] {
+    // Most events have none: no array is made for them.
+    if (this.#keyedValues.length === 0) return noValues;
+    const taken = this.#keyedValues;
+    this.#keyedValues = [];
+    return taken;
+  }
+
+  #keyedValues: string[] = [];
+
+  #rememberKeyed(value: unknown): void {
+    if (typeof value === 'string') this.#keyedValues.push(value);
+    else if (typeof value === 'number' || typeof value === 'bigint') this.#keyedValues.push(String(value));
+    else if (typeof value === 'object' && value !== null) for (const inner of Object.values(value)) this.#rememberKeyed(inner);
+  }
+
   /** Scrubs any JSON value in place where possible; returns the scrubbed value. */
   value(value: unknown): unknown {
-    if (typeof value === 'string') return this.string(value);
-    if (typeof value === 'number') return this.number(value);
+    if (typeof value === 'string') {
+      const scrubbed = this.string(value);
+      if (scrubbed !== value || value === FILTERED) this.#alterations++;
+      return scrubbed;
+    }
+    if (typeof value === 'number') {
+      const scrubbed = this.number(value);
+      if (scrubbed !== value) this.#alterations++;
+      return scrubbed;
+    }
     if (Array.isArray(value)) {
       for (let index = 0; index < value.length; index++) value[index] = this.value(value[index]);
       return value;
@@ -255,6 +296,10 @@ export class Scrubber {
       const record = value as Record<string, unknown>;
       for (const key of Object.keys(record)) {
         const { action, scrubbed: scrubbedKey } = this.#key(key);
+        if (action !== undefined) {
+          this.#alterations++;
+          this.#rememberKeyed(record[key]);
+        }
         if (action === 'remove') delete record[key];
         else if (action === 'hash') record[key] = this.#hash(typeof record[key] === 'string' ? (record[key] as string) : JSON.stringify(record[key]));
         else if (action === 'mask') record[key] = FILTERED;
@@ -266,6 +311,7 @@ export class Scrubber {
           for (let suffix = 2; Object.hasOwn(record, renamed); suffix++) renamed = `${scrubbedKey}#${suffix}`;
           record[renamed] = record[key];
           delete record[key];
+          this.#alterations++;
         }
       }
       return record;

@@ -41,6 +41,11 @@ function parsedJson(value: unknown): unknown {
   }
 }
 
+/** One stored row with its JSON columns (args, attributes, context, error…) as JSON values, not JSON text. */
+export function withJsonValues(row: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(row).map(([column, value]) => [column, jsonColumns.has(column) ? parsedJson(value) : value]));
+}
+
 /** One stored row (or dead letter) as portable JSON: JSON columns parsed, times in ISO 8601 UTC. */
 export function portableEvent(row: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(

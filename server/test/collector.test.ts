@@ -27,7 +27,7 @@ describe('ingest', () => {
     for (const id of [ids[0]!, ids[599]!, ids[1199]!]) {
       const stored = await storedEvent(collector.url, id);
       expect(stored).toMatchObject({ id, template: 'item %d of %s', severity: 'INFO' });
-      expect(JSON.parse(stored!['attributes'] as string)).toEqual({ round: 'node-sink' });
+      expect(stored!['attributes']).toEqual({ round: 'node-sink' });
     }
   });
 
@@ -91,7 +91,7 @@ describe('ingest', () => {
     expect((await post(`${collector.url}/v1/events`, JSON.stringify(event), ingestHeaders)).status).toBe(200);
     const stored = await storedEvent(collector.url, event.id);
     expect(stored!['message']).toBe('paid with [Filtered] (order 1234 5678 9012 3456) from 192.168.17.0 by [Filtered]');
-    expect(JSON.parse(stored!['attributes'] as string)).toEqual({
+    expect(stored!['attributes']).toEqual({
       password: '[Filtered]',
       nested: { apiKey: '[Filtered]', note: 'mail [Filtered]' },
       ip: '2001:db8:85a3::',
@@ -124,7 +124,10 @@ describe('ingest', () => {
       expect(response).toMatchObject({ status: 200, body: {} });
     }
     expect(await metric(collector.url, 'logmill_storage_rows')).toBe(rowsBefore + 1);
-    const partial = await post(`${collector.url}/v1/logs`, JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'x'.repeat(40_000) } }] }] }] }), ingestHeaders);
+    // A body past the string limit is kept, truncated, with OTLP's warning form of partial success.
+    const truncated = await post(`${collector.url}/v1/logs`, JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'x'.repeat(40_000) } }] }] }] }), ingestHeaders);
+    expect(truncated.body).toEqual({ partialSuccess: { rejectedLogRecords: 0, errorMessage: '1 records kept with strings truncated to 32768 characters' } });
+    const partial = await post(`${collector.url}/v1/logs`, JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'ok' }, attributes: [{ key: 'k'.repeat(40_000), value: { stringValue: 'v' } }] }] }] }] }), ingestHeaders);
     expect(partial.body).toMatchObject({ partialSuccess: { rejectedLogRecords: 1 } });
     expect((await post(`${collector.url}/v1/logs`, '{"nope":1}', ingestHeaders)).status).toBe(400);
   });
@@ -141,7 +144,11 @@ describe('keys', () => {
     const read = (key: string) => fetch(`${collector.url}/api/events/${id}`, { headers: { authorization: `Bearer ${key}` } });
     expect((await read(keys.ingest)).status).toBe(403);
     expect((await read(keys.read)).status).toBe(403);
-    expect((await read(keys.admin)).status).toBe(200);
+    const stored = await read(keys.admin);
+    expect(stored.status).toBe(200);
+    // JSON columns as JSON values, as the export gives them, not JSON text inside strings.
+    const sent = JSON.parse(line!) as { args: unknown[]; attributes: Record<string, unknown> };
+    expect(await stored.json()).toMatchObject({ id, args: sent.args, attributes: sent.attributes, context_vars: expect.any(Object), stack: expect.any(Array) });
     expect((await fetch(`${collector.url}/api/events/${id}?key=${keys.admin}`)).status).toBe(401);
   });
 });
@@ -214,13 +221,14 @@ describe('metrics for Prometheus', () => {
 });
 
 describe('keys from nowhere', () => {
-  it('generates keys once, prints them once, and listens on localhost only', async () => {
+  it('generates keys once, prints them once, and listens on localhost unless a host is asked for', async () => {
     const data = temporaryDirectory('generated');
-    const first = await startCollector({ data, withKeys: false, args: ['--host', '0.0.0.0'] });
+    const first = await startCollector({ data, withKeys: false });
     await first.stop();
     const printed = /ingest key: (\S+)/.exec(first.output())?.[1];
     expect(printed).toMatch(/^lm_ingest_/);
     expect(first.url).toMatch(/^http:\/\/127\.0\.0\.1:/);
+    expect(first.output()).not.toContain('warning: listening');
     const second = await startCollector({ data, withKeys: false });
     try {
       expect(second.output()).not.toContain('ingest key:');
@@ -228,6 +236,20 @@ describe('keys from nowhere', () => {
       expect((await post(`${second.url}/v1/events`, line!, { authorization: `Bearer ${printed}` })).status).toBe(200);
     } finally {
       await second.stop();
+    }
+  });
+
+  it('honours an explicit host with generated keys, by flag or environment, and warns that they are reachable', async () => {
+    for (const asked of [{ args: ['--host', '0.0.0.0'] }, { env: { LOGMILL_HOST: '0.0.0.0' } }]) {
+      const data = temporaryDirectory('generated-host');
+      const collector = await startCollector({ data, withKeys: false, ...asked });
+      try {
+        expect(collector.url).toMatch(/^http:\/\/0\.0\.0\.0:/);
+        expect(collector.output()).toMatch(/ingest key: lm_ingest_/);
+        expect(collector.output()).toContain(`warning: listening on 0.0.0.0, reachable from the network, with the keys generated in ${data}/keys.json`);
+      } finally {
+        await collector.stop();
+      }
     }
   });
 });

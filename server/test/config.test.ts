@@ -76,6 +76,16 @@ describe('the config file', () => {
     );
   });
 
+  it('refuses a port from the environment that is not a port number, naming the variable and the value', () => {
+    const data = temporaryDirectory('data');
+    for (const value of ['abc', '99999', '-1', '80.5', '4318abc']) {
+      expect(() => loadConfig({ env: { LOGMILL_PORT: value }, flags: { data } })).toThrow(`LOGMILL_PORT must be a port number from 0 to 65535, not "${value}"`);
+    }
+    expect(loadConfig({ env: { LOGMILL_PORT: '4400' }, flags: { data } }).port).toBe(4400);
+    expect(loadConfig({ env: { LOGMILL_PORT: '' }, flags: { data } }).port).toBe(4318);
+    expect(loadConfig({ env: { LOGMILL_PORT: 'abc' }, flags: { data, port: 4401 } }).port).toBe(4401);
+  });
+
   it('makes `logmill serve` exit 1 with the problems on stderr, before listening', () => {
     const file = configFile(JSON.stringify({ keys: { admin: ['a'] }, scrub: { rules: [{ key: 'customer', action: 'shred' }] } }));
     const run = spawnSync(process.execPath, [cliPath, 'serve', '--config', file, '--data', temporaryDirectory('data'), '--port', '0'], { encoding: 'utf8', timeout: 30_000 });

@@ -198,6 +198,8 @@ describe('funnels through the API', () => {
     const journey = async (key: string) => fetch(`${collector.url}/api/events/${id}/journey?around=7200`, { headers: { authorization: `Bearer ${key}` } });
     const direct = (await (await journey(keys.admin)).json()) as { events: Record<string, unknown>[] };
     expect(direct.events.map((event) => event['name'])).toEqual(['A', 'B']);
+    // JSON columns as JSON values, as the export gives them.
+    for (const event of direct.events) expect([Array.isArray(event['args']), typeof event['attributes'], typeof event['context_vars']]).toEqual([true, 'object', 'object']);
     expect((await journey(keys.read)).status).toBe(403);
   });
 

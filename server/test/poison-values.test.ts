@@ -27,7 +27,8 @@ const poisons: [string, Patch, string][] = [
   ['name empty', (event) => (event.name = ''), '/name'],
   ['name too long', (event) => (event.name = 'n'.repeat(201)), '/name'],
   ['template not a string', (event) => (event.template = { a: 1 }), '/template'],
-  ['template too long', (event) => (event.template = 't'.repeat(40_000)), '/template'],
+  // A string value past the length limit is truncated and kept (long-strings.test.ts); a key past it is refused.
+  ['attributes key too long', (event) => (event.attributes = { ['k'.repeat(40_000)]: 1 }), '/attributes'],
   ['message with a lone surrogate', (event) => (event.message = 'a\uD800b'), '/message'],
   ['args too deep', (event) => (event.args = [JSON.parse(`${'['.repeat(30)}${']'.repeat(30)}`)]), '/args/0'],
   ['args too many', (event) => (event.args = Array.from({ length: 300 }, (_, index) => index)), '/args'],

@@ -90,8 +90,9 @@ export function badRequests(count: number, seed = 1): BadRequest[] {
     // Oversized strings, events, key counts, batches.
     () => {
       const bad = event();
-      bad['message'] = 'm'.repeat(32 * 1024 + 1 + Math.floor(next() * 1000));
-      return { kind: 'long-string', body: JSON.stringify([bad]), headers: json };
+      // A string value past the limit is kept, truncated; a key past it is refused.
+      bad['attributes'] = { ['k'.repeat(32 * 1024 + 1 + Math.floor(next() * 1000))]: 1 };
+      return { kind: 'long-key', body: JSON.stringify([bad]), headers: json };
     },
     () => {
       const bad = event();
