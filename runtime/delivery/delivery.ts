@@ -83,9 +83,9 @@ export type DeliveryProblem =
   /**
    * The process is exiting with `events` not acknowledged (the last attempt ended on `reason`):
    * they wait in the spool directory `spool` for the next process with the same collector and
-   * key, or are lost without one.
+   * key, or are lost without one. `lost` of them could not be written to the spool.
    */
-  | { kind: 'unsent'; events: number; spool: string | undefined; reason: unknown };
+  | { kind: 'unsent'; events: number; spool: string | undefined; reason: unknown; lost?: number | undefined };
 
 const refusalReasons: Record<number, string> = {
   401: 'the ingest key is not accepted',
@@ -115,9 +115,10 @@ export function describeDeliveryProblem(problem: DeliveryProblem, url?: string):
     }
     case 'unsent': {
       const unsent = `logmill: exiting with ${problem.events} events the collector${at} did not acknowledge (${errorText(problem.reason)})`;
-      return problem.spool === undefined
-        ? `${unsent}; they are lost (the sink keeps no spool)`
-        : `${unsent}; they are spooled in ${problem.spool} and sent by the next process that starts with the same collector and key`;
+      if (problem.spool === undefined) return `${unsent}; they are lost (the sink keeps no spool)`;
+      if (problem.lost === problem.events) return `${unsent}; they could not be written to the spool in ${problem.spool} and are lost`;
+      const lost = problem.lost ? `; ${problem.lost} of them could not be written to the spool and are lost` : '';
+      return `${unsent}; they are spooled in ${problem.spool} and sent by the next process that starts with the same collector and key${lost}`;
     }
   }
 }

@@ -53,7 +53,7 @@ export interface HttpSink {
   /** Flushes (up to `timeout`), stops, and leaves anything unacknowledged in the spool for the next start. */
   close(timeout?: number): Promise<boolean>;
   readonly statistics: Readonly<DeliveryStatistics>;
-  /** The spool directory of this process, when spooling to disk. */
+  /** The spool directory of this sink (each sink has its own), when spooling to disk. */
   readonly spoolDirectory: string | undefined;
 }
 
@@ -142,16 +142,27 @@ export function httpSink(options: HttpSinkOptions): HttpSink {
   if (spool.first() !== undefined) delivery.seal();
 
   const remove = addSink((event) => delivery.push(envelopeJson(event)), options);
-  // Exit can only run synchronous code: save what is not on disk, for the next start to send.
+  // Events that could not be written to the spool while exiting (a full disk, a removed
+  // directory): lost with the process, and said so rather than called spooled.
+  let unsaved = 0;
+  const saveAtExit = (): void => {
+    if (durable !== undefined) unsaved += durable.saveSync(delivery.takeUnsealed());
+  };
+  // Exit can only run synchronous code: save what is not on disk, for the next start to send, and
+  // hand the directory over (released) so that the next sink with this collector and key adopts it.
   const onExit = (): void => {
-    if (durable !== undefined) durable.saveSync(delivery.takeUnsealed());
+    if (durable === undefined) return;
+    const before = unsaved;
+    saveAtExit();
+    durable.release();
+    if (unsaved > before) report({ kind: 'unsent', events: unsaved - before, spool: durable.directory, reason: 'the process exited', lost: unsaved - before });
   };
   // With nothing else left to do, try once, briefly, to deliver before the process ends: the
   // batches are on disk first, and what is not acknowledged is said on stderr with where it waits.
   const onBeforeExit = (): void => {
     if (delivery.statistics.queued === 0 || exiting) return;
     exiting = true;
-    if (durable !== undefined) durable.saveSync(delivery.takeUnsealed());
+    saveAtExit();
     // A referenced timer: the process stays for the last attempt, and no longer than exitTimeout.
     exitTimer = setTimeout(() => giveUpAtExit(`no answer within exitTimeout, ${exitTimeout} ms`), exitTimeout);
     delivery.seal();
@@ -166,7 +177,7 @@ export function httpSink(options: HttpSinkOptions): HttpSink {
     delivery.stop();
     delivery.recount();
     const unsent = delivery.statistics.queued;
-    if (unsent > 0) report({ kind: 'unsent', events: unsent, spool: durable?.directory, reason });
+    if (unsent > 0) report({ kind: 'unsent', events: unsent, spool: durable?.directory, reason, lost: unsaved > 0 ? unsaved : undefined });
   }
   process.on('exit', onExit);
   process.on('beforeExit', onBeforeExit);
@@ -186,7 +197,7 @@ export function httpSink(options: HttpSinkOptions): HttpSink {
       process.off('beforeExit', onBeforeExit);
       process.off('exit', onExit);
       if (durable !== undefined) {
-        durable.saveSync(delivery.takeUnsealed());
+        saveAtExit();
         durable.release();
       }
       return delivered;

@@ -83,6 +83,32 @@ describe('spool ownership', () => {
     await elsewhere.close(10);
   });
 
+  it('a second sink in the same process (as each worker thread makes) neither adopts nor deletes a live sink\'s batches; it adopts them once that sink closed', async () => {
+    let up = false;
+    const target = await collector(() => (up ? 200 : 503));
+    const spool = mkdtempSync(join(tmpdir(), 'logmill-siblings-'));
+    const first = httpSink({ url: target.url, key: goodKey, spool, initialBackoff: 5_000, onProblem: () => undefined });
+    log.info('held by the first sink %s', 'A');
+    expect(await first.flush(300)).toBe(false);
+    const firstBatches = readdirSync(first.spoolDirectory!).filter((file) => file.endsWith('.ndjson'));
+    expect(firstBatches).toHaveLength(1);
+
+    const second = httpSink({ url: target.url, key: goodKey, spool, initialBackoff: 5_000, onProblem: () => undefined });
+    expect(second.spoolDirectory).not.toBe(first.spoolDirectory);
+    expect(second.statistics.queued).toBe(0);
+    expect(readdirSync(first.spoolDirectory!).filter((file) => file.endsWith('.ndjson'))).toEqual(firstBatches);
+    expect(first.statistics.queued).toBe(1);
+
+    // Closed during the outage: its batch is left for the next sink with this collector and key.
+    expect(await first.close(300)).toBe(false);
+    await second.close(10);
+    up = true;
+    const third = httpSink({ url: target.url, key: goodKey, spool });
+    expect(await third.close(5_000)).toBe(true);
+    expect(target.stored.filter((event) => event.args[0] === 'A')).not.toHaveLength(0);
+    expect(readdirSync(spool)).toEqual([]);
+  });
+
   it('writes directories 0700 and files 0600, whatever the umask lets through', async () => {
     const spool = join(mkdtempSync(join(tmpdir(), 'logmill-modes-')), 'nested', 'spool');
     const down = await collector(() => 503);
