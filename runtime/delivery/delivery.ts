@@ -78,8 +78,12 @@ export type DeliveryProblem =
   | { kind: 'dropped'; events: number; total: number }
   /** A send attempt failed without an answer; the batch will be retried. */
   | { kind: 'failed'; error: unknown }
-  /** The collector refused `events` events with a final 4xx `status`; they are not resent. */
-  | { kind: 'refused'; events: number; status: number }
+  /**
+   * The collector refused `events` events with a final 4xx `status`; they are not resent. On Node
+   * a 413 means events too large on their own (batches are split until they fit); `detail` is the
+   * collector's words for the limit.
+   */
+  | { kind: 'refused'; events: number; status: number; detail?: string | undefined }
   /**
    * The process is exiting with `events` not acknowledged (the last attempt ended on `reason`):
    * they wait in the spool directory `spool` for the next process with the same collector and
@@ -91,7 +95,6 @@ const refusalReasons: Record<number, string> = {
   401: 'the ingest key is not accepted',
   403: 'the key may not ingest',
   404: 'no collector answers at this URL',
-  413: 'the batch is too large',
 };
 
 /** An error and its cause in one line: Node's fetch says only "fetch failed" and keeps the reason in `cause`. */
@@ -110,6 +113,10 @@ export function describeDeliveryProblem(problem: DeliveryProblem, url?: string):
     case 'failed':
       return `logmill: sending events to the collector${at} failed: ${errorText(problem.error)}; retrying`;
     case 'refused': {
+      if (problem.status === 413) {
+        const limit = problem.detail === undefined ? '' : `: ${problem.detail}`;
+        return `logmill: the collector${at} refused ${problem.events} events, each larger on its own than one request may be (HTTP 413${limit}; the collector's limits.bodyBytes, or a proxy's body size limit); they are not resent`;
+      }
       const reason = refusalReasons[problem.status];
       return `logmill: the collector${at} refused ${problem.events} events (HTTP ${problem.status}${reason === undefined ? '' : `: ${reason}`}); they are not resent`;
     }

@@ -57,6 +57,18 @@ export interface HttpSink {
   readonly spoolDirectory: string | undefined;
 }
 
+/** The collector's `message` from a 413's JSON answer, or a proxy's short text answer. */
+function tooLargeDetail(text: string): string | undefined {
+  try {
+    const message = (JSON.parse(text) as { message?: unknown }).message;
+    if (typeof message === 'string') return message;
+  } catch {
+    // Not the collector's JSON: a proxy's page, whose title at most is worth a line.
+  }
+  const title = /<title>([^<]{1,200})<\/title>/i.exec(text)?.[1];
+  return title?.trim() || undefined;
+}
+
 /** Stderr in words, each kind of problem at most once per 30 s (a refusal is not hidden behind a retry). */
 function throttledStderr(url: string): (problem: DeliveryProblem) => void {
   const last = new Map<DeliveryProblem['kind'], number>();
@@ -105,7 +117,8 @@ export function httpSink(options: HttpSinkOptions): HttpSink {
   const exitAbort = new AbortController();
 
   let delivery: Delivery;
-  const send = async (body: string, events: number): Promise<SendResult> => {
+  /** One request; a 413's `detail` is the collector's (or a proxy's) own words for the limit. */
+  const post = async (body: string, events: number): Promise<SendResult & { detail?: string }> => {
     const headers: Record<string, string> = {
       'content-type': 'application/x-ndjson',
       authorization: `Bearer ${options.key}`,
@@ -117,16 +130,58 @@ export function httpSink(options: HttpSinkOptions): HttpSink {
       headers['content-encoding'] = 'gzip';
     }
     const signal = AbortSignal.any([AbortSignal.timeout(timeout), exitAbort.signal]);
-    let result: SendResult;
     try {
       const response = await fetch(url, { method: 'POST', headers, body: payload, signal });
-      result = await sendResultOf(response, events);
+      if (response.status === 413) return { status: 413, detail: tooLargeDetail(await response.text().catch(() => '')) };
+      const result = await sendResultOf(response, events);
       // Node's fetch reuses the connection only once the body is read (after a 4xx it already was).
       await response.arrayBuffer().catch(() => undefined);
+      return result;
     } catch (error) {
       if (exiting) giveUpAtExit(error);
       throw error;
     }
+  };
+  // The most events one request may carry, learnt from 413s: a collector whose eventsPerBatch or
+  // bodyBytes (or a proxy's body limit) is below the batch size gets each batch in parts this
+  // size, rather than a refused request first every time.
+  let requestEvents = Infinity;
+  let tooLarge: string | undefined;
+  /**
+   * Sends `lines`, halving on 413 until each part fits: only an event too large on its own is
+   * refused. A part that fails otherwise fails the batch, which is resent whole later (the parts
+   * already stored become duplicates, which the collector removes by event id).
+   */
+  const sendLines = async (lines: readonly string[]): Promise<SendResult> => {
+    if (lines.length <= requestEvents) {
+      const result = await post(`${lines.join('\n')}\n`, lines.length);
+      if (result.status !== 413) return result;
+      if (lines.length === 1) {
+        tooLarge = result.detail;
+        return { status: 413, refused: 1 };
+      }
+      requestEvents = Math.ceil(lines.length / 2);
+    }
+    let delivered = 0;
+    let refused = 0;
+    // Parts are cut at the size known now; a part that is still too large splits itself further.
+    const size = requestEvents;
+    for (let start = 0; start < lines.length; start += size) {
+      const part = lines.slice(start, start + size);
+      const result = await sendLines(part);
+      if (result.status >= 200 && result.status < 300) delivered += part.length;
+      else if (result.status === 413) {
+        refused += result.refused ?? part.length;
+        delivered += part.length - (result.refused ?? part.length);
+      } else if (result.status === 0 || isRetryableStatus(result.status)) return result;
+      else return { ...result, refused: lines.length - delivered };
+    }
+    return refused === 0 ? { status: 200 } : { status: 413, refused };
+  };
+  const send = async (body: string, events: number): Promise<SendResult> => {
+    const lines = body.split('\n');
+    lines.pop(); // the body ends with a newline
+    const result = await sendLines(lines);
     if (exiting) {
       // A batch that will be retried ends the last attempt; the last batch answered ends it too.
       if (isRetryableStatus(result.status)) giveUpAtExit(`HTTP ${result.status}`);
@@ -135,8 +190,13 @@ export function httpSink(options: HttpSinkOptions): HttpSink {
     return result;
   };
   // While exiting, an unreachable collector is said once, in the line that says where the events are.
+  // A 413 that reaches the loop is about single events: it is worded with the limit that refused them.
   delivery = createDelivery(spool, send, options, (problem) => {
-    if (!(exiting && problem.kind === 'failed')) report(problem);
+    if (exiting && problem.kind === 'failed') return;
+    if (problem.kind === 'refused' && problem.status === 413) {
+      report({ ...problem, detail: tooLarge });
+      tooLarge = undefined;
+    } else report(problem);
   });
   // Batches adopted from processes that are gone go out now, not at this process's first event.
   if (spool.first() !== undefined) delivery.seal();
