@@ -73,12 +73,18 @@ interface OwnerRecord {
   released?: true;
 }
 
-/** A process's start time in clock ticks since boot (field 22 of /proc/<pid>/stat), where Linux has it. */
+/**
+ * A process's start where Linux has it: the boot's id and the start time in clock ticks since boot
+ * (field 22 of /proc/<pid>/stat). The boot id matters for spools on disks that outlive a reboot,
+ * where a service can start again with the same pid at about the same tick.
+ */
 function linuxStartTime(pid: number | 'self'): string | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
     // The command name (field 2) may hold spaces and parentheses: count fields after its last ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    const ticks = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    return ticks === undefined ? undefined : `${boot}:${ticks}`;
   } catch {
     return undefined;
   }
