@@ -143,45 +143,50 @@ export function httpSink(options: HttpSinkOptions): HttpSink {
     }
   };
   // The most events one request may carry, learnt from 413s: a collector whose eventsPerBatch or
-  // bodyBytes (or a proxy's body limit) is below the batch size gets each batch in parts this
-  // size, rather than a refused request first every time.
+  // bodyBytes (or a proxy's body limit) is below the batch size gets later batches in parts this
+  // size, rather than a refused request first every time. It is the largest part accepted after a
+  // split, so one event too large on its own does not make every later request carry one event.
   let requestEvents = Infinity;
+  let largestAccepted = 0;
   let tooLarge: string | undefined;
   /**
-   * Sends `lines`, halving on 413 until each part fits: only an event too large on its own is
-   * refused. A part that fails otherwise fails the batch, which is resent whole later (the parts
-   * already stored become duplicates, which the collector removes by event id).
+   * Sends `lines` in requests of at most `size` events, halving a part answered 413 until it fits:
+   * only an event too large on its own is refused. A part that fails otherwise fails the batch,
+   * which is resent whole later (the parts already stored become duplicates, which the collector
+   * removes by event id).
    */
-  const sendLines = async (lines: readonly string[]): Promise<SendResult> => {
-    if (lines.length <= requestEvents) {
+  const sendLines = async (lines: readonly string[], size: number): Promise<SendResult> => {
+    if (lines.length <= size) {
       const result = await post(`${lines.join('\n')}\n`, lines.length);
       if (result.status !== 413) return result;
       if (lines.length === 1) {
         tooLarge = result.detail;
         return { status: 413, refused: 1 };
       }
-      requestEvents = Math.ceil(lines.length / 2);
+      size = Math.ceil(lines.length / 2);
     }
     let delivered = 0;
     let refused = 0;
-    // Parts are cut at the size known now; a part that is still too large splits itself further.
-    const size = requestEvents;
     for (let start = 0; start < lines.length; start += size) {
       const part = lines.slice(start, start + size);
-      const result = await sendLines(part);
-      if (result.status >= 200 && result.status < 300) delivered += part.length;
-      else if (result.status === 413) {
+      const result = await sendLines(part, size);
+      if (result.status >= 200 && result.status < 300) {
+        delivered += part.length;
+        largestAccepted = Math.max(largestAccepted, part.length);
+      } else if (result.status === 413) {
         refused += result.refused ?? part.length;
         delivered += part.length - (result.refused ?? part.length);
       } else if (result.status === 0 || isRetryableStatus(result.status)) return result;
       else return { ...result, refused: lines.length - delivered };
     }
+    if (largestAccepted > 0) requestEvents = largestAccepted;
     return refused === 0 ? { status: 200 } : { status: 413, refused };
   };
   const send = async (body: string, events: number): Promise<SendResult> => {
     const lines = body.split('\n');
     lines.pop(); // the body ends with a newline
-    const result = await sendLines(lines);
+    largestAccepted = 0;
+    const result = await sendLines(lines, requestEvents);
     if (exiting) {
       // A batch that will be retried ends the last attempt; the last batch answered ends it too.
       if (isRetryableStatus(result.status)) giveUpAtExit(`HTTP ${result.status}`);

@@ -53,9 +53,15 @@ describe('a collector whose limits are below the batch size', () => {
       if (index === 17) log.info('too large %s %s %s', 'x'.repeat(30_000), 'y'.repeat(30_000), 'z'.repeat(30_000));
       else log.info('beside the large one %d', index);
     }
-    expect(await sink.close(20_000)).toBe(false);
-    memory.close();
+    expect(await sink.flush(20_000)).toBe(false);
     expect(sink.statistics).toMatchObject({ delivered: 39, refused: 1, queued: 0 });
+    // The one large event does not make every later request carry a single event.
+    const requestsBefore = await metric(collector.url, 'logmill_batch_events_count');
+    for (let index = 0; index < 60; index++) log.info('after the large one %d', index);
+    expect(await sink.close(20_000)).toBe(true);
+    expect(await metric(collector.url, 'logmill_batch_events_count') - requestsBefore).toBeLessThanOrEqual(3);
+    memory.close();
+    expect(sink.statistics).toMatchObject({ delivered: 99, refused: 1, queued: 0 });
     expect(await storedEvent(collector.url, memory.events[17]!.id)).toBeUndefined();
     for (const index of [0, 16, 18, 39]) expect(await storedEvent(collector.url, memory.events[index]!.id)).toBeDefined();
     expect(stderr.join('')).toMatch(/logmill: the collector at .*\/v1\/events refused 1 events, each larger on its own than one request may be \(HTTP 413: .*65536.*limits\.bodyBytes/);
