@@ -21,7 +21,10 @@ console.log('compiling examples/shop with tspc and the logmill transformer ...')
 execFileSync(process.execPath, [join(repository, 'node_modules/ts-patch/bin/tspc.js'), '-p', join(shop, 'tsconfig.json')], { stdio: 'inherit' });
 
 console.log(`starting the collector (logmill serve --data ${data} --port ${port}) ...`);
-const collector = spawn(process.execPath, [join(repository, 'server/dist/cli/main.js'), 'serve', '--data', data, '--port', port], { stdio: ['ignore', 'pipe', 'inherit'] });
+// Its own process group: Ctrl-C in the terminal reaches this script and the shop, not the
+// collector, which is stopped only once the shop has delivered its last events to it.
+const collector = spawn(process.execPath, [join(repository, 'server/dist/cli/main.js'), 'serve', '--data', data, '--port', port], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+process.on('exit', () => collector.kill('SIGTERM'));
 const url = await new Promise((resolve, reject) => {
   let output = '';
   collector.stdout.on('data', (chunk) => {

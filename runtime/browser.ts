@@ -6,4 +6,5 @@
 export * from './public-api.js';
 export { type BrowserSink, type BrowserSinkOptions, browserSink } from './delivery/browser-sink.js';
 export type { DeliveryOptions, DeliveryProblem, DeliveryStatistics } from './delivery/delivery.js';
-export { type ErrorCaptureOptions, captureErrors } from './browser-errors.js';
+// The checked captureErrors: browser builds also run where there is no window (React Native, workers).
+export { type ErrorCaptureOptions, captureErrors } from './capture-errors.js';

@@ -1,7 +1,7 @@
 /**
- * `captureErrors` for the shared and Node entries: code shared between server and page (server-side
- * rendering, tests under Node) calls it everywhere, and where there is no window to listen on it
- * does nothing. The browser entry uses `browser-errors.ts` directly and carries no such check.
+ * `captureErrors` for every entry: code shared between server and page (server-side rendering,
+ * tests under Node) calls it everywhere, and the browser build also runs where there is no window
+ * to listen on (React Native, `node --conditions=browser`); there it does nothing.
  */
 import { type ErrorCaptureOptions, captureErrors as captureInWindow } from './browser-errors.js';
 

@@ -1,5 +1,6 @@
 // The context runtime on its own, without the transform: the API apps call and the hook protocol
 // the transform emits.
+import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -216,6 +217,16 @@ describe('entries', () => {
     visit(join(repositoryRoot, 'dist/esm/runtime/browser.js'));
     visit(join(repositoryRoot, 'dist/esm/runtime/hooks.js'));
     expect(visited.size).toBeGreaterThan(3);
+  });
+
+  it('gives a captureErrors in the browser build that does nothing where there is no addEventListener (React Native, node --conditions=browser)', () => {
+    const source = `import { captureErrors } from ${JSON.stringify(join(repositoryRoot, 'dist/esm/runtime/browser.js'))};
+const stop = captureErrors();
+stop();
+console.log(typeof addEventListener, typeof stop);`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', source], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe('undefined function\n');
   });
 
   it('publishes no internal member in its types, and source maps that carry their sources', () => {

@@ -17,14 +17,11 @@ export function eventsUrl(url: string): string {
  */
 export async function sendResultOf(response: CollectorAnswer, events: number): Promise<SendResult> {
   let refused: number | undefined;
-  let reason: string | undefined;
   if (response.status >= 400 && response.status < 500) {
-    const answer = (await response.json().catch(() => undefined)) as { accepted?: unknown; message?: unknown } | undefined;
+    const answer = (await response.json().catch(() => undefined)) as { accepted?: unknown } | undefined;
     if (typeof answer?.accepted === 'number') refused = Math.max(0, events - answer.accepted);
-    // The collector's own words (which event, which field, which limit), kept short for one stderr line.
-    if (typeof answer?.message === 'string' && answer.message !== '') reason = answer.message.length > 300 ? `${answer.message.slice(0, 300)}…` : answer.message;
   }
-  return { status: response.status, retryAfter: response.headers.get('retry-after'), refused, ...(reason === undefined ? {} : { reason }) };
+  return { status: response.status, retryAfter: response.headers.get('retry-after'), refused };
 }
 
 /** The parts of a fetch `Response` read here; declared so the types need neither DOM nor Node's. */
@@ -40,8 +37,8 @@ export interface SendResult {
   retryAfter?: string | null;
   /** For a 4xx, how many of the batch's events the collector refused (the rest it stored). */
   refused?: number;
-  /** For a 4xx, why, in the collector's words. */
-  reason?: string;
+  /** For a 4xx, why, in the collector's words (the Node sink reads and reports them; a page's network panel has the answer). */
+  reason?: string | undefined;
 }
 
 export type Transport = (body: string, events: number) => Promise<SendResult>;
@@ -83,20 +80,23 @@ export type DeliveryProblem =
   | { kind: 'dropped'; events: number; total: number }
   /** A send attempt failed without an answer; the batch will be retried. */
   | { kind: 'failed'; error: unknown }
-  /** The collector refused `events` events with a final 4xx `status`; they are not resent. */
-  | { kind: 'refused'; events: number; status: number; reason?: string }
+  /**
+   * The collector refused `events` events with a final 4xx `status`; they are not resent. `reason`
+   * is the collector's answer; on Node a 413 means events too large on their own (batches are split
+   * until they fit), and `detail` is the collector's words for the limit.
+   */
+  | { kind: 'refused'; events: number; status: number; reason?: string | undefined; detail?: string | undefined }
   /**
    * The process is exiting with `events` not acknowledged (the last attempt ended on `reason`):
    * they wait in the spool directory `spool` for the next process with the same collector and
-   * key, or are lost without one.
+   * key, or are lost without one. `lost` of them could not be written to the spool.
    */
-  | { kind: 'unsent'; events: number; spool: string | undefined; reason: unknown };
+  | { kind: 'unsent'; events: number; spool: string | undefined; reason: unknown; lost?: number | undefined };
 
 const refusalReasons: Record<number, string> = {
   401: 'the ingest key is not accepted',
   403: 'the key may not ingest',
   404: 'no collector answers at this URL',
-  413: 'the batch is too large',
 };
 
 /** An error and its cause in one line: Node's fetch says only "fetch failed" and keeps the reason in `cause`. */
@@ -115,14 +115,19 @@ export function describeDeliveryProblem(problem: DeliveryProblem, url?: string):
     case 'failed':
       return `logmill: sending events to the collector${at} failed: ${errorText(problem.error)}; retrying`;
     case 'refused': {
+      if (problem.status === 413) {
+        const limit = problem.detail === undefined ? '' : `: ${problem.detail}`;
+        return `logmill: the collector${at} refused ${problem.events} events, each larger on its own than one request may be (HTTP 413${limit}; the collector's limits.bodyBytes, or a proxy's body size limit); they are not resent`;
+      }
       const reason = problem.reason ?? refusalReasons[problem.status];
       return `logmill: the collector${at} refused ${problem.events} events (HTTP ${problem.status}${reason === undefined ? '' : `: ${reason}`}); they are not resent`;
     }
     case 'unsent': {
       const unsent = `logmill: exiting with ${problem.events} events the collector${at} did not acknowledge (${errorText(problem.reason)})`;
-      return problem.spool === undefined
-        ? `${unsent}; they are lost (the sink keeps no spool)`
-        : `${unsent}; they are spooled in ${problem.spool} and sent by the next process that starts with the same collector and key`;
+      if (problem.spool === undefined) return `${unsent}; they are lost (the sink keeps no spool)`;
+      if (problem.lost === problem.events) return `${unsent}; they could not be written to the spool in ${problem.spool} and are lost`;
+      const lost = problem.lost ? `; ${problem.lost} of them could not be written to the spool and are lost` : '';
+      return `${unsent}; they are spooled in ${problem.spool} and sent by the next process that starts with the same collector and key${lost}`;
     }
   }
 }
@@ -224,7 +229,7 @@ export function createDelivery<Batch extends SpooledBatch>(
         statistics.refused += refused;
         delivered = batch.events - refused;
         attempt = 0;
-        onProblem({ kind: 'refused', events: refused, status, ...(result.reason === undefined ? {} : { reason: result.reason }) });
+        onProblem({ kind: 'refused', events: refused, status });
       }
       await spool.remove(batch);
       recount();

@@ -1,18 +1,21 @@
 /**
  * Node's on-disk spool: each sealed batch is one NDJSON file, written (to a temporary name, then
  * renamed) before it is sent and deleted only after the collector acknowledged it, so a crash or a
- * collector outage loses nothing that reached the disk. Each process owns a subdirectory; a new
- * process adopts the batches of owners that are no longer running and sent to the same collector
- * with the same key (the spool's identity), never another's. Directories are 0700 and files 0600:
- * batches hold messages, arguments and user ids.
+ * collector outage loses nothing that reached the disk. Each sink owns a subdirectory, recorded with
+ * its process (pid and start time), thread and a random instance id; a new sink adopts the batches
+ * of owners that are gone (their process ended, or, in its own process, the sink closed or its
+ * thread exited) and sent to the same collector with the same key (the spool's identity), never
+ * another's: sinks in worker threads share a pid and must not take each other's batches.
+ * Directories are 0700 and files 0600: batches hold messages, arguments and user ids.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmdirSync, unlinkSync, writeFileSync,
 } from 'node:fs';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import type { Spool, SpooledBatch } from './spool.js';
 
 const privateDirectory = 0o700;
@@ -58,13 +61,58 @@ export interface DiskBatch extends SpooledBatch {
 const ownerFile = 'owner.json';
 const batchName = /^(\d{12})-(\d+)\.ndjson$/;
 
-function alive(pid: number): boolean {
+/** What an owner file records: whose directory it is, and whether that sink is done with it. */
+interface OwnerRecord {
+  identity: string;
+  pid: number;
+  /** The process's start: the kernel's start time on Linux (exact), else milliseconds since the epoch. */
+  started: string | number;
+  thread: number;
+  instance: string;
+  /** Set when the sink closed or its thread exited: its batches are then anyone's to adopt. */
+  released?: true;
+}
+
+/**
+ * A process's start where Linux has it: the boot's id and the start time in clock ticks since boot
+ * (field 22 of /proc/<pid>/stat). The boot id matters for spools on disks that outlive a reboot,
+ * where a service can start again with the same pid at about the same tick.
+ */
+function linuxStartTime(pid: number | 'self'): string | undefined {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    // The command name (field 2) may hold spaces and parentheses: count fields after its last ')'.
+    const ticks = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    return ticks === undefined ? undefined : `${boot}:${ticks}`;
+  } catch {
+    return undefined;
   }
+}
+
+/** This process's start, the same in every thread (process.uptime counts from the process's start). */
+const processStarted: string | number = linuxStartTime('self') ?? Math.round(Date.now() - process.uptime() * 1000);
+
+function sameStart(recorded: unknown, current: string | number | undefined): boolean {
+  if (typeof recorded === 'number' && typeof current === 'number') return Math.abs(recorded - current) < 5_000;
+  return recorded === current;
+}
+
+/** Whether the process that wrote `owner` still runs: its pid is alive and was not reused since. */
+function ownerProcessRuns(owner: OwnerRecord): boolean {
+  if (owner.pid === process.pid) return sameStart(owner.started, processStarted);
+  try {
+    process.kill(owner.pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  // A recorded Linux start time that differs: the pid now belongs to another process.
+  return typeof owner.started !== 'string' || sameStart(owner.started, linuxStartTime(owner.pid) ?? owner.started);
+}
+
+/** Whether a directory's owner is gone: its process ended, or, in this process, it released the directory. */
+function ownerGone(owner: OwnerRecord): boolean {
+  return !ownerProcessRuns(owner) || owner.released === true;
 }
 
 export class DurableSpool implements Spool<DiskBatch> {
@@ -78,11 +126,16 @@ export class DurableSpool implements Spool<DiskBatch> {
   /** `identity` (see `spoolIdentity`) says whose batches this process may adopt. */
   constructor(root: string, private readonly maxBytes: number, private readonly identity: string) {
     mkdirSync(root, { recursive: true, mode: privateDirectory });
-    this.directory = join(root, `p${process.pid}-${Date.now().toString(36)}`);
+    const instance = randomUUID();
+    this.#owner = { identity, pid: process.pid, started: processStarted, thread: threadId, instance };
+    // Unique per sink, not per process: worker threads share the pid, and a thread may hold several sinks.
+    this.directory = join(root, `p${process.pid}-t${threadId}-${instance}`);
     mkdirSync(this.directory, { recursive: true, mode: privateDirectory });
-    writeFileSync(join(this.directory, ownerFile), JSON.stringify({ pid: process.pid, identity }), { mode: privateFile });
+    writeFileSync(join(this.directory, ownerFile), JSON.stringify(this.#owner), { mode: privateFile });
     this.#adopt(root);
   }
+
+  readonly #owner: OwnerRecord;
 
   /**
    * Takes over batches left by processes that are gone (crashed, killed, or exited mid-outage) and
@@ -92,15 +145,13 @@ export class DurableSpool implements Spool<DiskBatch> {
     for (const entry of readdirSync(root).sort()) {
       const directory = join(root, entry);
       if (directory === this.directory) continue;
-      let owner: { pid?: unknown; identity?: unknown };
+      let owner: OwnerRecord;
       try {
-        owner = JSON.parse(readFileSync(join(directory, ownerFile), 'utf8')) as typeof owner;
+        owner = JSON.parse(readFileSync(join(directory, ownerFile), 'utf8')) as OwnerRecord;
       } catch {
-        continue;
+        continue; // no owner file yet (a sink being created) or not a spool directory: never touched
       }
-      if (owner.identity !== this.identity || typeof owner.pid !== 'number') continue;
-      const pid = owner.pid;
-      if (pid !== process.pid && alive(pid)) continue;
+      if (owner.identity !== this.identity || typeof owner.pid !== 'number' || !ownerGone(owner)) continue;
       let files: string[];
       try {
         files = readdirSync(directory).sort();
@@ -188,22 +239,40 @@ export class DurableSpool implements Spool<DiskBatch> {
     await unlink(batch.file).catch(() => undefined);
   }
 
-  /** On exit: writes synchronously every batch (and the unsealed lines) not yet on disk. */
-  saveSync(unsealed: readonly string[]): void {
+  /**
+   * On exit: writes synchronously every batch (and the unsealed lines) not yet on disk; returns how
+   * many events could not be written (lost with the process).
+   */
+  saveSync(unsealed: readonly string[]): number {
     if (unsealed.length > 0) this.add(unsealed);
+    let unsaved = 0;
     for (const batch of this.#batches) {
       if (batch.onDisk || batch.body === undefined) continue;
       try {
         writeFileSync(batch.file, batch.body, { mode: privateFile });
+        batch.onDisk = true;
       } catch {
-        // Nothing more can be done while exiting.
+        unsaved += batch.events;
       }
     }
+    return unsaved;
   }
 
-  /** Removes this process's directory if nothing is left in it (a clean shutdown). */
+  /**
+   * The sink is done (closed, or its thread or process is ending): removes its directory if nothing
+   * is left in it, else marks it released so that the next sink with the same identity, in this
+   * process or a later one, adopts what is left.
+   */
   release(): void {
-    if (this.#batches.length > 0 || !existsSync(this.directory)) return;
+    if (!existsSync(this.directory)) return;
+    if (this.#batches.length > 0) {
+      try {
+        writeFileSync(join(this.directory, ownerFile), JSON.stringify({ ...this.#owner, released: true }), { mode: privateFile });
+      } catch {
+        // The process's end makes the directory adoptable anyway.
+      }
+      return;
+    }
     try {
       for (const file of readdirSync(this.directory)) unlinkSync(join(this.directory, file));
       rmdirSync(this.directory);

@@ -53,8 +53,20 @@ export interface HttpSink {
   /** Flushes (up to `timeout`), stops, and leaves anything unacknowledged in the spool for the next start. */
   close(timeout?: number): Promise<boolean>;
   readonly statistics: Readonly<DeliveryStatistics>;
-  /** The spool directory of this process, when spooling to disk. */
+  /** The spool directory of this sink (each sink has its own), when spooling to disk. */
   readonly spoolDirectory: string | undefined;
+}
+
+/** The collector's `message` from a 413's JSON answer, or a proxy's short text answer. */
+function tooLargeDetail(text: string): string | undefined {
+  try {
+    const message = (JSON.parse(text) as { message?: unknown }).message;
+    if (typeof message === 'string') return message;
+  } catch {
+    // Not the collector's JSON: a proxy's page, whose title at most is worth a line.
+  }
+  const title = /<title>([^<]{1,200})<\/title>/i.exec(text)?.[1];
+  return title?.trim() || undefined;
 }
 
 /** Stderr in words, each kind of problem at most once per 30 s (a refusal is not hidden behind a retry). */
@@ -105,7 +117,8 @@ export function httpSink(options: HttpSinkOptions): HttpSink {
   const exitAbort = new AbortController();
 
   let delivery: Delivery;
-  const send = async (body: string, events: number): Promise<SendResult> => {
+  /** One request; a 413's `detail` is the collector's (or a proxy's) own words for the limit. */
+  const post = async (body: string, events: number): Promise<SendResult & { detail?: string }> => {
     const headers: Record<string, string> = {
       'content-type': 'application/x-ndjson',
       authorization: `Bearer ${options.key}`,
@@ -117,16 +130,74 @@ export function httpSink(options: HttpSinkOptions): HttpSink {
       headers['content-encoding'] = 'gzip';
     }
     const signal = AbortSignal.any([AbortSignal.timeout(timeout), exitAbort.signal]);
-    let result: SendResult;
     try {
       const response = await fetch(url, { method: 'POST', headers, body: payload, signal });
-      result = await sendResultOf(response, events);
-      // Node's fetch reuses the connection only once the body is read (after a 4xx it already was).
+      if (response.status === 413) return { status: 413, detail: tooLargeDetail(await response.text().catch(() => '')) };
+      if (response.status >= 400 && response.status < 500) {
+        // Read once, for both the count refused and the collector's own words (which event, which
+        // field, which limit), kept short for one stderr line.
+        const answer = (await response.json().catch(() => undefined)) as { message?: unknown } | undefined;
+        const result = await sendResultOf({ status: response.status, headers: response.headers, json: async () => answer }, events);
+        const message = answer?.message;
+        return typeof message === 'string' && message !== '' ? { ...result, reason: message.length > 300 ? `${message.slice(0, 300)}…` : message } : result;
+      }
+      const result = await sendResultOf(response, events);
+      // Node's fetch reuses the connection only once the body is read.
       await response.arrayBuffer().catch(() => undefined);
+      return result;
     } catch (error) {
       if (exiting) giveUpAtExit(error);
       throw error;
     }
+  };
+  // The most events one request may carry, learnt from 413s: a collector whose eventsPerBatch or
+  // bodyBytes (or a proxy's body limit) is below the batch size gets later batches in parts this
+  // size, rather than a refused request first every time. It is the largest part accepted after a
+  // split, so one event too large on its own does not make every later request carry one event.
+  let requestEvents = Infinity;
+  let largestAccepted = 0;
+  let tooLarge: string | undefined;
+  // The collector's words for the last refusal other than a 413, for the line that reports it.
+  let refusedBecause: string | undefined;
+  /**
+   * Sends `lines` in requests of at most `size` events, halving a part answered 413 until it fits:
+   * only an event too large on its own is refused. A part that fails otherwise fails the batch,
+   * which is resent whole later (the parts already stored become duplicates, which the collector
+   * removes by event id).
+   */
+  const sendLines = async (lines: readonly string[], size: number): Promise<SendResult> => {
+    if (lines.length <= size) {
+      const result = await post(`${lines.join('\n')}\n`, lines.length);
+      if (result.status !== 413) return result;
+      if (lines.length === 1) {
+        tooLarge = result.detail;
+        return { status: 413, refused: 1 };
+      }
+      size = Math.ceil(lines.length / 2);
+    }
+    let delivered = 0;
+    let refused = 0;
+    for (let start = 0; start < lines.length; start += size) {
+      const part = lines.slice(start, start + size);
+      const result = await sendLines(part, size);
+      if (result.status >= 200 && result.status < 300) {
+        delivered += part.length;
+        largestAccepted = Math.max(largestAccepted, part.length);
+      } else if (result.status === 413) {
+        refused += result.refused ?? part.length;
+        delivered += part.length - (result.refused ?? part.length);
+      } else if (result.status === 0 || isRetryableStatus(result.status)) return result;
+      else return { ...result, refused: lines.length - delivered };
+    }
+    if (largestAccepted > 0) requestEvents = largestAccepted;
+    return refused === 0 ? { status: 200 } : { status: 413, refused };
+  };
+  const send = async (body: string, events: number): Promise<SendResult> => {
+    const lines = body.split('\n');
+    lines.pop(); // the body ends with a newline
+    largestAccepted = 0;
+    const result = await sendLines(lines, requestEvents);
+    refusedBecause = result.reason;
     if (exiting) {
       // A batch that will be retried ends the last attempt; the last batch answered ends it too.
       if (isRetryableStatus(result.status)) giveUpAtExit(`HTTP ${result.status}`);
@@ -135,23 +206,40 @@ export function httpSink(options: HttpSinkOptions): HttpSink {
     return result;
   };
   // While exiting, an unreachable collector is said once, in the line that says where the events are.
+  // A 413 that reaches the loop is about single events: it is worded with the limit that refused them.
   delivery = createDelivery(spool, send, options, (problem) => {
-    if (!(exiting && problem.kind === 'failed')) report(problem);
+    if (exiting && problem.kind === 'failed') return;
+    if (problem.kind === 'refused' && problem.status === 413) {
+      report({ ...problem, detail: tooLarge });
+      tooLarge = undefined;
+    } else if (problem.kind === 'refused') report({ ...problem, reason: refusedBecause });
+    else report(problem);
   });
   // Batches adopted from processes that are gone go out now, not at this process's first event.
   if (spool.first() !== undefined) delivery.seal();
 
   const remove = addSink((event) => delivery.push(envelopeJson(event)), options);
-  // Exit can only run synchronous code: save what is not on disk, for the next start to send.
+  // Events that could not be written to the spool while exiting (a full disk, a removed
+  // directory): lost with the process, and said so rather than called spooled.
+  let unsaved = 0;
+  const saveAtExit = (): void => {
+    if (durable !== undefined) unsaved += durable.saveSync(delivery.takeUnsealed());
+  };
+  // Exit can only run synchronous code: save what is not on disk, for the next start to send, and
+  // hand the directory over (released) so that the next sink with this collector and key adopts it.
   const onExit = (): void => {
-    if (durable !== undefined) durable.saveSync(delivery.takeUnsealed());
+    if (durable === undefined) return;
+    const before = unsaved;
+    saveAtExit();
+    durable.release();
+    if (unsaved > before) report({ kind: 'unsent', events: unsaved - before, spool: durable.directory, reason: 'the process exited', lost: unsaved - before });
   };
   // With nothing else left to do, try once, briefly, to deliver before the process ends: the
   // batches are on disk first, and what is not acknowledged is said on stderr with where it waits.
   const onBeforeExit = (): void => {
     if (delivery.statistics.queued === 0 || exiting) return;
     exiting = true;
-    if (durable !== undefined) durable.saveSync(delivery.takeUnsealed());
+    saveAtExit();
     // A referenced timer: the process stays for the last attempt, and no longer than exitTimeout.
     exitTimer = setTimeout(() => giveUpAtExit(`no answer within exitTimeout, ${exitTimeout} ms`), exitTimeout);
     delivery.seal();
@@ -166,7 +254,7 @@ export function httpSink(options: HttpSinkOptions): HttpSink {
     delivery.stop();
     delivery.recount();
     const unsent = delivery.statistics.queued;
-    if (unsent > 0) report({ kind: 'unsent', events: unsent, spool: durable?.directory, reason });
+    if (unsent > 0) report({ kind: 'unsent', events: unsent, spool: durable?.directory, reason, lost: unsaved > 0 ? unsaved : undefined });
   }
   process.on('exit', onExit);
   process.on('beforeExit', onBeforeExit);
@@ -186,7 +274,7 @@ export function httpSink(options: HttpSinkOptions): HttpSink {
       process.off('beforeExit', onBeforeExit);
       process.off('exit', onExit);
       if (durable !== undefined) {
-        durable.saveSync(delivery.takeUnsealed());
+        saveAtExit();
         durable.release();
       }
       return delivered;

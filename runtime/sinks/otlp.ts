@@ -1,7 +1,10 @@
 /**
  * An OpenTelemetry OTLP/HTTP JSON log exporter, so any OTel collector can receive Logmill events.
  * Events batch by count and time, go out with `fetch`, and are retried on 429, 5xx and network
- * errors with exponential backoff; other failures are counted, never thrown.
+ * errors with exponential backoff; other failures are counted, never thrown. On Node, a process
+ * that runs out of work sends what waits once more before it ends (bounded by `exitTimeout`), one
+ * that calls `process.exit()` sends it synchronously through a short-lived child process, and what
+ * could not be sent either way is said on stderr.
  */
 import { type SinkOptions, addSink } from '../events.js';
 import { checkKnownOptions, checkHttpUrl, checkPositive } from '../invalid-argument.js';
@@ -19,6 +22,11 @@ export interface OtlpOptions extends SinkOptions {
   interval?: number;
   /** Attempts per batch (default 4). */
   attempts?: number;
+  /**
+   * On Node, how long the last send of a process that is ending may take, in milliseconds (default
+   * 2 s): one attempt, not retried, so a CLI or cron job ends promptly when the collector is down.
+   */
+  exitTimeout?: number;
 }
 
 export interface OtlpExporter {
@@ -117,21 +125,39 @@ function resourceAttributes(): KeyValue[] {
 
 export function otlpExporter(options: OtlpOptions): OtlpExporter {
   checkHttpUrl(options?.url, "otlpExporter's url (the logs endpoint)");
-  checkKnownOptions(options, ['url', 'headers', 'level', 'maxBatch', 'interval', 'attempts'], 'otlpExporter');
-  checkPositive(options, ['maxBatch', 'interval', 'attempts']);
+  checkKnownOptions(options, ['url', 'headers', 'level', 'maxBatch', 'interval', 'attempts', 'exitTimeout'], 'otlpExporter');
+  checkPositive(options, ['maxBatch', 'interval', 'attempts', 'exitTimeout']);
   const maxBatch = options.maxBatch ?? 512;
   const attempts = options.attempts ?? 4;
+  const exitTimeout = options.exitTimeout ?? 2_000;
   let waiting: LogmillEvent[] = [];
   let inFlight: Promise<void> = Promise.resolve();
   let dropped = 0;
   let exported = 0;
+  /** Batches handed to `send` and not yet settled: what a `process.exit()` would lose. */
+  const unsettled = new Set<LogmillEvent[]>();
+  // Set when the process ran out of work: one attempt per batch, aborted after exitTimeout.
+  let exiting = false;
+  const exitAbort = new AbortController();
+  let lastFailure = '';
+
+  const bodyOf = (batch: readonly LogmillEvent[]): string =>
+    JSON.stringify({
+      resourceLogs: [{ resource: { attributes: resourceAttributes() }, scopeLogs: [{ scope: { name: 'logmill' }, logRecords: batch.map(toLogRecord) }] }],
+    });
 
   const send = async (batch: LogmillEvent[]): Promise<void> => {
+    try {
+      await sendOnce(batch);
+    } finally {
+      unsettled.delete(batch);
+    }
+  };
+
+  const sendOnce = async (batch: LogmillEvent[]): Promise<void> => {
     let body: string;
     try {
-      body = JSON.stringify({
-        resourceLogs: [{ resource: { attributes: resourceAttributes() }, scopeLogs: [{ scope: { name: 'logmill' }, logRecords: batch.map(toLogRecord) }] }],
-      });
+      body = bodyOf(batch);
     } catch {
       dropped += batch.length;
       return;
@@ -142,6 +168,7 @@ export function otlpExporter(options: OtlpOptions): OtlpExporter {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...options.headers },
           body,
+          signal: exitAbort.signal,
         });
         if (response.ok) {
           // OTLP partial success: the collector kept the batch except `rejectedLogRecords`.
@@ -151,10 +178,13 @@ export function otlpExporter(options: OtlpOptions): OtlpExporter {
           exported += batch.length - rejected;
           return;
         }
+        lastFailure = `HTTP ${response.status}`;
         if (response.status !== 429 && response.status < 500) break;
-      } catch {
+      } catch (error) {
         // A network error: retry like a 5xx.
+        lastFailure = errorText(exitAbort.signal.aborted ? `no answer within exitTimeout, ${exitTimeout} ms` : error);
       }
+      if (exiting) break;
       if (attempt + 1 < attempts) await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt * (0.5 + Math.random())));
     }
     dropped += batch.length;
@@ -164,6 +194,7 @@ export function otlpExporter(options: OtlpOptions): OtlpExporter {
     if (waiting.length > 0) {
       const batch = waiting;
       waiting = [];
+      unsettled.add(batch);
       inFlight = inFlight.then(() => send(batch));
     }
     return inFlight;
@@ -176,11 +207,46 @@ export function otlpExporter(options: OtlpOptions): OtlpExporter {
     if (waiting.length >= maxBatch) void flush();
   }, options);
 
+  const node = nodeProcess();
+  const say = (events: number, reason: string): void => {
+    node?.stderr?.write(`logmill: exiting with ${events} events the OTLP collector at ${options.url} did not accept (${reason}); they are lost\n`);
+  };
+  // Out of work: one bounded attempt for what waits, and a line on stderr for what it did not send.
+  const onBeforeExit = (): void => {
+    if (waiting.length === 0 || exiting) return;
+    exiting = true;
+    const before = dropped;
+    const timer = setTimeout(() => exitAbort.abort(), exitTimeout);
+    void flush().then(() => {
+      clearTimeout(timer);
+      if (dropped > before) say(dropped - before, lastFailure);
+    });
+  };
+  // process.exit() runs no more asynchronous code: what waits or is in flight is sent by a child
+  // process this one waits for (a duplicate of an in-flight batch is better than a loss).
+  const onExit = (): void => {
+    const batches = [...unsettled, ...(waiting.length > 0 ? [waiting] : [])];
+    const events = batches.reduce((sum, batch) => sum + batch.length, 0);
+    if (events === 0) return;
+    waiting = [];
+    unsettled.clear();
+    const outcome = sendSynchronously(options.url, { 'content-type': 'application/json', ...options.headers }, bodyOf(batches.flat()), exitTimeout);
+    if (outcome === undefined) exported += events;
+    else {
+      dropped += events;
+      say(events, outcome);
+    }
+  };
+  node?.on('beforeExit', onBeforeExit);
+  node?.on('exit', onExit);
+
   return {
     flush,
     async shutdown() {
       remove();
       clearInterval(timer);
+      node?.off('beforeExit', onBeforeExit);
+      node?.off('exit', onExit);
       await flush();
     },
     get dropped() {
@@ -190,4 +256,47 @@ export function otlpExporter(options: OtlpOptions): OtlpExporter {
       return exported;
     },
   };
+}
+
+/** Node's process, where there is one (this exporter is also bundled for browsers). */
+function nodeProcess(): NodeJS.Process | undefined {
+  const candidate = (globalThis as { process?: NodeJS.Process }).process;
+  return typeof candidate?.on === 'function' && typeof candidate.versions?.node === 'string' ? candidate : undefined;
+}
+
+function errorText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
+}
+
+/** The child that posts the body for an exiting process: reads url, headers and body as JSON from stdin. */
+const exitSender = `let input = '';
+process.stdin.on('data', (chunk) => (input += chunk)).on('end', async () => {
+  const { url, headers, body } = JSON.parse(input);
+  try {
+    const response = await fetch(url, { method: 'POST', headers, body });
+    process.stderr.write(response.ok ? '' : 'HTTP ' + response.status);
+  } catch (error) {
+    process.stderr.write(String(error.cause?.message ?? error.message));
+  }
+});`;
+
+/**
+ * Posts `body` synchronously, for an exiting process: a child Node process does the request and
+ * this one waits up to `timeout` ms. Returns undefined when the collector accepted it, else why not.
+ */
+function sendSynchronously(url: string, headers: Record<string, string>, body: string, timeout: number): string | undefined {
+  const node = nodeProcess() as (NodeJS.Process & { getBuiltinModule?: (id: string) => unknown }) | undefined;
+  const childProcess = node?.getBuiltinModule?.('node:child_process') as typeof import('node:child_process') | undefined;
+  if (node === undefined || childProcess === undefined) return 'no synchronous send on this runtime';
+  const run = childProcess.spawnSync(node.execPath, ['--input-type=commonjs', '-e', exitSender], {
+    input: JSON.stringify({ url, headers, body }),
+    timeout,
+    encoding: 'utf8',
+    stdio: ['pipe', 'ignore', 'pipe'],
+    // Not the app's --import hooks or preloads: the child only posts.
+    env: { ...node.env, NODE_OPTIONS: '' },
+  });
+  if (run.error !== undefined) return run.error.message.includes('ETIMEDOUT') ? `no answer within exitTimeout, ${timeout} ms` : run.error.message;
+  return run.status === 0 && run.stderr === '' ? undefined : run.stderr || `exit status ${run.status}`;
 }

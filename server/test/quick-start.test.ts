@@ -3,7 +3,7 @@
  * transformer, run against a real collector, its events stored in DuckDB with their logical
  * stacks, call sites, context variables and experiment variants.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -41,5 +41,37 @@ describe('npm start', () => {
     } finally {
       await store.close();
     }
+  }, 180_000);
+
+  it('stops the collector and the live shop promptly on Ctrl-C, the shop delivering its last events first', async () => {
+    const data = temporaryDirectory('quick-start-stop');
+    const port = await freePort();
+    // Its own process group, as a terminal's foreground job: Ctrl-C signals the whole group.
+    const run = spawn(process.execPath, [runScript], {
+      env: { ...process.env, LOGMILL_DATA: data, LOGMILL_PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let stdout = '';
+    let stderr = '';
+    run.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<void>((resolve) => run.once('close', () => resolve()));
+    await new Promise<void>((resolve, reject) => {
+      run.stdout!.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.includes('Ctrl-C stops them')) resolve();
+      });
+      run.once('close', () => reject(new Error(`npm start ended early:\n${stdout}\n${stderr}`)));
+    });
+    // Let the live shop serve a few requests first.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const interrupted = performance.now();
+    process.kill(-run.pid!, 'SIGINT');
+    await exited;
+    expect(performance.now() - interrupted).toBeLessThan(10_000);
+    expect(stderr).not.toMatch(/failed|retrying|spooled/);
+    // Nothing is left running: neither the script's group nor the collector.
+    expect(() => process.kill(-run.pid!, 0)).toThrow();
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
   }, 180_000);
 });

@@ -6,7 +6,7 @@
  * sends them. Runs the built runtime (dist/) in child processes.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,16 +37,20 @@ async function closedPort(): Promise<string> {
 }
 
 /** Runs an app that logs `message` and ends without flushing; its wall time, stderr and stdout. */
-function runApp(url: string, temporary: string, message: string, sinkOptions = ''): Promise<{ milliseconds: number; stderr: string; stdout: string; status: number | null }> {
+function runApp(url: string, temporary: string, message: string, sinkOptions = ''): ReturnType<typeof runNode> {
   const source = [
     `import { log, httpSink } from ${JSON.stringify(runtime)};`,
     `const sink = httpSink({ url: process.env.COLLECTOR, key: ${JSON.stringify(key)}${sinkOptions} });`,
     `log.info('app says %s', ${JSON.stringify(message)});`,
     "process.on('exit', () => console.log(JSON.stringify(sink.statistics)));",
   ].join('\n');
+  return runNode(['--input-type=module', '-e', source], { COLLECTOR: url, TMPDIR: temporary });
+}
+
+function runNode(args: string[], env: Record<string, string>): Promise<{ milliseconds: number; stderr: string; stdout: string; status: number | null }> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['--input-type=module', '-e', source], {
-    env: { ...process.env, COLLECTOR: url, TMPDIR: temporary },
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -54,6 +58,11 @@ function runApp(url: string, temporary: string, message: string, sinkOptions = '
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   return new Promise((resolve) => child.on('close', (status) => resolve({ milliseconds: performance.now() - started, stderr, stdout, status })));
+}
+
+/** Runs a module file (a worker can load it again by its URL) with TAG set. */
+function runFile(file: string, url: string, temporary: string, tag: string): ReturnType<typeof runNode> {
+  return runNode([file], { COLLECTOR: url, TMPDIR: temporary, TAG: tag });
 }
 
 function spooledBatches(directory: string): string[] {
@@ -86,7 +95,7 @@ describe('an app that ends without flush()', () => {
     // The send timeout is 10 s; the exit does not wait for it, nor for retries.
     expect(ran.milliseconds).toBeLessThan(4_000);
     const spool = join(temporary, `logmill-${process.getuid!()}`, 'spool');
-    expect(ran.stderr).toMatch(new RegExp(`^logmill: exiting with 1 events the collector at ${url}/v1/events did not acknowledge \\(fetch failed: connect ECONNREFUSED 127\\.0\\.0\\.1:\\d+\\); they are spooled in ${spool}/[0-9a-f]{32}/p\\d+-\\w+ and sent by the next process that starts with the same collector and key\\n$`));
+    expect(ran.stderr).toMatch(new RegExp(`^logmill: exiting with 1 events the collector at ${url}/v1/events did not acknowledge \\(fetch failed: connect ECONNREFUSED 127\\.0\\.0\\.1:\\d+\\); they are spooled in ${spool}/[0-9a-f]{32}/p\\d+-t0-[0-9a-f-]{36} and sent by the next process that starts with the same collector and key\\n$`));
     expect(spooledBatches(spool)).toHaveLength(1);
   });
 
@@ -112,5 +121,46 @@ describe('an app that ends without flush()', () => {
     expect(next.stderr).toBe('');
     expect(received.map((line) => (JSON.parse(line) as { args: string[] }).args[0]).sort()).toEqual(['first', 'second']);
     expect(spooledBatches(join(temporary, `logmill-${process.getuid!()}`, 'spool'))).toEqual([]);
+  });
+
+  it('keeps the batches of every thread that logged during an outage: a worker\'s sink never takes or deletes the main thread\'s spool', async () => {
+    // Sinks do not cross threads, so each thread makes its own; they share the process's pid.
+    const source = [
+      "import { Worker, isMainThread } from 'node:worker_threads';",
+      `import { log, httpSink } from ${JSON.stringify(runtime)};`,
+      `const sink = httpSink({ url: process.env.COLLECTOR, key: ${JSON.stringify(key)}, timeout: 500, compress: false });`,
+      "const who = isMainThread ? 'main' : 'worker';",
+      "for (let index = 0; index < 5; index++) log.info('%s %s %d', process.env.TAG, who, index);",
+      'if (isMainThread) {',
+      '  const worker = new Worker(new URL(import.meta.url), { env: process.env });',
+      "  await new Promise((resolve) => worker.once('exit', resolve));",
+      '}',
+      'await sink.flush(300);',
+    ].join('\n');
+    const received: string[] = [];
+    let up = false;
+    const url = await listen((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        if (!up) return void response.writeHead(503).end('{}');
+        received.push(...body.split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { args: unknown[] }).args.join(' ')));
+        response.writeHead(200).end('{}');
+      });
+    });
+    const temporary = mkdtempSync(join(tmpdir(), 'logmill-threads-'));
+    const file = join(temporary, 'app.mjs');
+    writeFileSync(file, source);
+    const down = await runFile(file, url, temporary, 'down');
+    expect(down.status).toBe(0);
+    // Each thread says where its own events wait, and both directories hold them.
+    const named = [...down.stderr.matchAll(/they are spooled in (\S+) /g)].map((match) => match[1]!);
+    expect(named).toHaveLength(2);
+    for (const directory of named) expect(spooledBatches(directory).length, directory).toBeGreaterThan(0);
+    up = true;
+    const next = await runFile(file, url, temporary, 'up');
+    expect(next.stderr).toBe('');
+    const expected = ['down', 'up'].flatMap((tag) => ['main', 'worker'].flatMap((who) => [0, 1, 2, 3, 4].map((index) => `${tag} ${who} ${index}`)));
+    expect([...new Set(received)].sort()).toEqual(expected.sort());
   });
 });

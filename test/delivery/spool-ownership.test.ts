@@ -4,12 +4,13 @@
  * files 0600; the default spool lives in a per-user directory that is refused when someone else
  * made it first; and flush() reports refused events as a failure, not as success.
  */
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { httpSink, log } from '../../runtime/node.js';
+import { spoolIdentity } from '../../runtime/delivery/durable-spool.js';
+import { httpSink, log, uuidv7 } from '../../runtime/node.js';
 
 let server: Server | undefined;
 afterEach(async () => {
@@ -81,6 +82,50 @@ describe('spool ownership', () => {
     const elsewhere = httpSink({ url: 'http://127.0.0.1:9/other', key: goodKey, spool, onProblem: () => undefined });
     expect(elsewhere.statistics.queued).toBe(0);
     await elsewhere.close(10);
+  });
+
+  it('a second sink in the same process (as each worker thread makes) neither adopts nor deletes a live sink\'s batches; it adopts them once that sink closed', async () => {
+    let up = false;
+    const target = await collector(() => (up ? 200 : 503));
+    const spool = mkdtempSync(join(tmpdir(), 'logmill-siblings-'));
+    const first = httpSink({ url: target.url, key: goodKey, spool, initialBackoff: 5_000, onProblem: () => undefined });
+    log.info('held by the first sink %s', 'A');
+    expect(await first.flush(300)).toBe(false);
+    const firstBatches = readdirSync(first.spoolDirectory!).filter((file) => file.endsWith('.ndjson'));
+    expect(firstBatches).toHaveLength(1);
+
+    const second = httpSink({ url: target.url, key: goodKey, spool, initialBackoff: 5_000, onProblem: () => undefined });
+    expect(second.spoolDirectory).not.toBe(first.spoolDirectory);
+    expect(second.statistics.queued).toBe(0);
+    expect(readdirSync(first.spoolDirectory!).filter((file) => file.endsWith('.ndjson'))).toEqual(firstBatches);
+    expect(first.statistics.queued).toBe(1);
+
+    // Closed during the outage: its batch is left for the next sink with this collector and key.
+    expect(await first.close(300)).toBe(false);
+    await second.close(10);
+    up = true;
+    const third = httpSink({ url: target.url, key: goodKey, spool });
+    expect(await third.close(5_000)).toBe(true);
+    expect(target.stored.filter((event) => event.args[0] === 'A')).not.toHaveLength(0);
+    expect(readdirSync(spool)).toEqual([]);
+  });
+
+  it('adopts the batches of an owner whose pid is alive but belongs to a process started at another time (a reused pid, pid 1 in a container)', async () => {
+    const target = await collector(() => 200);
+    const spool = mkdtempSync(join(tmpdir(), 'logmill-reused-'));
+    const identity = spoolIdentity(`${target.url}/v1/events`, goodKey);
+    const envelope = (text: string): string => JSON.stringify({ id: uuidv7(), ts: Date.now(), kind: 'log', severity: 'INFO', severityNumber: 9, template: '%s', args: [text], attributes: {}, context: { vars: {}, stack: [] } });
+    // This process's pid and its parent's, both alive, recorded with another start.
+    for (const [name, pid] of [['ours', process.pid], ['parent', process.ppid]] as const) {
+      const directory = join(spool, `p${pid}-t0-${name}`);
+      mkdirSync(directory, { mode: 0o700 });
+      writeFileSync(join(directory, 'owner.json'), JSON.stringify({ identity, pid, started: 'another-boot:1', thread: 0, instance: name }));
+      writeFileSync(join(directory, '000000000000-1.ndjson'), `${envelope(name)}\n`);
+    }
+    const sink = httpSink({ url: target.url, key: goodKey, spool });
+    expect(sink.statistics.queued).toBe(2);
+    expect(await sink.close(5_000)).toBe(true);
+    expect(target.stored.map((event) => event.args[0]).sort()).toEqual(['ours', 'parent']);
   });
 
   it('writes directories 0700 and files 0600, whatever the umask lets through', async () => {
