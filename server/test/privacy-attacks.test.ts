@@ -120,7 +120,8 @@ describe('attacks with a read key', () => {
     });
     expect(score).toBeLessThanOrEqual(0.7);
     expect(shown).toBeGreaterThan(0);
-  });
+    // 48 three-dimension questions, each asking every merge level whatever it finds.
+  }, 180_000);
 
   it('defeats the same difference inside a grouped answer, in funnel steps and across experiment windows', async () => {
     const pro = { field: 'attributes.plan', value: 'pro' };

@@ -89,14 +89,17 @@ describe('rephrasings that select the same rows and people (groupings, exclusion
   });
 
   it('decides low effect once for one set of excluded people, however the time range is written', async () => {
-    // `from` cuts the city's first five people (five positive results); `to` moves through hours
-    // after the city's last event. Each `to` drew a fresh threshold, and how often the cut was left
-    // out counted the people it excluded.
+    // `from` cuts the city's first five people (five positive results); `to` moves through the
+    // hours after the project's last event. Each `to` drew a fresh threshold, and how often the cut
+    // was left out counted the people it excluded. (A `to` moved through hours that hold other rows
+    // of the project is another time condition: what a range selects is judged on the project's
+    // rows, never on the rows the rest of the question keeps, where the victim's row could be the
+    // last.)
     for (const [cityIndex, city] of cities.slice(0, 6).entries()) {
       const from = start + (cityIndex * 27 + 5) * 60_000;
       const answers = new Set<string>();
       for (let k = 0; k < 12; k++) {
-        const to = from + 9 * hour + k * 60_000;
+        const to = start + 30 * hour + k * 60_000;
         answers.add(JSON.stringify((await ask('/api/query', { ...labResult(city, 'positive'), from, to }))['rows']));
       }
       expect(answers.size, city).toBe(1);
