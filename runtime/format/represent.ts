@@ -48,9 +48,9 @@ export function safely<T>(read: () => T, fallback: T): T {
   }
 }
 
-/** An error as `%s` and `%r` show it: `TypeError: boom`. */
+/** An error as `%s` and `%r` show it, as JavaScript does (`String(error)`): `TypeError: boom`. */
 export function errorText(error: Error): string {
-  return `${safely(() => error.name, 'Error')}: ${safely(() => error.message, '')}`;
+  return safely(() => String(error), 'Error');
 }
 
 function represent(value: unknown, seen: Set<object>, depth: number): string {
@@ -121,8 +121,32 @@ export function ascii(value: unknown): string {
   return out;
 }
 
-/** `%s`: strings as they are, everything else as `repr`. */
+/**
+ * Whether `value` is an object whose class says how it reads as text: its `toString` is its own
+ * (URL, ObjectId, Decimal, Temporal values, an app's class), not `Object.prototype`'s. Arrays,
+ * errors, dates and typed arrays keep their `repr`, which says more than their `toString`.
+ */
+function hasOwnToString(value: object): boolean {
+  if (Array.isArray(value) || value instanceof Error || value instanceof Date || ArrayBuffer.isView(value)) return false;
+  const toString = safely(() => (value as { toString?: unknown }).toString, undefined);
+  return typeof toString === 'function' && toString !== Object.prototype.toString;
+}
+
+/** `String(value)`, or `repr` when that throws (a `toString` that fails, an object without a primitive). */
+export function javascriptString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return repr(value);
+  }
+}
+
+/**
+ * `%s`: strings as they are; an object whose class defines `toString` as `String(value)`, as
+ * Python's `%s` calls a class's `__str__`; everything else as `repr`.
+ */
 export function str(value: unknown): string {
   if (typeof value === 'string') return value;
+  if (typeof value === 'object' && value !== null && hasOwnToString(value)) return javascriptString(value);
   return repr(value);
 }
