@@ -92,12 +92,18 @@ function represent(value: unknown, seen: Set<object>, depth: number): string {
       return `Set(${object.size}) {${[...object].slice(0, 100).map((item) => represent(item, seen, depth + 1)).join(', ')}}`;
     }
     const keys = safely(() => Object.keys(object), [] as string[]);
+    const name = safely(() => Object.getPrototypeOf(object)?.constructor?.name as string | undefined, undefined);
+    // A class whose state is not in its fields (private fields, non-enumerable ones) and that says
+    // how it reads: `ObjectId('65a1…')`, `URL('https://…')`, `Decimal('12.50')`, as Python's reprs go.
+    if (keys.length === 0 && name && hasOwnToString(object)) {
+      const text = safely(() => String(object), undefined);
+      if (text !== undefined) return `${name}(${stringRepr(text)})`;
+    }
     const entries = keys.slice(0, 100).map((key) => {
       const item = safely(() => (object as Record<string, unknown>)[key], '[Thrown]' as unknown);
       const label = /^[A-Za-z_$][\w$]*$/.test(key) ? key : stringRepr(key);
       return `${label}: ${represent(item, seen, depth + 1)}`;
     });
-    const name = safely(() => Object.getPrototypeOf(object)?.constructor?.name as string | undefined, undefined);
     const prefix = name !== undefined && name !== 'Object' ? `${name} ` : '';
     return `${prefix}{${entries.join(', ')}}`;
   } finally {

@@ -64,7 +64,20 @@ describe('%s of an object', () => {
 
   it('keeps repr for plain objects, arrays, errors, dates, and for %r', () => {
     expect(logged(() => log.info('%s %s %s %s', { a: 1 }, [1, 'b'], new TypeError('boom'), new Date(0))).message).toBe("{a: 1} [1, 'b'] TypeError: boom 1970-01-01T00:00:00.000Z");
-    expect(logged(() => log.info('%r', id)).message).toBe('ObjectId {}');
+  });
+
+  it('shows a class whose state is not in its fields by its text, inside objects and for %r', () => {
+    expect(logged(() => log.info('%r', id)).message).toBe("ObjectId('65a1b2c3d4e5f60718293a4b')");
+    expect(logged(() => log.info('request %s', { url, amount: new Decimal('12.50'), ids: [id] })).message).toBe(
+      "request {url: URL('https://api.example.com/v1/orders?id=7'), amount: Decimal('12.50'), ids: [ObjectId('65a1b2c3d4e5f60718293a4b')]}",
+    );
+    class Money {
+      constructor(readonly cents: number) {}
+      toString(): string {
+        return `€${this.cents / 100}`;
+      }
+    }
+    expect(logged(() => log.info('%r', new Money(500))).message).toBe('Money {cents: 500}');
   });
 
   it('falls back to repr when toString throws or returns no string', () => {
