@@ -325,10 +325,10 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
   };
 
   /** Hoists a call-site record for `node`; returns its name. */
-  const addSite = (node: TS.CallExpression, severityNumber: number, template: string | undefined): string => {
+  const addSite = (node: TS.CallExpression, severityNumber: number, template: string | undefined, templateLiteral = false): string => {
     const start = sourceFile.getLineAndCharacterOfPosition(node.getStart(sourceFile));
     const name = names.site(sites.length);
-    sites.push({ severityNumber, module: moduleName, file, line: start.line + 1, column: start.character + 1, name: enclosingFunctionName(node), template });
+    sites.push({ severityNumber, module: moduleName, file, line: start.line + 1, column: start.character + 1, name: enclosingFunctionName(node), template, templateLiteral });
     return name;
   };
 
@@ -374,7 +374,8 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
       : !ownArgs && (ts.isTemplateExpression(first) || ts.isNoSubstitutionTemplateLiteral(first))
         ? compileTemplateLiteral(ts, first)
         : undefined;
-    const name = addSite(node, severity, compiled?.[0]);
+    // A template literal's holes render as the literal would have (`String(value)`), not as `%s`.
+    const name = addSite(node, severity, compiled?.[0], !ownArgs && ts.isTemplateExpression(first));
     const callerContext = activation === undefined ? emit.undefinedValue() : emit.context();
     return stampLogCall(emit, visited, name, callerContext, compiled?.[1], compiled?.[0]);
   };

@@ -15,7 +15,7 @@
  * whose CommonJS output marks `exports.__esModule` and changes how other modules import it.
  */
 import type * as TS from 'typescript';
-import { compileTemplate } from '../runtime/format/compile-template.js';
+import { compileTemplate, markTemplateLiteralHoles } from '../runtime/format/compile-template.js';
 import { names } from './analysis.js';
 import type { Emit } from './emit.js';
 import type { SourceTextEntry } from './keep-source-text.js';
@@ -32,6 +32,8 @@ export interface SiteRecord extends FrameRecord {
   column: number;
   /** The message template, if it was a literal (or a template literal compiled into one). */
   template: string | undefined;
+  /** True when the template was compiled from a template literal: its holes render with `String`. */
+  templateLiteral?: boolean;
 }
 
 export function addRuntimePrologue(
@@ -79,7 +81,10 @@ export function addRuntimePrologue(
   // The parsed template as a literal: strings, numbers and arrays of them.
   const json = (value: unknown): TS.Expression =>
     typeof value === 'string' ? text(value) : typeof value === 'number' ? number(value) : factory.createArrayLiteralExpression((value as unknown[]).map(json));
-  const compiled = (template: string | undefined) => (template === undefined ? undefined : compileTemplate(template));
+  const compiled = (site: SiteRecord) => {
+    const parsed = site.template === undefined ? undefined : compileTemplate(site.template);
+    return parsed !== undefined && site.templateLiteral === true ? markTemplateLiteralHoles(parsed) : parsed;
+  };
   const frameStatements = frames.map((frame, index) =>
     hoisted(names.frame(index), 'frame', [text(frame.name), text(frame.module), text(frame.file), number(frame.line)]),
   );
@@ -92,7 +97,7 @@ export function addRuntimePrologue(
       number(site.column),
       text(site.name),
       ...(site.template === undefined ? [] : [text(site.template)]),
-      ...(compiled(site.template) === undefined ? [] : [json(compiled(site.template))]),
+      ...(compiled(site) === undefined ? [] : [json(compiled(site))]),
     ]),
   );
   let directiveCount = 0;

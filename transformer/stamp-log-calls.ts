@@ -7,10 +7,12 @@
  *   log.info(message, amount)            →  log.__logmillAt(__logmillSite2, __logmillContext, message, amount)
  *   log.warn(`user ${id} paid ${cents}`)  →  log.__logmillAt(__logmillSite1, __logmillContext, "user %s paid %s", id, cents)
  *   var __logmillSite0 = __logmill.site(9, "api/checkout", "src/api/checkout.ts", 10, 5, "submit", "paid %s", ["paid ", ["s", 0, -1, -1]]);
- *   var __logmillSite1 = __logmill.site(13, "api/checkout", "src/api/checkout.ts", 12, 5, "submit", "user %s paid %s", [...]);
+ *   var __logmillSite1 = __logmill.site(13, "api/checkout", "src/api/checkout.ts", 12, 5, "submit", "user %s paid %s", ["user ", ["s", 32, -1, -1], ...]);
  *
  * A literal template is also parsed here, once (runtime/format/compile-template.ts), and the parsed
- * form rides in the site record, so rendering never parses it again.
+ * form rides in the site record, so rendering never parses it again. A template literal's holes are
+ * marked in it (flag 32, TEMPLATE_LITERAL_HOLE): they render with `String(value)`, so the message
+ * reads as the template literal did before the rewrite.
  *
  * Outside instrumented functions the context argument is `void 0` and the logger uses the ambient one.
  */

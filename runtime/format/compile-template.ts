@@ -9,10 +9,23 @@
 import { FormatError, type Specifier, formatCharacter, formatFloatSpecifier, formatInteger, formatText, toInteger } from './conversions.js';
 import { type FormatArgs, type FormatResult, formatPercentDetailed, starArgument } from './format-percent.js';
 import { FormatOperand } from './operand.js';
+import { javascriptString } from './represent.js';
 import { LEFT, parseSpecifier } from './specifier.js';
 
 /** `-2` in the width or precision slot: taken from the next argument (`*`). */
 export const FROM_ARGUMENT = -2;
+
+/**
+ * A flag no Python template sets, on the conversions of a template the transformer compiled from a
+ * JavaScript template literal (`${value}` → `%s`): the hole renders as the literal would have, with
+ * `String(value)` (`NaN`, `0` for -0, `1.5e+300`, a class's `toString`, `[object Object]`).
+ */
+export const TEMPLATE_LITERAL_HOLE = 32;
+
+/** `compiled` with every conversion marked as a template literal's hole. */
+export function markTemplateLiteralHoles(compiled: CompiledTemplate): CompiledTemplate {
+  return compiled.map((piece) => (typeof piece === 'string' ? piece : [piece[0], piece[1] | TEMPLATE_LITERAL_HOLE, piece[2], piece[3]]));
+}
 
 /** One conversion: its character, flags, width and precision (-1 when absent), and mapping key. */
 export type CompiledSpecifier = readonly [conversion: string, flags: number, width: number, precision: number, key?: string];
@@ -88,7 +101,8 @@ export function renderTemplate(compiled: CompiledTemplate, template: string, arg
       if (precision === FROM_ARGUMENT) precision = Math.max(0, Number(toInteger(starArgument(operand.next()), 'd')));
       if (!haveArgument) argument = operand.next();
       const specifier: Specifier = { flags, width, precision, conversion };
-      if (conversion === 's' || conversion === 'r' || conversion === 'a') out += formatText(argument, specifier);
+      if (flags & TEMPLATE_LITERAL_HOLE) out += javascriptString(argument);
+      else if (conversion === 's' || conversion === 'r' || conversion === 'a') out += formatText(argument, specifier);
       else if (conversion === 'c') out += formatCharacter(argument, specifier);
       else if ('eEfFgG'.includes(conversion)) out += formatFloatSpecifier(argument, specifier);
       else out += formatInteger(argument, specifier);

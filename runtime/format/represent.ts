@@ -48,9 +48,9 @@ export function safely<T>(read: () => T, fallback: T): T {
   }
 }
 
-/** An error as `%s` and `%r` show it: `TypeError: boom`. */
+/** An error as `%s` and `%r` show it, as JavaScript does (`String(error)`): `TypeError: boom`. */
 export function errorText(error: Error): string {
-  return `${safely(() => error.name, 'Error')}: ${safely(() => error.message, '')}`;
+  return safely(() => String(error), 'Error');
 }
 
 function represent(value: unknown, seen: Set<object>, depth: number): string {
@@ -92,12 +92,18 @@ function represent(value: unknown, seen: Set<object>, depth: number): string {
       return `Set(${object.size}) {${[...object].slice(0, 100).map((item) => represent(item, seen, depth + 1)).join(', ')}}`;
     }
     const keys = safely(() => Object.keys(object), [] as string[]);
+    const name = safely(() => Object.getPrototypeOf(object)?.constructor?.name as string | undefined, undefined);
+    // A class whose state is not in its fields (private fields, non-enumerable ones) and that says
+    // how it reads: `ObjectId('65a1…')`, `URL('https://…')`, `Decimal('12.50')`, as Python's reprs go.
+    if (keys.length === 0 && name && hasOwnToString(object)) {
+      const text = safely(() => String(object), undefined);
+      if (text !== undefined) return `${name}(${stringRepr(text)})`;
+    }
     const entries = keys.slice(0, 100).map((key) => {
       const item = safely(() => (object as Record<string, unknown>)[key], '[Thrown]' as unknown);
       const label = /^[A-Za-z_$][\w$]*$/.test(key) ? key : stringRepr(key);
       return `${label}: ${represent(item, seen, depth + 1)}`;
     });
-    const name = safely(() => Object.getPrototypeOf(object)?.constructor?.name as string | undefined, undefined);
     const prefix = name !== undefined && name !== 'Object' ? `${name} ` : '';
     return `${prefix}{${entries.join(', ')}}`;
   } finally {
@@ -121,8 +127,32 @@ export function ascii(value: unknown): string {
   return out;
 }
 
-/** `%s`: strings as they are, everything else as `repr`. */
+/**
+ * Whether `value` is an object whose class says how it reads as text: its `toString` is its own
+ * (URL, ObjectId, Decimal, Temporal values, an app's class), not `Object.prototype`'s. Arrays,
+ * errors, dates and typed arrays keep their `repr`, which says more than their `toString`.
+ */
+function hasOwnToString(value: object): boolean {
+  if (Array.isArray(value) || value instanceof Error || value instanceof Date || ArrayBuffer.isView(value)) return false;
+  const toString = safely(() => (value as { toString?: unknown }).toString, undefined);
+  return typeof toString === 'function' && toString !== Object.prototype.toString;
+}
+
+/** `String(value)`, or `repr` when that throws (a `toString` that fails, an object without a primitive). */
+export function javascriptString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return repr(value);
+  }
+}
+
+/**
+ * `%s`: strings as they are; an object whose class defines `toString` as `String(value)`, as
+ * Python's `%s` calls a class's `__str__`; everything else as `repr`.
+ */
 export function str(value: unknown): string {
   if (typeof value === 'string') return value;
+  if (typeof value === 'object' && value !== null && hasOwnToString(value)) return javascriptString(value);
   return repr(value);
 }

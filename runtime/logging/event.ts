@@ -6,7 +6,7 @@ import { currentSessionId } from '../session.js';
 import { type TraceIds, traceIdsOf } from '../trace-context.js';
 import { type ContextVariables, type Frame, type LogmillContext } from '../context.js';
 import type { CompiledTemplate } from '../format/compile-template.js';
-import { formatSimple } from '../format/format-simple.js';
+import { formatSimple, formatTemplateLiteral } from '../format/format-simple.js';
 import { messageRenderer } from '../format/message-renderer.js';
 import { logicalStack } from '../stack.js';
 import { type ErrorInfo, describeError, findError } from './errors.js';
@@ -75,7 +75,7 @@ export class LogmillEvent {
 
   /** The rendered message (Python `%` rules), rendered on first use. */
   get message(): string {
-    if (this.#message === undefined) this.#render();
+    this.#render();
     return this.#message!;
   }
 
@@ -84,32 +84,38 @@ export class LogmillEvent {
    * `message` is then the bare template, and the collector renders it from template and args.
    */
   get messageRendered(): boolean {
-    if (this.#message === undefined) this.#render();
+    this.#render();
     return this.#rendered;
   }
 
   /** Why the template or its args were bad, if they were; the message renders what it could. */
   get formatError(): string | undefined {
-    if (this.#message === undefined) this.#render();
+    this.#render();
     return this.#formatError;
   }
 
+  /** Renders the message, once. */
   #render(): void {
-    // Plain text, `%s` and `%d` render here; anything else needs the full renderer.
+    if (this.#message !== undefined) return;
+    // Plain text, and `%s` and `%d` of strings, integers and errors (where Python's `%` and
+    // JavaScript's template literals agree) render here; anything else needs the full renderer.
     const simple = formatSimple(this.template, this.args);
     if (simple !== undefined) {
       this.#message = simple;
       return;
     }
+    const code = this.code;
+    const compiled = code?.template === this.template ? code!.compiledTemplate : undefined;
     const renderer = messageRenderer();
     if (renderer === undefined) {
-      // The browser entry: the collector renders it from template and args.
-      this.#message = this.template;
-      this.#rendered = false;
+      // The browser entry: a template literal renders as JavaScript would; the collector renders
+      // anything else from template and args.
+      const literal = compiled && formatTemplateLiteral(compiled, this.args);
+      this.#message = literal ?? this.template;
+      this.#rendered = literal !== undefined;
       return;
     }
-    const code = this.code;
-    const result = renderer(this.template, this.args, code !== undefined && code.template === this.template ? code.compiledTemplate : undefined);
+    const result = renderer(this.template, this.args, compiled);
     this.#message = result.text;
     this.#formatError = result.error;
   }

@@ -8,7 +8,8 @@ import { loggingState } from './configure.js';
 import { type LogmillEvent, SCHEMA_VERSION } from './event.js';
 import { toJson } from './serialize.js';
 
-const field = (name: string, json: string | undefined): string => (json === undefined ? '' : `,"${name}":${json}`);
+/** `,"name":json`, or nothing when there is no value (JSON.stringify(undefined) is undefined). */
+const field = (name: string, json: string | false | undefined): string => (json ? `,"${name}":${json}` : '');
 
 /** Serializes `event` as one line of JSON (no trailing newline), with no caches. */
 export function plainEnvelopeJson(event: LogmillEvent): string {
@@ -19,19 +20,19 @@ export function plainEnvelopeJson(event: LogmillEvent): string {
   const service = loggingState.service;
   return (
     `{"id":"${event.id}","ts":${event.ts},"kind":"${event.kind}","severity":"${event.severity}","severityNumber":${event.severityNumber}` +
-    field('name', event.kind === 'event' ? JSON.stringify(event.name) : undefined) +
+    field('name', event.kind === 'event' && JSON.stringify(event.name)) +
     field('template', toJson(event.template)) +
     field('args', toJson(event.args, redactor)) +
-    field('message', event.messageRendered ? toJson(event.message) : undefined) +
-    field('formatError', event.formatError === undefined ? undefined : JSON.stringify(event.formatError)) +
+    field('message', event.messageRendered && toJson(event.message)) +
+    field('formatError', JSON.stringify(event.formatError)) +
     field('attributes', toJson(event.attributes, redactor)) +
     field('context', toJson(event.context, redactor)) +
-    field('userId', event.userId === undefined ? undefined : JSON.stringify(event.userId)) +
-    field('sessionId', event.sessionId === undefined ? undefined : JSON.stringify(event.sessionId)) +
-    (trace === undefined ? '' : `,"traceId":"${trace.traceId}","spanId":"${trace.spanId}"`) +
-    field('code', code === undefined ? undefined : toJson({ module: code.module, file: code.file, line: code.line, column: code.column, function: code.function })) +
-    field('error', error === undefined ? undefined : toJson(error, redactor)) +
-    field('service', service === undefined ? undefined : toJson(service)) +
+    field('userId', JSON.stringify(event.userId)) +
+    field('sessionId', JSON.stringify(event.sessionId)) +
+    (trace ? `,"traceId":"${trace.traceId}","spanId":"${trace.spanId}"` : '') +
+    field('code', code && toJson({ module: code.module, file: code.file, line: code.line, column: code.column, function: code.function })) +
+    field('error', error && toJson(error, redactor)) +
+    field('service', service && toJson(service)) +
     `,"schemaVersion":${SCHEMA_VERSION}}`
   );
 }

@@ -35,7 +35,6 @@ function objectJson(value: object, redactor: Redaction | undefined, path: string
       }
       return `${out}]`;
     }
-    if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'null' : `"${value.toISOString()}"`;
     if (value instanceof Error) return valueJson(describeError(value), redactor, path, seen);
     if (value instanceof Map) return objectJson(Object.fromEntries([...value].slice(0, MAX_KEYS).map(([k, v]) => [String(k), v])), redactor, path, seen);
     if (value instanceof Set) return objectJson([...value].slice(0, MAX_KEYS), redactor, path, seen);
@@ -66,21 +65,32 @@ function valueJson(value: unknown, redactor: Redaction | undefined, path: string
   switch (typeof value) {
     case 'string':
       return stringJson(value);
-    case 'number':
-      return Number.isFinite(value) ? String(value) : `"${String(value)}"`;
     case 'boolean':
-      return value ? 'true' : 'false';
+      return String(value);
+    case 'number':
+      if (Number.isFinite(value)) return String(value);
+    // falls through: NaN, the infinities, BigInts and symbols travel as strings
     case 'bigint':
-      return `"${value.toString()}"`;
+    case 'symbol':
+      return stringJson(String(value));
     case 'undefined':
       return 'null';
-    case 'symbol':
-      return stringJson(value.toString());
     case 'function':
       return stringJson(`[Function ${value.name || '(anonymous)'}]`);
-    default:
+    default: {
       if (value === null) return 'null';
-      return objectJson(value as object, redactor, path, seen);
+      // JSON.stringify's rule: what `toJSON` returns stands for the object (a Date's ISO text, a
+      // URL's href, an ObjectId's hex, a Decimal's digits), and is not asked for its own toJSON.
+      const toJSON = value instanceof Error ? undefined : read(value as object, 'toJSON');
+      if (typeof toJSON !== 'function') return objectJson(value as object, redactor, path, seen);
+      let json: unknown;
+      try {
+        json = toJSON.call(value);
+      } catch {
+        return '"[Thrown]"';
+      }
+      return typeof json === 'object' && json !== null ? objectJson(json as object, redactor, path, seen) : valueJson(json, redactor, path, seen);
+    }
   }
 }
 

@@ -61,7 +61,9 @@ function anyValue(value: unknown, depth = 0): AnyValue {
   if (depth < 4 && typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
     return { kvlistValue: { values: keyValues(value as Record<string, unknown>, depth + 1) } };
   }
-  return { stringValue: toJson(value, loggingState.redactor) };
+  const json = toJson(value, loggingState.redactor);
+  // What serializes as a string (a Date, a URL, an ObjectId: their toJSON) is that string, not its JSON.
+  return { stringValue: json.startsWith('"') ? (JSON.parse(json) as string) : json };
 }
 
 function keyValues(record: Readonly<Record<string, unknown>>, depth = 0, prefix = ''): KeyValue[] {

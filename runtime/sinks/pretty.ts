@@ -26,6 +26,13 @@ export function formatPretty(event: LogmillEvent, options: { stack: 'always' | '
   const where = event.code === undefined ? '' : ` ${paint(90, `${event.code.module}:${event.code.line}`)}`;
   const label = event.kind === 'event' ? paint(34, `event ${event.name}`) : paint(levelColours[event.severity] ?? 0, event.severity.padEnd(5));
   let line = `${paint(90, elapsed)} ${label}${where} ${event.kind === 'event' ? '' : event.message}`;
+  // Args the template did not take (`log.info('signed in', userId)`), as console.log appends them,
+  // and what went wrong: otherwise they show only in the JSON envelope. Errors print below.
+  const formatError = event.formatError;
+  const shown = event.args.filter((arg) => !(arg instanceof Error));
+  if (formatError !== undefined && shown.length > 0) {
+    line += ` ${shown.map((arg) => (typeof arg === 'string' ? arg : toJson(arg, loggingState.redactor))).join(' ')} ${paint(33, `(${formatError})`)}`;
+  }
   const attributes = Object.keys(event.attributes);
   if (attributes.length > 0) line += ` ${paint(90, toJson(event.attributes, loggingState.redactor))}`;
   const vars = Object.entries(event.context.vars).filter(([key]) => key !== 'experiments');

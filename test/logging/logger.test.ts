@@ -401,4 +401,16 @@ describe('sinks', () => {
     expect(lines[0]).toContain('requestId=r1');
     expect(lines[0]).toContain('Error: boom');
   });
+
+  it('prints the args a template did not take, scrubbed, with the formatting mistake', () => {
+    const lines: string[] = [];
+    const remove = addSink((event) => lines.push(formatPretty(event, { stack: 'never', colors: false })));
+    log.info('user logged in', 'u-42', { ip: '1.2.3.4', token: 'tok-1' });
+    log.info('user %s logged in', 'u-42');
+    log.error('it broke', new Error('boom'));
+    remove();
+    expect(lines[0]).toMatch(/INFO {2}user logged in u-42 \{"ip":"1\.2\.3\.4","token":"\[Filtered\]"\} \(not all arguments converted during string formatting\)$/);
+    expect(lines[1]).toMatch(/INFO {2}user u-42 logged in$/);
+    expect(lines[2]!.split('\n')[0]).toMatch(/ERROR it broke$/);
+  });
 });
