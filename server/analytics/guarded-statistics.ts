@@ -50,8 +50,8 @@ const hour = 3_600_000;
 const day = 86_400_000;
 
 /**
- * What a time range selects: the first and last buckets (on the grid `snapTimeRange` uses for a
- * range of its span) that hold rows of the project, not the bounds as written. A `from` in the
+ * What a time range selects: the first and last minutes that hold rows of the project, not the
+ * bounds as written (nor the grid `snapTimeRange` widens them to). A `from` in the
  * empty past or a `to` in the future asks about the same rows, so it is the same condition.
  * Callers pass no other condition: an extent over the rows the whole question keeps would move
  * with a condition that excludes only one person (their row the first or last of the range) even
@@ -61,12 +61,14 @@ export async function keptTimeExtent(store: Store, project: string, query: Event
   const end = query.to ?? Date.now();
   const span = end - (query.from ?? end - day);
   const grain = span >= 10 * day ? 'day' : span >= 10 * hour ? 'hour' : 'minute';
-  const limit = 10_000;
-  const rows = await store.runQuery(project, { from: query.from, to: query.to, cohort: query.cohort, where, groupBy: [{ time: grain }], aggregates: [{ fn: 'count' }], limit });
-  const buckets = rows.map((row) => {
-    const label = row['d0'];
-    return label instanceof Date ? label.getTime() : Number(label);
-  }).filter((value) => Number.isFinite(value));
+  const bucketsOf = async (from: number | undefined, to: number | undefined, time: 'minute' | 'hour' | 'day'): Promise<number[]> => {
+    const rows = await store.runQuery(project, { from, to, cohort: query.cohort, where, groupBy: [{ time }], aggregates: [{ fn: 'count' }], limit: 10_000 });
+    return rows.map((row) => {
+      const label = row['d0'];
+      return label instanceof Date ? label.getTime() : Number(label);
+    }).filter((value) => Number.isFinite(value));
+  };
+  const buckets = await bucketsOf(query.from, query.to, grain);
   if (buckets.length === 0) return [];
   let first = buckets[0]!;
   let last = first;
@@ -74,7 +76,16 @@ export async function keptTimeExtent(store: Store, project: string, query: Event
     if (bucket < first) first = bucket;
     if (bucket > last) last = bucket;
   }
-  return [first, last];
+  if (grain === 'minute') return [first, last];
+  // Stated to the minute whatever the span: a range of 9 h 59 min and one of 10 h over the same
+  // rows are one condition, not a minute extent and an hour extent. The first and last hour or day
+  // are read again by minute (at most 1,440 buckets each).
+  const width = grain === 'day' ? day : hour;
+  const within = (bucket: number) => [Math.max(query.from ?? bucket, bucket), Math.min(query.to ?? bucket + width, bucket + width)] as const;
+  const [firstFrom, firstTo] = within(first);
+  const [lastFrom, lastTo] = within(last);
+  const [firstMinutes, lastMinutes] = [await bucketsOf(firstFrom, firstTo, 'minute'), await bucketsOf(lastFrom, lastTo, 'minute')];
+  return [firstMinutes.length > 0 ? Math.min(...firstMinutes) : first, lastMinutes.length > 0 ? Math.max(...lastMinutes) : last];
 }
 
 export async function conditionsOf(store: Store, project: string, query: EventQuery): Promise<Condition[]> {

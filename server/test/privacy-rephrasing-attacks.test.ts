@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  direct,
   type Json,
   accuracy,
   ask,
@@ -103,6 +104,25 @@ describe('rephrasings that select the same rows and people (groupings, exclusion
         answers.add(JSON.stringify((await ask('/api/query', { ...labResult(city, 'positive'), from, to }))['rows']));
       }
       expect(answers.size, city).toBe(1);
+    }
+  });
+
+  it('answers a time range of 9 h 59 min and one of 10 h over the same rows once (one grain for what a range selects)', async () => {
+    // The cities' events end 10 h 48 min after start and the next come at 19 h: ranges from a few
+    // hours after start to 9 h 59 min (snapped to minutes) or 10 h later (snapped to hours) end in
+    // that gap, so they select the same rows, and the last of them is not an hour's first minute.
+    // Several windows, so that two draws agreeing by chance cannot hide a second grain.
+    for (const hours of [1, 2, 3, 4, 5, 6]) {
+      const from = start + hours * hour;
+      const answers = new Set<string>();
+      const exact = new Set<string>();
+      for (const to of [from + 9 * hour + 59 * 60_000, from + 10 * hour]) {
+        const body = { where: [{ field: 'name', value: 'page view' }], aggregates: [{ fn: 'count' }, { fn: 'users' }], from, to };
+        exact.add(JSON.stringify((await ask('/api/query', body, direct))['rows']));
+        answers.add(JSON.stringify((await ask('/api/query', body))['rows']));
+      }
+      expect(exact.size, `${hours} h`).toBe(1);
+      expect(answers.size, `${hours} h`).toBe(1);
     }
   });
 
