@@ -186,9 +186,12 @@ beforeAll(() => {
 
 afterAll(async () => {
   if (collector !== undefined) {
-    const exited = new Promise((resolve) => collector!.child.once('exit', resolve));
-    collector.child.kill('SIGTERM');
-    await exited;
+    // The whole group: a SIGTERM to sh alone left npm exec's collector running after the suite.
+    if (collector.child.exitCode === null && collector.child.signalCode === null) {
+      const exited = new Promise((resolve) => collector!.child.once('exit', resolve));
+      process.kill(-collector.child.pid!, 'SIGTERM');
+      await exited;
+    }
   }
   rmSync(work, { recursive: true, force: true });
 });
@@ -237,7 +240,8 @@ describe('a fresh app on TypeScript 7, from the packed packages', () => {
     expect(install).toBe('npm install @logmill/server');
     expect(npmProblems(runOk(asTested(install!), app))).toEqual([]);
     expect(serve).toMatch(/^npx logmill serve --data \.\/logmill-data --port 4318$/);
-    const child = spawn('sh', ['-c', asTested(serve!)], { cwd: app, env: environment, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group: sh, npm exec and the collector all stop with the group at the end.
+    const child = spawn('sh', ['-c', asTested(serve!)], { cwd: app, env: environment, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
