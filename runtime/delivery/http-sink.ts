@@ -57,16 +57,22 @@ export interface HttpSink {
   readonly spoolDirectory: string | undefined;
 }
 
-/** The collector's `message` from a 413's JSON answer, or a proxy's short text answer. */
-function tooLargeDetail(text: string): string | undefined {
+/**
+ * A refusal's body, read once: its JSON (for the count refused) and its words, the collector's
+ * `message` (which event, which field, which limit) or a proxy page's title, kept to one line.
+ */
+function refusalOf(text: string): { answer: unknown; words: string | undefined } {
+  let answer: unknown;
   try {
-    const message = (JSON.parse(text) as { message?: unknown }).message;
-    if (typeof message === 'string') return message;
+    answer = JSON.parse(text);
   } catch {
     // Not the collector's JSON: a proxy's page, whose title at most is worth a line.
+    const title = /<title>([^<]{1,200})<\/title>/i.exec(text)?.[1]?.trim();
+    return { answer: undefined, words: title || undefined };
   }
-  const title = /<title>([^<]{1,200})<\/title>/i.exec(text)?.[1];
-  return title?.trim() || undefined;
+  const message = (answer as { message?: unknown } | null)?.message;
+  const words = typeof message === 'string' && message !== '' ? (message.length > 300 ? `${message.slice(0, 300)}…` : message) : undefined;
+  return { answer, words };
 }
 
 /** Stderr in words, each kind of problem at most once per 30 s (a refusal is not hidden behind a retry). */
@@ -132,14 +138,11 @@ export function httpSink(options: HttpSinkOptions): HttpSink {
     const signal = AbortSignal.any([AbortSignal.timeout(timeout), exitAbort.signal]);
     try {
       const response = await fetch(url, { method: 'POST', headers, body: payload, signal });
-      if (response.status === 413) return { status: 413, detail: tooLargeDetail(await response.text().catch(() => '')) };
       if (response.status >= 400 && response.status < 500) {
-        // Read once, for both the count refused and the collector's own words (which event, which
-        // field, which limit), kept short for one stderr line.
-        const answer = (await response.json().catch(() => undefined)) as { message?: unknown } | undefined;
+        const { answer, words } = refusalOf(await response.text().catch(() => ''));
+        if (response.status === 413) return { status: 413, detail: words };
         const result = await sendResultOf({ status: response.status, headers: response.headers, json: async () => answer }, events);
-        const message = answer?.message;
-        return typeof message === 'string' && message !== '' ? { ...result, reason: message.length > 300 ? `${message.slice(0, 300)}…` : message } : result;
+        return words === undefined ? result : { ...result, reason: words };
       }
       const result = await sendResultOf(response, events);
       // Node's fetch reuses the connection only once the body is read.

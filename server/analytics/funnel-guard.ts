@@ -68,12 +68,8 @@ export async function settleFunnel(
     stepConditions.push((await conditionsOf(store, project, asked)).filter((condition) => !condition.filters.includes(named)));
   }
   const range = funnel.from !== undefined || funnel.to !== undefined;
-  const first = funnel.steps[0]!;
-  // The range's extent over the project's rows, not the first step's: a step condition that
-  // excludes only one person would otherwise move it (see keptTimeExtent).
-  const firstRows: EventQuery = { from: funnel.from, to: funnel.to, where: [], groupBy: [], aggregates: [{ fn: 'count' }], limit: 1 };
   const candidates: Candidate[] = [
-    ...(range ? [{ kind: 'range' as const, step: -1, item: JSON.stringify(['range', ...(await keptTimeExtent(store, project, firstRows))]) }] : []),
+    ...(range ? [{ kind: 'range' as const, step: -1, item: JSON.stringify(['range', ...(await keptTimeExtent(store, project, funnel.from, funnel.to))]) }] : []),
     ...stepConditions.flatMap((conditions, step) => conditions.map((condition) => ({ kind: 'filter' as const, step, item: condition.item }))).sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : a.step - b.step)),
     ...funnel.exclusions.map((exclusion, index) => ({ kind: 'exclusion' as const, step: -2, item: JSON.stringify(['exclusion', exclusion.name, exclusion.fromStep, exclusion.toStep]), exclusion: index })).sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : a.exclusion - b.exclusion)),
   ];

@@ -53,22 +53,22 @@ const day = 86_400_000;
  * What a time range selects: the first and last minutes that hold rows of the project, not the
  * bounds as written (nor the grid `snapTimeRange` widens them to). A `from` in the
  * empty past or a `to` in the future asks about the same rows, so it is the same condition.
- * Callers pass no other condition: an extent over the rows the whole question keeps would move
+ * It takes no other condition: an extent over the rows the whole question keeps would move
  * with a condition that excludes only one person (their row the first or last of the range) even
  * when low-effect detection drops that condition, and so tell whether the person was there.
  */
-export async function keptTimeExtent(store: Store, project: string, query: EventQuery, where = query.where): Promise<[number, number] | []> {
-  const end = query.to ?? Date.now();
-  const span = end - (query.from ?? end - day);
+export async function keptTimeExtent(store: Store, project: string, from: number | undefined, to: number | undefined): Promise<[number, number] | []> {
+  const end = to ?? Date.now();
+  const span = end - (from ?? end - day);
   const grain = span >= 10 * day ? 'day' : span >= 10 * hour ? 'hour' : 'minute';
-  const bucketsOf = async (from: number | undefined, to: number | undefined, time: 'minute' | 'hour' | 'day'): Promise<number[]> => {
-    const rows = await store.runQuery(project, { from, to, cohort: query.cohort, where, groupBy: [{ time }], aggregates: [{ fn: 'count' }], limit: 10_000 });
+  const bucketsOf = async (after: number | undefined, before: number | undefined, time: 'minute' | 'hour' | 'day'): Promise<number[]> => {
+    const rows = await store.runQuery(project, { from: after, to: before, where: [], groupBy: [{ time }], aggregates: [{ fn: 'count' }], limit: 10_000 });
     return rows.map((row) => {
       const label = row['d0'];
       return label instanceof Date ? label.getTime() : Number(label);
     }).filter((value) => Number.isFinite(value));
   };
-  const buckets = await bucketsOf(query.from, query.to, grain);
+  const buckets = await bucketsOf(from, to, grain);
   if (buckets.length === 0) return [];
   let first = buckets[0]!;
   let last = first;
@@ -81,7 +81,7 @@ export async function keptTimeExtent(store: Store, project: string, query: Event
   // rows are one condition, not a minute extent and an hour extent. The first and last hour or day
   // are read again by minute (at most 1,440 buckets each).
   const width = grain === 'day' ? day : hour;
-  const within = (bucket: number) => [Math.max(query.from ?? bucket, bucket), Math.min(query.to ?? bucket + width, bucket + width)] as const;
+  const within = (bucket: number) => [Math.max(from ?? bucket, bucket), Math.min(to ?? bucket + width, bucket + width)] as const;
   const [firstFrom, firstTo] = within(first);
   const [lastFrom, lastTo] = within(last);
   const [firstMinutes, lastMinutes] = [await bucketsOf(firstFrom, firstTo, 'minute'), await bucketsOf(lastFrom, lastTo, 'minute')];
@@ -91,8 +91,7 @@ export async function keptTimeExtent(store: Store, project: string, query: Event
 export async function conditionsOf(store: Store, project: string, query: EventQuery): Promise<Condition[]> {
   const conditions: Condition[] = [];
   if (query.from !== undefined || query.to !== undefined) {
-    const extent = await keptTimeExtent(store, project, { from: query.from, to: query.to, where: [], groupBy: [], aggregates: [{ fn: 'count' }], limit: 1 });
-    conditions.push({ item: JSON.stringify(['ts', ...extent]), kind: 'time', filters: [], from: query.from, to: query.to });
+    conditions.push({ item: JSON.stringify(['ts', ...(await keptTimeExtent(store, project, query.from, query.to))]), kind: 'time', filters: [], from: query.from, to: query.to });
   }
   if (query.cohort !== undefined) {
     // A cohort is the set of people who did its event: two cohorts of the same people are one.

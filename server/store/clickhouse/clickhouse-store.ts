@@ -206,7 +206,7 @@ export class ClickHouseStore implements Store {
     const own = `project = ${sqlLiteral(project)} AND ${column} = ${sqlLiteral(value)}`;
     const sessions = sessionsOf(await this.read(`SELECT DISTINCT session_id FROM ${EVENTS} WHERE ${own} AND isNotNull(session_id)`));
     if (sessions.length === 0) return own;
-    return `project = ${sqlLiteral(project)} AND (${column} = ${sqlLiteral(value)} OR (isNull(${column}) AND session_id IN (${sessions.map((session) => sqlLiteral(session)).join(', ')})))`;
+    return `((${own}) OR (project = ${sqlLiteral(project)} AND isNull(${column}) AND session_id IN (${sessions.map((session) => sqlLiteral(session)).join(', ')})))`;
   }
 
   /** Runs a statement that returns no rows (administration, benchmarks' data generation). */
