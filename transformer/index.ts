@@ -88,7 +88,11 @@ export function createLogmillTransformer(
   } catch {
     checker = undefined;
   }
-  const resolver: CallResolver = checker === undefined
+  // `ts.transpileModule` (ts-jest with `isolatedModules`, ts-loader with `transpileOnly`) runs the
+  // transformer on a one-file program that resolves no import: its checker never sees Logmill's
+  // types, so calls are recognised from the source alone, as on the bundler route.
+  const resolvesNoImports = program?.getCompilerOptions().noResolve === true;
+  const resolver: CallResolver = checker === undefined || resolvesNoImports
     ? syntacticCallResolver(ts, extras.modules ?? noModules)
     : checkerCallResolver(ts, checker);
   const calls: CallResolver = { ...resolver, provenCallee: (call) => replaceableCalleeLeftOut(ts, call, resolver.provenCallee(call), options.passThroughImports) };
