@@ -123,11 +123,11 @@ export function createLogmillTransformer(
   };
 
   const hiddenParameters = new WeakMap<FunctionWithBody, boolean>();
-  const target = program?.getCompilerOptions().target;
+  const compilerOptions = program?.getCompilerOptions() ?? {};
   const takesHiddenParameter = (fn: FunctionWithBody): boolean => {
     let known = hiddenParameters.get(fn);
     if (known === undefined) {
-      known = canTakeHiddenParameter(ts, fn, target ?? ts.ScriptTarget.ESNext);
+      known = canTakeHiddenParameter(ts, fn, compilerOptions);
       hiddenParameters.set(fn, known);
     }
     return known;
@@ -142,7 +142,7 @@ export function createLogmillTransformer(
       isInstrumentedFile,
       report,
       takesHiddenParameter: program === undefined
-        ? (fn) => canTakeHiddenParameter(ts, fn, context.getCompilerOptions().target)
+        ? (fn) => canTakeHiddenParameter(ts, fn, context.getCompilerOptions())
         : takesHiddenParameter,
     };
     try {
