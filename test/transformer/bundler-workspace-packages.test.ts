@@ -10,7 +10,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } fr
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import ts from 'typescript';
+import * as ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repositoryRoot } from '../helpers/compile.js';
 
