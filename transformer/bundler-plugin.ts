@@ -22,7 +22,7 @@ export type { ModuleTransformOptions } from './transform-module.js';
 /** Options of every bundler plugin: the transformer's, plus which files go through it. */
 export interface BundlerPluginOptions extends ModuleTransformOptions {
   /** The TypeScript module to use (default: `require('typescript')`). */
-  typescript?: typeof TS;
+  typescript?: typeof TS | undefined;
 }
 
 function load<T>(name: string, why: string): T {

@@ -18,14 +18,14 @@ export type { TransformerOptions } from './options.js';
 
 /** What ts-patch (and ttypescript) pass as the third argument. */
 export interface TransformerExtras {
-  ts?: typeof TS;
-  addDiagnostic?: (diagnostic: TS.Diagnostic) => number | void;
+  ts?: typeof TS | undefined;
+  addDiagnostic?: ((diagnostic: TS.Diagnostic) => number | void) | undefined;
   /**
    * Without a program (bundler plugins): how to follow imports to other modules of the build, so
    * calls to their async functions can pass the context too. Without it only same-module callees
    * are proven.
    */
-  modules?: SyntacticResolverHost;
+  modules?: SyntacticResolverHost | undefined;
 }
 
 const noModules: SyntacticResolverHost = { resolveImport: () => undefined, readModule: () => undefined };
