@@ -105,7 +105,7 @@ export interface ContextOptions {
    * `bindContext` runs. `always`: enable it now. `never`: never enable it (on Node 20 an enabled
    * AsyncLocalStorage slows every await in the process). Ignored where there is no AsyncLocalStorage.
    */
-  asyncLocalStorage?: 'auto' | 'always' | 'never';
+  asyncLocalStorage?: 'auto' | 'always' | 'never' | undefined;
 }
 
 /** Configures context propagation. */

@@ -13,9 +13,9 @@ import { contextOfThrown } from './thrown.js';
 
 export interface ErrorCaptureOptions {
   /** How many recent console messages to attach to each report (default 20; 0 turns them off). */
-  breadcrumbs?: number;
+  breadcrumbs?: number | undefined;
   /** The session id; default: one per tab, kept in sessionStorage across reloads. */
-  sessionId?: string;
+  sessionId?: string | undefined;
 }
 
 interface Breadcrumb {

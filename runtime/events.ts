@@ -15,7 +15,7 @@ export type Sink = (event: LogmillEvent) => void;
 
 export interface SinkOptions {
   /** The minimum level this sink receives (default: everything the loggers emit). */
-  level?: LevelSetting;
+  level?: LevelSetting | undefined;
 }
 
 interface RegisteredSink {

@@ -104,6 +104,42 @@ describe('ts-patch routes', () => {
     expectInstrumented(root);
   });
 
+  it('stamps log calls through ts-patch/compiler transpileModule (ts-jest with isolatedModules, ts-loader with transpileOnly)', () => {
+    const root = createProject('link');
+    const require = createRequire(join(root, 'package.json'));
+    const patched = require('ts-patch/compiler') as typeof TS;
+    // One file at a time, as both tools compile in that mode; the logger reached three ways.
+    const source = `
+      import { log, memorySink, withContext } from 'logmill';
+      import * as logmill from 'logmill';
+      const sink = memorySink();
+      const audit = log.with({ audit: true });
+      async function handler(id: string): Promise<void> {
+        await null;
+        log.info('paid %s', id);
+        audit.warn('audited %s', id);
+        logmill.log.error('through the namespace %s', id);
+      }
+      void withContext({ route: 'checkout' }, () => handler('o-1')).then(() => {
+        for (const event of sink.events) console.log(JSON.stringify({ template: event.template, code: event.code && { function: event.code.function, module: event.code.module, file: event.code.file, line: event.code.line }, stack: event.context.stack.map((frame) => frame.function) }));
+      });
+    `;
+    const output = patched.transpileModule(source, {
+      fileName: join(root, 'src/main.ts'),
+      compilerOptions: { target: patched.ScriptTarget.ES2022, module: patched.ModuleKind.CommonJS, esModuleInterop: true, rootDir: join(root, 'src'), plugins: [{ transform: 'logmill/transformer' }] as never },
+    });
+    mkdirSync(join(root, 'dist'));
+    writeFileSync(join(root, 'dist/main.js'), output.outputText);
+    const run = runNode(join(root, 'dist/main.js'));
+    expect(run.stderr).toBe('');
+    const site = (line: number) => ({ function: 'handler', module: 'main', file: 'main.ts', line });
+    expect(run.records).toEqual([
+      { template: 'paid %s', code: site(8), stack: ['handler'] },
+      { template: 'audited %s', code: site(9), stack: ['handler'] },
+      { template: 'through the namespace %s', code: site(10), stack: ['handler'] },
+    ]);
+  });
+
   it('emits the same program through plain, unpatched tsc when no plugin route is used', () => {
     const root = createProject('link');
     execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], {

@@ -154,18 +154,27 @@ function hasDuplicateParameterNames(ts: typeof TS, fn: FunctionWithBody): boolea
   return false;
 }
 
+/** A method TypeScript writes decorator metadata for: decorated itself, or one of its parameters. */
+function hasLegacyDecorators(ts: typeof TS, fn: FunctionWithBody): boolean {
+  if (!ts.isMethodDeclaration(fn)) return false;
+  return (ts.getDecorators(fn)?.length ?? 0) > 0 || fn.parameters.some((parameter) => (ts.getDecorators(parameter)?.length ?? 0) > 0);
+}
+
 /**
  * Whether a trailing `__logmillContext = void 0` parameter is invisible to the program. A default
  * value keeps `fn.length`; it also makes the parameter list non-simple, which is a SyntaxError with a
  * `'use strict'` body, forbids duplicate names, and unmaps sloppy `arguments` — so functions that
  * read `arguments` (or might, through `eval`) keep their parameters as written. A rest parameter
- * would swallow the extra argument.
+ * would swallow the extra argument. With `emitDecoratorMetadata`, a decorated method's
+ * `design:paramtypes` lists every parameter (NestJS pipes and OpenAPI generators iterate it), so it
+ * keeps its own; nothing passes it the context explicitly anyway, as a decorator may replace it.
  */
-export function canTakeHiddenParameter(ts: typeof TS, fn: FunctionWithBody, target?: TS.ScriptTarget): boolean {
+export function canTakeHiddenParameter(ts: typeof TS, fn: FunctionWithBody, options: TS.CompilerOptions): boolean {
   const parameters = runtimeParameters(ts, fn);
+  if (options.experimentalDecorators === true && options.emitDecoratorMetadata === true && hasLegacyDecorators(ts, fn)) return false;
   // Where TypeScript lowers parameters into the body, the hidden default would become a plain
   // parameter and change `fn.length`: below ES2015 always, below ES2018 with an object rest pattern.
-  const effectiveTarget = target ?? ts.ScriptTarget.ESNext;
+  const effectiveTarget = options.target ?? ts.ScriptTarget.ESNext;
   if (effectiveTarget < ts.ScriptTarget.ES2015) return false;
   if (effectiveTarget < ts.ScriptTarget.ES2018 && parameters.some((parameter) => hasObjectRest(ts, parameter.name))) {
     return false;

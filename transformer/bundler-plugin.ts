@@ -22,7 +22,7 @@ export type { ModuleTransformOptions } from './transform-module.js';
 /** Options of every bundler plugin: the transformer's, plus which files go through it. */
 export interface BundlerPluginOptions extends ModuleTransformOptions {
   /** The TypeScript module to use (default: `require('typescript')`). */
-  typescript?: typeof TS;
+  typescript?: typeof TS | undefined;
 }
 
 function load<T>(name: string, why: string): T {
@@ -40,6 +40,17 @@ const ownBuild = path.resolve(__dirname, '..', '..');
 
 function isOwnBuild(fileName: string): boolean {
   return fileName.startsWith(ownBuild + path.sep);
+}
+
+// The node_modules folder this package was installed into (pnpm's store included), when it was.
+// A workspace package outside node_modules that does not depend on logmill (pnpm's strict layout,
+// Yarn) cannot resolve the hooks import the rewrite adds to it; the bundler resolves it from here.
+const ownPackage = path.resolve(__dirname, '..', '..', '..');
+const ownModulesFolder = path.basename(path.dirname(ownPackage)) === 'node_modules' ? path.dirname(ownPackage) : undefined;
+
+/** Rollup's, Rolldown's and Vite's own resolution, which their plugin contexts carry. */
+interface ResolveContext {
+  resolve?: (id: string, importer: string, options: object) => Promise<{ id: string; external?: boolean } | null>;
 }
 
 function withoutQuery(id: string): string {
@@ -61,11 +72,19 @@ export function logmillUnplugin(): UnpluginInstance<BundlerPluginOptions | undef
     let transformer: ModuleTransformer | undefined;
     const modulesOf = (): ModuleTransformer =>
       (transformer ??= createModuleTransformer(ts, { passThroughImports: !underTest, ...options, isModuleOfBuild }));
+    const runtime = options.runtime ?? 'logmill/hooks';
     return {
       name: 'logmill',
       enforce: 'pre',
-      resolveId(id: string, importer: string | undefined) {
-        return importer === undefined ? null : modulesOf().resolveRelative(id, withoutQuery(importer)) ?? null;
+      async resolveId(id: string, importer: string | undefined, resolveOptions: object) {
+        if (importer === undefined) return null;
+        // Rollup, Rolldown and Vite: as the importer would resolve it, else as this package does.
+        const { resolve } = this as unknown as ResolveContext;
+        if (id === runtime && ownModulesFolder !== undefined && typeof resolve === 'function') {
+          const found = await resolve.call(this, id, importer, { ...resolveOptions, skipSelf: true });
+          return found ?? resolve.call(this, id, path.join(ownPackage, 'package.json'), { ...resolveOptions, skipSelf: true });
+        }
+        return modulesOf().resolveRelative(id, withoutQuery(importer)) ?? null;
       },
       transformInclude: (id: string) => isModuleOfBuild(withoutQuery(id)),
       transform(code: string, id: string) {
@@ -73,6 +92,18 @@ export function logmillUnplugin(): UnpluginInstance<BundlerPluginOptions | undef
         // `verbose`: each fallback to the safe path, shown by the bundler.
         for (const warning of warnings) this.warn(warning);
         return { code: rewritten, map };
+      },
+      // esbuild and webpack look in the folder this package sits in after the importer's own.
+      esbuild: {
+        config(initialOptions: { nodePaths?: string[] }) {
+          if (ownModulesFolder !== undefined) initialOptions.nodePaths = [...(initialOptions.nodePaths ?? []), ownModulesFolder];
+        },
+      },
+      webpack(compiler: { options: { resolve: { modules?: string[] } } }) {
+        if (ownModulesFolder !== undefined) compiler.options.resolve.modules = [...(compiler.options.resolve.modules ?? ['node_modules']), ownModulesFolder];
+      },
+      rspack(compiler: { options: { resolve: { modules?: string[] } } }) {
+        if (ownModulesFolder !== undefined) compiler.options.resolve.modules = [...(compiler.options.resolve.modules ?? ['node_modules']), ownModulesFolder];
       },
       vite: {
         // Instrumented modules import the hooks, which Vite's dev server would only discover on the

@@ -16,9 +16,9 @@ export interface InstrumentCommandOptions {
   /** The output directory. */
   out: string;
   /** The tsconfig.json (default: the nearest at or above the source). */
-  project?: string;
+  project?: string | undefined;
   /** `false`: context variables only, no logical stack frames. */
-  stack?: boolean;
+  stack?: boolean | undefined;
 }
 
 export const instrumentUsage = [

@@ -16,6 +16,7 @@ export type Binding =
   | { kind: 'function'; declaration: TS.FunctionDeclaration }
   | { kind: 'const'; declaration: TS.VariableDeclaration }
   | { kind: 'import'; imported: string; module: string }
+  | { kind: 'namespace'; module: string }
   | { kind: 'other' };
 
 function bindsName(ts: typeof TS, name: TS.BindingName, text: string): boolean {
@@ -56,7 +57,10 @@ function importBinding(ts: typeof TS, statement: TS.ImportDeclaration, text: str
   if (clause.name?.text === text) return clause.isTypeOnly ? { kind: 'other' } : { kind: 'import', imported: 'default', module };
   const bindings = clause.namedBindings;
   if (bindings === undefined) return undefined;
-  if (ts.isNamespaceImport(bindings)) return bindings.name.text === text ? { kind: 'other' } : undefined;
+  if (ts.isNamespaceImport(bindings)) {
+    if (bindings.name.text !== text) return undefined;
+    return clause.isTypeOnly ? { kind: 'other' } : { kind: 'namespace', module };
+  }
   for (const element of bindings.elements) {
     if (element.name.text !== text) continue;
     if (clause.isTypeOnly || element.isTypeOnly) return { kind: 'other' };

@@ -18,14 +18,14 @@ export type { TransformerOptions } from './options.js';
 
 /** What ts-patch (and ttypescript) pass as the third argument. */
 export interface TransformerExtras {
-  ts?: typeof TS;
-  addDiagnostic?: (diagnostic: TS.Diagnostic) => number | void;
+  ts?: typeof TS | undefined;
+  addDiagnostic?: ((diagnostic: TS.Diagnostic) => number | void) | undefined;
   /**
    * Without a program (bundler plugins): how to follow imports to other modules of the build, so
    * calls to their async functions can pass the context too. Without it only same-module callees
    * are proven.
    */
-  modules?: SyntacticResolverHost;
+  modules?: SyntacticResolverHost | undefined;
 }
 
 const noModules: SyntacticResolverHost = { resolveImport: () => undefined, readModule: () => undefined };
@@ -88,7 +88,11 @@ export function createLogmillTransformer(
   } catch {
     checker = undefined;
   }
-  const resolver: CallResolver = checker === undefined
+  // `ts.transpileModule` (ts-jest with `isolatedModules`, ts-loader with `transpileOnly`) runs the
+  // transformer on a one-file program that resolves no import: its checker never sees Logmill's
+  // types, so calls are recognised from the source alone, as on the bundler route.
+  const resolvesNoImports = program?.getCompilerOptions().noResolve === true;
+  const resolver: CallResolver = checker === undefined || resolvesNoImports
     ? syntacticCallResolver(ts, extras.modules ?? noModules)
     : checkerCallResolver(ts, checker);
   const calls: CallResolver = { ...resolver, provenCallee: (call) => replaceableCalleeLeftOut(ts, call, resolver.provenCallee(call), options.passThroughImports) };
@@ -119,11 +123,11 @@ export function createLogmillTransformer(
   };
 
   const hiddenParameters = new WeakMap<FunctionWithBody, boolean>();
-  const target = program?.getCompilerOptions().target;
+  const compilerOptions = program?.getCompilerOptions() ?? {};
   const takesHiddenParameter = (fn: FunctionWithBody): boolean => {
     let known = hiddenParameters.get(fn);
     if (known === undefined) {
-      known = canTakeHiddenParameter(ts, fn, target ?? ts.ScriptTarget.ESNext);
+      known = canTakeHiddenParameter(ts, fn, compilerOptions);
       hiddenParameters.set(fn, known);
     }
     return known;
@@ -138,7 +142,7 @@ export function createLogmillTransformer(
       isInstrumentedFile,
       report,
       takesHiddenParameter: program === undefined
-        ? (fn) => canTakeHiddenParameter(ts, fn, context.getCompilerOptions().target)
+        ? (fn) => canTakeHiddenParameter(ts, fn, context.getCompilerOptions())
         : takesHiddenParameter,
     };
     try {

@@ -22,11 +22,11 @@ export interface InstrumentTreeOptions {
   /** Where the output goes, mirroring the tree under `source`. */
   out: string;
   /** The tsconfig.json to load (default: the nearest one at or above `source`; there must be one). */
-  project?: string;
+  project?: string | undefined;
   /** Transformer options (the tsconfig plugin entry's, when it has one, otherwise these). */
-  transform?: TransformerOptions;
+  transform?: TransformerOptions | undefined;
   /** Called per emitted file, for progress. */
-  onFile?: (fileName: string, index: number, total: number) => void;
+  onFile?: ((fileName: string, index: number, total: number) => void) | undefined;
 }
 
 export interface InstrumentTreeResult {

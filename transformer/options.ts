@@ -4,29 +4,29 @@ import { editDistance } from '../runtime/invalid-argument.js';
 
 export interface TransformerOptions {
   /** Add a frame per instrumented call to the logical stack (default true). */
-  stack?: boolean;
+  stack?: boolean | undefined;
   /** Only files matching one of these globs (relative to `root`) are instrumented. */
-  include?: string[];
+  include?: string[] | undefined;
   /** Files matching one of these globs (relative to `root`) are left alone. */
-  exclude?: string[];
+  exclude?: string[] | undefined;
   /** Report each fallback to the safe path as a diagnostic (default false). */
-  verbose?: boolean;
+  verbose?: boolean | undefined;
   /** The module instrumented code imports its hooks from (default `logmill/hooks`). */
-  runtime?: string;
+  runtime?: string | undefined;
   /** Module names and frame files are relative to this directory (default: rootDir, else the project). */
-  root?: string;
+  root?: string | undefined;
   /**
    * Keep the plain text of every function the rewrite changes, for `fn.toString()` (default true);
    * false saves its bytes where nothing reads functions' source (a browser bundle, say).
    */
-  keepSourceText?: boolean;
+  keepSourceText?: boolean | undefined;
   /**
    * Pass the context explicitly to async functions imported from other modules (default true;
    * false under Vitest's Vite plugin and `node --test` with `logmill/register`, whose module mocks
    * would receive it as an extra argument). Without it such calls take the context from the
    * ambient slot.
    */
-  passThroughImports?: boolean;
+  passThroughImports?: boolean | undefined;
 }
 
 /** The transformer's own options, as a tsconfig plugins entry may give them. */

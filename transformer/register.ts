@@ -108,10 +108,24 @@ function formatOf(ts: typeof TS, fileName: string, source: string): 'esm' | 'com
   return ts.isExternalModule(sourceFile) || hasTopLevelAwait(ts, sourceFile) ? 'esm' : 'commonjs';
 }
 
-/** The source text Node should run for a file, with the source map inline for --enable-source-maps. */
+/** The source text Node should run for a file, with its source map inline for stack traces. */
 function rewrite(transformers: Record<'esm' | 'commonjs', ModuleTransformer>, fileName: string, source: string, format: 'esm' | 'commonjs'): string {
   const { code, map } = transformers[format].transform(source, fileName);
   return `${code}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(map).toString('base64')}\n`;
+}
+
+/**
+ * `node main.ts` alone reports the lines of the file as written (type stripping keeps positions);
+ * the rewritten text has other lines, so stack traces read through its source map, as Node does
+ * itself for `--experimental-transform-types`. `--no-enable-source-maps` keeps them off.
+ */
+function enableSourceMaps(): void {
+  const flags = [...process.execArgv, ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/)];
+  if (flags.includes('--no-enable-source-maps')) return;
+  const support = module as unknown as { getSourceMapsSupport?: () => { enabled: boolean }; setSourceMapsSupport?: (enabled: boolean) => void };
+  if (support.getSourceMapsSupport?.().enabled === true) return;
+  if (support.setSourceMapsSupport !== undefined) support.setSourceMapsSupport(true);
+  else process.setSourceMapsEnabled(true);
 }
 
 /** Installs the hook; `logmill/register` calls it on import. Returns false when it was already installed. */
@@ -130,6 +144,7 @@ export function register(): boolean {
   let loaded: { ts: typeof TS; transformers: Record<'esm' | 'commonjs', ModuleTransformer> } | undefined;
   const compiler = () => {
     if (loaded !== undefined) return loaded;
+    enableSourceMaps();
     const ts = loadTypeScript();
     loaded = {
       ts,

@@ -147,8 +147,14 @@ function writtenAsCommonJs(ts: typeof TS, sourceFile: TS.SourceFile): boolean {
 export function emitsCommonJs(ts: typeof TS, sourceFile: TS.SourceFile, options: TS.CompilerOptions): boolean {
   if (!ts.isExternalModule(sourceFile)) return false;
   const kind = options.module ?? ((options.target ?? ts.ScriptTarget.ES5) >= ts.ScriptTarget.ES2015 ? ts.ModuleKind.ES2015 : ts.ModuleKind.CommonJS);
-  if (kind === ts.ModuleKind.CommonJS) return true;
-  return kind >= ts.ModuleKind.Node16 && kind <= ts.ModuleKind.NodeNext && sourceFile.impliedNodeFormat === ts.ModuleKind.CommonJS;
+  if (kind >= ts.ModuleKind.Node16 && kind <= ts.ModuleKind.NodeNext) return sourceFile.impliedNodeFormat === ts.ModuleKind.CommonJS;
+  // Under `module` CommonJS and ES20xx/ESNext, TypeScript emits `.mts` as an ES module and `.cts` as
+  // CommonJS whatever the option says (`preserve` keeps every file's syntax).
+  if (kind === ts.ModuleKind.CommonJS || (kind >= ts.ModuleKind.ES2015 && kind <= ts.ModuleKind.ESNext)) {
+    if (/\.m[jt]s$/.test(sourceFile.fileName)) return false;
+    if (/\.c[jt]s$/.test(sourceFile.fileName)) return true;
+  }
+  return kind === ts.ModuleKind.CommonJS;
 }
 
 /** True when the file emits as CommonJS (or is written as CommonJS) and has no import or export of its own. */

@@ -8,6 +8,7 @@
  *                                                          function declaration or const
  *   import { log } from 'logmill'   log.info('paid %s')  → a logger call: stamped
  *                                   const l = log.with(…); l.warn(…) → stamped
+ *   import * as lm from 'logmill'   lm.log.info(…), new lm.Logger(…), lm.event(…) → the same
  *
  * What the checker finds and this does not (each falls back to the ambient context, which is
  * correct but slower, or leaves a log call unstamped): callees reached through re-exports,
@@ -80,29 +81,37 @@ export function syntacticCallResolver(ts: typeof TS, host: SyntacticResolverHost
     return resolved !== undefined && LOGMILL_ENTRY.test(resolved);
   };
 
-  /** Whether `identifier` is bound to Logmill's export `name` (renamed imports included). */
-  const isLogmillImport = (identifier: TS.Identifier, name: string): boolean => {
-    const binding = findBinding(ts, identifier);
-    return binding?.kind === 'import' && binding.imported === name && isLogmillModule(binding.module, identifier.getSourceFile().fileName);
+  /**
+   * Whether `expression` is Logmill's export `name`: an identifier bound to it (renamed imports
+   * included), or `name` read from a namespace import of Logmill (`logmill.log`).
+   */
+  const isLogmillImport = (expression: TS.Expression, name: string): boolean => {
+    if (ts.isPropertyAccessExpression(expression)) {
+      if (expression.name.text !== name || !ts.isIdentifier(expression.expression)) return false;
+      const binding = findBinding(ts, expression.expression);
+      return binding?.kind === 'namespace' && isLogmillModule(binding.module, expression.getSourceFile().fileName);
+    }
+    if (!ts.isIdentifier(expression)) return false;
+    const binding = findBinding(ts, expression);
+    return binding?.kind === 'import' && binding.imported === name && isLogmillModule(binding.module, expression.getSourceFile().fileName);
   };
 
   /** `log`, `log.with(…)`, `new Logger(…)`, or a const holding one of them. */
   const isLogger = (expression: TS.Expression, depth: number): boolean => {
     if (depth > 8) return false;
     const node = skipOuterExpressions(ts, expression);
+    if (isLogmillImport(node, 'log')) return true;
     if (ts.isIdentifier(node)) {
-      if (isLogmillImport(node, 'log')) return true;
       const binding = findBinding(ts, node);
       return binding?.kind === 'const' && binding.declaration.initializer !== undefined && isLogger(binding.declaration.initializer, depth + 1);
     }
     if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'with') {
       return isLogger(node.expression.expression, depth + 1);
     }
-    return ts.isNewExpression(node) && ts.isIdentifier(node.expression) && isLogmillImport(node.expression, 'Logger');
+    return ts.isNewExpression(node) && isLogmillImport(node.expression, 'Logger');
   };
 
-  const isRuntimeFunctionCall = (call: TS.CallExpression, name: string): boolean =>
-    ts.isIdentifier(call.expression) && isLogmillImport(call.expression, name);
+  const isRuntimeFunctionCall = (call: TS.CallExpression, name: string): boolean => isLogmillImport(call.expression, name);
 
   return {
     iteratesBuiltIn(expression) {

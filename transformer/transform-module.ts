@@ -19,22 +19,22 @@ import type { SyntacticResolverHost } from './syntactic-call-resolver.js';
 
 export interface ModuleTransformOptions extends TransformerOptions {
   /** The tsconfig.json whose compiler options apply (default: the nearest one above each file). */
-  tsconfig?: string;
+  tsconfig?: string | undefined;
   /** Whether a file belongs to the build's instrumented modules (default: not under node_modules, not .d.ts). */
-  isModuleOfBuild?: (fileName: string) => boolean;
+  isModuleOfBuild?: ((fileName: string) => boolean) | undefined;
   /** The output's module format (default `'esnext'`, what bundlers take); `'commonjs'` for a loader serving `require`. */
-  moduleFormat?: 'esnext' | 'commonjs';
+  moduleFormat?: 'esnext' | 'commonjs' | undefined;
   /**
    * The output's language level (default `'esnext'`, left to the bundler); `'es2022'` where the
    * output runs as it is, so decorators, `accessor` fields and `using` are lowered for Node.
    */
-  outputTarget?: 'esnext' | 'es2022';
+  outputTarget?: 'esnext' | 'es2022' | undefined;
   /**
    * JSX in the output: `'preserve'` (default) for a bundler that compiles it next, `'project'` to
    * compile it as the tsconfig says (`jsx`, `jsxFactory`, `jsxImportSource`; `react-jsx` without
    * one) where nothing comes after this step.
    */
-  jsx?: 'preserve' | 'project';
+  jsx?: 'preserve' | 'project' | undefined;
 }
 
 export interface TransformedModule {

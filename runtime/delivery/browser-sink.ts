@@ -18,14 +18,14 @@ export interface BrowserSinkOptions extends SinkOptions, DeliveryOptions {
   /** An ingest key (write-only, safe to ship to browsers). */
   key: string;
   /** Bytes held while the collector is unreachable (default 1 MiB); past it the oldest batches are dropped. */
-  maxQueueBytes?: number;
+  maxQueueBytes?: number | undefined;
   /**
    * How the last events leave an unloading page: `keepalive` fetches up to the 64 KiB budget and
    * beacons past it (the default where `fetch` supports keepalive), or `beacon` only.
    */
-  unload?: 'keepalive' | 'beacon';
+  unload?: 'keepalive' | 'beacon' | undefined;
   /** Where delivery problems are reported (default: nowhere; `statistics` counts them). */
-  onProblem?: (problem: DeliveryProblem) => void;
+  onProblem?: ((problem: DeliveryProblem) => void) | undefined;
 }
 
 export interface BrowserSink {

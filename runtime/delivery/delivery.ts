@@ -45,15 +45,15 @@ export type Transport = (body: string, events: number) => Promise<SendResult>;
 
 export interface DeliveryOptions {
   /** Seal a batch at this many events (default 500). */
-  maxBatchEvents?: number;
+  maxBatchEvents?: number | undefined;
   /** Seal a batch at about this many bytes of NDJSON (default 512 KiB). */
-  maxBatchBytes?: number;
+  maxBatchBytes?: number | undefined;
   /** Seal a batch this long after its first event, in milliseconds (default 1000). */
-  flushInterval?: number;
+  flushInterval?: number | undefined;
   /** First backoff ceiling in milliseconds (default 250); doubles per attempt. */
-  initialBackoff?: number;
+  initialBackoff?: number | undefined;
   /** Largest backoff ceiling in milliseconds (default 30 s). */
-  maxBackoff?: number;
+  maxBackoff?: number | undefined;
 }
 
 export interface DeliveryStatistics {

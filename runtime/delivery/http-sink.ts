@@ -27,21 +27,21 @@ export interface HttpSinkOptions extends SinkOptions, DeliveryOptions {
    * user (mode 0700) under the OS temp dir, one per collector URL and key. Choose one on a disk that
    * survives reboots (`/var/lib/app/logmill`) where events must outlive the machine's restart.
    */
-  spool?: string | false;
+  spool?: string | false | undefined;
   /** Spool bound in bytes (default 64 MiB); past it the oldest batches are dropped and counted. */
-  maxSpoolBytes?: number;
+  maxSpoolBytes?: number | undefined;
   /** Gzip bodies larger than 1 KiB (default true). */
-  compress?: boolean;
+  compress?: boolean | undefined;
   /** Per-request timeout in milliseconds (default 10 s). */
-  timeout?: number;
+  timeout?: number | undefined;
   /**
    * How long a process that has nothing else to do waits for its last events to be acknowledged
    * before it exits, in milliseconds (default 2 s). A collector that cannot be reached ends the wait
    * at once; what is not acknowledged stays in the spool for the next start.
    */
-  exitTimeout?: number;
+  exitTimeout?: number | undefined;
   /** Where delivery problems are reported (default: stderr in words, at most once per 30 s). */
-  onProblem?: (problem: DeliveryProblem) => void;
+  onProblem?: ((problem: DeliveryProblem) => void) | undefined;
 }
 
 export interface HttpSink {

@@ -10,13 +10,13 @@ import { sharedState } from '../shared-state.js';
 
 export interface LoggingOptions {
   /** The minimum level for every module without its own (default `info`). */
-  level?: LevelSetting;
+  level?: LevelSetting | undefined;
   /** Levels by module-name prefix: `{ 'api/checkout': 'debug' }` covers `api/checkout/payment`. */
-  modules?: Record<string, LevelSetting>;
+  modules?: Record<string, LevelSetting> | undefined;
   /** Scrubbing applied by the serializing sinks before anything leaves the process. */
-  redact?: RedactionOptions;
+  redact?: RedactionOptions | undefined;
   /** Who is logging, stamped on serialized events. */
-  service?: { name?: string; version?: string; instance?: string };
+  service?: { name?: string | undefined; version?: string | undefined; instance?: string | undefined } | undefined;
 }
 
 export interface LoggingState {

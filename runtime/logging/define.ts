@@ -40,7 +40,7 @@ export interface TracedOptions {
    * The level of a successful call's event (default `info`, so a decorated method shows at the
    * default level; `debug` keeps busy methods out of production logs); failures always log at `error`.
    */
-  level?: keyof typeof severityNumbers;
+  level?: keyof typeof severityNumbers | undefined;
 }
 
 /**

@@ -4,8 +4,8 @@ import { safely } from '../format/represent.js';
 export interface ErrorInfo {
   type: string;
   message: string;
-  stack?: string;
-  cause?: ErrorInfo | { value: string };
+  stack?: string | undefined;
+  cause?: ErrorInfo | { value: string } | undefined;
 }
 
 

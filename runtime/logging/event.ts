@@ -21,9 +21,9 @@ export interface CallSite {
   readonly column: number;
   readonly function: string;
   /** The template, when the message was a literal (or a template literal compiled into one). */
-  readonly template?: string;
+  readonly template?: string | undefined;
   /** That template, parsed at build time. */
-  readonly compiledTemplate?: CompiledTemplate;
+  readonly compiledTemplate?: CompiledTemplate | undefined;
 }
 
 export const SCHEMA_VERSION = 1;

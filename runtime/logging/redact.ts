@@ -37,9 +37,9 @@ export const defaultRedaction: Redaction = {
 
 export interface RedactionOptions {
   /** Dotted paths from the event's attributes, `*` for any key: `user.email`, `payment.*.number`. */
-  paths?: string[];
+  paths?: string[] | undefined;
   /** Replace the default sensitive keys (pass `[]` to turn default scrubbing off). */
-  sensitiveKeys?: string[];
+  sensitiveKeys?: string[] | undefined;
 }
 
 /**

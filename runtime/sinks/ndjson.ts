@@ -20,16 +20,16 @@ export interface ChunkStream {
 
 export interface NdjsonOptions extends SinkOptions {
   /** A file descriptor (default 1, stdout), a path to append to, or a writable stream. */
-  destination?: number | string | ChunkStream;
+  destination?: number | string | ChunkStream | undefined;
   /** Bytes to collect before a write starts (default 16 KiB). */
-  minimumWrite?: number;
+  minimumWrite?: number | undefined;
   /** Bytes queued by an app that never yields before they are written synchronously (default 1 MiB). */
-  maximumQueued?: number;
+  maximumQueued?: number | undefined;
   /**
    * Milliseconds fewer than `minimumWrite` bytes may wait for more before they are written
    * (default 100; 0 writes them at the next turn of the event loop). Exit writes everything.
    */
-  flushDelay?: number;
+  flushDelay?: number | undefined;
 }
 
 export interface NdjsonSink {

@@ -15,18 +15,18 @@ import { toJson } from '../logging/serialize.js';
 export interface OtlpOptions extends SinkOptions {
   /** The collector's logs endpoint, such as `http://localhost:4318/v1/logs`. */
   url: string;
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
   /** Send when this many events are waiting (default 512). */
-  maxBatch?: number;
+  maxBatch?: number | undefined;
   /** Send at least this often, in milliseconds (default 1000). */
-  interval?: number;
+  interval?: number | undefined;
   /** Attempts per batch (default 4). */
-  attempts?: number;
+  attempts?: number | undefined;
   /**
    * On Node, how long the last send of a process that is ending may take, in milliseconds (default
    * 2 s): one attempt, not retried, so a CLI or cron job ends promptly when the collector is down.
    */
-  exitTimeout?: number;
+  exitTimeout?: number | undefined;
 }
 
 export interface OtlpExporter {

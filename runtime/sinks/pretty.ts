@@ -10,11 +10,11 @@ import { toJson } from '../logging/serialize.js';
 
 export interface PrettyOptions extends SinkOptions {
   /** Print the logical async stack under each event (default: only for warnings and worse). */
-  stack?: 'always' | 'errors' | 'never';
+  stack?: 'always' | 'errors' | 'never' | undefined;
   /** Colours (default: when the output is a terminal). */
-  colors?: boolean;
+  colors?: boolean | undefined;
   /** Where lines go (default `console.log`). */
-  write?: (line: string) => void;
+  write?: ((line: string) => void) | undefined;
 }
 
 const levelColours: Record<string, number> = { TRACE: 90, DEBUG: 36, INFO: 32, WARN: 33, ERROR: 31, FATAL: 35 };

@@ -134,3 +134,76 @@ describe('the exports map', () => {
     },
   );
 });
+
+describe('the public types under exactOptionalPropertyTypes', () => {
+  // Every `types` leaf of package.json's exports, but the hooks instrumented code imports.
+  const manifest = JSON.parse(readFileSync(join(repositoryRoot, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
+  const entries = [...new Set(Object.entries(manifest.exports)
+    .filter(([subpath]) => !subpath.endsWith('.json') && subpath !== './hooks')
+    .flatMap(([subpath, conditions]) => leaves(conditions, [subpath]))
+    .map((leaf) => join(repositoryRoot, leaf.types)))];
+
+  /**
+   * `Type.property` for each optional property, of what an app passes in (the parameters of the
+   * exported functions, constructors and methods, and every type reached through their
+   * properties), whose written type does not include `undefined`.
+   */
+  function optionalPropertiesRefusingUndefined(): string[] {
+    const program = ts.createProgram(entries, {
+      strict: true, exactOptionalPropertyTypes: true, noEmit: true, skipLibCheck: true, target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, types: ['node'], typeRoots: [join(repositoryRoot, 'node_modules/@types')],
+    });
+    const checker = program.getTypeChecker();
+    const ours = (node: ts.Node) => node.getSourceFile().fileName.startsWith(join(repositoryRoot, 'dist'));
+    const found = new Set<string>();
+    const seen = new Set<ts.Type>();
+    const visitSignature = (signature: ts.Signature, depth: number) => {
+      for (const parameter of signature.parameters) visit(checker.getTypeOfSymbol(parameter), depth + 1);
+    };
+    const visit = (type: ts.Type, depth: number): void => {
+      if (depth > 8 || seen.has(type)) return;
+      seen.add(type);
+      if (type.isUnionOrIntersection()) {
+        for (const member of type.types) visit(member, depth);
+        return;
+      }
+      for (const signature of type.getCallSignatures()) visitSignature(signature, depth);
+      if ((type.flags & ts.TypeFlags.Object) === 0) return;
+      for (const property of type.getProperties()) {
+        const declaration = property.valueDeclaration ?? property.declarations?.[0];
+        if (declaration === undefined || !ours(declaration)) continue;
+        if ((property.flags & ts.SymbolFlags.Optional) !== 0 && (ts.isPropertySignature(declaration) || ts.isPropertyDeclaration(declaration)) && declaration.type !== undefined) {
+          const written = checker.getTypeFromTypeNode(declaration.type);
+          const acceptsUndefined = (written.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Any | ts.TypeFlags.Unknown)) !== 0 || (written.isUnion() && written.types.some((member) => (member.flags & ts.TypeFlags.Undefined) !== 0));
+          if (!acceptsUndefined) found.add(`${declaration.parent && 'name' in declaration.parent && declaration.parent.name ? (declaration.parent.name as ts.Identifier).text : '?'}.${property.name}`);
+        }
+        visit(checker.getTypeOfSymbolAtLocation(property, declaration), depth + 1);
+      }
+    };
+    for (const entry of entries) {
+      const module = checker.getSymbolAtLocation(program.getSourceFile(entry)!);
+      for (const exported of module === undefined ? [] : checker.getExportsOfModule(module)) {
+        const symbol = (exported.flags & ts.SymbolFlags.Alias) !== 0 ? checker.getAliasedSymbol(exported) : exported;
+        const declaration = symbol.valueDeclaration ?? symbol.declarations?.[0];
+        if (declaration === undefined) continue;
+        if ((symbol.flags & (ts.SymbolFlags.Function | ts.SymbolFlags.Variable)) !== 0) {
+          for (const signature of checker.getTypeOfSymbolAtLocation(symbol, declaration).getCallSignatures()) visitSignature(signature, 0);
+        }
+        if ((symbol.flags & ts.SymbolFlags.Class) !== 0) {
+          for (const signature of checker.getTypeOfSymbolAtLocation(symbol, declaration).getConstructSignatures()) visitSignature(signature, 0);
+          const instance = checker.getDeclaredTypeOfSymbol(symbol);
+          for (const member of instance.getProperties()) {
+            const memberDeclaration = member.valueDeclaration;
+            if (memberDeclaration !== undefined) for (const signature of checker.getTypeOfSymbolAtLocation(member, memberDeclaration).getCallSignatures()) visitSignature(signature, 0);
+          }
+        }
+        if ((symbol.flags & (ts.SymbolFlags.Interface | ts.SymbolFlags.TypeAlias)) !== 0 && /Options$/.test(symbol.name)) visit(checker.getDeclaredTypeOfSymbol(symbol), 0);
+      }
+    }
+    return [...found].sort();
+  }
+
+  it('accepts an explicit undefined for every optional property an app passes in, as the runtime does', () => {
+    expect(optionalPropertiesRefusingUndefined()).toEqual([]);
+  });
+});

@@ -241,20 +241,30 @@ console.log(JSON.stringify(await page('ann')));
     expect(JSON.parse(result.stdout.trim())).toEqual({ tag: 'div', props: { id: 'greeting' }, children: ['ann'] });
   });
 
-  it("maps an error's stack to the TypeScript source with --enable-source-maps", () => {
+  it("maps an error's stack to the TypeScript source, as `node main.ts` alone reports it, unless --no-enable-source-maps", () => {
     const app = createApp({ name: 'maps-app', type: 'module' }, {
       'main.ts': `interface Order { id: string }
+import { check } from './check.cts';
 async function fail(order: Order): Promise<never> {
   await Promise.resolve();
-  throw new Error('no ' + order.id);
+  throw new Error('no ' + order.id + ' ' + check().split('\\n')[1]!.trim());
 }
 await fail({ id: 'o-1' });
 `,
+      'check.cts': `export function check(): string {
+  return new Error('checked').stack!;
+}
+`,
     });
-    const result = run(app, 'main.ts', ['--enable-source-maps']);
-    expect(result.status).toBe(1);
-    expect(result.stderr).toContain('no o-1');
-    expect(result.stderr).toMatch(/src[\\/]main\.ts:4:9/);
+    for (const flags of [[], ['--enable-source-maps']]) {
+      const result = run(app, 'main.ts', flags);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(/no o-1 at check \(.*src[\\/]check\.cts:2:10\)/);
+      expect(result.stderr).toMatch(/src[\\/]main\.ts:5:9/);
+    }
+    const unmapped = run(app, 'main.ts', ['--no-enable-source-maps']);
+    expect(unmapped.stderr).toContain('no o-1');
+    expect(unmapped.stderr).not.toMatch(/src[\\/]main\.ts:5:9/);
   });
 
   it("runs the README's one screen of code as written, and its events carry what the README says", () => {

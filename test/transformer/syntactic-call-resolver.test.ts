@@ -99,6 +99,34 @@ describe('the checker-less call resolver', () => {
     expect(code).toContain("log.info('not logmill')");
   });
 
+  it('stamps loggers and analytic calls reached through a namespace import of Logmill, not through other namespaces', () => {
+    const code = transformProject({
+      'main.ts': `
+        import * as logmill from 'logmill';
+        import * as other from './other';
+        import type * as types from 'logmill';
+        const audit = logmill.log.with({ area: 'audit' });
+        const custom = new logmill.Logger();
+        logmill.moduleFields({ team: 'payments' });
+        export async function run(user: string) {
+          logmill.log.info('a %s', 1);
+          audit.warn('b');
+          custom.error('c');
+          logmill.identify(user);
+          logmill.event('opened');
+          other.log.info('not logmill');
+          await Promise.resolve();
+        }
+        export type Unused = types.Logger;`,
+      'other.ts': `export const log = { info: (...args: unknown[]) => args };`,
+    });
+    expect(code.match(/__logmillAt\(/g)).toHaveLength(3);
+    expect(code).toContain('logmill.moduleFields({ team: \'payments\' }, "main")');
+    expect(code).toMatch(/__logmillContext = __logmill\.identifyAt\(__logmillSite\d, __logmillContext, user\)/);
+    expect(code).toMatch(/__logmill\.eventAt\(__logmillSite\d, __logmillContext, 'opened'\)/);
+    expect(code).toContain("other.log.info('not logmill')");
+  });
+
   it('recognises moduleFields, identify, event and experiment through the import, renamed too', () => {
     const code = transformProject({
       'main.ts': `
