@@ -3,11 +3,11 @@
  * Diffix "Fir"): a condition counts only where it changes who is counted.
  *
  * Each condition of the query (a filter; the `from`/`to` range; the bounds of one numeric range;
- * the cohort) is asked about turned around, one after another in the order of what they select:
- * the people, per group, who have a row that the conditions still standing keep and this one
- * excludes. In a group where those are fewer than the noisy low-effect threshold
- * (`PrivacyGuard.isLowEffect`), the condition goes for that group, which is answered as if it were
- * not there. So asking "A" and "A and not the victim" gives the same answer whether or not the
+ * the cohort) is asked about turned around: the people, per group, who have a row that the other
+ * standing conditions keep and this one excludes. Where those are fewer than the noisy low-effect
+ * threshold (`PrivacyGuard.isLowEffect`), the condition may go for that group, which is answered as
+ * if it were not there; of several, the one that excludes the fewest people goes first, and the
+ * rest are asked again without it. So asking "A" and "A and not the victim" gives the same answer whether or not the
  * victim is in A, and a condition that excludes nobody adds no fresh noise.
  *
  * The sticky noise layer is seeded by what each remaining condition selects, not by its text: an
@@ -211,23 +211,37 @@ export class GuardedQuestion {
   }
 
   /**
-   * Per group key, the conditions that stay: each condition in turn (in the order of what they
-   * select, so mutually redundant conditions do not both go) is asked turned around, given the
-   * conditions still standing for that group; it goes where it excludes a low count of people.
-   * `keys` are the groups asked about; with `merge`, they are the merged rows (by their first
-   * `keep` labels; the `*` row for none) of every group not excluded. One store call per condition,
-   * for every group together, whatever goes.
+   * Per group key, the conditions that stay. Round after round, every standing condition is asked
+   * turned around at once (the people with a row that all the other standing conditions keep and
+   * this one excludes), and of those of low effect the one that excludes the fewest people goes
+   * (ties in the order of what they select), until none is of low effect. So a condition that
+   * excludes only the victim (at most one person) goes before any other is judged, and every other
+   * decision is then made as if it had never been written: judged in a fixed order instead, a
+   * time range judged while "plan = pro" still stood excluded the victim or not, and its draw
+   * told which. `keys` are the groups asked about; with `merge`, they are the merged rows (by their
+   * first `keep` labels; the `*` row for none) of every group not excluded. One store call per
+   * round and as many rounds as conditions, for every group together, whatever goes.
    */
   async #settle(conditions: readonly Condition[], keys: readonly string[], merge?: Merge): Promise<Map<string, Set<Condition>>> {
     const standing = new Map(keys.map((key) => [key, new Set(conditions)]));
-    const order = [...conditions].sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : 0));
-    for (const condition of order) {
-      const failing = conditions.indexOf(condition);
-      const selections = selectionsOf(bySignature(standing, conditions, condition).map(({ kept, keys: groupKeys }) => ({ keys: groupKeys, cases: [{ variant: 0, meets: kept, fails: [failing] }] })));
-      const effects = byKey((await this.#variants(conditions, selections, { merge })).filter((row) => row.entities > 0));
+    const rank = new Map([...conditions].sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : 0)).map((condition, index) => [condition, index]));
+    for (let round = 0; round < conditions.length; round++) {
+      // Variant 1 + i: the rows that fail condition i alone among the standing ones (a row failing
+      // two fails no single one, so the cases do not overlap).
+      const selections = selectionsOf(bySignature(standing, conditions).map(({ kept, keys: groupKeys }) => ({
+        keys: groupKeys,
+        cases: kept.map((index) => ({ variant: 1 + index, meets: kept.filter((other) => other !== index), fails: [index] })),
+      })));
+      const effects = new Map((await this.#variants(conditions, selections, { merge })).filter((row) => row.entities > 0).map((row) => [`${row.variant}\u0002${row.key}`, row]));
       for (const [key, set] of standing) {
-        const effect = effects.get(key);
-        if (effect === undefined || this.guard.isLowEffect(effect.entities, effect.entityDigest, condition.item)) set.delete(condition);
+        let least: { condition: Condition; entities: number } | undefined;
+        for (const condition of set) {
+          const effect = effects.get(`${1 + conditions.indexOf(condition)}\u0002${key}`);
+          const entities = effect?.entities ?? 0;
+          if (effect !== undefined && !this.guard.isLowEffect(entities, effect.entityDigest, condition.item)) continue;
+          if (least === undefined || entities < least.entities || (entities === least.entities && rank.get(condition)! < rank.get(least.condition)!)) least = { condition, entities };
+        }
+        if (least !== undefined) set.delete(least.condition);
       }
     }
     return standing;
