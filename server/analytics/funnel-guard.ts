@@ -9,7 +9,7 @@
 import { QueryError } from '../domain/query-error.js';
 import type { Store } from '../store/store.js';
 import type { FunnelCell, FunnelQuery } from '../domain/funnel-model.js';
-import { type Condition, conditionsOf, keptTimeExtent, xorDigests } from './guarded-statistics.js';
+import { type Condition, conditionsOf, keptTimeExtent, seedItem, xorDigests } from './guarded-statistics.js';
 import type { PrivacyGuard } from './privacy-guard.js';
 import { SUPPRESSED } from '../domain/group-statistics.js';
 import { type EventQuery, fieldName } from '../domain/query-model.js';
@@ -106,7 +106,7 @@ export async function settleFunnel(
   const range = funnel.from !== undefined || funnel.to !== undefined;
   const candidates: Candidate[] = [
     ...(range ? [{ kind: 'range' as const, step: -1, item: JSON.stringify(['range', ...(await keptTimeExtent(store, project, funnel.from, funnel.to))]) }] : []),
-    ...stepConditions.flatMap((conditions, step) => conditions.map((condition) => ({ kind: 'filter' as const, step, item: condition.item }))).sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : a.step - b.step)),
+    ...stepConditions.flatMap((conditions, step) => conditions.map((condition) => ({ kind: 'filter' as const, step, item: seedItem(condition) }))).sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : a.step - b.step)),
     ...funnel.exclusions.map((exclusion, index) => ({ kind: 'exclusion' as const, step: -2, item: JSON.stringify(['exclusion', exclusion.name, exclusion.fromStep, exclusion.toStep]), exclusion: index })).sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : a.exclusion - b.exclusion)),
   ];
   const signature = (dropped: ReadonlySet<number>) => [...dropped].sort((a, b) => a - b).join(',');
@@ -119,7 +119,7 @@ export async function settleFunnel(
       ...funnel,
       from: rangeGone ? undefined : funnel.from,
       to: rangeGone ? undefined : funnel.to,
-      steps: funnel.steps.map((step, index) => ({ name: step.name, where: stepConditions[index]!.filter((condition) => !gone('filter', index, condition.item)).flatMap((condition) => condition.filters) })),
+      steps: funnel.steps.map((step, index) => ({ name: step.name, where: stepConditions[index]!.filter((condition) => !gone('filter', index, seedItem(condition))).flatMap((condition) => condition.filters) })),
       exclusions: funnel.exclusions.filter((_, index) => !goneExclusions.has(index)),
     };
   };
@@ -163,7 +163,8 @@ export async function settleFunnel(
   const questionOf = (breakdown: string | null, step: number) => {
     const dropped = droppedOf.get(breakdown) ?? new Set<number>();
     const standing = candidates.filter((candidate, index) => !dropped.has(index) && candidate.step <= step);
-    return [JSON.stringify(['funnel', funnel.steps.slice(0, step + 1).map((each) => each.name)]), ...standing.map((candidate) => JSON.stringify([candidate.step, candidate.item]))];
+    // Once each: the noise's seed XORs its items, so a filter written twice would cancel out.
+    return [JSON.stringify(['funnel', funnel.steps.slice(0, step + 1).map((each) => each.name)]), ...new Set(standing.map((candidate) => JSON.stringify([candidate.step, candidate.item])))];
   };
   // A breakdown value is a condition too: where the funnel without the breakdown differs from this
   // value's cells by a low effect in every step (nobody, for a missing or constant field; the victim

@@ -133,6 +133,20 @@ export async function conditionsOf(store: Store, project: string, query: EventQu
   return conditions.filter((condition) => !seen.has(condition.item) && seen.add(condition.item));
 }
 
+/**
+ * What a condition adds to the noise's seed. A value filter adds the values it selects, as a
+ * grouping adds its label: not the field's name, so `vars.city = C` and `attributes.city = C`, a
+ * prefix matching only `C`, the `C` row of a grouping by city, and the same question grouped by
+ * both city and result or filtered on both, are one question with one answer. Other conditions
+ * add their item (what they select in the project).
+ */
+export function seedItem(condition: Condition): string {
+  if (condition.kind !== 'filter') return condition.item;
+  const [, operator, values] = JSON.parse(condition.item) as [string, string, unknown];
+  if (operator !== 'in' || !Array.isArray(values)) return condition.item;
+  return JSON.stringify(['group', values.length === 1 ? String(values[0]) : values.map(String)]);
+}
+
 /** The query with only `kept` conditions (the cohort, grouping and aggregates unchanged). */
 function queryWith(query: EventQuery, kept: readonly Condition[]): EventQuery {
   const time = kept.find((condition) => condition.kind === 'time');
@@ -238,7 +252,7 @@ export class GuardedQuestion {
         for (const condition of set) {
           const effect = effects.get(`${1 + conditions.indexOf(condition)}\u0002${key}`);
           const entities = effect?.entities ?? 0;
-          if (effect !== undefined && !this.guard.isLowEffect(entities, effect.entityDigest, condition.item)) continue;
+          if (effect !== undefined && !this.guard.isLowEffect(entities, effect.entityDigest, seedItem(condition))) continue;
           if (least === undefined || entities < least.entities || (entities === least.entities && rank.get(condition)! < rank.get(least.condition)!)) least = { condition, entities };
         }
         if (least !== undefined) set.delete(least.condition);
@@ -249,31 +263,16 @@ export class GuardedQuestion {
 
   /**
    * The groups `standing` names, each answered with the conditions that stand for it (one store
-   * call), and seeded by what each of those selects there: a value filter by the people it excludes
-   * given the other value filters (so `vars.city` and `attributes.city` over the same rows are one
-   * condition), a range or cohort by its item.
+   * call), and seeded by what each of those selects: a value filter by its values (`seedItem`), a
+   * range, time range or cohort by its item.
    */
   async #answered(conditions: readonly Condition[], standing: ReadonlyMap<string, ReadonlySet<Condition>>, merge?: Merge): Promise<Map<string, GroupStatisticsRow & { conditions: string[] }>> {
-    // Variant 0: the rows the standing conditions keep. Variant 1 + i: the rows the value filter i
-    // alone excludes among those the other standing value filters keep (each such row fails exactly
-    // one of them and is not in variant 0, so the cases do not overlap). Time and numeric ranges and
-    // the cohort are not part of that: a bound moved over rows of other values would otherwise
-    // change what every value filter selects.
-    const selections = selectionsOf(bySignature(standing, conditions).map(({ kept, keys }) => {
-      const values = kept.filter((index) => conditions[index]!.kind === 'filter');
-      const cases: VariantCase[] = [{ variant: 0, meets: kept, fails: [] }, ...values.map((index) => ({ variant: 1 + index, meets: values.filter((other) => other !== index), fails: [index] }))];
-      return { keys, cases };
-    }));
+    const selections = selectionsOf(bySignature(standing, conditions).map(({ kept, keys }) => ({ keys, cases: [{ variant: 0, meets: kept, fails: [] }] })));
     const rows = await this.#variants(conditions, selections, { merge, facts: this.facts });
-    const excluded = new Map<string, string>();
-    for (const row of rows) if (row.variant !== 0) excluded.set(`${row.variant}\u0002${row.key}`, row.entityDigest);
     const answered = new Map<string, GroupStatisticsRow & { conditions: string[] }>();
     for (const row of rows) {
       if (row.variant !== 0) continue;
-      const items = conditions.flatMap((condition, index) => {
-        if (!standing.get(row.key)?.has(condition)) return [];
-        return [condition.kind === 'filter' ? JSON.stringify(['selects', excluded.get(`${1 + index}\u0002${row.key}`) ?? '']) : condition.item];
-      });
+      const items = conditions.filter((condition) => standing.get(row.key)?.has(condition)).map(seedItem);
       answered.set(row.key, { ...row, conditions: items });
     }
     return answered;

@@ -157,7 +157,7 @@ export class PrivacyGuard {
     // A label is the value selected, not the dimension's name or bin width, and only the labels
     // that still select (`seedLabels`: a dimension of low effect on the group is not one), so
     // grouping by a missing or constant field, or in ever wider bins, asks nothing new.
-    for (const label of group.seedLabels ?? labels) items.add(JSON.stringify(['group', label ?? null]));
+    for (const label of group.seedLabels ?? labels) items.add(JSON.stringify(['group', label === null || label === undefined ? null : String(label)]));
     return digest(this.salt, 'query', aggregate.fn, [...items].sort().join('\u0001'));
   }
 
