@@ -6,9 +6,10 @@
  * shown only if it passes the low-count filter itself, and noised like any cell; its median times
  * are not shown.
  */
+import { QueryError } from '../domain/query-error.js';
 import type { Store } from '../store/store.js';
 import type { FunnelCell, FunnelQuery } from '../domain/funnel-model.js';
-import { type Condition, conditionsOf, keptTimeExtent, xorDigests } from './guarded-statistics.js';
+import { type Condition, conditionsOf, keptTimeExtent, seedItem, xorDigests } from './guarded-statistics.js';
 import type { PrivacyGuard } from './privacy-guard.js';
 import { SUPPRESSED } from '../domain/group-statistics.js';
 import { type EventQuery, fieldName } from '../domain/query-model.js';
@@ -20,19 +21,53 @@ export function snapWindow(window: number): number {
   return snappedWindows.find((allowed) => allowed >= window) ?? snappedWindows.at(-1)!;
 }
 
-/** Whether each cell of `breakdown` changes from `asked` to `relaxed` by fewer people than the low-effect threshold. */
-function lowEffect(breakdown: string | null, asked: readonly FunnelCell[], relaxed: readonly FunnelCell[], guard: PrivacyGuard, condition: string): boolean {
+/**
+ * How many people at most a part changes in any cell of `breakdown` from `asked` to `relaxed`, if
+ * every cell changes by fewer than the low-effect threshold (the part is of low effect); else undefined.
+ */
+function lowEffectSize(breakdown: string | null, asked: readonly FunnelCell[], relaxed: readonly FunnelCell[], guard: PrivacyGuard, condition: string): number | undefined {
   const ofBreakdown = (cells: readonly FunnelCell[]) => new Map(cells.filter((cell) => cell.breakdown === breakdown).map((cell) => [cell.step, cell]));
   const before = ofBreakdown(asked);
   const after = ofBreakdown(relaxed);
+  let largest = 0;
   for (const step of new Set([...before.keys(), ...after.keys()])) {
     const a = before.get(step);
     const b = after.get(step);
     const difference = Math.abs((b?.users ?? 0) - (a?.users ?? 0));
     if (difference === 0 && (a?.entityDigest ?? '') === (b?.entityDigest ?? '')) continue;
-    if (!guard.isLowEffect(Math.max(1, difference), xorDigests(a?.entityDigest ?? '', b?.entityDigest ?? ''), condition)) return false;
+    if (!guard.isLowEffect(Math.max(1, difference), xorDigests(a?.entityDigest ?? '', b?.entityDigest ?? ''), condition)) return undefined;
+    largest = Math.max(largest, difference, 1);
   }
-  return true;
+  return largest;
+}
+
+function lowEffect(breakdown: string | null, asked: readonly FunnelCell[], relaxed: readonly FunnelCell[], guard: PrivacyGuard, condition: string): boolean {
+  return lowEffectSize(breakdown, asked, relaxed, guard, condition) !== undefined;
+}
+
+/** Parts (the range, step filters, exclusions) a guarded funnel may have: every combination of them is computed. */
+export const guardedFunnelParts = 6;
+
+/**
+ * The parts that go for one breakdown value: round after round, of the parts of low effect given
+ * those already gone, the one that changes the fewest people (ties in the parts' order), until
+ * none is. A part that removes only the victim ("plan = pro") goes before the others are judged,
+ * which are then judged as if it had never been written (judged in a fixed order instead, a range
+ * tried while it stood told by its draw whether it excluded the victim).
+ */
+async function droppedFor(candidates: readonly Candidate[], cellsWithout: (dropped: ReadonlySet<number>) => Promise<FunnelCell[]>, breakdown: string | null, guard: PrivacyGuard): Promise<Set<number>> {
+  let dropped = new Set<number>();
+  for (let round = 0; round < candidates.length; round++) {
+    let least: { index: number; size: number } | undefined;
+    for (const [index, candidate] of candidates.entries()) {
+      if (dropped.has(index)) continue;
+      const size = lowEffectSize(breakdown, await cellsWithout(dropped), await cellsWithout(new Set([...dropped, index])), guard, candidate.item);
+      if (size !== undefined && (least === undefined || size < least.size)) least = { index, size };
+    }
+    if (least === undefined) break;
+    dropped = new Set([...dropped, least.index]);
+  }
+  return dropped;
 }
 
 /** One part of a funnel that may go as of low effect: its `from`/`to` range, a step's filter, or an exclusion. */
@@ -46,9 +81,10 @@ interface Candidate {
 
 /**
  * A funnel's cells as the guard answers them, and per breakdown value the sticky layer's question.
- * The `from`/`to` range, each step filter and each exclusion is tried away in turn (in a fixed
- * order), per breakdown value: where none of that value's cells changes by more people than the
- * low-effect threshold, it goes for that value, whose cells then come from the funnel without it.
+ * The `from`/`to` range, each step filter and each exclusion is tried away, per breakdown value:
+ * where none of that value's cells changes by more people than the low-effect threshold, it may go
+ * for that value (the one that changes the fewest first, then the rest tried again without it),
+ * whose cells then come from the funnel without it.
  * So a funnel "with and without the victim" is one funnel, broken down or not, and an exclusion of
  * an event that never happens is no exclusion. The question is made of what each remaining part
  * selects (a prefix as the values it matches, the range as the first and last buckets it keeps),
@@ -70,7 +106,7 @@ export async function settleFunnel(
   const range = funnel.from !== undefined || funnel.to !== undefined;
   const candidates: Candidate[] = [
     ...(range ? [{ kind: 'range' as const, step: -1, item: JSON.stringify(['range', ...(await keptTimeExtent(store, project, funnel.from, funnel.to))]) }] : []),
-    ...stepConditions.flatMap((conditions, step) => conditions.map((condition) => ({ kind: 'filter' as const, step, item: condition.item }))).sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : a.step - b.step)),
+    ...stepConditions.flatMap((conditions, step) => conditions.map((condition) => ({ kind: 'filter' as const, step, item: seedItem(condition) }))).sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : a.step - b.step)),
     ...funnel.exclusions.map((exclusion, index) => ({ kind: 'exclusion' as const, step: -2, item: JSON.stringify(['exclusion', exclusion.name, exclusion.fromStep, exclusion.toStep]), exclusion: index })).sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : a.exclusion - b.exclusion)),
   ];
   const signature = (dropped: ReadonlySet<number>) => [...dropped].sort((a, b) => a - b).join(',');
@@ -83,7 +119,7 @@ export async function settleFunnel(
       ...funnel,
       from: rangeGone ? undefined : funnel.from,
       to: rangeGone ? undefined : funnel.to,
-      steps: funnel.steps.map((step, index) => ({ name: step.name, where: stepConditions[index]!.filter((condition) => !gone('filter', index, condition.item)).flatMap((condition) => condition.filters) })),
+      steps: funnel.steps.map((step, index) => ({ name: step.name, where: stepConditions[index]!.filter((condition) => !gone('filter', index, seedItem(condition))).flatMap((condition) => condition.filters) })),
       exclusions: funnel.exclusions.filter((_, index) => !goneExclusions.has(index)),
     };
   };
@@ -94,9 +130,10 @@ export async function settleFunnel(
     return cells;
   };
   // The same funnels are computed whatever low-effect detection finds, so the time an answer takes
-  // does not tell: without a breakdown, the funnel and one more per part (each part tried away from
-  // what went before it); with one, where each value may drop other parts, every combination of
-  // parts, with and without the breakdown.
+  // does not tell: every combination of parts, and with a breakdown each also without it.
+  if (candidates.length > guardedFunnelParts) {
+    throw new QueryError('not_allowed', `a guarded funnel has at most ${guardedFunnelParts} step filters, exclusions and time ranges in all (this one has ${candidates.length}): each combination of them is computed`);
+  }
   const whole = new Map<string, Promise<FunnelCell[]>>();
   const wholeWithout = (dropped: ReadonlySet<number>): Promise<FunnelCell[]> => {
     const key = signature(dropped);
@@ -104,12 +141,10 @@ export async function settleFunnel(
     if (cells === undefined) whole.set(key, (cells = cellsOf({ ...funnelWithout(dropped), breakdown: undefined })));
     return cells;
   };
-  if (funnel.breakdown !== undefined) {
-    for (let mask = 0; mask < 2 ** candidates.length; mask++) {
-      const dropped = new Set(candidates.flatMap((_, index) => ((mask >> index) & 1 ? [index] : [])));
-      await cellsWithout(dropped);
-      await wholeWithout(dropped);
-    }
+  for (let mask = 0; mask < 2 ** candidates.length; mask++) {
+    const dropped = new Set(candidates.flatMap((_, index) => ((mask >> index) & 1 ? [index] : [])));
+    await cellsWithout(dropped);
+    if (funnel.breakdown !== undefined) await wholeWithout(dropped);
   }
   const asked = await cellsWithout(new Set());
   // Every breakdown value some of those funnels have, not only the asked one's: a value only a part
@@ -119,19 +154,7 @@ export async function settleFunnel(
   for (const cells of computed.values()) for (const cell of await cells) values.add(cell.breakdown);
   const droppedOf = new Map<string | null, Set<number>>([...values].map((breakdown) => [breakdown, new Set<number>()]));
   if (funnel.breakdown === undefined && droppedOf.size === 0) droppedOf.set(null, new Set());
-  for (const [index] of candidates.entries()) {
-    const bySignature = new Map<string, { dropped: Set<number>; breakdowns: (string | null)[] }>();
-    for (const [breakdown, dropped] of droppedOf) {
-      const entry = bySignature.get(signature(dropped)) ?? { dropped, breakdowns: [] };
-      entry.breakdowns.push(breakdown);
-      bySignature.set(signature(dropped), entry);
-    }
-    for (const { dropped, breakdowns } of bySignature.values()) {
-      const relaxed = new Set([...dropped, index]);
-      const [before, after] = [await cellsWithout(dropped), await cellsWithout(relaxed)];
-      for (const breakdown of breakdowns) if (lowEffect(breakdown, before, after, guard, candidates[index]!.item)) droppedOf.set(breakdown, relaxed);
-    }
-  }
+  for (const breakdown of droppedOf.keys()) droppedOf.set(breakdown, await droppedFor(candidates, cellsWithout, breakdown, guard));
   const cells: FunnelCell[] = [];
   for (const [breakdown, dropped] of droppedOf) cells.push(...(await cellsWithout(dropped)).filter((cell) => cell.breakdown === breakdown));
   // A cell of step i is seeded by what can change who reached it: the names of steps 0 to i, the
@@ -140,7 +163,8 @@ export async function settleFunnel(
   const questionOf = (breakdown: string | null, step: number) => {
     const dropped = droppedOf.get(breakdown) ?? new Set<number>();
     const standing = candidates.filter((candidate, index) => !dropped.has(index) && candidate.step <= step);
-    return [JSON.stringify(['funnel', funnel.steps.slice(0, step + 1).map((each) => each.name)]), ...standing.map((candidate) => JSON.stringify([candidate.step, candidate.item]))];
+    // Once each: the noise's seed XORs its items, so a filter written twice would cancel out.
+    return [JSON.stringify(['funnel', funnel.steps.slice(0, step + 1).map((each) => each.name)]), ...new Set(standing.map((candidate) => JSON.stringify([candidate.step, candidate.item])))];
   };
   // A breakdown value is a condition too: where the funnel without the breakdown differs from this
   // value's cells by a low effect in every step (nobody, for a missing or constant field; the victim
@@ -174,11 +198,7 @@ export async function settleFunnel(
       }
       return [...byStep.values()];
     };
-    let droppedStar = new Set<number>();
-    for (const [index, candidate] of candidates.entries()) {
-      const relaxed = new Set([...droppedStar, index]);
-      if (lowEffect(SUPPRESSED, await gathered(droppedStar), await gathered(relaxed), guard, candidate.item)) droppedStar = relaxed;
-    }
+    const droppedStar = await droppedFor(candidates, gathered, SUPPRESSED, guard);
     droppedOf.set(SUPPRESSED, droppedStar);
     cells.splice(0, cells.length, ...cells.filter((cell) => shown.has(cell.breakdown)), ...(await gathered(droppedStar)));
   }

@@ -3,11 +3,11 @@
  * Diffix "Fir"): a condition counts only where it changes who is counted.
  *
  * Each condition of the query (a filter; the `from`/`to` range; the bounds of one numeric range;
- * the cohort) is asked about turned around, one after another in the order of what they select:
- * the people, per group, who have a row that the conditions still standing keep and this one
- * excludes. In a group where those are fewer than the noisy low-effect threshold
- * (`PrivacyGuard.isLowEffect`), the condition goes for that group, which is answered as if it were
- * not there. So asking "A" and "A and not the victim" gives the same answer whether or not the
+ * the cohort) is asked about turned around: the people, per group, who have a row that the other
+ * standing conditions keep and this one excludes. Where those are fewer than the noisy low-effect
+ * threshold (`PrivacyGuard.isLowEffect`), the condition may go for that group, which is answered as
+ * if it were not there; of several, the one that excludes the fewest people goes first, and the
+ * rest are asked again without it. So asking "A" and "A and not the victim" gives the same answer whether or not the
  * victim is in A, and a condition that excludes nobody adds no fresh noise.
  *
  * The sticky noise layer is seeded by what each remaining condition selects, not by its text: an
@@ -133,6 +133,20 @@ export async function conditionsOf(store: Store, project: string, query: EventQu
   return conditions.filter((condition) => !seen.has(condition.item) && seen.add(condition.item));
 }
 
+/**
+ * What a condition adds to the noise's seed. A value filter adds the values it selects, as a
+ * grouping adds its label: not the field's name, so `vars.city = C` and `attributes.city = C`, a
+ * prefix matching only `C`, the `C` row of a grouping by city, and the same question grouped by
+ * both city and result or filtered on both, are one question with one answer. Other conditions
+ * add their item (what they select in the project).
+ */
+export function seedItem(condition: Condition): string {
+  if (condition.kind !== 'filter') return condition.item;
+  const [, operator, values] = JSON.parse(condition.item) as [string, string, unknown];
+  if (operator !== 'in' || !Array.isArray(values)) return condition.item;
+  return JSON.stringify(['group', values.length === 1 ? String(values[0]) : values.map(String)]);
+}
+
 /** The query with only `kept` conditions (the cohort, grouping and aggregates unchanged). */
 function queryWith(query: EventQuery, kept: readonly Condition[]): EventQuery {
   const time = kept.find((condition) => condition.kind === 'time');
@@ -211,23 +225,37 @@ export class GuardedQuestion {
   }
 
   /**
-   * Per group key, the conditions that stay: each condition in turn (in the order of what they
-   * select, so mutually redundant conditions do not both go) is asked turned around, given the
-   * conditions still standing for that group; it goes where it excludes a low count of people.
-   * `keys` are the groups asked about; with `merge`, they are the merged rows (by their first
-   * `keep` labels; the `*` row for none) of every group not excluded. One store call per condition,
-   * for every group together, whatever goes.
+   * Per group key, the conditions that stay. Round after round, every standing condition is asked
+   * turned around at once (the people with a row that all the other standing conditions keep and
+   * this one excludes), and of those of low effect the one that excludes the fewest people goes
+   * (ties in the order of what they select), until none is of low effect. So a condition that
+   * excludes only the victim (at most one person) goes before any other is judged, and every other
+   * decision is then made as if it had never been written: judged in a fixed order instead, a
+   * time range judged while "plan = pro" still stood excluded the victim or not, and its draw
+   * told which. `keys` are the groups asked about; with `merge`, they are the merged rows (by their
+   * first `keep` labels; the `*` row for none) of every group not excluded. One store call per
+   * round and as many rounds as conditions, for every group together, whatever goes.
    */
   async #settle(conditions: readonly Condition[], keys: readonly string[], merge?: Merge): Promise<Map<string, Set<Condition>>> {
     const standing = new Map(keys.map((key) => [key, new Set(conditions)]));
-    const order = [...conditions].sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : 0));
-    for (const condition of order) {
-      const failing = conditions.indexOf(condition);
-      const selections = selectionsOf(bySignature(standing, conditions, condition).map(({ kept, keys: groupKeys }) => ({ keys: groupKeys, cases: [{ variant: 0, meets: kept, fails: [failing] }] })));
-      const effects = byKey((await this.#variants(conditions, selections, { merge })).filter((row) => row.entities > 0));
+    const rank = new Map([...conditions].sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : 0)).map((condition, index) => [condition, index]));
+    for (let round = 0; round < conditions.length; round++) {
+      // Variant 1 + i: the rows that fail condition i alone among the standing ones (a row failing
+      // two fails no single one, so the cases do not overlap).
+      const selections = selectionsOf(bySignature(standing, conditions).map(({ kept, keys: groupKeys }) => ({
+        keys: groupKeys,
+        cases: kept.map((index) => ({ variant: 1 + index, meets: kept.filter((other) => other !== index), fails: [index] })),
+      })));
+      const effects = new Map((await this.#variants(conditions, selections, { merge })).filter((row) => row.entities > 0).map((row) => [`${row.variant}\u0002${row.key}`, row]));
       for (const [key, set] of standing) {
-        const effect = effects.get(key);
-        if (effect === undefined || this.guard.isLowEffect(effect.entities, effect.entityDigest, condition.item)) set.delete(condition);
+        let least: { condition: Condition; entities: number } | undefined;
+        for (const condition of set) {
+          const effect = effects.get(`${1 + conditions.indexOf(condition)}\u0002${key}`);
+          const entities = effect?.entities ?? 0;
+          if (effect !== undefined && !this.guard.isLowEffect(entities, effect.entityDigest, seedItem(condition))) continue;
+          if (least === undefined || entities < least.entities || (entities === least.entities && rank.get(condition)! < rank.get(least.condition)!)) least = { condition, entities };
+        }
+        if (least !== undefined) set.delete(least.condition);
       }
     }
     return standing;
@@ -235,31 +263,16 @@ export class GuardedQuestion {
 
   /**
    * The groups `standing` names, each answered with the conditions that stand for it (one store
-   * call), and seeded by what each of those selects there: a value filter by the people it excludes
-   * given the other value filters (so `vars.city` and `attributes.city` over the same rows are one
-   * condition), a range or cohort by its item.
+   * call), and seeded by what each of those selects: a value filter by its values (`seedItem`), a
+   * range, time range or cohort by its item.
    */
   async #answered(conditions: readonly Condition[], standing: ReadonlyMap<string, ReadonlySet<Condition>>, merge?: Merge): Promise<Map<string, GroupStatisticsRow & { conditions: string[] }>> {
-    // Variant 0: the rows the standing conditions keep. Variant 1 + i: the rows the value filter i
-    // alone excludes among those the other standing value filters keep (each such row fails exactly
-    // one of them and is not in variant 0, so the cases do not overlap). Time and numeric ranges and
-    // the cohort are not part of that: a bound moved over rows of other values would otherwise
-    // change what every value filter selects.
-    const selections = selectionsOf(bySignature(standing, conditions).map(({ kept, keys }) => {
-      const values = kept.filter((index) => conditions[index]!.kind === 'filter');
-      const cases: VariantCase[] = [{ variant: 0, meets: kept, fails: [] }, ...values.map((index) => ({ variant: 1 + index, meets: values.filter((other) => other !== index), fails: [index] }))];
-      return { keys, cases };
-    }));
+    const selections = selectionsOf(bySignature(standing, conditions).map(({ kept, keys }) => ({ keys, cases: [{ variant: 0, meets: kept, fails: [] }] })));
     const rows = await this.#variants(conditions, selections, { merge, facts: this.facts });
-    const excluded = new Map<string, string>();
-    for (const row of rows) if (row.variant !== 0) excluded.set(`${row.variant}\u0002${row.key}`, row.entityDigest);
     const answered = new Map<string, GroupStatisticsRow & { conditions: string[] }>();
     for (const row of rows) {
       if (row.variant !== 0) continue;
-      const items = conditions.flatMap((condition, index) => {
-        if (!standing.get(row.key)?.has(condition)) return [];
-        return [condition.kind === 'filter' ? JSON.stringify(['selects', excluded.get(`${1 + index}\u0002${row.key}`) ?? '']) : condition.item];
-      });
+      const items = conditions.filter((condition) => standing.get(row.key)?.has(condition)).map(seedItem);
       answered.set(row.key, { ...row, conditions: items });
     }
     return answered;

@@ -10,8 +10,9 @@
  *   the entity set; both through SHA-256 with the project's secret salt. The same question gets
  *   the same answer, so asking again or rephrasing cannot average the noise away.
  * - Flattening: event counts take the 1–2 largest contributors (the number drawn from the entity
- *   seed) down to the average of the next 3–4, and the noise scales with that average rounded up
- *   to 1, 2 or 5 × 10ⁿ, so one heavy user neither shows through nor hides behind a small noise.
+ *   seed), and any more of the six largest that stand far above the ones after them, down to the
+ *   average of the next 3–4, and the noise scales with that average rounded up to 1, 2 or 5 × 10ⁿ,
+ *   so a heavy user neither shows through nor hides behind a small noise, even beside another.
  * - Suppressed groups are merged into one `*` group, which is itself filtered.
  */
 import * as crypto from 'node:crypto';
@@ -156,7 +157,7 @@ export class PrivacyGuard {
     // A label is the value selected, not the dimension's name or bin width, and only the labels
     // that still select (`seedLabels`: a dimension of low effect on the group is not one), so
     // grouping by a missing or constant field, or in ever wider bins, asks nothing new.
-    for (const label of group.seedLabels ?? labels) items.add(JSON.stringify(['group', label ?? null]));
+    for (const label of group.seedLabels ?? labels) items.add(JSON.stringify(['group', label === null || label === undefined ? null : String(label)]));
     return digest(this.salt, 'query', aggregate.fn, [...items].sort().join('\u0001'));
   }
 
@@ -236,8 +237,17 @@ export class PrivacyGuard {
     if (aggregate.fn === 'users') return [Math.max(0, Math.round(group.entities + noise)), Math.SQRT2];
     // count: flatten the largest contributors to the average of the group just below them.
     const top = group.top;
-    const outliers = Math.min(integerAt(entitySeed, OUTLIERS, 1, 2), Math.max(0, top.length - 1));
     const topSize = integerAt(entitySeed, TOP_GROUP, 3, 4);
+    let outliers = Math.min(integerAt(entitySeed, OUTLIERS, 1, 2), Math.max(0, top.length - 1));
+    // More contributors go with the outliers while the next stands more than twice above the
+    // average of those after it (up to all but the last two of the six largest): with one or two
+    // outliers only, a single other heavy contributor (a bot, or one an attacker adds) took the
+    // flattening, and the victim's own heavy count then showed in the count and in its noiseSd.
+    const averageAfter = (index: number) => {
+      const after = top.slice(index + 1, index + 1 + topSize);
+      return after.reduce((sum, value) => sum + value, 0) / Math.max(1, after.length);
+    };
+    while (outliers < top.length - 2 && top[outliers]! > 2 * averageAfter(outliers)) outliers++;
     const topGroup = top.slice(outliers, outliers + topSize);
     const topAverage = topGroup.length === 0 ? top[0] ?? 0 : topGroup.reduce((sum, value) => sum + value, 0) / topGroup.length;
     let flattening = 0;

@@ -99,10 +99,10 @@ beforeAll(async () => {
       // A band per pair of pro people (one of each result) and one of the victim's own.
       const attributes = { city, plan: person.plan, tier: person.tier, account: `acct-${person.id}`, band: person.plan === 'free' ? 'v' : `b${personIndex % 13}` };
       for (let view = 0; view < 3; view++) {
-        lines.push(envelope({ userId: person.id, name: 'page view', ts: ts + view, attributes, vars: { requestId: `r-${person.id}-${view}`, city } }));
+        lines.push(envelope({ userId: person.id, name: 'page view', ts: ts + view, attributes, vars: { requestId: `r-${person.id}-${view}`, city, plan: person.plan } }));
       }
       // The city twice, as apps often write it: a context variable and an attribute of the event.
-      lines.push(envelope({ userId: person.id, name: 'lab result', ts: ts + 10, attributes: { ...attributes, result: person.result }, vars: { requestId: `r-${person.id}-lab`, city } }));
+      lines.push(envelope({ userId: person.id, name: 'lab result', ts: ts + 10, attributes: { ...attributes, result: person.result }, vars: { requestId: `r-${person.id}-lab`, city, plan: person.plan } }));
       lines.push(envelope({ userId: person.id, name: '$exposure', ts: ts + 20, attributes: { experiment: 'triage', variant: person.plan === 'free' ? `solo-${city}` : person.result } }));
       if (person.plan === 'free') {
         lines.push(envelope({ userId: person.id, template: `victim in ${city} saw %s`, args: [person.result], ts: ts + 30, attributes }));
