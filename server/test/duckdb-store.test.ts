@@ -40,14 +40,23 @@ describe('DuckDBStore', () => {
     }
   });
 
-  it('keeps the first copy of an id repeated inside one load, whatever the later copies say', async () => {
+  it('keeps one copy of an event sent again, and every other event sent under its id', async () => {
     const store = await DuckDBStore.open(temporaryDirectory('store-first-copy'), { loadInterval: 3_600_000 });
     try {
       const [first, other] = rows(2, 'copies');
-      const later = { ...first!, message: 'a later copy', template: 'a later copy' };
-      await store.insert([first!, other!, later, { ...later, message: 'the last copy' }]);
-      const stored = await store.read('SELECT id::VARCHAR AS id, message FROM events ORDER BY id');
-      expect(stored).toEqual([{ id: first!.id, message: first!.message }, { id: other!.id, message: other!.message }].sort((a, b) => a.id.localeCompare(b.id)));
+      // Another client's events under the first one's id: in the same load and in a later one.
+      const reused = { ...first!, message: 'a reused id', template: 'a reused id', user_id: 'someone-else' };
+      // A retry arrives later than the original: only its received_at differs.
+      await store.insert([first!, other!, reused, { ...first!, received_at: first!.received_at + 5 }]);
+      await store.insert([{ ...first!, received_at: first!.received_at + 9 }, { ...reused, message: 'reused again' }, reused]);
+      const stored = await store.read('SELECT id::VARCHAR AS id, message FROM events ORDER BY id, message');
+      const expected = [
+        { id: first!.id, message: first!.message },
+        { id: first!.id, message: 'a reused id' },
+        { id: first!.id, message: 'reused again' },
+        { id: other!.id, message: other!.message },
+      ];
+      expect(stored).toEqual(expected.sort((a, b) => a.id.localeCompare(b.id) || a.message.localeCompare(b.message)));
     } finally {
       await store.close();
     }

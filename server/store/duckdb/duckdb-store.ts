@@ -22,7 +22,7 @@ import type { TemplateQuery } from '../../domain/template-view.js';
 import {
   compileExperimentEvents, compileFunnelEvents, compileJourney, compileGroupStatistics, compileQuery, compileSequentialFunnelCells, compileTemplateView,
 } from './query-sql.js';
-import { createEventsTable, dropRepeatsFromStage, dropStoredFromStage, insertStaged, segmentIdRange, segmentTable, sqlString, stageSegment, stagedForLayouts } from './schema.js';
+import { createEventsTable, dropRepeatsFromStage, dropStoredFromStage, insertStaged, repeatsInStage, segmentIdRange, segmentTable, sqlString, stageSegment, stagedForLayouts, storedInStage } from './schema.js';
 import { compileRollupGroupStatistics, compileRollupQuery } from './rollup-sql.js';
 import { funnelCellsFromLayout, layoutServesFunnel } from './funnel-layout.js';
 import { addLayoutRows, compactUserEvents, compactionDue, createLayoutTables, deriveLayouts, layoutTables, layoutsVersion, recentUserEvents } from './derived-layouts.js';
@@ -234,14 +234,14 @@ export class DuckDBStore implements Store {
       await this.writer.run('SET threads = 1');
       await this.writer.run('BEGIN TRANSACTION');
       await this.writer.run(stageSegment(path));
-      await this.writer.run(dropRepeatsFromStage);
+      if ((await this.#count(repeatsInStage)) > 0) await this.writer.run(dropRepeatsFromStage);
       const [range] = (await this.writer.runAndReadAll(segmentIdRange)).getRowObjects();
       const low = range?.['low'];
       const high = range?.['high'];
       let stored = 0;
       // An empty segment has no range and nothing to insert.
       if (typeof low === 'string' && typeof high === 'string') {
-        await this.writer.run(dropStoredFromStage(low, high));
+        if ((await this.#count(storedInStage(low, high))) > 0) await this.writer.run(dropStoredFromStage(low, high));
         stored = Number((await this.writer.run(insertStaged)).rowsChanged);
         if (stored > 0) for (const statement of addLayoutRows(stagedForLayouts)) await this.writer.run(statement);
       }
@@ -254,6 +254,12 @@ export class DuckDBStore implements Store {
     } finally {
       await this.writer.run('RESET threads').catch(() => undefined);
     }
+  }
+
+  /** The \`n\` of a one-row count on the writer (inside the load's transaction). */
+  async #count(sql: string): Promise<number> {
+    const [row] = (await this.writer.runAndReadAll(sql)).getRowObjectsJson() as { n?: unknown }[];
+    return Number(row?.n ?? 0);
   }
 
   /**

@@ -49,15 +49,14 @@ const journalColumns = `{
 
 /**
  * Loading one journal segment (NDJSON, one EventRow per line) into \`events\` takes a few
- * statements in one transaction. DuckDB parses the file once into a temporary table, then drops
- * every later copy of an id repeated inside the segment (grouping the ids and row numbers alone: a
+ * statements in one transaction. DuckDB parses the file once into a temporary table; a repeat is
+ * the same event sent again (same id and content, see \`contentColumns\`). Whether the segment
+ * repeats an id inside itself is found by grouping the ids alone (a
  * \`DISTINCT ON\` while parsing carried every column through its hash table and cost about 1.4x as
- * much CPU per row); the segment's smallest and largest id are read
- * from it; the staged rows whose id is already stored are dropped; and what stays is inserted into
- * \`events\` and the derived layouts (derived-layouts.ts). The dedup looks ids up only between
- * those two ids, as a constant range that DuckDB's per-row-group min/max of the time-ordered
- * UUIDv7 \`id\` prunes: a segment's ids are from the last seconds, so only the newest row groups are
- * read, where an anti-join over the whole table cost more with every row stored.
+ * much CPU per row), and only then are the later copies compared and dropped; the segment's
+ * smallest and largest id are read from it; the staged rows already stored are dropped likewise
+ * (ids looked up first, content compared only when some are found); and what stays is inserted
+ * into \`events\` and the derived layouts (derived-layouts.ts).
  */
 export const segmentTable = 'journal_segment';
 
@@ -68,24 +67,67 @@ SELECT *
 FROM read_ndjson(${sqlString(path)}, columns = ${journalColumns}, format = 'newline_delimited')`;
 }
 
-/** Drops every copy but the first (in the segment's order) of a (project, id) repeated inside it. */
+/**
+ * What makes a row the same event as another with its id: every column but `received_at` (when this
+ * copy arrived). A retry repeats all of them, since clients resend what they sent; a different event
+ * under a reused id (another client's, on purpose or by a bug) differs somewhere and is not a
+ * duplicate, so no client can make the collector drop another client's acknowledged event.
+ * `stored` rows keep `ts` as a timestamp, staged ones as epoch milliseconds.
+ */
+const contentColumns = [
+  'kind', 'name', 'severity', 'severity_number', 'template', 'message', 'args', 'attributes', 'context_vars', 'stack', 'experiments',
+  'user_id', 'session_id', 'module', 'file', 'line', 'function_name', 'error_type', 'error', 'service', 'trace_id', 'span_id',
+];
+
+function sameContent(row: string, staged: string, rowTimeIsStored: boolean): string {
+  const time = rowTimeIsStored ? `${row}.ts = epoch_ms(${staged}.ts)` : `${row}.ts = ${staged}.ts`;
+  return [time, ...contentColumns.map((column) => `${row}.${column} IS NOT DISTINCT FROM ${staged}.${column}`)].join(' AND ');
+}
+
+/**
+ * How many (project, id) pairs the segment repeats: the ids alone are grouped, so a
+ * segment without repeats (nearly every one) costs no more than that grouping.
+ */
+export const repeatsInStage = `
+SELECT count(*) AS n FROM (SELECT 1 FROM ${segmentTable} GROUP BY project, id HAVING count(*) > 1)`;
+
+/** Drops every later copy of an event repeated inside the segment (same id, same content): the first stays. */
 export const dropRepeatsFromStage = `
 DELETE FROM ${segmentTable}
-WHERE rowid NOT IN (SELECT min(rowid) FROM ${segmentTable} GROUP BY project, id)`;
+WHERE rowid IN (
+  SELECT later.rowid
+  FROM ${segmentTable} later
+  JOIN ${segmentTable} earlier ON earlier.project = later.project AND earlier.id = later.id AND earlier.rowid < later.rowid
+  WHERE ${sameContent('earlier', 'later', false)}
+)`;
 
 export const segmentIdRange = `SELECT min(id)::VARCHAR AS low, max(id)::VARCHAR AS high FROM ${segmentTable}`;
 
+function storedWithId(low: string, high: string): string {
+  return `SELECT 1 FROM events e
+  WHERE e.id BETWEEN ${sqlString(low)}::UUID AND ${sqlString(high)}::UUID AND e.project = s.project AND e.id = s.id`;
+}
+
 /**
- * Drops the staged rows whose (project, id) is already stored; \`low\` and \`high\` are the staged
- * ids' range. What stays is exactly what the load adds, to \`events\` and to the derived layouts.
+ * How many staged rows have a (project, id) that is already stored; `low` and `high` are the staged
+ * ids' range. The lookup reads ids only, as a constant range that DuckDB's per-row-group min/max of
+ * the time-ordered UUIDv7 `id` prunes: a segment's ids are from the last seconds, so only the newest
+ * row groups are read, where an anti-join over the whole table cost more with every row stored.
+ */
+export function storedInStage(low: string, high: string): string {
+  return `SELECT count(*) AS n FROM ${segmentTable} s WHERE EXISTS (${storedWithId(low, high)})`;
+}
+
+/**
+ * Drops the staged rows that are stored already, id and content (retries, or a segment loaded again
+ * after a crash). Run only when `storedInStage` found ids, since comparing content reads every
+ * column of the stored rows. What stays is exactly what the load adds, to `events` and to the
+ * derived layouts.
  */
 export function dropStoredFromStage(low: string, high: string): string {
   return `
 DELETE FROM ${segmentTable} s
-WHERE EXISTS (
-  SELECT 1 FROM events e
-  WHERE e.id BETWEEN ${sqlString(low)}::UUID AND ${sqlString(high)}::UUID AND e.project = s.project AND e.id = s.id
-)`;
+WHERE EXISTS (${storedWithId(low, high)} AND ${sameContent('e', 's', true)})`;
 }
 
 export const insertStaged = `
