@@ -2,9 +2,13 @@
  * Server-side scrubbing before anything is stored, whatever the client did: values under
  * Sentry's default sensitive keys, credit-card numbers (Luhn-checked, so order numbers survive;
  * in strings, inside tokens such as `ref_4111111111111111_x`, and as JSON numbers) and IBANs
- * (mod-97-checked), email addresses, IP addresses (truncated to /24 for IPv4, /48 for IPv6, as
- * analytics tools do), and credentials in free text (`Bearer …`/`Basic …`, JSON Web Tokens, PEM
- * private keys, and the user and password in `scheme://user:password@host`). Object keys are scrubbed
+ * (mod-97-checked), email addresses (also percent-encoded in URLs and with non-ASCII letters), phone
+ * numbers (international `+…`, North American `(415) 555-2671`, and any number after `phone`/`tel`/…),
+ * IP addresses (truncated to /24 for IPv4, /48 for IPv6, as analytics tools do), and credentials in
+ * free text (`Bearer …`/`Basic …`, JSON Web Tokens, PEM private keys, the user and password in
+ * `scheme://user:password@host`, the value of a sensitive key written `key=value` or
+ * `"key": "value"` as in query strings, logfmt and JSON logged as text, and API keys of well-known
+ * shapes: AWS, GitHub, Stripe, Slack, Google). Object keys are scrubbed
  * like values (an email used as a key is masked). Configurable rules add keys or value patterns
  * with an action: remove, mask or hash.
  */
@@ -28,7 +32,12 @@ export interface ScrubOptions {
   emails?: ScrubAction | 'keep';
   creditCards?: ScrubAction | 'keep';
   ipAddresses?: 'truncate' | ScrubAction | 'keep';
-  /** Credentials in free text: Bearer/Basic, JSON Web Tokens, PEM private keys, URL user:password (default mask). */
+  /** Phone numbers: international (`+44 20 7946 0958`), North American, or after `phone`, `tel`… (default mask). */
+  phoneNumbers?: ScrubAction | 'keep';
+  /**
+   * Credentials in free text: Bearer/Basic, JSON Web Tokens, PEM private keys, URL user:password,
+   * sensitive keys' values in `key=value` and `"key": "value"`, well-known API keys (default mask).
+   */
   tokens?: ScrubAction | 'keep';
   rules?: ScrubRule[];
   /** Secret for `hash` (HMAC-SHA256); the collector's project salt. */
@@ -39,7 +48,27 @@ export const FILTERED = '[Filtered]';
 
 const noValues: readonly string[] = [];
 
-const emailPattern = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
+// Letters and digits of any script (`pérson@exämple.org`); `@` also percent-encoded, as in a logged
+// URL's query (`?email=ann%40example.org`), or full-width.
+const emailPattern = /[\p{L}\p{N}._%+-]+(?:@|%40|\uFF20)[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu;
+// Phone numbers, counted by their digits (8 to 15, E.164) once found: international (`+44 20 7946
+// 0958`, `+1-415-555-2671`, `+33 6 12 34 56 78`), North American (`(415) 555-2671`, `415-555-2671`,
+// `415.555.2671`), and any number written after a word that says it is one (`tel: 020 7946 0958`).
+// Not preceded by a word character, `+`, `.` or `-`, so `1e+10`, versions and ids with dashes stay.
+// Three patterns, each run only on strings that can hold its kind: most strings hold none.
+const internationalPhonePattern = /(?<![\w+.-])\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){1,6}(?![\w+])/g;
+const northAmericanPhonePattern = /(?<![\w.-])(?:\(\d{3}\) ?|\d{3}[-.])\d{3}[-.]\d{4}(?![\w-])/g;
+const labelledPhonePattern = /(?<![a-z])((?:phone|tel|mobile|cell|fax|whatsapp)(?:[ _-]?(?:no|number|nr))?\.?\s*[:=#]?\s*)(\(?\d[\d ().-]{6,18}\d)(?![\w-])/gi;
+const phoneLabel = /phone|tel|mobile|cell|fax|whatsapp/i;
+const signedDecimal = /^\+\d+\.\d+$/;
+// The value of a key written into text, as in query strings and logfmt (`password=…&`, `api_key=…`),
+// or JSON logged as text (`"token": "…"`); the key is checked against the sensitive keys.
+// JSON inside JSON text escapes its quotes (`\"password\": \"…\"`), as an OTLP body logged as an object is.
+const keyedValuePattern = /(?<![\w-])([A-Za-z][\w.-]{0,63}?)(=|\\?"\s*:\s*\\?"|'\s*:\s*')([^\s&"',;<>)\\]+)/g;
+// A few keys only apps write in text: never object keys in Sentry's list, common in URLs.
+const textOnlySensitiveKeys = /^(?:pwd|pass|passphrase|pin|client_secret|sig|signature)$/i;
+// API keys whose shape alone says what they are.
+const knownKeyPattern = /(?<![A-Za-z0-9])(?:(?:AKIA|ASIA)[A-Z0-9]{16}|gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255}|[sr]k_(?:live|test)_[A-Za-z0-9]{10,99}|xox[abprs]-[A-Za-z0-9-]{10,255}|AIza[0-9A-Za-z_-]{35})(?![A-Za-z0-9])/g;
 // Digit runs bounded by non-digits rather than word boundaries, so a card inside an identifier
 // (`ref_4111111111111111_x`, `card4111111111111111`) is still found.
 // A run of digit groups joined by single spaces or dashes: the card may be any consecutive groups of
@@ -58,6 +87,11 @@ const ibanPattern = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b
 // routes, templates) hold none of it and are returned as they are. An IPv4 address needs a digit,
 // a dot and a digit; an IPv6 address a hex digit followed by a colon.
 const worthScanning = /[@.:]|\d{4}|eyJ|-----BEGIN|b(?:earer|asic)\s/i;
+// What that quick test misses: `key=value`, an international phone number (`+33 6 12 34 56
+// 78`: no four digits in a row), a full-width `@`, an API key of a known shape. Tested only on
+// strings the quick test turned down, behind a test for single characters (most fail it).
+const furtherHint = /[=+\uFF20_]|\d\d[ .-]\d|A[KSI][IZz][Aa]|xox/;
+const further = /[=+\uFF20]|\d\d[ .-]\d\d[ .-]\d\d|AKIA|ASIA|AIza|xox[abprs]-|gh[pousr]_|github_pat_|[sr]k_live_|[sr]k_test_/;
 const ipv4Hint = /\d\.\d/;
 const fourDigits = /\d{4}/;
 // A card number is 13 to 19 digits in groups joined by single spaces or dashes.
@@ -111,6 +145,35 @@ export function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
+/**
+ * The most digits in one run of digits with at most two of ` .-()+` between neighbours: a phone
+ * number is such a run of 8 digits or more (`(415) 555-2671`: 10), and most strings have none.
+ */
+function longestPhoneRun(text: string): number {
+  let longest = 0;
+  let run = 0;
+  let gap = 0;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code >= 48 && code <= 57) {
+      run++;
+      gap = 0;
+      if (run > longest) longest = run;
+    } else if (run > 0 && gap < 2 && (code === 32 || code === 46 || code === 45 || code === 40 || code === 41 || code === 43)) {
+      gap++;
+    } else {
+      run = 0;
+      gap = 0;
+    }
+  }
+  return longest;
+}
+
+/** Whether the text may hold an API key of a known shape (a few substring tests, cheaper than the pattern). */
+function mayHoldKnownKey(text: string): boolean {
+  return text.includes('AKIA') || text.includes('ASIA') || text.includes('AIza') || text.includes('xox') || (text.includes('_') && /gh[pousr]_|github_pat_|k_live_|k_test_/.test(text));
+}
+
 export class Scrubber {
   readonly #sensitiveKey: RegExp | undefined;
   readonly #keyRules: { key: RegExp; action: ScrubAction }[];
@@ -119,6 +182,7 @@ export class Scrubber {
   readonly #cards: ScrubAction | 'keep';
   readonly #ips: 'truncate' | ScrubAction | 'keep';
   readonly #tokens: ScrubAction | 'keep';
+  readonly #phones: ScrubAction | 'keep';
   readonly #salt: string;
 
   constructor(options: ScrubOptions = {}) {
@@ -133,6 +197,7 @@ export class Scrubber {
     this.#cards = options.creditCards ?? 'mask';
     this.#ips = options.ipAddresses ?? 'truncate';
     this.#tokens = options.tokens ?? 'mask';
+    this.#phones = options.phoneNumbers ?? 'mask';
     this.#salt = options.salt ?? '';
   }
 
@@ -193,7 +258,7 @@ export class Scrubber {
   string(value: string): string {
     // No address, number or credential worth masking is shorter than an email like a@b.co (6
     // characters): most keys and many values are, and skip every pattern.
-    if (this.#valueRules.length === 0 && (value.length < 6 || !worthScanning.test(value))) return value;
+    if (this.#valueRules.length === 0 && (value.length < 6 || !(worthScanning.test(value) || (furtherHint.test(value) && further.test(value))))) return value;
     let result = value;
     if (this.#tokens !== 'keep' && result.length >= 14) {
       const action = this.#tokens;
@@ -201,8 +266,16 @@ export class Scrubber {
       if (result.includes('-----BEGIN')) result = result.replace(pemPattern, (match) => this.#apply(action, match));
       if (result.includes('://')) result = result.replace(urlCredentialPattern, (match, scheme: string) => `${scheme}${this.#apply(action, match.slice(scheme.length, -1))}@`);
       if (credentialHint.test(result)) result = result.replace(credentialPattern, (_match, scheme: string, space: string, credential: string) => `${scheme}${space}${this.#apply(action, credential)}`);
+      if (mayHoldKnownKey(result)) result = result.replace(knownKeyPattern, (match) => this.#apply(action, match));
     }
-    if (this.#emails !== 'keep' && result.includes('@')) {
+    // `pwd=x` is short: checked whatever the length.
+    const sensitiveKey = this.#sensitiveKey;
+    if (this.#tokens !== 'keep' && sensitiveKey !== undefined && (result.includes('=') || result.includes('":') || result.includes("':") || result.includes('" :'))) {
+      const action = this.#tokens;
+      result = result.replace(keyedValuePattern, (match, key: string, joint: string, value: string) =>
+        value === FILTERED || !(sensitiveKey.test(key) || textOnlySensitiveKeys.test(key)) ? match : `${key}${joint}${this.#apply(action, value)}`);
+    }
+    if (this.#emails !== 'keep' && (result.includes('@') || result.includes('%40') || result.includes('\uFF20'))) {
       const action = this.#emails;
       result = result.replace(emailPattern, (match) => this.#apply(action, match));
     }
@@ -210,6 +283,18 @@ export class Scrubber {
       const action = this.#cards;
       if (cardHint.test(result)) result = result.replace(digitRunPattern, (run) => (run.length < 13 ? run : this.#maskCardsIn(run, action)));
       if (result.length >= 15 && ibanHint.test(result)) result = result.replace(ibanPattern, (match) => (ibanValid(match) ? this.#apply(action, match) : match));
+    }
+    // After cards and IBANs (whose digit groups a phone pattern would also take) and before IPs.
+    if (this.#phones !== 'keep' && longestPhoneRun(result) >= 8) {
+      const action = this.#phones;
+      const phone = (match: string): string => {
+        const digits = match.replace(/\D/g, '').length;
+        // A signed decimal (`+123456.78`) is an amount, not a number to call.
+        return digits >= 8 && digits <= 15 && !signedDecimal.test(match) ? this.#apply(action, match) : match;
+      };
+      if (result.includes('+')) result = result.replace(internationalPhonePattern, phone);
+      if (fourDigits.test(result)) result = result.replace(northAmericanPhonePattern, phone);
+      if (phoneLabel.test(result)) result = result.replace(labelledPhonePattern, (_match, label: string, number: string) => `${label}${phone(number)}`);
     }
     if (this.#ips !== 'keep') {
       const ips = this.#ips;
