@@ -5,7 +5,7 @@
  * erasure and retention are verified by reading back.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Analytics } from '../../server/analytics/analytics.js';
@@ -236,6 +236,38 @@ describe('the ClickHouse store beside DuckDB', () => {
     expect(Number(left!['n'])).toBe(0);
     const [countD, countC] = await both((store) => store.runQuery('default', parseQuery({ aggregates: [{ fn: 'count' }, { fn: 'users' }] })));
     expect(countC).toEqual(countD);
+  });
+
+  it('erases a person without writing their id or sessions into what ClickHouse keeps of its mutations', async () => {
+    const person = 'zoe.lind@example.org';
+    const session = 'sess-zoe-4417';
+    const scrubber = new Scrubber();
+    const theirs = [
+      ...Array.from({ length: 3 }, (_, index) => ({ ...(JSON.parse(envelope({ userId: person, ts: start + index * 1000, name: 'cart viewed' })) as Envelope), sessionId: session })),
+      { ...(JSON.parse(envelope({ ts: start + 5000, template: 'anonymous view' })) as Envelope), sessionId: session },
+    ].map((event) => eventToRow('default', event, start, scrubber));
+    for (const store of stores()) await store.insert(theirs);
+    const [exportD, exportC] = await both((store) => store.entityEvents('default', 'user_id', person));
+    expect((exportC as unknown[]).length).toBe(4);
+    expect((exportD as unknown[]).length).toBe(4);
+    const [erasedD, erasedC] = await both((store) => store.eraseEntity('default', 'user_id', person));
+    expect([erasedD, erasedC]).toEqual([4, 4]);
+    expect(await clickhouse.read(`SELECT count() AS n FROM events WHERE user_id = '${person}' OR session_id = '${session}'`)).toEqual([{ n: 0 }]);
+    const commands = (await clickhouse.read("SELECT command FROM system.mutations WHERE table = 'events'")).map((row) => String(row['command']));
+    const mutationFiles: string[] = [];
+    const walk = (directory: string): void => {
+      for (const entry of readdirSync(directory, { withFileTypes: true })) {
+        if (entry.isDirectory()) walk(join(directory, entry.name));
+        else if (/^mutation_\d+\.txt$/.test(entry.name)) mutationFiles.push(readFileSync(join(directory, entry.name), 'utf8'));
+      }
+    };
+    walk(join(server.directory, 'data'));
+    expect(mutationFiles.length).toBeGreaterThan(0);
+    for (const text of [...commands, ...mutationFiles]) {
+      expect(text).not.toContain('zoe.lind');
+      expect(text).not.toContain(session);
+    }
+    expect(commands.some((command) => command.includes('SHA256'))).toBe(true);
   });
 
   it('migrates an embedded store into ClickHouse: in runs, resumably, never twice, verified by checksum', async () => {

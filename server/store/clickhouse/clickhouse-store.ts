@@ -11,6 +11,7 @@
  * Sequential funnels are computed in ClickHouse with arrays per user (`windowFunnel` cannot express
  * the best attempt with exclusions and step times); only the cells per (breakdown, step) leave it.
  */
+import { createHash } from 'node:crypto';
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import type { DeadLetter } from '../dead-letters.js';
 import { sessionsOf } from '../person-events.js';
@@ -198,15 +199,18 @@ export class ClickHouseStore implements Store {
 
   /**
    * The condition for a person's events: theirs by entity, or anonymous in one of their sessions
-   * (person-events.ts). The sessions are read first and written as literals: 18.16's mutations
-   * take no subquery over the table they change.
+   * (person-events.ts). The sessions are read first and written into the condition: 18.16's
+   * mutations take no subquery over the table they change. Neither the person's id nor their
+   * sessions appear in it as written, only their SHA-256 (`personDigest`): ClickHouse keeps the
+   * text of every mutation (`system.mutations`, `mutation_N.txt` beside the table's parts) and, where
+   * query logging is on, of every query, so an erasure that named the person would leave them there.
    */
   async #personMatch(project: string, entity: string, value: string): Promise<string> {
     const column = entityColumn(entity);
-    const own = `project = ${sqlLiteral(project)} AND ${column} = ${sqlLiteral(value)}`;
+    const own = `project = ${sqlLiteral(project)} AND SHA256(${column}) = ${personDigest(value)}`;
     const sessions = sessionsOf(await this.read(`SELECT DISTINCT session_id FROM ${EVENTS} WHERE ${own} AND isNotNull(session_id)`));
     if (sessions.length === 0) return own;
-    return `((${own}) OR (project = ${sqlLiteral(project)} AND isNull(${column}) AND session_id IN (${sessions.map((session) => sqlLiteral(session)).join(', ')})))`;
+    return `((${own}) OR (project = ${sqlLiteral(project)} AND isNull(${column}) AND SHA256(session_id) IN (${sessions.map(personDigest).join(', ')})))`;
   }
 
   /** Runs a statement that returns no rows (administration, benchmarks' data generation). */
@@ -256,7 +260,8 @@ export class ClickHouseStore implements Store {
     if (erased === 0) return 0;
     await this.#delete(match);
     const left = await this.#remaining(match);
-    if (left !== 0) throw new Error(`the erasure left ${left} events of ${entity}=${value} in ClickHouse`);
+    // The error reaches the collector's log: it names the count, not the person.
+    if (left !== 0) throw new Error(`the erasure left ${left} events of one ${entity} in ClickHouse`);
     return erased;
   }
 
@@ -329,6 +334,11 @@ function eventRowOf(row: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** The protected entity column: a configured column name, checked before it reaches SQL. */
+/** A person's id or session as ClickHouse's SHA256 of it gives it back: a constant that does not name them. */
+function personDigest(value: string): string {
+  return `unhex('${createHash('sha256').update(value).digest('hex')}')`;
+}
+
 function entityColumn(entity: string): string {
   if (!/^[a-z_][a-z0-9_]*$/.test(entity)) throw new Error(`not a column name: ${entity}`);
   return entity;
