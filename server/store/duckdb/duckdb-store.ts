@@ -296,7 +296,9 @@ export class DuckDBStore implements Store {
       line: lines[index]!,
     }));
     this.deadLetters.append(dead);
-    for (const entry of dead) process.stderr.write(`logmill store: a row of ${path} cannot be stored and was kept as a dead letter: ${entry.error}\n`);
+    // The count only: DuckDB's message quotes the row's values, and the collector's log outlives an
+    // erasure (the dead letter keeps the message, and goes with the person).
+    if (dead.length > 0) process.stderr.write(`logmill store: ${dead.length} ${dead.length === 1 ? 'row' : 'rows'} of ${path} cannot be stored and ${dead.length === 1 ? 'was' : 'were'} kept as dead letters (logmill dead-letters list says why)\n`);
     this.onDeadLetters?.(dead.length);
     return { stored: outcome.stored, dead: dead.length };
   }
