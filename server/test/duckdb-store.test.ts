@@ -62,6 +62,34 @@ describe('DuckDBStore', () => {
     }
   });
 
+  it('stores no copy of an erased event that comes back later, across restarts, and still stores the person\'s new events', async () => {
+    const directory = temporaryDirectory('store-erased-retry');
+    let store = await DuckDBStore.open(directory, { loadInterval: 3_600_000 });
+    try {
+      const [first, second, anonymous, other] = rows(4, 'erased-retry');
+      const theirs = [{ ...first!, user_id: 'ida-3301', session_id: 's-ida' }, { ...second!, user_id: 'ida-3301', session_id: 's-ida' }, { ...anonymous!, user_id: null, session_id: 's-ida' }];
+      await store.insert([...theirs, other!]);
+      expect(await store.eraseEntity('default', 'user_id', 'ida-3301')).toBe(3);
+      // The client never saw the answer to the batch it sent before the erasure, and sends it again.
+      await store.insert([...theirs, other!]);
+      expect(await count(store)).toBe(1);
+      await store.close();
+      store = await DuckDBStore.open(directory, { loadInterval: 3_600_000 });
+      await store.insert(theirs);
+      expect(await count(store)).toBe(1);
+      // What the person does after the erasure is new data, and is stored.
+      const [later] = rows(1, 'after-erasure');
+      await store.insert([{ ...later!, user_id: 'ida-3301' }]);
+      expect(await count(store, `user_id = 'ida-3301'`)).toBe(1);
+      // What is kept of the erased events names neither them nor their time.
+      const kept = await store.read('SELECT digest FROM erased_events ORDER BY digest');
+      expect(kept).toHaveLength(3);
+      for (const { digest } of kept) expect(digest).toMatch(/^[0-9a-f]{32}$/);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('loads in the background once loadRows rows wait, before the interval is up, and not before', async () => {
     const store = await DuckDBStore.open(temporaryDirectory('store-load-rows'), { loadInterval: 3_600_000, loadRows: 50 });
     const loads: number[] = [];

@@ -128,6 +128,27 @@ DELETE FROM ${segmentTable} s
 WHERE EXISTS (${storedWithId(low, high)} AND ${sameContent('e', 's')})`;
 }
 
+/**
+ * What is left of erased events: the MD5 of each one's project and id, nothing of its content, its
+ * person or its time (a UUIDv7 holds its time). A copy that comes back after the erasure (a client
+ * retrying a batch whose answer it never saw, a spool delivered late) is dropped at its load, so an
+ * erasure stays done. Retention's deletions are not remembered: an old event that comes back goes
+ * at the next run.
+ */
+export const createErasedEventsTable = 'CREATE TABLE IF NOT EXISTS erased_events (digest VARCHAR NOT NULL)';
+
+const erasedDigest = (row: string) => `md5(${row}.project || ':' || ${row}.id::VARCHAR)`;
+
+/** The digests of the rows matching `condition` (of `events`), for `erased_events`. */
+export function erasedDigestsOf(condition: string): string {
+  return `SELECT ${erasedDigest('events')} AS digest FROM events WHERE ${condition}`;
+}
+
+/** Drops the staged rows that were erased before (see `createErasedEventsTable`). */
+export const dropErasedFromStage = `
+DELETE FROM ${segmentTable} s
+WHERE ${erasedDigest('s')} IN (SELECT digest FROM erased_events)`;
+
 export const insertStaged = `
 INSERT INTO events
 SELECT project, id, epoch_ms(ts), epoch_ms(received_at), kind, name, severity, severity_number, template, message,
