@@ -2,7 +2,8 @@
  * A hostile client holding the public ingest key, against the other clients of the same collector:
  * it reuses their event ids, so that dedup would take their acknowledged events for repeats of its
  * own, and it reports made-up spool figures into the gauges operators alert on. Neither may cost
- * another client an event or move what the metrics say about real clients.
+ * another client an event or move what the metrics say about real clients. Numbers past a double's
+ * range are refused by name rather than stored as null.
  */
 import { uuidv7 } from 'logmill';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,6 +51,17 @@ describe('a client reusing other clients’ event ids', () => {
     expect((await exported('victoria')).map((stored) => stored['message']).sort()).toEqual(['paid 25', 'shipped']);
     expect((await exported('mallory')).map((stored) => stored['message']).sort()).toEqual(['cancelled', 'forged']);
     expect(await metric(collector.url, 'logmill_events_duplicate_total')).toBe(duplicatesBefore + 4);
+  });
+});
+
+describe('numbers JSON parses to Infinity', () => {
+  it('are refused with their path, not stored as null, and the rest of the batch is kept', async () => {
+    const good = uuidv7();
+    const body = `[${JSON.stringify(event(good, { userId: 'nora' }))},${JSON.stringify(event(uuidv7(), { userId: 'nora' })).replace('"args":[]', '"args":[1e400]')}]`;
+    const answer = await post(`${collector.url}/v1/events`, body, { authorization: `Bearer ${keys.ingest}` });
+    expect(answer.status).toBe(422);
+    expect(answer.body).toMatchObject({ accepted: 1, rejected: [{ index: 1, reason: 'number_out_of_range', path: '/args/0' }] });
+    expect((await exported('nora')).map((stored) => stored['id'])).toEqual([good]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkStructure, defaultLimits } from '../collector/limits.js';
+import { checkStructure, checkStructureIteratively, defaultLimits } from '../collector/limits.js';
 import { Scrubber, luhnValid } from '../collector/scrub.js';
 
 describe('Scrubber', () => {
@@ -107,6 +107,10 @@ describe('checkStructure', () => {
     expect(checkStructure(JSON.parse('{"a":{"__proto__":{"x":1}}}'), defaultLimits)).toMatchObject({ reason: 'forbidden_key', path: '/a/__proto__' });
     expect(checkStructure({ 'a/b': { '~': '\ud800' } }, defaultLimits)).toMatchObject({ reason: 'invalid_string', path: '/a~1b/~0' });
     expect(checkStructure({ ok: ['fine', 1, null, { deep: true }] }, defaultLimits)).toBeUndefined();
+    // 1e400 parses as Infinity, which would be stored as null: refused where it is, by both walks.
+    const huge = JSON.parse('{"args":[1,{"n":1e400}]}') as unknown;
+    expect(checkStructure(huge, defaultLimits)).toMatchObject({ reason: 'number_out_of_range', path: '/args/1/n' });
+    expect(checkStructureIteratively(huge, defaultLimits)).toMatchObject({ reason: 'number_out_of_range', path: '/args/1/n' });
   });
 
   it('scrubs keys the same on every event, whether their outcome is remembered or not, past any number of distinct keys', () => {
