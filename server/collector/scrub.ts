@@ -91,6 +91,8 @@ const worthScanning = /[@.:]|\d{4}|eyJ|-----BEGIN|b(?:earer|asic)\s/i;
 // 78`: no four digits in a row), a full-width `@`, an API key of a known shape. Tested only on
 // strings the quick test turned down, behind a test for single characters (most fail it).
 const furtherHint = /[=+\uFF20_]|\d\d[ .-]\d|A[KSI][IZz][Aa]|xox/;
+// Anything a known API key, a `key=value` or `"key": "value"` secret, or an email needs.
+const keyOrEmailHint = /[@=\uFF20_]|%40|["']\s?:|AKIA|ASIA|AIza|xox/;
 const further = /[=+\uFF20]|\d\d[ .-]\d\d[ .-]\d\d|AKIA|ASIA|AIza|xox[abprs]-|gh[pousr]_|github_pat_|[sr]k_live_|[sr]k_test_/;
 const ipv4Hint = /\d\.\d/;
 const fourDigits = /\d{4}/;
@@ -260,22 +262,24 @@ export class Scrubber {
     // characters): most keys and many values are, and skip every pattern.
     if (this.#valueRules.length === 0 && (value.length < 6 || !(worthScanning.test(value) || (furtherHint.test(value) && further.test(value))))) return value;
     let result = value;
+    // One pass says whether a known API key, a `key=value` secret or an email can be here at all.
+    const keyOrEmail = keyOrEmailHint.test(result);
     if (this.#tokens !== 'keep' && result.length >= 14) {
       const action = this.#tokens;
       if (result.includes('eyJ')) result = result.replace(jwtPattern, (match) => this.#apply(action, match));
       if (result.includes('-----BEGIN')) result = result.replace(pemPattern, (match) => this.#apply(action, match));
       if (result.includes('://')) result = result.replace(urlCredentialPattern, (match, scheme: string) => `${scheme}${this.#apply(action, match.slice(scheme.length, -1))}@`);
       if (credentialHint.test(result)) result = result.replace(credentialPattern, (_match, scheme: string, space: string, credential: string) => `${scheme}${space}${this.#apply(action, credential)}`);
-      if (mayHoldKnownKey(result)) result = result.replace(knownKeyPattern, (match) => this.#apply(action, match));
+      if (keyOrEmail && mayHoldKnownKey(result)) result = result.replace(knownKeyPattern, (match) => this.#apply(action, match));
     }
     // `pwd=x` is short: checked whatever the length.
     const sensitiveKey = this.#sensitiveKey;
-    if (this.#tokens !== 'keep' && sensitiveKey !== undefined && (result.includes('=') || result.includes('":') || result.includes("':") || result.includes('" :'))) {
+    if (keyOrEmail && this.#tokens !== 'keep' && sensitiveKey !== undefined && (result.includes('=') || result.includes('":') || result.includes("':") || result.includes('" :'))) {
       const action = this.#tokens;
       result = result.replace(keyedValuePattern, (match, key: string, joint: string, value: string) =>
         value === FILTERED || !(sensitiveKey.test(key) || textOnlySensitiveKeys.test(key)) ? match : `${key}${joint}${this.#apply(action, value)}`);
     }
-    if (this.#emails !== 'keep' && (result.includes('@') || result.includes('%40') || result.includes('\uFF20'))) {
+    if (keyOrEmail && this.#emails !== 'keep' && (result.includes('@') || result.includes('%40') || result.includes('\uFF20'))) {
       const action = this.#emails;
       result = result.replace(emailPattern, (match) => this.#apply(action, match));
     }
