@@ -62,6 +62,9 @@ function failureKind(error: unknown): FailureKind {
  */
 const instanceOptions = { checkpoint_threshold: '64MB' };
 
+/** Ids of a segment already stored, compared by content this many at a time (see dropStoredFromStage). */
+const storedIdsPerStatement = 256;
+
 /** The SQL condition for a person's events: theirs by entity, or anonymous in one of their sessions. */
 function personCondition(project: string, entity: string, value: string, sessions: readonly string[]): { condition: string; parameters: string[] } {
   const own = `"${entity}" IS NOT DISTINCT FROM ?`;
@@ -243,7 +246,8 @@ export class DuckDBStore implements Store {
       let stored = 0;
       // An empty segment has no range and nothing to insert.
       if (typeof low === 'string' && typeof high === 'string') {
-        if ((await this.#count(storedInStage(low, high))) > 0) await this.writer.run(dropStoredFromStage(low, high));
+        const already = ((await this.writer.runAndReadAll(storedInStage(low, high))).getRowObjectsJson() as { id: string }[]).map((row) => row.id);
+        for (let start = 0; start < already.length; start += storedIdsPerStatement) await this.writer.run(dropStoredFromStage(already.slice(start, start + storedIdsPerStatement)));
         stored = Number((await this.writer.run(insertStaged)).rowsChanged);
         if (stored > 0) for (const statement of addLayoutRows(stagedForLayouts)) await this.writer.run(statement);
       }

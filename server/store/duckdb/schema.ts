@@ -107,25 +107,30 @@ function storedWithId(low: string, high: string): string {
 }
 
 /**
- * How many staged rows have a (project, id) that is already stored; `low` and `high` are the staged
- * ids' range. The lookup reads ids only, as a constant range that DuckDB's per-row-group min/max of
- * the time-ordered UUIDv7 `id` prunes: a segment's ids are from the last seconds, so only the newest
+ * The staged ids that are already stored, in order; `low` and `high` are the staged ids' range. The
+ * lookup reads ids only, as a constant range that DuckDB's per-row-group min/max of the
+ * time-ordered UUIDv7 `id` prunes: a segment's ids are from the last seconds, so only the newest
  * row groups are read, where an anti-join over the whole table cost more with every row stored.
  */
 export function storedInStage(low: string, high: string): string {
-  return `SELECT count(*) AS n FROM ${segmentTable} s WHERE EXISTS (${storedWithId(low, high)})`;
+  return `SELECT DISTINCT s.id::VARCHAR AS id FROM ${segmentTable} s WHERE EXISTS (${storedWithId(low, high)}) ORDER BY id`;
 }
 
 /**
- * Drops the staged rows that are stored already, id and content (retries, or a segment loaded again
- * after a crash). Run only when `storedInStage` found ids, since comparing content reads every
- * column of the stored rows. What stays is exactly what the load adds, to `events` and to the
- * derived layouts.
+ * Drops the staged rows with these ids that are stored already, id and content (retries, or a
+ * segment loaded again after a crash). The ids are written out as constants, a few hundred at a
+ * time and in order: DuckDB then reads only the row groups whose id range holds one of them, so a
+ * batch that names one id from long ago and one from now makes the load read two row groups, not
+ * every column of the whole table between them. What stays is exactly what the load adds, to
+ * `events` and to the derived layouts.
  */
-export function dropStoredFromStage(low: string, high: string): string {
+export function dropStoredFromStage(ids: readonly string[]): string {
+  const list = ids.map((id) => `${sqlString(id)}::UUID`).join(', ');
   return `
 DELETE FROM ${segmentTable} s
-WHERE EXISTS (${storedWithId(low, high)} AND ${sameContent('e', 's')})`;
+WHERE s.id IN (${list}) AND EXISTS (
+  SELECT 1 FROM events e WHERE e.id IN (${list}) AND e.project = s.project AND e.id = s.id AND ${sameContent('e', 's')}
+)`;
 }
 
 /**
