@@ -119,10 +119,12 @@ export function storedInStage(low: string, high: string): string {
 /**
  * Drops the staged rows with these ids that are stored already, id and content (retries, or a
  * segment loaded again after a crash). The ids are written out as constants, a few hundred at a
- * time and in order: DuckDB then reads only the row groups whose id range holds one of them, so a
- * batch that names one id from long ago and one from now makes the load read two row groups, not
- * every column of the whole table between them. What stays is exactly what the load adds, to
- * `events` and to the derived layouts.
+ * time: DuckDB filters the stored rows on them while it scans the ids, and compares the content of
+ * those rows alone. Compared through the staged ids' range instead, a batch that names one stored id
+ * from long ago and one from now made every load read every column of the table between them
+ * (500,000 events: 210 ms of CPU for the load against 50; with the constants about 100, the
+ * cost of scanning the ids once more). What stays is exactly what the load adds, to `events` and
+ * to the derived layouts.
  */
 export function dropStoredFromStage(ids: readonly string[]): string {
   const list = ids.map((id) => `${sqlString(id)}::UUID`).join(', ');
