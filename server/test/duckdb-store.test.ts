@@ -77,10 +77,12 @@ describe('DuckDBStore', () => {
       store = await DuckDBStore.open(directory, { loadInterval: 3_600_000 });
       await store.insert(theirs);
       expect(await count(store)).toBe(1);
-      // What the person does after the erasure is new data, and is stored.
+      // What the person does after the erasure is new data, and is stored; so is another client's
+      // event that reuses an erased id (whoever got the person erased could not take that id).
       const [later] = rows(1, 'after-erasure');
-      await store.insert([{ ...later!, user_id: 'ida-3301' }]);
+      await store.insert([{ ...later!, user_id: 'ida-3301' }, { ...first!, user_id: 'someone-else', message: 'a reused id' }]);
       expect(await count(store, `user_id = 'ida-3301'`)).toBe(1);
+      expect(await count(store, `user_id = 'someone-else'`)).toBe(1);
       // What is kept of the erased events names neither them nor their time.
       const kept = await store.read('SELECT digest FROM erased_events ORDER BY digest');
       expect(kept).toHaveLength(3);

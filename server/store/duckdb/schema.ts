@@ -136,25 +136,27 @@ WHERE s.id IN (${list}) AND EXISTS (
 }
 
 /**
- * What is left of erased events: the MD5 of each one's project and id, nothing of its content, its
- * person or its time (a UUIDv7 holds its time). A copy that comes back after the erasure (a client
- * retrying a batch whose answer it never saw, a spool delivered late) is dropped at its load, so an
- * erasure stays done. Retention's deletions are not remembered: an old event that comes back goes
- * at the next run.
+ * What is left of erased events: an MD5 of each one's project, id, user and time, nothing readable
+ * of its content, its person or its time (a UUIDv7 holds its time). A copy that comes back after
+ * the erasure (a client retrying a batch whose answer it never saw, a spool delivered late) is
+ * dropped at its load, so an erasure stays done; another client's event that merely reuses the id
+ * is not (the user and time differ), as with dedup. Retention's deletions are not remembered: an
+ * old event that comes back goes at the next run.
  */
 export const createErasedEventsTable = 'CREATE TABLE IF NOT EXISTS erased_events (digest VARCHAR NOT NULL)';
 
-const erasedDigest = (row: string) => `md5(${row}.project || ':' || ${row}.id::VARCHAR)`;
+/** The digest of a row; `time` is its `ts` in epoch milliseconds. */
+const erasedDigest = (row: string, time: string) => `md5(${row}.project || ':' || ${row}.id::VARCHAR || ':' || coalesce(${row}.user_id, '') || ':' || ${time})`;
 
 /** The digests of the rows matching `condition` (of `events`), for `erased_events`. */
 export function erasedDigestsOf(condition: string): string {
-  return `SELECT ${erasedDigest('events')} AS digest FROM events WHERE ${condition}`;
+  return `SELECT ${erasedDigest('events', 'epoch_ms(events.ts)')} AS digest FROM events WHERE ${condition}`;
 }
 
 /** Drops the staged rows that were erased before (see `createErasedEventsTable`). */
 export const dropErasedFromStage = `
 DELETE FROM ${segmentTable} s
-WHERE ${erasedDigest('s')} IN (SELECT digest FROM erased_events)`;
+WHERE ${erasedDigest('s', 's.ts')} IN (SELECT digest FROM erased_events)`;
 
 export const insertStaged = `
 INSERT INTO events
