@@ -50,6 +50,9 @@ describe('a client reusing other clients’ event ids', () => {
     expect(await send(victim)).toBe(200);
     expect((await exported('victoria')).map((stored) => stored['message']).sort()).toEqual(['paid 25', 'shipped']);
     expect((await exported('mallory')).map((stored) => stored['message']).sort()).toEqual(['cancelled', 'forged']);
+    // Reading the id answers with the first received: the victim's, for the id the attacker reused after it.
+    const single = await fetch(`${collector.url}/api/events/${victimsLater}`, { headers: { authorization: `Bearer ${keys.admin}` } });
+    expect(await single.json()).toMatchObject({ user_id: 'victoria', message: 'shipped' });
     expect(await metric(collector.url, 'logmill_events_duplicate_total')).toBe(duplicatesBefore + 4);
   });
 });

@@ -388,7 +388,8 @@ export class DuckDBStore implements Store {
   }
 
   async event(project: string, id: string): Promise<Record<string, unknown> | undefined> {
-    const [row] = await this.read('SELECT * FROM events WHERE project = ? AND id = ?::UUID', [project, id.toLowerCase()]);
+    // Another client may have reused the id (dedup keeps both): the first received answers.
+    const [row] = await this.read('SELECT * FROM events WHERE project = ? AND id = ?::UUID ORDER BY received_at LIMIT 1', [project, id.toLowerCase()]);
     return row;
   }
 
