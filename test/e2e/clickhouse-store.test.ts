@@ -270,6 +270,36 @@ describe('the ClickHouse store beside DuckDB', () => {
     expect(commands.some((command) => command.includes('SHA256'))).toBe(true);
   });
 
+  it("keeps a person's id and sessions out of ClickHouse's query log, from ingest to erasure", async () => {
+    // Query logging on, as it is by default from ClickHouse 19: every query's text is kept.
+    const logging = await startClickHouse(undefined, { profile: '<log_queries>1</log_queries>' });
+    const store = await ClickHouseStore.open(`${logging.address}logmill_query_log`);
+    try {
+      const person = 'quinn.doe@example.org';
+      const session = 'sess-quinn-9120';
+      const scrubber = new Scrubber();
+      const theirs = [
+        ...Array.from({ length: 2 }, (_, index) => ({ ...(JSON.parse(envelope({ userId: person, ts: start + index, name: 'cart viewed' })) as Envelope), sessionId: session })),
+        { ...(JSON.parse(envelope({ ts: start + 10, template: 'anonymous view' })) as Envelope), sessionId: session },
+      ].map((event) => eventToRow('default', event, start, scrubber));
+      await store.insert(theirs);
+      // A retry: the dedup look-up names the batch's users by their hash.
+      await store.insert(theirs);
+      expect(await store.entityEvents('default', 'user_id', person)).toHaveLength(3);
+      expect(await store.eraseEntity('default', 'user_id', person)).toBe(3);
+      await store.execute('SYSTEM FLUSH LOGS');
+      const logged = (await store.read('SELECT query FROM system.query_log')).map((row) => String(row['query']));
+      expect(logged.some((query) => query.includes('user_hash IN'))).toBe(true);
+      for (const query of logged) {
+        expect(query).not.toContain('quinn.doe');
+        expect(query).not.toContain(session);
+      }
+    } finally {
+      await store.close();
+      await logging.stop();
+    }
+  });
+
   it('migrates an embedded store into ClickHouse: in runs, resumably, never twice, verified by checksum', async () => {
     const directory = temporaryDirectory('migrate-source');
     const source = await DuckDBStore.open(directory, { loadInterval: 60_000 });
