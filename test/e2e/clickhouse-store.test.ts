@@ -270,6 +270,35 @@ describe('the ClickHouse store beside DuckDB', () => {
     expect(commands.some((command) => command.includes('SHA256'))).toBe(true);
   });
 
+  it('stores no copy of an erased event that a client sends again, through any collector, and still stores new ones', async () => {
+    const address = `${server.address}logmill_erased_retries`;
+    const first = await ClickHouseStore.open(address);
+    // Another collector on the same database, which has seen no erasure.
+    const second = await ClickHouseStore.open(address);
+    try {
+      const person = 'rita-5581';
+      const scrubber = new Scrubber();
+      const theirs = [
+        ...Array.from({ length: 2 }, (_, index) => ({ ...(JSON.parse(envelope({ userId: person, ts: start + index, name: 'cart viewed' })) as Envelope), sessionId: 'sess-rita' })),
+        { ...(JSON.parse(envelope({ ts: start + 10, template: 'anonymous view' })) as Envelope), sessionId: 'sess-rita' },
+      ].map((event) => eventToRow('default', event, start, scrubber));
+      await second.insert(theirs);
+      expect(await first.eraseEntity('default', 'user_id', person)).toBe(3);
+      // The client never saw the answer to its batch, and sends it again, to either collector.
+      await second.insert(theirs);
+      await first.insert(theirs);
+      expect(await first.entityEvents('default', 'user_id', person)).toEqual([]);
+      // What the person does afterwards is stored, and so is another client's event that reuses an erased id.
+      const later = eventToRow('default', JSON.parse(envelope({ userId: person, ts: start + 20, name: 'cart viewed' })) as Envelope, start, scrubber);
+      await second.insert([later, { ...theirs[0]!, user_id: 'someone-else', message: 'a reused id' }]);
+      expect((await first.entityEvents('default', 'user_id', person)).map((row) => row['id'])).toEqual([later.id]);
+      expect(await first.entityEvents('default', 'user_id', 'someone-else')).toHaveLength(1);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
   it("keeps a person's id and sessions out of ClickHouse's query log, from ingest to erasure", async () => {
     // Query logging on, as it is by default from ClickHouse 19: every query's text is kept.
     const logging = await startClickHouse(undefined, { profile: '<log_queries>1</log_queries>' });

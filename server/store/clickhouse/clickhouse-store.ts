@@ -26,7 +26,7 @@ import type { TemplateQuery } from '../../domain/template-view.js';
 import { type Capabilities, EVENTS, capabilitiesOf } from './dialect.js';
 import { compileExperimentEvents, compileFunnelEvents, compileGroupStatistics, compileJourney, compileQuery, compileSequentialFunnelCells, compileTemplateView } from './query-sql.js';
 import { ClickHouseCluster, clusterSettings, parseClusterAddress } from './cluster.js';
-import { clickHouseRow, createEventsTable, sqlLiteral } from './schema.js';
+import { clickHouseRow, createErasedEventsTable, createEventsTable, erasedDigestOf, erasedDigestSql, sqlLiteral } from './schema.js';
 
 /**
  * Settings every query runs with: 64-bit integers as JSON numbers (they are counts and
@@ -70,6 +70,7 @@ export class ClickHouseStore implements Store {
       if (clusterAddress === undefined) {
         await setup.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
         await setup.command({ query: createEventsTable(database) });
+        await setup.command({ query: createErasedEventsTable(database) });
       } else {
         cluster = await ClickHouseCluster.open(setup, url, database, clusterAddress, { username, password });
       }
@@ -99,8 +100,10 @@ export class ClickHouseStore implements Store {
     // Ids this batch repeats (inside itself or from earlier batches) are told to onLoad as duplicates.
     const fresh = new Map<string, EventRow>();
     for (const row of rows) if (!fresh.has(`${row.project}\u0000${row.id}`)) fresh.set(`${row.project}\u0000${row.id}`, row);
-    const stored = await this.#storedIds([...fresh.values()]);
-    const values = [...fresh.values()].filter((row) => !stored.has(`${row.project}\u0000${row.id}`));
+    const erased = await this.#erasedAmong([...fresh.values()]);
+    const unerased = [...fresh.values()].filter((row) => !erased.has(row));
+    const stored = await this.#storedIds(unerased);
+    const values = unerased.filter((row) => !stored.has(`${row.project}\u0000${row.id}`));
     try {
       if (values.length > 0) await this.client.insert({ table: 'events', values: values.map(clickHouseRow), format: 'JSONEachRow' });
       this.#lastError = undefined;
@@ -109,6 +112,23 @@ export class ClickHouseStore implements Store {
       throw this.cluster?.explain(error) ?? error;
     }
     this.onLoad?.(values.length, rows.length - values.length);
+  }
+
+  /**
+   * The rows that are copies of erased events (a client's retry of a batch sent before the
+   * erasure). Asked on every insert, not remembered: another collector may have erased meanwhile.
+   */
+  async #erasedAmong(rows: readonly EventRow[]): Promise<Set<EventRow>> {
+    const erased = new Set<EventRow>();
+    if (rows.length === 0) return erased;
+    const byDigest = new Map(rows.map((row) => [erasedDigestOf(row), row]));
+    const digests = [...byDigest.keys()];
+    // A few thousand at a time: each is 35 characters of query text, within max_query_size.
+    for (let start = 0; start < digests.length; start += 2000) {
+      const found = await this.read(`SELECT digest FROM erased_events WHERE digest IN (${digests.slice(start, start + 2000).map((digest) => `'${digest}'`).join(', ')})`);
+      for (const { digest } of found) erased.add(byDigest.get(String(digest))!);
+    }
+    return erased;
   }
 
   /**
@@ -260,6 +280,10 @@ export class ClickHouseStore implements Store {
     const [counted] = await this.read(`SELECT count() AS n FROM ${EVENTS} WHERE ${match}`);
     const erased = Number(counted?.['n'] ?? 0);
     if (erased === 0) return 0;
+    // Remembered before they go, so that a copy sent again after the erasure is not stored again.
+    const digests = (await this.read(`SELECT DISTINCT ${erasedDigestSql} AS digest FROM ${EVENTS} WHERE ${match}`)).map((row) => String(row['digest']));
+    if (this.cluster === undefined) await this.client.insert({ table: 'erased_events', values: digests.map((digest) => ({ digest })), format: 'JSONEachRow' });
+    else await this.cluster.rememberErased(digests);
     await this.#delete(match);
     const left = await this.#remaining(match);
     // The error reaches the collector's log: it names the count, not the person.
