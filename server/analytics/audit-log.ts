@@ -6,9 +6,9 @@
  * and erasing a person removes the lines whose hashes are theirs.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** Keys whose values are data (what a filter compares with), not the query's structure. */
 const valueKeys = new Set(['value', 'values', 'name', 'variant', 'experiment', 'goal']);
@@ -38,6 +38,15 @@ function namesInClear(line: string, values: readonly string[]): boolean {
     strings.push(line);
   }
   return strings.some((text) => values.some((value) => text === value || text.endsWith(`.${value}`) || (value.length >= 8 && text.includes(value))));
+}
+
+function syncPath(path: string): void {
+  const descriptor = openSync(path, 'r');
+  try {
+    fsyncSync(descriptor);
+  } finally {
+    closeSync(descriptor);
+  }
 }
 
 export class AuditLog {
@@ -102,7 +111,10 @@ export class AuditLog {
       if (kept.length === lines.length) return 0;
       const fresh = `${this.#file}.rewrite`;
       writeFileSync(fresh, kept.map((line) => `${line}\n`).join(''), { mode: 0o600 });
+      // Synced, file and rename: an erasure's lines must not come back after a power cut.
+      syncPath(fresh);
       renameSync(fresh, this.#file);
+      syncPath(dirname(this.#file));
       return lines.length - kept.length;
     };
     const result = this.#writing.then(run);

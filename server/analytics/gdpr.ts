@@ -65,16 +65,22 @@ export class Gdpr {
   async erase(project: string | undefined, user: string): Promise<{ eraseId: string; erased: number; projects: Record<string, number> }> {
     const projects: Record<string, number> = {};
     let erased = 0;
+    const names = project === undefined ? await this.projects() : [project];
     // Audit lines that asked about the person's own values go too: their id, and the longer strings
     // (8 characters and more, so common words like "checkout" do not take other lines) of their events.
+    // They go first: the strings are known only while the events are stored, so a crash after the
+    // events went and before the audit was rewritten would keep those lines for good, where a crash
+    // after the audit leaves the events, and erasing again finds their strings again.
     const values = new Set<string>([user]);
-    for (const name of project === undefined ? await this.projects() : [project]) {
-      if (this.audit !== undefined) for (const event of await this.store.entityEvents(name, this.entity, user)) collectStrings(event, values);
+    if (this.audit !== undefined) {
+      for (const name of names) for (const event of await this.store.entityEvents(name, this.entity, user)) collectStrings(event, values);
+      await this.audit.forget([...values]);
+    }
+    for (const name of names) {
       const count = await this.store.eraseEntity(name, this.entity, user);
       if (count > 0 || project !== undefined) projects[name] = count;
       erased += count;
     }
-    await this.audit?.forget([...values]);
     const eraseId = randomUUID();
     await appendFile(this.#auditFile, `${JSON.stringify({ at: new Date().toISOString(), eraseId, projects, events: erased })}\n`, { mode: 0o600 });
     return { eraseId, erased, projects };

@@ -66,6 +66,7 @@ export const configFileSchema = {
         emails: { enum: ['remove', 'mask', 'hash', 'keep'] },
         creditCards: { enum: ['remove', 'mask', 'hash', 'keep'] },
         ipAddresses: { enum: ['truncate', 'remove', 'mask', 'hash', 'keep'] },
+        phoneNumbers: { enum: ['remove', 'mask', 'hash', 'keep'] },
         tokens: { enum: ['remove', 'mask', 'hash', 'keep'] },
         salt: text,
         rules: {

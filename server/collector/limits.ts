@@ -161,10 +161,19 @@ class StructureWalk {
       }
       return undefined;
     } else {
+      if (typeof value === 'number' && !Number.isFinite(value)) return this.#located(numberOutOfRange());
       this.size += 8;
     }
     return this.size > limits.eventBytes ? eventTooLarge(limits) : undefined;
   }
+}
+
+/**
+ * `1e400` parses as Infinity, which JSON cannot hold: stored, it would become `null` without a word.
+ * The event is refused instead, naming where.
+ */
+function numberOutOfRange(): EventProblem {
+  return { reason: 'number_out_of_range', message: 'a number is beyond the range of a 64-bit float (send it as a string)', path: '' };
 }
 
 function eventTooLarge(limits: IngestLimits): EventProblem {
@@ -230,6 +239,7 @@ export function checkStructureIteratively(event: unknown, limits: IngestLimits, 
         }
       }
     } else {
+      if (typeof value === 'number' && !Number.isFinite(value)) return { ...numberOutOfRange(), path: pointer(visit) };
       size += 8;
     }
     if (size > limits.eventBytes) return { reason: 'event_too_large', message: `the event exceeds ${limits.eventBytes} bytes`, path: '' };

@@ -120,16 +120,30 @@ export class CollectorMetrics {
     if (header === undefined) return;
     const fields = Object.fromEntries(header.split(';').map((part) => part.trim().split('=', 2) as [string, string]));
     const instance = fields['instance'];
-    const spool = Number(fields['spool']);
-    const dropped = Number(fields['dropped'] ?? 0);
-    if (!instance || instance.length > 100 || !Number.isFinite(spool) || !Number.isFinite(dropped)) return;
+    const spool = countOf(fields['spool']);
+    const dropped = fields['dropped'] === undefined ? 0 : countOf(fields['dropped']);
+    if (!instance || instance.length > 100 || spool === undefined || dropped === undefined) return;
     if (!this.clients.has(instance) && this.clients.size >= maxClients) {
       const oldest = this.clients.keys().next().value;
       if (oldest !== undefined) this.clients.delete(oldest);
     }
     this.clients.delete(instance);
-    this.clients.set(instance, { spool: Math.max(0, spool), dropped: Math.max(0, dropped), at: Date.now() });
+    this.clients.set(instance, { spool, dropped, at: Date.now() });
   }
+}
+
+/**
+ * The most events one client's report may claim: the runtime reports whole counts, and a spool is
+ * bounded by its bytes (64 MiB by default), far below this. The header comes with the public ingest
+ * key, so anything else (`1e308`, `-5`, `2.5`, `0x10`) is refused rather than summed into the gauges
+ * operators alert on.
+ */
+const maxReportedEvents = 1_000_000_000;
+
+function countOf(text: string | undefined): number | undefined {
+  if (text === undefined || !/^\d{1,10}$/.test(text)) return undefined;
+  const count = Number(text);
+  return count <= maxReportedEvents ? count : undefined;
 }
 
 function recent(clients: Map<string, ClientReport>): ClientReport[] {

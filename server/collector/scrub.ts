@@ -2,14 +2,21 @@
  * Server-side scrubbing before anything is stored, whatever the client did: values under
  * Sentry's default sensitive keys, credit-card numbers (Luhn-checked, so order numbers survive;
  * in strings, inside tokens such as `ref_4111111111111111_x`, and as JSON numbers) and IBANs
- * (mod-97-checked), email addresses, IP addresses (truncated to /24 for IPv4, /48 for IPv6, as
- * analytics tools do), and credentials in free text (`Bearer …`/`Basic …`, JSON Web Tokens, PEM
- * private keys, and the user and password in `scheme://user:password@host`). Object keys are scrubbed
+ * (mod-97-checked), email addresses (also percent-encoded in URLs and with non-ASCII letters), phone
+ * numbers (international `+…`, North American `(415) 555-2671`, and any number after `phone`/`tel`/…),
+ * IP addresses (truncated to /24 for IPv4, /48 for IPv6, as analytics tools do), and credentials in
+ * free text (`Bearer …`/`Basic …`, JSON Web Tokens, PEM private keys, the user and password in
+ * `scheme://user:password@host`, the value of a sensitive key written `key=value` or
+ * `"key": "value"` as in query strings, logfmt and JSON logged as text, and API keys of well-known
+ * shapes: AWS, GitHub, Stripe, Slack, Google). Object keys are scrubbed
  * like values (an email used as a key is masked). Configurable rules add keys or value patterns
  * with an action: remove, mask or hash.
  */
 import { createHmac } from 'node:crypto';
 import { compileSensitiveKeys, defaultSensitiveKeys } from 'logmill';
+import { cardHint, cardShaped, credentialHint, credentialPattern, digitRunPattern, emailPattern, fourDigits, further, furtherHint, ibanHint, ibanPattern, ibanValid, internationalPhonePattern, ipv4Hint, ipv4Pattern, ipv6Hint, ipv6Pattern, jwtPattern, keyOrEmailHint, keyedValuePattern, knownKeyPattern, labelledPhonePattern, longestPhoneRun, luhnValid, mayHoldKnownKey, northAmericanPhonePattern, pemPattern, phoneLabel, signedDecimal, textOnlySensitiveKeys, truncateIpv6, urlCredentialPattern, worthScanning } from './scrub-patterns.js';
+
+export { ibanValid, cardShaped, luhnValid } from './scrub-patterns.js';
 
 export type ScrubAction = 'remove' | 'mask' | 'hash';
 
@@ -28,7 +35,12 @@ export interface ScrubOptions {
   emails?: ScrubAction | 'keep';
   creditCards?: ScrubAction | 'keep';
   ipAddresses?: 'truncate' | ScrubAction | 'keep';
-  /** Credentials in free text: Bearer/Basic, JSON Web Tokens, PEM private keys, URL user:password (default mask). */
+  /** Phone numbers: international (`+44 20 7946 0958`), North American, or after `phone`, `tel`… (default mask). */
+  phoneNumbers?: ScrubAction | 'keep';
+  /**
+   * Credentials in free text: Bearer/Basic, JSON Web Tokens, PEM private keys, URL user:password,
+   * sensitive keys' values in `key=value` and `"key": "value"`, well-known API keys (default mask).
+   */
   tokens?: ScrubAction | 'keep';
   rules?: ScrubRule[];
   /** Secret for `hash` (HMAC-SHA256); the collector's project salt. */
@@ -39,78 +51,6 @@ export const FILTERED = '[Filtered]';
 
 const noValues: readonly string[] = [];
 
-const emailPattern = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
-// Digit runs bounded by non-digits rather than word boundaries, so a card inside an identifier
-// (`ref_4111111111111111_x`, `card4111111111111111`) is still found.
-// A run of digit groups joined by single spaces or dashes: the card may be any consecutive groups of
-// it (`paid 25 4111 1111 1111 1111`, `4111111111111111 12/27`), so each span is tried.
-const digitRunPattern = /(?<!\d)\d+(?:[ -]\d+)*(?!\d)/g;
-const ipv4Pattern = /(?<![\d.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?!\.?\d)/g;
-// `Bearer xyz`, `Basic dXNlcjpwYXNz` (the scheme is kept, the credential masked), and JWTs anywhere.
-const credentialPattern = /\b(Bearer|Basic)(\s+)([A-Za-z0-9\-._~+/]{8,}=*)/gi;
-const jwtPattern = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
-const pemPattern = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g;
-const urlCredentialPattern = /\b([a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+:[^/\s@]+@/gi;
-const credentialHint = /b(?:earer|asic)\s/i;
-const ibanHint = /[A-Z]{2}\d{2}/;
-const ibanPattern = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b/g;
-// What each pattern needs at least, tested once before any of them runs: most strings (names,
-// routes, templates) hold none of it and are returned as they are. An IPv4 address needs a digit,
-// a dot and a digit; an IPv6 address a hex digit followed by a colon.
-const worthScanning = /[@.:]|\d{4}|eyJ|-----BEGIN|b(?:earer|asic)\s/i;
-const ipv4Hint = /\d\.\d/;
-const fourDigits = /\d{4}/;
-// A card number is 13 to 19 digits in groups joined by single spaces or dashes.
-const cardHint = /\d(?:[ -]?\d){12}/;
-const ipv6Hint = /[0-9a-f]:/i;
-
-/** The IBAN check (ISO 13616): the rearranged number, letters as 10..35, is 1 modulo 97. */
-export function ibanValid(text: string): boolean {
-  const compact = text.replace(/ /g, '');
-  if (compact.length < 15 || compact.length > 34) return false;
-  let remainder = 0;
-  for (const character of `${compact.slice(4)}${compact.slice(0, 4)}`) {
-    const code = character.charCodeAt(0);
-    const value = code >= 65 ? String(code - 55) : character;
-    for (const digit of value) remainder = (remainder * 10 + (digit.charCodeAt(0) - 48)) % 97;
-  }
-  return remainder === 1;
-}
-const ipv6Pattern = /(?<![\w:])((?:[0-9a-fA-F]{1,4}:){2,7}[0-9a-fA-F]{0,4}|(?:[0-9a-fA-F]{1,4}:){1,6}:(?:[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{1,4})*)?)(?![\w:])/g;
-
-/**
- * Whether a digit string has the shape of some card brand's numbers (prefix and length): Visa 4
- * (13, 16, 19), Mastercard 51-55 and 2221-2720 (16), Amex 34 and 37 (15), Diners 30, 36, 38 (14-19),
- * JCB 35 (16-19), Discover, UnionPay and Maestro 5 and 6 (13-19). Millisecond timestamps (1…, 13
- * digits) and most order or account numbers fail it, so a Luhn match alone does not mask them.
- */
-export function cardShaped(digits: string): boolean {
-  const length = digits.length;
-  const first = digits[0];
-  const two = Number(digits.slice(0, 2));
-  const four = Number(digits.slice(0, 4));
-  if (first === '4') return length === 13 || length === 16 || length === 19;
-  if ((two >= 51 && two <= 55) || (four >= 2221 && four <= 2720)) return length === 16 || (two >= 51 && two <= 55 && length >= 13);
-  if (two === 34 || two === 37) return length === 15;
-  if (two === 30 || two === 36 || two === 38 || two === 35) return length >= 14;
-  if (first === '5' || first === '6') return length >= 13;
-  return false;
-}
-
-/** The Luhn checksum, which every payment card number satisfies. */
-export function luhnValid(digits: string): boolean {
-  let sum = 0;
-  for (let index = 0; index < digits.length; index++) {
-    let digit = digits.charCodeAt(digits.length - 1 - index) - 48;
-    if (index % 2 === 1) {
-      digit *= 2;
-      if (digit > 9) digit -= 9;
-    }
-    sum += digit;
-  }
-  return sum % 10 === 0;
-}
-
 export class Scrubber {
   readonly #sensitiveKey: RegExp | undefined;
   readonly #keyRules: { key: RegExp; action: ScrubAction }[];
@@ -119,6 +59,7 @@ export class Scrubber {
   readonly #cards: ScrubAction | 'keep';
   readonly #ips: 'truncate' | ScrubAction | 'keep';
   readonly #tokens: ScrubAction | 'keep';
+  readonly #phones: ScrubAction | 'keep';
   readonly #salt: string;
 
   constructor(options: ScrubOptions = {}) {
@@ -133,6 +74,7 @@ export class Scrubber {
     this.#cards = options.creditCards ?? 'mask';
     this.#ips = options.ipAddresses ?? 'truncate';
     this.#tokens = options.tokens ?? 'mask';
+    this.#phones = options.phoneNumbers ?? 'mask';
     this.#salt = options.salt ?? '';
   }
 
@@ -193,16 +135,26 @@ export class Scrubber {
   string(value: string): string {
     // No address, number or credential worth masking is shorter than an email like a@b.co (6
     // characters): most keys and many values are, and skip every pattern.
-    if (this.#valueRules.length === 0 && (value.length < 6 || !worthScanning.test(value))) return value;
+    if (this.#valueRules.length === 0 && (value.length < 6 || !(worthScanning.test(value) || (furtherHint.test(value) && further.test(value))))) return value;
     let result = value;
+    // One pass says whether a known API key, a `key=value` secret or an email can be here at all.
+    const keyOrEmail = keyOrEmailHint.test(result);
     if (this.#tokens !== 'keep' && result.length >= 14) {
       const action = this.#tokens;
       if (result.includes('eyJ')) result = result.replace(jwtPattern, (match) => this.#apply(action, match));
       if (result.includes('-----BEGIN')) result = result.replace(pemPattern, (match) => this.#apply(action, match));
       if (result.includes('://')) result = result.replace(urlCredentialPattern, (match, scheme: string) => `${scheme}${this.#apply(action, match.slice(scheme.length, -1))}@`);
       if (credentialHint.test(result)) result = result.replace(credentialPattern, (_match, scheme: string, space: string, credential: string) => `${scheme}${space}${this.#apply(action, credential)}`);
+      if (keyOrEmail && mayHoldKnownKey(result)) result = result.replace(knownKeyPattern, (match) => this.#apply(action, match));
     }
-    if (this.#emails !== 'keep' && result.includes('@')) {
+    // `pwd=x` is short: checked whatever the length.
+    const sensitiveKey = this.#sensitiveKey;
+    if (keyOrEmail && this.#tokens !== 'keep' && sensitiveKey !== undefined && (result.includes('=') || result.includes('":') || result.includes("':") || result.includes('" :'))) {
+      const action = this.#tokens;
+      result = result.replace(keyedValuePattern, (match, key: string, joint: string, value: string) =>
+        value === FILTERED || !(sensitiveKey.test(key) || textOnlySensitiveKeys.test(key)) ? match : `${key}${joint}${this.#apply(action, value)}`);
+    }
+    if (keyOrEmail && this.#emails !== 'keep' && (result.includes('@') || result.includes('%40') || result.includes('\uFF20'))) {
       const action = this.#emails;
       result = result.replace(emailPattern, (match) => this.#apply(action, match));
     }
@@ -210,6 +162,18 @@ export class Scrubber {
       const action = this.#cards;
       if (cardHint.test(result)) result = result.replace(digitRunPattern, (run) => (run.length < 13 ? run : this.#maskCardsIn(run, action)));
       if (result.length >= 15 && ibanHint.test(result)) result = result.replace(ibanPattern, (match) => (ibanValid(match) ? this.#apply(action, match) : match));
+    }
+    // After cards and IBANs (whose digit groups a phone pattern would also take) and before IPs.
+    if (this.#phones !== 'keep' && longestPhoneRun(result) >= 8) {
+      const action = this.#phones;
+      const phone = (match: string): string => {
+        const digits = match.replace(/\D/g, '').length;
+        // A signed decimal (`+123456.78`) is an amount, not a number to call.
+        return digits >= 8 && digits <= 15 && !signedDecimal.test(match) ? this.#apply(action, match) : match;
+      };
+      if (result.includes('+')) result = result.replace(internationalPhonePattern, phone);
+      if (fourDigits.test(result)) result = result.replace(northAmericanPhonePattern, phone);
+      if (phoneLabel.test(result)) result = result.replace(labelledPhonePattern, (_match, label: string, number: string) => `${label}${phone(number)}`);
     }
     if (this.#ips !== 'keep') {
       const ips = this.#ips;
@@ -318,10 +282,4 @@ export class Scrubber {
     }
     return value;
   }
-}
-
-function truncateIpv6(address: string): string {
-  const [head = ''] = address.split('::');
-  const groups = head.split(':').filter((group) => group !== '');
-  return `${groups.slice(0, 3).join(':')}::`;
 }

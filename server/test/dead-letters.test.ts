@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Scrubber } from '../collector/scrub.js';
 import { eventToRow, type Envelope } from '../collector/event-to-row.js';
 import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
@@ -74,6 +74,25 @@ describe('dead letters', () => {
       expect(await store.replayDeadLetters()).toEqual({ replayed: 5, deadLetters: 5 });
       expect(await count(store)).toBe(400);
     } finally {
+      await store.close();
+    }
+  });
+
+  it("tells the collector's log how many rows became dead letters, never what they hold", async () => {
+    const directory = temporaryDirectory('dead-letters-log');
+    const store = await DuckDBStore.open(directory, { loadInterval: 60_000 });
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => written.push(String(chunk)) > 0);
+    try {
+      const [good, bad] = rows(2, 'log');
+      await store.insert([good!]);
+      await (store as unknown as { journal: { append(lines: string[]): Promise<void> } }).journal.append([JSON.stringify({ ...bad, id: 'ann.lee@example.org' })]);
+      expect(await count(store)).toBe(1);
+      expect((await store.listDeadLetters())[0]!.error).toContain('ann.lee@example.org');
+      expect(written.join('')).toMatch(/1 row of .* cannot be stored and was kept as dead letters/);
+      expect(written.join('')).not.toContain('ann.lee');
+    } finally {
+      spy.mockRestore();
       await store.close();
     }
   });

@@ -40,14 +40,53 @@ describe('DuckDBStore', () => {
     }
   });
 
-  it('keeps the first copy of an id repeated inside one load, whatever the later copies say', async () => {
+  it('keeps one copy of an event sent again, and every other event sent under its id', async () => {
     const store = await DuckDBStore.open(temporaryDirectory('store-first-copy'), { loadInterval: 3_600_000 });
     try {
       const [first, other] = rows(2, 'copies');
-      const later = { ...first!, message: 'a later copy', template: 'a later copy' };
-      await store.insert([first!, other!, later, { ...later, message: 'the last copy' }]);
-      const stored = await store.read('SELECT id::VARCHAR AS id, message FROM events ORDER BY id');
-      expect(stored).toEqual([{ id: first!.id, message: first!.message }, { id: other!.id, message: other!.message }].sort((a, b) => a.id.localeCompare(b.id)));
+      // Another client's events under the first one's id: in the same load and in a later one.
+      const reused = { ...first!, message: 'a reused id', template: 'a reused id', user_id: 'someone-else' };
+      // A retry arrives later than the original: only its received_at differs.
+      await store.insert([first!, other!, reused, { ...first!, received_at: first!.received_at + 5 }]);
+      await store.insert([{ ...first!, received_at: first!.received_at + 9 }, { ...reused, message: 'reused again' }, reused]);
+      const stored = await store.read('SELECT id::VARCHAR AS id, message FROM events ORDER BY id, message');
+      const expected = [
+        { id: first!.id, message: first!.message },
+        { id: first!.id, message: 'a reused id' },
+        { id: first!.id, message: 'reused again' },
+        { id: other!.id, message: other!.message },
+      ];
+      expect(stored).toEqual(expected.sort((a, b) => a.id.localeCompare(b.id) || a.message.localeCompare(b.message)));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('stores no copy of an erased event that comes back later, across restarts, and still stores the person\'s new events', async () => {
+    const directory = temporaryDirectory('store-erased-retry');
+    let store = await DuckDBStore.open(directory, { loadInterval: 3_600_000 });
+    try {
+      const [first, second, anonymous, other] = rows(4, 'erased-retry');
+      const theirs = [{ ...first!, user_id: 'ida-3301', session_id: 's-ida' }, { ...second!, user_id: 'ida-3301', session_id: 's-ida' }, { ...anonymous!, user_id: null, session_id: 's-ida' }];
+      await store.insert([...theirs, other!]);
+      expect(await store.eraseEntity('default', 'user_id', 'ida-3301')).toBe(3);
+      // The client never saw the answer to the batch it sent before the erasure, and sends it again.
+      await store.insert([...theirs, other!]);
+      expect(await count(store)).toBe(1);
+      await store.close();
+      store = await DuckDBStore.open(directory, { loadInterval: 3_600_000 });
+      await store.insert(theirs);
+      expect(await count(store)).toBe(1);
+      // What the person does after the erasure is new data, and is stored; so is another client's
+      // event that reuses an erased id (whoever got the person erased could not take that id).
+      const [later] = rows(1, 'after-erasure');
+      await store.insert([{ ...later!, user_id: 'ida-3301' }, { ...first!, user_id: 'someone-else', message: 'a reused id' }]);
+      expect(await count(store, `user_id = 'ida-3301'`)).toBe(1);
+      expect(await count(store, `user_id = 'someone-else'`)).toBe(1);
+      // What is kept of the erased events names neither them nor their time.
+      const kept = await store.read('SELECT digest FROM erased_events ORDER BY digest');
+      expect(kept).toHaveLength(3);
+      for (const { digest } of kept) expect(digest).toMatch(/^[0-9a-f]{32}$/);
     } finally {
       await store.close();
     }

@@ -1,7 +1,8 @@
 /**
  * Scrubbing covers every stored string. fast-check plants PII (emails, Luhn-valid card numbers as
  * strings, inside tokens and as JSON numbers, IBANs, IP addresses, bearer credentials, JWTs, URL
- * passwords, private keys) in every
+ * passwords, private keys, phone numbers, percent-encoded and non-ASCII emails, secrets in
+ * `key=value` and `"key": "value"` text, API keys of known shapes) in every
  * field of the envelope and of OTLP records, and none of it is found in the row the store keeps,
  * which is everything any key can read back. The person's own identifiers (`userId`,
  * `sessionId`) are kept on purpose: erasure and export find the person by them.
@@ -46,6 +47,20 @@ const iban = fc.tuple(fc.constantFrom('DE', 'GB', 'FR', 'NL'), fc.stringMatching
   return `${country}${String(98 - remainder).padStart(2, '0')}${account}`;
 });
 const password = fc.stringMatching(/^[A-Za-z0-9!$%*]{8,20}$/);
+/** A phone number as people write them: international with spaces, dashes or none, North American, or after a word. */
+const phone = fc.tuple(fc.constantFrom('+44', '+1', '+33', '+49', '+91'), fc.stringMatching(/^[1-9][0-9]{9,10}$/), fc.constantFrom('plain', 'spaced', 'dashed', 'nanp', 'labelled'))
+  .map(([country, number, shape]) => {
+    if (shape === 'nanp') return `(${number.slice(0, 3)}) ${number.slice(3, 6)}-${number.slice(6, 10)}`;
+    if (shape === 'labelled') return `tel: 0${number.slice(0, 2)} ${number.slice(2, 6)} ${number.slice(6)}`;
+    const groups = number.match(/.{1,3}/g)!;
+    return shape === 'plain' ? `${country}${number}` : `${country}${shape === 'spaced' ? ' ' : '-'}${groups.join(shape === 'spaced' ? ' ' : '-')}`;
+  });
+const secretKey = fc.constantFrom('password', 'passwd', 'pwd', 'api_key', 'apiKey', 'access_token', 'client_secret', 'auth');
+/** API keys recognisable by their shape. */
+const apiKey = fc.tuple(fc.constantFrom('AKIA', 'ghp_', 'sk_live_', 'xoxb-', 'AIza'), fc.stringMatching(/^[A-Z0-9]{40}$/)).map(([prefix, body]) => {
+  const lengths: Record<string, number> = { AKIA: 16, ghp_: 36, sk_live_: 24, 'xoxb-': 30, AIza: 35 };
+  return `${prefix}${body.slice(0, lengths[prefix])}`;
+});
 
 interface Planted {
   /** The text put into a field. */
@@ -64,6 +79,12 @@ const pii: fc.Arbitrary<Planted> = fc.oneof(
   iban.map((number) => ({ text: `refund to ${number} today`, secrets: [number] })),
   fc.tuple(lower, password).map(([user, secret]) => ({ text: `connect https://${user}:${secret}@db.internal/x`, secrets: [`${user}:${secret}`, secret] })),
   base64url.map((body) => ({ text: `-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----`, secrets: [body] })),
+  phone.map((number) => ({ text: `call ${number} back`, secrets: [number.replace(/^tel: /, '')] })),
+  email.map((address) => ({ text: `GET /unsubscribe?email=${encodeURIComponent(address)}&list=7`, secrets: [encodeURIComponent(address)] })),
+  fc.tuple(lower, lower).map(([user, domain]) => ({ text: `from ${user}é@${domain}ü.de`, secrets: [`${user}é@${domain}ü.de`] })),
+  fc.tuple(secretKey, password).map(([key, secret]) => ({ text: `GET /login?user=ann&${key}=${secret}&next=/`, secrets: [secret] })),
+  fc.tuple(secretKey, password).map(([key, secret]) => ({ text: `{"${key}": "${secret}", "ok": true}`, secrets: [secret] })),
+  apiKey.map((key) => ({ text: `using ${key} for upload`, secrets: [key] })),
 );
 
 /** Every place of the envelope a string (or a key) can be stored. */

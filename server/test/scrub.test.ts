@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkStructure, defaultLimits } from '../collector/limits.js';
+import { checkStructure, checkStructureIteratively, defaultLimits } from '../collector/limits.js';
 import { Scrubber, luhnValid } from '../collector/scrub.js';
 
 describe('Scrubber', () => {
@@ -68,6 +68,33 @@ describe('Scrubber', () => {
     expect(scrubber.string('key -----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY----- end')).toBe('key [Filtered] end');
   });
 
+  it('masks phone numbers, secrets written as key=value or JSON text, %40 and non-ASCII emails, and API keys of known shapes', () => {
+    const scrubber = new Scrubber();
+    const masked: [string, string][] = [
+      ['support: +44 20 7946 0958 or (415) 555-2671', 'support: [Filtered] or [Filtered]'],
+      ['+1-415-555-2671, +33 6 12 34 56 78, +14155552671, 415.555.2671', '[Filtered], [Filtered], [Filtered], [Filtered]'],
+      ['tel: 020 7946 0958', 'tel: [Filtered]'],
+      ['mobile=07700900123', 'mobile=[Filtered]'],
+      ['GET /login?user=ann&password=hunter2&next=/home', 'GET /login?user=ann&password=[Filtered]&next=/home'],
+      ['upload failed api_key=sk_test_4eC39HqLy status=401', 'upload failed api_key=[Filtered] status=401'],
+      ['body {"access_token": "ya29.a0Af", "ok": true}', 'body {"access_token": "[Filtered]", "ok": true}'],
+      ['nested {\\"pwd\\": \\"s3cr3t\\"}', 'nested {\\"pwd\\": \\"[Filtered]\\"}'],
+      ['GET /unsubscribe?email=ann.lee%40example.org&list=7', 'GET /unsubscribe?email=[Filtered]&list=7'],
+      ['from zoë.müller@bücher.de and ann\uFF20example.org', 'from [Filtered] and [Filtered]'],
+      ['keys AKIAIOSFODNN7EXAMPLE ghp_16C7e42F292c6912E7710c838347Ae178B4a xoxb-123456789012-abcdefghij', 'keys [Filtered] [Filtered] [Filtered]'],
+    ];
+    for (const [text, expected] of masked) expect(scrubber.string(text)).toBe(expected);
+    // What only looks like them stays: times with offsets, amounts, durations, versions, dates, ids, counters.
+    const kept = [
+      '2026-12-07T10:00:00+01:00', '2026-12-07T10:00:00.123+0100', 'delta +123456.78', '+5 more items', '1e+10', 'took 12345678 ms',
+      'duration_ms=12345678', 'port=8080', 'GET /api/users?page=2&limit=50 200', 'v1.2.3 and 10.20.30', 'ISBN 978-3-16-148410-0',
+      'id 0190a5b2-7c3d-7e4f-8a9b-0c1d2e3f4a5b', 'epoch 1796665866196', 'hotel 12345678', 'phone_count=12', '(555) 123', 'x=1+2',
+    ];
+    for (const text of kept) expect(scrubber.string(text)).toBe(text);
+    const off = new Scrubber({ phoneNumbers: 'keep', tokens: 'keep' });
+    expect(off.string('call +44 20 7946 0958 with password=hunter2')).toBe('call +44 20 7946 0958 with password=hunter2');
+  });
+
   it('can keep what a deployment decides to keep', () => {
     const scrubber = new Scrubber({ emails: 'keep', ipAddresses: 'keep', sensitiveKeys: false });
     expect(scrubber.value({ token: 'abc', text: 'ann@example.com 10.0.0.1' })).toEqual({ token: 'abc', text: 'ann@example.com 10.0.0.1' });
@@ -80,6 +107,10 @@ describe('checkStructure', () => {
     expect(checkStructure(JSON.parse('{"a":{"__proto__":{"x":1}}}'), defaultLimits)).toMatchObject({ reason: 'forbidden_key', path: '/a/__proto__' });
     expect(checkStructure({ 'a/b': { '~': '\ud800' } }, defaultLimits)).toMatchObject({ reason: 'invalid_string', path: '/a~1b/~0' });
     expect(checkStructure({ ok: ['fine', 1, null, { deep: true }] }, defaultLimits)).toBeUndefined();
+    // 1e400 parses as Infinity, which would be stored as null: refused where it is, by both walks.
+    const huge = JSON.parse('{"args":[1,{"n":1e400}]}') as unknown;
+    expect(checkStructure(huge, defaultLimits)).toMatchObject({ reason: 'number_out_of_range', path: '/args/1/n' });
+    expect(checkStructureIteratively(huge, defaultLimits)).toMatchObject({ reason: 'number_out_of_range', path: '/args/1/n' });
   });
 
   it('scrubs keys the same on every event, whether their outcome is remembered or not, past any number of distinct keys', () => {

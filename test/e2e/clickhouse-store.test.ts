@@ -5,7 +5,7 @@
  * erasure and retention are verified by reading back.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Analytics } from '../../server/analytics/analytics.js';
@@ -236,6 +236,97 @@ describe('the ClickHouse store beside DuckDB', () => {
     expect(Number(left!['n'])).toBe(0);
     const [countD, countC] = await both((store) => store.runQuery('default', parseQuery({ aggregates: [{ fn: 'count' }, { fn: 'users' }] })));
     expect(countC).toEqual(countD);
+  });
+
+  it('erases a person without writing their id or sessions into what ClickHouse keeps of its mutations', async () => {
+    const person = 'zoe.lind@example.org';
+    const session = 'sess-zoe-4417';
+    const scrubber = new Scrubber();
+    const theirs = [
+      ...Array.from({ length: 3 }, (_, index) => ({ ...(JSON.parse(envelope({ userId: person, ts: start + index * 1000, name: 'cart viewed' })) as Envelope), sessionId: session })),
+      { ...(JSON.parse(envelope({ ts: start + 5000, template: 'anonymous view' })) as Envelope), sessionId: session },
+    ].map((event) => eventToRow('default', event, start, scrubber));
+    for (const store of stores()) await store.insert(theirs);
+    const [exportD, exportC] = await both((store) => store.entityEvents('default', 'user_id', person));
+    expect((exportC as unknown[]).length).toBe(4);
+    expect((exportD as unknown[]).length).toBe(4);
+    const [erasedD, erasedC] = await both((store) => store.eraseEntity('default', 'user_id', person));
+    expect([erasedD, erasedC]).toEqual([4, 4]);
+    expect(await clickhouse.read(`SELECT count() AS n FROM events WHERE user_id = '${person}' OR session_id = '${session}'`)).toEqual([{ n: 0 }]);
+    const commands = (await clickhouse.read("SELECT command FROM system.mutations WHERE table = 'events'")).map((row) => String(row['command']));
+    const mutationFiles: string[] = [];
+    const walk = (directory: string): void => {
+      for (const entry of readdirSync(directory, { withFileTypes: true })) {
+        if (entry.isDirectory()) walk(join(directory, entry.name));
+        else if (/^mutation_\d+\.txt$/.test(entry.name)) mutationFiles.push(readFileSync(join(directory, entry.name), 'utf8'));
+      }
+    };
+    walk(join(server.directory, 'data'));
+    expect(mutationFiles.length).toBeGreaterThan(0);
+    for (const text of [...commands, ...mutationFiles]) {
+      expect(text).not.toContain('zoe.lind');
+      expect(text).not.toContain(session);
+    }
+    expect(commands.some((command) => command.includes('SHA256'))).toBe(true);
+  });
+
+  it('stores no copy of an erased event that a client sends again, through any collector, and still stores new ones', async () => {
+    const address = `${server.address}logmill_erased_retries`;
+    const first = await ClickHouseStore.open(address);
+    // Another collector on the same database, which has seen no erasure.
+    const second = await ClickHouseStore.open(address);
+    try {
+      const person = 'rita-5581';
+      const scrubber = new Scrubber();
+      const theirs = [
+        ...Array.from({ length: 2 }, (_, index) => ({ ...(JSON.parse(envelope({ userId: person, ts: start + index, name: 'cart viewed' })) as Envelope), sessionId: 'sess-rita' })),
+        { ...(JSON.parse(envelope({ ts: start + 10, template: 'anonymous view' })) as Envelope), sessionId: 'sess-rita' },
+      ].map((event) => eventToRow('default', event, start, scrubber));
+      await second.insert(theirs);
+      expect(await first.eraseEntity('default', 'user_id', person)).toBe(3);
+      // The client never saw the answer to its batch, and sends it again, to either collector.
+      await second.insert(theirs);
+      await first.insert(theirs);
+      expect(await first.entityEvents('default', 'user_id', person)).toEqual([]);
+      // What the person does afterwards is stored, and so is another client's event that reuses an erased id.
+      const later = eventToRow('default', JSON.parse(envelope({ userId: person, ts: start + 20, name: 'cart viewed' })) as Envelope, start, scrubber);
+      await second.insert([later, { ...theirs[0]!, user_id: 'someone-else', message: 'a reused id' }]);
+      expect((await first.entityEvents('default', 'user_id', person)).map((row) => row['id'])).toEqual([later.id]);
+      expect(await first.entityEvents('default', 'user_id', 'someone-else')).toHaveLength(1);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
+  it("keeps a person's id and sessions out of ClickHouse's query log, from ingest to erasure", async () => {
+    // Query logging on, as it is by default from ClickHouse 19: every query's text is kept.
+    const logging = await startClickHouse(undefined, { profile: '<log_queries>1</log_queries>' });
+    const store = await ClickHouseStore.open(`${logging.address}logmill_query_log`);
+    try {
+      const person = 'quinn.doe@example.org';
+      const session = 'sess-quinn-9120';
+      const scrubber = new Scrubber();
+      const theirs = [
+        ...Array.from({ length: 2 }, (_, index) => ({ ...(JSON.parse(envelope({ userId: person, ts: start + index, name: 'cart viewed' })) as Envelope), sessionId: session })),
+        { ...(JSON.parse(envelope({ ts: start + 10, template: 'anonymous view' })) as Envelope), sessionId: session },
+      ].map((event) => eventToRow('default', event, start, scrubber));
+      await store.insert(theirs);
+      // A retry: the dedup look-up names the batch's users by their hash.
+      await store.insert(theirs);
+      expect(await store.entityEvents('default', 'user_id', person)).toHaveLength(3);
+      expect(await store.eraseEntity('default', 'user_id', person)).toBe(3);
+      await store.execute('SYSTEM FLUSH LOGS');
+      const logged = (await store.read('SELECT query FROM system.query_log')).map((row) => String(row['query']));
+      expect(logged.some((query) => query.includes('user_hash IN'))).toBe(true);
+      for (const query of logged) {
+        expect(query).not.toContain('quinn.doe');
+        expect(query).not.toContain(session);
+      }
+    } finally {
+      await store.close();
+      await logging.stop();
+    }
   });
 
   it('migrates an embedded store into ClickHouse: in runs, resumably, never twice, verified by checksum', async () => {

@@ -11,6 +11,7 @@
  * Sequential funnels are computed in ClickHouse with arrays per user (`windowFunnel` cannot express
  * the best attempt with exclusions and step times); only the cells per (breakdown, step) leave it.
  */
+import { createHash } from 'node:crypto';
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import type { DeadLetter } from '../dead-letters.js';
 import { sessionsOf } from '../person-events.js';
@@ -25,7 +26,7 @@ import type { TemplateQuery } from '../../domain/template-view.js';
 import { type Capabilities, EVENTS, capabilitiesOf } from './dialect.js';
 import { compileExperimentEvents, compileFunnelEvents, compileGroupStatistics, compileJourney, compileQuery, compileSequentialFunnelCells, compileTemplateView } from './query-sql.js';
 import { ClickHouseCluster, clusterSettings, parseClusterAddress } from './cluster.js';
-import { clickHouseRow, createEventsTable, sqlLiteral } from './schema.js';
+import { clickHouseRow, createErasedEventsTable, createEventsTable, erasedDigestOf, erasedDigestSql, sqlLiteral } from './schema.js';
 
 /**
  * Settings every query runs with: 64-bit integers as JSON numbers (they are counts and
@@ -35,6 +36,8 @@ const settings = { output_format_json_quote_64bit_integers: 0, send_progress_in_
 
 /** How long an erasure or a retention delete may take before it is reported as not done. */
 const mutationTimeout = 120_000;
+/** How long a collector trusts that no event was ever erased before asking again (see #anyErased). */
+const erasedCheckInterval = 1000;
 
 /** `clickhouse://host:port/database` (or http(s)://) → the HTTP URL and database. */
 export function parseClickHouseUrl(text: string): { url: string; database: string; username?: string; password?: string } {
@@ -69,6 +72,7 @@ export class ClickHouseStore implements Store {
       if (clusterAddress === undefined) {
         await setup.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
         await setup.command({ query: createEventsTable(database) });
+        await setup.command({ query: createErasedEventsTable(database) });
       } else {
         cluster = await ClickHouseCluster.open(setup, url, database, clusterAddress, { username, password });
       }
@@ -98,8 +102,10 @@ export class ClickHouseStore implements Store {
     // Ids this batch repeats (inside itself or from earlier batches) are told to onLoad as duplicates.
     const fresh = new Map<string, EventRow>();
     for (const row of rows) if (!fresh.has(`${row.project}\u0000${row.id}`)) fresh.set(`${row.project}\u0000${row.id}`, row);
-    const stored = await this.#storedIds([...fresh.values()]);
-    const values = [...fresh.values()].filter((row) => !stored.has(`${row.project}\u0000${row.id}`));
+    const erased = await this.#erasedAmong([...fresh.values()]);
+    const unerased = [...fresh.values()].filter((row) => !erased.has(row));
+    const stored = await this.#storedIds(unerased);
+    const values = unerased.filter((row) => !stored.has(`${row.project}\u0000${row.id}`));
     try {
       if (values.length > 0) await this.client.insert({ table: 'events', values: values.map(clickHouseRow), format: 'JSONEachRow' });
       this.#lastError = undefined;
@@ -108,6 +114,39 @@ export class ClickHouseStore implements Store {
       throw this.cluster?.explain(error) ?? error;
     }
     this.onLoad?.(values.length, rows.length - values.length);
+  }
+
+  /** Known for good once true (digests are never removed); while false, asked again every second. */
+  #erasedSeen = false;
+  #noneErasedUntil = 0;
+
+  /**
+   * Whether any event was ever erased: most databases have none, and their inserts skip the look-up.
+   * Another collector may erase meanwhile; an erasure waits out this interval after writing its
+   * digests and before its mutation (eraseEntity), so every insert that could miss them is one the
+   * mutation still sees.
+   */
+  async #anyErased(): Promise<boolean> {
+    if (this.#erasedSeen) return true;
+    if (Date.now() < this.#noneErasedUntil) return false;
+    const [row] = await this.read('SELECT count() AS n FROM (SELECT 1 FROM erased_events LIMIT 1)');
+    if (Number(row?.['n'] ?? 0) > 0) this.#erasedSeen = true;
+    else this.#noneErasedUntil = Date.now() + erasedCheckInterval;
+    return this.#erasedSeen;
+  }
+
+  /** The rows that are copies of erased events (a client's retry of a batch sent before the erasure). */
+  async #erasedAmong(rows: readonly EventRow[]): Promise<Set<EventRow>> {
+    const erased = new Set<EventRow>();
+    if (rows.length === 0 || !(await this.#anyErased())) return erased;
+    const byDigest = new Map(rows.map((row) => [erasedDigestOf(row), row]));
+    const digests = [...byDigest.keys()];
+    // A few thousand at a time: each is 35 characters of query text, within max_query_size.
+    for (let start = 0; start < digests.length; start += 2000) {
+      const found = await this.read(`SELECT digest FROM erased_events WHERE digest IN (${digests.slice(start, start + 2000).map((digest) => `'${digest}'`).join(', ')})`);
+      for (const { digest } of found) erased.add(byDigest.get(String(digest))!);
+    }
+    return erased;
   }
 
   /**
@@ -123,7 +162,9 @@ export class ClickHouseStore implements Store {
     for (const [project, group] of byProject) {
       const dates = set(group.map((row) => new Date(row.ts).toISOString().slice(0, 10)));
       const names = set(group.map((row) => row.name ?? ''));
-      const users = [...new Set(group.map((row) => row.user_id ?? ''))].map((user) => `halfMD5(${sqlLiteral(user)})`).join(', ');
+      // The sort key's user hash, computed here: the query's text (in system.query_log, where query
+      // logging is on) would otherwise hold every user id the collector ever received.
+      const users = [...new Set(group.map((row) => halfMd5(row.user_id ?? '')))].join(', ');
       // A cluster's Distributed events table cannot read the MATERIALIZED key columns; events_ids can.
       const found = await this.#lookUp(`SELECT id FROM ${this.cluster === undefined ? 'events' : 'events_ids'} WHERE project = ${sqlLiteral(project)} AND date IN (${dates}) AND name IN (${names})
         AND user_hash IN (${users}) AND id IN (${set(group.map((row) => row.id))})`);
@@ -198,15 +239,18 @@ export class ClickHouseStore implements Store {
 
   /**
    * The condition for a person's events: theirs by entity, or anonymous in one of their sessions
-   * (person-events.ts). The sessions are read first and written as literals: 18.16's mutations
-   * take no subquery over the table they change.
+   * (person-events.ts). The sessions are read first and written into the condition: 18.16's
+   * mutations take no subquery over the table they change. Neither the person's id nor their
+   * sessions appear in it as written, only their SHA-256 (`personDigest`): ClickHouse keeps the
+   * text of every mutation (`system.mutations`, `mutation_N.txt` beside the table's parts) and, where
+   * query logging is on, of every query, so an erasure that named the person would leave them there.
    */
   async #personMatch(project: string, entity: string, value: string): Promise<string> {
     const column = entityColumn(entity);
-    const own = `project = ${sqlLiteral(project)} AND ${column} = ${sqlLiteral(value)}`;
+    const own = `project = ${sqlLiteral(project)} AND SHA256(${column}) = ${personDigest(value)}`;
     const sessions = sessionsOf(await this.read(`SELECT DISTINCT session_id FROM ${EVENTS} WHERE ${own} AND isNotNull(session_id)`));
     if (sessions.length === 0) return own;
-    return `((${own}) OR (project = ${sqlLiteral(project)} AND isNull(${column}) AND session_id IN (${sessions.map((session) => sqlLiteral(session)).join(', ')})))`;
+    return `((${own}) OR (project = ${sqlLiteral(project)} AND isNull(${column}) AND SHA256(session_id) IN (${sessions.map(personDigest).join(', ')})))`;
   }
 
   /** Runs a statement that returns no rows (administration, benchmarks' data generation). */
@@ -254,9 +298,18 @@ export class ClickHouseStore implements Store {
     const [counted] = await this.read(`SELECT count() AS n FROM ${EVENTS} WHERE ${match}`);
     const erased = Number(counted?.['n'] ?? 0);
     if (erased === 0) return 0;
+    // Remembered before they go, so that a copy sent again after the erasure is not stored again.
+    const digests = (await this.read(`SELECT DISTINCT ${erasedDigestSql} AS digest FROM ${EVENTS} WHERE ${match}`)).map((row) => String(row['digest']));
+    if (this.cluster === undefined) await this.client.insert({ table: 'erased_events', values: digests.map((digest) => ({ digest })), format: 'JSONEachRow' });
+    else await this.cluster.rememberErased(digests);
+    this.#erasedSeen = true;
+    // Other collectors may have found no digests a moment ago (see #anyErased): their inserts from
+    // before they ask again land before the mutation, which removes them.
+    await new Promise((resolve) => setTimeout(resolve, 2 * erasedCheckInterval));
     await this.#delete(match);
     const left = await this.#remaining(match);
-    if (left !== 0) throw new Error(`the erasure left ${left} events of ${entity}=${value} in ClickHouse`);
+    // The error reaches the collector's log: it names the count, not the person.
+    if (left !== 0) throw new Error(`the erasure left ${left} events of one ${entity} in ClickHouse`);
     return erased;
   }
 
@@ -329,6 +382,16 @@ function eventRowOf(row: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** The protected entity column: a configured column name, checked before it reaches SQL. */
+/** ClickHouse's `halfMD5` of one string: the first 8 bytes of its MD5, big-endian. */
+export function halfMd5(value: string): string {
+  return createHash('md5').update(value).digest().readBigUInt64BE(0).toString();
+}
+
+/** A person's id or session as ClickHouse's SHA256 of it gives it back: a constant that does not name them. */
+function personDigest(value: string): string {
+  return `unhex('${createHash('sha256').update(value).digest('hex')}')`;
+}
+
 function entityColumn(entity: string): string {
   if (!/^[a-z_][a-z0-9_]*$/.test(entity)) throw new Error(`not a column name: ${entity}`);
   return entity;

@@ -18,7 +18,7 @@
  */
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import { StoreUnavailableError } from '../store-unavailable.js';
-import { createEventsTable, sqlLiteral } from './schema.js';
+import { createErasedEventsTable, createEventsTable, sqlLiteral } from './schema.js';
 
 /** Settings of every query on a cluster (see the file's comment for why each). */
 export const clusterSettings = {
@@ -125,7 +125,13 @@ export class ClickHouseCluster {
     if (bare(String(made?.['engine_full'])) !== bare(engine)) {
       throw new Error(`${node.url}: ${database}.events is ${String(made?.['engine_full'])}; Logmill needs ${engine}, so that a user's events live on one shard`);
     }
+    await node.client.command({ query: createErasedEventsTable(database) });
     await node.client.command({ query: `CREATE TABLE IF NOT EXISTS ${database}.events_ids (project String, date Date, name String, user_hash UInt64, id String) ENGINE = Distributed(${this.name}, ${database}, events_local)` });
+  }
+
+  /** Adds erased events' digests to every node's `erased_events`, so any entry node can look them up. */
+  async rememberErased(digests: readonly string[]): Promise<void> {
+    await Promise.all(this.nodes.map((node) => node.client.insert({ table: `${this.database}.erased_events`, values: digests.map((digest) => ({ digest })), format: 'JSONEachRow' })));
   }
 
   /** Whether every node answers. */

@@ -8,6 +8,7 @@
  * id) merges duplicate ids eventually; every read deduplicates at query time with FINAL, so a
  * retried batch that landed on two collectors is counted once.
  */
+import { createHash } from 'node:crypto';
 import type { EventRow } from '../../domain/event-row.js';
 
 /** The events table (`table`: `events` on one server, `events_local` on each node of a cluster). */
@@ -45,6 +46,23 @@ CREATE TABLE IF NOT EXISTS ${database}.${table} (
 ) ENGINE = ReplacingMergeTree(received_at)
 PARTITION BY toYYYYMM(date)
 ORDER BY (project, date, name, user_hash, id)`;
+}
+
+/**
+ * What is left of erased events (as in the embedded store): an MD5 of each one's project, id, user
+ * and time, so that a copy a client sends again after the erasure is not stored again. A plain
+ * MergeTree on each server (on a cluster, on every node, each holding all of them).
+ */
+export function createErasedEventsTable(database: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${database}.erased_events (digest String) ENGINE = MergeTree ORDER BY digest`;
+}
+
+/** The digest of a stored event as ClickHouse computes it: the same text `erasedDigestOf` hashes. */
+export const erasedDigestSql = "lower(hex(MD5(concat(project, ':', id, ':', ifNull(user_id, ''), ':', toString(ts)))))";
+
+/** The digest of a row about to be inserted. */
+export function erasedDigestOf(row: EventRow): string {
+  return createHash('md5').update(`${row.project}:${row.id}:${row.user_id ?? ''}:${row.ts}`).digest('hex');
 }
 
 /**

@@ -22,7 +22,7 @@ import type { TemplateQuery } from '../../domain/template-view.js';
 import {
   compileExperimentEvents, compileFunnelEvents, compileJourney, compileGroupStatistics, compileQuery, compileSequentialFunnelCells, compileTemplateView,
 } from './query-sql.js';
-import { createEventsTable, dropRepeatsFromStage, dropStoredFromStage, insertStaged, segmentIdRange, segmentTable, sqlString, stageSegment, stagedForLayouts } from './schema.js';
+import { createErasedEventsTable, createEventsTable, dropErasedFromStage, dropRepeatsFromStage, dropStoredFromStage, erasedDigestsOf, insertStaged, repeatsInStage, segmentIdRange, segmentTable, sqlString, stageSegment, stagedForLayouts, storedInStage } from './schema.js';
 import { compileRollupGroupStatistics, compileRollupQuery } from './rollup-sql.js';
 import { funnelCellsFromLayout, layoutServesFunnel } from './funnel-layout.js';
 import { addLayoutRows, compactUserEvents, compactionDue, createLayoutTables, deriveLayouts, layoutTables, layoutsVersion, recentUserEvents } from './derived-layouts.js';
@@ -61,6 +61,9 @@ function failureKind(error: unknown): FailureKind {
  * journal is deleted only after a load commits.
  */
 const instanceOptions = { checkpoint_threshold: '64MB' };
+
+/** Ids of a segment already stored, compared by content this many at a time (see dropStoredFromStage). */
+const storedIdsPerStatement = 256;
 
 /** The SQL condition for a person's events: theirs by entity, or anonymous in one of their sessions. */
 function personCondition(project: string, entity: string, value: string, sessions: readonly string[]): { condition: string; parameters: string[] } {
@@ -112,6 +115,7 @@ export class DuckDBStore implements Store {
     chmodSync(file, 0o600);
     const writer = await instance.connect();
     await writer.run(createEventsTable);
+    await writer.run(createErasedEventsTable);
     await DuckDBStore.#prepareLayouts(writer);
     const reader = await instance.connect();
     const store = new DuckDBStore(instance, writer, reader, new IngestJournal(journalDirectory), file, journalDirectory, join(directory, 'dead-letters.ndjson'), options.loadInterval ?? 1000, options.loadRows ?? 100_000, options.layoutMergeRows ?? 50_000);
@@ -234,14 +238,16 @@ export class DuckDBStore implements Store {
       await this.writer.run('SET threads = 1');
       await this.writer.run('BEGIN TRANSACTION');
       await this.writer.run(stageSegment(path));
-      await this.writer.run(dropRepeatsFromStage);
+      if (await this.#anyErased()) await this.writer.run(dropErasedFromStage);
+      if ((await this.#count(repeatsInStage)) > 0) await this.writer.run(dropRepeatsFromStage);
       const [range] = (await this.writer.runAndReadAll(segmentIdRange)).getRowObjects();
       const low = range?.['low'];
       const high = range?.['high'];
       let stored = 0;
       // An empty segment has no range and nothing to insert.
       if (typeof low === 'string' && typeof high === 'string') {
-        await this.writer.run(dropStoredFromStage(low, high));
+        const already = ((await this.writer.runAndReadAll(storedInStage(low, high))).getRowObjectsJson() as { id: string }[]).map((row) => row.id);
+        for (let start = 0; start < already.length; start += storedIdsPerStatement) await this.writer.run(dropStoredFromStage(already.slice(start, start + storedIdsPerStatement)));
         stored = Number((await this.writer.run(insertStaged)).rowsChanged);
         if (stored > 0) for (const statement of addLayoutRows(stagedForLayouts)) await this.writer.run(statement);
       }
@@ -254,6 +260,20 @@ export class DuckDBStore implements Store {
     } finally {
       await this.writer.run('RESET threads').catch(() => undefined);
     }
+  }
+
+  #erased: boolean | undefined;
+
+  /** Whether any event was ever erased (known after the first load asks): most stores have none to look up. */
+  async #anyErased(): Promise<boolean> {
+    this.#erased ??= (await this.#count('SELECT count(*) AS n FROM (SELECT 1 FROM erased_events LIMIT 1)')) > 0;
+    return this.#erased;
+  }
+
+  /** The \`n\` of a one-row count on the writer (inside the load's transaction). */
+  async #count(sql: string): Promise<number> {
+    const [row] = (await this.writer.runAndReadAll(sql)).getRowObjectsJson() as { n?: unknown }[];
+    return Number(row?.n ?? 0);
   }
 
   /**
@@ -290,7 +310,9 @@ export class DuckDBStore implements Store {
       line: lines[index]!,
     }));
     this.deadLetters.append(dead);
-    for (const entry of dead) process.stderr.write(`logmill store: a row of ${path} cannot be stored and was kept as a dead letter: ${entry.error}\n`);
+    // The count only: DuckDB's message quotes the row's values, and the collector's log outlives an
+    // erasure (the dead letter keeps the message, and goes with the person).
+    if (dead.length > 0) process.stderr.write(`logmill store: ${dead.length} ${dead.length === 1 ? 'row' : 'rows'} of ${path} cannot be stored and ${dead.length === 1 ? 'was' : 'were'} kept as dead letters (logmill dead-letters list says why)\n`);
     this.onDeadLetters?.(dead.length);
     return { stored: outcome.stored, dead: dead.length };
   }
@@ -366,7 +388,8 @@ export class DuckDBStore implements Store {
   }
 
   async event(project: string, id: string): Promise<Record<string, unknown> | undefined> {
-    const [row] = await this.read('SELECT * FROM events WHERE project = ? AND id = ?::UUID', [project, id.toLowerCase()]);
+    // Another client may have reused the id (dedup keeps both): the first received answers.
+    const [row] = await this.read('SELECT * FROM events WHERE project = ? AND id = ?::UUID ORDER BY received_at LIMIT 1', [project, id.toLowerCase()]);
     return row;
   }
 
@@ -414,7 +437,7 @@ export class DuckDBStore implements Store {
       await this.#loadAllOrThrow();
       const sessions = await this.#sessionsOf(project, entity, value, this.writer);
       const { condition, parameters } = personCondition(project, entity, value, sessions);
-      const erased = await this.#removeWhere(condition, parameters);
+      const erased = await this.#removeWhere(condition, parameters, true);
       const sessionSet = new Set(sessions);
       this.deadLetters.retain((entry, row) => (row === undefined ? !entry.line.includes(value) : !isPersonRow(row, project, entity, value, sessionSet)));
       return erased;
@@ -441,9 +464,10 @@ export class DuckDBStore implements Store {
    * only marks rows, and neither CHECKPOINT nor VACUUM overwrites their blocks (with DuckDB 1.5 the
    * deleted strings stay readable in the file even with 95% of the table deleted). Every other row
    * is copied into a fresh database file, which replaces the old one (under the store's lock, the
-   * rename synced to the directory). Returns the rows removed.
+   * rename synced to the directory). With `remember` (an erasure), the removed events' digests join
+   * `erased_events`, so copies of them that come back later are not stored. Returns the rows removed.
    */
-  async #removeWhere(condition: string, parameters: (string | number)[]): Promise<number> {
+  async #removeWhere(condition: string, parameters: (string | number)[], remember = false): Promise<number> {
     const counted = await this.writer.runAndReadAll(`SELECT count(*) AS n FROM events WHERE ${condition}`, parameters);
     const removed = Number((counted.getRowObjectsJson()[0] as { n: string }).n);
     if (removed === 0) return 0;
@@ -454,6 +478,12 @@ export class DuckDBStore implements Store {
     try {
       await this.writer.run(createEventsTable.replace('CREATE TABLE IF NOT EXISTS events', 'CREATE TABLE fresh.events'));
       await this.writer.run(`INSERT INTO fresh.events SELECT * FROM events WHERE (${condition}) IS NOT TRUE ORDER BY received_at`, parameters);
+      await this.writer.run(createErasedEventsTable.replace('CREATE TABLE IF NOT EXISTS erased_events', 'CREATE TABLE fresh.erased_events'));
+      await this.writer.run('INSERT INTO fresh.erased_events SELECT digest FROM erased_events');
+      if (remember) {
+        await this.writer.run(`INSERT INTO fresh.erased_events ${erasedDigestsOf(condition)}`, parameters);
+        this.#erased = true;
+      }
       // The layouts are derived again from the rows kept: nothing of a removed row stays in them.
       for (const statement of createLayoutTables) await this.writer.run(statement.replace('CREATE TABLE IF NOT EXISTS ', 'CREATE TABLE fresh.'));
       for (const statement of deriveLayouts('fresh')) await this.writer.run(statement);
