@@ -352,6 +352,7 @@ describe('series from series_rollup', () => {
       };
       const indexes = (count: number) => Array.from({ length: count }, (_, index) => index).filter(() => next() < 0.4);
       let compared = 0;
+      let fromHourly = 0;
       for (let round = 0; round < 30; round++) {
         const grain = (['hour', 'day', 'week'] as const)[Math.floor(next() * 3)]!;
         const groupBy: EventQuery['groupBy'] = [...(next() < 0.8 ? [{ time: grain }] : []), ...(next() < 0.6 ? [{ field: { column: 'severity' as const } }] : [])];
@@ -376,9 +377,12 @@ describe('series from series_rollup', () => {
           const expected = await store.read(fromEvents.sql, fromEvents.parameters);
           expect(await store.read(fromRollup!.sql, fromRollup!.parameters), JSON.stringify({ query, options })).toEqual(expected);
           if (expected.length > 1) compared++;
+          if (fromRollup!.sql.includes('FROM series_hourly')) fromHourly++;
         }
       }
       expect(compared).toBeGreaterThan(40);
+      // Grouped by hour and severity, not merged: each group's row of series_hourly, tagged.
+      expect(fromHourly).toBeGreaterThan(2);
       // A condition the rollup cannot tell row by row leaves the question to the SQL over events.
       const variants = { conditions: [{ where: [{ field: { column: 'kind' }, op: 'eq', value: 'log' } as const] }], selections: [{ cases: [{ variant: 0, meets: [0], fails: [] }] }] };
       expect(compileRollupVariantStatistics('default', { where: [], groupBy: [], aggregates: [{ fn: 'count' }], limit: 1 }, 'user_id', { variants })).toBeUndefined();

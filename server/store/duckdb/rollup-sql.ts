@@ -168,6 +168,10 @@ export function compileRollupVariantStatistics(project: string, query: EventQuer
   const names = query.groupBy.map((_, index) => `d${index}`);
   const dimensions = query.groupBy.map((dimension, index) => `${builder.dimension(dimension)} AS d${index}`);
   const keyOf = (columns: readonly string[]) => (columns.length === 0 ? "'[]'" : `json_array(${columns.join(', ')})::VARCHAR`);
+  const hourly = query.groupBy.length === 2 && query.groupBy.some((dimension) => 'time' in dimension && dimension.time === 'hour') && query.groupBy.some((dimension) => !('time' in dimension));
+  // Grouped by hour and severity and not merged, every row of a group meets the same conditions,
+  // so the whole group falls in one variant: its statistics are its row of series_hourly.
+  const source = hourly && !merging(options) ? 'series_hourly' : 'series_rollup';
   const met = variants.conditions.map((condition, index) => {
     const parts = [
       ...(condition.from === undefined ? [] : [`hour >= epoch_ms(${builder.value(condition.from)}::BIGINT)`]),
@@ -176,7 +180,9 @@ export function compileRollupVariantStatistics(project: string, query: EventQuer
     ];
     return `COALESCE(${parts.length === 0 ? 'TRUE' : `(${parts.join(' AND ')})`}, FALSE) AS k${index}`;
   });
-  const tagged = `SELECT ${[...dimensions, 'user_key AS entity', 'digest AS digest_part', 'events AS c', ...met].join(', ')} FROM series_rollup WHERE ${builder.where(project, query, ['user_key IS NOT NULL'])}`;
+  const tagged = source === 'series_hourly'
+    ? `SELECT ${[...dimensions, 'entities', 'entity_digest', 'entity_events', 'top', ...met].join(', ')} FROM series_hourly WHERE ${builder.where(project, query, ['entities > 0'])}`
+    : `SELECT ${[...dimensions, 'user_key AS entity', 'digest AS digest_part', 'events AS c', ...met].join(', ')} FROM series_rollup WHERE ${builder.where(project, query, ['user_key IS NOT NULL'])}`;
   const keyed = keyOf(names.slice(0, variants.keyDimensions ?? names.length));
   const chosenCase = (cases: readonly VariantCase[]) => (cases.length === 0
     ? '-1'
@@ -187,8 +193,14 @@ export function compileRollupVariantStatistics(project: string, query: EventQuer
     .map((selection) => `WHEN ${keyed} IN (${(selection.keys ?? []).map((key) => builder.value(key)).join(', ') || 'NULL'}) THEN ${chosenCase(selection.cases)}`);
   // Parameters bind by position here: the CTEs put the SQL in the order the values were added.
   const ctes = `WITH tagged AS (${tagged}), chosen AS (SELECT *, CASE ${whens.join(' ')} ELSE ${rest === undefined ? '-1' : chosenCase(rest.cases)} END AS variant FROM tagged) `;
-  const byRow = query.groupBy.length === 2 && query.groupBy.some((dimension) => 'time' in dimension && dimension.time === 'hour') && query.groupBy.some((dimension) => !('time' in dimension));
-  const perEntity = byRow
+  if (source === 'series_hourly') {
+    return {
+      sql: `${ctes}SELECT ${['variant', ...names, `${keyOf(names)} AS label_key`, 'entities', 'entity_digest::VARCHAR AS digest', 'entity_events::HUGEINT AS events', 'top'].join(', ')}
+        FROM chosen WHERE variant >= 0 ORDER BY ${['variant', ...names].join(', ')}`,
+      parameters: builder.parameters,
+    };
+  }
+  const perEntity = hourly
     ? `SELECT variant, ${names.join(', ')}, entity, digest_part, c FROM chosen WHERE variant >= 0`
     : `SELECT ${['variant', ...names, 'entity'].join(', ')}, any_value(digest_part) AS digest_part, sum(c)::BIGINT AS c FROM chosen WHERE variant >= 0 GROUP BY ${['variant', ...names, 'entity'].join(', ')}`;
   const statistics = 'count(*) AS entities, bit_xor(digest_part)::VARCHAR AS digest, sum(c) AS events, max(c, 6) AS top';
