@@ -63,6 +63,12 @@ async function layoutDifferences(store: DuckDBStore): Promise<Record<string, num
       `SELECT project, date_trunc('hour', ts), severity, count(*), count(DISTINCT user_id),
           bit_xor(DISTINCT ('0x' || left(md5(user_id), 16))::UBIGINT) FROM events GROUP BY ALL`,
     ],
+    series_hours: [
+      'SELECT project, hour, entities, entity_digest, entity_events, list_sort(top) FROM series_hours',
+      `SELECT project, hour, count(*), bit_xor(digest), sum(events), list_sort(max(events, 6)) FROM (
+          SELECT project, date_trunc('hour', ts) AS hour, user_id, any_value(('0x' || left(md5(user_id), 16))::UBIGINT) AS digest, count(*) AS events
+          FROM events WHERE user_id IS NOT NULL GROUP BY ALL) GROUP BY ALL`,
+    ],
   };
   const differences: Record<string, number> = {};
   for (const [layout, [stored, derived]] of Object.entries(pairs)) {
@@ -71,7 +77,7 @@ async function layoutDifferences(store: DuckDBStore): Promise<Record<string, num
   return differences;
 }
 
-const inStep = { user_events: 0, user_digests: 0, series_rollup: 0, series_hourly: 0 };
+const inStep = { user_events: 0, user_digests: 0, series_rollup: 0, series_hourly: 0, series_hours: 0 };
 
 async function layoutRows(store: DuckDBStore): Promise<number> {
   const [row] = await store.read('SELECT (SELECT count(*) FROM user_events) + (SELECT count(*) FROM user_events_recent) + (SELECT count(*) FROM user_digests) + (SELECT count(*) FROM series_rollup) AS n');
@@ -147,7 +153,7 @@ describe('derived layouts', () => {
     await store.close();
     const instance = await DuckDBInstance.create(`${directory}/events.duckdb`);
     const connection = await instance.connect();
-    for (const table of ['user_events', 'user_events_recent', 'user_digests', 'series_rollup', 'series_hourly', 'layouts_version']) await connection.run(`DROP TABLE ${table}`);
+    for (const table of ['user_events', 'user_events_recent', 'user_digests', 'series_rollup', 'series_hourly', 'series_hours', 'layouts_version']) await connection.run(`DROP TABLE ${table}`);
     connection.closeSync();
     instance.closeSync();
     store = await DuckDBStore.open(directory, { loadInterval: 3_600_000 });
@@ -353,11 +359,14 @@ describe('series from series_rollup', () => {
       const indexes = (count: number) => Array.from({ length: count }, (_, index) => index).filter(() => next() < 0.4);
       let compared = 0;
       let fromHourly = 0;
+      let fromHours = 0;
       for (let round = 0; round < 30; round++) {
         const grain = (['hour', 'day', 'week'] as const)[Math.floor(next() * 3)]!;
-        const groupBy: EventQuery['groupBy'] = [...(next() < 0.8 ? [{ time: grain }] : []), ...(next() < 0.6 ? [{ field: { column: 'severity' as const } }] : [])];
+        // Every fifth round by hour alone, with time conditions only (what series_hours serves).
+        const hoursOnly = round % 5 === 0;
+        const groupBy: EventQuery['groupBy'] = hoursOnly ? [{ time: 'hour' }] : [...(next() < 0.8 ? [{ time: grain }] : []), ...(next() < 0.6 ? [{ field: { column: 'severity' as const } }] : [])];
         const query: EventQuery = { where: [], groupBy, aggregates: [{ fn: 'count' }], limit: 10_000 };
-        const conditions = Array.from({ length: 1 + Math.floor(next() * 3) }, condition);
+        const conditions = Array.from({ length: 1 + Math.floor(next() * 3) }, condition).map((drawn) => (hoursOnly ? { ...drawn, where: [] } : drawn));
         const plain = compileGroupStatistics('default', query, 'user_id');
         const keys = (await store.read(plain.sql, plain.parameters)).map((row) => String(row['label_key']));
         // A few selections naming some groups, and the rest; each with a case or two over random conditions.
@@ -378,11 +387,14 @@ describe('series from series_rollup', () => {
           expect(await store.read(fromRollup!.sql, fromRollup!.parameters), JSON.stringify({ query, options })).toEqual(expected);
           if (expected.length > 1) compared++;
           if (fromRollup!.sql.includes('FROM series_hourly')) fromHourly++;
+          if (fromRollup!.sql.includes('FROM series_hours')) fromHours++;
         }
       }
       expect(compared).toBeGreaterThan(40);
       // Grouped by hour and severity, not merged: each group's row of series_hourly, tagged.
       expect(fromHourly).toBeGreaterThan(2);
+      // Grouped by hour alone, with conditions on whole hours only: each hour's row of series_hours.
+      expect(fromHours).toBeGreaterThan(0);
       // A condition the rollup cannot tell row by row leaves the question to the SQL over events.
       const variants = { conditions: [{ where: [{ field: { column: 'kind' }, op: 'eq', value: 'log' } as const] }], selections: [{ cases: [{ variant: 0, meets: [0], fails: [] }] }] };
       expect(compileRollupVariantStatistics('default', { where: [], groupBy: [], aggregates: [{ fn: 'count' }], limit: 1 }, 'user_id', { variants })).toBeUndefined();

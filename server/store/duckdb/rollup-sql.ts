@@ -125,6 +125,14 @@ export function compileRollupGroupStatistics(project: string, query: EventQuery,
       parameters: builder.parameters,
     };
   }
+  // Grouped by hour alone, over every severity: each group's statistics are its row of series_hours.
+  if (byHourAlone(query) && options.onlyGroups === undefined) {
+    return {
+      sql: `SELECT ${[...dimensions, `${keyOf(names)} AS label_key`, 'entities', 'entity_digest::VARCHAR AS digest', 'entity_events::HUGEINT AS events', 'top'].join(', ')}
+        FROM series_hours WHERE ${builder.where(project, query, ['entities > 0'])} ORDER BY ${names.join(', ')}`,
+      parameters: builder.parameters,
+    };
+  }
   // Groups asked again by key, when grouped by exactly hour and severity: the rollup's rows of those
   // (hour, severity) pairs, joined on the columns, rather than each row's key built and compared.
   const pairs = hourly ? groupPairs(query, options.onlyGroups) : undefined;
@@ -146,6 +154,12 @@ export function compileRollupGroupStatistics(project: string, query: EventQuery,
   }
   const groupBy = names.length === 0 ? '' : ` GROUP BY ${names.join(', ')} ORDER BY ${names.join(', ')}`;
   return { sql: `${ctes}SELECT ${[...names, `${keyOf(names)} AS label_key`, statistics].join(', ')} FROM per_entity${groupBy}`, parameters: builder.parameters };
+}
+
+/** Grouped by hour alone, with no condition on severity: what `series_hours` holds per hour. */
+function byHourAlone(query: EventQuery): boolean {
+  const [dimension] = query.groupBy;
+  return query.groupBy.length === 1 && dimension !== undefined && 'time' in dimension && dimension.time === 'hour' && query.where.length === 0 && (query.unless?.where ?? []).length === 0;
 }
 
 /** Whether every condition of `variants` selects whole rollup rows: severity filters and time bounds on whole hours, no cohort. */
@@ -170,8 +184,10 @@ export function compileRollupVariantStatistics(project: string, query: EventQuer
   const keyOf = (columns: readonly string[]) => (columns.length === 0 ? "'[]'" : `json_array(${columns.join(', ')})::VARCHAR`);
   const hourly = query.groupBy.length === 2 && query.groupBy.some((dimension) => 'time' in dimension && dimension.time === 'hour') && query.groupBy.some((dimension) => !('time' in dimension));
   // Grouped by hour and severity and not merged, every row of a group meets the same conditions,
-  // so the whole group falls in one variant: its statistics are its row of series_hourly.
-  const source = hourly && !merging(options) ? 'series_hourly' : 'series_rollup';
+  // so the whole group falls in one variant: its statistics are its row of series_hourly. So too
+  // grouped by hour alone, with conditions on whole hours only: its row of series_hours.
+  const source = merging(options) ? 'series_rollup' : hourly ? 'series_hourly'
+    : byHourAlone(query) && variants.conditions.every((condition) => condition.where.length === 0) ? 'series_hours' : 'series_rollup';
   const met = variants.conditions.map((condition, index) => {
     const parts = [
       ...(condition.from === undefined ? [] : [`hour >= epoch_ms(${builder.value(condition.from)}::BIGINT)`]),
@@ -180,8 +196,8 @@ export function compileRollupVariantStatistics(project: string, query: EventQuer
     ];
     return `COALESCE(${parts.length === 0 ? 'TRUE' : `(${parts.join(' AND ')})`}, FALSE) AS k${index}`;
   });
-  const tagged = source === 'series_hourly'
-    ? `SELECT ${[...dimensions, 'entities', 'entity_digest', 'entity_events', 'top', ...met].join(', ')} FROM series_hourly WHERE ${builder.where(project, query, ['entities > 0'])}`
+  const tagged = source !== 'series_rollup'
+    ? `SELECT ${[...dimensions, 'entities', 'entity_digest', 'entity_events', 'top', ...met].join(', ')} FROM ${source} WHERE ${builder.where(project, query, ['entities > 0'])}`
     : `SELECT ${[...dimensions, 'user_key AS entity', 'digest AS digest_part', 'events AS c', ...met].join(', ')} FROM series_rollup WHERE ${builder.where(project, query, ['user_key IS NOT NULL'])}`;
   const keyed = keyOf(names.slice(0, variants.keyDimensions ?? names.length));
   const chosenCase = (cases: readonly VariantCase[]) => (cases.length === 0
@@ -193,7 +209,7 @@ export function compileRollupVariantStatistics(project: string, query: EventQuer
     .map((selection) => `WHEN ${keyed} IN (${(selection.keys ?? []).map((key) => builder.value(key)).join(', ') || 'NULL'}) THEN ${chosenCase(selection.cases)}`);
   // Parameters bind by position here: the CTEs put the SQL in the order the values were added.
   const ctes = `WITH tagged AS (${tagged}), chosen AS (SELECT *, CASE ${whens.join(' ')} ELSE ${rest === undefined ? '-1' : chosenCase(rest.cases)} END AS variant FROM tagged) `;
-  if (source === 'series_hourly') {
+  if (source !== 'series_rollup') {
     return {
       sql: `${ctes}SELECT ${['variant', ...names, `${keyOf(names)} AS label_key`, 'entities', 'entity_digest::VARCHAR AS digest', 'entity_events::HUGEINT AS events', 'top'].join(', ')}
         FROM chosen WHERE variant >= 0 ORDER BY ${['variant', ...names].join(', ')}`,
