@@ -222,10 +222,16 @@ export function compileRollupVariantStatistics(project: string, query: EventQuer
   const statistics = 'count(*) AS entities, bit_xor(digest_part)::VARCHAR AS digest, sum(c) AS events, max(c, 6) AS top';
   if (merging(options)) {
     const kept = names.slice(0, Math.max(0, Math.min(names.length, options.keep ?? 0)));
+    const excepted = (options.exceptGroups ?? []).filter((entry) => entry.keys.length > 0);
+    // Groups left out by their whole (hour, severity) key: an anti-join on the two columns, not each
+    // row's key built and compared (values bind in order: the joins come first in the statement).
+    const timeIndex = query.groupBy.findIndex((dimension) => 'time' in dimension);
+    const joined = excepted.map((entry) => (hourly && entry.keep === names.length ? groupPairs(query, entry.keys) : undefined));
+    const antiJoins = joined.flatMap((pairs, index) => (pairs === undefined ? [] : [` ANTI JOIN (VALUES ${pairs.map(([time, severity]) => `(${builder.value(time)}::BIGINT, ${builder.value(severity)})`).join(', ')}) AS shown${index}(time, severity)
+      ON per_entity.d${timeIndex} = shown${index}.time AND per_entity.d${1 - timeIndex} = shown${index}.severity`]));
     const only = options.onlyGroups === undefined ? [] : [`${keyOf(names)} IN (${options.onlyGroups.map((group) => builder.value(group)).join(', ') || 'NULL'})`];
-    const except = (options.exceptGroups ?? []).filter((entry) => entry.keys.length > 0)
-      .map((entry) => `${keyOf(names.slice(0, entry.keep))} NOT IN (${entry.keys.map((key) => builder.value(key)).join(', ')})`);
-    const selected = `SELECT * FROM (${perEntity}) AS per_entity WHERE ${[...only, ...except].join(' AND ') || 'TRUE'}`;
+    const except = excepted.flatMap((entry, index) => (joined[index] !== undefined ? [] : [`${keyOf(names.slice(0, entry.keep))} NOT IN (${entry.keys.map((key) => builder.value(key)).join(', ')})`]));
+    const selected = `SELECT per_entity.* FROM (${perEntity}) AS per_entity${antiJoins.join('')} WHERE ${[...only, ...except].join(' AND ') || 'TRUE'}`;
     const merged = `SELECT ${['variant', ...kept, 'entity'].join(', ')}, any_value(digest_part) AS digest_part, sum(c) AS c FROM (${selected}) AS selected GROUP BY ${['variant', ...kept, 'entity'].join(', ')}`;
     const grouping = ['variant', ...kept];
     return { sql: `${ctes}SELECT ${[...grouping, `${keyOf(kept)} AS label_key`, statistics].join(', ')} FROM (${merged}) AS merged GROUP BY ${grouping.join(', ')} ORDER BY ${grouping.join(', ')}`, parameters: builder.parameters };
