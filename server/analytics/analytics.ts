@@ -9,7 +9,7 @@ import { applyAccessRules, applyFunnelAccessRules, funnelSingleValueUses, single
 import type { AuditLog } from './audit-log.js';
 import { QueryError } from '../domain/query-error.js';
 import { funnelCells, funnelOutcomes, summarizeFunnel } from './funnel.js';
-import type { FunnelAnswer, FunnelQuery } from '../domain/funnel-model.js';
+import type { FunnelAnswer, FunnelCellsAndWhole, FunnelQuery } from '../domain/funnel-model.js';
 import type { ExperimentQuery, VariantResult } from '../domain/experiment-model.js';
 import { experimentOutcomes, experimentResults } from './experiment.js';
 import { guardFunnelBreakdowns, settleFunnel, snapWindow } from './funnel-guard.js';
@@ -59,7 +59,13 @@ export class Analytics {
       const cells = await cellsOf(funnel);
       return { exact: true, breakdowns: summarizeFunnel(funnel, cells, (cell) => ({ value: cell.users, noiseSd: 0, suppressed: false }), true) };
     }
-    const { cells, questionOf, labelOf } = await settleFunnel(this.store, this.#guard, project, funnel, cellsOf);
+    // A user's outcome does not depend on the breakdown: one read gives the funnel with and without it.
+    const cellsAndWholeOf = async (asked: FunnelQuery): Promise<FunnelCellsAndWhole> => {
+      if (asked.order === 'sequential') return this.store.sequentialFunnelCellsAndWhole(project, asked, this.entity);
+      const outcomes = funnelOutcomes(await this.store.funnelEvents(project, asked, this.entity), asked);
+      return { cells: funnelCells(asked, outcomes, storeDigestOfEntities), whole: funnelCells({ ...asked, breakdown: undefined }, outcomes.map((outcome) => ({ ...outcome, breakdown: null })), storeDigestOfEntities) };
+    };
+    const { cells, questionOf, labelOf } = await settleFunnel(this.store, this.#guard, project, funnel, cellsOf, cellsAndWholeOf);
     return {
       exact: false,
       breakdowns: summarizeFunnel(

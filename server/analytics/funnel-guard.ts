@@ -8,7 +8,7 @@
  */
 import { QueryError } from '../domain/query-error.js';
 import type { Store } from '../store/store.js';
-import type { FunnelCell, FunnelQuery } from '../domain/funnel-model.js';
+import type { FunnelCell, FunnelCellsAndWhole, FunnelQuery } from '../domain/funnel-model.js';
 import { type Condition, conditionsOf, keptTimeExtent, seedItem, xorDigests } from './guarded-statistics.js';
 import type { PrivacyGuard } from './privacy-guard.js';
 import { SUPPRESSED } from '../domain/group-statistics.js';
@@ -96,6 +96,8 @@ export async function settleFunnel(
   project: string,
   funnel: FunnelQuery,
   cellsOf: (funnel: FunnelQuery) => Promise<FunnelCell[]>,
+  /** A funnel's cells with its breakdown and without it, from one read where the store can. */
+  cellsAndWholeOf: (funnel: FunnelQuery) => Promise<FunnelCellsAndWhole> = async (asked) => ({ cells: await cellsOf(asked), whole: await cellsOf({ ...asked, breakdown: undefined }) }),
 ): Promise<{ cells: FunnelCell[]; questionOf: (breakdown: string | null, step: number) => string[]; labelOf: (breakdown: string | null) => string | null }> {
   const stepConditions: Condition[][] = [];
   for (const step of funnel.steps) {
@@ -123,10 +125,18 @@ export async function settleFunnel(
       exclusions: funnel.exclusions.filter((_, index) => !goneExclusions.has(index)),
     };
   };
+  // With a breakdown, each funnel is read once for its cells and the whole funnel's.
+  const both = new Map<string, Promise<FunnelCellsAndWhole>>();
+  const bothWithout = (dropped: ReadonlySet<number>): Promise<FunnelCellsAndWhole> => {
+    const key = signature(dropped);
+    let cells = both.get(key);
+    if (cells === undefined) both.set(key, (cells = cellsAndWholeOf(funnelWithout(dropped))));
+    return cells;
+  };
   const cellsWithout = (dropped: ReadonlySet<number>): Promise<FunnelCell[]> => {
     const key = signature(dropped);
     let cells = computed.get(key);
-    if (cells === undefined) computed.set(key, (cells = cellsOf(funnelWithout(dropped))));
+    if (cells === undefined) computed.set(key, (cells = funnel.breakdown === undefined ? cellsOf(funnelWithout(dropped)) : bothWithout(dropped).then((read) => read.cells)));
     return cells;
   };
   // The same funnels are computed whatever low-effect detection finds, so the time an answer takes
@@ -138,7 +148,7 @@ export async function settleFunnel(
   const wholeWithout = (dropped: ReadonlySet<number>): Promise<FunnelCell[]> => {
     const key = signature(dropped);
     let cells = whole.get(key);
-    if (cells === undefined) whole.set(key, (cells = cellsOf({ ...funnelWithout(dropped), breakdown: undefined })));
+    if (cells === undefined) whole.set(key, (cells = funnel.breakdown === undefined ? cellsOf({ ...funnelWithout(dropped), breakdown: undefined }) : bothWithout(dropped).then((read) => read.whole)));
     return cells;
   };
   for (let mask = 0; mask < 2 ** candidates.length; mask++) {

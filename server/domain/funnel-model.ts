@@ -125,6 +125,12 @@ export interface FunnelCell {
   middleMs: [number, number, number] | null;
 }
 
+/** A funnel's cells per breakdown value, and those of the same funnel without its breakdown (`whole`, breakdown null). */
+export interface FunnelCellsAndWhole {
+  cells: FunnelCell[];
+  whole: FunnelCell[];
+}
+
 export interface FunnelAnswer {
   exact: boolean;
   breakdowns: FunnelBreakdownResult[];

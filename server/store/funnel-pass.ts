@@ -4,6 +4,8 @@
  * every other funnel path: best attempt, window, order, exclusions, breakdown on the attempt's
  * first step), then folded straight into the cells, so no per-user list outlives the user. Only the
  * step times of users who reached a step are kept, for the exact median and middle percentiles.
+ * A user's outcome does not depend on the breakdown (it only labels the best attempt), so the
+ * funnel without its breakdown can be tallied in the same pass (`whole`).
  */
 import { userOutcome } from '../domain/funnel-rules.js';
 import type { FunnelCell, FunnelEvent } from '../domain/funnel-model.js';
@@ -24,16 +26,42 @@ function quantile(sorted: ArrayLike<number>, q: number): number {
   return sorted[below]! + (sorted[above]! - sorted[below]!) * (position - below);
 }
 
+function emptyTally(steps: number): BreakdownTally {
+  return { users: new Array<number>(steps).fill(0), digests: new Array<bigint>(steps).fill(0n), durations: Array.from({ length: steps }, () => []) };
+}
+
+function addOutcome(tally: BreakdownTally, reached: number, times: readonly number[], digest: bigint): void {
+  for (let step = 0; step <= reached; step++) {
+    tally.users[step]!++;
+    tally.digests[step]! ^= digest;
+    if (step > 0) tally.durations[step]!.push(times[step]! - times[step - 1]!);
+  }
+}
+
+function cellsOf(breakdown: string | null, tally: BreakdownTally): FunnelCell[] {
+  const cells: FunnelCell[] = [];
+  for (let step = 0; step < tally.users.length && tally.users[step]! > 0; step++) {
+    // A typed array sorts numbers as numbers, without a comparison callback.
+    const durations = Float64Array.from(tally.durations[step]!).sort();
+    const middle = step === 0 ? null : ([quantile(durations, 0.4), quantile(durations, 0.5), quantile(durations, 0.6)] as [number, number, number]);
+    cells.push({ breakdown, step, users: tally.users[step]!, entityDigest: tally.digests[step]!.toString(), medianMs: middle?.[1] ?? null, middleMs: middle });
+  }
+  return cells;
+}
+
 export class FunnelPass {
   readonly #funnel: FunnelQuery;
   readonly #tallies = new Map<string | null, BreakdownTally>();
+  /** The funnel without its breakdown, when asked for. */
+  readonly #whole: BreakdownTally | undefined;
   /** The current user's events: the first \`#count\` of a list whose objects are reused from user to user. */
   readonly #events: FunnelEvent[] = [];
   #count = 0;
   #digest = 0n;
 
-  constructor(funnel: FunnelQuery) {
+  constructor(funnel: FunnelQuery, options: { whole?: boolean } = {}) {
     this.#funnel = funnel;
+    this.#whole = options.whole === true ? emptyTally(funnel.steps.length) : undefined;
   }
 
   /** The next user begins; `digest` is their portable 64-bit digest (see privacy-guard.ts). */
@@ -67,29 +95,22 @@ export class FunnelPass {
     if (outcome === undefined) return;
     let tally = this.#tallies.get(outcome.breakdown);
     if (tally === undefined) {
-      const steps = this.#funnel.steps.length;
-      tally = { users: new Array<number>(steps).fill(0), digests: new Array<bigint>(steps).fill(0n), durations: Array.from({ length: steps }, () => []) };
+      tally = emptyTally(this.#funnel.steps.length);
       this.#tallies.set(outcome.breakdown, tally);
     }
-    for (let step = 0; step <= outcome.reached; step++) {
-      tally.users[step]!++;
-      tally.digests[step]! ^= this.#digest;
-      if (step > 0) tally.durations[step]!.push(outcome.times[step]! - outcome.times[step - 1]!);
-    }
+    addOutcome(tally, outcome.reached, outcome.times, this.#digest);
+    if (this.#whole !== undefined) addOutcome(this.#whole, outcome.reached, outcome.times, this.#digest);
   }
 
   /** The cells: per (breakdown, step) reached by anyone, users, their digest and step times. */
   cells(): FunnelCell[] {
     this.#finishUser();
-    const cells: FunnelCell[] = [];
-    for (const [breakdown, tally] of this.#tallies) {
-      for (let step = 0; step < tally.users.length && tally.users[step]! > 0; step++) {
-        // A typed array sorts numbers as numbers, without a comparison callback.
-        const durations = Float64Array.from(tally.durations[step]!).sort();
-        const middle = step === 0 ? null : ([quantile(durations, 0.4), quantile(durations, 0.5), quantile(durations, 0.6)] as [number, number, number]);
-        cells.push({ breakdown, step, users: tally.users[step]!, entityDigest: tally.digests[step]!.toString(), medianMs: middle?.[1] ?? null, middleMs: middle });
-      }
-    }
-    return cells;
+    return [...this.#tallies].flatMap(([breakdown, tally]) => cellsOf(breakdown, tally));
+  }
+
+  /** The cells of the funnel without its breakdown (breakdown null), as a pass without it gives them; empty unless asked for. */
+  wholeCells(): FunnelCell[] {
+    this.#finishUser();
+    return this.#whole === undefined ? [] : cellsOf(null, this.#whole);
   }
 }

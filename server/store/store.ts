@@ -6,7 +6,7 @@
  * (project, id) is already stored are skipped, so a retried batch never counts twice.
  */
 import type { ExperimentEvent, ExperimentQuery } from '../domain/experiment-model.js';
-import type { FunnelCell, FunnelEvent, FunnelQuery } from '../domain/funnel-model.js';
+import type { FunnelCell, FunnelCellsAndWhole, FunnelEvent, FunnelQuery } from '../domain/funnel-model.js';
 import type { GroupStatisticsOptions, GroupStatisticsRow } from './row-mapping.js';
 import type { TemplateQuery } from '../domain/template-view.js';
 import type { EventQuery } from '../domain/query-model.js';
@@ -58,6 +58,11 @@ export interface Store {
   journey(project: string, eventId: string, around: number, entity: string): Promise<Record<string, unknown>[]>;
   /** A sequential funnel's users per (breakdown, step), with their digest and times, computed where the data is. */
   sequentialFunnelCells(project: string, funnel: FunnelQuery, entity: string): Promise<FunnelCell[]>;
+  /**
+   * The same cells, and those of the funnel without its breakdown: a user's outcome does not depend
+   * on the breakdown, so a store may compute both in one pass (the privacy guard asks for both).
+   */
+  sequentialFunnelCellsAndWhole(project: string, funnel: FunnelQuery, entity: string): Promise<FunnelCellsAndWhole>;
   /** Exposures to an experiment and its goal events, ordered by user and time. */
   experimentEvents(project: string, query: ExperimentQuery, entity: string): Promise<ExperimentEvent[]>;
   /** The template view's exact rows. */

@@ -17,9 +17,9 @@ import { Scrubber } from '../collector/scrub.js';
 import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
 import { layoutServesFunnel } from '../store/duckdb/funnel-layout.js';
 import { compileGroupStatistics, compileQuery, compileSequentialFunnelCells } from '../store/duckdb/query-sql.js';
-import { compileRollupGroupStatistics, compileRollupQuery, rollupServes } from '../store/duckdb/rollup-sql.js';
+import { compileRollupGroupStatistics, compileRollupQuery, compileRollupVariantStatistics, rollupServes } from '../store/duckdb/rollup-sql.js';
 import type { EventQuery, Filter } from '../domain/query-model.js';
-import { funnelCellOf } from '../store/row-mapping.js';
+import { type GroupStatisticsOptions, type RowCondition, type VariantSelection, funnelCellOf } from '../store/row-mapping.js';
 import type { EventRow } from '../domain/event-row.js';
 import { temporaryDirectory } from './helpers/collector-process.js';
 import { envelope } from './helpers/dataset.js';
@@ -63,6 +63,12 @@ async function layoutDifferences(store: DuckDBStore): Promise<Record<string, num
       `SELECT project, date_trunc('hour', ts), severity, count(*), count(DISTINCT user_id),
           bit_xor(DISTINCT ('0x' || left(md5(user_id), 16))::UBIGINT) FROM events GROUP BY ALL`,
     ],
+    series_hours: [
+      'SELECT project, hour, entities, entity_digest, entity_events, list_sort(top) FROM series_hours',
+      `SELECT project, hour, count(*), bit_xor(digest), sum(events), list_sort(max(events, 6)) FROM (
+          SELECT project, date_trunc('hour', ts) AS hour, user_id, any_value(('0x' || left(md5(user_id), 16))::UBIGINT) AS digest, count(*) AS events
+          FROM events WHERE user_id IS NOT NULL GROUP BY ALL) GROUP BY ALL`,
+    ],
   };
   const differences: Record<string, number> = {};
   for (const [layout, [stored, derived]] of Object.entries(pairs)) {
@@ -71,7 +77,7 @@ async function layoutDifferences(store: DuckDBStore): Promise<Record<string, num
   return differences;
 }
 
-const inStep = { user_events: 0, user_digests: 0, series_rollup: 0, series_hourly: 0 };
+const inStep = { user_events: 0, user_digests: 0, series_rollup: 0, series_hourly: 0, series_hours: 0 };
 
 async function layoutRows(store: DuckDBStore): Promise<number> {
   const [row] = await store.read('SELECT (SELECT count(*) FROM user_events) + (SELECT count(*) FROM user_events_recent) + (SELECT count(*) FROM user_digests) + (SELECT count(*) FROM series_rollup) AS n');
@@ -147,7 +153,7 @@ describe('derived layouts', () => {
     await store.close();
     const instance = await DuckDBInstance.create(`${directory}/events.duckdb`);
     const connection = await instance.connect();
-    for (const table of ['user_events', 'user_events_recent', 'user_digests', 'series_rollup', 'series_hourly', 'layouts_version']) await connection.run(`DROP TABLE ${table}`);
+    for (const table of ['user_events', 'user_events_recent', 'user_digests', 'series_rollup', 'series_hourly', 'series_hours', 'layouts_version']) await connection.run(`DROP TABLE ${table}`);
     connection.closeSync();
     instance.closeSync();
     store = await DuckDBStore.open(directory, { loadInterval: 3_600_000 });
@@ -261,6 +267,15 @@ describe('funnels in one pass over user_events', () => {
         }
         expect(fromLayout, JSON.stringify(funnel)).toEqual(sorted(plain));
         if (plain.length > 0) compared++;
+        // The same pass gives the funnel without its breakdown too, as that funnel asked alone.
+        const both = await store.sequentialFunnelCellsAndWhole('default', funnel, 'user_id');
+        expect(sorted(both.cells), JSON.stringify(funnel)).toEqual(fromLayout);
+        const without = { ...funnel, breakdown: undefined };
+        expect(both.whole, JSON.stringify(funnel)).toEqual(await store.sequentialFunnelCells('default', without, 'user_id'));
+        if (funnel.order === 'sequential') {
+          const { sql, parameters } = compileSequentialFunnelCells('default', without, 'user_id');
+          expect(sorted(both.whole), JSON.stringify(funnel)).toEqual(sorted((await store.read(sql, parameters)).map(funnelCellOf)));
+        }
       }
       expect(compared).toBeGreaterThan(40);
     } finally {
@@ -319,6 +334,73 @@ describe('series from series_rollup', () => {
         }
       }
       expect(compared).toBeGreaterThan(20);
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
+
+  it("give the guard's several questions in one pass (variants) as the SQL over events does, merged or not", async () => {
+    const store = await DuckDBStore.open(temporaryDirectory('series-variants'), { loadInterval: 3_600_000 });
+    try {
+      const next = random(7);
+      await store.insert(mixedRows('default', next, 30, 1500, 10 * day));
+      await store.read('SELECT 1');
+      await store.insert(mixedRows('default', next, 30, 400, 10 * day));
+      const severities = ['INFO', 'WARN', 'ERROR', 'DEBUG'];
+      const pick = () => severities[Math.floor(next() * severities.length)]!;
+      const condition = (): RowCondition => {
+        const where: Filter[] = [];
+        const shape = next();
+        if (shape < 0.3) where.push({ field: { column: 'severity' }, op: 'eq', value: pick() });
+        else if (shape < 0.45) where.push({ field: { column: 'severity' }, op: 'ne', value: pick() });
+        else if (shape < 0.6) where.push({ field: { column: 'severity' }, op: 'in', value: [pick(), pick()] });
+        return { where, ...(next() < 0.5 ? { from: t0 + Math.floor(next() * 100) * hour } : {}), ...(next() < 0.5 ? { to: t0 + (100 + Math.floor(next() * 150)) * hour } : {}) };
+      };
+      const indexes = (count: number) => Array.from({ length: count }, (_, index) => index).filter(() => next() < 0.4);
+      let compared = 0;
+      let fromHourly = 0;
+      let fromHours = 0;
+      for (let round = 0; round < 30; round++) {
+        const grain = (['hour', 'day', 'week'] as const)[Math.floor(next() * 3)]!;
+        // Every fifth round by hour alone, with time conditions only (what series_hours serves).
+        const hoursOnly = round % 5 === 0;
+        const groupBy: EventQuery['groupBy'] = hoursOnly ? [{ time: 'hour' }] : [...(next() < 0.8 ? [{ time: grain }] : []), ...(next() < 0.6 ? [{ field: { column: 'severity' as const } }] : [])];
+        const query: EventQuery = { where: [], groupBy, aggregates: [{ fn: 'count' }], limit: 10_000 };
+        const conditions = Array.from({ length: 1 + Math.floor(next() * 3) }, condition).map((drawn) => (hoursOnly ? { ...drawn, where: [] } : drawn));
+        const plain = compileGroupStatistics('default', query, 'user_id');
+        const keys = (await store.read(plain.sql, plain.parameters)).map((row) => String(row['label_key']));
+        // A few selections naming some groups, and the rest; each with a case or two over random conditions.
+        const cases = () => Array.from({ length: 1 + Math.floor(next() * 2) }, (_, variant) => {
+          const meets = indexes(conditions.length);
+          return { variant, meets, fails: indexes(conditions.length).filter((index) => !meets.includes(index)) };
+        });
+        const named = keys.filter(() => next() < 0.3);
+        const selections: VariantSelection[] = [{ keys: named.slice(0, named.length / 2), cases: cases() }, { keys: named.slice(named.length / 2), cases: cases() }, ...(next() < 0.8 ? [{ cases: cases() }] : [])];
+        const shown = keys.filter(() => next() < 0.6);
+        const merges: GroupStatisticsOptions[] = [{}, { keep: 0, exceptGroups: [{ keep: groupBy.length, keys: shown }] }, { keep: Math.min(1, groupBy.length), exceptGroups: [{ keep: groupBy.length, keys: shown }] }];
+        for (const merge of merges) {
+          const options: GroupStatisticsOptions = { ...merge, variants: { conditions, selections } };
+          const fromRollup = compileRollupVariantStatistics('default', query, 'user_id', options);
+          expect(fromRollup, JSON.stringify(options)).toBeDefined();
+          const fromEvents = compileGroupStatistics('default', query, 'user_id', options);
+          const expected = await store.read(fromEvents.sql, fromEvents.parameters);
+          expect(await store.read(fromRollup!.sql, fromRollup!.parameters), JSON.stringify({ query, options })).toEqual(expected);
+          if (expected.length > 1) compared++;
+          if (fromRollup!.sql.includes('FROM series_hourly')) fromHourly++;
+          if (fromRollup!.sql.includes('FROM series_hours')) fromHours++;
+        }
+      }
+      expect(compared).toBeGreaterThan(40);
+      // Grouped by hour and severity, not merged: each group's row of series_hourly, tagged.
+      expect(fromHourly).toBeGreaterThan(2);
+      // Grouped by hour alone, with conditions on whole hours only: each hour's row of series_hours.
+      expect(fromHours).toBeGreaterThan(0);
+      // A condition the rollup cannot tell row by row leaves the question to the SQL over events.
+      const variants = { conditions: [{ where: [{ field: { column: 'kind' }, op: 'eq', value: 'log' } as const] }], selections: [{ cases: [{ variant: 0, meets: [0], fails: [] }] }] };
+      expect(compileRollupVariantStatistics('default', { where: [], groupBy: [], aggregates: [{ fn: 'count' }], limit: 1 }, 'user_id', { variants })).toBeUndefined();
+      expect(compileRollupVariantStatistics('default', { where: [], groupBy: [], aggregates: [{ fn: 'count' }], limit: 1 }, 'user_id', { variants: { ...variants, conditions: [{ where: [], from: t0 + minute }] } })).toBeUndefined();
+      expect(compileRollupVariantStatistics('default', { where: [], groupBy: [], aggregates: [{ fn: 'count' }], limit: 1 }, 'user_id', { variants: { ...variants, conditions: [{ where: [], cohort: { name: 'A', where: [] } }] } })).toBeUndefined();
+      expect(compileRollupVariantStatistics('default', { where: [], groupBy: [], aggregates: [{ fn: 'count' }], limit: 1 }, 'user_id', { facts: true, variants: { ...variants, conditions: [{ where: [] }] } })).toBeUndefined();
     } finally {
       await store.close();
     }

@@ -33,7 +33,7 @@ function recording(inner: Store): Store {
       const value = Reflect.get(target, property, receiver) as unknown;
       if (typeof value !== 'function' || typeof property !== 'string') return value;
       return (...args: unknown[]) => {
-        if (['groupStatistics', 'runQuery', 'sequentialFunnelCells', 'funnelEvents', 'experimentEvents', 'templateRows'].includes(property)) calls.push(shape(property, args));
+        if (['groupStatistics', 'runQuery', 'sequentialFunnelCells', 'sequentialFunnelCellsAndWhole', 'funnelEvents', 'experimentEvents', 'templateRows'].includes(property)) calls.push(shape(property, args));
         return (value as (...args: unknown[]) => unknown).apply(target, args);
       };
     },
@@ -132,6 +132,9 @@ describe('the guard does the same work whatever low-effect detection finds', () 
         const positive = await funnel('city-0', [pro]);
         const negative = await funnel('city-1', [pro]);
         expect(positive.calls, `${breakdown} ${order}`).toEqual(negative.calls);
+        // With a breakdown, a sequential funnel is read with and without it at once, for every combination of parts.
+        const together = positive.calls.filter((call) => call.startsWith('["sequentialFunnelCellsAndWhole"')).length;
+        expect(together > 0, `${breakdown} ${order}`).toBe(breakdown !== undefined && order === 'sequential');
         expect(positive.answer, `${breakdown} ${order}`).toEqual((await funnel('city-0')).answer);
       }
     }

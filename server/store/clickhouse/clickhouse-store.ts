@@ -21,7 +21,7 @@ import { type GroupStatisticsOptions, type GroupStatisticsRow, experimentEventOf
 import type { LoadListener, RetentionRule, Store, StoreStatistics } from '../store.js';
 import type { EventQuery } from '../../domain/query-model.js';
 import type { ExperimentEvent, ExperimentQuery } from '../../domain/experiment-model.js';
-import type { FunnelCell, FunnelEvent, FunnelQuery } from '../../domain/funnel-model.js';
+import type { FunnelCell, FunnelCellsAndWhole, FunnelEvent, FunnelQuery } from '../../domain/funnel-model.js';
 import type { TemplateQuery } from '../../domain/template-view.js';
 import { type Capabilities, EVENTS, capabilitiesOf } from './dialect.js';
 import { compileExperimentEvents, compileFunnelEvents, compileGroupStatistics, compileJourney, compileQuery, compileSequentialFunnelCells, compileTemplateView } from './query-sql.js';
@@ -272,6 +272,10 @@ export class ClickHouseStore implements Store {
 
   async sequentialFunnelCells(project: string, funnel: FunnelQuery, entity: string): Promise<FunnelCell[]> {
     return (await this.read(compileSequentialFunnelCells(project, funnel, entityColumn(entity), this.capabilities))).map(funnelCellOf);
+  }
+
+  async sequentialFunnelCellsAndWhole(project: string, funnel: FunnelQuery, entity: string): Promise<FunnelCellsAndWhole> {
+    return { cells: await this.sequentialFunnelCells(project, funnel, entity), whole: await this.sequentialFunnelCells(project, { ...funnel, breakdown: undefined }, entity) };
   }
 
   async experimentEvents(project: string, query: ExperimentQuery, entity: string): Promise<ExperimentEvent[]> {

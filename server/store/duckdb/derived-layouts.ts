@@ -17,6 +17,9 @@
  *   group's people (how many, the XOR of their digests, their events, the six largest counts), for
  *   exact series and the guard's statistics of hourly series by severity; the hours a load touches
  *   are counted again from `series_rollup`.
+ * - `series_hours`: the same per hour, over every severity (a person with rows of two severities
+ *   is one person of the hour), for the guard's statistics of hourly series, which it asks
+ *   about whenever a series is grouped by hour and something else.
  *
  * The loader adds the rows of each segment it stores, after dedup (so a retried event never counts
  * twice), in the same transaction as the events themselves. Erasure and retention rewrite the
@@ -29,7 +32,7 @@ export function portableDigest(expression: string): string {
   return `('0x' || left(md5(${expression}), 16))::UBIGINT`;
 }
 
-export const layoutTables = ['user_events', 'user_events_recent', 'user_digests', 'series_rollup', 'series_hourly', 'layouts_version'] as const;
+export const layoutTables = ['user_events', 'user_events_recent', 'user_digests', 'series_rollup', 'series_hourly', 'series_hours', 'layouts_version'] as const;
 
 export const createLayoutTables = [
   `CREATE TABLE IF NOT EXISTS user_events (
@@ -42,12 +45,14 @@ export const createLayoutTables = [
   `CREATE TABLE IF NOT EXISTS series_rollup (project VARCHAR NOT NULL, hour TIMESTAMP_MS NOT NULL, severity VARCHAR NOT NULL, user_key UBIGINT, digest UBIGINT, events BIGINT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS series_hourly (project VARCHAR NOT NULL, hour TIMESTAMP_MS NOT NULL, severity VARCHAR NOT NULL, events BIGINT NOT NULL,
     entities BIGINT NOT NULL, entity_digest UBIGINT, entity_events BIGINT, top BIGINT[])`,
+  `CREATE TABLE IF NOT EXISTS series_hours (project VARCHAR NOT NULL, hour TIMESTAMP_MS NOT NULL,
+    entities BIGINT NOT NULL, entity_digest UBIGINT, entity_events BIGINT, top BIGINT[])`,
   // Marks a database whose layouts are complete (written with the tables, or after a backfill).
   'CREATE TABLE IF NOT EXISTS layouts_version (version INTEGER NOT NULL)',
 ];
 
 /** The layouts' version: a database holding another (or none) has its layouts derived again at open. */
-export const layoutsVersion = 5;
+export const layoutsVersion = 6;
 
 /** `series_hourly`'s rows from rollup rows (all of each hour they hold). */
 function hourlyOf(rollup: string): string {
@@ -55,6 +60,13 @@ function hourlyOf(rollup: string): string {
       bit_xor(digest) FILTER (WHERE user_key IS NOT NULL), sum(events) FILTER (WHERE user_key IS NOT NULL)::BIGINT,
       max(events, 6) FILTER (WHERE user_key IS NOT NULL)
     FROM ${rollup} GROUP BY project, hour, severity ORDER BY project, hour, severity`;
+}
+
+/** `series_hours`' rows from rollup rows (all of each hour they hold): each person's events of the hour over every severity. */
+function hoursOf(rollup: string): string {
+  return `SELECT project, hour, count(*), bit_xor(digest), sum(events)::BIGINT, max(events, 6)
+    FROM (SELECT project, hour, user_key, any_value(digest) AS digest, sum(events)::BIGINT AS events FROM ${rollup} WHERE user_key IS NOT NULL GROUP BY project, hour, user_key)
+    GROUP BY project, hour ORDER BY project, hour`;
 }
 
 /**
@@ -77,7 +89,7 @@ export function addLayoutRows(source: string, known = true): string[] {
       ORDER BY s.project, user_key, s.ts, s.id`,
     ...(known
       ? mergeIntoRollup(source)
-      : [`INSERT INTO series_rollup ${rollupOf(source)} ORDER BY ALL`, `INSERT INTO series_hourly ${hourlyOf('series_rollup')}`]),
+      : [`INSERT INTO series_rollup ${rollupOf(source)} ORDER BY ALL`, `INSERT INTO series_hourly ${hourlyOf('series_rollup')}`, `INSERT INTO series_hours ${hoursOf('series_rollup')}`]),
   ];
 }
 
@@ -102,6 +114,8 @@ function mergeIntoRollup(source: string): string[] {
     `INSERT INTO series_rollup SELECT * FROM ${touched} ORDER BY ALL`,
     `DELETE FROM series_hourly h WHERE EXISTS (SELECT 1 FROM ${touched} t WHERE t.project = h.project AND t.hour = h.hour)`,
     `INSERT INTO series_hourly ${hourlyOf(touched)}`,
+    `DELETE FROM series_hours h WHERE EXISTS (SELECT 1 FROM ${touched} t WHERE t.project = h.project AND t.hour = h.hour)`,
+    `INSERT INTO series_hours ${hoursOf(touched)}`,
     `DROP TABLE ${touched}`,
   ];
 }
@@ -116,7 +130,7 @@ export function deriveLayouts(schema = ''): string[] {
   ];
   if (prefix === '') return statements;
   // The statements above name the layout tables unqualified: qualify them for the attached database.
-  return statements.map((statement) => statement.replace(/\b(INSERT INTO|FROM|JOIN) (user_digests|user_events|series_rollup|series_hourly)\b/g, `$1 ${prefix}$2`));
+  return statements.map((statement) => statement.replace(/\b(INSERT INTO|FROM|JOIN) (user_digests|user_events|series_rollup|series_hourly|series_hours)\b/g, `$1 ${prefix}$2`));
 }
 
 /** When the appended rows are due to be merged into the sorted table. */

@@ -17,13 +17,13 @@ import { type FailureKind, loadBySplitting } from '../split-load.js';
 import type { LoadListener, RetentionRule, Store, StoreStatistics } from '../store.js';
 import type { EventQuery } from '../../domain/query-model.js';
 import type { ExperimentEvent, ExperimentQuery } from '../../domain/experiment-model.js';
-import type { FunnelCell, FunnelEvent, FunnelQuery } from '../../domain/funnel-model.js';
+import type { FunnelCell, FunnelCellsAndWhole, FunnelEvent, FunnelQuery } from '../../domain/funnel-model.js';
 import type { TemplateQuery } from '../../domain/template-view.js';
 import {
   compileExperimentEvents, compileFunnelEvents, compileJourney, compileGroupStatistics, compileQuery, compileSequentialFunnelCells, compileTemplateView,
 } from './query-sql.js';
 import { createErasedEventsTable, createEventsTable, dropErasedFromStage, dropRepeatsFromStage, dropStoredFromStage, erasedDigestsOf, insertStaged, repeatsInStage, segmentIdRange, segmentTable, sqlString, stageSegment, stagedForLayouts, storedInStage } from './schema.js';
-import { compileRollupGroupStatistics, compileRollupQuery } from './rollup-sql.js';
+import { compileRollupGroupStatistics, compileRollupQuery, compileRollupVariantStatistics } from './rollup-sql.js';
 import { funnelCellsFromLayout, layoutServesFunnel } from './funnel-layout.js';
 import { addLayoutRows, compactUserEvents, compactionDue, createLayoutTables, deriveLayouts, layoutTables, layoutsVersion, recentUserEvents } from './derived-layouts.js';
 
@@ -410,9 +410,15 @@ export class DuckDBStore implements Store {
   }
 
   async sequentialFunnelCells(project: string, funnel: FunnelQuery, entity: string): Promise<FunnelCell[]> {
-    if (layoutServesFunnel(funnel, entity)) return this.#reading((reader) => funnelCellsFromLayout(reader, project, funnel));
+    if (layoutServesFunnel(funnel, entity)) return (await this.#reading((reader) => funnelCellsFromLayout(reader, project, funnel))).cells;
     const { sql, parameters } = compileSequentialFunnelCells(project, funnel, entity);
     return (await this.read(sql, parameters)).map(funnelCellOf);
+  }
+
+  async sequentialFunnelCellsAndWhole(project: string, funnel: FunnelQuery, entity: string): Promise<FunnelCellsAndWhole> {
+    // One pass over the layout tallies both; the SQL over events is run for each.
+    if (layoutServesFunnel(funnel, entity)) return this.#reading((reader) => funnelCellsFromLayout(reader, project, funnel, { whole: true }));
+    return { cells: await this.sequentialFunnelCells(project, funnel, entity), whole: await this.sequentialFunnelCells(project, { ...funnel, breakdown: undefined }, entity) };
   }
 
   async experimentEvents(project: string, query: ExperimentQuery, entity: string): Promise<ExperimentEvent[]> {
@@ -566,7 +572,7 @@ export class DuckDBStore implements Store {
   }
 
   async groupStatistics(project: string, query: EventQuery, entity: string, options: GroupStatisticsOptions = {}): Promise<GroupStatisticsRow[]> {
-    const { sql, parameters } = compileRollupGroupStatistics(project, query, entity, options) ?? compileGroupStatistics(project, query, entity, options);
+    const { sql, parameters } = compileRollupVariantStatistics(project, query, entity, options) ?? compileRollupGroupStatistics(project, query, entity, options) ?? compileGroupStatistics(project, query, entity, options);
     return (await this.read(sql, parameters)).map((row) => groupStatisticsOf(row, query, options));
   }
 

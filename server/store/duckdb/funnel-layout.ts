@@ -10,7 +10,7 @@
  */
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBMaterializedResult, DuckDBVector } from '@duckdb/node-api';
 import { FunnelPass } from '../funnel-pass.js';
-import type { FunnelCell } from '../../domain/funnel-model.js';
+import type { FunnelCellsAndWhole } from '../../domain/funnel-model.js';
 import type { FunnelQuery } from '../../domain/funnel-model.js';
 import type { CompiledQuery } from '../sql/sql-builder.js';
 import { sqlString } from './schema.js';
@@ -228,9 +228,10 @@ class Cursor {
 
 /**
  * Reads the funnel's rows from the layout, the sorted table and the appended rows merged in
- * (user, time, id) order, through one pass; returns its cells.
+ * (user, time, id) order, through one pass; returns its cells, and with `whole` those of the
+ * funnel without its breakdown from the same pass.
  */
-export async function funnelCellsFromLayout(connection: DuckDBConnection, project: string, funnel: FunnelQuery): Promise<FunnelCell[]> {
+export async function funnelCellsFromLayout(connection: DuckDBConnection, project: string, funnel: FunnelQuery, options: { whole?: boolean } = {}): Promise<FunnelCellsAndWhole> {
   // Materialized, not streamed: DuckDB then runs the scans and the sort on all its threads, off
   // the event loop, where a streamed result is computed chunk by chunk inside each fetch.
   // In parts by user key, each part's rows read by DuckDB while Node folds the previous part's.
@@ -254,7 +255,7 @@ export async function funnelCellsFromLayout(connection: DuckDBConnection, projec
     const sorted = compileFunnelPassRows(project, funnel, { table: 'user_events', part, parts, withId: appended.rowCount > 0, codes });
     return [[await connection.run(sorted.sql, sorted.parameters), sorted.columns], [appended, recent.columns]];
   };
-  const pass = new FunnelPass(funnel);
+  const pass = new FunnelPass(funnel, options);
   let next = read(0);
   for (let part = 0; part < parts; part++) {
     const [main, appended] = await next;
@@ -262,7 +263,7 @@ export async function funnelCellsFromLayout(connection: DuckDBConnection, projec
     if (appended[0].rowCount === 0) await foldSorted(pass, values, ...main);
     else await foldPart(pass, values, new Cursor(...main), new Cursor(...appended));
   }
-  return pass.cells();
+  return { cells: pass.cells(), whole: pass.wholeCells() };
 }
 
 type Read = [DuckDBMaterializedResult, PassColumns];

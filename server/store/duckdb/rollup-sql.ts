@@ -8,7 +8,7 @@
  */
 import type { Dimension, EventQuery, Filter } from '../../domain/query-model.js';
 import type { CompiledQuery } from '../sql/sql-builder.js';
-import type { GroupStatisticsOptions } from '../row-mapping.js';
+import { type GroupStatisticsOptions, type VariantCase, type Variants, merging } from '../row-mapping.js';
 
 const hour = 3_600_000;
 const grains: Partial<Record<string, string>> = { hour: "INTERVAL '1 hour'", day: "INTERVAL '1 day'", week: "INTERVAL '7 days'" };
@@ -125,6 +125,14 @@ export function compileRollupGroupStatistics(project: string, query: EventQuery,
       parameters: builder.parameters,
     };
   }
+  // Grouped by hour alone, over every severity: each group's statistics are its row of series_hours.
+  if (byHourAlone(query) && options.onlyGroups === undefined) {
+    return {
+      sql: `SELECT ${[...dimensions, `${keyOf(names)} AS label_key`, 'entities', 'entity_digest::VARCHAR AS digest', 'entity_events::HUGEINT AS events', 'top'].join(', ')}
+        FROM series_hours WHERE ${builder.where(project, query, ['entities > 0'])} ORDER BY ${names.join(', ')}`,
+      parameters: builder.parameters,
+    };
+  }
   // Groups asked again by key, when grouped by exactly hour and severity: the rollup's rows of those
   // (hour, severity) pairs, joined on the columns, rather than each row's key built and compared.
   const pairs = hourly ? groupPairs(query, options.onlyGroups) : undefined;
@@ -146,4 +154,88 @@ export function compileRollupGroupStatistics(project: string, query: EventQuery,
   }
   const groupBy = names.length === 0 ? '' : ` GROUP BY ${names.join(', ')} ORDER BY ${names.join(', ')}`;
   return { sql: `${ctes}SELECT ${[...names, `${keyOf(names)} AS label_key`, statistics].join(', ')} FROM per_entity${groupBy}`, parameters: builder.parameters };
+}
+
+/** Grouped by hour alone, with no condition on severity: what `series_hours` holds per hour. */
+function byHourAlone(query: EventQuery): boolean {
+  const [dimension] = query.groupBy;
+  return query.groupBy.length === 1 && dimension !== undefined && 'time' in dimension && dimension.time === 'hour' && query.where.length === 0 && (query.unless?.where ?? []).length === 0;
+}
+
+/** Whether every condition of `variants` selects whole rollup rows: severity filters and time bounds on whole hours, no cohort. */
+function rollupServesVariants(variants: Variants): boolean {
+  return variants.conditions.every((condition) => condition.cohort === undefined && onWholeHours(condition.from, condition.to) && condition.where.every(servedFilter));
+}
+
+/**
+ * The guard's several questions in one pass (`variants`), over `series_rollup` rather than
+ * `events`, as compileGroupStatistics gives them (same columns, types and order), or undefined.
+ * Every condition selects whole (hour, severity) rows there, so a rollup row meets a condition
+ * exactly when each of its events does, and falls in the variant all its events would: its user's
+ * count in the group is the sum of its rows' events. Grouped by hour and severity, a rollup row is
+ * already one user's row in one group and variant.
+ */
+export function compileRollupVariantStatistics(project: string, query: EventQuery, entity: string, options: GroupStatisticsOptions): CompiledQuery | undefined {
+  const variants = options.variants;
+  if (variants === undefined || entity !== 'user_id' || options.facts === true || !rollupServes(query) || !rollupServesVariants(variants)) return undefined;
+  const builder = new RollupBuilder();
+  const names = query.groupBy.map((_, index) => `d${index}`);
+  const dimensions = query.groupBy.map((dimension, index) => `${builder.dimension(dimension)} AS d${index}`);
+  const keyOf = (columns: readonly string[]) => (columns.length === 0 ? "'[]'" : `json_array(${columns.join(', ')})::VARCHAR`);
+  const hourly = query.groupBy.length === 2 && query.groupBy.some((dimension) => 'time' in dimension && dimension.time === 'hour') && query.groupBy.some((dimension) => !('time' in dimension));
+  // Grouped by hour and severity and not merged, every row of a group meets the same conditions,
+  // so the whole group falls in one variant: its statistics are its row of series_hourly. So too
+  // grouped by hour alone, with conditions on whole hours only: its row of series_hours.
+  const source = merging(options) ? 'series_rollup' : hourly ? 'series_hourly'
+    : byHourAlone(query) && variants.conditions.every((condition) => condition.where.length === 0) ? 'series_hours' : 'series_rollup';
+  const met = variants.conditions.map((condition, index) => {
+    const parts = [
+      ...(condition.from === undefined ? [] : [`hour >= epoch_ms(${builder.value(condition.from)}::BIGINT)`]),
+      ...(condition.to === undefined ? [] : [`hour < epoch_ms(${builder.value(condition.to)}::BIGINT)`]),
+      ...condition.where.map((filter) => builder.filter(filter)),
+    ];
+    return `COALESCE(${parts.length === 0 ? 'TRUE' : `(${parts.join(' AND ')})`}, FALSE) AS k${index}`;
+  });
+  const tagged = source !== 'series_rollup'
+    ? `SELECT ${[...dimensions, 'entities', 'entity_digest', 'entity_events', 'top', ...met].join(', ')} FROM ${source} WHERE ${builder.where(project, query, ['entities > 0'])}`
+    : `SELECT ${[...dimensions, 'user_key AS entity', 'digest AS digest_part', 'events AS c', ...met].join(', ')} FROM series_rollup WHERE ${builder.where(project, query, ['user_key IS NOT NULL'])}`;
+  const keyed = keyOf(names.slice(0, variants.keyDimensions ?? names.length));
+  const chosenCase = (cases: readonly VariantCase[]) => (cases.length === 0
+    ? '-1'
+    : `CASE ${cases.map((entry) => `WHEN ${[...entry.meets.map((index) => `k${index}`), ...entry.fails.map((index) => `NOT k${index}`)].join(' AND ') || 'TRUE'} THEN ${Math.trunc(entry.variant)}`).join(' ')} ELSE -1 END`);
+  const named = variants.selections.filter((selection) => selection.keys !== undefined);
+  const rest = variants.selections.find((selection) => selection.keys === undefined);
+  const whens = (named.length === 0 ? [{ keys: [] as string[], cases: [] as VariantCase[] }] : named)
+    .map((selection) => `WHEN ${keyed} IN (${(selection.keys ?? []).map((key) => builder.value(key)).join(', ') || 'NULL'}) THEN ${chosenCase(selection.cases)}`);
+  // Parameters bind by position here: the CTEs put the SQL in the order the values were added.
+  const ctes = `WITH tagged AS (${tagged}), chosen AS (SELECT *, CASE ${whens.join(' ')} ELSE ${rest === undefined ? '-1' : chosenCase(rest.cases)} END AS variant FROM tagged) `;
+  if (source !== 'series_rollup') {
+    return {
+      sql: `${ctes}SELECT ${['variant', ...names, `${keyOf(names)} AS label_key`, 'entities', 'entity_digest::VARCHAR AS digest', 'entity_events::HUGEINT AS events', 'top'].join(', ')}
+        FROM chosen WHERE variant >= 0 ORDER BY ${['variant', ...names].join(', ')}`,
+      parameters: builder.parameters,
+    };
+  }
+  const perEntity = hourly
+    ? `SELECT variant, ${names.join(', ')}, entity, digest_part, c FROM chosen WHERE variant >= 0`
+    : `SELECT ${['variant', ...names, 'entity'].join(', ')}, any_value(digest_part) AS digest_part, sum(c)::BIGINT AS c FROM chosen WHERE variant >= 0 GROUP BY ${['variant', ...names, 'entity'].join(', ')}`;
+  const statistics = 'count(*) AS entities, bit_xor(digest_part)::VARCHAR AS digest, sum(c) AS events, max(c, 6) AS top';
+  if (merging(options)) {
+    const kept = names.slice(0, Math.max(0, Math.min(names.length, options.keep ?? 0)));
+    const excepted = (options.exceptGroups ?? []).filter((entry) => entry.keys.length > 0);
+    // Groups left out by their whole (hour, severity) key: an anti-join on the two columns, not each
+    // row's key built and compared (values bind in order: the joins come first in the statement).
+    const timeIndex = query.groupBy.findIndex((dimension) => 'time' in dimension);
+    const joined = excepted.map((entry) => (hourly && entry.keep === names.length ? groupPairs(query, entry.keys) : undefined));
+    const antiJoins = joined.flatMap((pairs, index) => (pairs === undefined ? [] : [` ANTI JOIN (VALUES ${pairs.map(([time, severity]) => `(${builder.value(time)}::BIGINT, ${builder.value(severity)})`).join(', ')}) AS shown${index}(time, severity)
+      ON per_entity.d${timeIndex} = shown${index}.time AND per_entity.d${1 - timeIndex} = shown${index}.severity`]));
+    const only = options.onlyGroups === undefined ? [] : [`${keyOf(names)} IN (${options.onlyGroups.map((group) => builder.value(group)).join(', ') || 'NULL'})`];
+    const except = excepted.flatMap((entry, index) => (joined[index] !== undefined ? [] : [`${keyOf(names.slice(0, entry.keep))} NOT IN (${entry.keys.map((key) => builder.value(key)).join(', ')})`]));
+    const selected = `SELECT per_entity.* FROM (${perEntity}) AS per_entity${antiJoins.join('')} WHERE ${[...only, ...except].join(' AND ') || 'TRUE'}`;
+    const merged = `SELECT ${['variant', ...kept, 'entity'].join(', ')}, any_value(digest_part) AS digest_part, sum(c) AS c FROM (${selected}) AS selected GROUP BY ${['variant', ...kept, 'entity'].join(', ')}`;
+    const grouping = ['variant', ...kept];
+    return { sql: `${ctes}SELECT ${[...grouping, `${keyOf(kept)} AS label_key`, statistics].join(', ')} FROM (${merged}) AS merged GROUP BY ${grouping.join(', ')} ORDER BY ${grouping.join(', ')}`, parameters: builder.parameters };
+  }
+  const grouping = ['variant', ...names];
+  return { sql: `${ctes}SELECT ${[...grouping, `${keyOf(names)} AS label_key`, statistics].join(', ')} FROM (${perEntity}) AS per_entity GROUP BY ${grouping.join(', ')} ORDER BY ${grouping.join(', ')}`, parameters: builder.parameters };
 }
