@@ -121,9 +121,30 @@ export function loadConfig(sources: ConfigSources = {}): CollectorConfig {
     (keys.read ??= []).push({ key: env['LOGMILL_READ_KEY'], access: (env['LOGMILL_READ_ACCESS'] as AccessLevel | undefined) ?? 'untrusted' });
   }
   if (env['LOGMILL_ADMIN_KEY']) (keys.admin ??= []).push(env['LOGMILL_ADMIN_KEY']);
+  for (const origin of config.allowedOrigins) checkOrigin(origin, env['LOGMILL_ALLOWED_ORIGINS'] === undefined ? 'allowedOrigins' : 'LOGMILL_ALLOWED_ORIGINS');
+  for (const { origins } of keys.ingest ?? []) for (const origin of origins ?? []) checkOrigin(origin, 'an ingest key\'s origins');
   const configured = (keys.ingest?.length ?? 0) + (keys.read?.length ?? 0) + (keys.admin?.length ?? 0);
   if (configured === 0) useGeneratedKeys(config);
   return config;
+}
+
+/**
+ * Browsers send `Origin: https://shop.example` (scheme, lowercase host, port only when not the
+ * default) and origins are compared exactly, so an entry in any other spelling (pasted from the
+ * address bar with its slash, without its scheme) would match nothing and refuse every page in silence.
+ */
+function checkOrigin(origin: string, setting: string): void {
+  if (origin === '*') return;
+  let exact: string | undefined;
+  try {
+    const parsed = new URL(origin);
+    if (parsed.protocol === 'http:' || parsed.protocol === 'https:') exact = parsed.origin;
+  } catch {
+    exact = undefined;
+  }
+  if (exact === origin) return;
+  const hint = exact === undefined ? 'scheme://host[:port], as https://shop.example or http://localhost:5173' : `"${exact}"`;
+  throw new Error(`${setting}: "${origin}" is not an origin as browsers send it; write ${hint} (or * for any origin)`);
 }
 
 /** A salt generated once and kept in DATA/salt (mode 0600), so answers stay the same across restarts. */
