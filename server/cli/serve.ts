@@ -81,5 +81,6 @@ function listenError(error: unknown, host: string, port: number): Error {
   if (code === 'EADDRINUSE') return new Error(`cannot listen on ${where}: the port is in use (EADDRINUSE); stop the other process or choose another --port`);
   if (code === 'EACCES') return new Error(`cannot listen on ${where}: permission denied (EACCES); ports below 1024 need privileges, choose another --port`);
   if (code === 'EADDRNOTAVAIL') return new Error(`cannot listen on ${where}: no such address on this machine (EADDRNOTAVAIL); check --host`);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new Error(`cannot listen on ${where}: the host name ${host} does not resolve (${code}); check --host (an address of this machine, 127.0.0.1, or 0.0.0.0 for every interface)`);
   return new Error(`cannot listen on ${where}: ${error instanceof Error ? error.message : String(error)}`);
 }

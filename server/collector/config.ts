@@ -57,9 +57,17 @@ export function newKey(prefix: string): string {
 
 /** The config file, parsed and checked against its schema; any problem stops the start, named. */
 function readConfigFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const cause = code === 'ENOENT' ? `there is no such file (in ${process.cwd()})` : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    throw new Error(`the config file ${path} cannot be read: ${cause}; check --config`);
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    parsed = JSON.parse(text);
   } catch (error) {
     throw new Error(`the config file ${path} cannot be read as JSON: ${(error as Error).message}`);
   }

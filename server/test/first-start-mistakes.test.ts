@@ -2,8 +2,8 @@
  * Mistakes a new user makes when first running the collector, each answered with one line that
  * names the setting and what to do, never a driver's error or a stack: a data directory that a
  * running collector holds (a second `logmill serve`, or `logmill migrate` before stopping it), a
- * ClickHouse address where nothing listens, browser origins written as an address-bar URL, and an
- * OpenTelemetry exporter sending protobuf.
+ * ClickHouse address where nothing listens, browser origins written as an address-bar URL, an
+ * OpenTelemetry exporter sending protobuf, a config file that is not there, a host that does not resolve.
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -110,5 +110,22 @@ describe('a body of a type the collector does not read', () => {
     const response = await post(`${running.url}/v1/events`, '<event/>', { authorization: `Bearer ${keys.ingest}`, 'content-type': 'application/xml' });
     expect(response.status).toBe(415);
     expect(response.body).toEqual({ error: 'unsupported_media_type', message: 'Content-Type "application/xml" is not accepted: send application/json, application/x-ndjson or text/plain' });
+  });
+});
+
+describe('the command line', () => {
+  it('a --config file that is not there is named as missing, with the folder it was looked for in', () => {
+    const folder = temporaryDirectory('no-config');
+    const run = spawnSync(process.execPath, [cliPath, 'serve', '--config', 'logmill.json', '--port', '0'], { encoding: 'utf8', timeout: 30_000, cwd: folder });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(`logmill: the config file logmill.json cannot be read: there is no such file (in ${folder}); check --config\n`);
+    const directory = logmill(['serve', '--config', folder, '--port', '0']);
+    expect(directory.stderr).toBe(`logmill: the config file ${folder} cannot be read: it is a directory; check --config\n`);
+  });
+
+  it('a --host that does not resolve says so and what to give instead', () => {
+    const run = logmill(['serve', '--data', temporaryDirectory('bad-host'), '--port', '0', '--host', 'collector.invalid']);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^logmill: cannot listen on collector\.invalid:0: the host name collector\.invalid does not resolve \((ENOTFOUND|EAI_AGAIN)\); check --host \(an address of this machine, 127\.0\.0\.1, or 0\.0\.0\.0 for every interface\)\n$/);
   });
 });
