@@ -49,8 +49,17 @@ export function duckDBOpenError(error: unknown, directory: string, setting: stri
 /** A ClickHouse that cannot be reached is named by its address (`where`: never its credentials) and the setting. */
 export function clickHouseOpenError(error: unknown, where: string, setting: string): Error {
   const code = codeOf(error);
-  if (code === undefined || !(code in networkCauses)) return error instanceof Error ? error : new Error(String(error));
-  return new Error(`cannot reach ClickHouse at ${where}: ${networkCauses[code]} (${code}); start clickhouse-server there, or correct ${setting}`);
+  if (code !== undefined && code in networkCauses) {
+    return new Error(`cannot reach ClickHouse at ${where}: ${networkCauses[code]} (${code}); start clickhouse-server there, or correct ${setting}`);
+  }
+  // ClickHouse's own refusals: UNKNOWN_USER, WRONG_PASSWORD, REQUIRED_PASSWORD, AUTHENTICATION_FAILED
+  // (18.16 sends the code only in the text: "Code: 192, e.displayText() = …").
+  const serverCode = code ?? /^Code: (\d+)/.exec(error instanceof Error ? error.message : '')?.[1];
+  if (serverCode !== undefined && ['192', '193', '194', '516'].includes(serverCode)) {
+    const said = (error as Error).message.replace(/, e\.what\(\) = .*$/s, '').replace(/^Code: \d+, e\.displayText\(\) = /, '').trim();
+    return new Error(`ClickHouse at ${where} refused the login: ${said}; give its user and password in ${setting} as clickhouse://USER:PASSWORD@host:port/database`);
+  }
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 function codeOf(error: unknown): string | undefined {
