@@ -3,7 +3,8 @@
  * names the setting and what to do, never a driver's error or a stack: a data directory that a
  * running collector holds (a second `logmill serve`, or `logmill migrate` before stopping it), a
  * ClickHouse address where nothing listens, browser origins written as an address-bar URL, an
- * OpenTelemetry exporter sending protobuf, a config file that is not there, a host that does not resolve.
+ * OpenTelemetry exporter sending protobuf, a config file that is not there, a host that does not
+ * resolve, a query whose groups, filters or aggregates are bare names instead of objects.
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -127,5 +128,15 @@ describe('the command line', () => {
     const run = logmill(['serve', '--data', temporaryDirectory('bad-host'), '--port', '0', '--host', 'collector.invalid']);
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/^logmill: cannot listen on collector\.invalid:0: the host name collector\.invalid does not resolve \((ENOTFOUND|EAI_AGAIN)\); check --host \(an address of this machine, 127\.0\.0\.1, or 0\.0\.0\.0 for every interface\)\n$/);
+  });
+});
+
+describe('a query written with bare names', () => {
+  it('logmill query shows the object to write for groupBy, where and aggregates', () => {
+    const query = (json: unknown) => logmill(['query', JSON.stringify(json), '--url', running.url, '--key', keys.admin]).stderr;
+    expect(query({ groupBy: ['template'] })).toBe('logmill: 400 invalid_query: groupBy takes objects such as { "field": "template" } or { "time": "hour" }, not "template"\n');
+    expect(query({ where: ['severity=ERROR'] })).toBe('logmill: 400 invalid_query: where takes objects such as { "field": "severity", "value": "ERROR" }, not "severity=ERROR"\n');
+    expect(query({ aggregates: ['users'] })).toBe('logmill: 400 invalid_query: aggregates take objects such as { "fn": "users" }, not "users"\n');
+    expect(query({ groupBy: [{ field: 'template' }], aggregates: [{ fn: 'count' }] })).toBe('');
   });
 });
