@@ -112,7 +112,10 @@ export function loadConfig(sources: ConfigSources = {}): CollectorConfig {
       days: env['LOGMILL_RETENTION_DAYS'] === undefined ? file.retention?.days : Number(env['LOGMILL_RETENTION_DAYS']),
     },
   };
-  if (config.retention.days !== undefined && !(config.retention.days > 0)) throw new Error('retention days must be a positive number');
+  if (config.retention.days !== undefined && !(config.retention.days > 0)) {
+    // The file's value is checked by its schema; what is left is the variable.
+    throw new Error(`LOGMILL_RETENTION_DAYS must be a positive number of days (such as 30 or 0.5), not ${JSON.stringify(env['LOGMILL_RETENTION_DAYS'])}`);
+  }
   if (config.store !== undefined && !/^(clickhouses?|https?):\/\//.test(config.store)) throw new Error(`unknown store "${config.store}": use clickhouse://host:port/database, or leave it out for the embedded store`);
   // Checked (another user's directory is refused) and made private before its salt or keys are read.
   if (config.data !== undefined) privateDirectory(config.data);

@@ -124,6 +124,12 @@ describe('the command line', () => {
     expect(directory.stderr).toBe(`logmill: the config file ${folder} cannot be read: it is a directory; check --config\n`);
   });
 
+  it('LOGMILL_RETENTION_DAYS that is not a positive number is named with its value', () => {
+    const run = logmill(['serve', '--data', temporaryDirectory('bad-retention'), '--port', '0'], { LOGMILL_RETENTION_DAYS: '30d' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe('logmill: LOGMILL_RETENTION_DAYS must be a positive number of days (such as 30 or 0.5), not "30d"\n');
+  });
+
   it('a --host that does not resolve says so and what to give instead', () => {
     const run = logmill(['serve', '--data', temporaryDirectory('bad-host'), '--port', '0', '--host', 'collector.invalid']);
     expect(run.status).toBe(1);
