@@ -322,6 +322,9 @@ process.stdin.on('data', (chunk) => (input += chunk)).on('end', async () => {
 /** Sends the files synchronously through a child Node process; undefined when all were acknowledged, else why not. */
 function sendFilesSynchronously(url: string, headers: Record<string, string>, files: string[], timeout: number): string | undefined {
   if (files.length === 0) return undefined;
+  // In Electron or a single executable application, execPath is the app itself, not a Node that runs `-e`.
+  const sea = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule?.('node:sea') as { isSea?: () => boolean } | undefined;
+  if (process.versions['electron'] !== undefined || sea?.isSea?.() === true) return 'no Node executable to send through at process.exit()';
   const run = spawnSync(process.execPath, ['--input-type=commonjs', '-e', exitSender], {
     input: JSON.stringify({ url, headers, files }),
     timeout,
