@@ -126,7 +126,10 @@ export function instrumentTree(ts: typeof TS, options: InstrumentTreeOptions): I
     throw new Error(`logmill instrument: nothing to instrument in ${source}: ${looked}. Name the project that compiles it with --project <tsconfig>`);
   }
   for (const { project, program, targets } of plans) {
-    const transformer = createLogmillTransformer(program, { ...project.plugin, ...options.transform, root: options.transform?.root ?? project.plugin?.root ?? source }, { ts });
+    // Module names as on every other route: relative to the project's own rootDir, else its
+    // tsconfig's folder; the rootDir given to the emit only decides where the output goes.
+    const root = options.transform?.root ?? project.plugin?.root ?? project.compilerOptions.rootDir ?? path.dirname(project.configPath);
+    const transformer = createLogmillTransformer(program, { ...project.plugin, ...options.transform, root }, { ts });
     const errors = ts.getPreEmitDiagnostics(program).filter((diagnostic) => diagnostic.category === ts.DiagnosticCategory.Error);
     result.errors.push(...errors.map((diagnostic) => ts.formatDiagnostic(diagnostic, host).trimEnd()));
     if (errors.length > 0 && program.getCompilerOptions().noEmitOnError === true) {

@@ -258,6 +258,21 @@ export class DurableSpool implements Spool<DiskBatch> {
     return unsaved;
   }
 
+  /** The files of the batches on disk, oldest first: what a process ending by `process.exit()` sends last. */
+  filesOnDisk(): string[] {
+    return this.#batches.filter((batch) => batch.onDisk).map((batch) => batch.file);
+  }
+
+  /** Forgets the batches whose files are gone (sent and removed by that last send). */
+  forgetRemovedSync(): void {
+    const [kept, removed] = [this.#batches.filter((batch) => existsSync(batch.file)), this.#batches.filter((batch) => !existsSync(batch.file))];
+    this.#batches = kept;
+    for (const batch of removed) {
+      this.events -= batch.events;
+      this.bytes -= batch.bytes;
+    }
+  }
+
   /**
    * The sink is done (closed, or its thread or process is ending): removes its directory if nothing
    * is left in it, else marks it released so that the next sink with the same identity, in this

@@ -1,9 +1,11 @@
 /**
  * Node delivery to a Logmill collector: batched, gzip-compressed, retried, and at-least-once
  * through the DurableSpool (events are on disk before they are sent and deleted only once
- * acknowledged). A process that runs out of work tries once more to deliver, briefly, and on exit
+ * acknowledged). A process that runs out of work tries once more to deliver, briefly; one that ends
+ * by `process.exit()` or an uncaught exception sends through a child process it waits for; on exit
  * whatever was not acknowledged is saved for the next start; `flush()` sends on demand.
  */
+import { spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { type SinkOptions, addSink } from '../events.js';
@@ -88,7 +90,11 @@ function throttledStderr(url: string): (problem: DeliveryProblem) => void {
 
 function checkOptions(options: HttpSinkOptions): void {
   checkHttpUrl(options?.url, "httpSink's url (the collector)");
-  if (typeof options.key !== 'string' || options.key === '') throw invalidArgument('httpSink needs an ingest key');
+  if (typeof options.key !== 'string' || options.key === '') {
+    // Usually `key: process.env.LOGMILL_KEY` with the variable unset: say what arrived.
+    const given = options.key === undefined ? 'undefined (is the environment variable that holds it set?)' : JSON.stringify(options.key);
+    throw invalidArgument(`httpSink needs an ingest key (the collector prints it on its first start, or see its keys.json), and key is ${given}`);
+  }
   checkKnownOptions(options, [
     'url', 'key', 'level', 'spool', 'maxSpoolBytes', 'compress', 'timeout', 'exitTimeout', 'onProblem',
     'maxBatchEvents', 'maxBatchBytes', 'flushInterval', 'initialBackoff', 'maxBackoff',
@@ -234,8 +240,20 @@ export function httpSink(options: HttpSinkOptions): HttpSink {
     if (durable === undefined) return;
     const before = unsaved;
     saveAtExit();
+    // process.exit() or an uncaught exception: no asynchronous code runs any more, so what waits is
+    // sent by a child process this one waits for (up to exitTimeout), as otlpExporter does; a
+    // container's next start has a fresh spool, so waiting for it would lose these events.
+    let unsent: { events: number; reason: string } | undefined;
+    const files = exiting ? [] : durable.filesOnDisk();
+    if (files.length > 0) {
+      const waiting = durable.events;
+      const failure = sendFilesSynchronously(url, { 'content-type': 'application/x-ndjson', authorization: `Bearer ${options.key}` }, files, exitTimeout);
+      durable.forgetRemovedSync();
+      if (failure !== undefined && durable.events > 0) unsent = { events: Math.min(waiting, durable.events), reason: failure };
+    }
     durable.release();
     if (unsaved > before) report({ kind: 'unsent', events: unsaved - before, spool: durable.directory, reason: 'the process exited', lost: unsaved - before });
+    else if (unsent !== undefined) report({ kind: 'unsent', events: unsent.events, spool: durable.directory, reason: unsent.reason });
   };
   // With nothing else left to do, try once, briefly, to deliver before the process ends: the
   // batches are on disk first, and what is not acknowledged is said on stderr with where it waits.
@@ -287,4 +305,38 @@ export function httpSink(options: HttpSinkOptions): HttpSink {
     },
     spoolDirectory: durable?.directory,
   };
+}
+
+/** The child that sends an exiting process's spooled batches: each file posted in order, removed once acknowledged. */
+const exitSender = `let input = '';
+process.stdin.on('data', (chunk) => (input += chunk)).on('end', async () => {
+  const { url, headers, files } = JSON.parse(input);
+  const { readFileSync, unlinkSync } = require('node:fs');
+  for (const file of files) {
+    try {
+      const response = await fetch(url, { method: 'POST', headers, body: readFileSync(file, 'utf8') });
+      if (!response.ok) return process.stderr.write('HTTP ' + response.status);
+      unlinkSync(file);
+    } catch (error) {
+      return process.stderr.write(String(error.cause?.message ?? error.message));
+    }
+  }
+});`;
+
+/** Sends the files synchronously through a child Node process; undefined when all were acknowledged, else why not. */
+function sendFilesSynchronously(url: string, headers: Record<string, string>, files: string[], timeout: number): string | undefined {
+  if (files.length === 0) return undefined;
+  // In Electron or a single executable application, execPath is the app itself, not a Node that runs `-e`.
+  const sea = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule?.('node:sea') as { isSea?: () => boolean } | undefined;
+  if (process.versions['electron'] !== undefined || sea?.isSea?.() === true) return 'no Node executable to send through at process.exit()';
+  const run = spawnSync(process.execPath, ['--input-type=commonjs', '-e', exitSender], {
+    input: JSON.stringify({ url, headers, files }),
+    timeout,
+    encoding: 'utf8',
+    stdio: ['pipe', 'ignore', 'pipe'],
+    // Not the app's --import hooks or preloads: the child only posts.
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
+  if (run.error !== undefined) return run.error.message.includes('ETIMEDOUT') ? `no answer within exitTimeout, ${timeout} ms` : run.error.message;
+  return run.status === 0 && run.stderr === '' ? undefined : run.stderr || `exit status ${run.status}`;
 }

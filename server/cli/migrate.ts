@@ -5,9 +5,9 @@
  */
 import cliProgress from 'cli-progress';
 import { privateFilesFromNowOn, resolveDataPath } from '../collector/data-directory.js';
-import { ClickHouseStore } from '../store/clickhouse/clickhouse-store.js';
-import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
+import type { ClickHouseStore } from '../store/clickhouse/clickhouse-store.js';
 import { migrate } from '../store/migrate.js';
+import { openClickHouseStore, openDuckDBStore } from './store-open.js';
 import { progressSetting } from './request.js';
 
 export interface MigrateCommandOptions {
@@ -22,8 +22,14 @@ export async function migrateCommand(options: MigrateCommandOptions): Promise<vo
   // The data directory is the collector's user's alone: so are the cursor and DuckDB's files written here.
   privateFilesFromNowOn();
   const directory = resolveDataPath(options.from.slice('duckdb:'.length));
-  const source = await DuckDBStore.open(directory, { loadInterval: 60_000 });
-  const target = await ClickHouseStore.open(options.to);
+  const source = await openDuckDBStore(directory, '--from', { loadInterval: 60_000 });
+  let target: ClickHouseStore;
+  try {
+    target = await openClickHouseStore(options.to, '--to');
+  } catch (error) {
+    await source.close();
+    throw error;
+  }
   const bar = progressSetting() === 'never'
     ? undefined
     : new cliProgress.SingleBar({ stream: process.stderr, noTTYOutput: true, notTTYSchedule: 1000, format: 'migrating [{bar}] {value}/{total} events | {eta_formatted} left' }, cliProgress.Presets.shades_classic);

@@ -85,7 +85,8 @@ class LazyBar {
   }
 }
 
-const networkCauses: Record<string, string> = {
+/** What a system error code of a failed connection means, in words. */
+export const networkCauses: Record<string, string> = {
   ECONNREFUSED: 'connection refused, nothing listens there',
   ECONNRESET: 'the connection was reset',
   ENOTFOUND: 'no such host',

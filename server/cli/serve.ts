@@ -8,8 +8,8 @@
 import { createCollector } from '../collector/app.js';
 import { isLoopbackHost, loadConfig, saveGeneratedKeys } from '../collector/config.js';
 import { privateFilesFromNowOn } from '../collector/data-directory.js';
-import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
 import type { Store } from '../store/store.js';
+import { openClickHouseStore, openDuckDBStore } from './store-open.js';
 
 export interface ServeOptions {
   config?: string;
@@ -25,9 +25,8 @@ export async function serve(options: ServeOptions): Promise<{ url: string; close
   privateFilesFromNowOn();
   const config = loadConfig({ file: options.config, flags: { data: options.data, store: options.store, port: options.port, host: options.host } });
   const store: Store = config.store === undefined
-    ? await DuckDBStore.open(config.data ?? './logmill-data')
-    // Loaded only when asked for: the embedded setup never imports the ClickHouse client.
-    : await (await import('../store/clickhouse/clickhouse-store.js')).ClickHouseStore.open(config.store);
+    ? await openDuckDBStore(config.data ?? './logmill-data', '--data (LOGMILL_DATA)')
+    : await openClickHouseStore(config.store, '--store (LOGMILL_STORE)');
   const collector = await createCollector(config, store);
   let address: string;
   try {
@@ -82,5 +81,6 @@ function listenError(error: unknown, host: string, port: number): Error {
   if (code === 'EADDRINUSE') return new Error(`cannot listen on ${where}: the port is in use (EADDRINUSE); stop the other process or choose another --port`);
   if (code === 'EACCES') return new Error(`cannot listen on ${where}: permission denied (EACCES); ports below 1024 need privileges, choose another --port`);
   if (code === 'EADDRNOTAVAIL') return new Error(`cannot listen on ${where}: no such address on this machine (EADDRNOTAVAIL); check --host`);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new Error(`cannot listen on ${where}: the host name ${host} does not resolve (${code}); check --host (an address of this machine, 127.0.0.1, or 0.0.0.0 for every interface)`);
   return new Error(`cannot listen on ${where}: ${error instanceof Error ? error.message : String(error)}`);
 }

@@ -43,6 +43,20 @@ const fastifyReasons: Record<string, string> = {
   FST_ERR_VALIDATION: 'invalid_request',
 };
 
+/**
+ * Fastify says only "Unsupported Media Type". The usual sender of another type is an OpenTelemetry
+ * exporter in its protobuf encoding (the OpenTelemetry Collector's `otlphttp` default), so the
+ * answer names the encoding to switch to.
+ */
+function unsupportedMediaType(url: string, contentType: string | undefined): string {
+  const given = contentType === undefined ? 'no Content-Type' : `Content-Type "${contentType}"`;
+  if (url.split('?')[0] === '/v1/logs') {
+    return `${given} is not accepted: /v1/logs takes OTLP/HTTP JSON (Content-Type: application/json), not protobuf; `
+      + 'set `encoding: json` on the OpenTelemetry Collector\'s otlphttp exporter, or use an SDK\'s OTLP/HTTP JSON exporter';
+  }
+  return `${given} is not accepted: send application/json, application/x-ndjson or text/plain`;
+}
+
 export async function createCollector(config: CollectorConfig, store: Store): Promise<Collector> {
   const keys = new KeyRing(config.keys, config.project);
   const metrics = new CollectorMetrics(store);
@@ -59,7 +73,7 @@ export async function createCollector(config: CollectorConfig, store: Store): Pr
   registerBodyParsing(app, config.limits.bodyBytes);
   await registerCors(app, [...config.allowedOrigins, ...keys.boundOrigins]);
 
-  app.setErrorHandler((thrown: FastifyError | ClientError | QueryError, _request, reply) => {
+  app.setErrorHandler((thrown: FastifyError | ClientError | QueryError, request, reply) => {
     const error = thrown instanceof QueryError ? clientErrorOf(thrown) : thrown;
     if (error instanceof ClientError) {
       metrics.rejectedRequests.inc({ reason: error.reason });
@@ -73,7 +87,8 @@ export async function createCollector(config: CollectorConfig, store: Store): Pr
     if (status >= 400 && status < 500) {
       const reason = fastifyReasons[error.code] ?? 'bad_request';
       metrics.rejectedRequests.inc({ reason });
-      return reply.code(status).send({ error: reason, message: error.message });
+      const message = reason === 'unsupported_media_type' ? unsupportedMediaType(request.url, request.headers['content-type']) : error.message;
+      return reply.code(status).send({ error: reason, message });
     }
     // Anything else is ours (usually storage): 503 so that clients keep the batch and retry.
     process.stderr.write(`logmill collector: ${error.stack ?? String(error)}\n`);

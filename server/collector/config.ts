@@ -57,9 +57,17 @@ export function newKey(prefix: string): string {
 
 /** The config file, parsed and checked against its schema; any problem stops the start, named. */
 function readConfigFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const cause = code === 'ENOENT' ? `there is no such file (in ${process.cwd()})` : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    throw new Error(`the config file ${path} cannot be read: ${cause}; check --config`);
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    parsed = JSON.parse(text);
   } catch (error) {
     throw new Error(`the config file ${path} cannot be read as JSON: ${(error as Error).message}`);
   }
@@ -104,7 +112,10 @@ export function loadConfig(sources: ConfigSources = {}): CollectorConfig {
       days: env['LOGMILL_RETENTION_DAYS'] === undefined ? file.retention?.days : Number(env['LOGMILL_RETENTION_DAYS']),
     },
   };
-  if (config.retention.days !== undefined && !(config.retention.days > 0)) throw new Error('retention days must be a positive number');
+  if (config.retention.days !== undefined && !(config.retention.days > 0)) {
+    // The file's value is checked by its schema; what is left is the variable.
+    throw new Error(`LOGMILL_RETENTION_DAYS must be a positive number of days (such as 30 or 0.5), not ${JSON.stringify(env['LOGMILL_RETENTION_DAYS'])}`);
+  }
   if (config.store !== undefined && !/^(clickhouses?|https?):\/\//.test(config.store)) throw new Error(`unknown store "${config.store}": use clickhouse://host:port/database, or leave it out for the embedded store`);
   // Checked (another user's directory is refused) and made private before its salt or keys are read.
   if (config.data !== undefined) privateDirectory(config.data);
@@ -121,9 +132,30 @@ export function loadConfig(sources: ConfigSources = {}): CollectorConfig {
     (keys.read ??= []).push({ key: env['LOGMILL_READ_KEY'], access: (env['LOGMILL_READ_ACCESS'] as AccessLevel | undefined) ?? 'untrusted' });
   }
   if (env['LOGMILL_ADMIN_KEY']) (keys.admin ??= []).push(env['LOGMILL_ADMIN_KEY']);
+  for (const origin of config.allowedOrigins) checkOrigin(origin, env['LOGMILL_ALLOWED_ORIGINS'] === undefined ? 'allowedOrigins' : 'LOGMILL_ALLOWED_ORIGINS');
+  for (const { origins } of keys.ingest ?? []) for (const origin of origins ?? []) checkOrigin(origin, 'an ingest key\'s origins');
   const configured = (keys.ingest?.length ?? 0) + (keys.read?.length ?? 0) + (keys.admin?.length ?? 0);
   if (configured === 0) useGeneratedKeys(config);
   return config;
+}
+
+/**
+ * Browsers send `Origin: https://shop.example` (scheme, lowercase host, port only when not the
+ * default) and origins are compared exactly, so an entry in any other spelling (pasted from the
+ * address bar with its slash, without its scheme) would match nothing and refuse every page in silence.
+ */
+function checkOrigin(origin: string, setting: string): void {
+  if (origin === '*') return;
+  let exact: string | undefined;
+  try {
+    const parsed = new URL(origin);
+    if (parsed.protocol === 'http:' || parsed.protocol === 'https:') exact = parsed.origin;
+  } catch {
+    exact = undefined;
+  }
+  if (exact === origin) return;
+  const hint = exact === undefined ? 'scheme://host[:port], as https://shop.example or http://localhost:5173' : `"${exact}"`;
+  throw new Error(`${setting}: "${origin}" is not an origin as browsers send it; write ${hint} (or * for any origin)`);
 }
 
 /** A salt generated once and kept in DATA/salt (mode 0600), so answers stay the same across restarts. */

@@ -144,7 +144,8 @@ export function parseQuery(input: unknown): EventQuery {
     from: parseTime(raw['from'], 'from'),
     to: parseTime(raw['to'], 'to'),
     where: where.map((filter: unknown) => {
-      const { field, op = 'eq', value } = (filter ?? {}) as Record<string, unknown>;
+      if (typeof filter !== 'object' || filter === null) throw invalid(`where takes objects such as { "field": "severity", "value": "ERROR" }, not ${JSON.stringify(filter)}`);
+      const { field, op = 'eq', value } = filter as Record<string, unknown>;
       if (typeof op !== 'string' || !operators.has(op)) throw invalid(`unknown filter operator "${String(op)}"`);
       if (op === 'in') {
         if (!Array.isArray(value) || value.length === 0 || value.length > 100) throw invalid('"in" takes an array of 1 to 100 values');
@@ -153,7 +154,9 @@ export function parseQuery(input: unknown): EventQuery {
       return { field: parseField(field), op: op as FilterOperator, value: parseValue(value) };
     }),
     groupBy: groupBy.map((dimension: unknown) => {
-      const { field, time, bin } = (dimension ?? {}) as Record<string, unknown>;
+      // A bare name ("template") is the likeliest first try: the answer shows the object to write.
+      if (typeof dimension !== 'object' || dimension === null) throw invalid(`groupBy takes objects such as { "field": ${JSON.stringify(typeof dimension === 'string' ? dimension : 'template')} } or { "time": "hour" }, not ${JSON.stringify(dimension)}`);
+      const { field, time, bin } = dimension as Record<string, unknown>;
       if (time !== undefined) {
         if (!(timeGrains as readonly unknown[]).includes(time)) throw invalid(`time grains are ${timeGrains.join(', ')}`);
         return { time: time as TimeGrain };
@@ -165,7 +168,8 @@ export function parseQuery(input: unknown): EventQuery {
       return { field: parseField(field) };
     }),
     aggregates: aggregates.map((aggregate: unknown) => {
-      const { fn, field } = (aggregate ?? {}) as Record<string, unknown>;
+      if (typeof aggregate !== 'object' || aggregate === null) throw invalid(`aggregates take objects such as { "fn": ${JSON.stringify(typeof aggregate === 'string' ? aggregate : 'count')} }, not ${JSON.stringify(aggregate)}`);
+      const { fn, field } = aggregate as Record<string, unknown>;
       if (fn === 'count' || fn === 'users') return { fn };
       if (typeof fn === 'string' && numericFunctions.has(fn)) return { fn: fn as 'sum', field: parseField(field) };
       throw invalid(`unknown aggregate "${String(fn)}": count, users, sum, avg, min, max, p50, p90, p99`);

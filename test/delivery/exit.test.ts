@@ -164,3 +164,72 @@ describe('an app that ends without flush()', () => {
     expect([...new Set(received)].sort()).toEqual(expected.sort());
   });
 });
+
+describe('an app that ends by process.exit() or an uncaught exception', () => {
+  /** An app that logs `message`, then ends as `ending` says, with no asynchronous code after it. */
+  function runEnding(url: string, temporary: string, message: string, ending: string): ReturnType<typeof runNode> {
+    const source = [
+      `import { log, httpSink } from ${JSON.stringify(runtime)};`,
+      `httpSink({ url: process.env.COLLECTOR, key: ${JSON.stringify(key)}, compress: false });`,
+      `log.info('app says %s', ${JSON.stringify(message)});`,
+      ending,
+    ].join('\n');
+    return runNode(['--input-type=module', '-e', source], { COLLECTOR: url, TMPDIR: temporary });
+  }
+  const collecting = async (received: string[]) => listen((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      received.push(...body.split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { args: string[] }).args[0]!));
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"accepted":1}');
+    });
+  });
+
+  it('delivers what it logged before process.exit(), silently, and leaves no spool behind', async () => {
+    const received: string[] = [];
+    const url = await collecting(received);
+    const temporary = mkdtempSync(join(tmpdir(), 'logmill-exit-'));
+    const ran = await runEnding(url, temporary, 'exit now', 'process.exit(0);');
+    expect(ran.status).toBe(0);
+    expect(ran.stderr).toBe('');
+    expect(received).toEqual(['exit now']);
+    expect(spooledBatches(join(temporary, `logmill-${process.getuid!()}`, 'spool'))).toEqual([]);
+  });
+
+  it('delivers what it logged before an uncaught exception', async () => {
+    const received: string[] = [];
+    const url = await collecting(received);
+    const temporary = mkdtempSync(join(tmpdir(), 'logmill-exit-'));
+    const ran = await runEnding(url, temporary, 'crash now', "throw new Error('boom');");
+    expect(ran.status).toBe(1);
+    expect(ran.stderr).toContain('Error: boom');
+    expect(ran.stderr).not.toContain('logmill:');
+    expect(received).toEqual(['crash now']);
+  });
+
+  it('with the collector down, says where the events wait, and the next start sends them', async () => {
+    const down = await closedPort();
+    const temporary = mkdtempSync(join(tmpdir(), 'logmill-exit-'));
+    const ran = await runEnding(down, temporary, 'while down', 'process.exit(3);');
+    expect(ran.status).toBe(3);
+    expect(ran.milliseconds).toBeLessThan(4_000);
+    const spool = join(temporary, `logmill-${process.getuid!()}`, 'spool');
+    expect(ran.stderr).toMatch(new RegExp(`^logmill: exiting with 1 events the collector at ${down}/v1/events did not acknowledge \\(.*ECONNREFUSED.*\\); they are spooled in ${spool}/`));
+    expect(spooledBatches(spool)).toHaveLength(1);
+    // The collector comes up at the same address: the next start sends the spooled event with its own.
+    const received: string[] = [];
+    server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        received.push(...body.split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { args: string[] }).args[0]!));
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => server!.listen(Number(new URL(down).port), '127.0.0.1', resolve));
+    const next = await runEnding(down, temporary, 'next', 'process.exit(0);');
+    expect(next.stderr).toBe('');
+    expect(received.sort()).toEqual(['next', 'while down']);
+    expect(spooledBatches(spool)).toEqual([]);
+  });
+});

@@ -362,4 +362,16 @@ describe('the ClickHouse store beside DuckDB', () => {
       await target.close();
     }
   });
+
+  it('logmill serve names a login ClickHouse refuses in one line, with the form of the address to fix', () => {
+    const cli = join(__dirname, '../../server/dist/cli/main.js');
+    const address = server.address.replace('clickhouse://', 'clickhouse://nobody:secret@');
+    const serve = spawnSync(process.execPath, [cli, 'serve', '--data', temporaryDirectory('clickhouse-login'), '--port', '0', '--store', `${address}logmill`], { encoding: 'utf8', timeout: 30_000 });
+    expect(serve.status).toBe(1);
+    expect(serve.stdout).toBe('');
+    expect(serve.stderr).toBe(
+      `logmill: ClickHouse at ${server.httpUrl} refused the login: DB::Exception: Unknown user nobody; `
+      + 'give its user and password in --store (LOGMILL_STORE) as clickhouse://USER:PASSWORD@host:port/database\n',
+    );
+  });
 });

@@ -43,6 +43,11 @@ async function knownDataset(): Promise<void> {
 async function openDashboard(key: string, view: string, colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1300, height: 900 }, colorScheme });
   page.on('pageerror', (error) => pageErrors.push(`${view}: ${error.message}`));
+  // Every file the page asks for exists (the favicon included, which Chromium fetches outside the
+  // page's network events): a missing one is a console error on every load.
+  page.on('console', (message) => {
+    if (message.type() === 'error' && message.text().includes('status of 404')) pageErrors.push(`${view}: ${message.text()}`);
+  });
   await page.goto(`${url}/#key=${encodeURIComponent(key)}`);
   await page.waitForSelector('header.top');
   await page.goto(`${url}/#/${view}`);

@@ -110,3 +110,51 @@ describe('logmill instrument, refusing', () => {
     expect(command.stdout).toBe('');
   });
 });
+
+describe('logmill instrument names modules as the other routes do', () => {
+  // TypeScript 7's `tsc --init` sets no rootDir; an app run with `node --import logmill/register`
+  // in development and built with `logmill instrument` for production must keep its module names,
+  // or per-module levels and the dashboard's module tree change between the two.
+  function app(rootDir: string | undefined): string {
+    const directory = mkdtempSync(join(tmpdir(), 'logmill-instrument-names-'));
+    mkdirSync(join(directory, 'src/api'), { recursive: true });
+    mkdirSync(join(directory, 'node_modules'));
+    symlinkSync(repositoryRoot, join(directory, 'node_modules/logmill'), 'dir');
+    writeFileSync(join(directory, 'package.json'), JSON.stringify({ type: 'module' }));
+    writeFileSync(join(directory, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { target: 'es2024', module: 'nodenext', strict: true, skipLibCheck: true, ...(rootDir === undefined ? {} : { rootDir }) },
+      include: ['src'],
+    }));
+    writeFileSync(join(directory, 'src/api/checkout.ts'), "import { log } from 'logmill';\nexport async function charge(cents: number): Promise<void> {\n  await null;\n  log.info('charged %d', cents);\n}\n");
+    writeFileSync(join(directory, 'src/main.ts'), [
+      "import { addSink } from 'logmill';",
+      "import { charge } from './api/checkout.js';",
+      'addSink((event) => console.log(JSON.stringify({ code: event.code, frames: event.context.stack.map((frame) => [frame.module, frame.file]) })));',
+      'async function main(): Promise<void> {',
+      '  await charge(5);',
+      '}',
+      'await main();',
+      '',
+    ].join('\n'));
+    return directory;
+  }
+  const run = (args: string[], cwd: string) => {
+    const ran = spawnSync(process.execPath, args, { encoding: 'utf8', cwd, env: { ...process.env, LOGMILL_PROGRESS: 'never' } });
+    expect(ran.stderr).toBe('');
+    return JSON.parse(ran.stdout.trim()) as { code: { module: string; file: string }; frames: string[][] };
+  };
+
+  it.each([
+    { rootDir: undefined, module: 'src/api/checkout', file: 'src/api/checkout.ts' },
+    { rootDir: '.', module: 'src/api/checkout', file: 'src/api/checkout.ts' },
+    { rootDir: 'src', module: 'api/checkout', file: 'api/checkout.ts' },
+  ])('with rootDir $rootDir: $module, as under node --import logmill/register', ({ rootDir, module, file }) => {
+    const directory = app(rootDir);
+    const built = spawnSync(process.execPath, [cli, 'instrument', 'src', '--out', 'build'], { encoding: 'utf8', cwd: directory, env: { ...process.env, LOGMILL_PROGRESS: 'never' } });
+    expect(built.status, built.stderr).toBe(0);
+    const instrumented = run([join(directory, 'build/main.js')], directory);
+    const registered = run(['--import', 'logmill/register', join(directory, 'src/main.ts')], directory);
+    expect(instrumented.code).toMatchObject({ module, file });
+    expect(instrumented).toEqual(registered);
+  });
+});

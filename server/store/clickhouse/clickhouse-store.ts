@@ -12,7 +12,7 @@
  * the best attempt with exclusions and step times); only the cells per (breakdown, step) leave it.
  */
 import { createHash } from 'node:crypto';
-import { type ClickHouseClient, createClient } from '@clickhouse/client';
+import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { DeadLetter } from '../dead-letters.js';
 import { sessionsOf } from '../person-events.js';
 import type { EventRow } from '../../domain/event-row.js';
@@ -65,7 +65,8 @@ export class ClickHouseStore implements Store {
   static async open(address: string): Promise<ClickHouseStore> {
     const { url, database, username, password } = parseClickHouseUrl(address);
     const clusterAddress = parseClusterAddress(address);
-    const setup = createClient({ url, username, password });
+    // Its failures are thrown to the caller, which says them once; the client's own log would print each with its internals first.
+    const setup = createClient({ url, username, password, log: { level: ClickHouseLogLevel.OFF } });
     let version: string;
     let cluster: ClickHouseCluster | undefined;
     try {
