@@ -1,5 +1,7 @@
-import { copyFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Scrubber } from '../collector/scrub.js';
 import { eventToRow, type Envelope } from '../collector/event-to-row.js';
@@ -91,6 +93,25 @@ describe('DuckDBStore', () => {
       await store.close();
     }
   });
+
+  it('leaves a running collector\'s rewrite alone when a second start finds the directory held', async () => {
+    const directory = temporaryDirectory('store-held');
+    const built = fileURLToPath(new URL('../dist/store/duckdb/duckdb-store.js', import.meta.url));
+    const holder = spawn(process.execPath, ['--input-type=module', '-e', `const { DuckDBStore } = await import(${JSON.stringify(built)}); await DuckDBStore.open(${JSON.stringify(directory)}); console.log('open'); setInterval(() => {}, 1000);`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('open') && resolve());
+        holder.once('exit', (code) => reject(new Error(`the holding process exited (${code})`)));
+      });
+      // What the running collector's erasure is writing at this moment.
+      const rewrite = join(directory, 'events.duckdb.rewrite');
+      writeFileSync(rewrite, 'being rewritten');
+      await expect(DuckDBStore.open(directory)).rejects.toThrow(/lock/i);
+      expect(existsSync(rewrite)).toBe(true);
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  }, 60_000);
 
   it('loads in the background once loadRows rows wait, before the interval is up, and not before', async () => {
     const store = await DuckDBStore.open(temporaryDirectory('store-load-rows'), { loadInterval: 3_600_000, loadRows: 50 });

@@ -108,10 +108,12 @@ export class DuckDBStore implements Store {
     const file = join(directory, 'events.duckdb');
     const journalDirectory = join(directory, 'journal');
     mkdirSync(journalDirectory, { recursive: true, mode: 0o700 });
-    // A rewrite cut short by a crash: the old file is still the database.
+    const instance = await DuckDBInstance.create(file, instanceOptions);
+    // A rewrite cut short by a crash: the old file is still the database. Removed only once the
+    // lock is ours: before, a second start on a directory a running collector holds would delete
+    // the file that collector is rewriting, and fail on the lock only afterwards.
     rmSync(`${file}.rewrite`, { force: true });
     rmSync(`${file}.rewrite.wal`, { force: true });
-    const instance = await DuckDBInstance.create(file, instanceOptions);
     chmodSync(file, 0o600);
     const writer = await instance.connect();
     await writer.run(createEventsTable);
