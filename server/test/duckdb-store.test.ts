@@ -113,6 +113,21 @@ describe('DuckDBStore', () => {
     }
   }, 60_000);
 
+  it('lists templates of equal counts in the order of their text, so the view\'s limit cuts the same list every time', async () => {
+    const store = await DuckDBStore.open(temporaryDirectory('store-templates'), { loadInterval: 60_000 });
+    try {
+      // Inserted in reverse so that neither arrival nor a hash table's order gives the answer.
+      const batch = rows(40, 'tie').map((row, index) => ({ ...row, kind: 'log' as const, template: `t${String(39 - index).padStart(2, '0')} %s` }));
+      await store.insert(batch);
+      for (let round = 0; round < 3; round++) {
+        const listed = await store.templateRows('default', { limit: 5 }, 'user_id');
+        expect(listed.map((row) => row['template'])).toEqual(['t00 %s', 't01 %s', 't02 %s', 't03 %s', 't04 %s']);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
   it('loads in the background once loadRows rows wait, before the interval is up, and not before', async () => {
     const store = await DuckDBStore.open(temporaryDirectory('store-load-rows'), { loadInterval: 3_600_000, loadRows: 50 });
     const loads: number[] = [];

@@ -70,5 +70,5 @@ export function compileTemplateView(dialect: Dialect, project: string, query: Te
   const limit = Math.max(1, Math.min(10_000, Math.floor(query.limit)));
   return builder.compiled(`SELECT template, count(*) AS events, ${dialect.countDistinct(dialect.column(entity))} AS users, max(severity_number) AS severity_number,
       ${dialect.epochMilliseconds('min(ts)')} AS first_seen, ${dialect.epochMilliseconds('max(ts)')} AS last_seen, ${dialect.latestAsJson('args', 'ts', 3)} AS sample_args
-    FROM ${dialect.events} WHERE ${conditions.join(' AND ')} GROUP BY template ORDER BY events DESC LIMIT ${limit}`);
+    FROM ${dialect.events} WHERE ${conditions.join(' AND ')} GROUP BY template ORDER BY events DESC, template LIMIT ${limit}`);
 }
