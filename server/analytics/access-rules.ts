@@ -38,6 +38,12 @@ export function applyAccessRules(query: EventQuery, access: AccessLevel, entity:
     if (aggregate.fn !== 'count' && aggregate.fn !== 'users') throw refuse(`${aggregate.fn} is not available below direct access yet; count and users are`);
   }
   if (access === 'trusted') return query;
+  // Low-effect detection judges a cohort as one condition, the set of people in it; filters inside
+  // it are never judged one by one, so a cohort with and without a filter that leaves out only one
+  // person would tell whether that person is in it.
+  if (query.cohort !== undefined && query.cohort.where.length > 0) {
+    throw refuse('untrusted readers define a cohort by its event name and time range only: filters inside a cohort are not judged one by one by the guard, so they could single out a person; filter the question itself instead');
+  }
   checkRanges(query.where);
   query = { ...query, ...snapTimeRange(query.from, query.to, now) };
   if (query.cohort !== undefined) query = { ...query, cohort: { ...query.cohort, ...snapTimeRange(query.cohort.from, query.cohort.to, now) } };
