@@ -5,7 +5,6 @@
  * by `process.exit()` or an uncaught exception sends through a child process it waits for; on exit
  * whatever was not acknowledged is saved for the next start; `flush()` sends on demand.
  */
-import { spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { type SinkOptions, addSink } from '../events.js';
@@ -14,6 +13,7 @@ import { envelopeJson } from '../logging/envelope.js';
 import { uuidv7 } from '../logging/uuid.js';
 import { type Delivery, type DeliveryOptions, type DeliveryProblem, type DeliveryStatistics, type SendResult, createDelivery, describeDeliveryProblem, eventsUrl, sendResultOf } from './delivery.js';
 import { DurableSpool, privateSpoolRoot, spoolIdentity } from './durable-spool.js';
+import { type NodeProcess, sendThroughChild } from './exit-send.js';
 import { isRetryableStatus } from './retry-policy.js';
 import { type Spool, type SpooledBatch, createMemorySpool } from './spool.js';
 
@@ -247,7 +247,7 @@ export function httpSink(options: HttpSinkOptions): HttpSink {
     const files = exiting ? [] : durable.filesOnDisk();
     if (files.length > 0) {
       const waiting = durable.events;
-      const failure = sendFilesSynchronously(url, { 'content-type': 'application/x-ndjson', authorization: `Bearer ${options.key}` }, files, exitTimeout);
+      const failure = files.length === 0 ? undefined : sendThroughChild(process as NodeProcess, exitSender, { url, headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${options.key}` }, files }, exitTimeout);
       durable.forgetRemovedSync();
       if (failure !== undefined && durable.events > 0) unsent = { events: Math.min(waiting, durable.events), reason: failure };
     }
@@ -322,21 +322,3 @@ process.stdin.on('data', (chunk) => (input += chunk)).on('end', async () => {
     }
   }
 });`;
-
-/** Sends the files synchronously through a child Node process; undefined when all were acknowledged, else why not. */
-function sendFilesSynchronously(url: string, headers: Record<string, string>, files: string[], timeout: number): string | undefined {
-  if (files.length === 0) return undefined;
-  // In Electron or a single executable application, execPath is the app itself, not a Node that runs `-e`.
-  const sea = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule?.('node:sea') as { isSea?: () => boolean } | undefined;
-  if (process.versions['electron'] !== undefined || sea?.isSea?.() === true) return 'no Node executable to send through at process.exit()';
-  const run = spawnSync(process.execPath, ['--input-type=commonjs', '-e', exitSender], {
-    input: JSON.stringify({ url, headers, files }),
-    timeout,
-    encoding: 'utf8',
-    stdio: ['pipe', 'ignore', 'pipe'],
-    // Not the app's --import hooks or preloads: the child only posts.
-    env: { ...process.env, NODE_OPTIONS: '' },
-  });
-  if (run.error !== undefined) return run.error.message.includes('ETIMEDOUT') ? `no answer within exitTimeout, ${timeout} ms` : run.error.message;
-  return run.status === 0 && run.stderr === '' ? undefined : run.stderr || `exit status ${run.status}`;
-}

@@ -11,6 +11,7 @@ import { checkKnownOptions, checkHttpUrl, checkPositive } from '../invalid-argum
 import type { LogmillEvent } from '../logging/event.js';
 import { loggingState } from '../logging/configure.js';
 import { toJson } from '../logging/serialize.js';
+import { sendThroughChild } from '../delivery/exit-send.js';
 
 export interface OtlpOptions extends SinkOptions {
   /** The collector's logs endpoint, such as `http://localhost:4318/v1/logs`. */
@@ -232,7 +233,7 @@ export function otlpExporter(options: OtlpOptions): OtlpExporter {
     if (events === 0) return;
     waiting = [];
     unsettled.clear();
-    const outcome = sendSynchronously(options.url, { 'content-type': 'application/json', ...options.headers }, bodyOf(batches.flat()), exitTimeout);
+    const outcome = sendThroughChild(node!, exitSender, { url: options.url, headers: { 'content-type': 'application/json', ...options.headers }, body: bodyOf(batches.flat()) }, exitTimeout);
     if (outcome === undefined) exported += events;
     else {
       dropped += events;
@@ -282,23 +283,3 @@ process.stdin.on('data', (chunk) => (input += chunk)).on('end', async () => {
     process.stderr.write(String(error.cause?.message ?? error.message));
   }
 });`;
-
-/**
- * Posts `body` synchronously, for an exiting process: a child Node process does the request and
- * this one waits up to `timeout` ms. Returns undefined when the collector accepted it, else why not.
- */
-function sendSynchronously(url: string, headers: Record<string, string>, body: string, timeout: number): string | undefined {
-  const node = nodeProcess() as (NodeJS.Process & { getBuiltinModule?: (id: string) => unknown }) | undefined;
-  const childProcess = node?.getBuiltinModule?.('node:child_process') as typeof import('node:child_process') | undefined;
-  if (node === undefined || childProcess === undefined) return 'no synchronous send on this runtime';
-  const run = childProcess.spawnSync(node.execPath, ['--input-type=commonjs', '-e', exitSender], {
-    input: JSON.stringify({ url, headers, body }),
-    timeout,
-    encoding: 'utf8',
-    stdio: ['pipe', 'ignore', 'pipe'],
-    // Not the app's --import hooks or preloads: the child only posts.
-    env: { ...node.env, NODE_OPTIONS: '' },
-  });
-  if (run.error !== undefined) return run.error.message.includes('ETIMEDOUT') ? `no answer within exitTimeout, ${timeout} ms` : run.error.message;
-  return run.status === 0 && run.stderr === '' ? undefined : run.stderr || `exit status ${run.status}`;
-}
