@@ -8,11 +8,8 @@
 import { QueryError } from '../domain/query-error.js';
 import type { AccessLevel } from '../domain/access-level.js';
 import type { FunnelQuery } from '../domain/funnel-model.js';
-import { type EventQuery, type Field, type Filter, type TimeGrain, fieldName, isMoneyStyleBin } from '../domain/query-model.js';
+import { type EventQuery, type Field, type Filter, fieldName, grainMilliseconds, isMoneyStyleBin } from '../domain/query-model.js';
 
-const grainMilliseconds: Record<TimeGrain, number> = {
-  minute: 60_000, '5 minutes': 300_000, hour: 3_600_000, day: 86_400_000, week: 604_800_000,
-};
 
 function refuse(message: string): QueryError {
   return new QueryError('not_allowed', message);

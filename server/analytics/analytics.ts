@@ -65,13 +65,15 @@ export class Analytics {
       const outcomes = funnelOutcomes(await this.store.funnelEvents(project, asked, this.entity), asked);
       return { cells: funnelCells(asked, outcomes, storeDigestOfEntities), whole: funnelCells({ ...asked, breakdown: undefined }, outcomes.map((outcome) => ({ ...outcome, breakdown: null })), storeDigestOfEntities) };
     };
-    const { cells, questionOf, labelOf } = await settleFunnel(this.store, this.#guard, project, funnel, cellsOf, cellsAndWholeOf);
+    const { cells, questionOf, labelOf, firstStepItemsOf } = await settleFunnel(this.store, this.#guard, project, funnel, cellsOf, cellsAndWholeOf);
     return {
       exact: false,
       breakdowns: summarizeFunnel(
         funnel,
         guardFunnelBreakdowns(funnel, cells, this.#guard),
-        (cell) => this.#guard.peopleOf(questionOf(cell.breakdown, cell.step), [labelOf(cell.breakdown), cell.step], cell.users, cell.entityDigest),
+        (cell) => cell.step === 0
+          ? this.#guard.peopleAsQueried(firstStepItemsOf(cell.breakdown), cell.users, cell.entityDigest)
+          : this.#guard.peopleOf(questionOf(cell.breakdown, cell.step), [labelOf(cell.breakdown), cell.step], cell.users, cell.entityDigest),
         false,
         (cell, blurred) => this.#guard.noisyDuration(questionOf(cell.breakdown, cell.step), [labelOf(cell.breakdown), cell.step], cell.entityDigest, blurred),
       ),

@@ -10,7 +10,7 @@ import { QueryError } from '../domain/query-error.js';
 import type { Store } from '../store/store.js';
 import type { FunnelCell, FunnelCellsAndWhole, FunnelQuery } from '../domain/funnel-model.js';
 import { type Condition, conditionsOf, keptTimeExtent, seedItem, xorDigests } from './guarded-statistics.js';
-import type { PrivacyGuard } from './privacy-guard.js';
+import { type PrivacyGuard, labelItem } from './privacy-guard.js';
 import { SUPPRESSED } from '../domain/group-statistics.js';
 import { type EventQuery, fieldName } from '../domain/query-model.js';
 
@@ -98,7 +98,7 @@ export async function settleFunnel(
   cellsOf: (funnel: FunnelQuery) => Promise<FunnelCell[]>,
   /** A funnel's cells with its breakdown and without it, from one read where the store can. */
   cellsAndWholeOf: (funnel: FunnelQuery) => Promise<FunnelCellsAndWhole> = async (asked) => ({ cells: await cellsOf(asked), whole: await cellsOf({ ...asked, breakdown: undefined }) }),
-): Promise<{ cells: FunnelCell[]; questionOf: (breakdown: string | null, step: number) => string[]; labelOf: (breakdown: string | null) => string | null }> {
+): Promise<{ cells: FunnelCell[]; questionOf: (breakdown: string | null, step: number) => string[]; labelOf: (breakdown: string | null) => string | null; firstStepItemsOf: (breakdown: string | null) => string[] }> {
   const stepConditions: Condition[][] = [];
   for (const step of funnel.steps) {
     const named = { field: { column: 'name' as const }, op: 'eq' as const, value: step.name };
@@ -106,8 +106,9 @@ export async function settleFunnel(
     stepConditions.push((await conditionsOf(store, project, asked)).filter((condition) => !condition.filters.includes(named)));
   }
   const range = funnel.from !== undefined || funnel.to !== undefined;
+  const extent = range ? await keptTimeExtent(store, project, funnel.from, funnel.to) : [];
   const candidates: Candidate[] = [
-    ...(range ? [{ kind: 'range' as const, step: -1, item: JSON.stringify(['range', ...(await keptTimeExtent(store, project, funnel.from, funnel.to))]) }] : []),
+    ...(range ? [{ kind: 'range' as const, step: -1, item: JSON.stringify(['range', ...extent]) }] : []),
     ...stepConditions.flatMap((conditions, step) => conditions.map((condition) => ({ kind: 'filter' as const, step, item: seedItem(condition) }))).sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : a.step - b.step)),
     ...funnel.exclusions.map((exclusion, index) => ({ kind: 'exclusion' as const, step: -2, item: JSON.stringify(['exclusion', exclusion.name, exclusion.fromStep, exclusion.toStep]), exclusion: index })).sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : a.exclusion - b.exclusion)),
   ];
@@ -212,7 +213,22 @@ export async function settleFunnel(
     droppedOf.set(SUPPRESSED, droppedStar);
     cells.splice(0, cells.length, ...cells.filter((cell) => shown.has(cell.breakdown)), ...(await gathered(droppedStar)));
   }
-  return { cells, questionOf, labelOf: (breakdown) => (unlabelled.has(breakdown) ? null : breakdown) };
+  const labelOf = (breakdown: string | null) => (unlabelled.has(breakdown) ? null : breakdown);
+  // The first step's people are those of the query "users who did step 0" (its standing filters,
+  // the range as a query's time condition, the breakdown value as a grouping's row): seeded as
+  // that query is, the two forms of one question get one answer. Exclusions that stand make it
+  // another question (they remove people from the first step too).
+  const firstStepItemsOf = (breakdown: string | null) => {
+    const dropped = droppedOf.get(breakdown) ?? new Set<number>();
+    const label = labelOf(breakdown);
+    const standing = candidates.filter((candidate, index) => !dropped.has(index) && candidate.step <= 0);
+    return [
+      labelItem(funnel.steps[0]!.name),
+      ...standing.map((candidate) => (candidate.kind === 'range' ? JSON.stringify(['ts', ...extent]) : candidate.item)),
+      ...(label === null ? [] : [labelItem(label)]),
+    ];
+  };
+  return { cells, questionOf, labelOf, firstStepItemsOf };
 }
 
 export function guardFunnelBreakdowns(funnel: FunnelQuery, cells: readonly FunnelCell[], guard: PrivacyGuard): FunnelCell[] {

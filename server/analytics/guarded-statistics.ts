@@ -19,7 +19,7 @@ import type { Store } from '../store/store.js';
 import type { GroupStatisticsRow, RowCondition, VariantCase, VariantSelection } from '../store/row-mapping.js';
 import type { GroupStatistics } from '../domain/group-statistics.js';
 import { type GuardedRow, type PrivacyGuard } from './privacy-guard.js';
-import { type Cohort, type EventQuery, type Filter, fieldName } from '../domain/query-model.js';
+import { type Cohort, type EventQuery, type Filter, type TimeGrain, fieldName, grainMilliseconds } from '../domain/query-model.js';
 import { siblingsAround } from './sibling-groups.js';
 
 export interface Condition {
@@ -88,6 +88,16 @@ export async function keptTimeExtent(store: Store, project: string, from: number
   return [firstMinutes.length > 0 ? Math.min(...firstMinutes) : first, lastMinutes.length > 0 ? Math.max(...lastMinutes) : last];
 }
 
+/**
+ * The distinct values `filters` (on one field) select among the project's rows, as sorted text, or
+ * undefined beyond `matchedValuesLimit` of them.
+ */
+async function selectedValues(store: Store, project: string, filters: Filter[]): Promise<string[] | undefined> {
+  const rows = await store.runQuery(project, { where: filters, groupBy: [{ field: filters[0]!.field }], aggregates: [{ fn: 'count' }], limit: matchedValuesLimit + 1 });
+  const matched = rows.map((row) => row['d0']).filter((value) => value !== null && value !== undefined).map(String);
+  return matched.length > matchedValuesLimit ? undefined : [...new Set(matched)].sort();
+}
+
 export async function conditionsOf(store: Store, project: string, query: EventQuery): Promise<Condition[]> {
   const conditions: Condition[] = [];
   if (query.from !== undefined || query.to !== undefined) {
@@ -113,18 +123,24 @@ export async function conditionsOf(store: Store, project: string, query: EventQu
     } else if (filter.op === 'prefix') {
       // The values the prefix selects in the project (never only among the rows the whole question
       // keeps, which one person's row can change): `prefix pro` matching only `pro` is `eq pro`.
-      const rows = await store.runQuery(project, { where: [filter], groupBy: [{ field: filter.field }], aggregates: [{ fn: 'count' }], limit: matchedValuesLimit + 1 });
-      const matched = rows.map((row) => row['d0']).filter((value) => value !== null && value !== undefined).map(String);
-      item = matched.length > matchedValuesLimit ? JSON.stringify([name, 'prefix', String(filter.value)]) : JSON.stringify([name, 'in', [...new Set(matched)].sort()]);
+      const matched = await selectedValues(store, project, [filter]);
+      item = matched === undefined ? JSON.stringify([name, 'prefix', String(filter.value)]) : JSON.stringify([name, 'in', matched]);
     } else {
       item = JSON.stringify([name, filter.op, filter.value]);
     }
     conditions.push({ item, kind: 'filter', filters: [filter] });
   }
   for (const [name, filters] of ranges) {
-    // The values the range matches in the project (their least and greatest), not its bounds: a
-    // wider bin over the same values is the same condition. Not among the rows the whole question
-    // keeps: there the one person a dropped condition excludes can be the least or the greatest.
+    // The values the range matches in the project, not its bounds: a wider bin over the same values
+    // is the same condition, and `44 ≤ x < 45` over whole numbers is `eq 44` (one value filter,
+    // seeded as its values). Not among the rows the whole question keeps: there the one person a
+    // dropped condition excludes can be the least or the greatest. A range over more distinct
+    // values than the lookup takes is its least and greatest.
+    const matched = await selectedValues(store, project, filters);
+    if (matched !== undefined) {
+      conditions.push({ item: JSON.stringify([name, 'in', matched]), kind: 'filter', filters });
+      continue;
+    }
     const [extent] = await store.runQuery(project, { where: filters, groupBy: [], aggregates: [{ fn: 'min', field: filters[0]!.field }, { fn: 'max', field: filters[0]!.field }], limit: 1 });
     conditions.push({ item: JSON.stringify(['range', name, [extent?.['a0'], extent?.['a1']].map((value) => (value === null || value === undefined ? null : Number(value)))]), kind: 'range', filters });
   }
@@ -189,6 +205,16 @@ function selectionsOf(entries: { keys: string[]; cases: VariantCase[] }[]): Vari
   });
   return entries.map((entry, index) => (index === widest ? { cases: entry.cases } : entry));
 }
+
+/** A shown group as it is answered, and the dimensions whose labels still select for it. */
+interface SettledGroup {
+  group: GroupStatistics;
+  dimensions: number[];
+}
+
+/** Minutes holding rows looked up to state time buckets as ranges; beyond, buckets seed by their labels. */
+const bucketMinutesLimit = 100_000;
+
 
 export interface GuardedStatistics {
   rows: GuardedRow[];
@@ -300,7 +326,7 @@ export class GuardedQuestion {
     const { suppressed } = this.guard.fromStatistics(query, groups);
     const hidden = new Set(suppressed);
     const shownGroups = groups.filter((group) => !hidden.has(group));
-    const rows = this.guard.rowsOf(query, await this.#dimensionsSettled(conditions, shownGroups, byKey(asked)));
+    const rows = this.guard.rowsOf(query, await this.#timeBucketsAsRanges(conditions, await this.#dimensionsSettled(conditions, shownGroups, byKey(asked))));
 
     // Three or more dimensions: the low-effect merge by leading dimensions. A merged row (`a, b, *`)
     // is a group like any other, settled as the `*` row is: its conditions of low effect go, and it
@@ -349,10 +375,11 @@ export class GuardedQuestion {
    * is ever shown through this. The question grouped by each proper subset of the dimensions is
    * settled whether or not a group needs it, so the work is the same whatever goes.
    */
-  async #dimensionsSettled(conditions: readonly Condition[], shown: readonly (GroupStatisticsRow & { conditions: string[] })[], asked: ReadonlyMap<string, GroupStatisticsRow>): Promise<GroupStatistics[]> {
+  async #dimensionsSettled(conditions: readonly Condition[], shown: readonly (GroupStatisticsRow & { conditions: string[] })[], asked: ReadonlyMap<string, GroupStatisticsRow>): Promise<SettledGroup[]> {
     const query = this.query;
     const dimensions = query.groupBy.length;
-    if (dimensions === 0) return [...shown];
+    const every = query.groupBy.map((_, index) => index);
+    if (dimensions === 0) return shown.map((group) => ({ group, dimensions: every }));
     const others = (labels: readonly unknown[], dropped: number) => JSON.stringify(labels.filter((_, index) => index !== dropped));
     const goes = new Map(shown.map((group) => [group, new Set<number>()]));
     for (let dimension = 0; dimension < dimensions; dimension++) {
@@ -368,8 +395,8 @@ export class GuardedQuestion {
     // A group that loses dimensions is the group of the question grouped by the others, settled as
     // that question would be: its own conditions of low effect go (a condition the lost dimension
     // made redundant is judged again without it).
-    const settled = new Map<GroupStatisticsRow, GroupStatistics>();
-    for (const group of shown) if (goes.get(group)!.size === 0) settled.set(group, group);
+    const settled = new Map<GroupStatisticsRow, SettledGroup>();
+    for (const group of shown) if (goes.get(group)!.size === 0) settled.set(group, { group, dimensions: every });
     for (let subset = 0; subset < (1 << dimensions) - 1; subset++) {
       const kept = query.groupBy.map((_, index) => index).filter((index) => (subset & (1 << index)) !== 0);
       const coarser = new GuardedQuestion(this.store, this.guard, this.project, { ...query, groupBy: kept.map((index) => query.groupBy[index]!) }, this.entity, this.facts);
@@ -379,10 +406,54 @@ export class GuardedQuestion {
         if (gone.size === 0 || kept.length !== dimensions - gone.size || kept.some((index) => gone.has(index))) continue;
         const seedLabels = kept.map((index) => group.labels[index]);
         const wider = byLabels.get(JSON.stringify(seedLabels));
-        settled.set(group, wider === undefined ? group : { ...wider, labels: group.labels, seedLabels });
+        settled.set(group, wider === undefined ? { group, dimensions: every } : { group: { ...wider, labels: group.labels, seedLabels }, dimensions: kept });
       }
     }
     return shown.map((group) => settled.get(group)!);
+  }
+
+  /**
+   * A time bucket seeds the noise as the time range it is: the first and last minutes that hold
+   * rows of the project in the bucket (within `from`/`to` where that range stands for the group),
+   * in place of its label and of the question's own range. So the 10:00 row of an hourly series and
+   * the same question asked from 10:00 to 11:00 are one question with one answer. One store call
+   * (the minutes holding rows in the question's range), whatever is shown; beyond
+   * `bucketMinutesLimit` such minutes, buckets keep seeding by their labels.
+   */
+  async #timeBucketsAsRanges(conditions: readonly Condition[], settled: readonly SettledGroup[]): Promise<GroupStatistics[]> {
+    const query = this.query;
+    const timeIndex = query.groupBy.findIndex((dimension) => 'time' in dimension);
+    if (timeIndex < 0) return settled.map(({ group }) => group);
+    const width = grainMilliseconds[(query.groupBy[timeIndex] as { time: TimeGrain }).time];
+    const startOf = (group: GroupStatistics) => {
+      const label = group.labels[timeIndex];
+      return label instanceof Date ? label.getTime() : Number(label);
+    };
+    // Over the question's range widened by a bucket each way (a bucket the range cuts is read
+    // whole), not over the shown buckets: which buckets show depends on the data.
+    const from = query.from === undefined ? undefined : query.from - width;
+    const to = query.to === undefined ? undefined : query.to + width;
+    const minuteRows = await this.store.runQuery(this.project, { from, to, where: [], groupBy: [{ time: 'minute' }], aggregates: [{ fn: 'count' }], limit: bucketMinutesLimit + 1 });
+    if (minuteRows.length > bucketMinutesLimit) return settled.map(({ group }) => group);
+    const minutes = minuteRows.map((row) => {
+      const label = row['d0'];
+      return label instanceof Date ? label.getTime() : Number(label);
+    }).filter((value) => Number.isFinite(value)).sort((a, b) => a - b);
+    const time = conditions.find((condition) => condition.kind === 'time');
+    return settled.map(({ group, dimensions }) => {
+      const start = startOf(group);
+      if (!dimensions.includes(timeIndex) || group.conditions === undefined || !Number.isFinite(start)) return group;
+      const rangeStands = time !== undefined && group.conditions.includes(time.item);
+      const low = rangeStands && query.from !== undefined ? Math.max(start, query.from) : start;
+      const high = rangeStands && query.to !== undefined ? Math.min(start + width, query.to) : start + width;
+      const inside = minutes.filter((minute) => minute >= low && minute < high);
+      const extent = inside.length === 0 ? [] : [inside[0]!, inside.at(-1)!];
+      return {
+        ...group,
+        conditions: [...group.conditions.filter((item) => item !== time?.item), JSON.stringify(['ts', ...extent])],
+        seedLabels: dimensions.filter((index) => index !== timeIndex).map((index) => group.labels[index]),
+      };
+    });
   }
 
   /**

@@ -157,8 +157,12 @@ export class PrivacyGuard {
     // A label is the value selected, not the dimension's name or bin width, and only the labels
     // that still select (`seedLabels`: a dimension of low effect on the group is not one), so
     // grouping by a missing or constant field, or in ever wider bins, asks nothing new.
-    for (const label of group.seedLabels ?? labels) items.add(JSON.stringify(['group', label === null || label === undefined ? null : String(label)]));
-    return digest(this.salt, 'query', aggregate.fn, [...items].sort().join('\u0001'));
+    for (const label of group.seedLabels ?? labels) items.add(labelItem(label));
+    return this.#itemsSeed(aggregate.fn, items);
+  }
+
+  #itemsSeed(fn: Aggregate['fn'], items: ReadonlySet<string>): Buffer {
+    return digest(this.salt, 'query', fn, [...items].sort().join('\u0001'));
   }
 
   /** Whether `entities` people (their set digested as `entityDigest`) are too few to show: the low-count filter. */
@@ -275,6 +279,17 @@ export class PrivacyGuard {
   }
 
   /**
+   * A guarded number of distinct people seeded as a query's `users` row is: `items` are what its
+   * standing conditions select and its labels (`labelItem`), so a funnel's first step and the
+   * query for the same people ("users who did A") are one question with one answer.
+   */
+  peopleAsQueried(items: readonly string[], entities: number, entityDigest: string): { value: number; noiseSd: number; suppressed: boolean } {
+    if (entities === 0 || this.#lowCount(entities, entityDigest)) return { value: 0, noiseSd: 0, suppressed: true };
+    const noise = normalAt(this.#itemsSeed('users', new Set(items)), 0) + normalAt(digest(this.salt, 'entities', entityDigest), NOISE_PEOPLE);
+    return { value: Math.max(0, Math.round(entities + noise)), noiseSd: Math.SQRT2, suppressed: false };
+  }
+
+  /**
    * Guards groups given as statistics (computed where the data is): rows for the groups that pass
    * the low-count filter, and the labels of those that do not, for the caller to gather into the bin.
    */
@@ -335,6 +350,11 @@ export class PrivacyGuard {
     if (bin !== undefined) rows.push(bin);
     return { rows, suppressedGroups: suppressed.length };
   }
+}
+
+/** A group's label as seed material: the value selected, whatever dimension selects it. */
+export function labelItem(label: unknown): string {
+  return JSON.stringify(['group', label === null || label === undefined ? null : String(label)]);
 }
 
 export function digestOfEntities(entities: readonly string[]): string {

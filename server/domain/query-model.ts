@@ -30,6 +30,11 @@ export interface Filter {
 export const timeGrains = ['minute', '5 minutes', 'hour', 'day', 'week'] as const;
 export type TimeGrain = (typeof timeGrains)[number];
 
+/** Each time grain's width: a bucket holds [start, start + width). */
+export const grainMilliseconds: Record<TimeGrain, number> = {
+  minute: 60_000, '5 minutes': 300_000, hour: 3_600_000, day: 86_400_000, week: 604_800_000,
+};
+
 /** A field, optionally in numeric bins (money-style widths: 1, 2 or 5 × 10ⁿ), or a time grain. */
 export type Dimension = { field: Field; bin?: number } | { time: TimeGrain };
 

@@ -72,7 +72,8 @@ describe('attacks with a read key', () => {
       return better(await difference('positive'), await difference('negative'), city);
     });
     expect(exact).toBe(1);
-  });
+    // 192 guarded questions and 96 exact ones.
+  }, 180_000);
 
   it('defeats the difference on a time range whose last row is the victim\'s, in queries and funnels', async () => {
     // The victim's lab result is the last of their city's: a time range's extent over the rows the

@@ -97,7 +97,7 @@ beforeAll(async () => {
     for (const [personIndex, person] of people.entries()) {
       const ts = start + (cityIndex * 27 + personIndex) * 60_000;
       // A band per pair of pro people (one of each result) and one of the victim's own.
-      const attributes = { city, plan: person.plan, tier: person.tier, account: `acct-${person.id}`, band: person.plan === 'free' ? 'v' : `b${personIndex % 13}` };
+      const attributes = { city, plan: person.plan, tier: person.tier, account: `acct-${person.id}`, band: person.plan === 'free' ? 'v' : `b${personIndex % 13}`, age: 20 + (personIndex % 13) };
       for (let view = 0; view < 3; view++) {
         lines.push(envelope({ userId: person.id, name: 'page view', ts: ts + view, attributes, vars: { requestId: `r-${person.id}-${view}`, city, plan: person.plan } }));
       }
