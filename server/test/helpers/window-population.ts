@@ -33,7 +33,7 @@ export async function call(method: 'GET' | 'POST', path: string, headers: Record
   return { status: response.status, body: (await response.json()) as Json, headers: response.headers };
 }
 
-export async function ask(path: string, body: unknown, headers = untrusted): Promise<Json> {
+export async function ask(path: string, body: unknown, headers: Record<string, string> = untrusted): Promise<Json> {
   const answer = await call('POST', path, headers, body);
   expect(answer.status, JSON.stringify(answer.body)).toBe(200);
   return answer.body;
