@@ -67,7 +67,11 @@ export function useWindowPopulation(): void {
         const ts = start + (cityIndex * 27 + personIndex) * minute;
         const attributes = { city, plan: person.plan };
         lines.push(envelope({ userId: person.id, name: '$exposure', ts, attributes: { ...attributes, experiment: `care-${city}`, variant: person.result } }));
-        lines.push(envelope({ userId: person.id, name: 'lab result', ts: ts + 1000, attributes: { ...attributes, result: person.result } }));
+        // A coded note the victim shares with their city unless their result is positive, when it
+        // carries a suffix only they hold; a ward (A or B) for the pro people, the victim in B.
+        const code = person.plan === 'free' && person.result === 'positive' ? `${city}/routine/positive` : `${city}/routine`;
+        const ward = person.plan === 'free' || personIndex % 2 === 1 ? 'B' : 'A';
+        lines.push(envelope({ userId: person.id, name: 'lab result', ts: ts + 1000, attributes: { ...attributes, result: person.result, code, ward } }));
         lines.push(envelope({ userId: person.id, name: 'follow-up', ts: ts + 1000 + (person.plan === 'pro' ? 10 * minute : 3 * hour), attributes }));
       }
     }
