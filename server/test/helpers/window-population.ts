@@ -71,7 +71,10 @@ export function useWindowPopulation(): void {
         // carries a suffix only they hold; a ward (A or B) for the pro people, the victim in B.
         const code = person.plan === 'free' && person.result === 'positive' ? `${city}/routine/positive` : `${city}/routine`;
         const ward = person.plan === 'free' || personIndex % 2 === 1 ? 'B' : 'A';
-        lines.push(envelope({ userId: person.id, name: 'lab result', ts: ts + 1000, attributes: { ...attributes, result: person.result, code, ward } }));
+        // A measurement on the city's own scale (1000 × the city's index, plus 100 to 125 for the
+        // pro people and 110 for a negative victim); a positive victim's reads 900 above the scale.
+        const level = 1000 * cityIndex + (person.plan === 'free' ? (person.result === 'positive' ? 900 : 110) : 100 + personIndex);
+        lines.push(envelope({ userId: person.id, name: 'lab result', ts: ts + 1000, attributes: { ...attributes, result: person.result, code, ward, level } }));
         lines.push(envelope({ userId: person.id, name: 'follow-up', ts: ts + 1000 + (person.plan === 'pro' ? 10 * minute : 3 * hour), attributes }));
       }
     }
