@@ -76,6 +76,8 @@ export function useWindowPopulation(): void {
         const level = 1000 * cityIndex + (person.plan === 'free' ? (person.result === 'positive' ? 900 : 110) : 100 + personIndex);
         lines.push(envelope({ userId: person.id, name: 'lab result', ts: ts + 1000, attributes: { ...attributes, result: person.result, code, ward, level } }));
         lines.push(envelope({ userId: person.id, name: 'follow-up', ts: ts + 1000 + (person.plan === 'pro' ? 10 * minute : 3 * hour), attributes }));
+        // The victim is reminded an hour after their result: their follow-up is not the next event.
+        if (person.plan === 'free') lines.push(envelope({ userId: person.id, name: 'reminder', ts: ts + 1000 + hour, attributes }));
       }
     }
     await ingestAll(collector.url, keys.ingest, lines);
