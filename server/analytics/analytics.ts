@@ -12,7 +12,7 @@ import { funnelCells, funnelOutcomes, summarizeFunnel } from './funnel.js';
 import type { FunnelAnswer, FunnelCellsAndWhole, FunnelQuery } from '../domain/funnel-model.js';
 import type { ExperimentQuery, VariantResult } from '../domain/experiment-model.js';
 import { experimentOutcomes, experimentResults } from './experiment.js';
-import { guardFunnelBreakdowns, settleFunnel, snapWindow } from './funnel-guard.js';
+import { guardFunnelBreakdowns, settleFunnel, snapWindow, snappedWindows } from './funnel-guard.js';
 import { GuardedQuestion } from './guarded-statistics.js';
 import { IsolatingColumns } from './isolating-columns.js';
 import { type DesignatedMinimums, PrivacyGuard, storeDigestOfEntities } from './privacy-guard.js';
@@ -88,25 +88,32 @@ export class Analytics {
   async experiment(project: string, query: ExperimentQuery, access: AccessLevel, key: string): Promise<{ exact: boolean; control: string | undefined; variants: VariantResult[] }> {
     // A window moved by a millisecond would be a new question with fresh noise: untrusted readers get fixed windows.
     if (access === 'untrusted') query = { ...query, window: snapWindow(query.window) };
-    const outcomes = experimentOutcomes(await this.store.experimentEvents(project, query, this.entity), query);
-    const byVariant = new Map<string, { exposed: string[]; converted: string[] }>();
+    const events = await this.store.experimentEvents(project, query, this.entity);
+    const outcomes = experimentOutcomes(events, query);
+    // The window is a condition too: against the widest one, it leaves out the people who
+    // converted later. Where those are of low effect for a variant, its converted users are the
+    // widest window's (so a window that leaves out only one person tells nothing about them);
+    // elsewhere the window seeds their noise (so two windows are two questions, not one answer
+    // that moves exactly when that person is in it).
+    const widest = experimentOutcomes(events, { ...query, window: snappedWindows.at(-1)! });
+    const byVariant = new Map<string, { exposed: string[]; converted: string[]; convertedLater: string[] }>();
     for (const [user, { variant, converted }] of outcomes) {
-      const entry = byVariant.get(variant) ?? { exposed: [], converted: [] };
+      const entry = byVariant.get(variant) ?? { exposed: [], converted: [], convertedLater: [] };
       entry.exposed.push(user);
       if (converted) entry.converted.push(user);
+      else if (widest.get(user)?.converted === true) entry.convertedLater.push(user);
       byVariant.set(variant, entry);
     }
     const exact = access === 'direct';
     if (!exact) await this.audit.record(key, access, { experiment: query });
-    // Who was exposed does not depend on the goal or the window: neither may refresh its noise. Who
-    // converted depends on the window, but the same people converting within two windows is one
-    // answer: the window changes the people, and so the other layer, or nothing.
+    // Who was exposed does not depend on the goal or the window: neither may refresh its noise.
     const exposedQuestion = [JSON.stringify(['experiment', query.experiment])];
-    const convertedQuestion = [JSON.stringify(['experiment', query.experiment, query.goal])];
     const counts = [...byVariant].map(([variant, users]) => {
       if (exact) return { variant, exposed: users.exposed.length, converted: users.converted.length, noiseSd: 0, suppressed: false };
       const exposed = this.#guard.people(exposedQuestion, [variant, 'exposed'], users.exposed);
-      const converted = this.#guard.people(convertedQuestion, [variant, 'converted'], users.converted);
+      const windowGoes = this.#guard.isLowEffect(users.convertedLater.length, storeDigestOfEntities(users.convertedLater), JSON.stringify(['window']));
+      const convertedQuestion = [JSON.stringify(['experiment', query.experiment, query.goal, ...(windowGoes ? [] : [query.window])])];
+      const converted = this.#guard.people(convertedQuestion, [variant, 'converted'], windowGoes ? [...users.converted, ...users.convertedLater] : users.converted);
       // A variant whose exposures are too few is hidden whole; converted users alone may be too few to show (0).
       return { variant, exposed: exposed.value, converted: converted.value, noiseSd: exposed.noiseSd, suppressed: exposed.suppressed };
     });

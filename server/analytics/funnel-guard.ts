@@ -9,13 +9,15 @@
 import { QueryError } from '../domain/query-error.js';
 import type { Store } from '../store/store.js';
 import type { FunnelCell, FunnelCellsAndWhole, FunnelQuery } from '../domain/funnel-model.js';
-import { type Condition, conditionsOf, keptTimeExtent, seedItem, xorDigests } from './guarded-statistics.js';
+import { type Condition, conditionsOf, seedItem, xorDigests } from './guarded-statistics.js';
 import { type PrivacyGuard, labelItem } from './privacy-guard.js';
 import { SUPPRESSED } from '../domain/group-statistics.js';
 import { type EventQuery, fieldName } from '../domain/query-model.js';
 
 /** Conversion windows untrusted readers get: a window is widened to the next of these. */
 export const snappedWindows = [3_600_000, 6 * 3_600_000, 86_400_000, 7 * 86_400_000, 14 * 86_400_000, 30 * 86_400_000, 90 * 86_400_000, 366 * 86_400_000];
+
+const widestWindow = snappedWindows.at(-1)!;
 
 export function snapWindow(window: number): number {
   return snappedWindows.find((allowed) => allowed >= window) ?? snappedWindows.at(-1)!;
@@ -61,7 +63,7 @@ async function droppedFor(candidates: readonly Candidate[], cellsWithout: (dropp
     let least: { index: number; size: number } | undefined;
     for (const [index, candidate] of candidates.entries()) {
       if (dropped.has(index)) continue;
-      const size = lowEffectSize(breakdown, await cellsWithout(dropped), await cellsWithout(new Set([...dropped, index])), guard, candidate.item);
+      const size = lowEffectSize(breakdown, await cellsWithout(dropped), await cellsWithout(new Set([...dropped, index])), guard, candidate.draw ?? candidate.item);
       if (size !== undefined && (least === undefined || size < least.size)) least = { index, size };
     }
     if (least === undefined) break;
@@ -70,12 +72,14 @@ async function droppedFor(candidates: readonly Candidate[], cellsWithout: (dropp
   return dropped;
 }
 
-/** One part of a funnel that may go as of low effect: its `from`/`to` range, a step's filter, or an exclusion. */
+/** One part of a funnel that may go as of low effect: its `from`/`to` range, a step's filter, an exclusion, its window or its order. */
 interface Candidate {
-  kind: 'range' | 'filter' | 'exclusion';
+  kind: 'range' | 'filter' | 'exclusion' | 'window' | 'order';
   step: number;
-  /** Seed material: what it selects, not how it is written. */
+  /** Seed material: a value filter's values, otherwise the part as written. */
   item: string;
+  /** The seed of its low-effect draw, where not `item` (one for every range, and for every prefix of a field). */
+  draw?: string | undefined;
   exclusion?: number;
 }
 
@@ -106,11 +110,19 @@ export async function settleFunnel(
     stepConditions.push((await conditionsOf(store, project, asked)).filter((condition) => !condition.filters.includes(named)));
   }
   const range = funnel.from !== undefined || funnel.to !== undefined;
-  const extent = range ? await keptTimeExtent(store, project, funnel.from, funnel.to) : [];
+  // The range as written (snapped for untrusted readers), never what it selects in the project,
+  // where a row of one person outside the funnel would move it; one that excludes nobody goes.
   const candidates: Candidate[] = [
-    ...(range ? [{ kind: 'range' as const, step: -1, item: JSON.stringify(['range', ...extent]) }] : []),
-    ...stepConditions.flatMap((conditions, step) => conditions.map((condition) => ({ kind: 'filter' as const, step, item: seedItem(condition) }))).sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : a.step - b.step)),
+    ...(range ? [{ kind: 'range' as const, step: -1, item: JSON.stringify(['range', funnel.from ?? null, funnel.to ?? null]), draw: JSON.stringify(['range']) }] : []),
+    ...stepConditions.flatMap((conditions, step) => conditions.map((condition) => ({ kind: 'filter' as const, step, item: seedItem(condition), draw: condition.draw }))).sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : a.step - b.step)),
     ...funnel.exclusions.map((exclusion, index) => ({ kind: 'exclusion' as const, step: -2, item: JSON.stringify(['exclusion', exclusion.name, exclusion.fromStep, exclusion.toStep]), exclusion: index })).sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : a.exclusion - b.exclusion)),
+    // The window and the order are conditions on the later steps too: against the widest window
+    // and the sequential order, they leave people out. Where those are few they go (so a window
+    // that leaves out only one person answers as the widest), and where they stand they seed the
+    // later steps (so two windows are two questions, never one answer that moves exactly when
+    // that person is in it).
+    ...(funnel.steps.length > 1 && funnel.window < widestWindow ? [{ kind: 'window' as const, step: 1, item: JSON.stringify(['window', funnel.window]), draw: JSON.stringify(['window']) }] : []),
+    ...(funnel.steps.length > 1 && funnel.order !== 'sequential' ? [{ kind: 'order' as const, step: 1, item: JSON.stringify(['order', funnel.order]), draw: JSON.stringify(['order']) }] : []),
   ];
   const signature = (dropped: ReadonlySet<number>) => [...dropped].sort((a, b) => a - b).join(',');
   const computed = new Map<string, Promise<FunnelCell[]>>();
@@ -118,8 +130,11 @@ export async function settleFunnel(
     const gone = (kind: Candidate['kind'], step: number, item: string) => candidates.some((candidate, index) => dropped.has(index) && candidate.kind === kind && candidate.step === step && candidate.item === item);
     const rangeGone = range && dropped.has(0);
     const goneExclusions = new Set(candidates.flatMap((candidate, index) => (dropped.has(index) && candidate.exclusion !== undefined ? [candidate.exclusion] : [])));
+    const goneKind = (kind: Candidate['kind']) => candidates.some((candidate, index) => dropped.has(index) && candidate.kind === kind);
     return {
       ...funnel,
+      window: goneKind('window') ? widestWindow : funnel.window,
+      order: goneKind('order') ? 'sequential' : funnel.order,
       from: rangeGone ? undefined : funnel.from,
       to: rangeGone ? undefined : funnel.to,
       steps: funnel.steps.map((step, index) => ({ name: step.name, where: stepConditions[index]!.filter((condition) => !gone('filter', index, seedItem(condition))).flatMap((condition) => condition.filters) })),
@@ -143,7 +158,7 @@ export async function settleFunnel(
   // The same funnels are computed whatever low-effect detection finds, so the time an answer takes
   // does not tell: every combination of parts, and with a breakdown each also without it.
   if (candidates.length > guardedFunnelParts) {
-    throw new QueryError('not_allowed', `a guarded funnel has at most ${guardedFunnelParts} step filters, exclusions and time ranges in all (this one has ${candidates.length}): each combination of them is computed`);
+    throw new QueryError('not_allowed', `a guarded funnel has at most ${guardedFunnelParts} step filters, exclusions, time ranges, windows shorter than a year and orders other than sequential in all (this one has ${candidates.length}): each combination of them is computed`);
   }
   const whole = new Map<string, Promise<FunnelCell[]>>();
   const wholeWithout = (dropped: ReadonlySet<number>): Promise<FunnelCell[]> => {
@@ -215,16 +230,16 @@ export async function settleFunnel(
   }
   const labelOf = (breakdown: string | null) => (unlabelled.has(breakdown) ? null : breakdown);
   // The first step's people are those of the query "users who did step 0" (its standing filters,
-  // the range as a query's time condition, the breakdown value as a grouping's row): seeded as
-  // that query is, the two forms of one question get one answer. Exclusions that stand make it
-  // another question (they remove people from the first step too).
+  // the breakdown value as a grouping's row): seeded as that query is, the two forms of one
+  // question get one answer. A range or exclusion that stands makes it another question (a
+  // query's time range is seeded by its group's rows, which a funnel cell does not read).
   const firstStepItemsOf = (breakdown: string | null) => {
     const dropped = droppedOf.get(breakdown) ?? new Set<number>();
     const label = labelOf(breakdown);
     const standing = candidates.filter((candidate, index) => !dropped.has(index) && candidate.step <= 0);
     return [
       labelItem(funnel.steps[0]!.name),
-      ...standing.map((candidate) => (candidate.kind === 'range' ? JSON.stringify(['ts', ...extent]) : candidate.item)),
+      ...standing.map((candidate) => candidate.item),
       ...(label === null ? [] : [labelItem(label)]),
     ];
   };

@@ -10,21 +10,36 @@
  * rest are asked again without it. So asking "A" and "A and not the victim" gives the same answer whether or not the
  * victim is in A, and a condition that excludes nobody adds no fresh noise.
  *
- * The sticky noise layer is seeded by what each remaining condition selects, not by its text: an
- * `eq` and a `prefix` (or `in`) matching the same values are one condition, and duplicates count
- * once, and a cohort is the set of people in it. The entity layer stays seeded by the set of
- * people in the group.
+ * The sticky noise layer is seeded by what each remaining condition selects in the group's own
+ * rows, not by its text: an `eq` and a `prefix` (or a numeric range) holding the same values
+ * there are one condition, a time range is the first and last minutes of those rows, and
+ * duplicates count once. Never by what it selects in the rest of the project, where one person
+ * outside the group would move it. A cohort counts as written. The entity layer stays seeded by
+ * the set of people in the group.
  */
 import type { Store } from '../store/store.js';
 import type { GroupStatisticsRow, RowCondition, VariantCase, VariantSelection } from '../store/row-mapping.js';
 import type { GroupStatistics } from '../domain/group-statistics.js';
 import { type GuardedRow, type PrivacyGuard } from './privacy-guard.js';
-import { type Cohort, type EventQuery, type Filter, type TimeGrain, fieldName, grainMilliseconds } from '../domain/query-model.js';
+import { type Cohort, type Dimension, type EventQuery, type Filter, fieldName } from '../domain/query-model.js';
 import { siblingsAround } from './sibling-groups.js';
 
 export interface Condition {
-  /** Seed material: what the condition selects, not how it is written. */
+  /**
+   * The condition as written, normalized (equal items are one condition), and the seed of its
+   * low-effect draw. Never what it selects in the project: a row of one person outside the
+   * question (a longer value a prefix also matches, a value in a wider bin, a row in a minute
+   * only they fill) would change it for a group they are not in.
+   */
   item: string;
+  /**
+   * The field whose values in a group's own rows seed the sticky layer in place of `item` (a
+   * prefix or a numeric range: so `prefix "posi"`, `eq "positive"` and the `positive` row of a
+   * grouping are one question wherever they select the same rows of the group).
+   */
+  valuesOf?: Filter['field'];
+  /** The seed of the low-effect draw, where not `seedItem` (every prefix or range of one field draws alike). */
+  draw?: string;
   /** `filter`: an `eq`, `in` or `prefix` filter, seeded by what it selects; `range`: the bounds of one numeric field. */
   kind: 'filter' | 'range' | 'time' | 'cohort';
   filters: Filter[];
@@ -37,6 +52,7 @@ const rangeOperators = new Set(['gte', 'gt', 'lt', 'lte']);
 /** Distinct values looked up to tell which values a prefix selects; beyond, the prefix is its own text. */
 const matchedValuesLimit = 1000;
 
+
 /** XOR of two order-free digests (decimal 64-bit from the stores, hex from Node): the digest of the set difference of nested sets. */
 export function xorDigests(a: string, b: string): string {
   const hex = (text: string) => /^[0-9a-f]{64}$/.test(text);
@@ -46,68 +62,20 @@ export function xorDigests(a: string, b: string): string {
 }
 
 const minute = 60_000;
-const hour = 3_600_000;
-const day = 86_400_000;
 
-/**
- * What a time range selects: the first and last minutes that hold rows of the project, not the
- * bounds as written (nor the grid `snapTimeRange` widens them to). A `from` in the
- * empty past or a `to` in the future asks about the same rows, so it is the same condition.
- * It takes no other condition: an extent over the rows the whole question keeps would move
- * with a condition that excludes only one person (their row the first or last of the range) even
- * when low-effect detection drops that condition, and so tell whether the person was there.
- */
-export async function keptTimeExtent(store: Store, project: string, from: number | undefined, to: number | undefined): Promise<[number, number] | []> {
-  const end = to ?? Date.now();
-  const span = end - (from ?? end - day);
-  const grain = span >= 10 * day ? 'day' : span >= 10 * hour ? 'hour' : 'minute';
-  const bucketsOf = async (after: number | undefined, before: number | undefined, time: 'minute' | 'hour' | 'day'): Promise<number[]> => {
-    const rows = await store.runQuery(project, { from: after, to: before, where: [], groupBy: [{ time }], aggregates: [{ fn: 'count' }], limit: 10_000 });
-    return rows.map((row) => {
-      const label = row['d0'];
-      return label instanceof Date ? label.getTime() : Number(label);
-    }).filter((value) => Number.isFinite(value));
-  };
-  const buckets = await bucketsOf(from, to, grain);
-  if (buckets.length === 0) return [];
-  let first = buckets[0]!;
-  let last = first;
-  for (const bucket of buckets) {
-    if (bucket < first) first = bucket;
-    if (bucket > last) last = bucket;
-  }
-  if (grain === 'minute') return [first, last];
-  // Stated to the minute whatever the span: a range of 9 h 59 min and one of 10 h over the same
-  // rows are one condition, not a minute extent and an hour extent. The first and last hour or day
-  // are read again by minute (at most 1,440 buckets each).
-  const width = grain === 'day' ? day : hour;
-  const within = (bucket: number) => [Math.max(from ?? bucket, bucket), Math.min(to ?? bucket + width, bucket + width)] as const;
-  const [firstFrom, firstTo] = within(first);
-  const [lastFrom, lastTo] = within(last);
-  const [firstMinutes, lastMinutes] = [await bucketsOf(firstFrom, firstTo, 'minute'), await bucketsOf(lastFrom, lastTo, 'minute')];
-  return [firstMinutes.length > 0 ? Math.min(...firstMinutes) : first, lastMinutes.length > 0 ? Math.max(...lastMinutes) : last];
+function minuteOf(time: number): number {
+  return Math.floor(time / minute) * minute;
 }
 
-/**
- * The distinct values `filters` (on one field) select among the project's rows, as sorted text, or
- * undefined beyond `matchedValuesLimit` of them.
- */
-async function selectedValues(store: Store, project: string, filters: Filter[]): Promise<string[] | undefined> {
-  const rows = await store.runQuery(project, { where: filters, groupBy: [{ field: filters[0]!.field }], aggregates: [{ fn: 'count' }], limit: matchedValuesLimit + 1 });
-  const matched = rows.map((row) => row['d0']).filter((value) => value !== null && value !== undefined).map(String);
-  return matched.length > matchedValuesLimit ? undefined : [...new Set(matched)].sort();
-}
-
-export async function conditionsOf(store: Store, project: string, query: EventQuery): Promise<Condition[]> {
+export async function conditionsOf(_store: Store, _project: string, query: EventQuery): Promise<Condition[]> {
   const conditions: Condition[] = [];
-  if (query.from !== undefined || query.to !== undefined) {
-    conditions.push({ item: JSON.stringify(['ts', ...(await keptTimeExtent(store, project, query.from, query.to))]), kind: 'time', filters: [], from: query.from, to: query.to });
-  }
+  // One time condition, however its bounds are written: its seed comes from the group's rows.
+  if (query.from !== undefined || query.to !== undefined) conditions.push({ item: JSON.stringify(['ts']), kind: 'time', filters: [], from: query.from, to: query.to });
   if (query.cohort !== undefined) {
-    // A cohort is the set of people who did its event: two cohorts of the same people are one.
     const cohort = query.cohort;
-    const [people] = await store.groupStatistics(project, { from: cohort.from, to: cohort.to, where: [{ field: { column: 'name' }, op: 'eq', value: cohort.name }, ...cohort.where], groupBy: [], aggregates: [{ fn: 'count' }], limit: 1 }, 'user_id');
-    conditions.push({ item: JSON.stringify(['cohort', people?.entities ?? 0, people?.entityDigest ?? '']), kind: 'cohort', filters: [], cohort });
+    // As written (its range snapped for untrusted readers): the set of people in it would change
+    // with one person outside the group. Every cohort of one event draws alike for low effect.
+    conditions.push({ item: JSON.stringify(['cohort', cohort.name, cohort.from ?? null, cohort.to ?? null, cohort.where.map((filter) => JSON.stringify([fieldName(filter.field), filter.op, filter.value])).sort()]), kind: 'cohort', filters: [], cohort, draw: JSON.stringify(['cohort', cohort.name]) });
   }
   const ranges = new Map<string, Filter[]>();
   for (const filter of query.where) {
@@ -117,34 +85,19 @@ export async function conditionsOf(store: Store, project: string, query: EventQu
       continue;
     }
     const values = Array.isArray(filter.value) ? filter.value : [filter.value];
-    let item: string;
     if (filter.op === 'eq' || filter.op === 'in') {
-      item = JSON.stringify([name, 'in', [...new Set(values.map(String))].sort()]);
+      conditions.push({ item: JSON.stringify([name, 'in', [...new Set(values.map(String))].sort()]), kind: 'filter', filters: [filter] });
     } else if (filter.op === 'prefix') {
-      // The values the prefix selects in the project (never only among the rows the whole question
-      // keeps, which one person's row can change): `prefix pro` matching only `pro` is `eq pro`.
-      const matched = await selectedValues(store, project, [filter]);
-      item = matched === undefined ? JSON.stringify([name, 'prefix', String(filter.value)]) : JSON.stringify([name, 'in', matched]);
+      // One low-effect draw for every prefix or range of the field: spelled longer or shorter, one
+      // that excludes the same people is judged alike (the draw also takes the people it excludes).
+      conditions.push({ item: JSON.stringify([name, 'prefix', String(filter.value)]), kind: 'filter', filters: [filter], valuesOf: filter.field, draw: JSON.stringify([name, 'values']) });
     } else {
-      item = JSON.stringify([name, filter.op, filter.value]);
+      conditions.push({ item: JSON.stringify([name, filter.op, filter.value]), kind: 'filter', filters: [filter] });
     }
-    conditions.push({ item, kind: 'filter', filters: [filter] });
   }
   for (const [name, filters] of ranges) {
-    // The values the range matches in the project, not its bounds: a wider bin over the same values
-    // is the same condition, and `44 ≤ x < 45` over whole numbers is `eq 44` (one value filter,
-    // seeded as its values). Not among the rows the whole question keeps: there the one person a
-    // dropped condition excludes can be the least or the greatest. A range over more distinct
-    // values than the lookup takes is its least and greatest.
-    const matched = await selectedValues(store, project, filters);
-    if (matched !== undefined) {
-      conditions.push({ item: JSON.stringify([name, 'in', matched]), kind: 'filter', filters });
-      continue;
-    }
-    const [extent] = await store.runQuery(project, { where: filters, groupBy: [], aggregates: [{ fn: 'min', field: filters[0]!.field }, { fn: 'max', field: filters[0]!.field }], limit: 1 });
-    conditions.push({ item: JSON.stringify(['range', name, [extent?.['a0'], extent?.['a1']].map((value) => (value === null || value === undefined ? null : Number(value)))]), kind: 'range', filters });
+    conditions.push({ item: JSON.stringify([name, 'range', filters.map((filter) => JSON.stringify([filter.op, filter.value])).sort()]), kind: 'range', filters, valuesOf: filters[0]!.field, draw: JSON.stringify([name, 'values']) });
   }
-  // The same selection written twice (or as eq and as a prefix matching only that value) is one condition.
   const seen = new Set<string>();
   return conditions.filter((condition) => !seen.has(condition.item) && seen.add(condition.item));
 }
@@ -206,16 +159,6 @@ function selectionsOf(entries: { keys: string[]; cases: VariantCase[] }[]): Vari
   return entries.map((entry, index) => (index === widest ? { cases: entry.cases } : entry));
 }
 
-/** A shown group as it is answered, and the dimensions whose labels still select for it. */
-interface SettledGroup {
-  group: GroupStatistics;
-  dimensions: number[];
-}
-
-/** Minutes holding rows looked up to state time buckets as ranges; beyond, buckets seed by their labels. */
-const bucketMinutesLimit = 100_000;
-
-
 export interface GuardedStatistics {
   rows: GuardedRow[];
   /** Groups merged into the `*` row, noisy, and 0 unless that row is shown. */
@@ -239,13 +182,13 @@ export class GuardedQuestion {
    * meets. Every step of the guard is one such call whatever the data holds, so the time an answer
    * takes does not tell what low-effect detection found.
    */
-  #variants(conditions: readonly Condition[], selections: VariantSelection[], options: { merge?: Merge; facts?: boolean } = {}): Promise<GroupStatisticsRow[]> {
-    const bare: EventQuery = { ...this.query, from: undefined, to: undefined, cohort: undefined, where: [], unless: undefined };
+  #variants(conditions: readonly Condition[], selections: VariantSelection[], options: { merge?: Merge; facts?: boolean; groupBy?: Dimension[] } = {}): Promise<GroupStatisticsRow[]> {
+    const bare: EventQuery = { ...this.query, from: undefined, to: undefined, cohort: undefined, where: [], unless: undefined, groupBy: options.groupBy ?? this.query.groupBy };
     const rowConditions: RowCondition[] = conditions.map((condition) => ({ where: condition.filters, from: condition.from, to: condition.to, cohort: condition.cohort }));
     const merge = options.merge;
     return this.store.groupStatistics(this.project, bare, this.entity, {
       facts: options.facts ?? false,
-      variants: { conditions: rowConditions, selections, keyDimensions: merge?.keep },
+      variants: { conditions: rowConditions, selections, keyDimensions: merge?.keep ?? (options.groupBy === undefined ? undefined : this.query.groupBy.length) },
       ...(merge === undefined ? {} : { keep: merge.keep, exceptGroups: merge.excluded }),
     });
   }
@@ -278,7 +221,7 @@ export class GuardedQuestion {
         for (const condition of set) {
           const effect = effects.get(`${1 + conditions.indexOf(condition)}\u0002${key}`);
           const entities = effect?.entities ?? 0;
-          if (effect !== undefined && !this.guard.isLowEffect(entities, effect.entityDigest, seedItem(condition))) continue;
+          if (effect !== undefined && !this.guard.isLowEffect(entities, effect.entityDigest, condition.draw ?? seedItem(condition))) continue;
           if (least === undefined || entities < least.entities || (entities === least.entities && rank.get(condition)! < rank.get(least.condition)!)) least = { condition, entities };
         }
         if (least !== undefined) set.delete(least.condition);
@@ -293,13 +236,47 @@ export class GuardedQuestion {
    * range, time range or cohort by its item.
    */
   async #answered(conditions: readonly Condition[], standing: ReadonlyMap<string, ReadonlySet<Condition>>, merge?: Merge): Promise<Map<string, GroupStatisticsRow & { conditions: string[] }>> {
+    const query = this.query;
     const selections = selectionsOf(bySignature(standing, conditions).map(({ kept, keys }) => ({ keys, cases: [{ variant: 0, meets: kept, fails: [] }] })));
-    const rows = await this.#variants(conditions, selections, { merge, facts: this.facts });
+    const dimensions = merge === undefined ? query.groupBy.length : merge.keep;
+    const timeIndex = query.groupBy.findIndex((dimension) => 'time' in dimension);
+    const bucketed = timeIndex >= 0 && timeIndex < dimensions;
+    // The first and last time of each group's rows (`facts`), for the time condition and buckets.
+    const timed = bucketed || conditions.some((condition) => condition.kind === 'time');
+    const rows = await this.#variants(conditions, selections, { merge, facts: this.facts || timed });
+    // Per prefix or range, the values each group's rows hold (one more call each, whatever stands
+    // where). Merged rows seed these by their items.
+    const valuesOf = new Map<Condition, Map<string, string[]>>();
+    for (const condition of merge === undefined ? conditions : []) {
+      if (condition.valuesOf === undefined) continue;
+      const byGroup = new Map<string, string[]>();
+      for (const row of await this.#variants(conditions, selections, { groupBy: [...query.groupBy, { field: condition.valuesOf }] })) {
+        const value = row.labels[dimensions];
+        if (row.variant !== 0 || row.entities === 0 || value === null || value === undefined) continue;
+        const group = JSON.stringify(row.labels.slice(0, dimensions));
+        byGroup.set(group, [...(byGroup.get(group) ?? []), String(value)]);
+      }
+      valuesOf.set(condition, byGroup);
+    }
     const answered = new Map<string, GroupStatisticsRow & { conditions: string[] }>();
     for (const row of rows) {
       if (row.variant !== 0) continue;
-      const items = conditions.filter((condition) => standing.get(row.key)?.has(condition)).map(seedItem);
-      answered.set(row.key, { ...row, conditions: items });
+      const timeItem = JSON.stringify(['ts', ...(row.facts === undefined ? [] : [minuteOf(row.facts.firstSeen), minuteOf(row.facts.lastSeen)])]);
+      const items = conditions.filter((condition) => standing.get(row.key)?.has(condition)).map((condition) => {
+        if (condition.kind === 'time') return timeItem;
+        const values = valuesOf.get(condition)?.get(JSON.stringify(row.labels));
+        if (values === undefined || values.length > matchedValuesLimit) return seedItem(condition);
+        const distinct = [...new Set(values)].sort();
+        return JSON.stringify(['group', distinct.length === 1 ? distinct[0] : distinct]);
+      });
+      if (!bucketed) {
+        answered.set(row.key, { ...row, conditions: items });
+        continue;
+      }
+      // A bucket is the time range of its rows: its label leaves the seed and the time item is
+      // theirs, so an hour of a series and that hour asked as a range are one question.
+      if (!items.includes(timeItem)) items.push(timeItem);
+      answered.set(row.key, { ...row, conditions: items, seedLabels: row.labels.filter((_, index) => index !== timeIndex) });
     }
     return answered;
   }
@@ -326,7 +303,7 @@ export class GuardedQuestion {
     const { suppressed } = this.guard.fromStatistics(query, groups);
     const hidden = new Set(suppressed);
     const shownGroups = groups.filter((group) => !hidden.has(group));
-    const rows = this.guard.rowsOf(query, await this.#timeBucketsAsRanges(conditions, await this.#dimensionsSettled(conditions, shownGroups, byKey(asked))));
+    const rows = this.guard.rowsOf(query, await this.#dimensionsSettled(conditions, shownGroups, byKey(asked)));
 
     // Three or more dimensions: the low-effect merge by leading dimensions. A merged row (`a, b, *`)
     // is a group like any other, settled as the `*` row is: its conditions of low effect go, and it
@@ -375,11 +352,10 @@ export class GuardedQuestion {
    * is ever shown through this. The question grouped by each proper subset of the dimensions is
    * settled whether or not a group needs it, so the work is the same whatever goes.
    */
-  async #dimensionsSettled(conditions: readonly Condition[], shown: readonly (GroupStatisticsRow & { conditions: string[] })[], asked: ReadonlyMap<string, GroupStatisticsRow>): Promise<SettledGroup[]> {
+  async #dimensionsSettled(conditions: readonly Condition[], shown: readonly (GroupStatisticsRow & { conditions: string[] })[], asked: ReadonlyMap<string, GroupStatisticsRow>): Promise<GroupStatistics[]> {
     const query = this.query;
     const dimensions = query.groupBy.length;
-    const every = query.groupBy.map((_, index) => index);
-    if (dimensions === 0) return shown.map((group) => ({ group, dimensions: every }));
+    if (dimensions === 0) return [...shown];
     const others = (labels: readonly unknown[], dropped: number) => JSON.stringify(labels.filter((_, index) => index !== dropped));
     const goes = new Map(shown.map((group) => [group, new Set<number>()]));
     for (let dimension = 0; dimension < dimensions; dimension++) {
@@ -389,14 +365,17 @@ export class GuardedQuestion {
       const around = siblingsAround(asked, (labels) => others(labels, dimension));
       for (const group of shown) {
         const [excluded, excludedDigest] = around(group);
-        if (this.guard.isLowEffect(excluded, excludedDigest, JSON.stringify(['group', group.labels[dimension] ?? null]))) goes.get(group)!.add(dimension);
+        // A time bucket draws as a time range does: the hour of a series and that hour asked as a
+        // range exclude the same people, and must decide alike.
+        const draw = 'time' in query.groupBy[dimension]! ? JSON.stringify(['ts']) : JSON.stringify(['group', group.labels[dimension] ?? null]);
+        if (this.guard.isLowEffect(excluded, excludedDigest, draw)) goes.get(group)!.add(dimension);
       }
     }
     // A group that loses dimensions is the group of the question grouped by the others, settled as
     // that question would be: its own conditions of low effect go (a condition the lost dimension
     // made redundant is judged again without it).
-    const settled = new Map<GroupStatisticsRow, SettledGroup>();
-    for (const group of shown) if (goes.get(group)!.size === 0) settled.set(group, { group, dimensions: every });
+    const settled = new Map<GroupStatisticsRow, GroupStatistics>();
+    for (const group of shown) if (goes.get(group)!.size === 0) settled.set(group, group);
     for (let subset = 0; subset < (1 << dimensions) - 1; subset++) {
       const kept = query.groupBy.map((_, index) => index).filter((index) => (subset & (1 << index)) !== 0);
       const coarser = new GuardedQuestion(this.store, this.guard, this.project, { ...query, groupBy: kept.map((index) => query.groupBy[index]!) }, this.entity, this.facts);
@@ -404,56 +383,13 @@ export class GuardedQuestion {
       for (const group of shown) {
         const gone = goes.get(group)!;
         if (gone.size === 0 || kept.length !== dimensions - gone.size || kept.some((index) => gone.has(index))) continue;
-        const seedLabels = kept.map((index) => group.labels[index]);
+        // A time bucket that stays seeds as its rows' minutes (among the wider group's conditions).
+        const seedLabels = kept.filter((index) => !('time' in query.groupBy[index]!)).map((index) => group.labels[index]);
         const wider = byLabels.get(JSON.stringify(seedLabels));
-        settled.set(group, wider === undefined ? { group, dimensions: every } : { group: { ...wider, labels: group.labels, seedLabels }, dimensions: kept });
+        settled.set(group, wider === undefined ? group : { ...wider, labels: group.labels, seedLabels });
       }
     }
     return shown.map((group) => settled.get(group)!);
-  }
-
-  /**
-   * A time bucket seeds the noise as the time range it is: the first and last minutes that hold
-   * rows of the project in the bucket (within `from`/`to` where that range stands for the group),
-   * in place of its label and of the question's own range. So the 10:00 row of an hourly series and
-   * the same question asked from 10:00 to 11:00 are one question with one answer. One store call
-   * (the minutes holding rows in the question's range), whatever is shown; beyond
-   * `bucketMinutesLimit` such minutes, buckets keep seeding by their labels.
-   */
-  async #timeBucketsAsRanges(conditions: readonly Condition[], settled: readonly SettledGroup[]): Promise<GroupStatistics[]> {
-    const query = this.query;
-    const timeIndex = query.groupBy.findIndex((dimension) => 'time' in dimension);
-    if (timeIndex < 0) return settled.map(({ group }) => group);
-    const width = grainMilliseconds[(query.groupBy[timeIndex] as { time: TimeGrain }).time];
-    const startOf = (group: GroupStatistics) => {
-      const label = group.labels[timeIndex];
-      return label instanceof Date ? label.getTime() : Number(label);
-    };
-    // Over the question's range widened by a bucket each way (a bucket the range cuts is read
-    // whole), not over the shown buckets: which buckets show depends on the data.
-    const from = query.from === undefined ? undefined : query.from - width;
-    const to = query.to === undefined ? undefined : query.to + width;
-    const minuteRows = await this.store.runQuery(this.project, { from, to, where: [], groupBy: [{ time: 'minute' }], aggregates: [{ fn: 'count' }], limit: bucketMinutesLimit + 1 });
-    if (minuteRows.length > bucketMinutesLimit) return settled.map(({ group }) => group);
-    const minutes = minuteRows.map((row) => {
-      const label = row['d0'];
-      return label instanceof Date ? label.getTime() : Number(label);
-    }).filter((value) => Number.isFinite(value)).sort((a, b) => a - b);
-    const time = conditions.find((condition) => condition.kind === 'time');
-    return settled.map(({ group, dimensions }) => {
-      const start = startOf(group);
-      if (!dimensions.includes(timeIndex) || group.conditions === undefined || !Number.isFinite(start)) return group;
-      const rangeStands = time !== undefined && group.conditions.includes(time.item);
-      const low = rangeStands && query.from !== undefined ? Math.max(start, query.from) : start;
-      const high = rangeStands && query.to !== undefined ? Math.min(start + width, query.to) : start + width;
-      const inside = minutes.filter((minute) => minute >= low && minute < high);
-      const extent = inside.length === 0 ? [] : [inside[0]!, inside.at(-1)!];
-      return {
-        ...group,
-        conditions: [...group.conditions.filter((item) => item !== time?.item), JSON.stringify(['ts', ...extent])],
-        seedLabels: dimensions.filter((index) => index !== timeIndex).map((index) => group.labels[index]),
-      };
-    });
   }
 
   /**

@@ -74,11 +74,11 @@ describe('experiments through the API', () => {
     await collector.stop();
   });
 
-  async function ask(key: string) {
+  async function ask(key: string, asked: Record<string, unknown> = query) {
     const response = await fetch(`${collector.url}/api/experiment`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify(query),
+      body: JSON.stringify(asked),
     });
     expect(response.status).toBe(200);
     return (await response.json()) as { exact: boolean; variants: Record<string, any>[] };
@@ -92,6 +92,16 @@ describe('experiments through the API', () => {
     expect(byVariant['B']).toMatchObject({ exposed: 100, converted: 60, conversionRate: 0.6 });
     expect(byVariant['B']!['probabilityToBeatControl']).toBeCloseTo(0.983, 2);
     expect(byVariant['C']).toMatchObject({ exposed: 2, converted: 1 });
+  });
+
+  it('counts only this experiment\'s exposures when the goal is itself an exposure', async () => {
+    // Another experiment's `$exposure` was counted as an exposure of this one when the goal was
+    // `$exposure` (B-0's exposure to "other" made B-0 exposed an hour earlier, to variant x).
+    const answer = await ask(keys.admin, { ...query, goal: '$exposure' });
+    const byVariant = Object.fromEntries(answer.variants.map((variant) => [variant['variant'], variant]));
+    expect(Object.keys(byVariant).sort()).toEqual(['B', 'C', 'control']);
+    expect(byVariant['B']).toMatchObject({ exposed: 100, converted: 0 });
+    expect(byVariant['control']).toMatchObject({ exposed: 100, converted: 0 });
   });
 
   it('prints `logmill experiment` as a table', async () => {

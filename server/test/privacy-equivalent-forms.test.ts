@@ -60,13 +60,11 @@ describe('one question in equivalent forms gets one answer', () => {
     for (const city of cities.slice(0, 8)) {
       const step = { name: 'lab result', where: [{ field: 'attributes.city', value: city }] };
       const query = (extra: Json = {}) => ask('/api/query', { where: [step.where[0], { field: 'name', value: step.name }], aggregates: [{ fn: 'users' }], ...extra });
-      // Plain, over a range, and broken down by tier against the query grouped by tier.
+      // Plain, and broken down by tier against the query grouped by tier. (A funnel over a range is
+      // another question: a query's time range is seeded by its group's rows.)
       const plain = await ask('/api/funnel', { steps: [step, { name: '$exposure' }] });
       expect(plain['breakdowns'][0]['steps'][0]['users'], city).toBeGreaterThan(0);
       expect(plain['breakdowns'][0]['steps'][0]['users'], city).toBe((await query())['rows'][0]['users']);
-      const range = { from: start, to: start + 12 * hour };
-      const ranged = await ask('/api/funnel', { ...range, steps: [step, { name: '$exposure' }] });
-      expect(ranged['breakdowns'][0]['steps'][0]['users'], `${city} range`).toBe((await query(range))['rows'][0]['users']);
       const broken = await ask('/api/funnel', { steps: [step, { name: '$exposure' }], breakdown: 'attributes.tier' });
       const grouped = (await query({ groupBy: [{ field: 'attributes.tier' }] }))['rows'] as Json[];
       for (const tier of ['silver', 'gold']) {

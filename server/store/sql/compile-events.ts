@@ -55,10 +55,13 @@ export function compileExperimentEvents(dialect: Dialect, project: string, query
   const entityColumn = dialect.column(entity);
   const variant = builder.field({ json: 'attributes', key: 'variant' });
   const experiment = builder.field({ json: 'attributes', key: 'experiment' });
-  return builder.compiled(`SELECT ${dialect.notNull(entityColumn)} AS user_key, ${dialect.epochMilliseconds('ts')} AS time, name = '$exposure' AS exposure, ${variant} AS variant
+  // An exposure is one to this experiment: another experiment's `$exposure` is at most a goal.
+  // (The expression is used twice; its parameters are bound once.)
+  const exposure = `(name = '$exposure' AND ${experiment} = ${builder.value(query.experiment)})`;
+  return builder.compiled(`SELECT ${dialect.notNull(entityColumn)} AS user_key, ${dialect.epochMilliseconds('ts')} AS time, ${dialect.isTrue(exposure)} AS exposure, ${variant} AS variant
     FROM ${dialect.events}
     WHERE project = ${builder.value(project)} AND ${entityColumn} IS NOT NULL
-      AND ((name = '$exposure' AND ${experiment} = ${builder.value(query.experiment)}) OR name = ${builder.value(query.goal)})
+      AND (${exposure} OR name = ${builder.value(query.goal)})
     ORDER BY user_key, time, exposure DESC, id`);
 }
 
