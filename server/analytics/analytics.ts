@@ -65,7 +65,7 @@ export class Analytics {
       const outcomes = funnelOutcomes(await this.store.funnelEvents(project, asked, this.entity), asked);
       return { cells: funnelCells(asked, outcomes, storeDigestOfEntities), whole: funnelCells({ ...asked, breakdown: undefined }, outcomes.map((outcome) => ({ ...outcome, breakdown: null })), storeDigestOfEntities) };
     };
-    const { cells, questionOf, labelOf, firstStepItemsOf } = await settleFunnel(this.store, this.#guard, project, funnel, cellsOf, cellsAndWholeOf);
+    const { cells, questionOf, labelOf, firstStepItemsOf } = await settleFunnel(this.store, this.#guard, project, funnel, cellsOf, cellsAndWholeOf, this.entity);
     return {
       exact: false,
       breakdowns: summarizeFunnel(

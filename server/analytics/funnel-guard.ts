@@ -47,8 +47,27 @@ function lowEffect(breakdown: string | null, asked: readonly FunnelCell[], relax
   return lowEffectSize(breakdown, asked, relaxed, guard, condition) !== undefined;
 }
 
-/** Parts (the range, step filters, exclusions) a guarded funnel may have: every combination of them is computed. */
-export const guardedFunnelParts = 6;
+/**
+ * A step filter's seed. A prefix or numeric range counts as the values it selects among the step's
+ * rows that enough people hold to pass the low-count filter (a funnel cell does not read its own
+ * rows' values): `prefix "posi"` is `eq "positive"`, and a value only one person outside the cell
+ * holds cannot move the seed. Beyond 1,000 values it counts as written.
+ */
+async function stepSeedItem(store: Store, guard: PrivacyGuard, project: string, entity: string, step: string, condition: Condition): Promise<string> {
+  if (condition.valuesOf === undefined) return seedItem(condition);
+  const named = { field: { column: 'name' as const }, op: 'eq' as const, value: step };
+  const groups = await store.groupStatistics(project, { where: [named, ...condition.filters], groupBy: [{ field: condition.valuesOf }], aggregates: [{ fn: 'count' }], limit: 1001 }, entity);
+  if (groups.length > 1000) return seedItem(condition);
+  const values = [...new Set(groups.filter((group) => group.labels[0] !== null && group.labels[0] !== undefined && !guard.isLowCount(group.entities, group.entityDigest)).map((group) => String(group.labels[0])))].sort();
+  return JSON.stringify(['group', values.length === 1 ? values[0] : values]);
+}
+
+/**
+ * Parts (the range, step filters, exclusions, a window under a year, an order other than
+ * sequential) a guarded funnel may have: every combination of them is computed. Seven, so that six
+ * filters beside the default 14-day window still go.
+ */
+export const guardedFunnelParts = 7;
 
 /**
  * The parts that go for one breakdown value: round after round, of the parts of low effect given
@@ -102,6 +121,7 @@ export async function settleFunnel(
   cellsOf: (funnel: FunnelQuery) => Promise<FunnelCell[]>,
   /** A funnel's cells with its breakdown and without it, from one read where the store can. */
   cellsAndWholeOf: (funnel: FunnelQuery) => Promise<FunnelCellsAndWhole> = async (asked) => ({ cells: await cellsOf(asked), whole: await cellsOf({ ...asked, breakdown: undefined }) }),
+  entity = 'user_id',
 ): Promise<{ cells: FunnelCell[]; questionOf: (breakdown: string | null, step: number) => string[]; labelOf: (breakdown: string | null) => string | null; firstStepItemsOf: (breakdown: string | null) => string[] }> {
   const stepConditions: Condition[][] = [];
   for (const step of funnel.steps) {
@@ -109,12 +129,16 @@ export async function settleFunnel(
     const asked: EventQuery = { where: [named, ...step.where], groupBy: [], aggregates: [{ fn: 'count' }], limit: 1 };
     stepConditions.push((await conditionsOf(store, project, asked)).filter((condition) => !condition.filters.includes(named)));
   }
+  const itemOf = new Map<Condition, string>();
+  for (const [step, conditions] of stepConditions.entries()) {
+    for (const condition of conditions) itemOf.set(condition, await stepSeedItem(store, guard, project, entity, funnel.steps[step]!.name, condition));
+  }
   const range = funnel.from !== undefined || funnel.to !== undefined;
   // The range as written (snapped for untrusted readers), never what it selects in the project,
   // where a row of one person outside the funnel would move it; one that excludes nobody goes.
   const candidates: Candidate[] = [
     ...(range ? [{ kind: 'range' as const, step: -1, item: JSON.stringify(['range', funnel.from ?? null, funnel.to ?? null]), draw: JSON.stringify(['range']) }] : []),
-    ...stepConditions.flatMap((conditions, step) => conditions.map((condition) => ({ kind: 'filter' as const, step, item: seedItem(condition), draw: condition.draw }))).sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : a.step - b.step)),
+    ...stepConditions.flatMap((conditions, step) => conditions.map((condition) => ({ kind: 'filter' as const, step, item: itemOf.get(condition)!, draw: condition.draw }))).sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : a.step - b.step)),
     ...funnel.exclusions.map((exclusion, index) => ({ kind: 'exclusion' as const, step: -2, item: JSON.stringify(['exclusion', exclusion.name, exclusion.fromStep, exclusion.toStep]), exclusion: index })).sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : a.exclusion - b.exclusion)),
     // The window and the order are conditions on the later steps too: against the widest window
     // and the sequential order, they leave people out. Where those are few they go (so a window
@@ -137,7 +161,7 @@ export async function settleFunnel(
       order: goneKind('order') ? 'sequential' : funnel.order,
       from: rangeGone ? undefined : funnel.from,
       to: rangeGone ? undefined : funnel.to,
-      steps: funnel.steps.map((step, index) => ({ name: step.name, where: stepConditions[index]!.filter((condition) => !gone('filter', index, seedItem(condition))).flatMap((condition) => condition.filters) })),
+      steps: funnel.steps.map((step, index) => ({ name: step.name, where: stepConditions[index]!.filter((condition) => !gone('filter', index, itemOf.get(condition)!)).flatMap((condition) => condition.filters) })),
       exclusions: funnel.exclusions.filter((_, index) => !goneExclusions.has(index)),
     };
   };

@@ -221,4 +221,21 @@ describe('funnels through the API', () => {
     expect(response.status).toBe(403);
     expect(() => parseFunnel({ steps: [{ name: 'A' }] })).toThrow(/2 to 20 steps/);
   });
+
+  it('answers guarded funnels of up to seven parts (window and order among them) and refuses more, naming the limit', async () => {
+    const filters = (count: number) => Array.from({ length: count }, (_, index) => ({ field: 'attributes.filler', op: 'prefix', value: `f${index}` }));
+    const asked = async (key: string, parts: Record<string, unknown>) => fetch(`${collector.url}/api/funnel`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ...body, exclusions: [], breakdown: undefined, ...parts }),
+    });
+    // Six filters and the 14-day window: seven parts. A strict order makes eight.
+    expect((await asked(keys.read, { steps: [{ name: 'A', where: filters(6) }, { name: 'B' }] })).status).toBe(200);
+    const refused = await asked(keys.read, { steps: [{ name: 'A', where: filters(6) }, { name: 'B' }], order: 'strict' });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { message: string }).message).toMatch(/at most 7 .*windows shorter than a year and orders other than sequential.*this one has 8/);
+    // A year's window is no part: the strict order fits beside the six filters.
+    expect((await asked(keys.read, { steps: [{ name: 'A', where: filters(6) }, { name: 'B' }], order: 'strict', window: 366 * day })).status).toBe(200);
+    expect((await asked(keys.admin, { steps: [{ name: 'A', where: filters(6) }, { name: 'B' }], order: 'strict' })).status).toBe(200);
+  }, 120_000);
 });
