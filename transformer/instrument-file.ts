@@ -22,7 +22,7 @@ import {
 } from './analysis.js';
 import { captureCallback, isCallbackArgument } from './capture-callback.js';
 import { createEmit } from './emit.js';
-import { instrumentAsyncFunction } from './instrument-async-function.js';
+import { instrumentAsyncFunction, parametersReadingScope } from './instrument-async-function.js';
 import {
   holdsUsingToLower,
   initializesUsingToLower,
@@ -170,12 +170,14 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
       frameName = names.frame(frames.length);
       frames.push({ name: functionName(ts, fn, sourceFile), module: moduleName, file, line: lineOf(fn) });
     }
-    const visited = visitFunction(fn, own, own) as FunctionWithBody;
+    let visited = visitFunction(fn, own, own) as FunctionWithBody;
     if (enclosing !== undefined) enclosing.captured = true;
+    const hiddenParameter = environment.takesHiddenParameter(fn);
+    if (hiddenParameter && enclosing !== undefined) visited = parametersReadingScope(emit, visited, names.scope(enclosing.depth));
     instrumented++;
     return instrumentAsyncFunction(emit, visited, {
       frameName,
-      hiddenParameter: environment.takesHiddenParameter(fn),
+      hiddenParameter,
       lexicalScope: enclosing === undefined ? undefined : names.scope(enclosing.depth),
       ownScope: own.captured ? names.scope(own.depth) : undefined,
       identifies: own.identifies,
