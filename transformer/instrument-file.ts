@@ -379,7 +379,7 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
     // A template literal's holes render as the literal would have (`String(value)`), not as `%s`.
     const name = addSite(node, severity, compiled?.[0], !ownArgs && ts.isTemplateExpression(first));
     const callerContext = activation === undefined ? emit.undefinedValue() : emit.context();
-    return stampLogCall(emit, visited, name, callerContext, compiled?.[1], compiled?.[0]);
+    return stampLogCall(emit, visited, name, callerContext, compiled?.[1], compiled?.[0], severity);
   };
 
   // `let` ⏎ … in a single-statement position, which TypeScript reads as a declaration: the `let`s
