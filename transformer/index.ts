@@ -8,7 +8,8 @@
  */
 import * as path from 'node:path';
 import type * as TS from 'typescript';
-import { type FunctionWithBody, canTakeHiddenParameter, isIgnoredFile } from './analysis.js';
+import { type FunctionWithBody, canTakeHiddenParameter, generatedLookingName, isIgnoredFile } from './analysis.js';
+import { hasRuntimePrologue } from './runtime-prologue.js';
 import { type CallResolver, checkerCallResolver } from './call-resolver.js';
 import { type InstrumentEnvironment, instrumentFile } from './instrument-file.js';
 import { type TransformerOptions, checkPluginEntry, resolveOptions } from './options.js';
@@ -129,7 +130,9 @@ export function createLogmillTransformer(
         !sourceFile.isDeclarationFile &&
         options.isIncluded(sourceFile.fileName) &&
         !(program?.isSourceFileFromExternalLibrary(sourceFile) ?? false) &&
-        !isIgnoredFile(ts, sourceFile);
+        !isIgnoredFile(ts, sourceFile) &&
+        // A file using `__logmill…` names is left as written (instrument-file.ts): no context is passed to its functions.
+        (generatedLookingName(ts, sourceFile) === undefined || hasRuntimePrologue(ts, sourceFile));
       instrumentedFiles.set(sourceFile, known);
     }
     return known;

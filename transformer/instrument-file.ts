@@ -13,6 +13,7 @@ import {
   type FunctionWithBody,
   containsWithStatement,
   functionName,
+  generatedLookingName,
   isAsyncFunction,
   isFunctionWithBody,
   isIgnoredFile,
@@ -114,6 +115,11 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
   // Most files of a large program have no async function and no log call; skip them without a walk.
   if (!sourceFile.text.includes('async') && !MAY_LOG.test(sourceFile.text)) return sourceFile;
   if (isIgnoredFile(ts, sourceFile) || hasRuntimePrologue(ts, sourceFile)) return sourceFile;
+  const reserved = generatedLookingName(ts, sourceFile);
+  if (reserved !== undefined) {
+    environment.report(reserved, `logmill: left ${sourceFile.fileName} uninstrumented: its code uses the name ${reserved.text}, of the form the generated code declares (__logmill…)`);
+    return sourceFile;
+  }
 
   const emit = createEmit(ts, context.factory);
   const frames: FrameRecord[] = [];
