@@ -293,7 +293,7 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
       if (suspension !== undefined) {
         current.usesTemporary = true;
         if (ts.isExpressionStatement(node)) current.endsSuspended = true;
-        return rewriteFinalAwait(emit, node as TS.ReturnStatement | TS.ExpressionStatement, ts.visitNode(suspension.expression, visit, ts.isExpression));
+        return rewriteFinalAwait(emit, node as TS.ReturnStatement | TS.ExpressionStatement, ts.visitNode(suspension.expression, visit, ts.isExpression), suspension);
       }
     }
     if (ts.isReturnStatement(node) && current.exitsAtReturns) {
