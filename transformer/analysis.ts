@@ -188,6 +188,44 @@ export function canTakeHiddenParameter(ts: typeof TS, fn: FunctionWithBody, opti
   return ts.isArrowFunction(fn) || !readsArguments(ts, fn);
 }
 
+/**
+ * The first identifier of the generated form (`__logmill…`) that the file's own code binds or reads,
+ * if any. Generated declarations would shadow such a name or collide with it (a parameter named
+ * `__logmillContext` makes the generated `let __logmillContext` a SyntaxError), so such a file is
+ * left as written. Member names (`obj.__logmillX`, `{ __logmillX: 1 }`) bind nothing and do not count.
+ */
+export function generatedLookingName(ts: typeof TS, sourceFile: TS.SourceFile): TS.Identifier | undefined {
+  if (!sourceFile.text.includes(names.runtime)) return undefined;
+  let found: TS.Identifier | undefined;
+  const visit = (node: TS.Node): void => {
+    if (found !== undefined) return;
+    if (ts.isIdentifier(node) && node.text.startsWith(names.runtime) && !isMemberName(ts, node)) {
+      found = node;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  return found;
+}
+
+function isMemberName(ts: typeof TS, node: TS.Identifier): boolean {
+  const parent = node.parent;
+  if (ts.isPropertyAccessExpression(parent)) return parent.name === node;
+  if (ts.isQualifiedName(parent)) return parent.right === node;
+  return (
+    (ts.isPropertyAssignment(parent) ||
+      ts.isMethodDeclaration(parent) ||
+      ts.isPropertyDeclaration(parent) ||
+      ts.isPropertySignature(parent) ||
+      ts.isMethodSignature(parent) ||
+      ts.isGetAccessorDeclaration(parent) ||
+      ts.isSetAccessorDeclaration(parent) ||
+      ts.isEnumMember(parent)) &&
+    parent.name === node
+  );
+}
+
 // `logmill-ignore`, alone or followed by a reason after a space or a colon.
 const IGNORE = /(^|\s|\/\/|\*)logmill-ignore(\s|$|\*|:)/;
 

@@ -8,7 +8,8 @@
  */
 import * as path from 'node:path';
 import type * as TS from 'typescript';
-import { type FunctionWithBody, canTakeHiddenParameter, isIgnoredFile } from './analysis.js';
+import { type FunctionWithBody, canTakeHiddenParameter, generatedLookingName, isIgnoredFile } from './analysis.js';
+import { hasRuntimePrologue } from './runtime-prologue.js';
 import { type CallResolver, checkerCallResolver } from './call-resolver.js';
 import { type InstrumentEnvironment, instrumentFile } from './instrument-file.js';
 import { type TransformerOptions, checkPluginEntry, resolveOptions } from './options.js';
@@ -41,16 +42,41 @@ function defaultRoot(program: TS.Program): string {
 }
 
 // Names a module assigns to somewhere (`send = dryRun`): a function declaration is a mutable
-// binding in JavaScript, so a call through such a name may reach another function.
+// binding in JavaScript, so a call through such a name may reach another function. In JavaScript
+// files (which TypeScript does not stop from reassigning a function) that also takes a `var` of the
+// same name (`var send = dryRun`), a destructuring assignment (`[send] = [dryRun]`,
+// `({ send } = stubs)`) and a `for…in`/`for…of` head assigning it.
 const assignedNames = new WeakMap<TS.SourceFile, Set<string>>();
+
+/** The identifiers an assignment target writes: a name, or every name in a destructuring pattern. */
+function addAssignmentTargets(ts: typeof TS, target: TS.Expression, found: Set<string>): void {
+  if (ts.isIdentifier(target)) found.add(target.text);
+  else if (ts.isParenthesizedExpression(target) || ts.isSpreadElement(target)) addAssignmentTargets(ts, target.expression, found);
+  else if (ts.isBinaryExpression(target) && target.operatorToken.kind === ts.SyntaxKind.EqualsToken) addAssignmentTargets(ts, target.left, found);
+  else if (ts.isArrayLiteralExpression(target)) for (const element of target.elements) addAssignmentTargets(ts, element, found);
+  else if (ts.isObjectLiteralExpression(target)) {
+    for (const property of target.properties) {
+      if (ts.isShorthandPropertyAssignment(property)) found.add(property.name.text);
+      else if (ts.isPropertyAssignment(property)) addAssignmentTargets(ts, property.initializer, found);
+      else if (ts.isSpreadAssignment(property)) addAssignmentTargets(ts, property.expression, found);
+    }
+  }
+}
+
+function addBoundNames(ts: typeof TS, name: TS.BindingName, found: Set<string>): void {
+  if (ts.isIdentifier(name)) found.add(name.text);
+  else for (const element of name.elements) if (!ts.isOmittedExpression(element)) addBoundNames(ts, element.name, found);
+}
 
 function namesAssignedIn(ts: typeof TS, sourceFile: TS.SourceFile): Set<string> {
   let names = assignedNames.get(sourceFile);
   if (names !== undefined) return names;
   const found = new Set<string>();
   const visit = (node: TS.Node): void => {
-    if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment && ts.isIdentifier(node.left)) found.add(node.left.text);
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) addAssignmentTargets(ts, node.left, found);
     if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && ts.isIdentifier(node.operand)) found.add(node.operand.text);
+    if ((ts.isForInStatement(node) || ts.isForOfStatement(node)) && !ts.isVariableDeclarationList(node.initializer)) addAssignmentTargets(ts, node.initializer, found);
+    if (ts.isVariableDeclarationList(node) && (node.flags & ts.NodeFlags.BlockScoped) === 0) for (const declaration of node.declarations) addBoundNames(ts, declaration.name, found);
     ts.forEachChild(node, visit);
   };
   visit(sourceFile);
@@ -104,7 +130,9 @@ export function createLogmillTransformer(
         !sourceFile.isDeclarationFile &&
         options.isIncluded(sourceFile.fileName) &&
         !(program?.isSourceFileFromExternalLibrary(sourceFile) ?? false) &&
-        !isIgnoredFile(ts, sourceFile);
+        !isIgnoredFile(ts, sourceFile) &&
+        // A file using `__logmill…` names is left as written (instrument-file.ts): no context is passed to its functions.
+        (generatedLookingName(ts, sourceFile) === undefined || hasRuntimePrologue(ts, sourceFile));
       instrumentedFiles.set(sourceFile, known);
     }
     return known;

@@ -115,6 +115,31 @@ export function instrumentAsyncFunction(emit: Emit, fn: FunctionWithBody, plan: 
   return updateFunction(ts, factory, fn, parameters, body);
 }
 
+/**
+ * Parameter defaults run in the parameter list's own scope, where the hidden `__logmillContext`
+ * (declared last, so not yet initialised) shadows the enclosing activation's. What the walk wrote
+ * there for the enclosing activation (the context passed to a proven callee, a log call's caller
+ * context) reads that activation's scope alias instead, which holds the same context:
+ *
+ *   async function inner(x = load(1, __logmillContext), __logmillContext = void 0)   // ReferenceError at the call
+ *   →
+ *   async function inner(x = load(1, __logmillScope0), __logmillContext = void 0)
+ *
+ * Functions inside the defaults keep their own names (an async one has its own hidden parameter).
+ */
+export function parametersReadingScope(emit: Emit, fn: FunctionWithBody, scope: string): FunctionWithBody {
+  const { ts, factory } = emit;
+  const visit = (node: TS.Node): TS.Node => {
+    if (ts.isFunctionLike(node) || ts.isClassStaticBlockDeclaration(node)) return node;
+    if (ts.isIdentifier(node) && node.text === names.context && ts.getParseTreeNode(node) === undefined) return factory.createIdentifier(scope);
+    return ts.visitEachChild(node, visit, undefined);
+  };
+  const parameters = fn.parameters.map((parameter) => ts.visitNode(parameter, visit, ts.isParameter));
+  if (parameters.every((parameter, index) => parameter === fn.parameters[index])) return fn;
+  if (ts.isArrowFunction(fn)) return factory.updateArrowFunction(fn, fn.modifiers, fn.typeParameters, parameters, fn.type, fn.equalsGreaterThanToken, fn.body);
+  return updateFunction(ts, factory, fn, parameters, fn.body as TS.Block);
+}
+
 function constant(emit: Emit, name: string, value: TS.Expression, flags: TS.NodeFlags): TS.Statement {
   const { factory } = emit;
   return factory.createVariableStatement(

@@ -13,6 +13,7 @@ import {
   type FunctionWithBody,
   containsWithStatement,
   functionName,
+  generatedLookingName,
   isAsyncFunction,
   isFunctionWithBody,
   isIgnoredFile,
@@ -22,7 +23,7 @@ import {
 } from './analysis.js';
 import { captureCallback, isCallbackArgument } from './capture-callback.js';
 import { createEmit } from './emit.js';
-import { instrumentAsyncFunction } from './instrument-async-function.js';
+import { instrumentAsyncFunction, parametersReadingScope } from './instrument-async-function.js';
 import {
   holdsUsingToLower,
   initializesUsingToLower,
@@ -114,6 +115,11 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
   // Most files of a large program have no async function and no log call; skip them without a walk.
   if (!sourceFile.text.includes('async') && !MAY_LOG.test(sourceFile.text)) return sourceFile;
   if (isIgnoredFile(ts, sourceFile) || hasRuntimePrologue(ts, sourceFile)) return sourceFile;
+  const reserved = generatedLookingName(ts, sourceFile);
+  if (reserved !== undefined) {
+    environment.report(reserved, `logmill: left ${sourceFile.fileName} uninstrumented: its code uses the name ${reserved.text}, of the form the generated code declares (__logmill…)`);
+    return sourceFile;
+  }
 
   const emit = createEmit(ts, context.factory);
   const frames: FrameRecord[] = [];
@@ -170,12 +176,14 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
       frameName = names.frame(frames.length);
       frames.push({ name: functionName(ts, fn, sourceFile), module: moduleName, file, line: lineOf(fn) });
     }
-    const visited = visitFunction(fn, own, own) as FunctionWithBody;
+    let visited = visitFunction(fn, own, own) as FunctionWithBody;
     if (enclosing !== undefined) enclosing.captured = true;
+    const hiddenParameter = environment.takesHiddenParameter(fn);
+    if (hiddenParameter && enclosing !== undefined) visited = parametersReadingScope(emit, visited, names.scope(enclosing.depth));
     instrumented++;
     return instrumentAsyncFunction(emit, visited, {
       frameName,
-      hiddenParameter: environment.takesHiddenParameter(fn),
+      hiddenParameter,
       lexicalScope: enclosing === undefined ? undefined : names.scope(enclosing.depth),
       ownScope: own.captured ? names.scope(own.depth) : undefined,
       identifies: own.identifies,
@@ -285,7 +293,7 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
       if (suspension !== undefined) {
         current.usesTemporary = true;
         if (ts.isExpressionStatement(node)) current.endsSuspended = true;
-        return rewriteFinalAwait(emit, node as TS.ReturnStatement | TS.ExpressionStatement, ts.visitNode(suspension.expression, visit, ts.isExpression));
+        return rewriteFinalAwait(emit, node as TS.ReturnStatement | TS.ExpressionStatement, ts.visitNode(suspension.expression, visit, ts.isExpression), suspension);
       }
     }
     if (ts.isReturnStatement(node) && current.exitsAtReturns) {
@@ -377,7 +385,7 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
     // A template literal's holes render as the literal would have (`String(value)`), not as `%s`.
     const name = addSite(node, severity, compiled?.[0], !ownArgs && ts.isTemplateExpression(first));
     const callerContext = activation === undefined ? emit.undefinedValue() : emit.context();
-    return stampLogCall(emit, visited, name, callerContext, compiled?.[1], compiled?.[0]);
+    return stampLogCall(emit, visited, name, callerContext, compiled?.[1], compiled?.[0], severity);
   };
 
   // `let` ⏎ … in a single-statement position, which TypeScript reads as a declaration: the `let`s

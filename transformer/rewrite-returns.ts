@@ -51,10 +51,13 @@ export function finalAwait(ts: typeof TS, statement: TS.Statement): TS.AwaitExpr
   return ts.isAwaitExpression(inner) ? inner : undefined;
 }
 
-/** `return await x` or a final `await x;`, given the await's operand already visited. */
-export function rewriteFinalAwait(emit: Emit, statement: TS.ReturnStatement | TS.ExpressionStatement, operand: TS.Expression): TS.Statement {
+/**
+ * `return await x` or a final `await x;`, given the await's operand already visited. The generated
+ * `await` maps back to the written one (`awaited`), where async stack frames point.
+ */
+export function rewriteFinalAwait(emit: Emit, statement: TS.ReturnStatement | TS.ExpressionStatement, operand: TS.Expression, awaited: TS.AwaitExpression): TS.Statement {
   const { factory, ts } = emit;
-  const suspended = handBack(emit, operand, [factory.createAwaitExpression(emit.awaited())]);
+  const suspended = handBack(emit, operand, [ts.setSourceMapRange(factory.createAwaitExpression(emit.awaited()), awaited)]);
   return ts.isReturnStatement(statement)
     ? factory.updateReturnStatement(statement, suspended)
     : factory.updateExpressionStatement(statement, suspended);

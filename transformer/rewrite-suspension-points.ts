@@ -45,7 +45,9 @@ function aroundSuspension(emit: Emit, operand: TS.Expression, suspend: (value: T
 }
 
 export function rewriteAwait(emit: Emit, node: TS.AwaitExpression): TS.Expression {
-  const rewritten = aroundSuspension(emit, node.expression, (value) => emit.factory.createAwaitExpression(value));
+  // The engine places an async stack frame (`at async load (file:line:column)`) at the `await`
+  // itself: the generated one maps back to the written one, not to whatever precedes it.
+  const rewritten = aroundSuspension(emit, node.expression, (value) => emit.ts.setSourceMapRange(emit.factory.createAwaitExpression(value), node));
   return emit.ts.setTextRange(rewritten, node);
 }
 

@@ -1,6 +1,8 @@
 /**
  * Each instrumented file imports the hooks once and records its frames once, at module scope,
- * before any of its own code runs (so a circular import that calls in early still finds them).
+ * before any of its own code runs. A circular import can still call in before that: an ES module's
+ * imports are evaluated before its body. Then the frame is undefined (the activation enters with
+ * no frame of its own) and a log call passes its severity instead of its site (`__logmillSite0 ?? 9`).
  *
  *   'use strict';  import x from 'y';  ...
  *   →

@@ -3,9 +3,9 @@
  * module scope and the caller's context passed explicitly; a template literal message becomes a
  * `%` template plus args, so such events group by template too.
  *
- *   log.info('paid %s', amount)          →  log.__logmillAt(__logmillSite0, __logmillContext, 'paid %s', amount)
- *   log.info(message, amount)            →  log.__logmillAt(__logmillSite2, __logmillContext, message, amount)
- *   log.warn(`user ${id} paid ${cents}`)  →  log.__logmillAt(__logmillSite1, __logmillContext, "user %s paid %s", id, cents)
+ *   log.info('paid %s', amount)          →  log.__logmillAt(__logmillSite0 ?? 9, __logmillContext, 'paid %s', amount)
+ *   log.info(message, amount)            →  log.__logmillAt(__logmillSite2 ?? 9, __logmillContext, message, amount)
+ *   log.warn(`user ${id} paid ${cents}`)  →  log.__logmillAt(__logmillSite1 ?? 13, __logmillContext, "user %s paid %s", id, cents)
  *   var __logmillSite0 = __logmill.site(9, "api/checkout", "src/api/checkout.ts", 10, 5, "submit", "paid %s", ["paid ", ["s", 0, -1, -1]]);
  *   var __logmillSite1 = __logmill.site(13, "api/checkout", "src/api/checkout.ts", 12, 5, "submit", "user %s paid %s", ["user ", ["s", 32, -1, -1], ...]);
  *
@@ -15,6 +15,8 @@
  * reads as the template literal did before the rewrite.
  *
  * Outside instrumented functions the context argument is `void 0` and the logger uses the ambient one.
+ * The `?? severity` is for calls made before the module's own code ran (an ES module's imports run
+ * before its body, so a circular import can call its functions while the site records are unset).
  */
 import type * as TS from 'typescript';
 import type { Emit } from './emit.js';
@@ -137,7 +139,8 @@ export function stampLogCall(
   context: TS.Expression,
   compiledArgs: TS.Expression[] | undefined,
   /** The `%` template a template literal compiled into. */
-  template?: string,
+  template: string | undefined,
+  severityNumber: number,
 ): TS.CallExpression {
   const { factory, ts } = emit;
   const callee = call.expression as TS.PropertyAccessExpression;
@@ -149,6 +152,8 @@ export function stampLogCall(
     call,
     factory.updatePropertyAccessExpression(callee, callee.expression, factory.createIdentifier('__logmillAt')),
     undefined,
-    [factory.createIdentifier(siteName), context, ...message, ...rest],
+    // `__logmillSite0 ?? 13`: a circular ES import can call into the module before its body (and
+    // so its site records) ran; the call then still logs, at its severity (Logger.__logmillAt).
+    [factory.createBinaryExpression(factory.createIdentifier(siteName), ts.SyntaxKind.QuestionQuestionToken, factory.createNumericLiteral(severityNumber)), context, ...message, ...rest],
   );
 }

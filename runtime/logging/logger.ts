@@ -104,10 +104,16 @@ export class Logger {
   /**
    * The transformer's entry: a stamped call site, the caller's context (or undefined outside
    * instrumented functions) and the call's arguments as written. Generated code calls it; it is
-   * not part of the published types.
+   * not part of the published types. In place of the site, the call's severity: the generated
+   * `__logmillSite0 ?? 13` when the module's site records have not run yet (a circular ES module
+   * import that calls into the module before its body ran); such a call logs as an unstamped one.
    * @internal
    */
-  __logmillAt(stamped: StampedSite, context: LogmillContext | undefined, template: unknown, ...args: unknown[]): void {
+  __logmillAt(stamped: StampedSite | number, context: LogmillContext | undefined, template: unknown, ...args: unknown[]): void {
+    if (typeof stamped === 'number') {
+      if (stamped >= loggingState.threshold) emitCall(stamped, template, args, this.#attributes, context, undefined);
+      return;
+    }
     if (stamped.version !== loggingState.version) refresh(stamped);
     const severity = stamped.severityNumber;
     if (severity < stamped.threshold) return;

@@ -54,7 +54,12 @@ class ModuleLogger extends Logger {
   }
 
   /** A stamped call keeps its file, line and function, and follows this logger's module. */
-  override __logmillAt(stamped: StampedSite, context: LogmillContext | undefined, template: unknown, ...args: unknown[]): void {
+  override __logmillAt(stamped: StampedSite | number, context: LogmillContext | undefined, template: unknown, ...args: unknown[]): void {
+    // The severity alone: the module's site records have not run yet (see Logger.__logmillAt).
+    if (typeof stamped === 'number') {
+      this.#emit(stamped, String(template), args, context, this.#module);
+      return;
+    }
     if (stamped.version !== loggingState.version) refresh(stamped);
     this.#emit(stamped.severityNumber, String(stamped.template ?? template), args, context, stamped);
   }
