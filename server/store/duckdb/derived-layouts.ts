@@ -42,30 +42,33 @@ export const createLayoutTables = [
     project VARCHAR NOT NULL, user_key UBIGINT NOT NULL, ts TIMESTAMP_MS NOT NULL, id UUID NOT NULL,
     name VARCHAR NOT NULL, user_id VARCHAR NOT NULL, digest UBIGINT NOT NULL, experiments JSON NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS user_digests (project VARCHAR NOT NULL, user_key UBIGINT NOT NULL, user_id VARCHAR NOT NULL, digest UBIGINT NOT NULL)`,
-  `CREATE TABLE IF NOT EXISTS series_rollup (project VARCHAR NOT NULL, hour TIMESTAMP_MS NOT NULL, severity VARCHAR NOT NULL, user_key UBIGINT, digest UBIGINT, events BIGINT NOT NULL)`,
+  // first_ts and last_ts: the first and last event of the row (of known users, in the per-hour
+  // tables), which the guard's time seed reads to the millisecond as it does over `events`.
+  `CREATE TABLE IF NOT EXISTS series_rollup (project VARCHAR NOT NULL, hour TIMESTAMP_MS NOT NULL, severity VARCHAR NOT NULL, user_key UBIGINT, digest UBIGINT, events BIGINT NOT NULL,
+    first_ts TIMESTAMP_MS NOT NULL, last_ts TIMESTAMP_MS NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS series_hourly (project VARCHAR NOT NULL, hour TIMESTAMP_MS NOT NULL, severity VARCHAR NOT NULL, events BIGINT NOT NULL,
-    entities BIGINT NOT NULL, entity_digest UBIGINT, entity_events BIGINT, top BIGINT[])`,
+    entities BIGINT NOT NULL, entity_digest UBIGINT, entity_events BIGINT, top BIGINT[], first_ts TIMESTAMP_MS, last_ts TIMESTAMP_MS)`,
   `CREATE TABLE IF NOT EXISTS series_hours (project VARCHAR NOT NULL, hour TIMESTAMP_MS NOT NULL,
-    entities BIGINT NOT NULL, entity_digest UBIGINT, entity_events BIGINT, top BIGINT[])`,
+    entities BIGINT NOT NULL, entity_digest UBIGINT, entity_events BIGINT, top BIGINT[], first_ts TIMESTAMP_MS, last_ts TIMESTAMP_MS)`,
   // Marks a database whose layouts are complete (written with the tables, or after a backfill).
   'CREATE TABLE IF NOT EXISTS layouts_version (version INTEGER NOT NULL)',
 ];
 
 /** The layouts' version: a database holding another (or none) has its layouts derived again at open. */
-export const layoutsVersion = 6;
+export const layoutsVersion = 7;
 
 /** `series_hourly`'s rows from rollup rows (all of each hour they hold). */
 function hourlyOf(rollup: string): string {
   return `SELECT project, hour, severity, sum(events)::BIGINT, count(*) FILTER (WHERE user_key IS NOT NULL),
       bit_xor(digest) FILTER (WHERE user_key IS NOT NULL), sum(events) FILTER (WHERE user_key IS NOT NULL)::BIGINT,
-      max(events, 6) FILTER (WHERE user_key IS NOT NULL)
+      max(events, 6) FILTER (WHERE user_key IS NOT NULL), min(first_ts) FILTER (WHERE user_key IS NOT NULL), max(last_ts) FILTER (WHERE user_key IS NOT NULL)
     FROM ${rollup} GROUP BY project, hour, severity ORDER BY project, hour, severity`;
 }
 
 /** `series_hours`' rows from rollup rows (all of each hour they hold): each person's events of the hour over every severity. */
 function hoursOf(rollup: string): string {
-  return `SELECT project, hour, count(*), bit_xor(digest), sum(events)::BIGINT, max(events, 6)
-    FROM (SELECT project, hour, user_key, any_value(digest) AS digest, sum(events)::BIGINT AS events FROM ${rollup} WHERE user_key IS NOT NULL GROUP BY project, hour, user_key)
+  return `SELECT project, hour, count(*), bit_xor(digest), sum(events)::BIGINT, max(events, 6), min(first_ts), max(last_ts)
+    FROM (SELECT project, hour, user_key, any_value(digest) AS digest, sum(events)::BIGINT AS events, min(first_ts) AS first_ts, max(last_ts) AS last_ts FROM ${rollup} WHERE user_key IS NOT NULL GROUP BY project, hour, user_key)
     GROUP BY project, hour ORDER BY project, hour`;
 }
 
@@ -95,7 +98,7 @@ export function addLayoutRows(source: string, known = true): string[] {
 
 /** `source` counted per (project, hour, severity, user), with each user's digest. */
 function rollupOf(source: string): string {
-  return `SELECT s.project, date_trunc('hour', s.ts) AS hour, s.severity, CASE WHEN s.user_id IS NOT NULL THEN hash(s.user_id) END AS user_key, any_value(d.digest) AS digest, count(*) AS events
+  return `SELECT s.project, date_trunc('hour', s.ts) AS hour, s.severity, CASE WHEN s.user_id IS NOT NULL THEN hash(s.user_id) END AS user_key, any_value(d.digest) AS digest, count(*) AS events, min(s.ts) AS first_ts, max(s.ts) AS last_ts
       FROM ${source} s LEFT JOIN user_digests d ON d.project = s.project AND d.user_key = hash(s.user_id)
       GROUP BY 1, 2, 3, 4`;
 }
@@ -105,8 +108,8 @@ function mergeIntoRollup(source: string): string[] {
   const touched = 'rollup_touched';
   return [
     `CREATE OR REPLACE TEMP TABLE ${touched} AS
-      SELECT project, hour, severity, user_key, any_value(digest) AS digest, sum(events)::BIGINT AS events FROM (
-        SELECT r.project, r.hour, r.severity, r.user_key, r.digest, r.events FROM series_rollup r
+      SELECT project, hour, severity, user_key, any_value(digest) AS digest, sum(events)::BIGINT AS events, min(first_ts) AS first_ts, max(last_ts) AS last_ts FROM (
+        SELECT r.project, r.hour, r.severity, r.user_key, r.digest, r.events, r.first_ts, r.last_ts FROM series_rollup r
         SEMI JOIN (SELECT DISTINCT project, date_trunc('hour', ts) AS hour FROM ${source}) t ON t.project = r.project AND t.hour = r.hour
         UNION ALL ${rollupOf(source)}
       ) GROUP BY project, hour, severity, user_key`,

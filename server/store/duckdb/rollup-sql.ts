@@ -177,7 +177,10 @@ function rollupServesVariants(variants: Variants): boolean {
  */
 export function compileRollupVariantStatistics(project: string, query: EventQuery, entity: string, options: GroupStatisticsOptions): CompiledQuery | undefined {
   const variants = options.variants;
-  if (variants === undefined || entity !== 'user_id' || options.facts === true || !rollupServes(query) || !rollupServesVariants(variants)) return undefined;
+  if (variants === undefined || entity !== 'user_id' || !rollupServes(query) || !rollupServesVariants(variants)) return undefined;
+  // Facts: a group's first and last event (the rollups keep them per row), for the guard's time
+  // seed; no severity number (the template view never reads the rollup).
+  const facts = options.facts === true;
   const builder = new RollupBuilder();
   const names = query.groupBy.map((_, index) => `d${index}`);
   const dimensions = query.groupBy.map((dimension, index) => `${builder.dimension(dimension)} AS d${index}`);
@@ -197,8 +200,9 @@ export function compileRollupVariantStatistics(project: string, query: EventQuer
     return `COALESCE(${parts.length === 0 ? 'TRUE' : `(${parts.join(' AND ')})`}, FALSE) AS k${index}`;
   });
   const tagged = source !== 'series_rollup'
-    ? `SELECT ${[...dimensions, 'entities', 'entity_digest', 'entity_events', 'top', ...met].join(', ')} FROM ${source} WHERE ${builder.where(project, query, ['entities > 0'])}`
-    : `SELECT ${[...dimensions, 'user_key AS entity', 'digest AS digest_part', 'events AS c', ...met].join(', ')} FROM series_rollup WHERE ${builder.where(project, query, ['user_key IS NOT NULL'])}`;
+    ? `SELECT ${[...dimensions, 'entities', 'entity_digest', 'entity_events', 'top', 'epoch_ms(first_ts) AS first_ms', 'epoch_ms(last_ts) AS last_ms', ...met].join(', ')} FROM ${source} WHERE ${builder.where(project, query, ['entities > 0'])}`
+    : `SELECT ${[...dimensions, 'user_key AS entity', 'digest AS digest_part', 'events AS c', 'epoch_ms(first_ts) AS first_ms', 'epoch_ms(last_ts) AS last_ms', ...met].join(', ')} FROM series_rollup WHERE ${builder.where(project, query, ['user_key IS NOT NULL'])}`;
+  const outerFacts = facts ? ', min(first_seen) AS first_seen, max(last_seen) AS last_seen, NULL AS severity_number' : '';
   const keyed = keyOf(names.slice(0, variants.keyDimensions ?? names.length));
   const chosenCase = (cases: readonly VariantCase[]) => (cases.length === 0
     ? '-1'
@@ -210,15 +214,16 @@ export function compileRollupVariantStatistics(project: string, query: EventQuer
   // Parameters bind by position here: the CTEs put the SQL in the order the values were added.
   const ctes = `WITH tagged AS (${tagged}), chosen AS (SELECT *, CASE ${whens.join(' ')} ELSE ${rest === undefined ? '-1' : chosenCase(rest.cases)} END AS variant FROM tagged) `;
   if (source !== 'series_rollup') {
+    const rowFacts = facts ? ['first_ms AS first_seen', 'last_ms AS last_seen', 'NULL AS severity_number'] : [];
     return {
-      sql: `${ctes}SELECT ${['variant', ...names, `${keyOf(names)} AS label_key`, 'entities', 'entity_digest::VARCHAR AS digest', 'entity_events::HUGEINT AS events', 'top'].join(', ')}
+      sql: `${ctes}SELECT ${['variant', ...names, `${keyOf(names)} AS label_key`, 'entities', 'entity_digest::VARCHAR AS digest', 'entity_events::HUGEINT AS events', 'top', ...rowFacts].join(', ')}
         FROM chosen WHERE variant >= 0 ORDER BY ${['variant', ...names].join(', ')}`,
       parameters: builder.parameters,
     };
   }
   const perEntity = hourly
-    ? `SELECT variant, ${names.join(', ')}, entity, digest_part, c FROM chosen WHERE variant >= 0`
-    : `SELECT ${['variant', ...names, 'entity'].join(', ')}, any_value(digest_part) AS digest_part, sum(c)::BIGINT AS c FROM chosen WHERE variant >= 0 GROUP BY ${['variant', ...names, 'entity'].join(', ')}`;
+    ? `SELECT variant, ${names.join(', ')}, entity, digest_part, c, first_ms AS first_seen, last_ms AS last_seen FROM chosen WHERE variant >= 0`
+    : `SELECT ${['variant', ...names, 'entity'].join(', ')}, any_value(digest_part) AS digest_part, sum(c)::BIGINT AS c, min(first_ms) AS first_seen, max(last_ms) AS last_seen FROM chosen WHERE variant >= 0 GROUP BY ${['variant', ...names, 'entity'].join(', ')}`;
   const statistics = 'count(*) AS entities, bit_xor(digest_part)::VARCHAR AS digest, sum(c) AS events, max(c, 6) AS top';
   if (merging(options)) {
     const kept = names.slice(0, Math.max(0, Math.min(names.length, options.keep ?? 0)));
@@ -232,10 +237,10 @@ export function compileRollupVariantStatistics(project: string, query: EventQuer
     const only = options.onlyGroups === undefined ? [] : [`${keyOf(names)} IN (${options.onlyGroups.map((group) => builder.value(group)).join(', ') || 'NULL'})`];
     const except = excepted.flatMap((entry, index) => (joined[index] !== undefined ? [] : [`${keyOf(names.slice(0, entry.keep))} NOT IN (${entry.keys.map((key) => builder.value(key)).join(', ')})`]));
     const selected = `SELECT per_entity.* FROM (${perEntity}) AS per_entity${antiJoins.join('')} WHERE ${[...only, ...except].join(' AND ') || 'TRUE'}`;
-    const merged = `SELECT ${['variant', ...kept, 'entity'].join(', ')}, any_value(digest_part) AS digest_part, sum(c) AS c FROM (${selected}) AS selected GROUP BY ${['variant', ...kept, 'entity'].join(', ')}`;
+    const merged = `SELECT ${['variant', ...kept, 'entity'].join(', ')}, any_value(digest_part) AS digest_part, sum(c) AS c, min(first_seen) AS first_seen, max(last_seen) AS last_seen FROM (${selected}) AS selected GROUP BY ${['variant', ...kept, 'entity'].join(', ')}`;
     const grouping = ['variant', ...kept];
-    return { sql: `${ctes}SELECT ${[...grouping, `${keyOf(kept)} AS label_key`, statistics].join(', ')} FROM (${merged}) AS merged GROUP BY ${grouping.join(', ')} ORDER BY ${grouping.join(', ')}`, parameters: builder.parameters };
+    return { sql: `${ctes}SELECT ${[...grouping, `${keyOf(kept)} AS label_key`, statistics].join(', ')}${outerFacts} FROM (${merged}) AS merged GROUP BY ${grouping.join(', ')} ORDER BY ${grouping.join(', ')}`, parameters: builder.parameters };
   }
   const grouping = ['variant', ...names];
-  return { sql: `${ctes}SELECT ${[...grouping, `${keyOf(names)} AS label_key`, statistics].join(', ')} FROM (${perEntity}) AS per_entity GROUP BY ${grouping.join(', ')} ORDER BY ${grouping.join(', ')}`, parameters: builder.parameters };
+  return { sql: `${ctes}SELECT ${[...grouping, `${keyOf(names)} AS label_key`, statistics].join(', ')}${outerFacts} FROM (${perEntity}) AS per_entity GROUP BY ${grouping.join(', ')} ORDER BY ${grouping.join(', ')}`, parameters: builder.parameters };
 }
