@@ -36,6 +36,22 @@ export { disposeResources, resources, resourcesFailed, useResource } from './res
 /** `for…of` loops whose body can suspend, `for await` loops and `yield*` operands: their iterator's methods run in the activation's context. */
 export { asyncIterableInContext, closeInContext, iterateInContext } from './iterate-in.js';
 
+/**
+ * A template literal's hole in an instrumented log call (`` log.info(`state ${o}`) `` →
+ * `log.__logmillAt(site, ctx, "state %s", templateHole(o))`): an object, function or symbol is
+ * made a string here, at the call, with the template literal's own conversion, so the message is
+ * what the literal gave when it ran: a later change to the object does not show, `toString`,
+ * `valueOf` or `Symbol.toPrimitive` runs once, where and as often as in the plain build (also
+ * below the level), and a symbol throws the plain build's TypeError. Strings, numbers, booleans,
+ * bigints, null and undefined read the same whenever they are rendered, so they pass as they are.
+ */
+export function templateHole(value: unknown): unknown {
+  return (typeof value === 'object' && value !== null) || typeof value === 'function' || typeof value === 'symbol'
+    ? // The literal's own conversion (a cast only for the checker, which rejects a symbol here).
+      `${value as unknown as string}`
+    : value;
+}
+
 /** Records a function's frame once, at module load. */
 export function frame(name: string, module: string, file: string, line: number): Frame {
   return Object.freeze({ function: name, module, file, line });

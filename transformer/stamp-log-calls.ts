@@ -5,14 +5,16 @@
  *
  *   log.info('paid %s', amount)          →  log.__logmillAt(__logmillSite0 ?? 9, __logmillContext, 'paid %s', amount)
  *   log.info(message, amount)            →  log.__logmillAt(__logmillSite2 ?? 9, __logmillContext, message, amount)
- *   log.warn(`user ${id} paid ${cents}`)  →  log.__logmillAt(__logmillSite1 ?? 13, __logmillContext, "user %s paid %s", id, cents)
+ *   log.warn(`user ${id} paid ${cents}`)  →  log.__logmillAt(__logmillSite1 ?? 13, __logmillContext, "user %s paid %s", __logmill.templateHole(id), __logmill.templateHole(cents))
  *   var __logmillSite0 = __logmill.site(9, "api/checkout", "src/api/checkout.ts", 10, 5, "submit", "paid %s", ["paid ", ["s", 0, -1, -1]]);
  *   var __logmillSite1 = __logmill.site(13, "api/checkout", "src/api/checkout.ts", 12, 5, "submit", "user %s paid %s", ["user ", ["s", 32, -1, -1], ...]);
  *
  * A literal template is also parsed here, once (runtime/format/compile-template.ts), and the parsed
  * form rides in the site record, so rendering never parses it again. A template literal's holes are
  * marked in it (flag 32, TEMPLATE_LITERAL_HOLE): they render with `String(value)`, so the message
- * reads as the template literal did before the rewrite.
+ * reads as the template literal did before the rewrite. A hole that may be an object, function or
+ * symbol is made a string at the call (`templateHole` in runtime/hooks.ts), as the literal would
+ * have: its `toString` runs there, and a later change to the object does not show in the message.
  *
  * Outside instrumented functions the context argument is `void 0` and the logger uses the ambient one.
  * The `?? severity` is for calls made before the module's own code ran (an ES module's imports run
@@ -132,6 +134,40 @@ export function compileTemplateLiteral(
   return [template, args];
 }
 
+/** Operators whose result is a primitive whatever their operands (a `+` of objects converts them first). */
+const primitiveBinaryOperators = new Set<string>([
+  '+', '-', '*', '/', '%', '**', '&', '|', '^', '<<', '>>', '>>>', '==', '!=', '===', '!==', '<', '>', '<=', '>=', 'instanceof', 'in',
+]);
+
+/**
+ * True when `expression` gives a string, number, boolean, bigint, null or undefined by its syntax
+ * alone (a literal, a nested template literal, `typeof`, an arithmetic or comparison): such a hole
+ * reads the same whenever it is rendered, so it needs no conversion at the call.
+ */
+function alwaysPrimitive(ts: typeof TS, expression: TS.Expression): boolean {
+  while (ts.isParenthesizedExpression(expression)) expression = expression.expression;
+  switch (expression.kind) {
+    case ts.SyntaxKind.StringLiteral:
+    case ts.SyntaxKind.NumericLiteral:
+    case ts.SyntaxKind.BigIntLiteral:
+    case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
+    case ts.SyntaxKind.TemplateExpression:
+    case ts.SyntaxKind.TrueKeyword:
+    case ts.SyntaxKind.FalseKeyword:
+    case ts.SyntaxKind.NullKeyword:
+    case ts.SyntaxKind.TypeOfExpression:
+    case ts.SyntaxKind.VoidExpression:
+    case ts.SyntaxKind.DeleteExpression:
+    case ts.SyntaxKind.PrefixUnaryExpression:
+    case ts.SyntaxKind.PostfixUnaryExpression:
+      return true;
+    case ts.SyntaxKind.BinaryExpression:
+      return primitiveBinaryOperators.has(ts.tokenToString((expression as TS.BinaryExpression).operatorToken.kind) ?? '');
+    default:
+      return false;
+  }
+}
+
 export function stampLogCall(
   emit: Emit,
   call: TS.CallExpression,
@@ -147,7 +183,10 @@ export function stampLogCall(
   const [first, ...rest] = call.arguments;
   // The message stays at its call, where a reader looks for it: as written, or a template literal
   // as its `%s` template (the site record holds the same template, parsed).
-  const message = compiledArgs === undefined ? [first!] : [ts.isStringLiteral(first!) ? first! : factory.createStringLiteral(template!), ...compiledArgs];
+  // A template literal's holes are made strings at the call where they may be objects (see
+  // `templateHole`), so the message is what the literal gave then, not when a sink reads it.
+  const holes = compiledArgs?.map((hole) => (alwaysPrimitive(ts, hole) ? hole : emit.hook('templateHole', [hole])));
+  const message = holes === undefined ? [first!] : [ts.isStringLiteral(first!) ? first! : factory.createStringLiteral(template!), ...holes];
   return factory.updateCallExpression(
     call,
     factory.updatePropertyAccessExpression(callee, callee.expression, factory.createIdentifier('__logmillAt')),
