@@ -63,6 +63,11 @@ function hasUseStrictDirective(ts: typeof TS, body: TS.ConciseBody): boolean {
  * see their enclosing function's `arguments`, so only non-arrow functions stop the search.
  */
 export function readsArguments(ts: typeof TS, fn: FunctionWithBody): boolean {
+  // A function of the parse tree whose text spells neither name (nor a unicode escape) reads neither.
+  if (ts.getParseTreeNode(fn) === fn && fn.pos >= 0) {
+    const text = fn.getSourceFile()?.text.slice(fn.pos, fn.end);
+    if (text !== undefined && !/arguments|eval|\\u/.test(text)) return false;
+  }
   let found = false;
   const visit = (node: TS.Node): void => {
     if (found) return;

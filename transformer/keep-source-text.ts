@@ -89,9 +89,11 @@ export function plainSourceText(
   imports: ReadonlyMap<string, string> | undefined,
 ): string {
   // Cleared first: updated nodes (types stripped) copy the comments of their originals. The
-  // function's own leading and trailing comments are not part of its text either.
-  const comments = marked.map((child) => ts.getSyntheticLeadingComments(child));
-  for (const child of marked) ts.setSyntheticLeadingComments(child, undefined);
+  // function's own leading and trailing comments are not part of its text either. Only nodes of
+  // the parse tree within `node` can be printed here (the rest were made by the rewrite).
+  const inside = marked.filter((child) => child.pos >= node.pos && child.end <= node.end && ts.getParseTreeNode(child) === child);
+  const comments = inside.map((child) => ts.getSyntheticLeadingComments(child));
+  for (const child of inside) ts.setSyntheticLeadingComments(child, undefined);
   const flags = (node as { emitNode?: { flags?: number } }).emitNode?.flags ?? 0;
   ts.setEmitFlags(node, flags | ts.EmitFlags.NoLeadingComments | ts.EmitFlags.NoTrailingComments);
   let text: string;
@@ -102,7 +104,7 @@ export function plainSourceText(
     text = printer.printNode(ts.EmitHint.Unspecified, withoutExportModifiers(ts, stripped), sourceFile);
   } finally {
     ts.setEmitFlags(node, flags);
-    marked.forEach((child, index) => ts.setSyntheticLeadingComments(child, comments[index]));
+    inside.forEach((child, index) => ts.setSyntheticLeadingComments(child, comments[index]));
   }
   const indentation = '    '.repeat(indentLevel(ts, node));
   return indentation === '' ? text : text.replace(/\n/g, `\n${indentation}`);
@@ -171,6 +173,9 @@ function stripTypes(ts: typeof TS, node: SourceHolder, types: boolean, imports: 
     modifier.kind === ts.SyntaxKind.DeclareKeyword;
   const modifiers = (list: TS.NodeArray<TS.ModifierLike> | undefined) => list?.filter((modifier) => !typeOnlyModifier(modifier));
   const visit = (child: TS.Node): TS.Node | undefined => {
+    // Everything removed below is TypeScript syntax, which the parser marks on the node and every
+    // node above it: a subtree without the mark is printed as it stands, without a walk.
+    if (imports === undefined && !containsTypeScript(ts, child)) return child;
     if (imports !== undefined && ts.isIdentifier(child)) return imported(child) ?? child;
     if (imports !== undefined && ts.isShorthandPropertyAssignment(child) && imports.has(child.name.text)) {
       return factory.createPropertyAssignment(child.name, imported(child.name) ?? child.name);
@@ -234,6 +239,17 @@ function containsFunction(ts: typeof TS, node: TS.Node): boolean {
   };
   ts.forEachChild(node, visit);
   return found;
+}
+
+/**
+ * Whether `node` or a node inside it is TypeScript syntax, by TypeScript's own mark
+ * (`TransformFlags.ContainsTypeScript`, what its type-stripping transform tests). Without the mark
+ * (an API that does not expose it, a node without computed flags) every node counts as one.
+ */
+function containsTypeScript(ts: typeof TS, node: TS.Node): boolean {
+  const mark = (ts as unknown as { TransformFlags?: { ContainsTypeScript?: number } }).TransformFlags?.ContainsTypeScript;
+  const flags = (node as { transformFlags?: number }).transformFlags;
+  return mark === undefined || flags === undefined || (flags & mark) !== 0;
 }
 
 function isAssertion(ts: typeof TS, node: TS.Expression): boolean {
