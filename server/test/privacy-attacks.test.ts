@@ -7,7 +7,7 @@
  * do no better than 70% (chance is 50%); nothing about a group of fewer than three people may reach
  * the reader; equivalent spellings of one question get one answer; admin answers stay exact.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { keys } from './helpers/collector-process.js';
 import {
   type Json,
@@ -27,6 +27,10 @@ import {
   untrusted,
   usePopulation,
 } from './helpers/attack-population.js';
+
+// Each test asks hundreds of guarded questions, each settled in rounds over every combination
+// of its parts: minutes on a busy 2-core machine.
+vi.setConfig({ testTimeout: 300_000 });
 
 usePopulation();
 

@@ -7,8 +7,12 @@
  * two told, so a dozen ranges named nearly every positive victim, and never a negative one).
  * The population and the attacker's tools: helpers/attack-population.ts.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { accuracy, ask, cities, start, usePopulation } from './helpers/attack-population.js';
+
+// Each test asks hundreds of guarded questions, each settled in rounds over every combination
+// of its parts: minutes on a busy 2-core machine.
+vi.setConfig({ testTimeout: 300_000 });
 
 usePopulation();
 

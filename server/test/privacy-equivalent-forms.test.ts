@@ -5,8 +5,12 @@
  * same people. Each pair selects the same rows and people; each drew its own noise, so a reader
  * could average two or three draws of one number.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type Json, ask, cities, direct, hour, start, usePopulation } from './helpers/attack-population.js';
+
+// Each test asks hundreds of guarded questions, each settled in rounds over every combination
+// of its parts: minutes on a busy 2-core machine.
+vi.setConfig({ testTimeout: 300_000 });
 
 usePopulation();
 

@@ -6,10 +6,14 @@
  * flattening, and a heavy victim then showed in the count and in its noiseSd (22 of 24 victims
  * named by one query each). The attacker has a read key and that ingest key.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { seededRandom } from '../analytics/seeded-random.js';
 import { type CollectorProcess, keys, startCollector } from './helpers/collector-process.js';
 import { envelope, ingestAll } from './helpers/dataset.js';
+
+// Each test asks hundreds of guarded questions, each settled in rounds over every combination
+// of its parts: minutes on a busy 2-core machine.
+vi.setConfig({ testTimeout: 300_000 });
 
 const towns = Array.from({ length: 24 }, (_, index) => `town-${index}`);
 const secrets = new Map<string, 'heavy' | 'light'>();

@@ -5,8 +5,12 @@
  * attacker's tools: helpers/attack-population.ts). In a file of its own: its 48 questions, each
  * asking every merge level, take a worker's time on their own.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type Json, accuracy, ask, labResult, usePopulation } from './helpers/attack-population.js';
+
+// Each test asks hundreds of guarded questions, each settled in rounds over every combination
+// of its parts: minutes on a busy 2-core machine.
+vi.setConfig({ testTimeout: 300_000 });
 
 usePopulation();
 

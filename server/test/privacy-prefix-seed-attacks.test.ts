@@ -13,8 +13,12 @@
  * it matches in the project, tells the same way whether one person's value lies in a wider bin.
  * Population: helpers/window-population.ts.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type Json, accuracy, ask, direct, useWindowPopulation } from './helpers/window-population.js';
+
+// Each test asks hundreds of guarded questions, each settled in rounds over every combination
+// of its parts: minutes on a busy 2-core machine.
+vi.setConfig({ testTimeout: 300_000 });
 
 useWindowPopulation();
 

@@ -3,7 +3,7 @@
  * nothing, funnel exclusions that exclude nobody, time bounds written another way, and columns a few
  * people hold. The population and the attacker's tools are those of privacy-attacks.test.ts.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   direct,
   type Json,
@@ -20,6 +20,10 @@ import {
   untrusted,
   usePopulation,
 } from './helpers/attack-population.js';
+
+// Each test asks hundreds of guarded questions, each settled in rounds over every combination
+// of its parts: minutes on a busy 2-core machine.
+vi.setConfig({ testTimeout: 300_000 });
 
 usePopulation();
 

@@ -8,10 +8,14 @@
  * (The same file's first attack, watching an ungrouped answer while the victim's event arrives,
  * is not fixed and not in the suite: see docs/analytics-and-privacy.md, "Watching data arrive".)
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { seededRandom } from '../analytics/seeded-random.js';
 import { type CollectorProcess, keys, startCollector } from './helpers/collector-process.js';
 import { envelope, ingestAll } from './helpers/dataset.js';
+
+// Each test asks hundreds of guarded questions, each settled in rounds over every combination
+// of its parts: minutes on a busy 2-core machine.
+vi.setConfig({ testTimeout: 300_000 });
 
 const cities = Array.from({ length: 24 }, (_, index) => `city-${index}`);
 const secrets = new Map<string, string>();

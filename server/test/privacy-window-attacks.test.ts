@@ -10,8 +10,12 @@
  * Population: helpers/window-population.ts (the victim's follow-up comes three hours after their
  * lab result, everyone else's ten minutes after).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type Json, accuracy, ask, cities, coin, direct, hour, useWindowPopulation } from './helpers/window-population.js';
+
+// Each test asks hundreds of guarded questions, each settled in rounds over every combination
+// of its parts: minutes on a busy 2-core machine.
+vi.setConfig({ testTimeout: 300_000 });
 
 useWindowPopulation();
 
