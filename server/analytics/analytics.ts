@@ -60,10 +60,15 @@ export class Analytics {
       return { exact: true, breakdowns: summarizeFunnel(funnel, cells, (cell) => ({ value: cell.users, noiseSd: 0, suppressed: false }), true) };
     }
     // A user's outcome does not depend on the breakdown: one read gives the funnel with and without it.
-    const cellsAndWholeOf = async (asked: FunnelQuery): Promise<FunnelCellsAndWhole> => {
-      if (asked.order === 'sequential') return this.store.sequentialFunnelCellsAndWhole(project, asked, this.entity);
-      const outcomes = funnelOutcomes(await this.store.funnelEvents(project, asked, this.entity), asked);
-      return { cells: funnelCells(asked, outcomes, storeDigestOfEntities), whole: funnelCells({ ...asked, breakdown: undefined }, outcomes.map((outcome) => ({ ...outcome, breakdown: null })), storeDigestOfEntities) };
+    // With `alsoWindow`, the same funnel with that window too, from the same read.
+    const cellsAndWholeOf = async (asked: FunnelQuery, alsoWindow?: number): Promise<FunnelCellsAndWhole> => {
+      if (asked.order === 'sequential') return this.store.sequentialFunnelCellsAndWhole(project, asked, this.entity, alsoWindow);
+      const events = await this.store.funnelEvents(project, alsoWindow === undefined ? asked : { ...asked, window: Math.max(asked.window, alsoWindow) }, this.entity);
+      const both = (funnel: FunnelQuery) => {
+        const outcomes = funnelOutcomes(events, funnel);
+        return { cells: funnelCells(funnel, outcomes, storeDigestOfEntities), whole: funnelCells({ ...funnel, breakdown: undefined }, outcomes.map((outcome) => ({ ...outcome, breakdown: null })), storeDigestOfEntities) };
+      };
+      return { ...both(asked), ...(alsoWindow === undefined ? {} : { alsoWindow: both({ ...asked, window: alsoWindow }) }) };
     };
     const { cells, questionOf, labelOf, firstStepItemsOf } = await settleFunnel(this.store, this.#guard, project, funnel, cellsOf, cellsAndWholeOf, this.entity);
     return {

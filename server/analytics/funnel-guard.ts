@@ -120,7 +120,10 @@ export async function settleFunnel(
   funnel: FunnelQuery,
   cellsOf: (funnel: FunnelQuery) => Promise<FunnelCell[]>,
   /** A funnel's cells with its breakdown and without it, from one read where the store can. */
-  cellsAndWholeOf: (funnel: FunnelQuery) => Promise<FunnelCellsAndWhole> = async (asked) => ({ cells: await cellsOf(asked), whole: await cellsOf({ ...asked, breakdown: undefined }) }),
+  cellsAndWholeOf: (funnel: FunnelQuery, alsoWindow?: number) => Promise<FunnelCellsAndWhole> = async (asked, alsoWindow) => {
+    const both = async (each: FunnelQuery) => ({ cells: await cellsOf(each), whole: await cellsOf({ ...each, breakdown: undefined }) });
+    return { ...(await both(asked)), ...(alsoWindow === undefined ? {} : { alsoWindow: await both({ ...asked, window: alsoWindow }) }) };
+  },
   entity = 'user_id',
 ): Promise<{ cells: FunnelCell[]; questionOf: (breakdown: string | null, step: number) => string[]; labelOf: (breakdown: string | null) => string | null; firstStepItemsOf: (breakdown: string | null) => string[] }> {
   const stepConditions: Condition[][] = [];
@@ -166,17 +169,28 @@ export async function settleFunnel(
     };
   };
   // With a breakdown, each funnel is read once for its cells and the whole funnel's.
+  // The funnel with its window and with the widest (the window's candidate dropped) from one read:
+  // they differ only in how far each user's steps may reach.
   const both = new Map<string, Promise<FunnelCellsAndWhole>>();
+  const windowIndex = candidates.findIndex((candidate) => candidate.kind === 'window');
   const bothWithout = (dropped: ReadonlySet<number>): Promise<FunnelCellsAndWhole> => {
     const key = signature(dropped);
     let cells = both.get(key);
-    if (cells === undefined) both.set(key, (cells = cellsAndWholeOf(funnelWithout(dropped))));
-    return cells;
+    if (cells !== undefined) return cells;
+    if (windowIndex < 0 || dropped.has(windowIndex)) {
+      cells = windowIndex < 0 ? cellsAndWholeOf(funnelWithout(dropped)) : bothWithout(new Set([...dropped].filter((index) => index !== windowIndex))).then((read) => read.alsoWindow!);
+      both.set(key, cells);
+      return cells;
+    }
+    const read = cellsAndWholeOf(funnelWithout(dropped), widestWindow);
+    both.set(key, read);
+    both.set(signature(new Set([...dropped, windowIndex])), read.then((result) => result.alsoWindow!));
+    return read;
   };
   const cellsWithout = (dropped: ReadonlySet<number>): Promise<FunnelCell[]> => {
     const key = signature(dropped);
     let cells = computed.get(key);
-    if (cells === undefined) computed.set(key, (cells = funnel.breakdown === undefined ? cellsOf(funnelWithout(dropped)) : bothWithout(dropped).then((read) => read.cells)));
+    if (cells === undefined) computed.set(key, (cells = funnel.breakdown === undefined && windowIndex < 0 ? cellsOf(funnelWithout(dropped)) : bothWithout(dropped).then((read) => read.cells)));
     return cells;
   };
   // The same funnels are computed whatever low-effect detection finds, so the time an answer takes
@@ -188,7 +202,7 @@ export async function settleFunnel(
   const wholeWithout = (dropped: ReadonlySet<number>): Promise<FunnelCell[]> => {
     const key = signature(dropped);
     let cells = whole.get(key);
-    if (cells === undefined) whole.set(key, (cells = funnel.breakdown === undefined ? cellsOf({ ...funnelWithout(dropped), breakdown: undefined }) : bothWithout(dropped).then((read) => read.whole)));
+    if (cells === undefined) whole.set(key, (cells = funnel.breakdown === undefined && windowIndex < 0 ? cellsOf({ ...funnelWithout(dropped), breakdown: undefined }) : bothWithout(dropped).then((read) => read.whole)));
     return cells;
   };
   for (let mask = 0; mask < 2 ** candidates.length; mask++) {

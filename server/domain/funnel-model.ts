@@ -129,6 +129,8 @@ export interface FunnelCell {
 export interface FunnelCellsAndWhole {
   cells: FunnelCell[];
   whole: FunnelCell[];
+  /** The same funnel with another window, from the same read, where it was asked for. */
+  alsoWindow?: FunnelCellsAndWhole;
 }
 
 export interface FunnelAnswer {

@@ -58,10 +58,13 @@ export class FunnelPass {
   readonly #events: FunnelEvent[] = [];
   #count = 0;
   #digest = 0n;
+  /** The same funnel with another window, folded from the same events (`alsoWindow`). */
+  readonly #other: FunnelPass | undefined;
 
-  constructor(funnel: FunnelQuery, options: { whole?: boolean } = {}) {
+  constructor(funnel: FunnelQuery, options: { whole?: boolean; alsoWindow?: number } = {}) {
     this.#funnel = funnel;
     this.#whole = options.whole === true ? emptyTally(funnel.steps.length) : undefined;
+    this.#other = options.alsoWindow === undefined ? undefined : new FunnelPass({ ...funnel, window: options.alsoWindow }, { whole: options.whole });
   }
 
   /** The next user begins; `digest` is their portable 64-bit digest (see privacy-guard.ts). */
@@ -91,6 +94,11 @@ export class FunnelPass {
     // A user with more events than any before keeps the list at their length; most have fewer.
     const user = this.#count === events.length ? events : events.slice(0, this.#count);
     this.#count = 0;
+    if (this.#other !== undefined) this.#other.#fold(user, this.#digest);
+    this.#fold(user, this.#digest);
+  }
+
+  #fold(user: readonly FunnelEvent[], digest: bigint): void {
     const outcome = userOutcome(user, this.#funnel);
     if (outcome === undefined) return;
     let tally = this.#tallies.get(outcome.breakdown);
@@ -98,8 +106,8 @@ export class FunnelPass {
       tally = emptyTally(this.#funnel.steps.length);
       this.#tallies.set(outcome.breakdown, tally);
     }
-    addOutcome(tally, outcome.reached, outcome.times, this.#digest);
-    if (this.#whole !== undefined) addOutcome(this.#whole, outcome.reached, outcome.times, this.#digest);
+    addOutcome(tally, outcome.reached, outcome.times, digest);
+    if (this.#whole !== undefined) addOutcome(this.#whole, outcome.reached, outcome.times, digest);
   }
 
   /** The cells: per (breakdown, step) reached by anyone, users, their digest and step times. */
@@ -112,5 +120,11 @@ export class FunnelPass {
   wholeCells(): FunnelCell[] {
     this.#finishUser();
     return this.#whole === undefined ? [] : cellsOf(null, this.#whole);
+  }
+
+  /** The cells and whole cells of the funnel with the other window, if asked for. */
+  alsoWindow(): { cells: FunnelCell[]; whole: FunnelCell[] } | undefined {
+    this.#finishUser();
+    return this.#other === undefined ? undefined : { cells: this.#other.cells(), whole: this.#other.wholeCells() };
   }
 }

@@ -62,7 +62,7 @@ export interface Store {
    * The same cells, and those of the funnel without its breakdown: a user's outcome does not depend
    * on the breakdown, so a store may compute both in one pass (the privacy guard asks for both).
    */
-  sequentialFunnelCellsAndWhole(project: string, funnel: FunnelQuery, entity: string): Promise<FunnelCellsAndWhole>;
+  sequentialFunnelCellsAndWhole(project: string, funnel: FunnelQuery, entity: string, alsoWindow?: number): Promise<FunnelCellsAndWhole>;
   /** Exposures to an experiment and its goal events, ordered by user and time. */
   experimentEvents(project: string, query: ExperimentQuery, entity: string): Promise<ExperimentEvent[]>;
   /** The template view's exact rows. */

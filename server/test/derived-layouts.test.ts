@@ -275,6 +275,15 @@ describe('funnels in one pass over user_events', () => {
         if (funnel.order === 'sequential') {
           const { sql, parameters } = compileSequentialFunnelCells('default', without, 'user_id');
           expect(sorted(both.whole), JSON.stringify(funnel)).toEqual(sorted((await store.read(sql, parameters)).map(funnelCellOf)));
+          // The same read with a year's window too (the guard's window relaxed) gives that funnel
+          // as asked alone, and leaves the asked one as it was.
+          const widened = await store.sequentialFunnelCellsAndWhole('default', funnel, 'user_id', 366 * 86_400_000);
+          expect(sorted(widened.cells), JSON.stringify(funnel)).toEqual(fromLayout);
+          const year = { ...funnel, window: 366 * 86_400_000 };
+          expect(sorted(widened.alsoWindow!.cells), JSON.stringify(funnel)).toEqual(sorted(await store.sequentialFunnelCells('default', year, 'user_id')));
+          const { sql: yearSql, parameters: yearParameters } = compileSequentialFunnelCells('default', year, 'user_id');
+          expect(sorted(widened.alsoWindow!.cells), JSON.stringify(funnel)).toEqual(sorted((await store.read(yearSql, yearParameters)).map(funnelCellOf)));
+          expect(sorted(widened.alsoWindow!.whole), JSON.stringify(funnel)).toEqual(sorted(await store.sequentialFunnelCells('default', { ...year, breakdown: undefined }, 'user_id')));
         }
       }
       expect(compared).toBeGreaterThan(40);

@@ -37,9 +37,13 @@ function overEvents(store: DuckDBStore): Store {
         };
       }
       if (property === 'sequentialFunnelCellsAndWhole') {
-        return async (project: string, funnel: FunnelQuery, entity: string) => ({
+        const both = async (project: string, funnel: FunnelQuery, entity: string) => ({
           cells: await target.sequentialFunnelCells(project, funnel, entity),
           whole: await target.sequentialFunnelCells(project, { ...funnel, breakdown: undefined }, entity),
+        });
+        return async (project: string, funnel: FunnelQuery, entity: string, alsoWindow?: number) => ({
+          ...(await both(project, funnel, entity)),
+          ...(alsoWindow === undefined ? {} : { alsoWindow: await both(project, { ...funnel, window: alsoWindow }, entity) }),
         });
       }
       const value = Reflect.get(target, property, receiver) as unknown;

@@ -132,10 +132,11 @@ describe('the guard does the same work whatever low-effect detection finds', () 
         const positive = await funnel('city-0', [pro]);
         const negative = await funnel('city-1', [pro]);
         expect(positive.calls, `${breakdown} ${order}`).toEqual(negative.calls);
-        // With a breakdown, a sequential funnel is read with and without it at once, for every
-        // combination of parts (a strict funnel too: its order is a part, relaxed to sequential).
+        // A sequential funnel is read with and without its breakdown, and with its window and a
+        // year's, at once, for every combination of parts (a strict funnel too: its order is a part,
+        // relaxed to sequential; and a funnel without a breakdown: its window is a part).
         const together = positive.calls.filter((call) => call.startsWith('["sequentialFunnelCellsAndWhole"')).length;
-        expect(together > 0, `${breakdown} ${order}`).toBe(breakdown !== undefined);
+        expect(together > 0, `${breakdown} ${order}`).toBe(true);
         expect(positive.answer, `${breakdown} ${order}`).toEqual((await funnel('city-0')).answer);
       }
     }

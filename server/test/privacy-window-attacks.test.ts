@@ -75,11 +75,12 @@ describe('conversion windows with a read key', () => {
     // The admin key's exact funnels tell the same: the population holds the secret.
     const exact = await accuracy(async (city) => guessFrom({ positive: await changed(city, 'positive', direct), negative: await changed(city, 'negative', direct) }, city), cities.slice(0, 8));
     expect(exact).toBe(1);
-    const score = await accuracy(async (city) => guessFrom({ positive: await changed(city, 'positive'), negative: await changed(city, 'negative') }, city));
-    // Today: 24 of 24. The blurred median's noise is seeded by the cell's people, so it alone
-    // changes whenever the victim is in the cell.
+    // Half the cities (144 guarded funnels, each computed for every combination of its parts).
+    const score = await accuracy(async (city) => guessFrom({ positive: await changed(city, 'positive'), negative: await changed(city, 'negative') }, city), cities.slice(0, 12));
+    // Before the window was a condition of low effect: 24 of 24 (the blurred median's noise is
+    // seeded by the cell's people, so it alone changed whenever the victim was in the cell).
     expect(score).toBeLessThanOrEqual(0.7);
-  }, 240_000);
+  }, 600_000);
 
   it('funnel: a strict order that leaves out only the victim does not tell the victim\'s lab result', async () => {
     // The order, like the window, changes a step's people or nothing and is not judged as a

@@ -275,8 +275,9 @@ export class ClickHouseStore implements Store {
     return (await this.read(compileSequentialFunnelCells(project, funnel, entityColumn(entity), this.capabilities))).map(funnelCellOf);
   }
 
-  async sequentialFunnelCellsAndWhole(project: string, funnel: FunnelQuery, entity: string): Promise<FunnelCellsAndWhole> {
-    return { cells: await this.sequentialFunnelCells(project, funnel, entity), whole: await this.sequentialFunnelCells(project, { ...funnel, breakdown: undefined }, entity) };
+  async sequentialFunnelCellsAndWhole(project: string, funnel: FunnelQuery, entity: string, alsoWindow?: number): Promise<FunnelCellsAndWhole> {
+    const both = async (asked: FunnelQuery) => ({ cells: await this.sequentialFunnelCells(project, asked, entity), whole: await this.sequentialFunnelCells(project, { ...asked, breakdown: undefined }, entity) });
+    return { ...(await both(funnel)), ...(alsoWindow === undefined ? {} : { alsoWindow: await both({ ...funnel, window: alsoWindow }) }) };
   }
 
   async experimentEvents(project: string, query: ExperimentQuery, entity: string): Promise<ExperimentEvent[]> {

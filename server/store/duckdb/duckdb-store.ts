@@ -417,10 +417,11 @@ export class DuckDBStore implements Store {
     return (await this.read(sql, parameters)).map(funnelCellOf);
   }
 
-  async sequentialFunnelCellsAndWhole(project: string, funnel: FunnelQuery, entity: string): Promise<FunnelCellsAndWhole> {
-    // One pass over the layout tallies both; the SQL over events is run for each.
-    if (layoutServesFunnel(funnel, entity)) return this.#reading((reader) => funnelCellsFromLayout(reader, project, funnel, { whole: true }));
-    return { cells: await this.sequentialFunnelCells(project, funnel, entity), whole: await this.sequentialFunnelCells(project, { ...funnel, breakdown: undefined }, entity) };
+  async sequentialFunnelCellsAndWhole(project: string, funnel: FunnelQuery, entity: string, alsoWindow?: number): Promise<FunnelCellsAndWhole> {
+    // One pass over the layout tallies both (and the other window's); the SQL over events is run for each.
+    if (layoutServesFunnel(funnel, entity)) return this.#reading((reader) => funnelCellsFromLayout(reader, project, funnel, { whole: true, ...(alsoWindow === undefined ? {} : { alsoWindow }) }));
+    const both = async (asked: FunnelQuery) => ({ cells: await this.sequentialFunnelCells(project, asked, entity), whole: await this.sequentialFunnelCells(project, { ...asked, breakdown: undefined }, entity) });
+    return { ...(await both(funnel)), ...(alsoWindow === undefined ? {} : { alsoWindow: await both({ ...funnel, window: alsoWindow }) }) };
   }
 
   async experimentEvents(project: string, query: ExperimentQuery, entity: string): Promise<ExperimentEvent[]> {

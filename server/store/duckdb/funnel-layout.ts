@@ -231,7 +231,10 @@ class Cursor {
  * (user, time, id) order, through one pass; returns its cells, and with `whole` those of the
  * funnel without its breakdown from the same pass.
  */
-export async function funnelCellsFromLayout(connection: DuckDBConnection, project: string, funnel: FunnelQuery, options: { whole?: boolean } = {}): Promise<FunnelCellsAndWhole> {
+export async function funnelCellsFromLayout(connection: DuckDBConnection, project: string, asked: FunnelQuery, options: { whole?: boolean; alsoWindow?: number } = {}): Promise<FunnelCellsAndWhole> {
+  // With another window asked for too, the rows of the wider one are read (they differ only after
+  // `to`) and each user is folded for both.
+  const funnel = options.alsoWindow === undefined ? asked : { ...asked, window: Math.max(asked.window, options.alsoWindow) };
   // Materialized, not streamed: DuckDB then runs the scans and the sort on all its threads, off
   // the event loop, where a streamed result is computed chunk by chunk inside each fetch.
   // In parts by user key, each part's rows read by DuckDB while Node folds the previous part's.
@@ -255,7 +258,7 @@ export async function funnelCellsFromLayout(connection: DuckDBConnection, projec
     const sorted = compileFunnelPassRows(project, funnel, { table: 'user_events', part, parts, withId: appended.rowCount > 0, codes });
     return [[await connection.run(sorted.sql, sorted.parameters), sorted.columns], [appended, recent.columns]];
   };
-  const pass = new FunnelPass(funnel, options);
+  const pass = new FunnelPass(asked, options);
   let next = read(0);
   for (let part = 0; part < parts; part++) {
     const [main, appended] = await next;
@@ -263,7 +266,8 @@ export async function funnelCellsFromLayout(connection: DuckDBConnection, projec
     if (appended[0].rowCount === 0) await foldSorted(pass, values, ...main);
     else await foldPart(pass, values, new Cursor(...main), new Cursor(...appended));
   }
-  return { cells: pass.cells(), whole: pass.wholeCells() };
+  const also = pass.alsoWindow();
+  return { cells: pass.cells(), whole: pass.wholeCells(), ...(also === undefined ? {} : { alsoWindow: also }) };
 }
 
 type Read = [DuckDBMaterializedResult, PassColumns];
