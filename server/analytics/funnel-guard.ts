@@ -63,6 +63,27 @@ async function stepSeedItem(store: Store, guard: PrivacyGuard, project: string, 
 }
 
 /**
+ * A funnel range's seed: the first and last minutes in it that hold first-step rows of enough
+ * people to pass the low-count filter. Not the bounds as written (a `from` moved through the empty
+ * past would draw afresh each time), and not every minute with rows: one person's row outside the
+ * funnel, alone in its minute, would move it. Beyond 100,000 such minutes, the bounds as written.
+ */
+async function rangeSeedItem(store: Store, guard: PrivacyGuard, project: string, entity: string, funnel: FunnelQuery): Promise<string> {
+  const named = { field: { column: 'name' as const }, op: 'eq' as const, value: funnel.steps[0]!.name };
+  const minutes = await store.groupStatistics(project, { from: funnel.from, to: funnel.to, where: [named], groupBy: [{ time: 'minute' }], aggregates: [{ fn: 'count' }], limit: 100_000 }, entity);
+  if (minutes.length > 100_000) return JSON.stringify(['range', funnel.from ?? null, funnel.to ?? null]);
+  let [first, last] = [Infinity, -Infinity];
+  for (const minute of minutes) {
+    if (guard.isLowCount(minute.entities, minute.entityDigest)) continue;
+    const label = minute.labels[0];
+    const time = label instanceof Date ? label.getTime() : Number(label);
+    if (time < first) first = time;
+    if (time > last) last = time;
+  }
+  return JSON.stringify(['range', ...(first <= last ? [first, last] : [])]);
+}
+
+/**
  * Parts (the range, step filters, exclusions, a window under a year, an order other than
  * sequential) a guarded funnel may have: every combination of them is computed. Seven, so that six
  * filters beside the default 14-day window still go.
@@ -137,10 +158,8 @@ export async function settleFunnel(
     for (const condition of conditions) itemOf.set(condition, await stepSeedItem(store, guard, project, entity, funnel.steps[step]!.name, condition));
   }
   const range = funnel.from !== undefined || funnel.to !== undefined;
-  // The range as written (snapped for untrusted readers), never what it selects in the project,
-  // where a row of one person outside the funnel would move it; one that excludes nobody goes.
   const candidates: Candidate[] = [
-    ...(range ? [{ kind: 'range' as const, step: -1, item: JSON.stringify(['range', funnel.from ?? null, funnel.to ?? null]), draw: JSON.stringify(['range']) }] : []),
+    ...(range ? [{ kind: 'range' as const, step: -1, item: await rangeSeedItem(store, guard, project, entity, funnel), draw: JSON.stringify(['range']) }] : []),
     ...stepConditions.flatMap((conditions, step) => conditions.map((condition) => ({ kind: 'filter' as const, step, item: itemOf.get(condition)!, draw: condition.draw }))).sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : a.step - b.step)),
     ...funnel.exclusions.map((exclusion, index) => ({ kind: 'exclusion' as const, step: -2, item: JSON.stringify(['exclusion', exclusion.name, exclusion.fromStep, exclusion.toStep]), exclusion: index })).sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : a.exclusion - b.exclusion)),
     // The window and the order are conditions on the later steps too: against the widest window
