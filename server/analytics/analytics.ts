@@ -60,9 +60,11 @@ export class Analytics {
       return { exact: true, breakdowns: summarizeFunnel(funnel, cells, (cell) => ({ value: cell.users, noiseSd: 0, suppressed: false }), true) };
     }
     // A user's outcome does not depend on the breakdown: one read gives the funnel with and without it.
-    // With `alsoWindow`, the same funnel with that window too, from the same read.
+    // With `alsoWindow`, the same funnel with that window too, from the same read: the store's,
+    // where it folds both from one read (the layout), else the events read once and folded here
+    // (the store's SQL would run once per window).
     const cellsAndWholeOf = async (asked: FunnelQuery, alsoWindow?: number): Promise<FunnelCellsAndWhole> => {
-      if (asked.order === 'sequential') return this.store.sequentialFunnelCellsAndWhole(project, asked, this.entity, alsoWindow);
+      if (asked.order === 'sequential' && (alsoWindow === undefined || this.store.foldsFunnel?.(asked, this.entity) === true)) return this.store.sequentialFunnelCellsAndWhole(project, asked, this.entity, alsoWindow);
       const events = await this.store.funnelEvents(project, alsoWindow === undefined ? asked : { ...asked, window: Math.max(asked.window, alsoWindow) }, this.entity);
       const both = (funnel: FunnelQuery) => {
         const outcomes = funnelOutcomes(events, funnel);

@@ -63,6 +63,8 @@ export interface Store {
    * on the breakdown, so a store may compute both in one pass (the privacy guard asks for both).
    */
   sequentialFunnelCellsAndWhole(project: string, funnel: FunnelQuery, entity: string, alsoWindow?: number): Promise<FunnelCellsAndWhole>;
+  /** Whether `sequentialFunnelCellsAndWhole` reads this funnel once for both windows (else each is its own query). */
+  foldsFunnel?(funnel: FunnelQuery, entity: string): boolean;
   /** Exposures to an experiment and its goal events, ordered by user and time. */
   experimentEvents(project: string, query: ExperimentQuery, entity: string): Promise<ExperimentEvent[]>;
   /** The template view's exact rows. */

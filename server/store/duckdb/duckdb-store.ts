@@ -417,6 +417,10 @@ export class DuckDBStore implements Store {
     return (await this.read(sql, parameters)).map(funnelCellOf);
   }
 
+  foldsFunnel(funnel: FunnelQuery, entity: string): boolean {
+    return layoutServesFunnel(funnel, entity);
+  }
+
   async sequentialFunnelCellsAndWhole(project: string, funnel: FunnelQuery, entity: string, alsoWindow?: number): Promise<FunnelCellsAndWhole> {
     // One pass over the layout tallies both (and the other window's); the SQL over events is run for each.
     if (layoutServesFunnel(funnel, entity)) return this.#reading((reader) => funnelCellsFromLayout(reader, project, funnel, { whole: true, ...(alsoWindow === undefined ? {} : { alsoWindow }) }));
