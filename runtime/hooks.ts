@@ -46,7 +46,8 @@ export { asyncIterableInContext, closeInContext, iterateInContext } from './iter
  * bigints, null and undefined read the same whenever they are rendered, so they pass as they are.
  */
 export function templateHole(value: unknown): unknown {
-  return (typeof value === 'object' && value !== null) || typeof value === 'function' || typeof value === 'symbol'
+  // `Object(value) === value` for objects and functions only; the browser bundle counts its bytes.
+  return Object(value) === value || typeof value === 'symbol'
     ? // The literal's own conversion (a cast only for the checker, which rejects a symbol here).
       `${value as unknown as string}`
     : value;

@@ -11,6 +11,6 @@ export const emitCall = (
   template: unknown,
   args: readonly unknown[],
   attributes: Readonly<Record<string, unknown>>,
-  context: LogmillContext | undefined,
-  site: CallSite | undefined,
+  context?: LogmillContext,
+  site?: CallSite,
 ): void => emitLog('log', '', severityNumber, String(template), args, attributes, context, site);

@@ -21,7 +21,7 @@ export const levelNames = Object.keys(severityNumbers) as LevelName[];
 export function thresholdOf(setting: LevelSetting): number {
   if (setting === 'silent') return Infinity;
   const severity = severityNumbers[setting];
-  if (severity === undefined) throw invalidArgument(`unknown level "${String(setting)}"; use one of ${levelNames.join(', ')} or silent`);
+  if (severity === undefined) throw invalidArgument(`unknown level "${String(setting)}": use ${levelNames} or silent`);
   return severity;
 }
 

@@ -18,8 +18,8 @@ export function emitCall(
   template: unknown,
   args: readonly unknown[],
   attributes: Readonly<Record<string, unknown>>,
-  context: LogmillContext | undefined,
-  site: CallSite | undefined,
+  context?: LogmillContext,
+  site?: CallSite,
 ): void {
   if (typeof template !== 'string') {
     if (template instanceof Error) {
