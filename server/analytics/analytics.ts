@@ -9,7 +9,7 @@ import { applyAccessRules, applyFunnelAccessRules, funnelSingleValueUses, single
 import type { AuditLog } from './audit-log.js';
 import { QueryError } from '../domain/query-error.js';
 import { funnelCells, funnelOutcomes, summarizeFunnel } from './funnel.js';
-import type { FunnelAnswer, FunnelCellsAndWhole, FunnelQuery } from '../domain/funnel-model.js';
+import { type FunnelAnswer, type FunnelCellsAndWhole, type FunnelQuery, cellsAndWholeEach } from '../domain/funnel-model.js';
 import type { ExperimentQuery, VariantResult } from '../domain/experiment-model.js';
 import { experimentOutcomes, experimentResults } from './experiment.js';
 import { guardFunnelBreakdowns, settleFunnel, snapWindow, snappedWindows } from './funnel-guard.js';
@@ -66,11 +66,10 @@ export class Analytics {
     const cellsAndWholeOf = async (asked: FunnelQuery, alsoWindow?: number): Promise<FunnelCellsAndWhole> => {
       if (asked.order === 'sequential' && (alsoWindow === undefined || this.store.foldsFunnel?.(asked, this.entity) === true)) return this.store.sequentialFunnelCellsAndWhole(project, asked, this.entity, alsoWindow);
       const events = await this.store.funnelEvents(project, alsoWindow === undefined ? asked : { ...asked, window: Math.max(asked.window, alsoWindow) }, this.entity);
-      const both = (funnel: FunnelQuery) => {
+      return cellsAndWholeEach(asked, alsoWindow, async (funnel) => {
         const outcomes = funnelOutcomes(events, funnel);
         return { cells: funnelCells(funnel, outcomes, storeDigestOfEntities), whole: funnelCells({ ...funnel, breakdown: undefined }, outcomes.map((outcome) => ({ ...outcome, breakdown: null })), storeDigestOfEntities) };
-      };
-      return { ...both(asked), ...(alsoWindow === undefined ? {} : { alsoWindow: both({ ...asked, window: alsoWindow }) }) };
+      });
     };
     const { cells, questionOf, labelOf, firstStepItemsOf } = await settleFunnel(this.store, this.#guard, project, funnel, cellsOf, cellsAndWholeOf, this.entity);
     return {

@@ -8,8 +8,8 @@
  */
 import { QueryError } from '../domain/query-error.js';
 import type { Store } from '../store/store.js';
-import type { FunnelCell, FunnelCellsAndWhole, FunnelQuery } from '../domain/funnel-model.js';
-import { type Condition, conditionsOf, seedItem, xorDigests } from './guarded-statistics.js';
+import { type FunnelCell, type FunnelCellsAndWhole, type FunnelQuery, cellsAndWholeEach } from '../domain/funnel-model.js';
+import { type Condition, conditionsOf, seedItem, valuesItem, xorDigests } from './guarded-statistics.js';
 import { type PrivacyGuard, labelItem } from './privacy-guard.js';
 import { SUPPRESSED } from '../domain/group-statistics.js';
 import { type EventQuery, fieldName } from '../domain/query-model.js';
@@ -58,8 +58,7 @@ async function stepSeedItem(store: Store, guard: PrivacyGuard, project: string, 
   const named = { field: { column: 'name' as const }, op: 'eq' as const, value: step };
   const groups = await store.groupStatistics(project, { where: [named, ...condition.filters], groupBy: [{ field: condition.valuesOf }], aggregates: [{ fn: 'count' }], limit: 1001 }, entity);
   if (groups.length > 1000) return seedItem(condition);
-  const values = [...new Set(groups.filter((group) => group.labels[0] !== null && group.labels[0] !== undefined && !guard.isLowCount(group.entities, group.entityDigest)).map((group) => String(group.labels[0])))].sort();
-  return JSON.stringify(['group', values.length === 1 ? values[0] : values]);
+  return valuesItem(groups.filter((group) => group.labels[0] !== null && group.labels[0] !== undefined && !guard.isLowCount(group.entities, group.entityDigest)).map((group) => group.labels[0]));
 }
 
 /**
@@ -141,17 +140,15 @@ export async function settleFunnel(
   funnel: FunnelQuery,
   cellsOf: (funnel: FunnelQuery) => Promise<FunnelCell[]>,
   /** A funnel's cells with its breakdown and without it, from one read where the store can. */
-  cellsAndWholeOf: (funnel: FunnelQuery, alsoWindow?: number) => Promise<FunnelCellsAndWhole> = async (asked, alsoWindow) => {
-    const both = async (each: FunnelQuery) => ({ cells: await cellsOf(each), whole: await cellsOf({ ...each, breakdown: undefined }) });
-    return { ...(await both(asked)), ...(alsoWindow === undefined ? {} : { alsoWindow: await both({ ...asked, window: alsoWindow }) }) };
-  },
+  cellsAndWholeOf: (funnel: FunnelQuery, alsoWindow?: number) => Promise<FunnelCellsAndWhole> = (asked, alsoWindow) =>
+    cellsAndWholeEach(asked, alsoWindow, async (each) => ({ cells: await cellsOf(each), whole: await cellsOf({ ...each, breakdown: undefined }) })),
   entity = 'user_id',
 ): Promise<{ cells: FunnelCell[]; questionOf: (breakdown: string | null, step: number) => string[]; labelOf: (breakdown: string | null) => string | null; firstStepItemsOf: (breakdown: string | null) => string[] }> {
   const stepConditions: Condition[][] = [];
   for (const step of funnel.steps) {
     const named = { field: { column: 'name' as const }, op: 'eq' as const, value: step.name };
     const asked: EventQuery = { where: [named, ...step.where], groupBy: [], aggregates: [{ fn: 'count' }], limit: 1 };
-    stepConditions.push((await conditionsOf(store, project, asked)).filter((condition) => !condition.filters.includes(named)));
+    stepConditions.push(conditionsOf(asked).filter((condition) => !condition.filters.includes(named)));
   }
   const itemOf = new Map<Condition, string>();
   for (const [step, conditions] of stepConditions.entries()) {

@@ -67,7 +67,17 @@ function minuteOf(time: number): number {
   return Math.floor(time / minute) * minute;
 }
 
-export async function conditionsOf(_store: Store, _project: string, query: EventQuery): Promise<Condition[]> {
+/**
+ * The seed item of a set of values a condition selects, as a grouping's label is seeded
+ * (`labelItem`): one value as itself, several as their sorted list.
+ */
+export function valuesItem(values: readonly unknown[]): string {
+  const distinct = [...new Set(values.map(String))].sort();
+  return JSON.stringify(['group', distinct.length === 1 ? distinct[0] : distinct]);
+}
+
+/** The query's conditions as written and normalized (no store call: see `Condition.item`). */
+export function conditionsOf(query: EventQuery): Condition[] {
   const conditions: Condition[] = [];
   // One time condition, however its bounds are written: its seed comes from the group's rows.
   if (query.from !== undefined || query.to !== undefined) conditions.push({ item: JSON.stringify(['ts']), kind: 'time', filters: [], from: query.from, to: query.to });
@@ -113,7 +123,7 @@ export function seedItem(condition: Condition): string {
   if (condition.kind !== 'filter') return condition.item;
   const [, operator, values] = JSON.parse(condition.item) as [string, string, unknown];
   if (operator !== 'in' || !Array.isArray(values)) return condition.item;
-  return JSON.stringify(['group', values.length === 1 ? String(values[0]) : values.map(String)]);
+  return valuesItem(values);
 }
 
 /** The query with only `kept` conditions (the cohort, grouping and aggregates unchanged). */
@@ -266,8 +276,7 @@ export class GuardedQuestion {
         if (condition.kind === 'time') return timeItem;
         const values = valuesOf.get(condition)?.get(JSON.stringify(row.labels));
         if (values === undefined || values.length > matchedValuesLimit) return seedItem(condition);
-        const distinct = [...new Set(values)].sort();
-        return JSON.stringify(['group', distinct.length === 1 ? distinct[0] : distinct]);
+        return valuesItem(values);
       });
       if (!bucketed) {
         answered.set(row.key, { ...row, conditions: items });
@@ -298,7 +307,7 @@ export class GuardedQuestion {
 
   async answer(): Promise<GuardedStatistics> {
     const query = this.query;
-    const conditions = await conditionsOf(this.store, this.project, query);
+    const conditions = conditionsOf(query);
     const { asked, groups } = await this.settledGroups(conditions);
     const { suppressed } = this.guard.fromStatistics(query, groups);
     const hidden = new Set(suppressed);

@@ -133,6 +133,12 @@ export interface FunnelCellsAndWhole {
   alsoWindow?: FunnelCellsAndWhole;
 }
 
+/** A funnel's cells and whole cells from `read`, and with `alsoWindow` the same funnel's with that window (read again). */
+export async function cellsAndWholeEach(funnel: FunnelQuery, alsoWindow: number | undefined, read: (funnel: FunnelQuery) => Promise<FunnelCellsAndWhole>): Promise<FunnelCellsAndWhole> {
+  const asked = await read(funnel);
+  return alsoWindow === undefined ? asked : { ...asked, alsoWindow: await read({ ...funnel, window: alsoWindow }) };
+}
+
 export interface FunnelAnswer {
   exact: boolean;
   breakdowns: FunnelBreakdownResult[];

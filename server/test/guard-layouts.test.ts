@@ -10,7 +10,7 @@ import { AuditLog } from '../analytics/audit-log.js';
 import { Scrubber } from '../collector/scrub.js';
 import { type Envelope, eventToRow } from '../collector/event-to-row.js';
 import type { AccessLevel } from '../domain/access-level.js';
-import type { FunnelQuery } from '../domain/funnel-model.js';
+import { type FunnelQuery, cellsAndWholeEach } from '../domain/funnel-model.js';
 import type { EventQuery } from '../domain/query-model.js';
 import type { EventRow } from '../domain/event-row.js';
 import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
@@ -37,14 +37,10 @@ function overEvents(store: DuckDBStore): Store {
         };
       }
       if (property === 'sequentialFunnelCellsAndWhole') {
-        const both = async (project: string, funnel: FunnelQuery, entity: string) => ({
-          cells: await target.sequentialFunnelCells(project, funnel, entity),
-          whole: await target.sequentialFunnelCells(project, { ...funnel, breakdown: undefined }, entity),
-        });
-        return async (project: string, funnel: FunnelQuery, entity: string, alsoWindow?: number) => ({
-          ...(await both(project, funnel, entity)),
-          ...(alsoWindow === undefined ? {} : { alsoWindow: await both(project, { ...funnel, window: alsoWindow }, entity) }),
-        });
+        return (project: string, funnel: FunnelQuery, entity: string, alsoWindow?: number) => cellsAndWholeEach(funnel, alsoWindow, async (asked) => ({
+          cells: await target.sequentialFunnelCells(project, asked, entity),
+          whole: await target.sequentialFunnelCells(project, { ...asked, breakdown: undefined }, entity),
+        }));
       }
       const value = Reflect.get(target, property, receiver) as unknown;
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;

@@ -21,7 +21,7 @@ import { type GroupStatisticsOptions, type GroupStatisticsRow, experimentEventOf
 import type { LoadListener, RetentionRule, Store, StoreStatistics } from '../store.js';
 import type { EventQuery } from '../../domain/query-model.js';
 import type { ExperimentEvent, ExperimentQuery } from '../../domain/experiment-model.js';
-import type { FunnelCell, FunnelCellsAndWhole, FunnelEvent, FunnelQuery } from '../../domain/funnel-model.js';
+import { type FunnelCell, type FunnelCellsAndWhole, type FunnelEvent, type FunnelQuery, cellsAndWholeEach } from '../../domain/funnel-model.js';
 import type { TemplateQuery } from '../../domain/template-view.js';
 import { type Capabilities, EVENTS, capabilitiesOf } from './dialect.js';
 import { compileExperimentEvents, compileFunnelEvents, compileGroupStatistics, compileJourney, compileQuery, compileSequentialFunnelCells, compileTemplateView } from './query-sql.js';
@@ -276,8 +276,7 @@ export class ClickHouseStore implements Store {
   }
 
   async sequentialFunnelCellsAndWhole(project: string, funnel: FunnelQuery, entity: string, alsoWindow?: number): Promise<FunnelCellsAndWhole> {
-    const both = async (asked: FunnelQuery) => ({ cells: await this.sequentialFunnelCells(project, asked, entity), whole: await this.sequentialFunnelCells(project, { ...asked, breakdown: undefined }, entity) });
-    return { ...(await both(funnel)), ...(alsoWindow === undefined ? {} : { alsoWindow: await both({ ...funnel, window: alsoWindow }) }) };
+    return cellsAndWholeEach(funnel, alsoWindow, async (asked) => ({ cells: await this.sequentialFunnelCells(project, asked, entity), whole: await this.sequentialFunnelCells(project, { ...asked, breakdown: undefined }, entity) }));
   }
 
   async experimentEvents(project: string, query: ExperimentQuery, entity: string): Promise<ExperimentEvent[]> {

@@ -17,7 +17,7 @@ import { type FailureKind, loadBySplitting } from '../split-load.js';
 import type { LoadListener, RetentionRule, Store, StoreStatistics } from '../store.js';
 import type { EventQuery } from '../../domain/query-model.js';
 import type { ExperimentEvent, ExperimentQuery } from '../../domain/experiment-model.js';
-import type { FunnelCell, FunnelCellsAndWhole, FunnelEvent, FunnelQuery } from '../../domain/funnel-model.js';
+import { type FunnelCell, type FunnelCellsAndWhole, type FunnelEvent, type FunnelQuery, cellsAndWholeEach } from '../../domain/funnel-model.js';
 import type { TemplateQuery } from '../../domain/template-view.js';
 import {
   compileExperimentEvents, compileFunnelEvents, compileJourney, compileGroupStatistics, compileQuery, compileSequentialFunnelCells, compileTemplateView,
@@ -424,8 +424,7 @@ export class DuckDBStore implements Store {
   async sequentialFunnelCellsAndWhole(project: string, funnel: FunnelQuery, entity: string, alsoWindow?: number): Promise<FunnelCellsAndWhole> {
     // One pass over the layout tallies both (and the other window's); the SQL over events is run for each.
     if (layoutServesFunnel(funnel, entity)) return this.#reading((reader) => funnelCellsFromLayout(reader, project, funnel, { whole: true, ...(alsoWindow === undefined ? {} : { alsoWindow }) }));
-    const both = async (asked: FunnelQuery) => ({ cells: await this.sequentialFunnelCells(project, asked, entity), whole: await this.sequentialFunnelCells(project, { ...asked, breakdown: undefined }, entity) });
-    return { ...(await both(funnel)), ...(alsoWindow === undefined ? {} : { alsoWindow: await both({ ...funnel, window: alsoWindow }) }) };
+    return cellsAndWholeEach(funnel, alsoWindow, async (asked) => ({ cells: await this.sequentialFunnelCells(project, asked, entity), whole: await this.sequentialFunnelCells(project, { ...asked, breakdown: undefined }, entity) }));
   }
 
   async experimentEvents(project: string, query: ExperimentQuery, entity: string): Promise<ExperimentEvent[]> {
