@@ -4,48 +4,20 @@
  * real collector process (fixed salt, so each attacker's score is the same on every run) per test
  * file that calls `usePopulation()`.
  */
-import { afterAll, beforeAll, expect } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { seededRandom } from '../../analytics/seeded-random.js';
+import { attackReader, cities, coin, direct, type Json, type Secret } from './attack-reader.js';
 import { type CollectorProcess, keys, startCollector } from './collector-process.js';
 import { envelope, ingestAll } from './dataset.js';
 
-export const cities = Array.from({ length: 24 }, (_, index) => `city-${index}`);
-export const secrets = new Map<string, 'positive' | 'negative'>();
+export { cities, coin, direct, type Json, untrusted } from './attack-reader.js';
+
+export const secrets = new Map<string, Secret>();
 export const hour = 3_600_000;
 export const start = Date.UTC(2026, 10, 2, 8);
-export const untrusted = { authorization: `Bearer ${keys.read}` };
 export const rareColumns = Array.from({ length: 8 }, (_, index) => (seededRandom(4242 + index)() < 0.5 ? 'north' : 'south'));
-export const direct = { authorization: `Bearer ${keys.admin}` };
 let collector: CollectorProcess;
-
-export type Json = Record<string, any>;
-
-export async function call(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; body: Json }> {
-  const response = await fetch(`${collector.url}${path}`, {
-    method,
-    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as Json };
-}
-
-export async function ask(path: string, body: unknown, headers = untrusted): Promise<Json> {
-  const answer = await call('POST', path, headers, body);
-  expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-  return answer.body;
-}
-
-/** The fraction of victims whose secret `guess` names. */
-export async function accuracy(guess: (city: string) => Promise<'positive' | 'negative'>, over = cities): Promise<number> {
-  let right = 0;
-  for (const city of over) if ((await guess(city)) === secrets.get(city)) right++;
-  return right / over.length;
-}
-
-/** A coin per city for ties, so an attacker who learns nothing scores about half. */
-export function coin(city: string): 'positive' | 'negative' {
-  return seededRandom(Number(city.slice(5)) * 7919 + 13)() < 0.5 ? 'positive' : 'negative';
-}
+export const { call, ask, accuracy } = attackReader(() => collector, secrets);
 
 export function better(positive: number, negative: number, city: string): 'positive' | 'negative' {
   return positive > negative ? 'positive' : negative > positive ? 'negative' : coin(city);

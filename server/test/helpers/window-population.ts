@@ -8,48 +8,20 @@
  * is the only person on the free plan). So a one-hour conversion window leaves out exactly the
  * victim and a six-hour one takes them in, in whichever group their secret puts them.
  */
-import { afterAll, beforeAll, expect } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { seededRandom } from '../../analytics/seeded-random.js';
+import { attackReader, cities, type Secret } from './attack-reader.js';
 import { type CollectorProcess, keys, startCollector } from './collector-process.js';
 import { envelope, ingestAll } from './dataset.js';
 
-export const cities = Array.from({ length: 24 }, (_, index) => `city-${index}`);
-export const secrets = new Map<string, 'positive' | 'negative'>();
+export { cities, coin, direct, type Json, untrusted } from './attack-reader.js';
+
+export const secrets = new Map<string, Secret>();
 export const minute = 60_000;
 export const hour = 3_600_000;
 export const start = Date.UTC(2026, 10, 3, 8);
-export const untrusted = { authorization: `Bearer ${keys.read}` };
-export const direct = { authorization: `Bearer ${keys.admin}` };
-export type Json = Record<string, any>;
-
 let collector: CollectorProcess;
-
-export async function call(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; body: Json; headers: Headers }> {
-  const response = await fetch(`${collector.url}${path}`, {
-    method,
-    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as Json, headers: response.headers };
-}
-
-export async function ask(path: string, body: unknown, headers: Record<string, string> = untrusted): Promise<Json> {
-  const answer = await call('POST', path, headers, body);
-  expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-  return answer.body;
-}
-
-/** The fraction of victims whose secret `guess` names. */
-export async function accuracy(guess: (city: string) => Promise<'positive' | 'negative'>, over = cities): Promise<number> {
-  let right = 0;
-  for (const city of over) if ((await guess(city)) === secrets.get(city)) right++;
-  return right / over.length;
-}
-
-/** A coin per city for ties, so an attacker who learns nothing scores about half. */
-export function coin(city: string): 'positive' | 'negative' {
-  return seededRandom(Number(city.slice(5)) * 7919 + 13)() < 0.5 ? 'positive' : 'negative';
-}
+export const { call, ask, accuracy } = attackReader(() => collector, secrets);
 
 export function useWindowPopulation(): void {
   beforeAll(async () => {
