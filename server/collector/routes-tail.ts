@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { parseSeverity } from '../domain/query-model.js';
 import { authorize } from './access.js';
 import { ClientError } from './client-error.js';
+import { singleParameters } from './query-parameters.js';
 import type { KeyRing } from './keys.js';
 import { type LiveTail, maxSubscribers } from './live-tail.js';
 
@@ -13,7 +14,7 @@ export function registerTailRoute(app: FastifyInstance, keys: KeyRing, tail: Liv
   app.get('/api/tail', async (request, reply) => {
     const grant = authorize(request, keys, 'read');
     if (grant.access !== 'direct') throw new ClientError(403, 'access_level', 'the live tail shows raw events and needs direct access');
-    const parameters = request.query as Record<string, string | undefined>;
+    const parameters = singleParameters(request.query, ['severity', 'module', 'q']);
     const minimumSeverity = parameters['severity'] === undefined ? undefined : parseSeverity(parameters['severity']);
     const response = reply.raw;
     const subscription = tail.subscribe(
