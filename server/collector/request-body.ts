@@ -39,13 +39,16 @@ export function registerBodyParsing(app: FastifyInstance, bodyLimit: number, bud
       if (declared <= bodyLimit * 4) for await (const _chunk of payload) void _chunk;
       throw new ClientError(413, 'body_too_large', `the body of ${declared} bytes exceeds the limit of ${bodyLimit}`);
     }
+    // No body (a GET, the live tail's stream among them): nothing to decode or hold.
+    if (request.headers['transfer-encoding'] === undefined && (request.headers['content-length'] === undefined || declared === 0)) return payload;
     const encoding = String(request.headers['content-encoding'] ?? 'identity').toLowerCase();
     let decoder: Transform | undefined;
     if (encoding === 'gzip' || encoding === 'x-gzip') decoder = createGunzip();
     else if (encoding === 'deflate') decoder = createInflate();
     else if (encoding !== 'identity') throw new ClientError(415, 'unsupported_encoding', `Content-Encoding "${encoding}" is not supported (use gzip or deflate)`);
-    // Held bodies count against the collector's budget until their request is answered or its connection is gone.
-    // A body refused as busy is read on and discarded, so that the client, still writing, reads the 503.
+    // Held bodies count against the collector's budget until their request is answered or its
+    // connection is gone. A body refused as busy is read on and discarded, so that the client,
+    // still writing, reads the 503.
     const discard = (): void => {
       payload.unpipe();
       payload.resume();
@@ -60,26 +63,22 @@ export function registerBodyParsing(app: FastifyInstance, bodyLimit: number, bud
     }
     const meter = budget.meter();
     reply.raw.once('close', meter.release);
-    const metered = meter.stream as Transform & { receivedEncodedLength: number };
-    metered.receivedEncodedLength = 0;
+    const metered = meter.stream as Transform & { receivedEncodedLength?: number };
     metered.on('error', (error) => {
       if (error instanceof CollectorBusyError) discard();
     });
     payload.on('error', (error) => metered.destroy(error));
-    if (decoder === undefined) {
-      // Fastify compares this with Content-Length: the bytes received.
-      payload.on('data', (chunk: Buffer) => {
-        metered.receivedEncodedLength += chunk.length;
-      });
-      return payload.pipe(metered);
-    }
+    // Undecoded, the bytes Fastify counts are the bytes received, which it compares with Content-Length.
+    if (decoder === undefined) return payload.pipe(metered);
     const limited = new LimitedStream(bodyLimit);
     decoder.on('error', (error) => limited.destroy(new ClientError(400, 'invalid_compression', `the body is not valid ${encoding}: ${error.message}`)));
     limited.on('error', (error) => metered.destroy(error));
     payload.on('error', (error) => decoder.destroy(error));
     // Fastify compares this with Content-Length: the bytes received, not the bytes decoded.
+    let received = 0;
     payload.on('data', (chunk: Buffer) => {
-      metered.receivedEncodedLength += chunk.length;
+      received += chunk.length;
+      metered.receivedEncodedLength = received;
     });
     return payload.pipe(decoder).pipe(limited).pipe(metered);
   });
