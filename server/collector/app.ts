@@ -22,6 +22,7 @@ import { Gdpr } from '../analytics/gdpr.js';
 import { registerAnalyticsRoutes } from './routes-analytics.js';
 import { registerGdprRoutes } from './routes-gdpr.js';
 import { LiveTail } from './live-tail.js';
+import { badUrlHandler, malformedHttpHandler } from './malformed-http.js';
 import { registerRoutes } from './routes.js';
 import { registerTailRoute } from './routes-tail.js';
 import { Scrubber } from './scrub.js';
@@ -72,6 +73,8 @@ export async function createCollector(config: CollectorConfig, store: Store): Pr
     // Node's own bound (300 s) is turned off by Fastify: without one, a client that sends part of a
     // body and stalls holds its connection and the body's memory for as long as it likes.
     requestTimeout: requestMilliseconds,
+    clientErrorHandler: malformedHttpHandler(config.limits.requestSeconds),
+    frameworkErrors: badUrlHandler,
     http: { headersTimeout: Math.min(60_000, requestMilliseconds), connectionsCheckingInterval: Math.min(30_000, Math.max(100, requestMilliseconds / 4)) },
     // A user id of up to 1024 characters (the schema's bound), percent-encoded, in /api/users/:id.
     routerOptions: { maxParamLength: 12 * 1024 },

@@ -49,6 +49,22 @@ function firstLine(text: string): string {
   return text.split('\r\n')[0] ?? '';
 }
 
+function bodyOf(text: string): unknown {
+  return JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4));
+}
+
+/** Sends raw bytes and returns everything answered until the collector closes the connection. */
+function exchange(raw: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(collector.port, '127.0.0.1');
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(text));
+    socket.end(raw);
+  });
+}
+
 /** A batch of `count` events of about 20 KiB each. */
 function batch(count: number, tag: string): string {
   return `[${Array.from({ length: count }, (_, index) => envelope({ template: `${tag} %s`, args: ['x'.repeat(20 * kib - 20)], attributes: { index } })).join(',')}]`;
@@ -63,7 +79,26 @@ describe('a stalled upload', () => {
     const answered = await Promise.race([stalled.answer, new Promise<string>((resolve) => setTimeout(() => resolve('still open'), 8_000))]);
     stalled.socket.destroy();
     expect(firstLine(answered)).toBe('HTTP/1.1 408 Request Timeout');
+    expect(bodyOf(answered)).toEqual({ error: 'request_timeout', message: 'the request did not arrive within 1 s (limits.requestSeconds)' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  });
+});
+
+describe('requests that are not valid HTTP', () => {
+  it('are answered in the collector\'s shape, naming what is wrong', async () => {
+    const head = `POST /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${keys.ingest}\r\nContent-Type: application/json\r\n`;
+    const cases: [string, string, string, RegExp][] = [
+      ['two lengths', `${head}Content-Length: 2\r\nContent-Length: 3\r\n\r\n[]`, 'HTTP/1.1 400 Bad Request', /invalid_http.*Duplicate Content-Length/],
+      ['length and chunks', `${head}Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`, 'HTTP/1.1 400 Bad Request', /invalid_http.*Transfer-Encoding/],
+      ['a header flood', `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n${Array.from({ length: 1000 }, (_, index) => `X-Flood-${index}: ${'v'.repeat(20)}`).join('\r\n')}\r\n\r\n`, 'HTTP/1.1 431 Request Header Fields Too Large', /headers_too_large.*exceed \d+ bytes/],
+      ['a path that is not UTF-8', `GET /api/users/%E0%A4%A/export?key=secret HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`, 'HTTP/1.1 400 Bad Request', /invalid_url.*\/api\/users\/%E0%A4%A\/export is not valid/],
+    ];
+    for (const [what, raw, status, message] of cases) {
+      const answer = await exchange(raw);
+      expect([what, firstLine(answer)]).toEqual([what, status]);
+      expect([what, JSON.stringify(bodyOf(answer))]).toEqual([what, expect.stringMatching(message)]);
+      expect(answer).not.toContain('secret');
+    }
   });
 });
 
