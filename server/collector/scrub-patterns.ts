@@ -3,8 +3,11 @@
  * them, and the checks that tell a card number, an IBAN or a phone number from other digits.
  */
 // Letters and digits of any script (`pérson@exämple.org`); `@` also percent-encoded, as in a logged
-// URL's query (`?email=ann%40example.org`), or full-width.
-export const emailPattern = /[\p{L}\p{N}._%+-]+(?:@|%40|\uFF20)[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu;
+// URL's query (`?email=ann%40example.org`), or full-width. Parts are bounded as an address's are
+// (a local part of at most 64 characters, labels of at most 63): unbounded, every start inside a
+// long run of such characters scanned to its end, and a 32,000-character `aaaa…a@` took 4 s to
+// scrub (quadratic), so one request of a few such strings held the collector for a minute.
+export const emailPattern = /[\p{L}\p{N}._%+-]{1,64}(?:@|%40|\uFF20)[\p{L}\p{N}-]{1,63}(?:\.[\p{L}\p{N}-]{1,63})*\.\p{L}{2,63}/gu;
 // Phone numbers, counted by their digits (8 to 15, E.164) once found: international (`+44 20 7946
 // 0958`, `+1-415-555-2671`, `+33 6 12 34 56 78`), North American (`(415) 555-2671`, `415-555-2671`,
 // `415.555.2671`), and any number written after a word that says it is one (`tel: 020 7946 0958`).

@@ -95,6 +95,18 @@ describe('Scrubber', () => {
     expect(off.string('call +44 20 7946 0958 with password=hunter2')).toBe('call +44 20 7946 0958 with password=hunter2');
   });
 
+  it('scrubs strings built to make the email pattern backtrack in linear time, and still masks the address at their end', () => {
+    const scrubber = new Scrubber();
+    // Each at the 32,000-character string limit; unbounded, the pattern took about 4 s on each (17 s in all).
+    const hostile = ['a'.repeat(31_999) + '@', `a@${'b.'.repeat(15_999)}`, `${'a.'.repeat(16_000)}@`, `x@${'b'.repeat(31_997)}.`];
+    const started = performance.now();
+    for (const text of hostile) expect(scrubber.string(text)).toBe(text);
+    expect(performance.now() - started).toBeLessThan(1_500);
+    // An address after a long run is still found (its local part is its last 64 characters, as an address's is at most).
+    expect(scrubber.string(`${'x'.repeat(100)} ann@example.org`)).toBe(`${'x'.repeat(100)} [Filtered]`);
+    expect(scrubber.string(`${'x'.repeat(100)}ann@example.org`)).toBe(`${'x'.repeat(39)}[Filtered]`);
+  });
+
   it('can keep what a deployment decides to keep', () => {
     const scrubber = new Scrubber({ emails: 'keep', ipAddresses: 'keep', sensitiveKeys: false });
     expect(scrubber.value({ token: 'abc', text: 'ann@example.com 10.0.0.1' })).toEqual({ token: 'abc', text: 'ann@example.com 10.0.0.1' });
