@@ -41,7 +41,9 @@ export const credentialPattern = /\b(Bearer|Basic)(\s+)([A-Za-z0-9\-._~+/]{8,}=*
 // to scrub (quadratic).
 export const jwtPattern = /(?<![A-Za-z0-9_-])((?:(?!eyJ)[A-Za-z0-9_-])*)(eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*)/g;
 export const pemPattern = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g;
-export const urlCredentialPattern = /\b([a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+:[^/\s@]+@/gi;
+// A scheme is at most 32 characters here: unbounded, every start in a long run of scheme
+// characters scanned to its end (`://1-a1-a…`, 32,000 characters, took 1.1 s to scrub).
+export const urlCredentialPattern = /\b([a-z][a-z0-9+.-]{0,31}:\/\/)[^/\s:@]+:[^/\s@]+@/gi;
 export const credentialHint = /b(?:earer|asic)\s/i;
 export const ibanHint = /[A-Z]{2}\d{2}/;
 export const ibanPattern = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b/g;
