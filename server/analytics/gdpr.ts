@@ -44,6 +44,15 @@ function collectStrings(event: Record<string, unknown>, into: Set<string>): void
   }
 }
 
+/**
+ * The ways one id may be spelled in Unicode: as given, composed (NFC) and decomposed (NFD). An
+ * `é` typed on one system and sent by another is the same person's id either way, so erasure and
+ * export take every spelling; an ASCII id has one.
+ */
+export function spellingsOf(user: string): string[] {
+  return [...new Set([user, user.normalize('NFC'), user.normalize('NFD')])];
+}
+
 export class Gdpr {
   readonly #auditFile: string;
 
@@ -58,8 +67,8 @@ export class Gdpr {
   }
 
   /**
-   * Erases the user in one project, or with `project` undefined in every project that holds them (an
-   * admin acts for the whole collector: a person is not erased half). The audit line says when,
+   * Erases the user (by every spelling of their id) in one project, or with `project` undefined in
+   * every project that holds them (an admin acts for the whole collector: a person is not erased half). The audit line says when,
    * in which projects and how many events, not who.
    */
   async erase(project: string | undefined, user: string): Promise<{ eraseId: string; erased: number; projects: Record<string, number> }> {
@@ -71,13 +80,15 @@ export class Gdpr {
     // They go first: the strings are known only while the events are stored, so a crash after the
     // events went and before the audit was rewritten would keep those lines for good, where a crash
     // after the audit leaves the events, and erasing again finds their strings again.
-    const values = new Set<string>([user]);
+    const spellings = spellingsOf(user);
+    const values = new Set<string>(spellings);
     if (this.audit !== undefined) {
-      for (const name of names) for (const event of await this.store.entityEvents(name, this.entity, user)) collectStrings(event, values);
+      for (const name of names) for (const spelling of spellings) for (const event of await this.store.entityEvents(name, this.entity, spelling)) collectStrings(event, values);
       await this.audit.forget([...values]);
     }
     for (const name of names) {
-      const count = await this.store.eraseEntity(name, this.entity, user);
+      let count = 0;
+      for (const spelling of spellings) count += await this.store.eraseEntity(name, this.entity, spelling);
       if (count > 0 || project !== undefined) projects[name] = count;
       erased += count;
     }
@@ -86,11 +97,21 @@ export class Gdpr {
     return { eraseId, erased, projects };
   }
 
-  /** Every stored event of the user, oldest first, with every column: in one project, or in every project when `project` is undefined. */
+  /** Every stored event of the user (by every spelling of their id), oldest first, with every column: in one project, or in every project when `project` is undefined. */
   async export(project: string | undefined, user: string): Promise<Record<string, unknown>[]> {
-    if (project !== undefined) return this.store.entityEvents(project, this.entity, user);
     const events: Record<string, unknown>[] = [];
-    for (const name of await this.projects()) events.push(...(await this.store.entityEvents(name, this.entity, user)));
+    // An anonymous event of a session both spellings were seen in is found by each: it is listed once.
+    const listed = new Set<string>();
+    for (const name of project === undefined ? await this.projects() : [project]) {
+      for (const spelling of spellingsOf(user)) {
+        for (const event of await this.store.entityEvents(name, this.entity, spelling)) {
+          const key = JSON.stringify([event['project'], event['id'], event['received_at'], event['deadLetter'] !== undefined]);
+          if (listed.has(key)) continue;
+          listed.add(key);
+          events.push(event);
+        }
+      }
+    }
     return events;
   }
 

@@ -8,6 +8,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { QueryError } from '../domain/query-error.js';
 import type { Store } from '../store/store.js';
 import { StoreUnavailableError } from '../store/store-unavailable.js';
+import { BodyBudget, CollectorBusyError } from './body-budget.js';
 import { ClientError, clientErrorOf } from './client-error.js';
 import type { CollectorConfig } from './config.js';
 import { registerCors } from './cors.js';
@@ -21,6 +22,7 @@ import { Gdpr } from '../analytics/gdpr.js';
 import { registerAnalyticsRoutes } from './routes-analytics.js';
 import { registerGdprRoutes } from './routes-gdpr.js';
 import { LiveTail } from './live-tail.js';
+import { badUrlHandler, malformedHttpHandler } from './malformed-http.js';
 import { registerRoutes } from './routes.js';
 import { registerTailRoute } from './routes-tail.js';
 import { Scrubber } from './scrub.js';
@@ -61,23 +63,32 @@ export async function createCollector(config: CollectorConfig, store: Store): Pr
   const keys = new KeyRing(config.keys, config.project);
   const metrics = new CollectorMetrics(store);
   const scrubber = new Scrubber(config.scrub);
+  const requestMilliseconds = Math.ceil(config.limits.requestSeconds * 1000);
   const app = Fastify({
     bodyLimit: config.limits.bodyBytes,
     logger: false,
     // Clients behind proxies: keep-alive connections stay open across batches.
     keepAliveTimeout: 65_000,
     return503OnClosing: true,
+    // Node's own bound (300 s) is turned off by Fastify: without one, a client that sends part of a
+    // body and stalls holds its connection and the body's memory for as long as it likes.
+    requestTimeout: requestMilliseconds,
+    clientErrorHandler: malformedHttpHandler(config.limits.requestSeconds),
+    frameworkErrors: badUrlHandler,
+    http: { headersTimeout: Math.min(60_000, requestMilliseconds), connectionsCheckingInterval: Math.min(30_000, Math.max(100, requestMilliseconds / 4)) },
     // A user id of up to 1024 characters (the schema's bound), percent-encoded, in /api/users/:id.
     routerOptions: { maxParamLength: 12 * 1024 },
   });
-  registerBodyParsing(app, config.limits.bodyBytes);
-  await registerCors(app, [...config.allowedOrigins, ...keys.boundOrigins]);
-
-  app.setErrorHandler((thrown: FastifyError | ClientError | QueryError, request, reply) => {
+  // Before CORS: the preflight route it adds takes the error handler in place when it is added.
+  app.setErrorHandler((thrown: FastifyError | ClientError | QueryError | CollectorBusyError, request, reply) => {
     const error = thrown instanceof QueryError ? clientErrorOf(thrown) : thrown;
     if (error instanceof ClientError) {
       metrics.rejectedRequests.inc({ reason: error.reason });
       return reply.code(error.statusCode).send({ error: error.reason, message: error.message, ...error.details });
+    }
+    if (error instanceof CollectorBusyError) {
+      metrics.rejectedRequests.inc({ reason: error.reason });
+      return reply.code(503).header('retry-after', '1').send({ error: error.reason, message: error.message });
     }
     if (error instanceof StoreUnavailableError) {
       process.stderr.write(`logmill collector: ${error.message}\n`);
@@ -94,6 +105,9 @@ export async function createCollector(config: CollectorConfig, store: Store): Pr
     process.stderr.write(`logmill collector: ${error.stack ?? String(error)}\n`);
     return reply.code(503).header('retry-after', '1').send({ error: 'unavailable', message: 'the collector could not store the batch; retry' });
   });
+  registerBodyParsing(app, config.limits.bodyBytes, new BodyBudget(config.limits.bodiesInFlightBytes, config.limits.bodyBytes));
+  await registerCors(app, [...config.allowedOrigins, ...keys.boundOrigins]);
+
   app.setNotFoundHandler((request, reply) => {
     // The path only: a query string may hold a key someone put in the URL.
     reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });

@@ -56,6 +56,8 @@ export const configFileSchema = {
         depth: positiveInteger,
         stringLength: positiveInteger,
         keys: positiveInteger,
+        bodiesInFlightBytes: positiveInteger,
+        requestSeconds: { type: 'number', exclusiveMinimum: 0 },
       },
     },
     scrub: {

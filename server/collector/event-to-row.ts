@@ -51,6 +51,16 @@ function text(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
 }
 
+/**
+ * A person's or session's id from a context variable, which the schema leaves untyped: a number is
+ * the id written as the runtime writes it (`String(userId)`), so `erase --user 4242` finds an app's
+ * numeric ids; anything else names no one.
+ */
+export function identifierOf(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  return typeof value === 'number' && Number.isFinite(value) ? String(value) : null;
+}
+
 /** Values shorter than this are words and numbers, not identifying; taking them out would garble messages. */
 const shortestValueTakenOut = 3;
 
@@ -73,8 +83,8 @@ export function withoutValues(message: string, values: readonly string[]): strin
 export function eventToRow(project: string, event: Envelope, receivedAt: number, scrubber: Scrubber): EventRow {
   // The person's identifiers, read before scrubbing: an id that looks like an email must still
   // tell people apart, and erasure must find it as the app sent it.
-  const userId = event.userId ?? text(event.context.vars['userId']);
-  const sessionId = event.sessionId ?? text(event.context.vars['sessionId']);
+  const userId = event.userId ?? identifierOf(event.context.vars['userId']);
+  const sessionId = event.sessionId ?? identifierOf(event.context.vars['sessionId']);
   scrubber.takeKeyedValues();
   const vars = scrubber.value(event.context.vars) as Record<string, unknown>;
   const error = event.error === undefined ? null : scrubber.value(event.error);

@@ -17,6 +17,10 @@ export interface IngestLimits {
   stringLength: number;
   /** Keys of any one object (default 256). */
   keys: number;
+  /** Bytes of request bodies held at once across all connections (default 256 MiB; see body-budget.ts). */
+  bodiesInFlightBytes: number;
+  /** Seconds a request's headers and body may take to arrive (default 60): a stalled upload holds no connection longer. */
+  requestSeconds: number;
 }
 
 export const defaultLimits: IngestLimits = {
@@ -26,6 +30,8 @@ export const defaultLimits: IngestLimits = {
   depth: 16,
   stringLength: 32 * 1024,
   keys: 256,
+  bodiesInFlightBytes: 256 * 1024 * 1024,
+  requestSeconds: 60,
 };
 
 /**

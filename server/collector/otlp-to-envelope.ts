@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { severityText } from 'logmill';
 import { ClientError } from './client-error.js';
-import type { Envelope } from './event-to-row.js';
+import { type Envelope, identifierOf } from './event-to-row.js';
 import type { EventProblem } from './limits.js';
 
 interface KeyValue {
@@ -189,7 +189,8 @@ function recordToEnvelope(record: Record<string, unknown>, resource: unknown, se
   // erasure and export find records that carry only the semantic-convention attribute. The session
   // likewise, so that erasure also finds what the person did before signing in.
   const resourceAttributes = resource as Record<string, unknown>;
-  const firstText = (...candidates: unknown[]) => candidates.find((candidate): candidate is string => typeof candidate === 'string' && candidate !== '');
+  // An id sent as an intValue (many apps' user ids are numbers) is the person's id as its digits.
+  const firstText = (...candidates: unknown[]) => candidates.map(identifierOf).find((candidate): candidate is string => candidate !== null && candidate !== '');
   const person = firstText(vars['userId'], attributes['enduser.id'], attributes['user.id'], resourceAttributes['enduser.id'], resourceAttributes['user.id']);
   if (person !== undefined) envelope.userId = person;
   const session = firstText(vars['sessionId'], attributes['session.id'], resourceAttributes['session.id']);

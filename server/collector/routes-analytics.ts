@@ -11,6 +11,7 @@ import { parseFunnel } from '../domain/funnel-model.js';
 import { type EventQuery, parseQuery, parseSeverity, parseWhere } from '../domain/query-model.js';
 import { authorize } from './access.js';
 import { ClientError } from './client-error.js';
+import { singleParameters } from './query-parameters.js';
 import type { AccessLevel } from '../domain/access-level.js';
 import type { KeyRing } from './keys.js';
 import type { RawBody } from './request-body.js';
@@ -64,7 +65,7 @@ export function registerAnalyticsRoutes(app: FastifyInstance, keys: KeyRing, ana
 
   app.get('/api/templates', async (request) => {
     const grant = authorize(request, keys, 'read');
-    const parameters = request.query as Record<string, string | undefined>;
+    const parameters = singleParameters(request.query, ['from', 'to', 'severity', 'limit']);
     const range = parseQuery({ from: parameters['from'], to: parameters['to'] });
     const minimumSeverity = parameters['severity'] === undefined ? undefined : parseSeverity(parameters['severity']);
     const limit = Math.min(1000, Math.max(1, Number(parameters['limit'] ?? 100) || 100));
@@ -73,8 +74,10 @@ export function registerAnalyticsRoutes(app: FastifyInstance, keys: KeyRing, ana
 
   app.get('/api/count', async (request) => {
     const grant = authorize(request, keys, 'read');
-    const parameters = request.query as Record<string, string | string[] | undefined>;
-    const wheres = parameters['where'] === undefined ? [] : Array.isArray(parameters['where']) ? parameters['where'] : [parameters['where']];
+    // --where may be given many times; the others once.
+    const parameters = singleParameters(request.query, ['from', 'to']);
+    const where = (request.query as Record<string, string | string[] | undefined>)['where'];
+    const wheres = where === undefined ? [] : Array.isArray(where) ? where : [where];
     if (wheres.length > 20) throw new ClientError(400, 'invalid_query', 'at most 20 --where filters');
     const query: EventQuery = { ...parseQuery({ from: parameters['from'], to: parameters['to'] }), where: wheres.map(parseWhere), aggregates: [{ fn: 'count' }] };
     const answer = await analytics.query(grant.project, query, grant.access, presented(request.headers));

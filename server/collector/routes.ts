@@ -11,6 +11,7 @@ import type { KeyRing } from './keys.js';
 import type { CollectorMetrics } from './metrics.js';
 import { otlpToItems } from './otlp-to-envelope.js';
 import { parseBatch } from './parse-batch.js';
+import { singleParameters } from './query-parameters.js';
 import type { RawBody } from './request-body.js';
 import { withJsonValues } from './user-export.js';
 
@@ -102,7 +103,7 @@ export function registerRoutes(app: FastifyInstance, keys: KeyRing, store: Store
     if (grant.access !== 'direct') throw new ClientError(403, 'access_level', 'a user journey needs direct access');
     const { id } = request.params as { id: string };
     if (!uuid.test(id)) throw new ClientError(400, 'invalid_id', 'the event id must be a UUID');
-    const around = Number((request.query as Record<string, string | undefined>)['around'] ?? 3600);
+    const around = Number(singleParameters(request.query, ['around'])['around'] ?? 3600);
     if (!Number.isFinite(around) || around <= 0 || around > 30 * 86_400) throw new ClientError(400, 'invalid_query', 'around is seconds, at most 30 days');
     return { events: (await store.journey(grant.project, id.toLowerCase(), around * 1000, 'user_id')).map(withJsonValues) };
   });

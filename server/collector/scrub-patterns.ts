@@ -3,8 +3,12 @@
  * them, and the checks that tell a card number, an IBAN or a phone number from other digits.
  */
 // Letters and digits of any script (`pérson@exämple.org`); `@` also percent-encoded, as in a logged
-// URL's query (`?email=ann%40example.org`), or full-width.
-export const emailPattern = /[\p{L}\p{N}._%+-]+(?:@|%40|\uFF20)[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu;
+// URL's query (`?email=ann%40example.org`), or full-width. Parts are bounded as an address's are
+// (a local part of at most 64 characters, labels of at most 63): unbounded, every start inside a
+// long run of such characters scanned to its end, and a 32,000-character `aaaa…a@` took 4 s to
+// scrub (quadratic), so one request of a few such strings held the collector for a minute. The
+// scrubber finds what it finds with email-matcher.ts, in linear time; the pattern is its definition.
+export const emailPattern = /[\p{L}\p{N}._%+-]{1,64}(?:@|%40|\uFF20)[\p{L}\p{N}-]{1,63}(?:\.[\p{L}\p{N}-]{1,63})*\.\p{L}{2,63}/gu;
 // Phone numbers, counted by their digits (8 to 15, E.164) once found: international (`+44 20 7946
 // 0958`, `+1-415-555-2671`, `+33 6 12 34 56 78`), North American (`(415) 555-2671`, `415-555-2671`,
 // `415.555.2671`), and any number written after a word that says it is one (`tel: 020 7946 0958`).
@@ -31,9 +35,15 @@ export const digitRunPattern = /(?<!\d)\d+(?:[ -]\d+)*(?!\d)/g;
 export const ipv4Pattern = /(?<![\d.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?!\.?\d)/g;
 // `Bearer xyz`, `Basic dXNlcjpwYXNz` (the scheme is kept, the credential masked), and JWTs anywhere.
 export const credentialPattern = /\b(Bearer|Basic)(\s+)([A-Za-z0-9\-._~+/]{8,}=*)/gi;
-export const jwtPattern = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
+// Tried once per run of token characters, from the run's first `eyJ` (the characters before it are
+// kept, group 1): when that start fails, every later `eyJ` of the run fails too (its first part is
+// shorter and meets the same dots). Tried from every `eyJ`, a 32,000-character `eyJeyJ…` took 2 s
+// to scrub (quadratic).
+export const jwtPattern = /(?<![A-Za-z0-9_-])((?:(?!eyJ)[A-Za-z0-9_-])*)(eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*)/g;
 export const pemPattern = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g;
-export const urlCredentialPattern = /\b([a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+:[^/\s@]+@/gi;
+// A scheme is at most 32 characters here: unbounded, every start in a long run of scheme
+// characters scanned to its end (`://1-a1-a…`, 32,000 characters, took 1.1 s to scrub).
+export const urlCredentialPattern = /\b([a-z][a-z0-9+.-]{0,31}:\/\/)[^/\s:@]+:[^/\s@]+@/gi;
 export const credentialHint = /b(?:earer|asic)\s/i;
 export const ibanHint = /[A-Z]{2}\d{2}/;
 export const ibanPattern = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b/g;

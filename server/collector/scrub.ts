@@ -14,7 +14,8 @@
  */
 import { createHmac } from 'node:crypto';
 import { compileSensitiveKeys, defaultSensitiveKeys } from 'logmill';
-import { cardHint, cardShaped, credentialHint, credentialPattern, digitRunPattern, emailPattern, fourDigits, further, furtherHint, ibanHint, ibanPattern, ibanValid, internationalPhonePattern, ipv4Hint, ipv4Pattern, ipv6Hint, ipv6Pattern, jwtPattern, keyOrEmailHint, keyedValuePattern, knownKeyPattern, labelledPhonePattern, longestPhoneRun, luhnValid, mayHoldKnownKey, northAmericanPhonePattern, pemPattern, phoneLabel, signedDecimal, textOnlySensitiveKeys, truncateIpv6, urlCredentialPattern, worthScanning } from './scrub-patterns.js';
+import { replaceEmails } from './email-matcher.js';
+import { cardHint, cardShaped, credentialHint, credentialPattern, digitRunPattern, fourDigits, further, furtherHint, ibanHint, ibanPattern, ibanValid, internationalPhonePattern, ipv4Hint, ipv4Pattern, ipv6Hint, ipv6Pattern, jwtPattern, keyOrEmailHint, keyedValuePattern, knownKeyPattern, labelledPhonePattern, longestPhoneRun, luhnValid, mayHoldKnownKey, northAmericanPhonePattern, pemPattern, phoneLabel, signedDecimal, textOnlySensitiveKeys, truncateIpv6, urlCredentialPattern, worthScanning } from './scrub-patterns.js';
 
 export { ibanValid, cardShaped, luhnValid } from './scrub-patterns.js';
 
@@ -141,7 +142,7 @@ export class Scrubber {
     const keyOrEmail = keyOrEmailHint.test(result);
     if (this.#tokens !== 'keep' && result.length >= 14) {
       const action = this.#tokens;
-      if (result.includes('eyJ')) result = result.replace(jwtPattern, (match) => this.#apply(action, match));
+      if (result.includes('eyJ')) result = result.replace(jwtPattern, (_match, before: string, token: string) => `${before}${this.#apply(action, token)}`);
       if (result.includes('-----BEGIN')) result = result.replace(pemPattern, (match) => this.#apply(action, match));
       if (result.includes('://')) result = result.replace(urlCredentialPattern, (match, scheme: string) => `${scheme}${this.#apply(action, match.slice(scheme.length, -1))}@`);
       if (credentialHint.test(result)) result = result.replace(credentialPattern, (_match, scheme: string, space: string, credential: string) => `${scheme}${space}${this.#apply(action, credential)}`);
@@ -156,7 +157,7 @@ export class Scrubber {
     }
     if (keyOrEmail && this.#emails !== 'keep' && (result.includes('@') || result.includes('%40') || result.includes('\uFF20'))) {
       const action = this.#emails;
-      result = result.replace(emailPattern, (match) => this.#apply(action, match));
+      result = replaceEmails(result, (match) => this.#apply(action, match));
     }
     if (this.#cards !== 'keep' && fourDigits.test(result)) {
       const action = this.#cards;

@@ -47,13 +47,15 @@ describe('ingest', () => {
     expect(await metric(collector.url, 'logmill_events_duplicate_total')).toBe(duplicatesBefore + 100);
   });
 
-  it('accepts a JSON array, a single object, gzip, and text/plain beacons', async () => {
-    const [a, b, c, d] = envelopeLines(4, 'shapes');
+  it('accepts a JSON array, a single object, gzip, text/plain beacons, and a quoted charset', async () => {
+    const [a, b, c, d, e] = envelopeLines(5, 'shapes');
     expect((await post(`${collector.url}/v1/events`, `[${a},${b}]`, ingestHeaders)).status).toBe(200);
     expect((await post(`${collector.url}/v1/events`, gzipSync(c!), { ...ingestHeaders, 'content-encoding': 'gzip' })).status).toBe(200);
     const beacon = await post(`${collector.url}/v1/events?key=${keys.ingest}`, `${d}\n`, { 'content-type': 'text/plain;charset=UTF-8' });
     expect(beacon).toMatchObject({ status: 200, body: { accepted: 1 } });
-    for (const line of [a, b, c, d]) expect(await storedEvent(collector.url, JSON.parse(line!).id)).toBeDefined();
+    // RFC 9110 lets a parameter's value be quoted: charset="utf-8" is UTF-8, not a charset named `"utf-8"`.
+    expect(await post(`${collector.url}/v1/events`, e!, { ...ingestHeaders, 'content-type': 'application/json; charset="utf-8"' })).toMatchObject({ status: 200, body: { accepted: 1 } });
+    for (const line of [a, b, c, d, e]) expect(await storedEvent(collector.url, JSON.parse(line!).id)).toBeDefined();
   });
 
   it('stores the valid events of a partly bad batch and names each refused index', async () => {
@@ -183,6 +185,8 @@ describe('CORS', () => {
     });
     expect(preflight.status).toBe(403);
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    // In the collector's own shape, as every refusal: a reason code and a message.
+    expect(await preflight.json()).toEqual({ error: 'origin_not_allowed', message: 'the origin http://evil.example is not allowed' });
     const [line] = envelopeLines(1, 'cors');
     const beacon = await post(`${collector.url}/v1/events?key=${keys.ingest}`, line!, { origin: 'http://evil.example', 'content-type': 'text/plain' });
     expect(beacon).toMatchObject({ status: 403, body: { error: 'origin_not_allowed' } });

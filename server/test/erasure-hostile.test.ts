@@ -97,3 +97,35 @@ describe('user ids at the length bound', () => {
     expect(asVariable.status).toBe(400);
   });
 });
+
+describe('ids as apps send them', () => {
+  it('erases and exports a person whose id arrives as a number (context variable, OTLP intValue) or spelled in another Unicode form', async () => {
+    // Fifteen digits (a safe integer): no run of a millisecond timestamp's digits can hold it.
+    const numeric = 300_000_000_000_000 + Math.floor(Math.random() * 99_999_999_999_999);
+    const digits = String(numeric);
+    const numericNote = `numeric-note-${randomBytes(6).toString('hex')}`;
+    // A client of its own sends the id as a JSON number in the context; an OpenTelemetry app as an intValue.
+    await ingestAll(collector.url, keys.ingest, [envelope({ name: 'viewed', attributes: { note: numericNote }, vars: { userId: numeric } })]);
+    const otlp = { resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: `otlp ${numericNote}` }, attributes: [{ key: 'enduser.id', value: { intValue: digits } }] }] }] }] };
+    expect((await fetch(`${collector.url}/v1/logs`, { method: 'POST', headers: { authorization: `Bearer ${keys.ingest}`, 'content-type': 'application/json' }, body: JSON.stringify(otlp) })).status).toBe(200);
+    // The same name composed and decomposed: a macOS client sends NFD, the request to erase arrives in NFC.
+    const composed = `José-${randomBytes(4).toString('hex')}`.normalize('NFC');
+    const decomposed = composed.normalize('NFD');
+    expect(decomposed).not.toBe(composed);
+    await ingestAll(collector.url, keys.ingest, [envelope({ userId: decomposed, name: 'viewed', attributes: { note: `${numericNote}-nfd` } }), envelope({ userId: composed, name: 'paid' })]);
+    const exported = async (user: string): Promise<number> => {
+      const response = await fetch(`${collector.url}/api/users/${encodeURIComponent(user)}/export`, { headers: { authorization: `Bearer ${keys.admin}` } });
+      return ((await response.json()) as { count: number }).count;
+    };
+    expect(await exported(digits)).toBe(2);
+    expect(await exported(composed)).toBe(2);
+    for (const [user, count] of [[digits, 2], [composed, 2]] as const) {
+      const erased = await fetch(`${collector.url}/api/users/${encodeURIComponent(user)}`, { method: 'DELETE', headers: { authorization: `Bearer ${keys.admin}` } });
+      expect(await erased.json()).toMatchObject({ erased: count });
+    }
+    expect(filesHolding(numericNote)).toEqual([]);
+    expect(filesHolding(digits)).toEqual([]);
+    expect(filesHolding(decomposed)).toEqual([]);
+    expect(filesHolding(composed)).toEqual([]);
+  });
+});

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { checkStructure, checkStructureIteratively, defaultLimits } from '../collector/limits.js';
+import fc from 'fast-check';
+import { replaceEmails } from '../collector/email-matcher.js';
 import { Scrubber, luhnValid } from '../collector/scrub.js';
+import { emailPattern } from '../collector/scrub-patterns.js';
 
 describe('Scrubber', () => {
   it('masks Luhn-valid card numbers only', () => {
@@ -93,6 +96,34 @@ describe('Scrubber', () => {
     for (const text of kept) expect(scrubber.string(text)).toBe(text);
     const off = new Scrubber({ phoneNumbers: 'keep', tokens: 'keep' });
     expect(off.string('call +44 20 7946 0958 with password=hunter2')).toBe('call +44 20 7946 0958 with password=hunter2');
+  });
+
+  it('scrubs strings built to make its patterns backtrack in linear time, and still masks what follows a long run', () => {
+    const scrubber = new Scrubber();
+    // Each at the 32,000-character string limit; unbounded, the pattern took about 4 s on each (17 s
+    // in all); bounded, the percent-encoded markers still cost it 140 ms; `eyJeyJ…` took the JWT
+    // pattern 2 s, and a long run of URL-scheme characters the URL-credential pattern 1.1 s.
+    const hostile = ['a'.repeat(31_999) + '@', `a@${'b.'.repeat(15_999)}`, `${'a.'.repeat(16_000)}@`, `x@${'b'.repeat(31_997)}.`, '%40'.repeat(10_666), 'eyJ'.repeat(10_666), `://${'1-a'.repeat(10_665)}`];
+    const started = performance.now();
+    for (const text of hostile) expect(scrubber.string(text)).toBe(text);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    // An address after a long run is still found (its local part is its last 64 characters, as an address's is at most).
+    expect(scrubber.string(`${'x'.repeat(100)} ann@example.org`)).toBe(`${'x'.repeat(100)} [Filtered]`);
+    expect(scrubber.string(`${'x'.repeat(100)}ann@example.org`)).toBe(`${'x'.repeat(39)}[Filtered]`);
+    // A token glued to what precedes it in its run is still found, from its `eyJ`.
+    expect(scrubber.string('ref_eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl end')).toBe('ref_[Filtered] end');
+    expect(scrubber.string('eyJx eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig')).toBe('eyJx [Filtered]');
+  });
+
+  it('finds exactly the addresses the email pattern defines, without running it (which backtracks)', () => {
+    // Pieces that exercise the pattern's corners: percent-encoded and full-width markers, runs past
+    // the 64-character local part, astral and non-ASCII letters, dots and hyphens in domains.
+    const pieces = ['a', 'b', 'Z', '1', '.', '.', '@', '@', '%40', '%4', '%', '-', '_', '+', ' ', 'é', '😀', '\uFF20', 'co', 'org', 'x'.repeat(30), 'é'.repeat(40), ',', '"'];
+    const mark = (address: string): string => `[${address}]`;
+    fc.assert(fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 14 }), (parts) => {
+      const text = parts.join('');
+      expect(replaceEmails(text, mark)).toBe(text.replace(emailPattern, mark));
+    }), { numRuns: 20_000 });
   });
 
   it('can keep what a deployment decides to keep', () => {

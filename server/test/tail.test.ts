@@ -46,6 +46,13 @@ describe('live tail', () => {
     }
   });
 
+  it('answers a parameter given twice with 400 naming it, not a stream left open (or a 503 elsewhere)', async () => {
+    for (const path of ['/api/tail?q=a&q=b', '/api/tail?severity=WARN&severity=ERROR', '/api/templates?severity=WARN&severity=ERROR', '/api/count?from=1&from=2']) {
+      const response = await fetch(`${collector.url}${path}`, { headers: { authorization: `Bearer ${keys.admin}` }, signal: AbortSignal.timeout(5_000) });
+      expect([path, response.status, await response.json()]).toEqual([path, 400, { error: 'invalid_query', message: expect.stringMatching(/is given more than once/) }]);
+    }
+  });
+
   it('is refused to guarded readers', async () => {
     await expect(promisify(execFile)(process.execPath, [cliPath, 'tail', '--url', collector.url, '--key', keys.read])).rejects.toThrow(/403/);
   });
