@@ -136,6 +136,31 @@ void withContext({ requestId: 'r3' }, () => work()).then(() => {${report}});
     expect(plain.code).toMatchObject({ file: 'src/plain.ts', line: 4, function: 'work' });
   });
 
+  it("runs TypeScript's CommonJS forms in a package without a type: import x = require(), export =, extensionless requires", () => {
+    // What verbatimModuleSyntax asks of a CommonJS app; `export =` and `import x = require()` make the file CommonJS.
+    const app = createApp({ name: 'verbatim-cjs-app' }, {
+      'api/payment.ts': `import logmill = require('logmill');
+async function charge(cents: number): Promise<number> {
+  await new Promise((resolve) => setTimeout(resolve, 1));
+  logmill.log.info('charged %d cents', cents);
+  return cents;
+}
+export = { charge };
+`,
+      'helper/index.ts': 'function double(value: number): number { return value * 2; }\nexport = { double };\n',
+      'main.ts': `import logmill = require('logmill');
+import payment = require('./api/payment');
+import helper = require('./helper');
+const events: any[] = [];
+logmill.addSink((event) => events.push(event));
+async function submitOrder(): Promise<void> { await payment.charge(helper.double(300)); }
+void logmill.withContext({ requestId: 'r5' }, () => submitOrder()).then(() => {${report}});
+`,
+    });
+    const event = reported(app, 'main.ts');
+    expect(event).toMatchObject({ message: 'charged 600 cents', vars: { requestId: 'r5' }, stack: ['charge', 'submitOrder'] });
+  });
+
   it('runs a script with top-level await and no import or export as a module, as Node detects it', () => {
     const app = createApp({ name: 'untyped-app' }, {
       'main.ts': `async function load(id: number): Promise<string> { await null; return 'loaded ' + id; }
