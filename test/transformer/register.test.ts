@@ -159,6 +159,7 @@ void logmill.withContext({ requestId: 'r5' }, () => submitOrder()).then(() => {$
     });
     const event = reported(app, 'main.ts');
     expect(event).toMatchObject({ message: 'charged 600 cents', vars: { requestId: 'r5' }, stack: ['charge', 'submitOrder'] });
+    expect(event.code).toMatchObject({ file: 'src/api/payment.ts', line: 4, function: 'charge' });
   });
 
   it('runs a script with top-level await and no import or export as a module, as Node detects it', () => {
