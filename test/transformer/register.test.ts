@@ -314,7 +314,7 @@ console.log(JSON.stringify({ message: charged.message, vars: charged.context.var
       cwd: app,
       encoding: 'utf8',
       timeout: 60_000,
-      env: { ...process.env, LOGMILL_KEY: 'lm_ingest_readme_readme_readme', TMPDIR: app },
+      env: { ...process.env, LOGMILL_INGEST_KEY: 'lm_ingest_readme_readme_readme', TMPDIR: app },
     });
     expect(result.status, result.stderr).toBe(0);
     const charged = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as Reported & { names: string[] };
