@@ -72,20 +72,25 @@ function typeScriptFileFor(specifier: string, parentURL: string, required: boole
 }
 
 /**
- * Node 22 runs a CommonJS file that the load hook returned through its ES module loader, whose
- * `require` resolves with `Module._resolveFilename` alone, never calling the resolve hook: the same
- * lookup is added there, after Node's own has found nothing.
+ * `require` resolves with `Module._resolveFilename` and the requiring module, whatever parent the
+ * resolve hook passes on (and Node 22 runs a CommonJS file that the load hook returned through its
+ * ES module loader, whose `require` never calls the resolve hook at all): the TypeScript lookup,
+ * and the hooks import of a CommonJS workspace package that does not depend on logmill, are added
+ * there, after Node's own has found nothing.
  */
 function resolveTypeScriptInRequire(): void {
   type ResolveFilename = (request: string, parent: { filename?: string | null } | undefined, ...rest: unknown[]) => string;
   const loader = module as unknown as { _resolveFilename: ResolveFilename };
   const resolveFilename = loader._resolveFilename;
+  const ownRequire = module.createRequire(__filename);
   loader._resolveFilename = function (this: unknown, request, parent, ...rest) {
     try {
       return resolveFilename.call(this, request, parent, ...rest);
     } catch (error) {
       const importer = parent?.filename;
-      const found = isNotFound(error) && typeof importer === 'string' ? typeScriptFileFor(request, pathToFileURL(importer).href, true) : undefined;
+      if (!isNotFound(error) || typeof importer !== 'string') throw error;
+      if (request === 'logmill/hooks' && importer !== __filename) return ownRequire.resolve(request);
+      const found = typeScriptFileFor(request, pathToFileURL(importer).href, true);
       if (found === undefined) throw error;
       return fileURLToPath(found);
     }

@@ -84,12 +84,13 @@ ${report}`,
     expect(event.code).toMatchObject({ module: 'src/api/payment', file: 'src/api/payment.ts', line: 4, function: 'charge' });
   });
 
-  it('instruments a workspace package outside node_modules that does not depend on logmill (pnpm, Yarn)', () => {
+  it.each(['module', 'commonjs'])('instruments a workspace package outside node_modules that does not depend on logmill (pnpm, Yarn), type %s', (type) => {
     // A sibling folder, as a pnpm workspace's package is reached through its realpath: nothing on
-    // its path can resolve logmill, only the hook itself can.
+    // its path can resolve logmill, only the hook itself can (for require too, where Node resolves
+    // from the requiring module whatever the resolve hook says).
     const library = mkdtempSync(join(tmpdir(), 'logmill-workspace-library-'));
     apps.push(library);
-    writeFileSync(join(library, 'package.json'), JSON.stringify({ name: 'library', type: 'module' }));
+    writeFileSync(join(library, 'package.json'), JSON.stringify({ name: 'library', type }));
     writeFileSync(join(library, 'index.ts'), `export async function greet(then: () => Promise<void>): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 1));
   await then();
