@@ -59,6 +59,25 @@ function withoutQuery(id: string): string {
 
 let instance: UnpluginInstance<BundlerPluginOptions | undefined> | undefined;
 
+interface WebpackLikeCompiler {
+  options: { resolve: { modules?: string[] }; module: { rules: unknown[] } };
+}
+
+/**
+ * webpack and Rspack: the hooks import is looked for in the folder this package sits in after the
+ * importer's own; and a module the plugin rewrites is parsed as `javascript/auto`, since its output
+ * is an ES module with `import`s while webpack's own rules make a `.cts` file, or a `.ts` file of a
+ * `"type": "commonjs"` package (what `npm init` writes), CommonJS, where `import` does not parse.
+ */
+function configureWebpackLike(compiler: WebpackLikeCompiler, isModuleOfBuild: (fileName: string) => boolean): void {
+  if (ownModulesFolder !== undefined) compiler.options.resolve.modules = [...(compiler.options.resolve.modules ?? ['node_modules']), ownModulesFolder];
+  const include = (fileName: string): boolean => isModuleOfBuild(withoutQuery(fileName));
+  compiler.options.module.rules.push(
+    { test: /\.cts$/i, include, type: 'javascript/auto' },
+    { test: /\.tsx?$/i, descriptionData: { type: 'commonjs' }, include, type: 'javascript/auto' },
+  );
+}
+
 /** The unplugin instance behind `vite`, `rollup`, `esbuild`, `webpack`, `rolldown` and `rspack`. */
 export function logmillUnplugin(): UnpluginInstance<BundlerPluginOptions | undefined> {
   if (instance !== undefined) return instance;
@@ -99,11 +118,11 @@ export function logmillUnplugin(): UnpluginInstance<BundlerPluginOptions | undef
           if (ownModulesFolder !== undefined) initialOptions.nodePaths = [...(initialOptions.nodePaths ?? []), ownModulesFolder];
         },
       },
-      webpack(compiler: { options: { resolve: { modules?: string[] } } }) {
-        if (ownModulesFolder !== undefined) compiler.options.resolve.modules = [...(compiler.options.resolve.modules ?? ['node_modules']), ownModulesFolder];
+      webpack(compiler: WebpackLikeCompiler) {
+        configureWebpackLike(compiler, isModuleOfBuild);
       },
-      rspack(compiler: { options: { resolve: { modules?: string[] } } }) {
-        if (ownModulesFolder !== undefined) compiler.options.resolve.modules = [...(compiler.options.resolve.modules ?? ['node_modules']), ownModulesFolder];
+      rspack(compiler: WebpackLikeCompiler) {
+        configureWebpackLike(compiler, isModuleOfBuild);
       },
       vite: {
         // Instrumented modules import the hooks, which Vite's dev server would only discover on the

@@ -5,8 +5,11 @@
  *   import { load } from './cart';     function f() { const load = other; load(); }
  *   load();   → the import            →  the local const (it shadows the import)
  *
+ * CommonJS forms count as imports: `import x = require('m')` and `const x = require('m')` as a
+ * namespace import of `m`, `const { a } = require('m')` as an import of `a`.
+ *
  * The answer is `undefined` whenever the binding is anything the rewrite cannot reason about
- * (a parameter, a `let`, a destructured name, two function declarations with bodies), so callers
+ * (a parameter, a `let`, another destructured name, two function declarations with bodies), so callers
  * only act on bindings they can prove.
  */
 import type * as TS from 'typescript';
@@ -24,11 +27,38 @@ function bindsName(ts: typeof TS, name: TS.BindingName, text: string): boolean {
   return name.elements.some((element) => !ts.isOmittedExpression(element) && bindsName(ts, element.name, text));
 }
 
+/** The module of `require('module')`, when `require` is the global one (CommonJS). */
+function requiredModule(ts: typeof TS, expression: TS.Expression | undefined): string | undefined {
+  while (expression !== undefined && ts.isParenthesizedExpression(expression)) expression = expression.expression;
+  if (expression === undefined || !ts.isCallExpression(expression) || !ts.isIdentifier(expression.expression) || expression.expression.text !== 'require') return undefined;
+  const [specifier, ...rest] = expression.arguments;
+  if (specifier === undefined || rest.length > 0 || !ts.isStringLiteralLike(specifier)) return undefined;
+  return findBinding(ts, expression.expression) === undefined ? specifier.text : undefined;
+}
+
+/**
+ * `const { log, event: track } = require('logmill')`, or the same from a const or `import x =
+ * require()` holding the module: the name is that module's export, as an import of it would be.
+ */
+function destructuredImport(ts: typeof TS, declaration: TS.VariableDeclaration, text: string): Binding | undefined {
+  if (!ts.isObjectBindingPattern(declaration.name)) return undefined;
+  const element = declaration.name.elements.find((candidate) => ts.isIdentifier(candidate.name) && candidate.name.text === text);
+  const property = element?.propertyName ?? element?.name;
+  if (element === undefined || element.dotDotDotToken !== undefined || element.initializer !== undefined || property === undefined) return undefined;
+  if (!ts.isIdentifier(property) && !ts.isStringLiteral(property)) return undefined;
+  const initializer = declaration.initializer;
+  const source = initializer !== undefined && ts.isIdentifier(initializer) ? findBinding(ts, initializer) : undefined;
+  const module = source?.kind === 'namespace' ? source.module : requiredModule(ts, initializer);
+  return module === undefined ? undefined : { kind: 'import', imported: property.text, module };
+}
+
 function variableBinding(ts: typeof TS, list: TS.VariableDeclarationList, text: string): Binding | undefined {
   for (const declaration of list.declarations) {
     if (!bindsName(ts, declaration.name, text)) continue;
-    const isConst = (list.flags & ts.NodeFlags.Const) !== 0;
-    return isConst && ts.isIdentifier(declaration.name) ? { kind: 'const', declaration } : { kind: 'other' };
+    if ((list.flags & ts.NodeFlags.Const) === 0) return { kind: 'other' };
+    if (!ts.isIdentifier(declaration.name)) return destructuredImport(ts, declaration, text) ?? { kind: 'other' };
+    const module = requiredModule(ts, declaration.initializer);
+    return module === undefined ? { kind: 'const', declaration } : { kind: 'namespace', module };
   }
   return undefined;
 }
@@ -85,7 +115,10 @@ function statementsBinding(ts: typeof TS, statements: readonly TS.Statement[], t
     } else if (ts.isImportDeclaration(statement)) {
       binding = importBinding(ts, statement, text);
     } else if (ts.isImportEqualsDeclaration(statement) && statement.name.text === text) {
-      binding = { kind: 'other' };
+      const reference = statement.moduleReference;
+      binding = !statement.isTypeOnly && ts.isExternalModuleReference(reference) && ts.isStringLiteralLike(reference.expression)
+        ? { kind: 'namespace', module: reference.expression.text }
+        : { kind: 'other' };
     }
     if (binding !== undefined) {
       if (binding.kind !== 'function') return binding;

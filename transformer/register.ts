@@ -38,6 +38,7 @@ interface ResolveResult {
 
 interface ResolveContext {
   parentURL?: string;
+  conditions?: readonly string[];
 }
 
 interface RegisterHooks {
@@ -49,6 +50,52 @@ interface RegisterHooks {
 
 // What tsc's module resolution finds for a relative `.js` specifier written in TypeScript source.
 const typeScriptTwins: Record<string, readonly string[]> = { '.js': ['.ts', '.tsx'], '.jsx': ['.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'] };
+// What it finds for an extensionless one in CommonJS (`require('./cart')`, `import … from './cart'`
+// compiled to require): the file with a TypeScript extension, else the folder's index.
+const extensionlessCandidates = ['.ts', '.tsx', '.cts', '/index.ts', '/index.tsx', '/index.cts'];
+
+/**
+ * The TypeScript file a relative specifier in a TypeScript file means when Node finds no file by
+ * its name (tsc's lookup): `./cart.js` is `./cart.ts`, and in CommonJS `./cart` is `./cart.ts` or
+ * `./cart/index.ts`. Undefined when no such file exists, or the specifier or importer is not one of these.
+ */
+function typeScriptFileFor(specifier: string, parentURL: string, required: boolean): string | undefined {
+  if (!specifier.startsWith('.') || !parentURL.startsWith('file:') || !typeScriptFile.test(parentURL)) return undefined;
+  const extension = /\.[cm]?jsx?$/.exec(specifier)?.[0];
+  if (extension === undefined && !required) return undefined;
+  const base = extension === undefined ? specifier.replace(/\/$/, '') : specifier.slice(0, -extension.length);
+  for (const twin of extension === undefined ? extensionlessCandidates : typeScriptTwins[extension] ?? []) {
+    const candidate = new URL(base + twin, parentURL);
+    if (existsSync(fileURLToPath(candidate))) return candidate.href;
+  }
+  return undefined;
+}
+
+/**
+ * `require` resolves with `Module._resolveFilename` and the requiring module, whatever parent the
+ * resolve hook passes on (and Node 22 runs a CommonJS file that the load hook returned through its
+ * ES module loader, whose `require` never calls the resolve hook at all): the TypeScript lookup,
+ * and the hooks import of a CommonJS workspace package that does not depend on logmill, are added
+ * there, after Node's own has found nothing.
+ */
+function resolveTypeScriptInRequire(): void {
+  type ResolveFilename = (request: string, parent: { filename?: string | null } | undefined, ...rest: unknown[]) => string;
+  const loader = module as unknown as { _resolveFilename: ResolveFilename };
+  const resolveFilename = loader._resolveFilename;
+  const ownRequire = module.createRequire(__filename);
+  loader._resolveFilename = function (this: unknown, request, parent, ...rest) {
+    try {
+      return resolveFilename.call(this, request, parent, ...rest);
+    } catch (error) {
+      const importer = parent?.filename;
+      if (!isNotFound(error) || typeof importer !== 'string') throw error;
+      if (request === 'logmill/hooks' && importer !== __filename) return ownRequire.resolve(request);
+      const found = typeScriptFileFor(request, pathToFileURL(importer).href, true);
+      if (found === undefined) throw error;
+      return fileURLToPath(found);
+    }
+  };
+}
 
 function isNotFound(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
@@ -93,10 +140,18 @@ function hasTopLevelAwait(ts: typeof TS, sourceFile: TS.SourceFile): boolean {
   return sourceFile.statements.some(visit);
 }
 
+/** `import x = require('…')` or `export =`: TypeScript's CommonJS forms, which no ES module can hold. */
+function hasCommonJsForms(ts: typeof TS, sourceFile: TS.SourceFile): boolean {
+  return sourceFile.statements.some((statement) =>
+    (ts.isImportEqualsDeclaration(statement) && ts.isExternalModuleReference(statement.moduleReference)) ||
+    (ts.isExportAssignment(statement) && statement.isExportEquals === true));
+}
+
 /**
  * The module format Node gives the file: .mts and .cts by extension, .ts and .tsx by the package's
  * `type`, and without one by syntax (an import, export, import.meta or top-level await makes it a module), as
- * Node's syntax detection does.
+ * Node's syntax detection does; TypeScript's own CommonJS forms (`import x = require()`, `export =`,
+ * what `verbatimModuleSyntax` asks of CommonJS files) make it CommonJS.
  */
 function formatOf(ts: typeof TS, fileName: string, source: string): 'esm' | 'commonjs' {
   if (fileName.endsWith('.mts')) return 'esm';
@@ -105,6 +160,7 @@ function formatOf(ts: typeof TS, fileName: string, source: string): 'esm' | 'com
   if (type === 'module') return 'esm';
   if (type === 'commonjs') return 'commonjs';
   const sourceFile = ts.createSourceFile(fileName, source, ts.ScriptTarget.ESNext, false, fileName.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  if (hasCommonJsForms(ts, sourceFile)) return 'commonjs';
   return ts.isExternalModule(sourceFile) || hasTopLevelAwait(ts, sourceFile) ? 'esm' : 'commonjs';
 }
 
@@ -155,9 +211,11 @@ export function register(): boolean {
     };
     return loaded;
   };
+  resolveTypeScriptInRequire();
   registerHooks({
     // A TypeScript file importing `./service.js` means `./service.ts`, as tsc and `logmill
-    // instrument` read it; Node alone would look for the JavaScript file only.
+    // instrument` read it, and in CommonJS `./service` too; Node alone would look for the
+    // JavaScript file only.
     resolve(specifier, context, nextResolve) {
       // The hooks import is the rewrite's, not the file's: a workspace package outside
       // node_modules (pnpm's strict layout, Yarn) that does not depend on logmill itself still
@@ -170,20 +228,13 @@ export function register(): boolean {
           return nextResolve(specifier, { ...context, parentURL: pathToFileURL(__filename).href });
         }
       }
-      const parent = context.parentURL;
-      const extension = /\.[cm]?jsx?$/.exec(specifier)?.[0];
-      if (extension === undefined || !specifier.startsWith('.') || parent === undefined || !parent.startsWith('file:') || !typeScriptFile.test(parent)) {
-        return nextResolve(specifier, context);
-      }
       try {
         return nextResolve(specifier, context);
       } catch (error) {
-        if (!isNotFound(error)) throw error;
-        for (const twin of typeScriptTwins[extension] ?? []) {
-          const candidate = new URL(specifier.slice(0, -extension.length) + twin, parent);
-          if (existsSync(fileURLToPath(candidate))) return { url: candidate.href, shortCircuit: true };
-        }
-        throw error;
+        const parent = context.parentURL;
+        const found = isNotFound(error) && parent !== undefined ? typeScriptFileFor(specifier, parent, context.conditions?.includes('require') === true) : undefined;
+        if (found === undefined) throw error;
+        return { url: found, shortCircuit: true };
       }
     },
     load(url, context, nextLoad) {

@@ -91,7 +91,7 @@ function throttledStderr(url: string): (problem: DeliveryProblem) => void {
 function checkOptions(options: HttpSinkOptions): void {
   checkHttpUrl(options?.url, "httpSink's url (the collector)");
   if (typeof options.key !== 'string' || options.key === '') {
-    // Usually `key: process.env.LOGMILL_KEY` with the variable unset: say what arrived.
+    // Usually `key: process.env.LOGMILL_INGEST_KEY` with the variable unset: say what arrived.
     const given = options.key === undefined ? 'undefined (is the environment variable that holds it set?)' : JSON.stringify(options.key);
     throw invalidArgument(`httpSink needs an ingest key (the collector prints it on its first start, or see its keys.json), and key is ${given}`);
   }

@@ -27,7 +27,28 @@ function isLoopbackOrigin(origin: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 }
 
+/** How many refused origins are named on stderr: enough for a developer's pages, not a flood from hostile ones. */
+const originsNamedAtMost = 20;
+// An origin as browsers write it, in printable ASCII: anything else is not echoed to the terminal.
+const printableOrigin = /^[a-z][a-z0-9+.-]*:\/\/[\x21-\x7e]{1,200}$/i;
+
+/**
+ * A page refused for its origin sees only "blocked by CORS policy" (the 403 has no
+ * Access-Control-Allow-Origin, so the page cannot read why) and its sink retries: the operator
+ * is told once per origin which setting lets it in.
+ */
+function refusedOriginReporter(): (origin: string) => void {
+  const named = new Set<string>();
+  return (origin) => {
+    if (named.has(origin) || named.size >= originsNamedAtMost || !printableOrigin.test(origin)) return;
+    named.add(origin);
+    process.stderr.write(`logmill collector: refused a request from the origin ${origin}, which is not allowed (a page there sees a CORS error); `
+      + 'to accept its events, add it to allowedOrigins (LOGMILL_ALLOWED_ORIGINS) or to the origins of its ingest key\n');
+  };
+}
+
 export async function registerCors(app: FastifyInstance, allowedOrigins: readonly string[]): Promise<void> {
+  const reportRefused = refusedOriginReporter();
   const anyOrigin = allowedOrigins.includes('*');
   const allowed = new Set(allowedOrigins);
   const options = {
@@ -45,7 +66,10 @@ export async function registerCors(app: FastifyInstance, allowedOrigins: readonl
     if (origin === undefined || (origin === own && isLoopbackOrigin(origin))) callback(null, { ...options, origin: false });
     else if (anyOrigin) callback(null, { ...options, origin: '*' });
     else if (allowed.has(origin)) callback(null, { ...options, origin: true });
-    else callback(new ClientError(403, 'origin_not_allowed', `the origin ${origin} is not allowed`), { origin: false });
+    else {
+      reportRefused(origin);
+      callback(new ClientError(403, 'origin_not_allowed', `the origin ${origin} is not allowed`), { origin: false });
+    }
   };
   await app.register(cors, () => delegate);
 }

@@ -47,6 +47,33 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+const errorFields = new Set(['type', 'message', 'stack', 'cause']);
+
+/**
+ * An arg as the client's formatter saw it: an Error travels as `{ type, message, stack, cause }`
+ * (what `describeError` gives), and the client rendered it as `String(error)`, `TypeError: boom`.
+ * Rendered again here without this, it would read as an object, with its whole stack in the message.
+ */
+function asFormatted(value: unknown, depth = 0): unknown {
+  if (depth > 16 || typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map((item) => asFormatted(item, depth + 1));
+  const fields = value as Record<string, unknown>;
+  const keys = Object.keys(fields);
+  if (typeof fields['type'] === 'string' && typeof fields['message'] === 'string' && typeof fields['stack'] === 'string' && keys.every((key) => errorFields.has(key))) {
+    const error = new Error(fields['message']);
+    error.name = fields['type'];
+    return error;
+  }
+  return Object.fromEntries(keys.map((key) => [key, asFormatted(fields[key], depth + 1)]));
+}
+
+/** The message the client's formatter gives for these args: a lone plain object is a `%(key)s` mapping. */
+function renderedFrom(template: string, args: readonly unknown[]): string {
+  const formatted = asFormatted(args) as unknown[];
+  const only = formatted.length === 1 ? formatted[0] : undefined;
+  return formatPercent(template, isPlainObject(only) && !(only instanceof Error) ? only : formatted);
+}
+
 function text(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
 }
@@ -101,7 +128,7 @@ export function eventToRow(project: string, event: Envelope, receivedAt: number,
   // The client's message was rendered from the args as they were: when scrubbing (here, or the
   // app's own redaction) changed an arg, the message is rendered again from the scrubbed template
   // and args, so what scrubbing took out of the args is not left in the message beside them.
-  const rendered = event.message === undefined || argsScrubbed ? formatPercent(template, args.length === 1 && isPlainObject(args[0]) ? args[0] : args) : event.message;
+  const rendered = event.message === undefined || argsScrubbed ? renderedFrom(template, args) : event.message;
   const message = withoutValues(scrubber.string(rendered), keyed);
   const optional = (value: string | undefined): string | null => (value === undefined ? null : scrubber.string(value));
   return {

@@ -69,6 +69,22 @@ describe('origins whatever the Host', () => {
     expect(preflight).toBe(403);
   });
 
+  it('names a refused origin once on stderr, with the setting that lets it in, and never echoes an unprintable one', async () => {
+    const page = 'http://localhost:5173';
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const refused = await post(`${collector.url}/v1/events?key=${keys.ingest}`, envelope({ template: 'from a dev server' }), { 'content-type': 'text/plain', origin: page });
+      expect(refused.status).toBe(403);
+    }
+    const hostile = await post(`${collector.url}/v1/events?key=${keys.ingest}`, envelope({ template: 'x' }), { 'content-type': 'text/plain', origin: 'http://a.example/\u009b2J' });
+    expect(hostile.status).toBe(403);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const lines = collector.output().split('\n').filter((line) => line.includes(page) || line.includes('a.example'));
+    expect(lines).toEqual([
+      `logmill collector: refused a request from the origin ${page}, which is not allowed (a page there sees a CORS error); `
+      + 'to accept its events, add it to allowedOrigins (LOGMILL_ALLOWED_ORIGINS) or to the origins of its ingest key',
+    ]);
+  });
+
   it('still treats the collector on a loopback name as its own origin, and allows listed origins', async () => {
     const port = new URL(collector.url).port;
     const own = await withHost(`/v1/events?key=${keys.ingest}`, { host: `127.0.0.1:${port}`, origin: `http://127.0.0.1:${port}`, 'content-type': 'text/plain' }, envelope({ template: 'own' }));

@@ -70,6 +70,19 @@ describe('the stored message after scrubbing', () => {
     expect(row.message).toBe('login ann pw [Filtered]');
   });
 
+  it('renders an Error arg as the client did, Type: message, when it renders the message again', () => {
+    const stack = 'TypeError: no account for ann@example.com\n    at lookup (http://192.168.1.20:5173/src/main.ts:4:11)';
+    const error = { type: 'TypeError', message: 'no account for ann@example.com', stack };
+    const scrubbed = eventToRow('p', envelope({ template: 'lookup failed: %s', args: [error], message: 'lookup failed: TypeError: no account for ann@example.com' }), 0, scrubber);
+    expect(scrubbed.message).toBe('lookup failed: TypeError: no account for [Filtered]');
+    // A page leaves past-%s templates to the collector; errors nested in an array read as the client reads them.
+    const unrendered = eventToRow('p', envelope({ template: 'uncaught %r after %s', args: [{ ...error, message: 'boom', cause: { value: 'x' } }, [error]] }), 0, scrubber);
+    expect(unrendered.message).toBe('uncaught TypeError: boom after [TypeError: no account for [Filtered]]');
+    // An object that only looks partly like an error is still an object.
+    const lookalike = eventToRow('p', envelope({ template: 'got %s', args: [{ type: 'click', message: 'hi' }] }), 0, scrubber);
+    expect(lookalike.message).toBe("got {type: 'click', message: 'hi'}");
+  });
+
   it('keeps the message as sent when scrubbing changed nothing in the args', () => {
     const row = eventToRow('p', envelope({ template: 'paid %.2f', args: [2.5], message: 'paid 2.50 (as the app rendered it)' }), 0, scrubber);
     expect(row.message).toBe('paid 2.50 (as the app rendered it)');

@@ -297,6 +297,37 @@ describe('a fresh app on TypeScript 7, from the packed packages', () => {
   });
 });
 
+describe('node --import logmill/register from the packed package, in the TypeScript 7 app', () => {
+  it('runs the sources as the docs say, and the collector has the events with stacks and call sites', () => {
+    const app = join(work, 'shop-ts7');
+    const [install, start] = readmeLines('register');
+    expect([install, start]).toEqual(['npm install logmill', 'node --import logmill/register src/main.ts']);
+    writeFileSync(join(app, 'src/main.ts'), readFileSync(join(app, 'src/main.ts'), 'utf8').replaceAll(/'shop-ts7-(bundled-)?/g, "'shop-ts7-registered-"));
+    const ran = runOk(start!, app);
+    expect(ran.stderr).toBe('');
+    expect(ran.stdout).toContain('delivered 2');
+    expectDeliveredWithStacks(app, 'shop-ts7-registered');
+  });
+
+  it('runs a CommonJS folder written for verbatimModuleSyntax: import x = require(), export =, extensionless requires', () => {
+    const folder = join(work, 'shop-ts7', 'commonjs');
+    mkdirSync(join(folder, 'lib'), { recursive: true });
+    writeFileSync(join(folder, 'package.json'), JSON.stringify({ name: 'commonjs-part', private: true }));
+    writeFileSync(join(folder, 'lib/payment.ts'), "import logmill = require('logmill');\nasync function charge(cents: number): Promise<number> {\n  logmill.log.info('charged %d cents', cents);\n  return cents;\n}\nexport = { charge };\n");
+    writeFileSync(join(folder, 'main.ts'), [
+      "import logmill = require('logmill');",
+      "import payment = require('./lib/payment');",
+      "logmill.addSink((event) => console.log(JSON.stringify([event.message, event.context.vars, event.context.stack.map((frame) => frame.function), event.code?.line])));",
+      "async function handle(): Promise<void> { await payment.charge(700); }",
+      "void logmill.withContext({ requestId: 'c1' }, () => handle());",
+      '',
+    ].join('\n'));
+    const ran = runOk('node --import logmill/register commonjs/main.ts', join(work, 'shop-ts7'));
+    expect(ran.stderr).toBe('');
+    expect(JSON.parse(ran.stdout)).toEqual(['charged 700 cents', { requestId: 'c1' }, ['charge', 'handle'], 3]);
+  });
+});
+
 describe('decorators and TypeScript 7 options on the TypeScript 7 route, from the packed packages', () => {
   // The app of the previous describe has logmill and typescript@7 installed; each project here is a
   // folder of it with its own tsconfig, checked by TypeScript 7 and instrumented by the package.

@@ -4,6 +4,7 @@
  * optimize `logmill/hooks` up front, so the first page load is not followed by a reload. Loads the
  * built package (dist/).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -48,6 +49,40 @@ describe('the logmill/bundler declarations', () => {
       .filter((diagnostic) => diagnostic.file === undefined || !diagnostic.file.fileName.includes('/node_modules/unplugin/'))
       .map((diagnostic) => `${diagnostic.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`);
     expect(ours).toEqual([]);
+  });
+});
+
+describe('the webpack plugin', () => {
+  it.each(['commonjs', 'module'])('bundles the TypeScript of a "type": "%s" package (npm init writes commonjs), and its .cts files', async (type) => {
+    // webpack's own rules make such a .ts file, and any .cts file, CommonJS, where the plugin's
+    // output (an ES module with imports) would not parse.
+    const root = mkdtempSync(join(app, `webpack-${type}-`));
+    mkdirSync(join(root, 'node_modules'));
+    symlinkSync(repositoryRoot, join(root, 'node_modules/logmill'), 'dir');
+    writeFileSync(join(root, 'package.json'), JSON.stringify({ name: `webpack-${type}`, private: true, type }));
+    writeFileSync(join(root, 'cart.cts'), 'export async function add(item: string): Promise<string> { await null; return item; }\n');
+    writeFileSync(join(root, 'main.ts'), [
+      "import { addSink, configureContext, log, withContext } from 'logmill';",
+      "import { add } from './cart.cts';",
+      "configureContext({ asyncLocalStorage: 'never' });",
+      'addSink((event) => console.log(JSON.stringify([event.message, event.context.vars, event.code?.line])));',
+      "async function handle(): Promise<void> { log.info('added %s', await add('pen')); }",
+      "void withContext({ requestId: 'w1' }, () => handle());",
+      '',
+    ].join('\n'));
+    const webpack = (await import('webpack')).default;
+    const compiler = webpack({
+      mode: 'none', target: 'node', entry: './main.ts', context: root, devtool: false,
+      output: { path: join(root, 'out'), filename: 'main.cjs' },
+      externals: { logmill: 'commonjs logmill', 'logmill/hooks': 'commonjs logmill/hooks' },
+      resolve: { extensions: ['.ts', '.cts', '.js'] },
+      plugins: [plugins.webpack()],
+    });
+    const stats = await new Promise<import('webpack').Stats>((resolve, reject) => compiler.run((error, result) => (error ? reject(error) : resolve(result!))));
+    expect(stats.hasErrors() ? stats.toString('errors-only') : '').toBe('');
+    const ran = spawnSync(process.execPath, [join(root, 'out/main.cjs')], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    expect(ran.stderr).toBe('');
+    expect(JSON.parse(ran.stdout)).toEqual(['added pen', { requestId: 'w1' }, 5]);
   });
 });
 

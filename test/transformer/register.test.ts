@@ -84,12 +84,13 @@ ${report}`,
     expect(event.code).toMatchObject({ module: 'src/api/payment', file: 'src/api/payment.ts', line: 4, function: 'charge' });
   });
 
-  it('instruments a workspace package outside node_modules that does not depend on logmill (pnpm, Yarn)', () => {
+  it.each(['module', 'commonjs'])('instruments a workspace package outside node_modules that does not depend on logmill (pnpm, Yarn), type %s', (type) => {
     // A sibling folder, as a pnpm workspace's package is reached through its realpath: nothing on
-    // its path can resolve logmill, only the hook itself can.
+    // its path can resolve logmill, only the hook itself can (for require too, where Node resolves
+    // from the requiring module whatever the resolve hook says).
     const library = mkdtempSync(join(tmpdir(), 'logmill-workspace-library-'));
     apps.push(library);
-    writeFileSync(join(library, 'package.json'), JSON.stringify({ name: 'library', type: 'module' }));
+    writeFileSync(join(library, 'package.json'), JSON.stringify({ name: 'library', type }));
     writeFileSync(join(library, 'index.ts'), `export async function greet(then: () => Promise<void>): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 1));
   await then();
@@ -134,6 +135,32 @@ void withContext({ requestId: 'r3' }, () => work()).then(() => {${report}});
     const plain = reported(app, 'plain.ts');
     expect(plain).toMatchObject({ message: "done x", vars: { requestId: 'r3' }, stack: ['work'] });
     expect(plain.code).toMatchObject({ file: 'src/plain.ts', line: 4, function: 'work' });
+  });
+
+  it("runs TypeScript's CommonJS forms in a package without a type: import x = require(), export =, extensionless requires", () => {
+    // What verbatimModuleSyntax asks of a CommonJS app; `export =` and `import x = require()` make the file CommonJS.
+    const app = createApp({ name: 'verbatim-cjs-app' }, {
+      'api/payment.ts': `import logmill = require('logmill');
+async function charge(cents: number): Promise<number> {
+  await new Promise((resolve) => setTimeout(resolve, 1));
+  logmill.log.info('charged %d cents', cents);
+  return cents;
+}
+export = { charge };
+`,
+      'helper/index.ts': 'function double(value: number): number { return value * 2; }\nexport = { double };\n',
+      'main.ts': `import logmill = require('logmill');
+import payment = require('./api/payment');
+import helper = require('./helper');
+const events: any[] = [];
+logmill.addSink((event) => events.push(event));
+async function submitOrder(): Promise<void> { await payment.charge(helper.double(300)); }
+void logmill.withContext({ requestId: 'r5' }, () => submitOrder()).then(() => {${report}});
+`,
+    });
+    const event = reported(app, 'main.ts');
+    expect(event).toMatchObject({ message: 'charged 600 cents', vars: { requestId: 'r5' }, stack: ['charge', 'submitOrder'] });
+    expect(event.code).toMatchObject({ file: 'src/api/payment.ts', line: 4, function: 'charge' });
   });
 
   it('runs a script with top-level await and no import or export as a module, as Node detects it', () => {
@@ -288,7 +315,7 @@ console.log(JSON.stringify({ message: charged.message, vars: charged.context.var
       cwd: app,
       encoding: 'utf8',
       timeout: 60_000,
-      env: { ...process.env, LOGMILL_KEY: 'lm_ingest_readme_readme_readme', TMPDIR: app },
+      env: { ...process.env, LOGMILL_INGEST_KEY: 'lm_ingest_readme_readme_readme', TMPDIR: app },
     });
     expect(result.status, result.stderr).toBe(0);
     const charged = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as Reported & { names: string[] };

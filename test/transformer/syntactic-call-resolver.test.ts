@@ -127,6 +127,36 @@ describe('the checker-less call resolver', () => {
     expect(code).toContain("other.log.info('not logmill')");
   });
 
+  it("stamps loggers reached through CommonJS forms: import x = require(), const x = require() and destructuring, not another module's or a local require's", () => {
+    const code = transformProject({
+      'main.ts': `
+        import logmill = require('logmill');
+        import other = require('./other');
+        const required = require('logmill');
+        const { log, event: track } = logmill;
+        const { log: direct } = require('logmill');
+        const { log: notLogmill } = other;
+        export async function run(user: string) {
+          logmill.log.info('a %s', 1);
+          required.log.warn('b');
+          log.error('c');
+          direct.debug('d');
+          track('opened');
+          notLogmill.info('not logmill');
+          await Promise.resolve(user);
+        }
+        export function shadowed(require: (name: string) => { log: { info(message: string): void } }) {
+          const { log } = require('logmill');
+          log.info('a parameter named require');
+        }`,
+      'other.ts': `export const log = { info: (...args: unknown[]) => args };`,
+    });
+    expect(code.match(/__logmillAt\(/g)).toHaveLength(4);
+    expect(code).toMatch(/__logmill\.eventAt\(__logmillSite\d, __logmillContext, 'opened'\)/);
+    expect(code).toContain("notLogmill.info('not logmill')");
+    expect(code).toContain("log.info('a parameter named require')");
+  });
+
   it('recognises moduleFields, identify, event and experiment through the import, renamed too', () => {
     const code = transformProject({
       'main.ts': `
