@@ -1,22 +1,24 @@
 /**
- * What a prefix or a numeric range selects, for the guard: the values it matches in a group's rows
- * (or a funnel step's), each with the people who hold it there.
+ * What a prefix, a numeric range or a grouping in numeric bins selects, for the guard: the values
+ * it matches in a group's rows (or a funnel step's), each with the people who hold it there.
  *
  * Two such filters that select the same rows are one question with one answer (`prefix "posi"` and
  * `eq "positive"`; `44 ≤ age < 45` and `age = 44`). So two that select the same rows but for one
  * person's must not answer apart either: `prefix "C/routine"` against `eq "C/routine"` where only
  * the victim's note reads `C/routine/positive`, or the bins [0, 500) and [0, 1000) where only the
  * victim's value lies between 500 and 1000, answered alike exactly when the victim had no such row
- * (adversary 8 named 23 to 24 of 24 victims so, in queries and funnels). The values too few
- * people hold to pass the low-count filter are the filter's tail:
+ * (adversary 8 named 21 to 24 of 24 victims so, in queries, groupings and funnels).
  *
- * - no tail: the filter is seeded by the values it matches, as the grouping's labels are;
- * - a tail of low effect (its people fewer than the low-effect threshold) beside values enough
- *   people hold: the tail's rows go, and the filter is those values (so `prefix "C/routine"` is
- *   `eq "C/routine"` whether or not the victim's longer note exists);
- * - otherwise (most values rare, as per-person numbers are): the filter is seeded as written, so
- *   two bins over the same rows are two questions, never one answer that moves exactly when one
- *   person's value lies in the wider.
+ * A prefix, or a range that is not one bin (`settleValues`): the values too few people hold to pass
+ * the low-count filter are its tail. No tail: seeded by the values it matches, as a grouping's
+ * labels are. A tail of low effect beside values enough people hold: the tail's rows go, and the
+ * prefix is those values (so `prefix "C/routine"` is `eq "C/routine"` whether or not the victim's
+ * longer note exists). Otherwise (most values rare): seeded as written.
+ *
+ * A money-style bin (`settleRange`), filtered or grouped: it narrows, through the bins of ever
+ * narrower widths, to the one most of its people hold while the others are of low effect, and their
+ * rows go; so [0, 1000) and [0, 500) narrow to the same bin with the same rows when only the
+ * victim's value lies between them, even where every value is one person's.
  */
 import type { PrivacyGuard } from './privacy-guard.js';
 
