@@ -9,7 +9,8 @@
 import { QueryError } from '../domain/query-error.js';
 import type { Store } from '../store/store.js';
 import { type FunnelCell, type FunnelCellsAndWhole, type FunnelQuery, cellsAndWholeEach } from '../domain/funnel-model.js';
-import { type Condition, conditionsOf, seedItem, valuesItem, xorDigests } from './guarded-statistics.js';
+import { type Condition, conditionsOf, seedItem } from './question-conditions.js';
+import { type SettledValues, settleCondition, xorDigests } from './value-tails.js';
 import { type PrivacyGuard, labelItem } from './privacy-guard.js';
 import { SUPPRESSED } from '../domain/group-statistics.js';
 import { type EventQuery, fieldName } from '../domain/query-model.js';
@@ -48,17 +49,19 @@ function lowEffect(breakdown: string | null, asked: readonly FunnelCell[], relax
 }
 
 /**
- * A step filter's seed. A prefix or numeric range counts as the values it selects among the step's
- * rows that enough people hold to pass the low-count filter (a funnel cell does not read its own
- * rows' values): `prefix "posi"` is `eq "positive"`, and a value only one person outside the cell
- * holds cannot move the seed. Beyond 1,000 values it counts as written.
+ * A step filter's seed, and the values whose rows go. A prefix or numeric range counts as the
+ * values it selects among the step's rows (a funnel cell does not read its own rows' values), less
+ * a tail of values too few people hold to pass the low-count filter, whose rows go where the tail
+ * is of low effect (`settleValues`): `prefix "posi"` is `eq "positive"`, a value only one person
+ * holds cannot move the seed, nor tell by the people it adds whether it exists; where most values
+ * are rare the filter is seeded as written. Beyond 1,000 values it counts as written.
  */
-async function stepSeedItem(store: Store, guard: PrivacyGuard, project: string, entity: string, step: string, condition: Condition): Promise<string> {
-  if (condition.valuesOf === undefined) return seedItem(condition);
+async function stepSeedItem(store: Store, guard: PrivacyGuard, project: string, entity: string, step: string, condition: Condition): Promise<SettledValues> {
+  if (condition.valuesOf === undefined) return { item: seedItem(condition), tail: [] };
   const named = { field: { column: 'name' as const }, op: 'eq' as const, value: step };
   const groups = await store.groupStatistics(project, { where: [named, ...condition.filters], groupBy: [{ field: condition.valuesOf }], aggregates: [{ fn: 'count' }], limit: 1001 }, entity);
-  if (groups.length > 1000) return seedItem(condition);
-  return valuesItem(groups.filter((group) => group.labels[0] !== null && group.labels[0] !== undefined && !guard.isLowCount(group.entities, group.entityDigest)).map((group) => group.labels[0]));
+  const holders = groups.length > 1000 ? undefined : groups.flatMap((group) => (group.labels[0] === null || group.labels[0] === undefined ? [] : [{ value: String(group.labels[0]), entities: group.entities, entityDigest: group.entityDigest }]));
+  return settleCondition(guard, fieldName(condition.valuesOf), seedItem(condition), condition.filters, holders);
 }
 
 /**
@@ -152,7 +155,13 @@ export async function settleFunnel(
   }
   const itemOf = new Map<Condition, string>();
   for (const [step, conditions] of stepConditions.entries()) {
-    for (const condition of conditions) itemOf.set(condition, await stepSeedItem(store, guard, project, entity, funnel.steps[step]!.name, condition));
+    for (const [index, condition] of conditions.entries()) {
+      const { item, tail } = await stepSeedItem(store, guard, project, entity, funnel.steps[step]!.name, condition);
+      // The tail's rows go: the filter selects the values enough people hold.
+      const settled = tail.length === 0 ? condition : { ...condition, filters: [...condition.filters, ...tail.map((value) => ({ field: condition.valuesOf!, op: 'ne' as const, value }))] };
+      conditions[index] = settled;
+      itemOf.set(settled, item);
+    }
   }
   const range = funnel.from !== undefined || funnel.to !== undefined;
   const candidates: Candidate[] = [

@@ -13,117 +13,28 @@
  * The sticky noise layer is seeded by what each remaining condition selects in the group's own
  * rows, not by its text: an `eq` and a `prefix` (or a numeric range) holding the same values
  * there are one condition, a time range is the first and last minutes of those rows, and
- * duplicates count once. Never by what it selects in the rest of the project, where one person
+ * duplicates count once. A prefix's values too few people hold, and the parts of a bin few people
+ * hold, go with their rows where they are of low effect (value-tails.ts), so two spellings whose
+ * rows differ by one person's value are one question too. Never by what it selects in the rest of the project, where one person
  * outside the group would move it. A cohort counts as written. The entity layer stays seeded by
  * the set of people in the group.
  */
 import type { Store } from '../store/store.js';
 import type { GroupStatisticsRow, RowCondition, VariantCase, VariantSelection } from '../store/row-mapping.js';
 import type { GroupStatistics } from '../domain/group-statistics.js';
-import { type GuardedRow, type PrivacyGuard } from './privacy-guard.js';
-import { type Cohort, type Dimension, type EventQuery, type Filter, fieldName } from '../domain/query-model.js';
+import { type GuardedRow, type PrivacyGuard, labelItem } from './privacy-guard.js';
+import { type Dimension, type EventQuery, type Field, fieldName } from '../domain/query-model.js';
 import { siblingsAround } from './sibling-groups.js';
+import { type SettledValues, type ValueHolders, settleCondition, settleRange, xorDigests } from './value-tails.js';
+import { type Condition, conditionsOf, seedItem } from './question-conditions.js';
 
-export interface Condition {
-  /**
-   * The condition as written, normalized (equal items are one condition), and the seed of its
-   * low-effect draw. Never what it selects in the project: a row of one person outside the
-   * question (a longer value a prefix also matches, a value in a wider bin, a row in a minute
-   * only they fill) would change it for a group they are not in.
-   */
-  item: string;
-  /**
-   * The field whose values in a group's own rows seed the sticky layer in place of `item` (a
-   * prefix or a numeric range: so `prefix "posi"`, `eq "positive"` and the `positive` row of a
-   * grouping are one question wherever they select the same rows of the group).
-   */
-  valuesOf?: Filter['field'];
-  /** The seed of the low-effect draw, where not `seedItem` (every prefix or range of one field draws alike). */
-  draw?: string;
-  /** `filter`: an `eq`, `in` or `prefix` filter, seeded by what it selects; `range`: the bounds of one numeric field. */
-  kind: 'filter' | 'range' | 'time' | 'cohort';
-  filters: Filter[];
-  from?: number;
-  to?: number;
-  cohort?: Cohort;
-}
-
-const rangeOperators = new Set(['gte', 'gt', 'lt', 'lte']);
-/** Distinct values looked up to tell which values a prefix selects; beyond, the prefix is its own text. */
-const matchedValuesLimit = 1000;
-
-
-/** XOR of two order-free digests (decimal 64-bit from the stores, hex from Node): the digest of the set difference of nested sets. */
-export function xorDigests(a: string, b: string): string {
-  const hex = (text: string) => /^[0-9a-f]{64}$/.test(text);
-  const parse = (text: string) => (text === '' ? 0n : hex(text) ? BigInt(`0x${text}`) : BigInt(text));
-  const value = parse(a) ^ parse(b);
-  return hex(a) || hex(b) ? value.toString(16).padStart(64, '0') : value.toString();
-}
+// Where tests and callers have always found it.
+export { xorDigests };
 
 const minute = 60_000;
 
 function minuteOf(time: number): number {
   return Math.floor(time / minute) * minute;
-}
-
-/**
- * The seed item of a set of values a condition selects, as a grouping's label is seeded
- * (`labelItem`): one value as itself, several as their sorted list.
- */
-export function valuesItem(values: readonly unknown[]): string {
-  const distinct = [...new Set(values.map(String))].sort();
-  return JSON.stringify(['group', distinct.length === 1 ? distinct[0] : distinct]);
-}
-
-/** The query's conditions as written and normalized (no store call: see `Condition.item`). */
-export function conditionsOf(query: EventQuery): Condition[] {
-  const conditions: Condition[] = [];
-  // One time condition, however its bounds are written: its seed comes from the group's rows.
-  if (query.from !== undefined || query.to !== undefined) conditions.push({ item: JSON.stringify(['ts']), kind: 'time', filters: [], from: query.from, to: query.to });
-  if (query.cohort !== undefined) {
-    const cohort = query.cohort;
-    // As written (its range snapped for untrusted readers): the set of people in it would change
-    // with one person outside the group. Every cohort of one event draws alike for low effect.
-    conditions.push({ item: JSON.stringify(['cohort', cohort.name, cohort.from ?? null, cohort.to ?? null, cohort.where.map((filter) => JSON.stringify([fieldName(filter.field), filter.op, filter.value])).sort()]), kind: 'cohort', filters: [], cohort, draw: JSON.stringify(['cohort', cohort.name]) });
-  }
-  const ranges = new Map<string, Filter[]>();
-  for (const filter of query.where) {
-    const name = fieldName(filter.field);
-    if (rangeOperators.has(filter.op) && !Array.isArray(filter.value)) {
-      ranges.set(name, [...(ranges.get(name) ?? []), filter]);
-      continue;
-    }
-    const values = Array.isArray(filter.value) ? filter.value : [filter.value];
-    if (filter.op === 'eq' || filter.op === 'in') {
-      conditions.push({ item: JSON.stringify([name, 'in', [...new Set(values.map(String))].sort()]), kind: 'filter', filters: [filter] });
-    } else if (filter.op === 'prefix') {
-      // One low-effect draw for every prefix or range of the field: spelled longer or shorter, one
-      // that excludes the same people is judged alike (the draw also takes the people it excludes).
-      conditions.push({ item: JSON.stringify([name, 'prefix', String(filter.value)]), kind: 'filter', filters: [filter], valuesOf: filter.field, draw: JSON.stringify([name, 'values']) });
-    } else {
-      conditions.push({ item: JSON.stringify([name, filter.op, filter.value]), kind: 'filter', filters: [filter] });
-    }
-  }
-  for (const [name, filters] of ranges) {
-    conditions.push({ item: JSON.stringify([name, 'range', filters.map((filter) => JSON.stringify([filter.op, filter.value])).sort()]), kind: 'range', filters, valuesOf: filters[0]!.field, draw: JSON.stringify([name, 'values']) });
-  }
-  const seen = new Set<string>();
-  return conditions.filter((condition) => !seen.has(condition.item) && seen.add(condition.item));
-}
-
-/**
- * What a condition adds to the noise's seed. A value filter adds the values it selects, as a
- * grouping adds its label: not the field's name, so `vars.city = C` and `attributes.city = C`, a
- * prefix matching only `C`, the `C` row of a grouping by city, and the same question grouped by
- * both city and result or filtered on both, are one question with one answer. Other conditions
- * add their item (what they select in the project).
- */
-export function seedItem(condition: Condition): string {
-  if (condition.kind !== 'filter') return condition.item;
-  const [, operator, values] = JSON.parse(condition.item) as [string, string, unknown];
-  if (operator !== 'in' || !Array.isArray(values)) return condition.item;
-  return valuesItem(values);
 }
 
 /** The query with only `kept` conditions (the cohort, grouping and aggregates unchanged). */
@@ -174,6 +85,15 @@ export interface GuardedStatistics {
   /** Groups merged into the `*` row, noisy, and 0 unless that row is shown. */
   suppressedGroups: number;
   factsOf(labels: readonly unknown[]): GroupStatisticsRow['facts'];
+}
+
+/** A prefix or range condition, or a grouping in numeric bins: counted by the values its rows hold (value-tails.ts). */
+interface ValuePart {
+  field: Field;
+  condition?: Condition;
+  /** The grouping's index and bin width, for a grouping in bins. */
+  dimension?: number;
+  bin?: number;
 }
 
 export class GuardedQuestion {
@@ -241,11 +161,16 @@ export class GuardedQuestion {
   }
 
   /**
-   * The groups `standing` names, each answered with the conditions that stand for it (one store
-   * call), and seeded by what each of those selects: a value filter by its values (`seedItem`), a
-   * range, time range or cohort by its item.
+   * The groups `standing` names, each answered with the conditions that stand for it, and seeded
+   * by what each of those selects: a value filter by its values (`seedItem`), a prefix or range by
+   * the values its group's rows hold, less a tail of values too few people hold whose rows then go
+   * (`settleValues`), a time range by the first and last minutes of the group's rows, a cohort by
+   * its item. `keyOf` gives a group's key from its labels (the groups asked about); merged rows
+   * (`merge`) seed prefixes and ranges as written. The same store calls whatever the data holds:
+   * one per prefix or range for its values, one for their combinations when there are several
+   * fields, and one for the answer.
    */
-  async #answered(conditions: readonly Condition[], standing: ReadonlyMap<string, ReadonlySet<Condition>>, merge?: Merge): Promise<Map<string, GroupStatisticsRow & { conditions: string[] }>> {
+  async #answered(conditions: readonly Condition[], standing: ReadonlyMap<string, ReadonlySet<Condition>>, merge?: Merge, keyOf?: ReadonlyMap<string, string>): Promise<Map<string, GroupStatisticsRow & { conditions: string[] }>> {
     const query = this.query;
     const selections = selectionsOf(bySignature(standing, conditions).map(({ kept, keys }) => ({ keys, cases: [{ variant: 0, meets: kept, fails: [] }] })));
     const dimensions = merge === undefined ? query.groupBy.length : merge.keep;
@@ -253,39 +178,80 @@ export class GuardedQuestion {
     const bucketed = timeIndex >= 0 && timeIndex < dimensions;
     // The first and last time of each group's rows (`facts`), for the time condition and buckets.
     const timed = bucketed || conditions.some((condition) => condition.kind === 'time');
-    const rows = await this.#variants(conditions, selections, { merge, facts: this.facts || timed });
-    // Per prefix or range, the values each group's rows hold (one more call each, whatever stands
-    // where). Merged rows seed these by their items.
-    const valuesOf = new Map<Condition, Map<string, string[]>>();
-    for (const condition of merge === undefined ? conditions : []) {
-      if (condition.valuesOf === undefined) continue;
-      const byGroup = new Map<string, string[]>();
-      for (const row of await this.#variants(conditions, selections, { groupBy: [...query.groupBy, { field: condition.valuesOf }] })) {
+    const groupOf = (labels: readonly unknown[]) => JSON.stringify(labels.slice(0, dimensions));
+    const stands = (labels: readonly unknown[], condition: Condition) => standing.get(keyOf?.get(groupOf(labels)) ?? '')?.has(condition) === true;
+    // Per prefix, range or grouping in numeric bins, the values each group's rows hold and who
+    // holds them (one call each): a bin is the range it spans (so the `0` row of bins of 1000 and
+    // `0 ≤ x < 1000` are one question, and bins of 500 and 1000 over the same rows but one
+    // person's answer alike).
+    const parts: ValuePart[] = merge !== undefined ? [] : [
+      ...conditions.filter((condition) => condition.valuesOf !== undefined).map((condition) => ({ field: condition.valuesOf!, condition })),
+      ...query.groupBy.flatMap((dimension, index) => ('field' in dimension && dimension.bin !== undefined ? [{ field: dimension.field, dimension: index, bin: dimension.bin }] : [])),
+    ];
+    const fields = [...new Map(parts.map((part) => [fieldName(part.field), part.field])).values()];
+    const settled = new Map<ValuePart, Map<string, SettledValues>>();
+    let combinations: GroupStatisticsRow[] = [];
+    for (const part of parts) {
+      const byGroup = new Map<string, { labels: unknown[]; holders: ValueHolders[] }>();
+      const rows = await this.#variants(conditions, selections, { groupBy: [...query.groupBy, { field: part.field }] });
+      if (fields.length === 1) combinations = rows;
+      for (const row of rows) {
         const value = row.labels[dimensions];
         if (row.variant !== 0 || row.entities === 0 || value === null || value === undefined) continue;
-        const group = JSON.stringify(row.labels.slice(0, dimensions));
-        byGroup.set(group, [...(byGroup.get(group) ?? []), String(value)]);
+        const group = groupOf(row.labels);
+        const entry = byGroup.get(group) ?? { labels: row.labels.slice(0, dimensions), holders: [] };
+        entry.holders.push({ value: String(value), entities: row.entities, entityDigest: row.entityDigest });
+        byGroup.set(group, entry);
       }
-      valuesOf.set(condition, byGroup);
+      const name = fieldName(part.field);
+      settled.set(part, new Map([...byGroup].flatMap(([group, { labels, holders }]) => {
+        if (part.condition !== undefined) return [[group, settleCondition(this.guard, name, seedItem(part.condition), part.condition.filters, holders)]];
+        const low = Number(labels[part.dimension!]);
+        return labels[part.dimension!] === null || !Number.isFinite(low) ? [] : [[group, settleRange(this.guard, name, labelItem(labels[part.dimension!]), low, low + part.bin!, holders)]];
+      })));
+    }
+    let rows: GroupStatisticsRow[];
+    if (fields.length === 0) {
+      rows = await this.#variants(conditions, selections, { merge, facts: this.facts || timed });
+    } else {
+      // The answer without each group's tails: its rows by every value field, the combinations
+      // that hold a value of a tail (of a standing condition, or of a bin) left out, merged back
+      // into the group.
+      const byFields: Dimension[] = [...query.groupBy, ...fields.map((field) => ({ field }))];
+      if (fields.length > 1) combinations = await this.#variants(conditions, selections, { groupBy: byFields });
+      const dropped = combinations.filter((row) => row.variant === 0 && parts.some((part) => {
+        const tail = settled.get(part)?.get(groupOf(row.labels))?.tail ?? [];
+        const value = row.labels[dimensions + fields.findIndex((field) => fieldName(field) === fieldName(part.field))];
+        return tail.length > 0 && value !== null && value !== undefined && tail.includes(String(value)) && (part.condition === undefined || stands(row.labels, part.condition));
+      })).map((row) => row.key);
+      rows = await this.#variants(conditions, selections, { merge: { keep: dimensions, excluded: [{ keep: byFields.length, keys: dropped }] }, facts: this.facts || timed, groupBy: byFields });
+      rows = rows.map((row) => ({ ...row, labels: row.labels.slice(0, dimensions) }));
     }
     const answered = new Map<string, GroupStatisticsRow & { conditions: string[] }>();
     for (const row of rows) {
       if (row.variant !== 0) continue;
       const timeItem = JSON.stringify(['ts', ...(row.facts === undefined ? [] : [minuteOf(row.facts.firstSeen), minuteOf(row.facts.lastSeen)])]);
+      const group = groupOf(row.labels);
       const items = conditions.filter((condition) => standing.get(row.key)?.has(condition)).map((condition) => {
         if (condition.kind === 'time') return timeItem;
-        const values = valuesOf.get(condition)?.get(JSON.stringify(row.labels));
-        if (values === undefined || values.length > matchedValuesLimit) return seedItem(condition);
-        return valuesItem(values);
+        const part = parts.find((candidate) => candidate.condition === condition);
+        return (part === undefined ? undefined : settled.get(part)?.get(group)?.item) ?? seedItem(condition);
       });
-      if (!bucketed) {
-        answered.set(row.key, { ...row, conditions: items });
-        continue;
+      // A bin that narrowed seeds as the bin it narrowed to, in place of its label.
+      const unlabelled = new Set<number>();
+      for (const part of parts) {
+        const bin = part.dimension === undefined ? undefined : settled.get(part)?.get(group);
+        if (bin === undefined || bin.item === labelItem(row.labels[part.dimension!])) continue;
+        items.push(bin.item);
+        unlabelled.add(part.dimension!);
       }
       // A bucket is the time range of its rows: its label leaves the seed and the time item is
       // theirs, so an hour of a series and that hour asked as a range are one question.
-      if (!items.includes(timeItem)) items.push(timeItem);
-      answered.set(row.key, { ...row, conditions: items, seedLabels: row.labels.filter((_, index) => index !== timeIndex) });
+      if (bucketed) {
+        if (!items.includes(timeItem)) items.push(timeItem);
+        unlabelled.add(timeIndex);
+      }
+      answered.set(row.key, { ...row, conditions: items, ...(unlabelled.size === 0 ? {} : { seedLabels: row.labels.filter((_, index) => !unlabelled.has(index)) }) });
     }
     return answered;
   }
@@ -297,7 +263,7 @@ export class GuardedQuestion {
   async settledGroups(conditions: readonly Condition[]): Promise<{ asked: GroupStatisticsRow[]; groups: (GroupStatisticsRow & { conditions: string[] })[] }> {
     const asked = await this.store.groupStatistics(this.project, queryWith(this.query, conditions), this.entity);
     const standing = await this.#settle(conditions, asked.map((group) => group.key));
-    const answered = await this.#answered(conditions, standing);
+    const answered = await this.#answered(conditions, standing, undefined, new Map(asked.map((group) => [JSON.stringify(group.labels), group.key])));
     const groups = asked.flatMap((group) => {
       const row = answered.get(group.key);
       return row === undefined ? [] : [{ ...row, labels: group.labels, key: group.key }];
@@ -395,7 +361,7 @@ export class GuardedQuestion {
         // A time bucket that stays seeds as its rows' minutes (among the wider group's conditions).
         const seedLabels = kept.filter((index) => !('time' in query.groupBy[index]!)).map((index) => group.labels[index]);
         const wider = byLabels.get(JSON.stringify(seedLabels));
-        settled.set(group, wider === undefined ? group : { ...wider, labels: group.labels, seedLabels });
+        settled.set(group, wider === undefined ? group : { ...wider, labels: group.labels, seedLabels: wider.seedLabels ?? seedLabels });
       }
     }
     return shown.map((group) => settled.get(group)!);

@@ -13,7 +13,7 @@
  */
 import { QueryError } from '../domain/query-error.js';
 import type { Store } from '../store/store.js';
-import { xorDigests } from './guarded-statistics.js';
+import { xorDigests } from './value-tails.js';
 import { type Field, fieldName } from '../domain/query-model.js';
 
 /** Per event, per session, per trace or free text: never a group of people. */
