@@ -51,6 +51,9 @@ export const FILTERED = '[Filtered]';
 
 const noValues: readonly string[] = [];
 
+/** Strings longer than this (messages, stack traces) rarely recur whole: they are not remembered as clean. */
+const longestRemembered = 256;
+
 export class Scrubber {
   readonly #sensitiveKey: RegExp | undefined;
   readonly #keyRules: { key: RegExp; action: ScrubAction }[];
@@ -136,6 +139,26 @@ export class Scrubber {
     // No address, number or credential worth masking is shorter than an email like a@b.co (6
     // characters): most keys and many values are, and skip every pattern.
     if (this.#valueRules.length === 0 && (value.length < 6 || !(worthScanning.test(value) || (furtherHint.test(value) && further.test(value))))) return value;
+    if (this.#clean.has(value)) return value;
+    const result = this.#scan(value);
+    if (result === value && value.length <= longestRemembered) {
+      if (this.#clean.size >= 4096) this.#clean.clear();
+      this.#clean.add(value);
+    }
+    return result;
+  }
+
+  /**
+   * Strings that scanning left as they were, remembered: an app's file paths, routes, templates and
+   * names recur in event after event, each with a dot or a digit group that sends it through every
+   * pattern, and scanning them again was most of what scrubbing cost. Only strings left unchanged
+   * (nothing scrubbing would take out is kept in memory), only short ones, and bounded like `#keys`,
+   * so a stream of distinct strings cannot grow it. Scanning depends on the string alone.
+   */
+  readonly #clean = new Set<string>();
+
+  /** Every pattern over a string the quick tests let through. */
+  #scan(value: string): string {
     let result = value;
     // One pass says whether a known API key, a `key=value` secret or an email can be here at all.
     const keyOrEmail = keyOrEmailHint.test(result);
