@@ -117,7 +117,7 @@ export function eventToRow(project: string, event: Envelope, receivedAt: number,
   const error = event.error === undefined ? null : scrubber.value(event.error);
   const attributes = scrubber.value(event.attributes) as Record<string, unknown>;
   // Frames are the app's names and paths, which can carry a user's (a home directory, a route).
-  const stack = scrubber.value(event.context.stack) as unknown[];
+  const stack = scrubber.codeValue(event.context.stack) as unknown[];
   const alterationsBefore = scrubber.alterations;
   const args = scrubber.value(event.args) as unknown[];
   const argsScrubbed = scrubber.alterations !== alterationsBefore;
@@ -130,7 +130,8 @@ export function eventToRow(project: string, event: Envelope, receivedAt: number,
   // and args, so what scrubbing took out of the args is not left in the message beside them.
   const rendered = event.message === undefined || argsScrubbed ? renderedFrom(template, args) : event.message;
   const message = withoutValues(scrubber.string(rendered), keyed);
-  const optional = (value: string | undefined): string | null => (value === undefined ? null : scrubber.string(value));
+  // Names, call sites and services are the app's code, scrubbed through the scrubber's memory of clean code strings.
+  const optional = (value: string | undefined): string | null => (value === undefined ? null : scrubber.codeString(value));
   return {
     project,
     id: event.id,

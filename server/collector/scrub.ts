@@ -52,6 +52,9 @@ export const FILTERED = '[Filtered]';
 
 const noValues: readonly string[] = [];
 
+/** Code strings longer than this are not remembered as clean. */
+const longestRemembered = 256;
+
 export class Scrubber {
   readonly #sensitiveKey: RegExp | undefined;
   readonly #keyRules: { key: RegExp; action: ScrubAction }[];
@@ -137,6 +140,45 @@ export class Scrubber {
     // No address, number or credential worth masking is shorter than an email like a@b.co (6
     // characters): most keys and many values are, and skip every pattern.
     if (this.#valueRules.length === 0 && (value.length < 6 || !(worthScanning.test(value) || (furtherHint.test(value) && further.test(value))))) return value;
+    return this.#scan(value);
+  }
+
+  /**
+   * Scrubs one string of the app's code rather than its data: an event or service name,
+   * a call site's or a stack frame's module, file and function. Those recur in event after event
+   * and are as many as the code has, so the ones scrubbing leaves unchanged are remembered (file
+   * paths have a dot, which sends them through every pattern): a look-up costs less than the tests.
+   * Data strings are not: most are seen once, and remembering them cost more than it saved (it kept
+   * them alive into the old generation). Only unchanged strings are kept (nothing scrubbing would take
+   * out stays in memory), only short ones, and the set is bounded like `#keys`.
+   */
+  codeString(value: string): string {
+    if (value.length < 6 && this.#valueRules.length === 0) return value;
+    if (this.#clean.has(value)) return value;
+    const result = this.string(value);
+    if (result === value && value.length <= longestRemembered) {
+      if (this.#clean.size >= 4096) this.#clean.clear();
+      this.#clean.add(value);
+    }
+    return result;
+  }
+
+  readonly #clean = new Set<string>();
+
+  /** Scrubs a value of the app's code (stack frames) like `value`, its strings as `codeString` does. */
+  codeValue(value: unknown): unknown {
+    this.#fromCode = true;
+    try {
+      return this.value(value);
+    } finally {
+      this.#fromCode = false;
+    }
+  }
+
+  #fromCode = false;
+
+  /** Every pattern over a string the quick tests let through. */
+  #scan(value: string): string {
     let result = value;
     // One pass says whether a known API key, a `key=value` secret or an email can be here at all.
     const keyOrEmail = keyOrEmailHint.test(result);
@@ -244,7 +286,7 @@ export class Scrubber {
   /** Scrubs any JSON value in place where possible; returns the scrubbed value. */
   value(value: unknown): unknown {
     if (typeof value === 'string') {
-      const scrubbed = this.string(value);
+      const scrubbed = this.#fromCode ? this.codeString(value) : this.string(value);
       if (scrubbed !== value || value === FILTERED) this.#alterations++;
       return scrubbed;
     }

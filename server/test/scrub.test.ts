@@ -126,6 +126,23 @@ describe('Scrubber', () => {
     }), { numRuns: 20_000 });
   });
 
+  it('scrubs code strings (stack frames, call sites) as it scrubs data, the hundredth time as the first, past any number of distinct ones', () => {
+    const scrubber = new Scrubber({ rules: [{ pattern: 'secret-[a-z]+', action: 'mask' }] });
+    const strings = ['src/api/checkout/payment.ts', '/home/ann@example.com/app/index.ts', 'chargeCard', 'build-secret-abc/main.js', 'pay 4111111111111111.ts', 'a.b'];
+    const expected = strings.map((text) => new Scrubber({ rules: [{ pattern: 'secret-[a-z]+', action: 'mask' }] }).string(text));
+    expect(expected).toEqual(['src/api/checkout/payment.ts', '/home/[Filtered]/app/index.ts', 'chargeCard', 'build-[Filtered]/main.js', 'pay [Filtered].ts', 'a.b']);
+    for (let round = 0; round < 100; round++) expect(strings.map((text) => scrubber.codeString(text))).toEqual(expected);
+    // More distinct clean strings than are remembered, then the same again.
+    for (let index = 0; index < 10_000; index++) scrubber.codeString(`src/module${index}.ts`);
+    expect(strings.map((text) => scrubber.codeString(text))).toEqual(expected);
+    const frames = () => [{ function: 'handle', file: '/home/ann@example.com/app/index.ts', line: 4 }, { function: 'main', file: 'src/main.ts', line: 9 }];
+    for (let round = 0; round < 3; round++) {
+      expect(scrubber.codeValue(frames())).toEqual([{ function: 'handle', file: '/home/[Filtered]/app/index.ts', line: 4 }, { function: 'main', file: 'src/main.ts', line: 9 }]);
+    }
+    // Data strings scrubbed after a code value are not taken for code.
+    expect(scrubber.value(['user ann@example.com'])).toEqual(['user [Filtered]']);
+  });
+
   it('can keep what a deployment decides to keep', () => {
     const scrubber = new Scrubber({ emails: 'keep', ipAddresses: 'keep', sensitiveKeys: false });
     expect(scrubber.value({ token: 'abc', text: 'ann@example.com 10.0.0.1' })).toEqual({ token: 'abc', text: 'ann@example.com 10.0.0.1' });

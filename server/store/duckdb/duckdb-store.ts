@@ -143,8 +143,17 @@ export class DuckDBStore implements Store {
     }
   }
 
-  async insert(rows: readonly EventRow[]): Promise<void> {
-    await this.journal.append(rows.map((row) => JSON.stringify(row)));
+  /**
+   * Not an async function: one would keep `rows` (every parsed event of the batch) in its suspended
+   * frame while the journal syncs, and under load most batches are waiting, so the young generation
+   * copied and promoted them all. The rows are encoded into the journal's buffer here and dropped.
+   */
+  insert(rows: readonly EventRow[]): Promise<void> {
+    return this.journal.append(rows.map((row) => JSON.stringify(row))).then(() => this.#loadIfDue());
+  }
+
+  /** Starts a load once enough rows wait, unless one they started is still running. */
+  #loadIfDue(): void {
     if (this.journal.pendingRows >= this.loadRows && !this.#loadWaiting) {
       this.#loadWaiting = true;
       const done = (): void => {
