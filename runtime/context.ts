@@ -40,7 +40,7 @@ export class LogmillContext {
    * the hidden parameter also receives whatever extra argument a caller passed.
    */
   static is(value: unknown): value is LogmillContext {
-    return Object(value) === value && #brand in (value as object);
+    return typeof value === 'object' && value !== null && #brand in value;
   }
 
   /** How many ancestors this context has; the root has 0. */
