@@ -31,6 +31,18 @@ const emptyVariables: ContextVariables = Object.freeze({});
  * (see `lastChild`).
  */
 export class LogmillContext {
+  // The brand `isContext` tests: `#brand in value` reads nothing of another object, where
+  // `instanceof` would run a Proxy's `getPrototypeOf` trap (or throw for a revoked one).
+  #brand: undefined;
+
+  /**
+   * True for a context of this class (so of every copy sharing the registry). Runs no user code:
+   * the hidden parameter also receives whatever extra argument a caller passed.
+   */
+  static is(value: unknown): value is LogmillContext {
+    return typeof value === 'object' && value !== null && #brand in value;
+  }
+
   /** How many ancestors this context has; the root has 0. */
   readonly depth: number;
   /**
@@ -61,12 +73,10 @@ export class LogmillContext {
 
   /** True when this context is `ancestor` or was entered, at any depth, from it. */
   isWithin(ancestor: LogmillContext): boolean {
+    // Depths fall by one per parent: only the ancestor's depth can hold it.
     let context: LogmillContext | undefined = this;
-    while (context !== undefined && context.depth >= ancestor.depth) {
-      if (context === ancestor) return true;
-      context = context.parent;
-    }
-    return false;
+    while (context !== undefined && context.depth > ancestor.depth) context = context.parent;
+    return context === ancestor;
   }
 }
 
@@ -100,8 +110,8 @@ export interface ContextRegistry {
   readonly version: number;
 }
 
-// 2: contexts carry `carried`. 3: contexts cache `lastChild`.
-const REGISTRY_VERSION = 3;
+// 2: contexts carry `carried`. 3: contexts cache `lastChild`. 4: the class has `is`.
+const REGISTRY_VERSION = 4;
 function createRegistry(): ContextRegistry {
   return {
     current: undefined,
@@ -118,13 +128,11 @@ function createRegistry(): ContextRegistry {
 /** The shared registry; created by whichever copy of the runtime loads first. */
 export const registry: ContextRegistry = /* @__PURE__ */ sharedState(`context-registry.v${REGISTRY_VERSION}`, createRegistry);
 
-/** The class every copy of the runtime uses, so `instanceof` holds across copies. */
+/** The class every copy of the runtime uses, so `isContext` holds across copies. */
 export const Context: typeof LogmillContext = registry.Context;
 
 /** True for a context minted by any copy of this runtime version; never runs user code. */
-export function isContext(value: unknown): value is LogmillContext {
-  return typeof value === 'object' && value !== null && value instanceof Context;
-}
+export const isContext: (value: unknown) => value is LogmillContext = Context.is;
 
 /** The ambient context: the slot, then the fallback, then the root. */
 export function ambientContext(): LogmillContext {

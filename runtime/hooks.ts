@@ -64,9 +64,9 @@ export function frame(name: string, module: string, file: string, line: number):
  * under `withContext` called from the same code); the ambient context.
  */
 function parentFor(hidden: unknown, lexical: LogmillContext | undefined): LogmillContext {
-  if (hidden !== undefined && isContext(hidden)) return hidden;
+  if (isContext(hidden)) return hidden;
   const ambient = ambientContext();
-  if (lexical === undefined || ambient === lexical || ambient.isWithin(lexical)) return ambient;
+  if (lexical === undefined || ambient.isWithin(lexical)) return ambient;
   // Called from instrumented code running now (the slot is held): that caller's context, whatever
   // the function was created in. An async closure cached by one request and called by the next
   // works for the next one.
@@ -83,7 +83,7 @@ const MAX_DEPTH = 512;
  * before), kept small so that V8 inlines them into the instrumented function.
  */
 export function enter(functionFrame: Frame, hidden: unknown, lexical: LogmillContext | undefined): LogmillContext {
-  return (hidden instanceof Context ? cachedChild(hidden, functionFrame) : undefined) ?? enterChild(functionFrame, hidden, lexical);
+  return (isContext(hidden) ? cachedChild(hidden, functionFrame) : undefined) ?? enterChild(functionFrame, hidden, lexical);
 }
 
 /** The child `parent` last made, if it was for `functionFrame`. */
@@ -144,7 +144,7 @@ export function enterCallback(creation: LogmillContext): LogmillContext | undefi
   const current = registry.current;
   if (current === creation) return current;
   const ambient = current ?? ambientContext();
-  if (ambient !== creation && !ambient.isWithin(creation)) registry.current = creation;
+  if (!ambient.isWithin(creation)) registry.current = creation;
   return current;
 }
 

@@ -63,7 +63,10 @@ function delegate(iterator: unknown, context: LogmillContext, nextInContext: boo
       : method;
   return {
     get next() {
-      return nextInContext ? inContext(source.next) : Function.prototype.bind.call(source.next as Method, iterator);
+      // A `next` that is not a function is handed on as it is, for the engine to fail calling it
+      // with its own message.
+      const next = source.next;
+      return nextInContext || typeof next !== 'function' ? inContext(next) : Function.prototype.bind.call(next as Method, iterator);
     },
     get throw() {
       return inContext(source.throw);
@@ -90,7 +93,7 @@ export function iterateInContext<T>(iterable: Iterable<T>, context: LogmillConte
  * up once, in that order, as both look them up.
  */
 export function asyncIterableInContext(value: unknown, context: LogmillContext): object {
-  if (value === null || value === undefined) throw notIterable(value, 'iterable');
+  // Read as the engine reads it: `null` and `undefined` fail here with the engine's own message.
   const asyncMethod = (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator];
   if (asyncMethod !== undefined && asyncMethod !== null) {
     return { [Symbol.asyncIterator]: () => delegate(callIn(context, asyncMethod as Method, value, 0), context, true) };

@@ -7,6 +7,7 @@
  */
 import { positionPrograms } from './corpus-positions.js';
 import { resourcePrograms } from './corpus-resources.js';
+import { iterationErrorPrograms } from './corpus-iteration-errors.js';
 
 interface Form {
   name: string;
@@ -596,6 +597,6 @@ export async function run(print) {
 
 export function corpusPrograms(): { name: string; source: string }[] {
   const programs = generated();
-  for (const [name, source] of Object.entries({ ...handWritten, ...positionPrograms, ...resourcePrograms })) programs.push({ name, source: `// @ts-nocheck\n${source}\n` });
+  for (const [name, source] of Object.entries({ ...handWritten, ...positionPrograms, ...resourcePrograms, ...iterationErrorPrograms })) programs.push({ name, source: `// @ts-nocheck\n${source}\n` });
   return programs;
 }
