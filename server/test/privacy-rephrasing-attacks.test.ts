@@ -65,7 +65,7 @@ describe('rephrasings that select the same rows and people (groupings, exclusion
     expect(new Set(distinct)).toEqual(new Set([1]));
     expect(new Set(signals)).toEqual(new Set([0]));
     // 64 grouped questions, each settling every coarser grouping whatever it finds.
-  }, 180_000);
+  });
 
   it('adds no noise for a funnel exclusion that excludes nobody, nor for a breakdown the victim alone changes', async () => {
     // A funnel from the city's page views to a positive lab result; the victim converts or not.
@@ -93,7 +93,7 @@ describe('rephrasings that select the same rows and people (groupings, exclusion
     expect(new Set(distinct)).toEqual(new Set([1]));
     expect(new Set(signals)).toEqual(new Set([0]));
     // 96 funnels, each computed for every combination of its parts (with a breakdown, also without it).
-  }, 180_000);
+  });
 
   it('decides low effect once for one set of excluded people, however the time range is written', async () => {
     // `from` cuts the city's first five people (five positive results); `to` moves through the
