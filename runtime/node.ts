@@ -1,6 +1,7 @@
 /** The Node entry: everything in `index.ts`, plus the AsyncLocalStorage fallback. */
 import './node-fallback.js';
 import './sinks/no-sink-hint.js';
+import './logging/test-doubles.js';
 
 export * from './index.js';
 export { type NdjsonOptions, type NdjsonSink, ndjsonSink } from './sinks/ndjson.js';

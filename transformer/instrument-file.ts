@@ -342,6 +342,10 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
 
   const rewriteRuntimeCall = (node: TS.CallExpression): TS.Node | undefined => {
     if (ts.getParseTreeNode(node) !== node) return undefined;
+    // `super.info(…)` in a subclass's override of a level: the plain build calls the base method
+    // itself, never the override, so it stays as written (a stamped call goes to the override:
+    // runtime/logging/test-doubles.ts).
+    if (ts.isPropertyAccessExpression(node.expression) && node.expression.expression.kind === ts.SyntaxKind.SuperKeyword) return undefined;
     const calls = environment.calls;
     let severity: number | undefined;
     let fieldsCall: boolean;

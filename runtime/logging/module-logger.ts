@@ -12,7 +12,7 @@ import { loggingState } from './configure.js';
 import { type LevelName, severityNumbers } from './levels.js';
 import { Logger, type StampedSite, refresh, site, withModuleFields } from './logger.js';
 
-class ModuleLogger extends Logger {
+export class ModuleLogger extends Logger {
   /** The module as a site record, so its caches follow the configuration as a stamped site's do. */
   readonly #module: StampedSite;
 
