@@ -14,9 +14,12 @@ const MARK = '/*@logmill';
 const ENTRY = '/*@logmill ';
 const OPEN = '/*@logmill(*/';
 const CLOSE = '/*@logmill)*/';
+const COPY_OPEN = '/*@logmill[*/';
+const COPY_CLOSE = '/*@logmill]*/';
 
 /**
- * A text, its pieces (strings, and nested entries' indices between them), or (from a build by an
+ * A text; the pieces of a text, between which go, in order, the functions and the unchanged
+ * statements the function's emitted text holds between our comments; or (from a build by an
  * earlier version) `[enclosing entry, start, length]`, its place in an enclosing entry's text.
  */
 type SourceTextEntry = string | readonly (string | number)[];
@@ -36,68 +39,85 @@ export function sourceTexts(key: string, texts: readonly SourceTextEntry[]): voi
   if (!state.installed) install();
 }
 
-function entryText(table: readonly SourceTextEntry[] | undefined, index: number): string | undefined {
-  const entry = table?.[index];
+/** An entry of an earlier version's build: a text, or its place in an enclosing entry's text. */
+function enclosedText(table: readonly SourceTextEntry[], index: number): string | undefined {
+  const entry = table[index];
   if (typeof entry !== 'object') return entry;
-  if (typeof entry[0] === 'number') {
-    const [enclosing, start, length] = entry as [number, number, number];
-    return entryText(table, enclosing)?.slice(start, start + length);
-  }
-  let text = '';
-  for (const piece of entry) {
-    const part = typeof piece === 'string' ? piece : entryText(table, piece);
-    if (part === undefined) return undefined;
-    text += part;
-  }
-  return text;
+  const [enclosing, start, length] = entry as [number, number, number];
+  return enclosedText(table, enclosing)?.slice(start, start + length);
 }
 
-/** The plain text of an emitted function's text: itself when it carries no comment of ours. */
+/** The plain text of an emitted function's or class's text: itself when it carries no comment of ours. */
 function plainText(text: string, tables: SourceTextState['tables']): string {
   const at = text.indexOf(MARK);
   if (at === -1) return text;
-  if (!text.startsWith(ENTRY, at)) return text.startsWith(OPEN, at) ? withPlainInnerTexts(text, at, tables) : text;
+  // Changed only inside: every comment of ours in it marks an inner function.
+  if (!text.startsWith(ENTRY, at)) return withPlainRegions(text, at, undefined, tables) ?? text;
   const end = text.indexOf('*/', at);
   const [key, index] = text.slice(at + ENTRY.length, end).split(' ');
-  const kept = entryText(tables.get(key!), Number(index));
+  const table = tables.get(key!);
+  const entry = table?.[Number(index)];
+  const kept = typeof entry === 'object' && typeof entry[0] === 'string' ? withPlainRegions(text, end, entry as readonly string[], tables) : table && enclosedText(table, Number(index));
   // A class's text opens with `class`. Its first mark may be a method's (static fields lowered
   // below ES2022 move its own), and its kept text may open with its decorators.
   if (kept === undefined || !text.startsWith('class') || kept.startsWith('class')) return kept ?? text;
   return kept.startsWith('@') ? kept.slice(kept.search(/\bclass\b/)) : text;
 }
 
+/** The spaces a line of `text` opens with: the line holding `at`, or the last one. */
+function indentationAt(text: string, at = text.length): number {
+  const start = text.lastIndexOf('\n', at - 1) + 1;
+  let end = start;
+  while (text.charCodeAt(end) === 32) end++;
+  return end - start;
+}
+
 /**
- * `text` with each function emitted between `@logmill(` and `@logmill)` comments (the first at
- * `at`) replaced by its plain text. Unbalanced comments leave the text as it is.
+ * `text` from `from` with each region between our comments replaced: an inner function by its
+ * plain text, an unchanged statement by itself indented as in the plain build (the emitted one may
+ * sit deeper, in the body's `try`). With `pieces`, the regions go between them; without, between
+ * the text's own stretches. Undefined when the comments do not match.
  */
-function withPlainInnerTexts(text: string, at: number, tables: SourceTextState['tables']): string {
-  let plain = '';
-  let from = 0;
-  for (let open = at; open !== -1; open = text.indexOf(OPEN, from)) {
-    let depth = 1;
-    let scan = open + OPEN.length;
-    let close = -1;
-    while (depth > 0) {
-      const nextOpen = text.indexOf(OPEN, scan);
-      const nextClose = text.indexOf(CLOSE, scan);
-      if (nextClose === -1) return text;
-      if (nextOpen !== -1 && nextOpen < nextClose) {
-        depth++;
-        scan = nextOpen + OPEN.length;
-      } else {
-        depth--;
-        scan = nextClose + CLOSE.length;
-        close = nextClose;
+function withPlainRegions(text: string, from: number, pieces: readonly string[] | undefined, tables: SourceTextState['tables']): string | undefined {
+  let plain = pieces === undefined ? '' : pieces[0]!;
+  let rest = pieces === undefined ? 0 : from;
+  for (let piece = 1; pieces === undefined || piece < pieces.length; piece++) {
+    const open = text.indexOf(OPEN, from);
+    const copy = text.indexOf(COPY_OPEN, from);
+    if (open === -1 && copy === -1) break;
+    if (pieces === undefined) plain += text.slice(rest, open === -1 || (copy !== -1 && copy < open) ? copy : open);
+    let close: number;
+    let region: string;
+    if (open === -1 || (copy !== -1 && copy < open)) {
+      close = text.indexOf(COPY_CLOSE, copy);
+      if (close === -1) return undefined;
+      // The printer puts one space after the opening comment and one before the closing one.
+      const statement = text.slice(copy + COPY_OPEN.length + 1, close - 1);
+      const deeper = indentationAt(text, copy) - indentationAt(plain);
+      region = deeper > 0 ? statement.replace(new RegExp(`\n {1,${deeper}}`, 'g'), '\n') : statement;
+      close += COPY_CLOSE.length;
+    } else {
+      let depth = 1;
+      close = open + OPEN.length;
+      while (depth > 0) {
+        const nextOpen = text.indexOf(OPEN, close);
+        const nextClose = text.indexOf(CLOSE, close);
+        if (nextClose === -1) return undefined;
+        depth += nextOpen !== -1 && nextOpen < nextClose ? 1 : -1;
+        close = (nextOpen !== -1 && nextOpen < nextClose ? nextOpen : nextClose) + CLOSE.length;
       }
+      const inner = text.slice(open + OPEN.length + 1, close - CLOSE.length - 1);
+      // `static` is the class's text, not the method's.
+      const modifier = inner.startsWith('static ') ? 'static ' : '';
+      region = modifier + plainText(inner.slice(modifier.length), tables);
     }
-    // The printer puts one space after the opening comment and one before the closing one.
-    const inner = text.slice(open + OPEN.length + 1, close - 1);
-    // `static` is the class's text, not the method's.
-    const modifier = inner.startsWith('static ') ? 'static ' : '';
-    plain += text.slice(from, open) + modifier + plainText(inner.slice(modifier.length), tables);
-    from = close + CLOSE.length;
+    plain += region + (pieces === undefined ? '' : pieces[piece]!);
+    from = rest = close;
+    // A text opens with the indentation of its first line when a region stands there.
+    if (pieces !== undefined && piece === pieces.length - 1) return plain.replace(/^ +/, '');
   }
-  return plain + text.slice(from);
+  if (pieces !== undefined) return pieces.length === 1 ? plain : undefined;
+  return plain + text.slice(rest);
 }
 
 function install(): void {

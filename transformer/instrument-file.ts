@@ -440,7 +440,9 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
     const newLine = compilerOptions.newLine === ts.NewLineKind.CarriageReturnLineFeed ? '\r\n' : '\n';
     const imports = emitsCommonJs(ts, sourceFile, compilerOptions) ? commonJsImportNames(ts, sourceFile) : undefined;
     const key = sourceTableKey(sourceFile.text);
-    const texts = keepSourceTexts(ts, key, changed, (node, holes) => plainSourceText(ts, node, sourceFile, printer, newLine, imports, holes));
+    // Below ES2022 TypeScript's own transforms rewrite syntax inside what the rewrite left unchanged.
+    const copies = (compilerOptions.target ?? ts.ScriptTarget.ES5) >= ts.ScriptTarget.ES2022;
+    const texts = keepSourceTexts(ts, sourceFile, key, changed, copies, (node, holes) => plainSourceText(ts, node, sourceFile, printer, newLine, imports, holes));
     return { key, texts };
   };
 

@@ -36,7 +36,7 @@
  * always the first one in its text.
  */
 import type * as TS from 'typescript';
-import type { PrintedText } from './plain-source-text.js';
+import { type PrintedText, containsTypeScript } from './plain-source-text.js';
 
 export type SourceHolder = TS.FunctionLikeDeclaration | TS.ClassLikeDeclaration;
 
@@ -66,7 +66,7 @@ export function sourceTableKey(text: string): string {
   return (hash >>> 0).toString(36);
 }
 
-/** An entry of a module's table: the text, or its pieces with nested entries' indices between them. */
+/** An entry of a module's table: the text, or its pieces, between which go the regions its emitted text marks. */
 export type SourceTextEntry = string | PrintedText;
 
 /** A function or class of the parse tree whose text the rewrite changed, and what it became. */
@@ -82,31 +82,43 @@ interface Holder extends ChangedHolder {
   readonly markAt: TS.Node | undefined;
   /** Changed only inside the functions it holds, outside every printed one: keeps no text. */
   derived: boolean;
+  /** Its entry's index, when it has one. */
   index: number | undefined;
 }
 
 const selfComment = (key: string, index: number): string => `@logmill ${key} ${index}`;
 const OPEN_COMMENT = '@logmill(';
 const CLOSE_COMMENT = '@logmill)';
+const COPY_OPEN_COMMENT = '@logmill[';
+const COPY_CLOSE_COMMENT = '@logmill]';
+/** Shorter code is kept in the entry: the two comments would cost about as much. */
+const SHORTEST_COPY = 40;
 
 /**
  * Chooses each changed function's kind (see above), prints the texts, puts the comments in the
  * emitted code and returns the module's table. `changed` lists inner functions before the
- * functions holding them (the order the visit finishes them in).
+ * functions holding them (the order the visit finishes them in). With `copies`, code the rewrite
+ * left as it was inside a printed function is not printed: the emitted code marks it instead.
  */
 export function keepSourceTexts(
   ts: typeof TS,
+  sourceFile: TS.SourceFile,
   key: string,
   changed: readonly ChangedHolder[],
-  print: (node: SourceHolder, holes: ReadonlyMap<TS.Node, number>) => PrintedText | undefined,
+  copies: boolean,
+  print: (node: SourceHolder, holes: ReadonlyMap<TS.Node, boolean>) => PrintedText | undefined,
 ): SourceTextEntry[] {
   const holders = new Map<TS.Node, Holder>();
   const ordered: Holder[] = [];
+  const holderOf = (node: TS.Node): Holder | undefined => {
+    let found: Holder | undefined;
+    for (let above = node.parent; above !== undefined && found === undefined; above = above.parent) found = holders.get(above);
+    return found;
+  };
   // Outer ones first, so that a holder's parent is known before it.
   for (let at = changed.length - 1; at >= 0; at--) {
     const { node, result } = changed[at]!;
-    let parent: Holder | undefined;
-    for (let above = node.parent; above !== undefined && parent === undefined; above = above.parent) parent = holders.get(above);
+    const parent = holderOf(node);
     const holder: Holder = { node, result, parent, children: [], markAt: markTarget(ts, node, result), derived: false, index: undefined };
     parent?.children.push(holder);
     holders.set(node, holder);
@@ -115,35 +127,113 @@ export function keepSourceTexts(
   for (const holder of ordered) {
     holder.derived =
       (holder.parent === undefined || holder.parent.derived) &&
-      holder.children.every((child) => child.markAt !== undefined && !decorated(ts, child.node) && !endsArrowBody(ts, holder.node, child.node)) &&
+      holder.children.every((child) => child.markAt !== undefined && inRegion(ts, holder, child)) &&
       onlyHoldersDiffer(ts, holder.node, holder.result, holders);
   }
-  // Indices inner first, as the visit finished them.
+  // Printed inner first, as the visit finished them; the comments are put in afterwards, so no
+  // printed text holds one.
   const entries: SourceTextEntry[] = [];
+  const regions: Holder[] = [];
+  const copied: TS.Node[] = [];
   for (const holder of [...ordered].reverse()) {
+    if (holder.derived) regions.push(...holder.children);
     if (holder.derived || holder.markAt === undefined) continue;
-    const holes = new Map<TS.Node, number>();
-    for (const child of holder.children) if (child.index !== undefined && !decorated(ts, child.node)) holes.set(child.node, child.index);
+    const anchor = markAnchor(ts, holder.node);
+    const children = holder.children.filter((child) => child.index !== undefined && inRegion(ts, holder, child) && child.node.pos >= anchor);
+    const unchanged = copies ? unchangedCode(ts, sourceFile, holder, anchor) : [];
+    const holes = new Map<TS.Node, boolean>([...children.map((child) => [child.node, false] as const), ...unchanged.map((node) => [node, true] as const)]);
     const printed = print(holder.node, holes) ?? print(holder.node, new Map());
     if (printed === undefined) continue;
+    if (printed.length > 1) {
+      regions.push(...children);
+      copied.push(...unchanged);
+    }
     holder.index = entries.length;
-    entries.push(printed.length === 1 ? (printed[0] as string) : printed);
+    entries.push(printed.length === 1 ? printed[0]! : printed);
   }
   for (const holder of ordered) {
-    if (holder.index !== undefined) {
-      const comments = ts.getSyntheticLeadingComments(holder.markAt!) ?? [];
-      ts.setSyntheticLeadingComments(holder.markAt!, [
-        { kind: ts.SyntaxKind.MultiLineCommentTrivia, text: selfComment(key, holder.index), hasTrailingNewLine: false, pos: -1, end: -1 },
-        ...comments,
-      ]);
-    }
-    if (!holder.derived) continue;
-    for (const child of holder.children) {
-      ts.addSyntheticLeadingComment(child.result, ts.SyntaxKind.MultiLineCommentTrivia, OPEN_COMMENT, false);
-      ts.addSyntheticTrailingComment(child.result, ts.SyntaxKind.MultiLineCommentTrivia, CLOSE_COMMENT, false);
-    }
+    if (holder.index === undefined) continue;
+    const comments = ts.getSyntheticLeadingComments(holder.markAt!) ?? [];
+    ts.setSyntheticLeadingComments(holder.markAt!, [
+      { kind: ts.SyntaxKind.MultiLineCommentTrivia, text: selfComment(key, holder.index), hasTrailingNewLine: false, pos: -1, end: -1 },
+      ...comments,
+    ]);
+  }
+  for (const holder of regions) {
+    ts.addSyntheticLeadingComment(holder.result, ts.SyntaxKind.MultiLineCommentTrivia, OPEN_COMMENT, false);
+    ts.addSyntheticTrailingComment(holder.result, ts.SyntaxKind.MultiLineCommentTrivia, CLOSE_COMMENT, false);
+  }
+  for (const node of copied) {
+    ts.addSyntheticLeadingComment(node, ts.SyntaxKind.MultiLineCommentTrivia, COPY_OPEN_COMMENT, false);
+    ts.addSyntheticTrailingComment(node, ts.SyntaxKind.MultiLineCommentTrivia, COPY_CLOSE_COMMENT, false);
   }
   return entries;
+}
+
+/** Whether `child` can be emitted between comments inside `holder`'s text. */
+function inRegion(ts: typeof TS, holder: Holder, child: Holder): boolean {
+  return !decorated(ts, child.node) && !endsArrowBody(ts, holder.node, child.node);
+}
+
+/**
+ * Where the entry's comment stands in the original: a function's first parameter when a parameter
+ * holds a function, else its body; a class's first member. The runtime reads the regions after it.
+ */
+function markAnchor(ts: typeof TS, holder: SourceHolder): number {
+  if (ts.isClassLike(holder)) return holder.members.pos;
+  const parameterHoldsFunction = holder.parameters.some((parameter) => containsFunction(ts, parameter));
+  return parameterHoldsFunction || holder.body === undefined ? holder.parameters.pos : holder.body.pos;
+}
+
+/**
+ * The statements and expressions the rewrite left as they were in `holder` (outside the functions
+ * inside it that have entries), each emitted once, whose emitted text stands for their plain
+ * text: long enough to be worth two comments, without TypeScript syntax (which its own emit
+ * rewrites) and without lines the printer copies as written (a template literal's, a string's
+ * continued line, JSX text), which would not take the plain text's indentation. Only the rewritten
+ * nodes are walked: a node of the parse tree is left as it was with all it holds.
+ */
+function unchangedCode(ts: typeof TS, sourceFile: TS.SourceFile, holder: Holder, anchor: number): TS.Node[] {
+  const javascript = /\.[cm]?jsx?$/.test(sourceFile.fileName);
+  const counts = new Map<TS.Node, number>();
+  const inner = new Set<TS.Node>(holder.children.map((child) => child.result));
+  const visit = (node: TS.Node): void => {
+    if (inner.has(node)) return;
+    // A block's statements stand for it: the printer lays out a block and a statement differently
+    // after `if (…)`, and an `if` after `else`.
+    if (ts.getParseTreeNode(node) !== node || ts.isBlock(node)) return void ts.forEachChild(node, visit);
+    if (ts.isIfStatement(node) && ts.isIfStatement(node.parent) && node.parent.elseStatement === node) return void ts.forEachChild(node, visit);
+    // Nor is a function or class left as it was looked into: its own text would show the comments.
+    const looked = (): void => (ts.isFunctionLike(node) || ts.isClassLike(node) ? undefined : void ts.forEachChild(node, visit));
+    if (node.pos < anchor || node.end - node.pos < SHORTEST_COPY || (node.parent as { name?: TS.Node } | undefined)?.name === node) return;
+    if (!copyable(ts, node, javascript)) return looked();
+    if (!javascript && containsTypeScript(ts, node)) return;
+    const text = sourceFile.text.slice(node.getStart(sourceFile), node.end);
+    if (text.length < SHORTEST_COPY || (sourceFile.languageVariant === ts.LanguageVariant.JSX && text.includes('<'))) return;
+    // What holds lines the printer copies as written is looked into for smaller pieces.
+    if (/\\\r?\n|\\[\u2028\u2029]/.test(text) || (text.includes('`') && holdsMultiLineTemplate(ts, sourceFile, node))) return looked();
+    counts.set(node, (counts.get(node) ?? 0) + 1);
+  };
+  ts.forEachChild(holder.result, visit);
+  return [...counts].filter(([, count]) => count === 1).map(([node]) => node);
+}
+
+/** Statements, expressions, and the members of objects and classes (a class's fields in JavaScript only: TypeScript may move them). */
+function copyable(ts: typeof TS, node: TS.Node, javascript: boolean): boolean {
+  if (ts.isPropertyDeclaration(node)) return javascript;
+  if (ts.isIdentifier(node)) return false;
+  return ts.isStatement(node) || ts.isExpression(node) || ts.isObjectLiteralElementLike(node) || ts.isClassElement(node);
+}
+
+function holdsMultiLineTemplate(ts: typeof TS, sourceFile: TS.SourceFile, node: TS.Node): boolean {
+  let found = false;
+  const visit = (child: TS.Node): void => {
+    if (found) return;
+    if (ts.isTemplateLiteralToken(child) && /[\r\n\u2028\u2029]/.test(child.getText(sourceFile))) found = true;
+    else ts.forEachChild(child, visit);
+  };
+  visit(node);
+  return found;
 }
 
 /** An arrow's text ends with its body: a comment after a function ending there would fall outside it. */

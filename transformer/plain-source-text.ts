@@ -6,10 +6,10 @@
 import type * as TS from 'typescript';
 import type { SourceHolder } from './keep-source-text.js';
 
-/** An entry's printed text: strings, and the indices of nested entries whose text goes between them. */
-export type PrintedText = readonly (string | number)[];
+/** An entry's printed text: its pieces, between which go the texts of the holes. */
+export type PrintedText = readonly string[];
 
-// Stand-ins printed where a nested entry's text goes: a statement or class member (`…;`), or an
+// Stand-ins printed where a hole's text goes: a statement or class member (`…;`), or an
 // expression or shorthand property. A file using `__logmill…` names is never instrumented, so the
 // printed text holds them only where they were put.
 const STATEMENT_HOLE = '__logmillHoleStatement';
@@ -18,9 +18,10 @@ const HOLES = /__logmillHoleStatement;|__logmillHole/;
 
 /**
  * The plain build's text of `node`: printed without TypeScript's types, with the indentation the
- * printer gives its lines where it stands in the file. Each node of `holes` (a function or class
- * inside whose text has an entry of its own) is printed as its entry's index instead of its text.
- * Undefined when the printed text does not show the holes as placed (then print without them).
+ * printer gives its lines where it stands in the file. The nodes of `holes` (functions, classes
+ * and statements inside, whose texts the runtime finds elsewhere) are left out: the text comes in
+ * pieces, split where they stand. Undefined when the printed text does not show the holes as
+ * placed (then print without them).
  */
 export function plainSourceText(
   ts: typeof TS,
@@ -30,7 +31,8 @@ export function plainSourceText(
   newLine: string,
   /** In CommonJS output, how TypeScript's module transform writes each imported binding. */
   imports: ReadonlyMap<string, string> | undefined,
-  holes: ReadonlyMap<TS.Node, number>,
+  /** Each hole, and whether it is code printed as it stands (not a function with an entry of its own). */
+  holes: ReadonlyMap<TS.Node, boolean>,
 ): PrintedText | undefined {
   // The function's own leading and trailing comments are not part of its text.
   const flags = (node as { emitNode?: { flags?: number } }).emitNode?.flags ?? 0;
@@ -45,10 +47,12 @@ export function plainSourceText(
     ts.setEmitFlags(node, flags);
   }
   if (holes.size === 0) return [text];
-  const parts = text.split(HOLES);
-  const order = [...holes].sort(([a], [b]) => a.pos - b.pos);
-  if (parts.length !== order.length + 1) return undefined;
-  return parts.flatMap((part, index) => (index < order.length ? [part, order[index]![1]] : [part]));
+  const pieces = text.split(HOLES);
+  if (pieces.length !== holes.size + 1) return undefined;
+  // A hole on the first line is indented as the line the function stands on: the text opens with
+  // that line's indentation, which the runtime takes off.
+  if (!pieces[0]!.includes('\n')) pieces[0] = '    '.repeat(indentLevel(ts, node)) + pieces[0];
+  return pieces;
 }
 
 /**
@@ -78,14 +82,14 @@ interface TextWriter {
 }
 
 /** What is printed in place of a nested entry's function or class (see `plainSourceText`). */
-function holePlaceholder(ts: typeof TS, hole: TS.Node): TS.Node {
+function holePlaceholder(ts: typeof TS, hole: TS.Node, asItStands: boolean): TS.Node {
   const { factory } = ts;
   let placeholder: TS.Node;
-  if (ts.isFunctionDeclaration(hole) || ts.isClassDeclaration(hole)) {
+  if (ts.isStatement(hole)) {
     placeholder = factory.createExpressionStatement(factory.createIdentifier(STATEMENT_HOLE));
   } else if (hole.parent !== undefined && ts.isClassLike(hole.parent)) {
-    // `static` belongs to the class's text, not the method's.
-    const isStatic = ts.getModifiers(hole as TS.MethodDeclaration)?.some((modifier) => modifier.kind === ts.SyntaxKind.StaticKeyword) === true;
+    // `static` belongs to the class's text, not the method's (code printed as it stands holds its own).
+    const isStatic = !asItStands && ts.getModifiers(hole as TS.MethodDeclaration)?.some((modifier) => modifier.kind === ts.SyntaxKind.StaticKeyword) === true;
     placeholder = factory.createPropertyDeclaration(isStatic ? [factory.createToken(ts.SyntaxKind.StaticKeyword)] : undefined, STATEMENT_HOLE, undefined, undefined, undefined);
   } else if (hole.parent !== undefined && ts.isObjectLiteralExpression(hole.parent)) {
     placeholder = factory.createShorthandPropertyAssignment(EXPRESSION_HOLE);
@@ -149,7 +153,7 @@ function stripTypes(
   node: SourceHolder,
   types: boolean,
   imports: ReadonlyMap<string, string> | undefined,
-  holes: ReadonlyMap<TS.Node, number>,
+  holes: ReadonlyMap<TS.Node, boolean>,
 ): TS.Node {
   const { factory } = ts;
   // The nodes on the way from `node` to a hole, which the walk must enter.
@@ -182,7 +186,7 @@ function stripTypes(
   const visit = (child: TS.Node): TS.Node | undefined => {
     // Everything removed below is TypeScript syntax, which the parser marks on the node and every
     // node above it: a subtree without the mark is printed as it stands, without a walk.
-    if (holes.has(child)) return holePlaceholder(ts, child);
+    if (holes.has(child)) return holePlaceholder(ts, child, holes.get(child)!);
     if (imports === undefined && !towardsHoles.has(child) && !containsTypeScript(ts, child)) return child;
     if (imports !== undefined && ts.isIdentifier(child)) return imported(child) ?? child;
     if (imports !== undefined && ts.isShorthandPropertyAssignment(child) && imports.has(child.name.text)) {
@@ -224,7 +228,7 @@ function stripTypes(
  * (`TransformFlags.ContainsTypeScript`, what its type-stripping transform tests). Without the mark
  * (an API that does not expose it, a node without computed flags) every node counts as one.
  */
-function containsTypeScript(ts: typeof TS, node: TS.Node): boolean {
+export function containsTypeScript(ts: typeof TS, node: TS.Node): boolean {
   const mark = (ts as unknown as { TransformFlags?: { ContainsTypeScript?: number } }).TransformFlags?.ContainsTypeScript;
   const flags = (node as { transformFlags?: number }).transformFlags;
   return mark === undefined || flags === undefined || (flags & mark) !== 0;
