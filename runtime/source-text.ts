@@ -2,9 +2,11 @@
  * `Function.prototype.toString` for functions the transformer rewrote: the plain build's text
  * (see transformer/keep-source-text.ts). A function the rewrite changed itself opens with a comment
  * naming its entry in its module's table (`@logmill <table> <index>`), registered once, at module
- * load; an entry is a text, or pieces of text with nested entries' indices between them. A function
- * changed only inside the functions it holds has no entry: its text is the plain one but for those,
- * each emitted between `@logmill(` and `@logmill)` comments, which are replaced by its own plain text.
+ * load; an entry is a text, or its pieces, between which go, in order, the regions its emitted text
+ * marks: an inner function between `@logmill(` and `@logmill)` comments (replaced by its own plain
+ * text) and code the rewrite left as written between `@logmill[` and `@logmill]` (taken as it is,
+ * its lines indented back as the plain build indents them). A function changed only inside the
+ * functions it holds has no entry: its text is the plain one but for its regions.
  * Nothing runs per call; `toString` itself pays an `indexOf` on the text it would return anyway.
  * The replacement reads as native (its own `toString` is the original's), as zone.js's does.
  */

@@ -7,14 +7,18 @@
  * changed functions and classes:
  *
  * - One the rewrite changed itself (an instrumented function, a wrapped callback, a function with a
- *   stamped log call, and everything inside those) keeps its plain text, printed at build time
- *   without types, in one table per module; the function carries a comment naming its entry, which
- *   the runtime's `toString` looks up. A function inside it with an entry of its own is not printed
- *   twice: the entry holds the index of the inner one's entry in its place.
+ *   stamped log call, and everything inside those) has an entry in the module's table, printed at
+ *   build time without types; the function carries a comment naming its entry, which the runtime's
+ *   `toString` looks up. The entry holds only what the rewrite changed: the functions inside it
+ *   (between `@logmill(` and `@logmill)` comments) and the code it left as written (statements,
+ *   expressions and members long enough to be worth two comments, between `@logmill[` and
+ *   `@logmill]`) are read from the function's own emitted text, in order, each such piece of code
+ *   indented back as the plain build indents it (the emitted one sits deeper, in the body's `try`).
  *
  *     async function load(id: string) { return await get(id); }
  *     →
  *     __logmill.sourceTexts("1x9k2f", ["async function load(id) { return await get(id); }"]);
+ *     (an entry with holes: ["async function load(id) {\n    ", "\n    return await get(id);\n}"])
  *     async function load(id, __logmillContext = void 0) {
  *       /*@logmill 1x9k2f 0*\/ __logmillContext = __logmill.enter(…);
  *       …
