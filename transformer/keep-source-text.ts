@@ -40,7 +40,7 @@
  * always the first one in its text.
  */
 import type * as TS from 'typescript';
-import { type PrintedText, containsTypeScript } from './plain-source-text.js';
+import { type Hole, type PrintedText, containsTypeScript } from './plain-source-text.js';
 
 export type SourceHolder = TS.FunctionLikeDeclaration | TS.ClassLikeDeclaration;
 
@@ -110,7 +110,7 @@ export function keepSourceTexts(
   key: string,
   changed: readonly ChangedHolder[],
   copies: boolean,
-  print: (node: SourceHolder, holes: ReadonlyMap<TS.Node, boolean>) => PrintedText | undefined,
+  print: (node: SourceHolder, holes: ReadonlyMap<TS.Node, Hole>) => PrintedText | undefined,
 ): SourceTextEntry[] {
   const holders = new Map<TS.Node, Holder>();
   const ordered: Holder[] = [];
@@ -138,14 +138,15 @@ export function keepSourceTexts(
   // printed text holds one.
   const entries: SourceTextEntry[] = [];
   const regions: Holder[] = [];
-  const copied: TS.Node[] = [];
+  const copied: (readonly TS.Node[])[] = [];
   for (const holder of [...ordered].reverse()) {
     if (holder.derived) regions.push(...holder.children);
     if (holder.derived || holder.markAt === undefined) continue;
     const anchor = markAnchor(ts, holder.node);
     const children = holder.children.filter((child) => child.index !== undefined && inRegion(ts, holder, child) && child.node.pos >= anchor);
     const unchanged = copies ? unchangedCode(ts, sourceFile, holder, anchor) : [];
-    const holes = new Map<TS.Node, boolean>([...children.map((child) => [child.node, false] as const), ...unchanged.map((node) => [node, true] as const)]);
+    const holes = new Map<TS.Node, Hole>(children.map((child) => [child.node, 'function']));
+    for (const run of unchanged) run.forEach((node, at) => holes.set(node, at === 0 ? 'code' : 'dropped'));
     const printed = print(holder.node, holes) ?? print(holder.node, new Map());
     if (printed === undefined) continue;
     if (printed.length > 1) {
@@ -167,9 +168,9 @@ export function keepSourceTexts(
     ts.addSyntheticLeadingComment(holder.result, ts.SyntaxKind.MultiLineCommentTrivia, OPEN_COMMENT, false);
     ts.addSyntheticTrailingComment(holder.result, ts.SyntaxKind.MultiLineCommentTrivia, CLOSE_COMMENT, false);
   }
-  for (const node of copied) {
-    ts.addSyntheticLeadingComment(node, ts.SyntaxKind.MultiLineCommentTrivia, COPY_OPEN_COMMENT, false);
-    ts.addSyntheticTrailingComment(node, ts.SyntaxKind.MultiLineCommentTrivia, COPY_CLOSE_COMMENT, false);
+  for (const run of copied) {
+    ts.addSyntheticLeadingComment(run[0]!, ts.SyntaxKind.MultiLineCommentTrivia, COPY_OPEN_COMMENT, false);
+    ts.addSyntheticTrailingComment(run[run.length - 1]!, ts.SyntaxKind.MultiLineCommentTrivia, COPY_CLOSE_COMMENT, false);
   }
   return entries;
 }
@@ -190,36 +191,72 @@ function markAnchor(ts: typeof TS, holder: SourceHolder): number {
 }
 
 /**
- * The statements and expressions the rewrite left as they were in `holder` (outside the functions
- * inside it that have entries), each emitted once, whose emitted text stands for their plain
- * text: long enough to be worth two comments, without TypeScript syntax (which its own emit
- * rewrites) and without lines the printer copies as written (a template literal's, a string's
- * continued line, JSX text), which would not take the plain text's indentation. Only the rewritten
- * nodes are walked: a node of the parse tree is left as it was with all it holds.
+ * The code the rewrite left as it was in `holder` (outside the functions inside it that have
+ * entries), each piece emitted once, whose emitted text stands for its plain text: runs of
+ * statements next to each other in both, and single expressions and members; long enough to be
+ * worth two comments, without TypeScript syntax (which its own emit rewrites) and without lines the
+ * printer copies as written (a template literal's, a string's continued line, JSX text), which
+ * would not take the plain text's indentation. Only the rewritten nodes are walked: a node of the
+ * parse tree is left as it was with all it holds.
  */
-function unchangedCode(ts: typeof TS, sourceFile: TS.SourceFile, holder: Holder, anchor: number): TS.Node[] {
+function unchangedCode(ts: typeof TS, sourceFile: TS.SourceFile, holder: Holder, anchor: number): (readonly TS.Node[])[] {
   const javascript = /\.[cm]?jsx?$/.test(sourceFile.fileName);
   const counts = new Map<TS.Node, number>();
+  const runs: TS.Node[][] = [];
   const inner = new Set<TS.Node>(holder.children.map((child) => child.result));
+  const textOf = (node: TS.Node): string => sourceFile.text.slice(node.getStart(sourceFile), node.end);
+  /** Whether the node's emitted text is its plain one; undefined when only what it holds may be. */
+  const standsAsWritten = (node: TS.Node): boolean | undefined => {
+    if (!javascript && containsTypeScript(ts, node)) return false;
+    const text = textOf(node);
+    if (sourceFile.languageVariant === ts.LanguageVariant.JSX && text.includes('<')) return false;
+    // What holds lines the printer copies as written is looked into for smaller pieces.
+    if (/\\\r?\n|\\[\u2028\u2029]/.test(text) || (text.includes('`') && holdsMultiLineTemplate(ts, sourceFile, node))) return undefined;
+    return true;
+  };
+  // Nor is a function or class left as it was looked into: its own text would show the comments.
+  const lookInto = (node: TS.Node): void => (ts.isFunctionLike(node) || ts.isClassLike(node) ? undefined : void ts.forEachChild(node, visit, visitList));
+  const count = (node: TS.Node): void => void counts.set(node, (counts.get(node) ?? 0) + 1);
   const visit = (node: TS.Node): void => {
     if (inner.has(node)) return;
     // A block's statements stand for it: the printer lays out a block and a statement differently
     // after `if (…)`, and an `if` after `else`.
-    if (ts.getParseTreeNode(node) !== node || ts.isBlock(node)) return void ts.forEachChild(node, visit);
-    if (ts.isIfStatement(node) && ts.isIfStatement(node.parent) && node.parent.elseStatement === node) return void ts.forEachChild(node, visit);
-    // Nor is a function or class left as it was looked into: its own text would show the comments.
-    const looked = (): void => (ts.isFunctionLike(node) || ts.isClassLike(node) ? undefined : void ts.forEachChild(node, visit));
+    if (ts.getParseTreeNode(node) !== node || ts.isBlock(node)) return lookInto(node);
+    if (ts.isIfStatement(node) && ts.isIfStatement(node.parent) && node.parent.elseStatement === node) return lookInto(node);
     if (node.pos < anchor || node.end - node.pos < SHORTEST_COPY || (node.parent as { name?: TS.Node } | undefined)?.name === node) return;
-    if (!copyable(ts, node, javascript)) return looked();
-    if (!javascript && containsTypeScript(ts, node)) return;
-    const text = sourceFile.text.slice(node.getStart(sourceFile), node.end);
-    if (text.length < SHORTEST_COPY || (sourceFile.languageVariant === ts.LanguageVariant.JSX && text.includes('<'))) return;
-    // What holds lines the printer copies as written is looked into for smaller pieces.
-    if (/\\\r?\n|\\[\u2028\u2029]/.test(text) || (text.includes('`') && holdsMultiLineTemplate(ts, sourceFile, node))) return looked();
-    counts.set(node, (counts.get(node) ?? 0) + 1);
+    if (!copyable(ts, node, javascript)) return lookInto(node);
+    const asWritten = standsAsWritten(node);
+    if (asWritten === undefined) return lookInto(node);
+    if (asWritten && textOf(node).length >= SHORTEST_COPY) {
+      count(node);
+      runs.push([node]);
+    }
   };
-  ts.forEachChild(holder.result, visit);
-  return [...counts].filter(([, count]) => count === 1).map(([node]) => node);
+  /** A list's statements left as they were, one after another in the plain and the emitted code, go as one. */
+  const visitList = (list: TS.NodeArray<TS.Node>): void => {
+    let run: TS.Node[] = [];
+    const close = (): void => {
+      if (run.length > 0 && sourceFile.text.slice(run[0]!.getStart(sourceFile), run[run.length - 1]!.end).length >= SHORTEST_COPY) runs.push(run);
+      run = [];
+    };
+    for (const node of list) {
+      const statement = ts.isStatement(node) && !ts.isBlock(node) && !inner.has(node) && ts.getParseTreeNode(node) === node && node.pos >= anchor;
+      const asWritten = statement ? standsAsWritten(node) : false;
+      if (!asWritten) {
+        close();
+        visit(node);
+        continue;
+      }
+      const previous = run[run.length - 1];
+      const siblings = (node.parent as { statements?: TS.NodeArray<TS.Statement> }).statements;
+      if (previous !== undefined && (previous.parent !== node.parent || siblings?.[siblings.indexOf(previous as TS.Statement) + 1] !== node)) close();
+      count(node);
+      run.push(node);
+    }
+    close();
+  };
+  ts.forEachChild(holder.result, visit, visitList);
+  return runs.filter((run) => run.every((node) => counts.get(node) === 1));
 }
 
 /** Statements, expressions, and the members of objects and classes (a class's fields in JavaScript only: TypeScript may move them). */

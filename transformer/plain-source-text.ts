@@ -9,6 +9,12 @@ import type { SourceHolder } from './keep-source-text.js';
 /** An entry's printed text: its pieces, between which go the texts of the holes. */
 export type PrintedText = readonly string[];
 
+/**
+ * What is left out of a printed text: a function with an entry of its own, code printed as it
+ * stands (the first statement of a run), or a further statement of such a run.
+ */
+export type Hole = 'function' | 'code' | 'dropped';
+
 // Stand-ins printed where a hole's text goes: a statement or class member (`…;`), or an
 // expression or shorthand property. A file using `__logmill…` names is never instrumented, so the
 // printed text holds them only where they were put.
@@ -31,8 +37,7 @@ export function plainSourceText(
   newLine: string,
   /** In CommonJS output, how TypeScript's module transform writes each imported binding. */
   imports: ReadonlyMap<string, string> | undefined,
-  /** Each hole, and whether it is code printed as it stands (not a function with an entry of its own). */
-  holes: ReadonlyMap<TS.Node, boolean>,
+  holes: ReadonlyMap<TS.Node, Hole>,
 ): PrintedText | undefined {
   // The function's own leading and trailing comments are not part of its text.
   const flags = (node as { emitNode?: { flags?: number } }).emitNode?.flags ?? 0;
@@ -48,7 +53,7 @@ export function plainSourceText(
   }
   if (holes.size === 0) return [text];
   const pieces = text.split(HOLES);
-  if (pieces.length !== holes.size + 1) return undefined;
+  if (pieces.length !== [...holes.values()].filter((hole) => hole !== 'dropped').length + 1) return undefined;
   // A hole on the first line is indented as the line the function stands on: the text opens with
   // that line's indentation, which the runtime takes off.
   if (!pieces[0]!.includes('\n')) pieces[0] = '    '.repeat(indentLevel(ts, node)) + pieces[0];
@@ -153,7 +158,7 @@ function stripTypes(
   node: SourceHolder,
   types: boolean,
   imports: ReadonlyMap<string, string> | undefined,
-  holes: ReadonlyMap<TS.Node, boolean>,
+  holes: ReadonlyMap<TS.Node, Hole>,
 ): TS.Node {
   const { factory } = ts;
   // The nodes on the way from `node` to a hole, which the walk must enter.
@@ -186,7 +191,9 @@ function stripTypes(
   const visit = (child: TS.Node): TS.Node | undefined => {
     // Everything removed below is TypeScript syntax, which the parser marks on the node and every
     // node above it: a subtree without the mark is printed as it stands, without a walk.
-    if (holes.has(child)) return holePlaceholder(ts, child, holes.get(child)!);
+    const hole = holes.get(child);
+    if (hole === 'dropped') return undefined;
+    if (hole !== undefined) return holePlaceholder(ts, child, hole === 'code');
     if (imports === undefined && !towardsHoles.has(child) && !containsTypeScript(ts, child)) return child;
     if (imports !== undefined && ts.isIdentifier(child)) return imported(child) ?? child;
     if (imports !== undefined && ts.isShorthandPropertyAssignment(child) && imports.has(child.name.text)) {
