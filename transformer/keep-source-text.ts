@@ -10,9 +10,9 @@
  *   stamped log call, and everything inside those) has an entry in the module's table, printed at
  *   build time without types; the function carries a comment naming its entry, which the runtime's
  *   `toString` looks up. The entry holds only what the rewrite changed: the functions inside it
- *   (between `@logmill(` and `@logmill)` comments) and the code it left as written (statements,
- *   expressions and members long enough to be worth two comments, between `@logmill[` and
- *   `@logmill]`) are read from the function's own emitted text, in order, each such piece of code
+ *   (between `@logmill(` and `@logmill)` comments) and the code it left as written (runs of
+ *   statements, expressions and members long enough to be worth two comments, between `@logmill[`
+ *   and `@logmill]`) are read from the function's own emitted text, in order, each such piece of code
  *   indented back as the plain build indents it (the emitted one sits deeper, in the body's `try`).
  *
  *     async function load(id: string) { return await get(id); }
