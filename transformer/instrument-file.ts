@@ -40,7 +40,8 @@ import { closeLoop, labelledForAwait, rewriteForAwaitLoop } from './rewrite-for-
 import { rewriteForOfIterator, suspendsInsideLoop } from './rewrite-for-of-iterators.js';
 import { jumpsOutOfForAwait, rewriteLabelledJumps } from './rewrite-labelled-jumps.js';
 import { rewriteTryStatement } from './rewrite-handlers.js';
-import { commonJsImportNames, holdsSourceText, markSourceText, plainSourceText, sourceKeyComment, sourceTableKey, withinEnclosingTexts } from './keep-source-text.js';
+import { type ChangedHolder, holdsSourceText, keepSourceTexts, sourceTableKey } from './keep-source-text.js';
+import { commonJsImportNames, plainSourceText } from './plain-source-text.js';
 import { letStatement, mayMisparseLet, misparsedLetWithin, statementAfterLet } from './repair-misparsed-let.js';
 import { finalAwait, rewriteFinalAwait, rewriteReturn, runsNothingAfterReturn } from './rewrite-returns.js';
 import { rewriteAsyncGeneratorReturn, rewriteAwait, rewriteYield } from './rewrite-suspension-points.js';
@@ -395,12 +396,8 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
   // `let` ⏎ … in a single-statement position, which TypeScript reads as a declaration: the `let`s
   // being given their JavaScript reading (repair-misparsed-let.ts).
   const letsToRepair = new Set<TS.Node>();
-  const sourceTexts: string[] = [];
-  const sourceTextHolders = new Map<TS.Node, number>();
-  let sourceTableKeyOfFile: string | undefined;
-  let printer: TS.Printer | undefined;
-  const markedForSourceText: TS.Node[] = [];
-  let commonJsImports: Map<string, string> | null | undefined;
+  /** Functions and classes whose text changed, inner ones first (keep-source-text.ts). */
+  const changedHolders: ChangedHolder[] = [];
   const repairsLet = mayMisparseLet(sourceFile.text);
 
   const visit = (node: TS.Node): TS.VisitResult<TS.Node> => {
@@ -419,16 +416,7 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
   /** A function or class whose text changed keeps its plain text reachable (keep-source-text.ts). */
   const visitNode = (node: TS.Node): TS.Node => {
     const result = rewriteNode(node);
-    if (result !== node && options.keepSourceText && holdsSourceText(ts, node) && ts.getParseTreeNode(node) === node) {
-      sourceTableKeyOfFile ??= sourceTableKey(sourceFile.text);
-      printer ??= ts.createPrinter({ newLine: context.getCompilerOptions().newLine, removeComments: context.getCompilerOptions().removeComments });
-      commonJsImports ??= emitsCommonJs(ts, sourceFile, context.getCompilerOptions()) ? commonJsImportNames(ts, sourceFile) : null;
-      const text = plainSourceText(ts, node, sourceFile, printer, markedForSourceText, commonJsImports ?? undefined);
-      if (markSourceText(ts, node, result, sourceKeyComment(sourceTableKeyOfFile, sourceTexts.length), markedForSourceText)) {
-        sourceTextHolders.set(node, sourceTexts.length);
-        sourceTexts.push(text);
-      }
-    }
+    if (result !== node && options.keepSourceText && holdsSourceText(ts, node) && ts.getParseTreeNode(node) === node) changedHolders.push({ node, result });
     return result;
   };
 
@@ -449,9 +437,22 @@ export function instrumentFile(environment: InstrumentEnvironment, sourceFile: T
     return ts.visitEachChild(node, visit, context);
   };
 
+  /** The module's table of plain texts; printed now, with the comments placed in the emitted code. */
+  const keepTexts = (changed: readonly ChangedHolder[]) => {
+    const compilerOptions = context.getCompilerOptions();
+    const printer = ts.createPrinter({ newLine: compilerOptions.newLine, removeComments: compilerOptions.removeComments });
+    const newLine = compilerOptions.newLine === ts.NewLineKind.CarriageReturnLineFeed ? '\r\n' : '\n';
+    const imports = emitsCommonJs(ts, sourceFile, compilerOptions) ? commonJsImportNames(ts, sourceFile) : undefined;
+    const key = sourceTableKey(sourceFile.text);
+    // Below ES2022 TypeScript's own transforms rewrite syntax inside what the rewrite left unchanged.
+    const copies = (compilerOptions.target ?? ts.ScriptTarget.ES5) >= ts.ScriptTarget.ES2022;
+    const texts = keepSourceTexts(ts, sourceFile, key, changed, copies, (node, holes) => plainSourceText(ts, node, sourceFile, printer, newLine, imports, holes));
+    return { key, texts };
+  };
+
   const statements = ts.visitNodes(sourceFile.statements, visit, ts.isStatement);
   if (instrumented === 0 && sites.length === 0) return rewritesWithoutRecords === 0 ? sourceFile : context.factory.updateSourceFile(sourceFile, statements);
   const commonJsScript = isCommonJsScript(ts, sourceFile, context.getCompilerOptions());
-  const table = sourceTableKeyOfFile === undefined ? undefined : { key: sourceTableKeyOfFile, texts: withinEnclosingTexts(sourceTexts, sourceTextHolders) };
+  const table = changedHolders.length === 0 ? undefined : keepTexts(changedHolders);
   return addRuntimePrologue(emit, sourceFile, statements, options.runtime, frames, sites, commonJsScript, table);
 }

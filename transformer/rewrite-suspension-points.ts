@@ -27,11 +27,23 @@ export function handBack(emit: Emit, operand: TS.Expression, then: readonly TS.E
   const { factory } = emit;
   return factory.createParenthesizedExpression(
     factory.createCommaListExpression([
-      factory.createAssignment(emit.awaited(), operand),
+      factory.createAssignment(emit.awaited(), unnamed(emit, operand)),
       emit.assignSlot(emit.outer()),
       ...then,
     ]),
   );
+}
+
+/**
+ * An anonymous function or class assigned to a name takes the name (`return () => {}` would
+ * return a function named `__logmillAwaited`): `(0, …)` keeps it anonymous, as written.
+ */
+function unnamed(emit: Emit, operand: TS.Expression): TS.Expression {
+  const { ts, factory } = emit;
+  let inner = operand;
+  while (ts.isParenthesizedExpression(inner)) inner = inner.expression;
+  const anonymous = ts.isArrowFunction(inner) || ((ts.isFunctionExpression(inner) || ts.isClassExpression(inner)) && inner.name === undefined);
+  return anonymous ? factory.createParenthesizedExpression(factory.createComma(factory.createNumericLiteral(0), operand)) : operand;
 }
 
 function aroundSuspension(emit: Emit, operand: TS.Expression, suspend: (value: TS.Expression) => TS.Expression) {

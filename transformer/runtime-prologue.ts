@@ -46,7 +46,7 @@ export function addRuntimePrologue(
   frames: readonly FrameRecord[],
   sites: readonly SiteRecord[],
   commonJsScript: boolean,
-  /** The plain texts of the functions and classes whose text changed (keep-source-text.ts). */
+  /** The plain texts of the functions and classes whose text changed (keep-source-text.ts), when any did. */
   sourceTable?: { key: string; texts: readonly SourceTextEntry[] },
 ): TS.SourceFile {
   const { ts, factory } = emit;
@@ -77,7 +77,7 @@ export function addRuntimePrologue(
     );
   const text = (value: string): TS.Expression => factory.createStringLiteral(value);
   const entry = (value: SourceTextEntry): TS.Expression =>
-    typeof value === 'string' ? text(value) : factory.createArrayLiteralExpression(value.map((part) => factory.createNumericLiteral(part)));
+    typeof value === 'string' ? text(value) : factory.createArrayLiteralExpression(value.map((part) => (typeof part === 'string' ? text(part) : factory.createNumericLiteral(part))));
   const number = (value: number): TS.Expression =>
     value < 0 ? factory.createPrefixUnaryExpression(ts.SyntaxKind.MinusToken, factory.createNumericLiteral(-value)) : factory.createNumericLiteral(value);
   // The parsed template as a literal: strings, numbers and arrays of them.
@@ -113,7 +113,8 @@ export function addRuntimePrologue(
     runtimeImport,
     ...frameStatements,
     ...siteStatements,
-    ...(sourceTable === undefined || sourceTable.texts.length === 0
+    // Registered even when empty: the functions that keep no text need the runtime's toString too.
+    ...(sourceTable === undefined
       ? []
       : [factory.createExpressionStatement(emit.hook('sourceTexts', [text(sourceTable.key), factory.createArrayLiteralExpression(sourceTable.texts.map(entry))]))]),
     ...statements.slice(directiveCount),

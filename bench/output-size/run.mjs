@@ -1,8 +1,8 @@
 // bench/output-size: how much bigger the transformer makes what it emits, on real code.
 //
 // 1. Emit in bytes: a real project's JavaScript through `tsc` with `allowJs`, once plain and once
-//    with the transformer (defaults, which keep each rewritten function's plain text for
-//    `toString`, and with `keepSourceText: false`). fastify's `lib/` (32 CommonJS files, the
+//    with the transformer (defaults, which keep what `toString` needs of each rewritten
+//    function's plain text, and with `keepSourceText: false`). fastify's `lib/` (32 CommonJS files, the
 //    project the target names, with few async functions) and Vite's `dist/node/` (ES modules dense
 //    with async functions and awaits), both from this repository's node_modules.
 // 2. A page's bundle: the dashboard (server/dashboard/src, d3 and all) compiled plain and with the
@@ -136,7 +136,7 @@ writeResult({
   name: 'output-size',
   title: 'Output size',
   about:
-    "What the transformer adds to the code it emits. A real project's JavaScript through `tsc` with `allowJs` (ES2022, NodeNext), plain and with the transformer: fastify's `lib/` (the project the target names; few of its functions are async) and Vite's `dist/node/` (dense with async functions). The instrumented emit with defaults keeps every rewritten function's plain text for `toString` (one table per module); pages are built with `keepSourceText: false`. Then a page: the dashboard (server/dashboard/src with d3) compiled plain and with the transformer, bundled by esbuild for the browser, minified, gzip -9.",
+    "What the transformer adds to the code it emits. A real project's JavaScript through `tsc` with `allowJs` (ES2022, NodeNext), plain and with the transformer: fastify's `lib/` (the project the target names; few of its functions are async) and Vite's `dist/node/` (dense with async functions). The instrumented emit with defaults keeps what `toString` needs of every rewritten function's plain text (one table per module, holding only what the rewrite changed; the rest is read back from the emitted code between marking comments); pages are built with `keepSourceText: false`. Then a page: the dashboard (server/dashboard/src with d3) compiled plain and with the transformer, bundled by esbuild for the browser, minified, gzip -9.",
   table: { columns: ['code', 'build', '=bytes (minified for the page)', '=min+gzip', '=ratio to plain'], rows },
   targets,
 });
