@@ -12,6 +12,7 @@ import { loggingState } from './configure.js';
 import { type LevelName, severityNumbers } from './levels.js';
 import { Logger, type StampedSite, refresh, site, withModuleFields } from './logger.js';
 
+/** @internal (exported for runtime/logging/test-doubles.ts) */
 export class ModuleLogger extends Logger {
   /** The module as a site record, so its caches follow the configuration as a stamped site's do. */
   readonly #module: StampedSite;
@@ -53,7 +54,10 @@ export class ModuleLogger extends Logger {
     this.#log(severityNumbers.fatal, template, args);
   }
 
-  /** A stamped call keeps its file, line and function, and follows this logger's module. */
+  /**
+   * A stamped call keeps its file, line and function, and follows this logger's module.
+   * @internal
+   */
   override __logmillAt(stamped: StampedSite | number, context: LogmillContext | undefined, template: unknown, ...args: unknown[]): void {
     // The severity alone: the module's site records have not run yet (see Logger.__logmillAt).
     if (typeof stamped === 'number') {
