@@ -19,8 +19,8 @@
  * outside the group would move it. A cohort counts as written. The entity layer stays seeded by
  * the set of people in the group.
  */
-import type { Store } from '../store/store.js';
-import type { GroupStatisticsRow, RowCondition, VariantCase, VariantSelection } from '../store/row-mapping.js';
+import type { StatisticsSession, Store } from '../store/store.js';
+import type { GroupStatisticsOptions, GroupStatisticsRow, RowCondition, VariantCase, VariantSelection } from '../store/row-mapping.js';
 import type { GroupStatistics } from '../domain/group-statistics.js';
 import { type GuardedRow, type PrivacyGuard, labelItem } from './privacy-guard.js';
 import { type Dimension, type EventQuery, type Field, fieldName } from '../domain/query-model.js';
@@ -104,7 +104,18 @@ export class GuardedQuestion {
     private readonly query: EventQuery,
     private readonly entity: string,
     private readonly facts: boolean,
-  ) {}
+    session?: StatisticsSession,
+  ) {
+    // One session for the answer and the coarser questions settled for it: what the store reads
+    // for it is read once, whatever the guard then asks (for every answer of this shape alike).
+    this.#session = session ?? store.statisticsSession?.(project, query, entity);
+  }
+
+  readonly #session: StatisticsSession | undefined;
+
+  async #statistics(query: EventQuery, options: GroupStatisticsOptions = {}): Promise<GroupStatisticsRow[]> {
+    return (await this.#session?.groupStatistics(query, options)) ?? this.store.groupStatistics(this.project, query, this.entity, options);
+  }
 
   /**
    * Statistics of every group, or of merged groups, for several questions at once over the same
@@ -116,7 +127,7 @@ export class GuardedQuestion {
     const bare: EventQuery = { ...this.query, from: undefined, to: undefined, cohort: undefined, where: [], unless: undefined, groupBy: options.groupBy ?? this.query.groupBy };
     const rowConditions: RowCondition[] = conditions.map((condition) => ({ where: condition.filters, from: condition.from, to: condition.to, cohort: condition.cohort }));
     const merge = options.merge;
-    return this.store.groupStatistics(this.project, bare, this.entity, {
+    return this.#statistics(bare, {
       facts: options.facts ?? false,
       variants: { conditions: rowConditions, selections, keyDimensions: merge?.keep ?? (options.groupBy === undefined ? undefined : this.query.groupBy.length) },
       ...(merge === undefined ? {} : { keep: merge.keep, exceptGroups: merge.excluded }),
@@ -261,7 +272,7 @@ export class GuardedQuestion {
    * those of the rows the standing conditions keep, seeded by what they select.
    */
   async settledGroups(conditions: readonly Condition[]): Promise<{ asked: GroupStatisticsRow[]; groups: (GroupStatisticsRow & { conditions: string[] })[] }> {
-    const asked = await this.store.groupStatistics(this.project, queryWith(this.query, conditions), this.entity);
+    const asked = await this.#statistics(queryWith(this.query, conditions));
     const standing = await this.#settle(conditions, asked.map((group) => group.key));
     const answered = await this.#answered(conditions, standing, undefined, new Map(asked.map((group) => [JSON.stringify(group.labels), group.key])));
     const groups = asked.flatMap((group) => {
@@ -275,9 +286,8 @@ export class GuardedQuestion {
     const query = this.query;
     const conditions = conditionsOf(query);
     const { asked, groups } = await this.settledGroups(conditions);
-    const { suppressed } = this.guard.fromStatistics(query, groups);
-    const hidden = new Set(suppressed);
-    const shownGroups = groups.filter((group) => !hidden.has(group));
+    // Which groups show: their rows are made once their dimensions are settled.
+    const { shown: shownGroups } = this.guard.lowCountSplit(query, groups);
     const rows = this.guard.rowsOf(query, await this.#dimensionsSettled(conditions, shownGroups, byKey(asked)));
 
     // Three or more dimensions: the low-effect merge by leading dimensions. A merged row (`a, b, *`)
@@ -353,7 +363,7 @@ export class GuardedQuestion {
     for (const group of shown) if (goes.get(group)!.size === 0) settled.set(group, group);
     for (let subset = 0; subset < (1 << dimensions) - 1; subset++) {
       const kept = query.groupBy.map((_, index) => index).filter((index) => (subset & (1 << index)) !== 0);
-      const coarser = new GuardedQuestion(this.store, this.guard, this.project, { ...query, groupBy: kept.map((index) => query.groupBy[index]!) }, this.entity, this.facts);
+      const coarser = new GuardedQuestion(this.store, this.guard, this.project, { ...query, groupBy: kept.map((index) => query.groupBy[index]!) }, this.entity, this.facts, this.#session);
       const byLabels = new Map((await coarser.settledGroups(conditions)).groups.map((row) => [JSON.stringify(row.labels), row]));
       for (const group of shown) {
         const gone = goes.get(group)!;

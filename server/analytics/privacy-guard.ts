@@ -298,19 +298,21 @@ export class PrivacyGuard {
    * the low-count filter, and the labels of those that do not, for the caller to gather into the bin.
    */
   fromStatistics<Group extends GroupStatistics>(query: EventQuery, groups: readonly Group[]): { rows: GuardedRow[]; suppressed: Group[] } {
-    const rows: GuardedRow[] = [];
+    const { shown, suppressed } = this.lowCountSplit(query, groups);
+    return { rows: shown.map((group) => this.#row(query, group, this.#entitySeed(group))), suppressed };
+  }
+
+  /** The groups that pass the low-count filter (and designated minimums) and those that do not, with no rows made. */
+  lowCountSplit<Group extends GroupStatistics>(query: EventQuery, groups: readonly Group[]): { shown: Group[]; suppressed: Group[] } {
+    const shown: Group[] = [];
     const suppressed: Group[] = [];
     const queryMinimum = this.#queryMinimum(query);
     for (const group of groups) {
-      const entitySeed = this.#entitySeed(group);
       const designated = Math.max(queryMinimum, this.#groupMinimum(query, group.labels));
-      if (group.entities === 0 || group.entities < designated || this.#lowCount(group.entities, group.entityDigest, entitySeed)) {
-        suppressed.push(group);
-        continue;
-      }
-      rows.push(this.#row(query, group, entitySeed));
+      if (group.entities === 0 || group.entities < designated || this.#lowCount(group.entities, group.entityDigest, this.#entitySeed(group))) suppressed.push(group);
+      else shown.push(group);
     }
-    return { rows, suppressed };
+    return { shown, suppressed };
   }
 
   /** The `*` row from the statistics of all suppressed groups together, if it passes the filter itself. */

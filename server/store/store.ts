@@ -84,10 +84,21 @@ export interface Store {
    * rows in one pass, each row tagged with its `variant`.
    */
   groupStatistics(project: string, query: EventQuery, entity: string, options?: GroupStatisticsOptions): Promise<GroupStatisticsRow[]>;
+  /**
+   * For one guarded answer to `query`, the statistics of the questions the guard asks about it
+   * from what the store reads once (statistics-parts.ts), where it can: a store without one, or a
+   * session answering undefined, leaves each question to `groupStatistics`.
+   */
+  statisticsSession?(project: string, query: EventQuery, entity: string): StatisticsSession | undefined;
   /** Acknowledged rows that could not be loaded, oldest first (none on stores that insert before the answer). */
   listDeadLetters(): Promise<DeadLetter[]>;
   /** Loads the dead letters again: those that load are stored, the others stay. */
   replayDeadLetters(): Promise<{ replayed: number; deadLetters: number }>;
   onLoad: LoadListener | undefined;
   close(): Promise<void>;
+}
+
+/** Group statistics for one guarded answer (`Store.statisticsSession`): as `groupStatistics` gives them, or undefined. */
+export interface StatisticsSession {
+  groupStatistics(query: EventQuery, options: GroupStatisticsOptions): Promise<GroupStatisticsRow[] | undefined>;
 }

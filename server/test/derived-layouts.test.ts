@@ -69,6 +69,14 @@ async function layoutDifferences(store: DuckDBStore): Promise<Record<string, num
           SELECT project, date_trunc('hour', ts) AS hour, user_id, any_value(('0x' || left(md5(user_id), 16))::UBIGINT) AS digest, count(*) AS events, min(ts) AS first_ts, max(ts) AS last_ts
           FROM events WHERE user_id IS NOT NULL GROUP BY ALL) GROUP BY ALL`,
     ],
+    series_people: [
+      'SELECT project, severity, user_key, digest, events, first_ts, last_ts FROM series_people',
+      `SELECT project, severity, hash(user_id), any_value(('0x' || left(md5(user_id), 16))::UBIGINT), count(*), min(ts), max(ts) FROM events WHERE user_id IS NOT NULL GROUP BY project, severity, user_id`,
+    ],
+    series_users: [
+      'SELECT project, user_key, digest, events, first_ts, last_ts FROM series_users',
+      `SELECT project, hash(user_id), any_value(('0x' || left(md5(user_id), 16))::UBIGINT), count(*), min(ts), max(ts) FROM events WHERE user_id IS NOT NULL GROUP BY project, user_id`,
+    ],
   };
   const differences: Record<string, number> = {};
   for (const [layout, [stored, derived]] of Object.entries(pairs)) {
@@ -77,7 +85,7 @@ async function layoutDifferences(store: DuckDBStore): Promise<Record<string, num
   return differences;
 }
 
-const inStep = { user_events: 0, user_digests: 0, series_rollup: 0, series_hourly: 0, series_hours: 0 };
+const inStep = { user_events: 0, user_digests: 0, series_rollup: 0, series_hourly: 0, series_hours: 0, series_people: 0, series_users: 0 };
 
 async function layoutRows(store: DuckDBStore): Promise<number> {
   const [row] = await store.read('SELECT (SELECT count(*) FROM user_events) + (SELECT count(*) FROM user_events_recent) + (SELECT count(*) FROM user_digests) + (SELECT count(*) FROM series_rollup) AS n');
@@ -153,7 +161,7 @@ describe('derived layouts', () => {
     await store.close();
     const instance = await DuckDBInstance.create(`${directory}/events.duckdb`);
     const connection = await instance.connect();
-    for (const table of ['user_events', 'user_events_recent', 'user_digests', 'series_rollup', 'series_hourly', 'series_hours', 'layouts_version']) await connection.run(`DROP TABLE ${table}`);
+    for (const table of ['user_events', 'user_events_recent', 'user_digests', 'series_rollup', 'series_hourly', 'series_hours', 'series_people', 'series_users', 'layouts_version']) await connection.run(`DROP TABLE ${table}`);
     connection.closeSync();
     instance.closeSync();
     store = await DuckDBStore.open(directory, { loadInterval: 3_600_000 });
@@ -369,6 +377,9 @@ describe('series from series_rollup', () => {
       let compared = 0;
       let fromHourly = 0;
       let fromHours = 0;
+      let fromPeople = 0;
+      let cutByBounds = 0;
+      let ofHiddenGroups = 0;
       for (let round = 0; round < 30; round++) {
         const grain = (['hour', 'day', 'week'] as const)[Math.floor(next() * 3)]!;
         // Every fifth round by hour alone, with time conditions only (what series_hours serves).
@@ -400,6 +411,9 @@ describe('series from series_rollup', () => {
           if (expected.length > 1) compared++;
           if (fromRollup!.sql.includes('FROM series_hourly')) fromHourly++;
           if (fromRollup!.sql.includes('FROM series_hours')) fromHours++;
+          if (fromRollup!.sql.includes('FROM series_people')) fromPeople++;
+          if (fromRollup!.sql.includes('FROM series_people') && fromRollup!.sql.includes('UNION ALL')) cutByBounds++;
+          if (fromRollup!.sql.includes('FROM series_hourly h')) ofHiddenGroups++;
         }
       }
       expect(compared).toBeGreaterThan(40);
@@ -407,6 +421,11 @@ describe('series from series_rollup', () => {
       expect(fromHourly).toBeGreaterThan(2);
       // Grouped by hour alone, with conditions on whole hours only: each hour's row of series_hours.
       expect(fromHours).toBeGreaterThan(0);
+      // Not grouped by time: a row per person and severity, and the rollup rows of those a bound cuts.
+      expect(fromPeople).toBeGreaterThan(2);
+      expect(cutByBounds).toBeGreaterThan(0);
+      // The `*` row of an hourly series by severity: the rollup rows of the groups not shown.
+      expect(ofHiddenGroups).toBeGreaterThan(0);
       // A condition the rollup cannot tell row by row leaves the question to the SQL over events.
       const variants = { conditions: [{ where: [{ field: { column: 'kind' }, op: 'eq', value: 'log' } as const] }], selections: [{ cases: [{ variant: 0, meets: [0], fails: [] }] }] };
       expect(compileRollupVariantStatistics('default', { where: [], groupBy: [], aggregates: [{ fn: 'count' }], limit: 1 }, 'user_id', { variants })).toBeUndefined();

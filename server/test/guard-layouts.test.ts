@@ -30,6 +30,8 @@ const scrubber = new Scrubber();
 function overEvents(store: DuckDBStore): Store {
   return new Proxy(store, {
     get(target, property, receiver) {
+      // No session of parts either: every question is read over events.
+      if (property === 'statisticsSession') return undefined;
       if (property === 'groupStatistics') {
         return async (project: string, query: EventQuery, entity: string, options: GroupStatisticsOptions = {}) => {
           const { sql, parameters } = compileGroupStatistics(project, query, entity, options);
@@ -106,6 +108,27 @@ describe('guarded answers from the derived layouts', () => {
       }
     }
     expect(shown).toBeGreaterThan(100);
+  }, 120_000);
+
+  it('come, for an hourly series by severity, from parts read once, with no question left to the store', async () => {
+    let asked = 0;
+    const counting = new Proxy(store, {
+      get(target, property, receiver) {
+        if (property === 'groupStatistics') return (...args: Parameters<DuckDBStore['groupStatistics']>) => (asked++, target.groupStatistics(...args));
+        const value = Reflect.get(target, property, receiver) as unknown;
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const fromParts = new Analytics(counting, 'layouts-salt', new AuditLog(temporaryDirectory('guard-layouts-audit-parts'), 'salt'));
+    const query: EventQuery = { where: [], groupBy: [{ time: 'hour' }, severity], aggregates: [{ fn: 'count' }], limit: 10_000 };
+    // The first question about severity measures whether the column isolates (kept for ten minutes).
+    await fromParts.query('default', query, 'untrusted', 'reader');
+    asked = 0;
+    const answer = await fromParts.query('default', query, 'untrusted', 'reader');
+    expect(asked).toBe(0);
+    expect(answer.rows.length).toBeGreaterThan(10);
+    expect(answer.rows.some((row) => row['time:hour'] === '*')).toBe(true);
+    expect(JSON.stringify(answer)).toBe(JSON.stringify(await fromEvents.query('default', query, 'untrusted', 'reader')));
   }, 120_000);
 
   it('are those of the reads over events, for funnels with and without a breakdown', async () => {

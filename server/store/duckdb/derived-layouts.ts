@@ -20,6 +20,11 @@
  * - `series_hours`: the same per hour, over every severity (a person with rows of two severities
  *   is one person of the hour), for the guard's statistics of hourly series, which it asks
  *   about whenever a series is grouped by hour and something else.
+ * - `series_people`: events per (severity, user) over every hour, with the first and last event,
+ *   for the guard's statistics of the questions a series' low-effect detection asks without its
+ *   time buckets (by severity alone, or not grouped): a few rows per person where `series_rollup`
+ *   has one per person and hour. A load adds its counts to the rows of the people it touches.
+ * - `series_users`: the same per user over every severity, for the question not grouped at all.
  *
  * The loader adds the rows of each segment it stores, after dedup (so a retried event never counts
  * twice), in the same transaction as the events themselves. Erasure and retention rewrite the
@@ -32,7 +37,7 @@ export function portableDigest(expression: string): string {
   return `('0x' || left(md5(${expression}), 16))::UBIGINT`;
 }
 
-export const layoutTables = ['user_events', 'user_events_recent', 'user_digests', 'series_rollup', 'series_hourly', 'series_hours', 'layouts_version'] as const;
+export const layoutTables = ['user_events', 'user_events_recent', 'user_digests', 'series_rollup', 'series_hourly', 'series_hours', 'series_people', 'series_users', 'layouts_version'] as const;
 
 export const createLayoutTables = [
   `CREATE TABLE IF NOT EXISTS user_events (
@@ -50,12 +55,16 @@ export const createLayoutTables = [
     entities BIGINT NOT NULL, entity_digest UBIGINT, entity_events BIGINT, top BIGINT[], first_ts TIMESTAMP_MS, last_ts TIMESTAMP_MS)`,
   `CREATE TABLE IF NOT EXISTS series_hours (project VARCHAR NOT NULL, hour TIMESTAMP_MS NOT NULL,
     entities BIGINT NOT NULL, entity_digest UBIGINT, entity_events BIGINT, top BIGINT[], first_ts TIMESTAMP_MS, last_ts TIMESTAMP_MS)`,
+  `CREATE TABLE IF NOT EXISTS series_people (project VARCHAR NOT NULL, severity VARCHAR NOT NULL, user_key UBIGINT NOT NULL, digest UBIGINT, events BIGINT NOT NULL,
+    first_ts TIMESTAMP_MS NOT NULL, last_ts TIMESTAMP_MS NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS series_users (project VARCHAR NOT NULL, user_key UBIGINT NOT NULL, digest UBIGINT, events BIGINT NOT NULL,
+    first_ts TIMESTAMP_MS NOT NULL, last_ts TIMESTAMP_MS NOT NULL)`,
   // Marks a database whose layouts are complete (written with the tables, or after a backfill).
   'CREATE TABLE IF NOT EXISTS layouts_version (version INTEGER NOT NULL)',
 ];
 
 /** The layouts' version: a database holding another (or none) has its layouts derived again at open. */
-export const layoutsVersion = 7;
+export const layoutsVersion = 8;
 
 /** `series_hourly`'s rows from rollup rows (all of each hour they hold). */
 function hourlyOf(rollup: string): string {
@@ -70,6 +79,38 @@ function hoursOf(rollup: string): string {
   return `SELECT project, hour, count(*), bit_xor(digest), sum(events)::BIGINT, max(events, 6), min(first_ts), max(last_ts)
     FROM (SELECT project, hour, user_key, any_value(digest) AS digest, sum(events)::BIGINT AS events, min(first_ts) AS first_ts, max(last_ts) AS last_ts FROM ${rollup} WHERE user_key IS NOT NULL GROUP BY project, hour, user_key)
     GROUP BY project, hour ORDER BY project, hour`;
+}
+
+/** The per-person layouts over every hour: `series_people` keyed by severity and user, `series_users` by user. */
+const personLayouts = [
+  { table: 'series_people', key: ['project', 'severity', 'user_key'] },
+  { table: 'series_users', key: ['project', 'user_key'] },
+] as const;
+
+/** A per-person layout's rows from rollup rows (all of each person they hold, or what a load adds to them). */
+function personRowsOf(key: readonly string[], rollup: string): string {
+  return `SELECT ${key.join(', ')}, any_value(digest), sum(events)::BIGINT, min(first_ts), max(last_ts)
+    FROM ${rollup} WHERE user_key IS NOT NULL GROUP BY ${key.join(', ')}`;
+}
+
+/**
+ * The rows of the people `source` touches in a per-person layout, with its counts added (every
+ * row of `source` is new after dedup).
+ */
+function mergeIntoPersonLayout(table: string, key: readonly string[], source: string): string[] {
+  const touched = `${table}_touched`;
+  const matched = key.map((column) => `t.${column} = p.${column}`).join(' AND ');
+  const sourceKey = key.map((column) => (column === 'user_key' ? 'hash(user_id) AS user_key' : column)).join(', ');
+  return [
+    `CREATE OR REPLACE TEMP TABLE ${touched} AS
+      SELECT ${key.join(', ')}, any_value(digest) AS digest, sum(events)::BIGINT AS events, min(first_ts) AS first_ts, max(last_ts) AS last_ts FROM (
+        SELECT p.* FROM ${table} p SEMI JOIN (SELECT DISTINCT ${sourceKey} FROM ${source} WHERE user_id IS NOT NULL) t ON ${matched}
+        UNION ALL ${personRowsOf(key, `(${rollupOf(source)})`)}
+      ) GROUP BY ${key.join(', ')}`,
+    `DELETE FROM ${table} p WHERE EXISTS (SELECT 1 FROM ${touched} t WHERE ${matched})`,
+    `INSERT INTO ${table} SELECT * FROM ${touched} ORDER BY ${key.join(', ')}`,
+    `DROP TABLE ${touched}`,
+  ];
 }
 
 /**
@@ -92,7 +133,8 @@ export function addLayoutRows(source: string, known = true): string[] {
       ORDER BY s.project, user_key, s.ts, s.id`,
     ...(known
       ? mergeIntoRollup(source)
-      : [`INSERT INTO series_rollup ${rollupOf(source)} ORDER BY ALL`, `INSERT INTO series_hourly ${hourlyOf('series_rollup')}`, `INSERT INTO series_hours ${hoursOf('series_rollup')}`]),
+      : [`INSERT INTO series_rollup ${rollupOf(source)} ORDER BY ALL`, `INSERT INTO series_hourly ${hourlyOf('series_rollup')}`, `INSERT INTO series_hours ${hoursOf('series_rollup')}`,
+        ...personLayouts.map(({ table, key }) => `INSERT INTO ${table} ${personRowsOf(key, 'series_rollup')} ORDER BY ${key.join(', ')}`)]),
   ];
 }
 
@@ -103,10 +145,11 @@ function rollupOf(source: string): string {
       GROUP BY 1, 2, 3, 4`;
 }
 
-/** The rollup rows of the hours `source` touches, merged with its counts: still one row per key. */
+/** The rollup rows of the hours `source` touches, merged with its counts: still one row per key; and the per-person layouts. */
 function mergeIntoRollup(source: string): string[] {
   const touched = 'rollup_touched';
   return [
+    ...personLayouts.flatMap(({ table, key }) => mergeIntoPersonLayout(table, key, source)),
     `CREATE OR REPLACE TEMP TABLE ${touched} AS
       SELECT project, hour, severity, user_key, any_value(digest) AS digest, sum(events)::BIGINT AS events, min(first_ts) AS first_ts, max(last_ts) AS last_ts FROM (
         SELECT r.project, r.hour, r.severity, r.user_key, r.digest, r.events, r.first_ts, r.last_ts FROM series_rollup r
@@ -133,7 +176,7 @@ export function deriveLayouts(schema = ''): string[] {
   ];
   if (prefix === '') return statements;
   // The statements above name the layout tables unqualified: qualify them for the attached database.
-  return statements.map((statement) => statement.replace(/\b(INSERT INTO|FROM|JOIN) (user_digests|user_events|series_rollup|series_hourly|series_hours)\b/g, `$1 ${prefix}$2`));
+  return statements.map((statement) => statement.replace(/\b(INSERT INTO|FROM|JOIN) (user_digests|user_events|series_rollup|series_hourly|series_hours|series_people|series_users)\b/g, `$1 ${prefix}$2`));
 }
 
 /** When the appended rows are due to be merged into the sorted table. */

@@ -14,7 +14,7 @@ import { type DeadLetter, DeadLetters, rowOf } from '../dead-letters.js';
 import { isPersonRow, sessionsOf } from '../person-events.js';
 import { IngestJournal, type Segment } from '../ingest-journal.js';
 import { type FailureKind, loadBySplitting } from '../split-load.js';
-import type { LoadListener, RetentionRule, Store, StoreStatistics } from '../store.js';
+import type { LoadListener, RetentionRule, StatisticsSession, Store, StoreStatistics } from '../store.js';
 import type { EventQuery } from '../../domain/query-model.js';
 import type { ExperimentEvent, ExperimentQuery } from '../../domain/experiment-model.js';
 import { type FunnelCell, type FunnelCellsAndWhole, type FunnelEvent, type FunnelQuery, cellsAndWholeEach } from '../../domain/funnel-model.js';
@@ -25,6 +25,7 @@ import {
 import { createErasedEventsTable, createEventsTable, dropErasedFromStage, dropRepeatsFromStage, dropStoredFromStage, erasedDigestsOf, insertStaged, repeatsInStage, segmentIdRange, segmentTable, sqlString, stageSegment, stagedForLayouts, storedInStage } from './schema.js';
 import { compileRollupGroupStatistics, compileRollupQuery, compileRollupVariantStatistics } from './rollup-sql.js';
 import { funnelCellsFromLayout, layoutServesFunnel } from './funnel-layout.js';
+import { SeriesParts } from './series-parts.js';
 import { addLayoutRows, compactUserEvents, compactionDue, createLayoutTables, deriveLayouts, layoutTables, layoutsVersion, recentUserEvents } from './derived-layouts.js';
 
 export interface DuckDBStoreOptions {
@@ -589,6 +590,10 @@ export class DuckDBStore implements Store {
   async groupStatistics(project: string, query: EventQuery, entity: string, options: GroupStatisticsOptions = {}): Promise<GroupStatisticsRow[]> {
     const { sql, parameters } = compileRollupVariantStatistics(project, query, entity, options) ?? compileRollupGroupStatistics(project, query, entity, options) ?? compileGroupStatistics(project, query, entity, options);
     return (await this.read(sql, parameters)).map((row) => groupStatisticsOf(row, query, options));
+  }
+
+  statisticsSession(project: string, query: EventQuery, entity: string): StatisticsSession | undefined {
+    return SeriesParts.for((sql, parameters) => this.read(sql, parameters), project, query, entity);
   }
 
   async close(): Promise<void> {

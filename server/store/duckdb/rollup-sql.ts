@@ -9,6 +9,7 @@
 import type { Dimension, EventQuery, Filter } from '../../domain/query-model.js';
 import type { CompiledQuery } from '../sql/sql-builder.js';
 import { type GroupStatisticsOptions, type VariantCase, type Variants, merging } from '../row-mapping.js';
+import { peopleAsRollup, rollupOfGroupsNotShown } from './rollup-sources.js';
 
 const hour = 3_600_000;
 const grains: Partial<Record<string, string>> = { hour: "INTERVAL '1 hour'", day: "INTERVAL '1 day'", week: "INTERVAL '7 days'" };
@@ -84,7 +85,7 @@ export function compileRollupQuery(project: string, query: EventQuery): Compiled
 }
 
 /** The (hour in ms, severity) of each group key of an hour-and-severity grouping, or undefined if one does not read as such. */
-function groupPairs(query: EventQuery, keys: readonly string[] | undefined): [number, string][] | undefined {
+export function groupPairs(query: EventQuery, keys: readonly string[] | undefined): [number, string][] | undefined {
   if (keys === undefined) return undefined;
   const timeIndex = query.groupBy.findIndex((dimension) => 'time' in dimension);
   const pairs: [number, string][] = [];
@@ -141,9 +142,10 @@ export function compileRollupGroupStatistics(project: string, query: EventQuery,
   const where = builder.where(project, query, ['user_key IS NOT NULL']);
   // By hour and severity, a rollup row is already one user's count in one group (one row per key).
   const byRow = query.groupBy.some((dimension) => 'time' in dimension && dimension.time === 'hour') && query.groupBy.some((dimension) => !('time' in dimension));
+  const rollup = untimed(query) ? `${peopleAsRollup(project, boundsOf(query))} AS series_rollup` : 'series_rollup';
   const perEntity = byRow
     ? `SELECT ${[...dimensions, 'user_key AS entity', 'digest AS digest_part', 'events AS c'].join(', ')} FROM series_rollup${join} WHERE ${where}`
-    : `SELECT ${[...dimensions, 'user_key AS entity', 'any_value(digest) AS digest_part', 'sum(events)::BIGINT AS c'].join(', ')} FROM series_rollup WHERE ${where} GROUP BY ${[...names, 'entity'].join(', ')}`;
+    : `SELECT ${[...dimensions, 'user_key AS entity', 'any_value(digest) AS digest_part', 'sum(events)::BIGINT AS c'].join(', ')} FROM ${rollup} WHERE ${where} GROUP BY ${[...names, 'entity'].join(', ')}`;
   const ctes = `WITH per_entity AS (${perEntity}) `;
   if (options.onlyGroups !== undefined) {
     const keyed = `SELECT * FROM per_entity WHERE ${keyOf(names)} IN (${options.onlyGroups.map((group) => builder.value(group)).join(', ') || 'NULL'})`;
@@ -156,6 +158,17 @@ export function compileRollupGroupStatistics(project: string, query: EventQuery,
   return { sql: `${ctes}SELECT ${[...names, `${keyOf(names)} AS label_key`, statistics].join(', ')} FROM per_entity${groupBy}`, parameters: builder.parameters };
 }
 
+/** Not grouped by time: its statistics can come from `series_people` (rollup-sources.ts). */
+function untimed(query: EventQuery): boolean {
+  return query.groupBy.every((dimension) => !('time' in dimension));
+}
+
+/** Every time bound a question (and its variants' conditions) draws. */
+export function boundsOf(query: EventQuery, variants?: Variants): number[] {
+  return [query.from, query.to, query.unless?.from, query.unless?.to, ...(variants?.conditions ?? []).flatMap((condition) => [condition.from, condition.to])]
+    .filter((bound): bound is number => bound !== undefined);
+}
+
 /** Grouped by hour alone, with no condition on severity: what `series_hours` holds per hour. */
 function byHourAlone(query: EventQuery): boolean {
   const [dimension] = query.groupBy;
@@ -163,7 +176,7 @@ function byHourAlone(query: EventQuery): boolean {
 }
 
 /** Whether every condition of `variants` selects whole rollup rows: severity filters and time bounds on whole hours, no cohort. */
-function rollupServesVariants(variants: Variants): boolean {
+export function rollupServesVariants(variants: Variants): boolean {
   return variants.conditions.every((condition) => condition.cohort === undefined && onWholeHours(condition.from, condition.to) && condition.where.every(servedFilter));
 }
 
@@ -199,9 +212,16 @@ export function compileRollupVariantStatistics(project: string, query: EventQuer
     ];
     return `COALESCE(${parts.length === 0 ? 'TRUE' : `(${parts.join(' AND ')})`}, FALSE) AS k${index}`;
   });
+  // The `*` row of an hourly series (groups left out by whole key, none asked by key): the rollup
+  // rows of the groups not shown only.
+  const excepted = (options.exceptGroups ?? []).filter((entry) => entry.keys.length > 0);
+  const hiddenPairs = hourly && merging(options) && options.onlyGroups === undefined ? excepted.map((entry) => (entry.keep === names.length ? groupPairs(query, entry.keys) : undefined)) : [];
+  const ofHidden = hiddenPairs.length > 0 && hiddenPairs.every((pairs) => pairs !== undefined);
+  const rollup = untimed(query) ? `${peopleAsRollup(project, boundsOf(query, variants))} AS series_rollup`
+    : ofHidden ? `${rollupOfGroupsNotShown(project, hiddenPairs as [number, string][][])} AS series_rollup` : 'series_rollup';
   const tagged = source !== 'series_rollup'
     ? `SELECT ${[...dimensions, 'entities', 'entity_digest', 'entity_events', 'top', 'epoch_ms(first_ts) AS first_ms', 'epoch_ms(last_ts) AS last_ms', ...met].join(', ')} FROM ${source} WHERE ${builder.where(project, query, ['entities > 0'])}`
-    : `SELECT ${[...dimensions, 'user_key AS entity', 'digest AS digest_part', 'events AS c', 'epoch_ms(first_ts) AS first_ms', 'epoch_ms(last_ts) AS last_ms', ...met].join(', ')} FROM series_rollup WHERE ${builder.where(project, query, ['user_key IS NOT NULL'])}`;
+    : `SELECT ${[...dimensions, 'user_key AS entity', 'digest AS digest_part', 'events AS c', 'epoch_ms(first_ts) AS first_ms', 'epoch_ms(last_ts) AS last_ms', ...met].join(', ')} FROM ${rollup} WHERE ${builder.where(project, query, ['user_key IS NOT NULL'])}`;
   const outerFacts = facts ? ', min(first_seen) AS first_seen, max(last_seen) AS last_seen, NULL AS severity_number' : '';
   const keyed = keyOf(names.slice(0, variants.keyDimensions ?? names.length));
   const chosenCase = (cases: readonly VariantCase[]) => (cases.length === 0
@@ -227,12 +247,13 @@ export function compileRollupVariantStatistics(project: string, query: EventQuer
   const statistics = 'count(*) AS entities, bit_xor(digest_part)::VARCHAR AS digest, sum(c) AS events, max(c, 6) AS top';
   if (merging(options)) {
     const kept = names.slice(0, Math.max(0, Math.min(names.length, options.keep ?? 0)));
-    const excepted = (options.exceptGroups ?? []).filter((entry) => entry.keys.length > 0);
     // Groups left out by their whole (hour, severity) key: an anti-join on the two columns, not each
-    // row's key built and compared (values bind in order: the joins come first in the statement).
+    // row's key built and compared (values bind in order: the joins come first in the statement);
+    // none where the rows read are already those of the other groups only.
     const timeIndex = query.groupBy.findIndex((dimension) => 'time' in dimension);
     const joined = excepted.map((entry) => (hourly && entry.keep === names.length ? groupPairs(query, entry.keys) : undefined));
-    const antiJoins = joined.flatMap((pairs, index) => (pairs === undefined ? [] : [` ANTI JOIN (VALUES ${pairs.map(([time, severity]) => `(${builder.value(time)}::BIGINT, ${builder.value(severity)})`).join(', ')}) AS shown${index}(time, severity)
+    if (ofHidden) joined.fill([]);
+    const antiJoins = joined.flatMap((pairs, index) => (pairs === undefined || pairs.length === 0 ? [] : [` ANTI JOIN (VALUES ${pairs.map(([time, severity]) => `(${builder.value(time)}::BIGINT, ${builder.value(severity)})`).join(', ')}) AS shown${index}(time, severity)
       ON per_entity.d${timeIndex} = shown${index}.time AND per_entity.d${1 - timeIndex} = shown${index}.severity`]));
     const only = options.onlyGroups === undefined ? [] : [`${keyOf(names)} IN (${options.onlyGroups.map((group) => builder.value(group)).join(', ') || 'NULL'})`];
     const except = excepted.flatMap((entry, index) => (joined[index] !== undefined ? [] : [`${keyOf(names.slice(0, entry.keep))} NOT IN (${entry.keys.map((key) => builder.value(key)).join(', ')})`]));
