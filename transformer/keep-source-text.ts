@@ -40,9 +40,9 @@
  * always the first one in its text.
  */
 import type * as TS from 'typescript';
-import { type Hole, type PrintedText, containsTypeScript } from './plain-source-text.js';
+import { type Hole, type PrintedText, type SourceHolder, containsTypeScript } from './plain-source-text.js';
 
-export type SourceHolder = TS.FunctionLikeDeclaration | TS.ClassLikeDeclaration;
+export type { SourceHolder } from './plain-source-text.js';
 
 /** Functions and classes whose text `toString` returns. */
 export function holdsSourceText(ts: typeof TS, node: TS.Node): node is SourceHolder {

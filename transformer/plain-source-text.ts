@@ -4,7 +4,9 @@
  * written as its CommonJS output writes them, indented as the emit indents it where it stands.
  */
 import type * as TS from 'typescript';
-import type { SourceHolder } from './keep-source-text.js';
+
+/** A function or class, whose text `toString` gives. */
+export type SourceHolder = TS.FunctionLikeDeclaration | TS.ClassLikeDeclaration;
 
 /** An entry's printed text: its pieces, between which go the texts of the holes. */
 export type PrintedText = readonly string[];
