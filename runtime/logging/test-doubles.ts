@@ -8,6 +8,7 @@
  * browser runtime, whose bytes are counted, leaves this out.
  */
 import type { LogmillContext } from '../context.js';
+import { severityNumbers } from './levels.js';
 import { Logger, type StampedSite } from './logger.js';
 import { ModuleLogger } from './module-logger.js';
 
@@ -21,12 +22,12 @@ function passReplacedLevels(prototype: Logger): void {
     // Named property reads, one per level: the check costs a load and a comparison per call.
     let method: Level | undefined;
     switch (typeof site === 'number' ? site : site.severityNumber) {
-      case 1: method = this.trace === trace ? undefined : this.trace; break;
-      case 5: method = this.debug === debug ? undefined : this.debug; break;
-      case 9: method = this.info === info ? undefined : this.info; break;
-      case 13: method = this.warn === warn ? undefined : this.warn; break;
-      case 17: method = this.error === error ? undefined : this.error; break;
-      case 21: method = this.fatal === fatal ? undefined : this.fatal; break;
+      case severityNumbers.trace: method = this.trace === trace ? undefined : this.trace; break;
+      case severityNumbers.debug: method = this.debug === debug ? undefined : this.debug; break;
+      case severityNumbers.info: method = this.info === info ? undefined : this.info; break;
+      case severityNumbers.warn: method = this.warn === warn ? undefined : this.warn; break;
+      case severityNumbers.error: method = this.error === error ? undefined : this.error; break;
+      case severityNumbers.fatal: method = this.fatal === fatal ? undefined : this.fatal; break;
     }
     if (method === undefined) return stamped.call(this, site, context, template, ...args);
     return method.call(this, template as string, ...args);
